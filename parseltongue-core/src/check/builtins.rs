@@ -1,0 +1,155 @@
+//! The methods of the built-in types: their signatures and whether they
+//! mutate or consume the receiver.
+
+use crate::ir::{BuiltinMethod as M, Ty};
+
+/// How a built-in method uses its receiver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReceiverUse {
+    Read,
+    Mutate,
+    Consume,
+}
+
+/// A resolved built-in method: its id, parameter types, result and receiver use.
+pub(crate) struct MethodSig {
+    pub method: M,
+    pub params: Vec<Ty>,
+    pub returns: Ty,
+    pub receiver: ReceiverUse,
+}
+
+fn sig(method: M, params: Vec<Ty>, returns: Ty) -> Option<MethodSig> {
+    Some(MethodSig {
+        method,
+        params,
+        returns,
+        receiver: ReceiverUse::Read,
+    })
+}
+
+fn mutating(method: M, params: Vec<Ty>, returns: Ty) -> Option<MethodSig> {
+    Some(MethodSig {
+        method,
+        params,
+        returns,
+        receiver: ReceiverUse::Mutate,
+    })
+}
+
+/// The signature of `receiver.name(…)` for a built-in receiver type.
+pub(crate) fn method(receiver: &Ty, name: &str) -> Option<MethodSig> {
+    use Ty::*;
+    let list = |t: Ty| Ty::List(Box::new(t));
+    let option = |t: Ty| Ty::Option(Box::new(t));
+    let result = |t: Ty, e: Ty| Ty::Result(Box::new(t), Box::new(e));
+    match (receiver, name) {
+        (_, "to_string") if matches!(receiver, I64 | F64 | Bool | Str) => sig(M::ToText, vec![], Str),
+        (_, "clone") if !matches!(receiver, Thread(_) | Range) => sig(M::Clone, vec![], receiver.clone()),
+        (Str, "length") => sig(M::Length, vec![], I64),
+        (Str, "is_empty") => sig(M::IsEmpty, vec![], Bool),
+        (Str, "contains") => sig(M::Contains, vec![Str], Bool),
+        (Str, "starts_with") => sig(M::StartsWith, vec![Str], Bool),
+        (Str, "ends_with") => sig(M::EndsWith, vec![Str], Bool),
+        (Str, "to_upper") => sig(M::ToUpper, vec![], Str),
+        (Str, "to_lower") => sig(M::ToLower, vec![], Str),
+        (Str, "trim") => sig(M::Trim, vec![], Str),
+        (Str, "split") => sig(M::Split, vec![Str], list(Str)),
+        (Str, "replace") => sig(M::Replace, vec![Str, Str], Str),
+        (Str, "lines") => sig(M::Lines, vec![], list(Str)),
+        (Str, "parse_int") => sig(M::ParseInt, vec![], result(I64, Str)),
+        (Str, "parse_float") => sig(M::ParseFloat, vec![], result(F64, Str)),
+        (I64, "to_f64") => sig(M::ToF64, vec![], F64),
+        (F64, "to_i64") => sig(M::ToI64, vec![], I64),
+        (I64 | F64, "abs") => sig(M::Abs, vec![], receiver.clone()),
+        (I64 | F64, "min") => sig(M::Min, vec![receiver.clone()], receiver.clone()),
+        (I64 | F64, "max") => sig(M::Max, vec![receiver.clone()], receiver.clone()),
+        (I64, "pow") => sig(M::Pow, vec![I64], I64),
+        (I64, "checked_add") => sig(M::CheckedAdd, vec![I64], option(I64)),
+        (I64, "checked_sub") => sig(M::CheckedSub, vec![I64], option(I64)),
+        (I64, "checked_mul") => sig(M::CheckedMul, vec![I64], option(I64)),
+        (I64, "checked_div") => sig(M::CheckedDiv, vec![I64], option(I64)),
+        (F64, "sqrt") => sig(M::Sqrt, vec![], F64),
+        (F64, "floor") => sig(M::Floor, vec![], F64),
+        (F64, "ceil") => sig(M::Ceil, vec![], F64),
+        (F64, "round") => sig(M::Round, vec![], F64),
+        (List(t), "length") => {
+            let _ = t;
+            sig(M::Length, vec![], I64)
+        }
+        (List(_), "is_empty") => sig(M::IsEmpty, vec![], Bool),
+        (List(t), "push") => mutating(M::Push, vec![(**t).clone()], Unit),
+        (List(t), "pop") => mutating(M::Pop, vec![], option((**t).clone())),
+        (List(t), "get") => sig(M::Get, vec![I64], option((**t).clone())),
+        (List(t), "first") => sig(M::First, vec![], option((**t).clone())),
+        (List(t), "last") => sig(M::Last, vec![], option((**t).clone())),
+        (List(t), "contains") => sig(M::Contains, vec![(**t).clone()], Bool),
+        (List(t), "sort") if matches!(**t, I64 | Str | Bool | Unknown) => mutating(M::Sort, vec![], Unit),
+        (List(_), "reverse") => mutating(M::Reverse, vec![], Unit),
+        (List(t), "join") if matches!(**t, Str | Unknown) => sig(M::Join, vec![Str], Str),
+        (List(t), "insert") => mutating(M::Insert, vec![I64, (**t).clone()], Unit),
+        (List(t), "remove") => mutating(M::Remove, vec![I64], (**t).clone()),
+        (List(_), "clear") => mutating(M::Clear, vec![], Unit),
+        (Map(..), "length") => sig(M::Length, vec![], I64),
+        (Map(..), "is_empty") => sig(M::IsEmpty, vec![], Bool),
+        (Map(k, v), "insert") => mutating(M::Insert, vec![(**k).clone(), (**v).clone()], Unit),
+        (Map(k, v), "get") => sig(M::Get, vec![(**k).clone()], option((**v).clone())),
+        (Map(k, _), "contains_key") => sig(M::ContainsKey, vec![(**k).clone()], Bool),
+        (Map(k, v), "remove") => mutating(M::Remove, vec![(**k).clone()], option((**v).clone())),
+        (Map(k, _), "keys") => sig(M::Keys, vec![], list((**k).clone())),
+        (Map(_, v), "values") => sig(M::Values, vec![], list((**v).clone())),
+        (Map(..), "clear") => mutating(M::Clear, vec![], Unit),
+        (Option(_), "is_some") => sig(M::IsSome, vec![], Bool),
+        (Option(_), "is_none") => sig(M::IsNone, vec![], Bool),
+        (Option(t), "unwrap") => sig(M::Unwrap, vec![], (**t).clone()),
+        (Option(t), "expect") => sig(M::Expect, vec![Str], (**t).clone()),
+        (Option(t), "unwrap_or") => sig(M::UnwrapOr, vec![(**t).clone()], (**t).clone()),
+        (Result(..), "is_ok") => sig(M::IsOk, vec![], Bool),
+        (Result(..), "is_err") => sig(M::IsErr, vec![], Bool),
+        (Result(t, _), "unwrap") => sig(M::Unwrap, vec![], (**t).clone()),
+        (Result(t, _), "expect") => sig(M::Expect, vec![Str], (**t).clone()),
+        (Result(t, _), "unwrap_or") => sig(M::UnwrapOr, vec![(**t).clone()], (**t).clone()),
+        (Thread(t), "join") => Some(MethodSig {
+            method: M::JoinThread,
+            params: vec![],
+            returns: (**t).clone(),
+            receiver: ReceiverUse::Consume,
+        }),
+        _ => None,
+    }
+}
+
+/// Method names of a built-in type, for "did you mean" suggestions.
+pub(crate) fn names_for(receiver: &Ty) -> &'static [&'static str] {
+    match receiver {
+        Ty::Str => &[
+            "length", "is_empty", "contains", "starts_with", "ends_with", "to_upper", "to_lower",
+            "trim", "split", "replace", "lines", "parse_int", "parse_float", "to_string", "clone",
+        ],
+        Ty::I64 => &["to_f64", "to_string", "abs", "min", "max", "pow", "checked_add", "checked_sub", "checked_mul", "checked_div"],
+        Ty::F64 => &["to_i64", "to_string", "abs", "min", "max", "sqrt", "floor", "ceil", "round"],
+        Ty::List(_) => &[
+            "length", "is_empty", "push", "pop", "get", "first", "last", "contains", "sort",
+            "reverse", "join", "insert", "remove", "clear", "clone",
+        ],
+        Ty::Map(..) => &["length", "is_empty", "insert", "get", "contains_key", "remove", "keys", "values", "clear", "clone"],
+        Ty::Option(_) => &["is_some", "is_none", "unwrap", "expect", "unwrap_or", "clone"],
+        Ty::Result(..) => &["is_ok", "is_err", "unwrap", "expect", "unwrap_or", "clone"],
+        Ty::Thread(_) => &["join"],
+        _ => &[],
+    }
+}
+
+/// Rust method names writers reach for, and the Parseltongue name.
+pub(crate) fn rust_method_spelling(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "len" => "length",
+        "to_uppercase" => "to_upper",
+        "to_lowercase" => "to_lower",
+        "to_owned" | "as_str" => "clone",
+        "iter" | "into_iter" => "",
+        "unwrap_or_default" => "unwrap_or",
+        "contains" => "contains_key",
+        _ => return None,
+    })
+}

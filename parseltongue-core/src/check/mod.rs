@@ -1,0 +1,840 @@
+//! The checker: syntax trees in, typed IR out.
+//!
+//! Passes, in order (each records problems and carries on):
+//! 1. [`collect`](Checker::collect): declare every item of every module;
+//! 2. [`resolve_signatures`](Checker::resolve_signatures): field, variant
+//!    and parameter types;
+//! 3. bodies ([`body`]): names, types, ownership, exhaustiveness;
+//! 4. [`ownership::mark_moves`]: which reads may move instead of clone;
+//! 5. unused-item warnings.
+
+mod body;
+mod builtins;
+mod exhaustive;
+mod ownership;
+mod suggest;
+
+use crate::diagnostics::{codes, Applicability, Diagnostic, Diagnostics};
+use crate::ir::{self, FunctionId, ItemRef, ModuleId, Ty, TypeDefKind, TypeId};
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast;
+use crate::syntax::token::RUST_ONLY_KEYWORDS;
+use std::collections::HashMap;
+
+/// What a module-level name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Def {
+    Type(TypeId),
+    Function(FunctionId),
+    Const(ir::ConstId),
+}
+
+pub(crate) struct ModuleScope {
+    names: HashMap<String, (Def, Span)>,
+    /// `use_module` targets by name, with the span of the declaration.
+    imports: HashMap<String, (ModuleId, Span)>,
+    used_imports: std::collections::HashSet<ModuleId>,
+}
+
+pub(crate) struct Checker<'a> {
+    pub(crate) sources: &'a SourceMap,
+    pub(crate) diagnostics: &'a mut Diagnostics,
+    pub(crate) program: ir::Program,
+    pub(crate) scopes: Vec<ModuleScope>,
+    /// Methods per type: name → function.
+    pub(crate) methods: HashMap<TypeId, HashMap<String, FunctionId>>,
+    /// Items referenced from anywhere but their own definition.
+    pub(crate) used_items: std::collections::HashSet<Def>,
+}
+
+/// Checks a whole program. `modules[0]` is the root module; the others are
+/// reachable through `use_module`. Returns the typed IR (complete even when
+/// there were errors, with `Error` nodes where things went wrong).
+pub fn check_program(
+    modules: &[ast::Module],
+    sources: &SourceMap,
+    diagnostics: &mut Diagnostics,
+) -> ir::Program {
+    let mut checker = Checker {
+        sources,
+        diagnostics,
+        program: ir::Program::default(),
+        scopes: Vec::new(),
+        methods: HashMap::new(),
+        used_items: std::collections::HashSet::new(),
+    };
+    checker.collect(modules);
+    checker.resolve_signatures(modules);
+    checker.check_bodies(modules);
+    checker.warn_unused(modules);
+    for (id, function) in checker.program.functions.iter_mut().enumerate() {
+        function.referenced = checker.used_items.contains(&Def::Function(id));
+    }
+    checker.program
+}
+
+/// Is `name` usable as a Rust identifier in the generated code?
+pub(crate) fn is_reserved(name: &str) -> bool {
+    RUST_ONLY_KEYWORDS.contains(&name) || name == "_"
+}
+
+impl Checker<'_> {
+    pub(crate) fn error(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn line_of(&self, span: Span) -> (String, usize) {
+        let file = self.sources.get(span.file);
+        (file.name.clone(), file.line_column(span.start).line)
+    }
+
+    fn check_name(&mut self, ident: &ast::Ident) {
+        if is_reserved(&ident.name) {
+            self.error(
+                Diagnostic::error(
+                    codes::SYNTAX,
+                    ident.span,
+                    format!("`{}` is reserved and cannot be used as a name", ident.name),
+                )
+                .with_help("choose another name"),
+            );
+        }
+    }
+
+    fn declare(&mut self, module: ModuleId, ident: &ast::Ident, def: Def) {
+        self.check_name(ident);
+        let scope = &mut self.scopes[module];
+        if let Some((_, first)) = scope.names.get(&ident.name) {
+            let first = *first;
+            self.error(
+                Diagnostic::error(
+                    codes::DUPLICATE_DEFINITION,
+                    ident.span,
+                    format!("`{}` is defined twice in this module", ident.name),
+                )
+                .with_secondary(first, "first defined here")
+                .with_help("rename one of them"),
+            );
+            return;
+        }
+        scope.names.insert(ident.name.clone(), (def, ident.span));
+    }
+
+    fn collect(&mut self, modules: &[ast::Module]) {
+        let module_index: HashMap<String, ModuleId> = modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (self.sources.get(m.file).module_name().to_string(), i))
+            .collect();
+        for (index, module) in modules.iter().enumerate() {
+            let file = self.sources.get(module.file);
+            self.program.modules.push(ir::Module {
+                name: file.module_name().to_string(),
+                file_name: file.name.clone(),
+                imports: Vec::new(),
+                items: Vec::new(),
+            });
+            self.scopes.push(ModuleScope {
+                names: HashMap::new(),
+                imports: HashMap::new(),
+                used_imports: std::collections::HashSet::new(),
+            });
+            let _ = index;
+        }
+        for (index, module) in modules.iter().enumerate() {
+            for item in &module.items {
+                self.collect_item(index, item, &module_index);
+            }
+        }
+    }
+
+    fn collect_item(&mut self, module: ModuleId, item: &ast::Item, module_index: &HashMap<String, ModuleId>) {
+        let public = item.public.is_some();
+        let placeholder = |kind| ir::TypeDef {
+            module,
+            name: String::new(),
+            kind,
+            public,
+            span: item.span,
+            docs: item.docs.clone(),
+            member_docs: Vec::new(),
+        };
+        match &item.kind {
+            ast::ItemKind::Record(r) => {
+                let id = self.program.types.len();
+                let mut def = placeholder(TypeDefKind::Record(Vec::new()));
+                def.name = r.name.name.clone();
+                def.span = r.name.span;
+                def.member_docs = r.fields.iter().map(|f| f.docs.clone()).collect();
+                self.program.types.push(def);
+                self.declare(module, &r.name, Def::Type(id));
+                self.push_item(module, ItemRef::Type(id), item.span);
+            }
+            ast::ItemKind::Enum(e) => {
+                let id = self.program.types.len();
+                let mut def = placeholder(TypeDefKind::Enum(Vec::new()));
+                def.name = e.name.name.clone();
+                def.span = e.name.span;
+                def.member_docs = e.variants.iter().map(|v| v.docs.clone()).collect();
+                self.program.types.push(def);
+                self.declare(module, &e.name, Def::Type(id));
+                self.push_item(module, ItemRef::Type(id), item.span);
+            }
+            ast::ItemKind::RustType(r) => {
+                let id = self.program.types.len();
+                let path = r.path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("::");
+                let mut def = placeholder(TypeDefKind::Rust(path));
+                def.name = r.name.name.clone();
+                def.span = r.name.span;
+                self.program.types.push(def);
+                self.declare(module, &r.name, Def::Type(id));
+                self.push_item(module, ItemRef::Type(id), item.span);
+            }
+            ast::ItemKind::Function(f) => {
+                let id = self.new_function(module, &f.name, ir::FunctionKind::Free, public, &item.docs);
+                self.declare(module, &f.name, Def::Function(id));
+                self.push_item(module, ItemRef::Function(id), item.span);
+            }
+            ast::ItemKind::RustFunction(f) => {
+                let path = f.path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("::");
+                let id = self.new_function(module, &f.name, ir::FunctionKind::Rust { path }, public, &item.docs);
+                self.declare(module, &f.name, Def::Function(id));
+                self.push_item(module, ItemRef::Function(id), item.span);
+            }
+            ast::ItemKind::Test(t) => {
+                let id = self.new_function(module, &t.name, ir::FunctionKind::Test, false, &item.docs);
+                self.declare(module, &t.name, Def::Function(id));
+                self.push_item(module, ItemRef::Function(id), item.span);
+            }
+            ast::ItemKind::Constant(c) => {
+                let id = self.program.constants.len();
+                self.program.constants.push(ir::Constant {
+                    module,
+                    name: c.name.name.clone(),
+                    ty: Ty::Error,
+                    value: ir::Expr {
+                        kind: ir::ExprKind::Error,
+                        ty: Ty::Error,
+                        span: c.value.span,
+                    },
+                    public,
+                    span: c.name.span,
+                    docs: item.docs.clone(),
+                });
+                self.declare(module, &c.name, Def::Const(id));
+                self.push_item(module, ItemRef::Constant(id), item.span);
+            }
+            ast::ItemKind::UseModule(name) => match module_index.get(&name.name) {
+                Some(&target) if target != module && target != 0 => {
+                    self.scopes[module].imports.insert(name.name.clone(), (target, name.span));
+                }
+                Some(_) => self.error(
+                    Diagnostic::error(
+                        codes::UNKNOWN_MODULE,
+                        name.span,
+                        format!("module `{}` cannot import itself or the root module", name.name),
+                    )
+                    .with_help("move the shared items into a module of their own and import that"),
+                ),
+                None => {
+                    let known: Vec<&str> = module_index.keys().map(String::as_str).collect();
+                    let mut d = Diagnostic::error(
+                        codes::UNKNOWN_MODULE,
+                        name.span,
+                        format!("no module named `{}`", name.name),
+                    )
+                    .with_label("not found")
+                    .with_note(format!(
+                        "`use_module {0};` reads `{0}.pt` beside the root file",
+                        name.name
+                    ));
+                    if let Some(best) = suggest::closest(&name.name, known.iter().copied()) {
+                        d = d.with_suggestion(
+                            format!("a module with a similar name exists: `{best}`"),
+                            name.span,
+                            best,
+                            Applicability::MaybeIncorrect,
+                        );
+                    }
+                    self.error(d);
+                }
+            },
+            ast::ItemKind::Methods(_) | ast::ItemKind::Error => {}
+        }
+    }
+
+    fn push_item(&mut self, module: ModuleId, item: ItemRef, span: Span) {
+        let line = self.line_of(span);
+        self.program.item_lines.insert(item, line);
+        self.program.modules[module].items.push(item);
+    }
+
+    fn new_function(
+        &mut self,
+        module: ModuleId,
+        name: &ast::Ident,
+        kind: ir::FunctionKind,
+        public: bool,
+        docs: &[String],
+    ) -> FunctionId {
+        self.program.functions.push(ir::Function {
+            module,
+            name: name.name.clone(),
+            kind,
+            params: Vec::new(),
+            returns: Ty::Unit,
+            public,
+            span: name.span,
+            docs: docs.to_vec(),
+            body: None,
+            referenced: false,
+        });
+        self.program.functions.len() - 1
+    }
+
+    /// Resolves a module-level name as seen from `module`: local items
+    /// first, then `module::name` paths through imports.
+    pub(crate) fn lookup_item(&mut self, module: ModuleId, path: &[ast::Ident]) -> Result<Def, Diagnostic> {
+        match path {
+            [name] => self.scopes[module]
+                .names
+                .get(&name.name)
+                .map(|(def, _)| *def)
+                .ok_or_else(|| self.unknown_name(module, name)),
+            [module_name, name] => {
+                let Some(&(target, _)) = self.scopes[module].imports.get(&module_name.name) else {
+                    return Err(self.unknown_module(module, module_name));
+                };
+                self.scopes[module].used_imports.insert(target);
+                let Some(&(def, _)) = self.scopes[target].names.get(&name.name) else {
+                    return Err(self.unknown_name(target, name));
+                };
+                if !self.def_is_public(def) {
+                    let declared = self.def_span(def);
+                    return Err(Diagnostic::error(
+                        codes::PRIVATE_ITEM,
+                        name.span,
+                        format!("`{}` is private to module `{}`", name.name, module_name.name),
+                    )
+                    .with_secondary(declared, "declared here without `public`")
+                    .with_help(format!("mark it `public` in `{}.pt`", module_name.name)));
+                }
+                Ok(def)
+            }
+            _ => Err(Diagnostic::error(
+                codes::UNKNOWN_NAME,
+                path[0].span.to(path[path.len() - 1].span),
+                "paths have at most two parts: `module::item`",
+            )),
+        }
+    }
+
+    fn def_is_public(&self, def: Def) -> bool {
+        match def {
+            Def::Type(t) => self.program.types[t].public,
+            Def::Function(f) => self.program.functions[f].public,
+            Def::Const(c) => self.program.constants[c].public,
+        }
+    }
+
+    fn def_span(&self, def: Def) -> Span {
+        match def {
+            Def::Type(t) => self.program.types[t].span,
+            Def::Function(f) => self.program.functions[f].span,
+            Def::Const(c) => self.program.constants[c].span,
+        }
+    }
+
+    pub(crate) fn unknown_name(&self, module: ModuleId, name: &ast::Ident) -> Diagnostic {
+        let mut d = Diagnostic::error(
+            codes::UNKNOWN_NAME,
+            name.span,
+            format!("cannot find `{}` in this scope", name.name),
+        )
+        .with_label("not found");
+        let candidates = self.scopes[module].names.keys().map(String::as_str);
+        if let Some(best) = suggest::closest(&name.name, candidates) {
+            d = d.with_suggestion(
+                format!("a item with a similar name exists: `{best}`"),
+                name.span,
+                best,
+                Applicability::MaybeIncorrect,
+            );
+        }
+        d
+    }
+
+    fn unknown_module(&self, module: ModuleId, name: &ast::Ident) -> Diagnostic {
+        let known = self.program.modules.iter().any(|m| m.name == name.name);
+        let mut d = Diagnostic::error(
+            codes::UNKNOWN_MODULE,
+            name.span,
+            format!("module `{}` is not imported here", name.name),
+        );
+        if known {
+            d = d.with_help(format!(
+                "add `use_module {};` at the top of this file",
+                name.name
+            ));
+        }
+        let _ = module;
+        d
+    }
+
+    /// Resolves a written type.
+    pub(crate) fn resolve_type(&mut self, module: ModuleId, ty: &ast::TypeExpr) -> Ty {
+        match &ty.kind {
+            ast::TypeExprKind::Error => Ty::Error,
+            ast::TypeExprKind::RustReference(inner) => {
+                let inner_text = self.sources.get(inner.span.file).text[inner.span.range()].to_string();
+                self.error(
+                    Diagnostic::error(
+                        codes::RUST_SPELLING,
+                        ty.span,
+                        "Parseltongue has no reference types",
+                    )
+                    .with_note("parameters are borrowed by default; write `mutable` before a parameter to borrow it mutably")
+                    .with_suggestion(
+                        "write the type itself",
+                        ty.span,
+                        inner_text,
+                        Applicability::MachineApplicable,
+                    ),
+                );
+                self.resolve_type(module, inner)
+            }
+            ast::TypeExprKind::Named { path, args } => {
+                let arity = |n: usize| args.len() == n;
+                let name = path[path.len() - 1].name.as_str();
+                if path.len() == 1 {
+                    let builtin = match (name, args.len()) {
+                        ("i64", 0) => Some(Ty::I64),
+                        ("f64", 0) => Some(Ty::F64),
+                        ("bool", 0) => Some(Ty::Bool),
+                        ("string", 0) => Some(Ty::Str),
+                        ("list", 1) => Some(Ty::List(Box::new(self.resolve_type(module, &args[0])))),
+                        ("option", 1) => Some(Ty::Option(Box::new(self.resolve_type(module, &args[0])))),
+                        ("thread", 1) => Some(Ty::Thread(Box::new(self.resolve_type(module, &args[0])))),
+                        ("map", 2) => {
+                            let key = self.resolve_type(module, &args[0]);
+                            self.check_map_key(&key, args[0].span);
+                            Some(Ty::Map(Box::new(key), Box::new(self.resolve_type(module, &args[1]))))
+                        }
+                        ("result", 2) => Some(Ty::Result(
+                            Box::new(self.resolve_type(module, &args[0])),
+                            Box::new(self.resolve_type(module, &args[1])),
+                        )),
+                        _ => None,
+                    };
+                    if let Some(t) = builtin {
+                        return t;
+                    }
+                    let expected = match name {
+                        "i64" | "f64" | "bool" | "string" => Some(0),
+                        "list" | "option" | "thread" => Some(1),
+                        "map" | "result" => Some(2),
+                        _ => None,
+                    };
+                    if let Some(n) = expected {
+                        self.error(Diagnostic::error(
+                            codes::WRONG_ARGUMENT_COUNT,
+                            ty.span,
+                            format!("`{name}` takes {n} type argument{}, found {}", if n == 1 { "" } else { "s" }, args.len()),
+                        ));
+                        return Ty::Error;
+                    }
+                    if let Some((spelling, _)) = suggest::rust_type_spelling(name) {
+                        let text = self.rewrite_rust_type(ty);
+                        self.error(
+                            Diagnostic::error(
+                                codes::UNKNOWN_TYPE,
+                                path[0].span,
+                                format!("`{name}` is a Rust type; Parseltongue writes `{spelling}`"),
+                            )
+                            .with_suggestion(
+                                format!("write `{text}`"),
+                                ty.span,
+                                text.clone(),
+                                Applicability::MachineApplicable,
+                            ),
+                        );
+                        return Ty::Error;
+                    }
+                }
+                if !arity(0) {
+                    self.error(Diagnostic::error(
+                        codes::WRONG_ARGUMENT_COUNT,
+                        ty.span,
+                        format!("`{name}` takes no type arguments"),
+                    ));
+                }
+                match self.lookup_item(module, path) {
+                    Ok(Def::Type(id)) => {
+                        self.used_items.insert(Def::Type(id));
+                        Ty::Named(id)
+                    }
+                    Ok(_) => {
+                        self.error(Diagnostic::error(
+                            codes::UNKNOWN_TYPE,
+                            ty.span,
+                            format!("`{name}` is not a type"),
+                        ));
+                        Ty::Error
+                    }
+                    Err(mut d) => {
+                        if d.code == codes::UNKNOWN_NAME {
+                            d.code = codes::UNKNOWN_TYPE;
+                            d.message = format!("cannot find type `{name}`");
+                            d.notes.push(
+                                "the types are `i64`, `f64`, `bool`, `string`, `list<T>`, `map<K, V>`, `option<T>`, `result<T, E>`, `thread<T>` and declared records and enums".to_string(),
+                            );
+                        }
+                        self.error(d);
+                        Ty::Error
+                    }
+                }
+            }
+        }
+    }
+
+    /// The Parseltongue spelling of a type written with Rust names.
+    fn rewrite_rust_type(&self, ty: &ast::TypeExpr) -> String {
+        match &ty.kind {
+            ast::TypeExprKind::Named { path, args } => {
+                let name = &path[path.len() - 1].name;
+                let spelled = suggest::rust_type_spelling(name).map_or(name.as_str(), |(s, _)| s);
+                if args.is_empty() {
+                    spelled.to_string()
+                } else {
+                    let args: Vec<String> = args.iter().map(|a| self.rewrite_rust_type(a)).collect();
+                    format!("{spelled}<{}>", args.join(", "))
+                }
+            }
+            ast::TypeExprKind::RustReference(inner) => self.rewrite_rust_type(inner),
+            ast::TypeExprKind::Error => "_".to_string(),
+        }
+    }
+
+    pub(crate) fn check_map_key(&mut self, key: &Ty, span: Span) {
+        if !matches!(key, Ty::I64 | Ty::Str | Ty::Bool | Ty::Error | Ty::Unknown) {
+            let shown = self.show(key);
+            self.error(
+                Diagnostic::error(
+                    codes::INVALID_MAP_KEY,
+                    span,
+                    format!("`{shown}` cannot be a map key"),
+                )
+                .with_note("map keys are `i64`, `string` or `bool`, so maps iterate in a defined order"),
+            );
+        }
+    }
+
+    /// A type as the user writes it.
+    pub(crate) fn show(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::I64 => "i64".into(),
+            Ty::F64 => "f64".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Str => "string".into(),
+            Ty::Unit => "nothing".into(),
+            Ty::Never => "never".into(),
+            Ty::List(t) => format!("list<{}>", self.show(t)),
+            Ty::Map(k, v) => format!("map<{}, {}>", self.show(k), self.show(v)),
+            Ty::Option(t) => format!("option<{}>", self.show(t)),
+            Ty::Result(t, e) => format!("result<{}, {}>", self.show(t), self.show(e)),
+            Ty::Thread(t) => format!("thread<{}>", self.show(t)),
+            Ty::Range => "range".into(),
+            Ty::Named(id) => self.program.types[*id].name.clone(),
+            Ty::Unknown => "_".into(),
+            Ty::Error => "{error}".into(),
+        }
+    }
+
+    fn resolve_params(&mut self, module: ModuleId, params: &[ast::Param], allow_self: bool) -> (Vec<ir::Param>, Option<ast::ParamMode>) {
+        let mut out = Vec::new();
+        let mut receiver = None;
+        for (i, p) in params.iter().enumerate() {
+            match &p.ty {
+                None => {
+                    if !allow_self || i != 0 {
+                        self.error(
+                            Diagnostic::error(
+                                codes::INVALID_SELF,
+                                p.name.span,
+                                "`self` is only allowed as the first parameter of a method",
+                            )
+                            .with_help("declare the function inside `methods Type { … }`"),
+                        );
+                    } else {
+                        receiver = Some(p.mode);
+                    }
+                }
+                Some(ty) => {
+                    self.check_name(&p.name);
+                    let ty = self.resolve_type(module, ty);
+                    out.push(ir::Param {
+                        name: p.name.name.clone(),
+                        mode: p.mode,
+                        ty,
+                    });
+                }
+            }
+        }
+        (out, receiver)
+    }
+
+    fn resolve_signatures(&mut self, modules: &[ast::Module]) {
+        for (module, ast_module) in modules.iter().enumerate() {
+            let mut type_ids = HashMap::new();
+            for (id, def) in self.program.types.iter().enumerate() {
+                if def.module == module {
+                    type_ids.insert(def.name.clone(), id);
+                }
+            }
+            for item in &ast_module.items {
+                match &item.kind {
+                    ast::ItemKind::Record(r) => {
+                        let Some(&(Def::Type(id), _)) = self.scopes[module].names.get(&r.name.name) else { continue };
+                        if r.fields.is_empty() {
+                            self.error(Diagnostic::error(
+                                codes::SYNTAX,
+                                r.name.span,
+                                "a record needs at least one field",
+                            ).with_help("use an enum variant without payload for a value that carries no data"));
+                        }
+                        let mut fields: Vec<(String, Ty)> = Vec::new();
+                        for f in &r.fields {
+                            self.check_name(&f.name);
+                            if fields.iter().any(|(n, _)| *n == f.name.name) {
+                                self.error(Diagnostic::error(
+                                    codes::DUPLICATE_DEFINITION,
+                                    f.name.span,
+                                    format!("field `{}` is declared twice", f.name.name),
+                                ));
+                                continue;
+                            }
+                            let ty = self.resolve_type(module, &f.ty);
+                            if let Ty::Named(t) = ty {
+                                if t == id {
+                                    self.error(Diagnostic::error(
+                                        codes::MISMATCHED_TYPES,
+                                        f.ty.span,
+                                        format!("record `{}` cannot contain itself", r.name.name),
+                                    ).with_help("store it in a `list` or an `option` of a list instead"));
+                                }
+                            }
+                            fields.push((f.name.name.clone(), ty));
+                        }
+                        if self.program.types[id].name == r.name.name {
+                            self.program.types[id].kind = TypeDefKind::Record(fields);
+                        }
+                    }
+                    ast::ItemKind::Enum(e) => {
+                        let Some(&(Def::Type(id), _)) = self.scopes[module].names.get(&e.name.name) else { continue };
+                        let mut variants: Vec<(String, Vec<Ty>)> = Vec::new();
+                        for v in &e.variants {
+                            if variants.iter().any(|(n, _)| *n == v.name.name) {
+                                self.error(Diagnostic::error(
+                                    codes::DUPLICATE_DEFINITION,
+                                    v.name.span,
+                                    format!("variant `{}` is declared twice", v.name.name),
+                                ));
+                                continue;
+                            }
+                            self.check_name(&v.name);
+                            let payload = v.payload.iter().map(|t| self.resolve_type(module, t)).collect();
+                            variants.push((v.name.name.clone(), payload));
+                        }
+                        if e.variants.is_empty() {
+                            self.error(Diagnostic::error(
+                                codes::SYNTAX,
+                                e.name.span,
+                                "an enum needs at least one variant",
+                            ));
+                        }
+                        if self.program.types[id].name == e.name.name {
+                            self.program.types[id].kind = TypeDefKind::Enum(variants);
+                        }
+                    }
+                    ast::ItemKind::Function(f) => {
+                        let Some(&(Def::Function(id), _)) = self.scopes[module].names.get(&f.name.name) else { continue };
+                        if self.program.functions[id].span != f.name.span {
+                            continue;
+                        }
+                        let (params, _) = self.resolve_params(module, &f.params, false);
+                        let returns = f.returns.as_ref().map_or(Ty::Unit, |t| self.resolve_type(module, t));
+                        let func = &mut self.program.functions[id];
+                        func.params = params;
+                        func.returns = returns;
+                    }
+                    ast::ItemKind::RustFunction(f) => {
+                        let Some(&(Def::Function(id), _)) = self.scopes[module].names.get(&f.name.name) else { continue };
+                        if self.program.functions[id].span != f.name.span {
+                            continue;
+                        }
+                        let (params, _) = self.resolve_params(module, &f.params, false);
+                        let returns = f.returns.as_ref().map_or(Ty::Unit, |t| self.resolve_type(module, t));
+                        let func = &mut self.program.functions[id];
+                        func.params = params;
+                        func.returns = returns;
+                    }
+                    ast::ItemKind::Constant(c) => {
+                        let Some(&(Def::Const(id), _)) = self.scopes[module].names.get(&c.name.name) else { continue };
+                        let ty = self.resolve_type(module, &c.ty);
+                        self.program.constants[id].ty = ty;
+                    }
+                    ast::ItemKind::Methods(m) => self.collect_methods(module, item, m),
+                    _ => {}
+                }
+            }
+            // `methods` blocks were registered after the other items; put
+            // every item back in source order.
+            let lines = &self.program.item_lines;
+            self.program.modules[module]
+                .items
+                .sort_by_key(|item| lines.get(item).map_or(0, |(_, line)| *line));
+        }
+    }
+
+    fn collect_methods(&mut self, module: ModuleId, item: &ast::Item, m: &ast::Methods) {
+        let target = match self.lookup_item(module, std::slice::from_ref(&m.target)) {
+            Ok(Def::Type(id)) if !matches!(self.program.types[id].kind, TypeDefKind::Rust(_)) => id,
+            Ok(_) => {
+                self.error(Diagnostic::error(
+                    codes::UNKNOWN_TYPE,
+                    m.target.span,
+                    format!("`{}` is not a record or enum of this module", m.target.name),
+                ));
+                return;
+            }
+            Err(mut d) => {
+                d.code = codes::UNKNOWN_TYPE;
+                self.error(d);
+                return;
+            }
+        };
+        let group = self.program.methods.len();
+        self.program.methods.push(Vec::new());
+        self.push_item(module, ItemRef::Methods(target, group), item.span);
+        for f_item in &m.functions {
+            let ast::ItemKind::Function(f) = &f_item.kind else { continue };
+            let (params, receiver) = self.resolve_params(module, &f.params, true);
+            let returns = f.returns.as_ref().map_or(Ty::Unit, |t| self.resolve_type(module, t));
+            let id = self.new_function(
+                module,
+                &f.name,
+                ir::FunctionKind::Method { of: target, receiver },
+                f_item.public.is_some(),
+                &f_item.docs,
+            );
+            self.check_name(&f.name);
+            self.program.functions[id].params = params;
+            self.program.functions[id].returns = returns;
+            let table = self.methods.entry(target).or_default();
+            if table.contains_key(&f.name.name) {
+                self.error(Diagnostic::error(
+                    codes::DUPLICATE_DEFINITION,
+                    f.name.span,
+                    format!("method `{}` is defined twice", f.name.name),
+                ));
+                continue;
+            }
+            table.insert(f.name.name.clone(), id);
+            self.program.methods[group].push(id);
+        }
+    }
+
+    fn check_bodies(&mut self, modules: &[ast::Module]) {
+        for (module, ast_module) in modules.iter().enumerate() {
+            for item in &ast_module.items {
+                match &item.kind {
+                    ast::ItemKind::Function(f) => {
+                        if let Some(&(Def::Function(id), _)) = self.scopes[module].names.get(&f.name.name) {
+                            if self.program.functions[id].span == f.name.span {
+                                self.check_function(id, f.params.as_slice(), &f.body, f.returns.as_ref().map(|r| r.span));
+                            }
+                        }
+                    }
+                    ast::ItemKind::Test(t) => {
+                        if let Some(&(Def::Function(id), _)) = self.scopes[module].names.get(&t.name.name) {
+                            if self.program.functions[id].span == t.name.span {
+                                self.check_function(id, &[], &t.body, None);
+                            }
+                        }
+                    }
+                    ast::ItemKind::Methods(m) => {
+                        let Some(table) = self.lookup_methods_of(module, &m.target) else { continue };
+                        for f_item in &m.functions {
+                            let ast::ItemKind::Function(f) = &f_item.kind else { continue };
+                            if let Some(&id) = table.get(&f.name.name) {
+                                if self.program.functions[id].span == f.name.span {
+                                    self.check_function(id, &f.params, &f.body, f.returns.as_ref().map(|r| r.span));
+                                }
+                            }
+                        }
+                    }
+                    ast::ItemKind::Constant(c) => {
+                        if let Some(&(Def::Const(id), _)) = self.scopes[module].names.get(&c.name.name) {
+                            self.check_constant(module, id, &c.value);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let used = self.scopes[module].used_imports.clone();
+            let mut imports: Vec<ModuleId> = used.into_iter().collect();
+            imports.sort_unstable();
+            self.program.modules[module].imports = imports;
+        }
+    }
+
+    fn lookup_methods_of(&self, module: ModuleId, target: &ast::Ident) -> Option<HashMap<String, FunctionId>> {
+        let (Def::Type(id), _) = self.scopes[module].names.get(&target.name)? else { return None };
+        self.methods.get(id).cloned()
+    }
+
+    fn warn_unused(&mut self, modules: &[ast::Module]) {
+        let _ = modules;
+        for (module, scope) in self.scopes.iter().enumerate() {
+            for (name, (import, span)) in &scope.imports {
+                if !scope.used_imports.contains(import) {
+                    self.diagnostics.push(
+                        Diagnostic::warning(codes::UNUSED_ITEM, *span, format!("module `{name}` is imported but never used"))
+                            .with_suggestion("remove the import", *span, name.clone(), Applicability::MaybeIncorrect),
+                    );
+                }
+            }
+            let _ = module;
+        }
+        for (id, f) in self.program.functions.iter().enumerate() {
+            let exported = f.public || f.name == "main" && f.module == 0;
+            if exported || matches!(f.kind, ir::FunctionKind::Test) {
+                continue;
+            }
+            if !self.used_items.contains(&Def::Function(id)) {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        codes::UNUSED_ITEM,
+                        f.span,
+                        format!("function `{}` is never used", f.name),
+                    )
+                    .with_help("call it, mark it `public`, or remove it"),
+                );
+            }
+        }
+        for (id, c) in self.program.constants.iter().enumerate() {
+            if !c.public && !self.used_items.contains(&Def::Const(id)) {
+                self.diagnostics.push(
+                    Diagnostic::warning(codes::UNUSED_ITEM, c.span, format!("constant `{}` is never used", c.name))
+                        .with_help("use it, mark it `public`, or remove it"),
+                );
+            }
+        }
+    }
+}
+
+/// True if `e` denotes a place (a local, or a field or element of one), so
+/// it can be borrowed rather than copied.
+pub fn is_place_expr(e: &ir::Expr) -> bool {
+    body::is_place(e)
+}

@@ -1,0 +1,600 @@
+//! The typed IR: the checker's output and the contract with every back end.
+//! Names are resolved to ids, every expression carries its type, and each
+//! local records how it is represented in Rust, so the lowering makes no
+//! semantic decisions of its own.
+
+use crate::source::Span;
+use crate::syntax::ast::{BinaryOp, ParamMode, UnaryOp};
+
+/// Index of a record, enum or Rust type in [`Program::types`].
+pub type TypeId = usize;
+/// Index of a function in [`Program::functions`].
+pub type FunctionId = usize;
+/// Index of a constant in [`Program::constants`].
+pub type ConstId = usize;
+/// Index of a module in [`Program::modules`].
+pub type ModuleId = usize;
+/// Index of a local in its function's [`Body::locals`].
+pub type LocalId = usize;
+
+/// A Parseltongue type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ty {
+    /// `i64`
+    I64,
+    /// `f64`
+    F64,
+    /// `bool`
+    Bool,
+    /// `string`
+    Str,
+    /// The type of statements and of functions without `returns`.
+    Unit,
+    /// The type of `return`, `break`, `panic(…)`: fits anywhere.
+    Never,
+    /// `list<T>`
+    List(Box<Ty>),
+    /// `map<K, V>`
+    Map(Box<Ty>, Box<Ty>),
+    /// `option<T>`
+    Option(Box<Ty>),
+    /// `result<T, E>`
+    Result(Box<Ty>, Box<Ty>),
+    /// `thread<T>`: a running thread that produces a `T`.
+    Thread(Box<Ty>),
+    /// `range(a, b)`: only iterated by `for`.
+    Range,
+    /// A record, enum or Rust type.
+    Named(TypeId),
+    /// An empty `list_of()` or `map_of()` or `None` whose element type is
+    /// not known yet.
+    Unknown,
+    /// The type of an expression that had an error; fits anywhere so one
+    /// mistake is reported once.
+    Error,
+}
+
+impl Ty {
+    /// `i64`, `f64`, `bool` and unit are copied, never borrowed or cloned.
+    pub fn is_copy(&self) -> bool {
+        matches!(self, Ty::I64 | Ty::F64 | Ty::Bool | Ty::Unit | Ty::Never)
+    }
+
+    /// True if the type has an error or unknown part.
+    pub fn is_incomplete(&self) -> bool {
+        match self {
+            Ty::Error | Ty::Unknown => true,
+            Ty::List(t) | Ty::Option(t) | Ty::Thread(t) => t.is_incomplete(),
+            Ty::Map(a, b) | Ty::Result(a, b) => a.is_incomplete() || b.is_incomplete(),
+            _ => false,
+        }
+    }
+}
+
+/// What a record, enum or Rust type is.
+#[derive(Clone, Debug)]
+pub enum TypeDefKind {
+    /// Named fields.
+    Record(Vec<(String, Ty)>),
+    /// Variants with tuple payloads.
+    Enum(Vec<(String, Vec<Ty>)>),
+    /// A Rust type used through `rust_type`, with its Rust path.
+    Rust(String),
+}
+
+/// A record, enum or Rust type.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// The module that declares it.
+    pub module: ModuleId,
+    /// Its name.
+    pub name: String,
+    /// Its shape.
+    pub kind: TypeDefKind,
+    /// Declared `public`.
+    pub public: bool,
+    /// Where it was declared.
+    pub span: Span,
+    /// `///` lines.
+    pub docs: Vec<String>,
+    /// Field or variant doc lines, by position.
+    pub member_docs: Vec<Vec<String>>,
+}
+
+/// Whether a function is free, a method or a Rust function.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FunctionKind {
+    /// `function name(…)`
+    Free,
+    /// A function in `methods T { … }`; `receiver` is the mode of `self`,
+    /// if it takes one.
+    Method {
+        /// The record or enum.
+        of: TypeId,
+        /// `self`'s mode, or `None` for an associated function.
+        receiver: Option<ParamMode>,
+    },
+    /// `rust_function … = path;`
+    Rust {
+        /// The Rust path called.
+        path: String,
+    },
+    /// `test name { … }`
+    Test,
+}
+
+/// A parameter.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// Its name.
+    pub name: String,
+    /// How it is passed.
+    pub mode: ParamMode,
+    /// Its type.
+    pub ty: Ty,
+}
+
+/// A function's signature and, once checked, its body.
+#[derive(Clone, Debug)]
+pub struct Function {
+    /// The declaring module.
+    pub module: ModuleId,
+    /// Its name.
+    pub name: String,
+    /// Free, method, Rust or test.
+    pub kind: FunctionKind,
+    /// Its parameters, without `self`.
+    pub params: Vec<Param>,
+    /// Its return type (`Unit` if none).
+    pub returns: Ty,
+    /// Declared `public`.
+    pub public: bool,
+    /// The name's span.
+    pub span: Span,
+    /// `///` lines.
+    pub docs: Vec<String>,
+    /// The checked body; `None` for Rust functions.
+    pub body: Option<Body>,
+    /// Called or referenced somewhere in the program.
+    pub referenced: bool,
+}
+
+/// A `constant`.
+#[derive(Clone, Debug)]
+pub struct Constant {
+    /// The declaring module.
+    pub module: ModuleId,
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Ty,
+    /// Its value.
+    pub value: Expr,
+    /// Declared `public`.
+    pub public: bool,
+    /// Where.
+    pub span: Span,
+    /// `///` lines.
+    pub docs: Vec<String>,
+}
+
+/// One source file.
+#[derive(Clone, Debug)]
+pub struct Module {
+    /// The module name (file stem).
+    pub name: String,
+    /// The file name, for source markers.
+    pub file_name: String,
+    /// Modules named by `use_module` and actually used.
+    pub imports: Vec<ModuleId>,
+    /// Items in source order, for the lowering to emit in that order.
+    pub items: Vec<ItemRef>,
+}
+
+/// A reference to an item of a module, in source order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ItemRef {
+    /// A record, enum or Rust type.
+    Type(TypeId),
+    /// A free function, Rust function or test.
+    Function(FunctionId),
+    /// A `methods` block.
+    Methods(TypeId, usize),
+    /// A constant.
+    Constant(ConstId),
+}
+
+/// A checked program: all modules, the root first.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    /// Modules; index 0 is the root.
+    pub modules: Vec<Module>,
+    /// Records, enums and Rust types.
+    pub types: Vec<TypeDef>,
+    /// Functions, methods, Rust functions and tests.
+    pub functions: Vec<Function>,
+    /// Constants.
+    pub constants: Vec<Constant>,
+    /// Method groups: for `ItemRef::Methods(t, i)`, `methods[i]` lists its functions.
+    pub methods: Vec<Vec<FunctionId>>,
+    /// Lines of each item, for source markers: (file name, 1-based line).
+    pub item_lines: std::collections::HashMap<ItemRef, (String, usize)>,
+}
+
+/// How a local is represented in the generated Rust.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repr {
+    /// An owned value `T`.
+    Value,
+    /// A shared reference `&T` (read parameters, borrowed loop items and
+    /// match bindings).
+    Ref,
+    /// A mutable reference `&mut T` (`mutable` parameters).
+    MutRef,
+    /// `Cow<'_, T>`.
+    Cow,
+    /// `Arc<T>`.
+    Arc,
+    /// `Arc<Mutex<T>>`.
+    ArcMutex,
+    /// A `MutexGuard<T>` inside `with_lock`.
+    Guard,
+}
+
+/// A local variable or parameter.
+#[derive(Clone, Debug)]
+pub struct Local {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Ty,
+    /// Its Rust representation.
+    pub repr: Repr,
+    /// Declared with `let_mut_var` (or a mutable guard / parameter).
+    pub mutable: bool,
+    /// Assigned or mutated after its declaration.
+    pub mutated: bool,
+    /// Read at least once.
+    pub used: bool,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A function body with its locals.
+#[derive(Clone, Debug)]
+pub struct Body {
+    /// Every local, parameters first (`self` included, if any).
+    pub locals: Vec<Local>,
+    /// The parameters' locals in order.
+    pub params: Vec<LocalId>,
+    /// The code.
+    pub block: Block,
+}
+
+/// A block of statements with an optional value.
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// The statements.
+    pub stmts: Vec<Stmt>,
+    /// The value, if any.
+    pub tail: Option<Box<Expr>>,
+}
+
+/// A checked statement.
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    /// A binding.
+    Let {
+        /// The local it introduces.
+        local: LocalId,
+        /// Its initial value.
+        value: Expr,
+        /// The source line, for readability of the output.
+        span: Span,
+    },
+    /// `target = value` or `target op= value`.
+    Assign {
+        /// A place: local, field or index.
+        target: Expr,
+        /// `None` for plain `=`.
+        op: Option<BinaryOp>,
+        /// The value.
+        value: Expr,
+    },
+    /// An expression statement.
+    Expr(Expr),
+    /// `return`.
+    Return(Option<Expr>),
+    /// `break`.
+    Break,
+    /// `continue`.
+    Continue,
+    /// `while`.
+    While {
+        /// The condition.
+        condition: Expr,
+        /// The body.
+        body: Block,
+    },
+    /// `for`.
+    For {
+        /// The loop variable.
+        local: LocalId,
+        /// What is iterated.
+        iterable: Expr,
+        /// The body.
+        body: Block,
+    },
+    /// `loop`.
+    Loop(Block),
+    /// `with_lock shared as guard { … }`.
+    WithLock {
+        /// The `Arc<Mutex<T>>` local.
+        shared: LocalId,
+        /// The guard local.
+        guard: LocalId,
+        /// The body.
+        body: Block,
+    },
+}
+
+/// A built-in operation: a keyword call or a method of a built-in type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// `print_line(fmt, …)`
+    PrintLine,
+    /// `print(fmt, …)`
+    Print,
+    /// `print_error_line(fmt, …)`
+    PrintErrorLine,
+    /// `format(fmt, …)`
+    Format,
+    /// `panic(fmt, …)`
+    Panic,
+    /// `assert(condition)`
+    Assert,
+    /// `assert_equal(left, right)`
+    AssertEqual,
+    /// `list_of(…)`
+    ListOf,
+    /// `map_of()`
+    MapOf,
+    /// `range(start, end)`
+    Range,
+    /// `range_inclusive(start, end)`
+    RangeInclusive,
+    /// `Some(x)`
+    Some,
+    /// `None`
+    None,
+    /// `Ok(x)`
+    Ok,
+    /// `Err(e)`
+    Err,
+    /// A method of a built-in type; the receiver is the first argument.
+    Method(BuiltinMethod),
+}
+
+/// Methods of the built-in types.
+#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuiltinMethod {
+    Length,
+    IsEmpty,
+    Contains,
+    StartsWith,
+    EndsWith,
+    ToUpper,
+    ToLower,
+    Trim,
+    Split,
+    Replace,
+    Lines,
+    ParseInt,
+    ParseFloat,
+    ToText,
+    ToF64,
+    ToI64,
+    Abs,
+    Min,
+    Max,
+    Pow,
+    Sqrt,
+    Floor,
+    Ceil,
+    Round,
+    CheckedAdd,
+    CheckedSub,
+    CheckedMul,
+    CheckedDiv,
+    Push,
+    Pop,
+    Get,
+    First,
+    Last,
+    Sort,
+    Reverse,
+    Join,
+    Insert,
+    Remove,
+    Clear,
+    ContainsKey,
+    Keys,
+    Values,
+    IsSome,
+    IsNone,
+    IsOk,
+    IsErr,
+    Unwrap,
+    Expect,
+    UnwrapOr,
+    JoinThread,
+    Clone,
+}
+
+/// A checked expression with its type.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    /// Its shape.
+    pub kind: ExprKind,
+    /// Its type.
+    pub ty: Ty,
+    /// Where.
+    pub span: Span,
+}
+
+/// The shapes of a checked expression.
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// An `i64` literal.
+    Int(i64),
+    /// An `f64` literal.
+    Float(f64),
+    /// A string literal (borrowed `&'static str` until an owned string is needed).
+    Str(String),
+    /// `true` / `false`.
+    Bool(bool),
+    /// A local; `moved` is set when this is its last use and the value may
+    /// be moved instead of cloned.
+    Local {
+        /// The local.
+        id: LocalId,
+        /// Whether the value may be moved here.
+        moved: bool,
+    },
+    /// A constant.
+    Const(ConstId),
+    /// A call of a free function, associated function or Rust function.
+    Call {
+        /// The function.
+        function: FunctionId,
+        /// Its arguments.
+        args: Vec<Expr>,
+    },
+    /// A method call on a record or enum.
+    MethodCall {
+        /// The method.
+        function: FunctionId,
+        /// The receiver.
+        receiver: Box<Expr>,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
+    /// A built-in operation.
+    Builtin {
+        /// Which.
+        builtin: Builtin,
+        /// Its arguments (the receiver first for methods).
+        args: Vec<Expr>,
+    },
+    /// An enum variant value.
+    Variant {
+        /// The enum.
+        ty: TypeId,
+        /// The variant's position.
+        index: usize,
+        /// The payload.
+        args: Vec<Expr>,
+    },
+    /// A record literal, fields in declaration order.
+    Record {
+        /// The record.
+        ty: TypeId,
+        /// Field values by field position.
+        fields: Vec<Expr>,
+    },
+    /// `base.field`
+    Field {
+        /// The record value.
+        base: Box<Expr>,
+        /// The field's position.
+        index: usize,
+    },
+    /// `base[index]`
+    Index {
+        /// The list.
+        base: Box<Expr>,
+        /// The position.
+        index: Box<Expr>,
+    },
+    /// `-x`, `!x`
+    Unary {
+        /// The operator.
+        op: UnaryOp,
+        /// The operand.
+        operand: Box<Expr>,
+    },
+    /// A flat chain of operators of one precedence level.
+    Binary {
+        /// The first operand.
+        first: Box<Expr>,
+        /// The rest.
+        rest: Vec<(BinaryOp, Expr)>,
+    },
+    /// `propagate x`
+    Propagate(Box<Expr>),
+    /// `if` / `else if` / `else`
+    If {
+        /// Conditions and blocks.
+        branches: Vec<(Expr, Block)>,
+        /// The `else` block.
+        otherwise: Option<Block>,
+    },
+    /// `match`
+    Match {
+        /// The matched value.
+        scrutinee: Box<Expr>,
+        /// The arms.
+        arms: Vec<(Pattern, Expr)>,
+    },
+    /// `{ … }`
+    Block(Block),
+    /// `spawn_thread { … }`: `captures` are the shared locals it uses.
+    SpawnThread {
+        /// Shared locals whose `Arc` is cloned into the thread.
+        captures: Vec<LocalId>,
+        /// The thread's code.
+        body: Block,
+    },
+    /// A format string with its arguments, for the printing built-ins.
+    Template {
+        /// The format string as written.
+        template: String,
+    },
+    /// Anything that had an error.
+    Error,
+}
+
+/// A checked pattern.
+#[derive(Clone, Debug)]
+pub enum Pattern {
+    /// `_`
+    Wildcard,
+    /// A binding.
+    Binding(LocalId),
+    /// An integer.
+    Int(i64),
+    /// A string.
+    Str(String),
+    /// A boolean.
+    Bool(bool),
+    /// A user enum variant.
+    Variant {
+        /// The enum.
+        ty: TypeId,
+        /// The variant.
+        index: usize,
+        /// The payload patterns.
+        args: Vec<Pattern>,
+    },
+    /// `Some(p)`
+    Some(Box<Pattern>),
+    /// `None`
+    None,
+    /// `Ok(p)`
+    Ok(Box<Pattern>),
+    /// `Err(p)`
+    Err(Box<Pattern>),
+    /// Had an error.
+    Error,
+}

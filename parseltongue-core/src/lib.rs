@@ -1,0 +1,79 @@
+//! The Parseltongue compiler as a library.
+//!
+//! The pipeline: [`syntax`] (lexer, Rust-habit rewriting, parser) →
+//! [`check`] (name resolution, types, ownership, exhaustiveness) →
+//! [`ir`] (the typed IR) → [`lower`] (Rust via `quote`, formatted with
+//! `prettyplease`). [`diagnostics`] holds what every phase reports.
+//!
+//! The crate does no IO: callers hand it [`source::SourceFile`]s.
+
+pub mod check;
+pub mod diagnostics;
+pub mod ir;
+pub mod lower;
+pub mod source;
+pub mod syntax;
+
+use diagnostics::{Diagnostic, Diagnostics};
+use source::SourceMap;
+
+/// Everything one run of the front end produced.
+#[derive(Debug)]
+pub struct Checked {
+    /// One syntax tree per file, in the order of the source map.
+    pub modules: Vec<syntax::ast::Module>,
+    /// The typed IR (complete even with errors, with error nodes).
+    pub program: ir::Program,
+    /// Every diagnostic, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// True if any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and checks every file of `sources`; the first file is the root
+/// module, the others are modules it (or they) may `use_module`.
+pub fn check(sources: &SourceMap) -> Checked {
+    let mut diagnostics = Diagnostics::new();
+    let modules: Vec<syntax::ast::Module> = sources
+        .iter()
+        .map(|(id, file)| syntax::parse_file(&file.text, id, &mut diagnostics).0)
+        .collect();
+    let program = check::check_program(&modules, sources, &mut diagnostics);
+    Checked {
+        modules,
+        program,
+        diagnostics: diagnostics.into_sorted(),
+    }
+}
+
+/// The result of compiling to Rust.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The generated Rust, when there were no errors.
+    pub rust: Option<String>,
+    /// Every diagnostic (warnings too), sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks `sources` and, if there are no errors, lowers them to Rust.
+///
+/// # Errors
+/// Never for user mistakes (those are diagnostics); only if the lowering
+/// produced Rust that does not parse, which is a compiler bug.
+pub fn compile(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
+    let checked = check(sources);
+    let rust = if checked.has_errors() {
+        None
+    } else {
+        Some(lower::lower_program(&checked.program)?)
+    };
+    Ok(Compiled {
+        rust,
+        diagnostics: checked.diagnostics,
+    })
+}

@@ -1,0 +1,124 @@
+//! Rust spellings of Parseltongue types.
+
+use super::Lowerer;
+use crate::ir::{Repr, Ty, TypeDefKind};
+use crate::syntax::ast::ParamMode;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+impl Lowerer<'_> {
+    /// The owned Rust type of `ty`.
+    pub(super) fn rust_type(&mut self, ty: &Ty) -> TokenStream {
+        match ty {
+            Ty::I64 => quote!(i64),
+            Ty::F64 => quote!(f64),
+            Ty::Bool => quote!(bool),
+            Ty::Str => quote!(String),
+            Ty::Unit | Ty::Unknown | Ty::Error | Ty::Range => quote!(()),
+            Ty::Never => quote!(!),
+            Ty::List(t) => {
+                let t = self.rust_type(t);
+                quote!(Vec<#t>)
+            }
+            Ty::Map(k, v) => {
+                self.uses.btree_map = true;
+                let (k, v) = (self.rust_type(k), self.rust_type(v));
+                quote!(BTreeMap<#k, #v>)
+            }
+            Ty::Option(t) => {
+                let t = self.rust_type(t);
+                quote!(Option<#t>)
+            }
+            Ty::Result(t, e) => {
+                let (t, e) = (self.rust_type(t), self.rust_type(e));
+                quote!(Result<#t, #e>)
+            }
+            Ty::Thread(t) => {
+                let t = self.rust_type(t);
+                quote!(std::thread::JoinHandle<#t>)
+            }
+            Ty::Named(id) => self.type_path(*id),
+        }
+    }
+
+    /// The path of a record, enum or Rust type as seen from the current module.
+    pub(super) fn type_path(&mut self, id: usize) -> TokenStream {
+        let def = &self.program.types[id];
+        if let TypeDefKind::Rust(path) = &def.kind {
+            return path.parse().unwrap_or_else(|_| quote!(()));
+        }
+        let name = format_ident!("{}", def.name);
+        if def.module == self.module {
+            quote!(#name)
+        } else {
+            let module = format_ident!("{}", self.program.modules[def.module].name);
+            quote!(#module::#name)
+        }
+    }
+
+    /// The borrowed form of `ty` used by read-only parameters.
+    pub(super) fn borrowed_type(&mut self, ty: &Ty) -> TokenStream {
+        match ty {
+            Ty::Str => quote!(&str),
+            Ty::List(t) => {
+                let t = self.rust_type(t);
+                quote!(&[#t])
+            }
+            other => {
+                let t = self.rust_type(other);
+                quote!(&#t)
+            }
+        }
+    }
+
+    /// The type of a parameter passed with `mode`.
+    pub(super) fn param_type(&mut self, ty: &Ty, mode: ParamMode) -> TokenStream {
+        match mode {
+            ParamMode::Read if ty.is_copy() => self.rust_type(ty),
+            ParamMode::Read => self.borrowed_type(ty),
+            ParamMode::Mutable => {
+                let t = self.rust_type(ty);
+                quote!(&mut #t)
+            }
+            ParamMode::Owned => self.rust_type(ty),
+        }
+    }
+
+    /// The declared type of a local with representation `repr`, where one
+    /// must be written (`let` annotations for `Cow`, shared values, empty
+    /// containers).
+    pub(super) fn local_type(&mut self, ty: &Ty, repr: Repr) -> TokenStream {
+        match repr {
+            Repr::Cow => {
+                self.uses.cow = true;
+                let inner = match ty {
+                    Ty::Str => quote!(str),
+                    Ty::List(t) => {
+                        let t = self.rust_type(t);
+                        quote!([#t])
+                    }
+                    other => self.rust_type(other),
+                };
+                quote!(Cow<'_, #inner>)
+            }
+            Repr::Arc => {
+                self.uses.arc = true;
+                let t = self.rust_type(ty);
+                quote!(Arc<#t>)
+            }
+            Repr::ArcMutex => {
+                self.uses.arc = true;
+                self.uses.mutex = true;
+                let t = self.rust_type(ty);
+                quote!(Arc<Mutex<#t>>)
+            }
+            _ => self.rust_type(ty),
+        }
+    }
+}
+
+/// True if an annotation is needed for `let` to compile (containers whose
+/// element type the value alone does not show).
+pub(super) fn needs_annotation(ty: &Ty, value_is_empty_container: bool) -> bool {
+    value_is_empty_container && matches!(ty, Ty::List(_) | Ty::Map(..) | Ty::Option(_) | Ty::Result(..))
+}

@@ -1,0 +1,709 @@
+//! The lexer: text to Rust tokens. It never fails: unreadable text becomes
+//! an [`TokenKind::Error`] token plus a diagnostic, so the parser always runs.
+
+use super::token::{Comment, Delimiter, Keyword, Spacing, Token, TokenKind, RUST_ONLY_KEYWORDS};
+use crate::diagnostics::{codes, Applicability, Diagnostic, Diagnostics};
+use crate::source::{FileId, Span};
+
+/// Delimiters may nest this deep; deeper code gets `PT0005`. The limit keeps
+/// every recursive phase (parser, checker, lowering) far from the end of
+/// its stack whatever the input.
+pub const MAX_NESTING: usize = 96;
+
+/// The result of lexing one file.
+#[derive(Clone, Debug, Default)]
+pub struct Lexed {
+    /// The tokens, with delimiters always balanced (missing closers are
+    /// inserted as empty tokens at the point of the error).
+    pub tokens: Vec<Token>,
+    /// Comments, in order, for the formatter.
+    pub comments: Vec<Comment>,
+}
+
+/// Characters that form punctuation tokens.
+pub fn is_punct_char(c: char) -> bool {
+    matches!(
+        c,
+        '=' | '<' | '>' | '!' | '~' | '+' | '-' | '*' | '/' | '%' | '^' | '&' | '|' | '@' | '.'
+            | ',' | ';' | ':' | '#' | '$' | '?'
+    )
+}
+
+/// Classifies an identifier-shaped word.
+pub fn classify_word(word: &str) -> TokenKind {
+    if let Some(keyword) = Keyword::from_str(word) {
+        TokenKind::Keyword(keyword)
+    } else if RUST_ONLY_KEYWORDS.contains(&word) {
+        TokenKind::RustKeyword
+    } else {
+        TokenKind::Ident
+    }
+}
+
+struct Lexer<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    file: FileId,
+    out: Lexed,
+    stack: Vec<(Delimiter, u32)>,
+    diagnostics: &'a mut Diagnostics,
+}
+
+/// Lexes `text`, reporting problems into `diagnostics`.
+pub fn lex(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Lexed {
+    let mut lexer = Lexer {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        file,
+        out: Lexed {
+            tokens: Vec::with_capacity(text.len() / 4),
+            comments: Vec::new(),
+        },
+        stack: Vec::new(),
+        diagnostics,
+    };
+    lexer.run();
+    lexer.out
+}
+
+impl Lexer<'_> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.pos + ahead).copied()
+    }
+
+    fn push(&mut self, kind: TokenKind, start: usize) {
+        self.out.tokens.push(Token {
+            kind,
+            start: start as u32,
+            end: self.pos as u32,
+        });
+    }
+
+    fn error(&mut self, code: crate::diagnostics::Code, start: usize, end: usize, message: &str) {
+        let span = self.span(start, end);
+        self.diagnostics.push(Diagnostic::error(code, span, message));
+    }
+
+    fn run(&mut self) {
+        while self.pos < self.bytes.len() {
+            let start = self.pos;
+            let b = self.bytes[self.pos];
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                b'/' if self.peek(1) == Some(b'/') => self.line_comment(),
+                b'/' if self.peek(1) == Some(b'*') => self.block_comment(),
+                b'a'..=b'z' | b'A'..=b'Z' | b'_' => self.word(),
+                b'0'..=b'9' => self.number(),
+                b'"' => self.string(start, 0),
+                b'\'' => self.quote(),
+                b'(' | b'[' | b'{' => self.open(b),
+                b')' | b']' | b'}' => self.close(b),
+                _ => {
+                    let c = self.text[self.pos..].chars().next().unwrap_or('\u{fffd}');
+                    self.pos += c.len_utf8();
+                    if is_punct_char(c) {
+                        let next = self.text[self.pos..].chars().next();
+                        let spacing = match next {
+                            Some(n) if is_punct_char(n) || n == '\'' => Spacing::Joint,
+                            _ => Spacing::Alone,
+                        };
+                        self.push(TokenKind::Punct(c, spacing), start);
+                    } else {
+                        self.unknown_character(c, start);
+                    }
+                }
+            }
+        }
+        let end = self.pos;
+        while let Some((delimiter, open_at)) = self.stack.pop() {
+            let open = self.span(open_at as usize, open_at as usize + 1);
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::UNBALANCED_DELIMITER,
+                    open,
+                    format!("unclosed delimiter `{}`", delimiter.open()),
+                )
+                .with_label("opened here and never closed")
+                .with_suggestion(
+                    format!("close it with `{}`", delimiter.close()),
+                    self.span(end, end),
+                    delimiter.close().to_string(),
+                    Applicability::MaybeIncorrect,
+                ),
+            );
+            self.out.tokens.push(Token {
+                kind: TokenKind::Close(delimiter),
+                start: end as u32,
+                end: end as u32,
+            });
+        }
+    }
+
+    fn unknown_character(&mut self, c: char, start: usize) {
+        let mut diagnostic = Diagnostic::error(
+            codes::UNKNOWN_CHARACTER,
+            self.span(start, self.pos),
+            format!("unknown character `{}`", c.escape_default()),
+        )
+        .with_label("not part of any token");
+        if !c.is_ascii() && (c.is_alphabetic() || c.is_numeric()) {
+            diagnostic = diagnostic.with_note("names are ASCII letters, digits and `_`");
+        } else if c == '\u{201c}' || c == '\u{201d}' {
+            diagnostic = diagnostic.with_suggestion(
+                "use a straight double quote",
+                self.span(start, self.pos),
+                "\"",
+                Applicability::MachineApplicable,
+            );
+        }
+        self.diagnostics.push(diagnostic);
+        self.push(TokenKind::Error, start);
+    }
+
+    fn line_comment(&mut self) {
+        let start = self.pos;
+        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        self.pos = end;
+        let body = &self.text[start..end];
+        if body.starts_with("///") && !body.starts_with("////") {
+            self.push(TokenKind::DocComment, start);
+        } else {
+            self.out.comments.push(Comment {
+                start: start as u32,
+                end: end as u32,
+            });
+        }
+    }
+
+    fn block_comment(&mut self) {
+        let start = self.pos;
+        self.pos += 2;
+        let mut depth = 1;
+        while self.pos < self.bytes.len() && depth > 0 {
+            if self.bytes[self.pos] == b'/' && self.peek(1) == Some(b'*') {
+                depth += 1;
+                self.pos += 2;
+            } else if self.bytes[self.pos] == b'*' && self.peek(1) == Some(b'/') {
+                depth -= 1;
+                self.pos += 2;
+            } else {
+                self.pos += 1;
+            }
+        }
+        if depth > 0 {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::UNTERMINATED,
+                    self.span(start, start + 2),
+                    "unterminated block comment",
+                )
+                .with_label("comment starts here and never ends")
+                .with_help("close the comment with `*/`"),
+            );
+        }
+        self.out.comments.push(Comment {
+            start: start as u32,
+            end: self.pos as u32,
+        });
+    }
+
+    fn word(&mut self) {
+        let start = self.pos;
+        while let Some(b) = self.peek(0) {
+            if b.is_ascii_alphanumeric() || b == b'_' {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        let word = &self.text[start..self.pos];
+        match (word, self.peek(0)) {
+            ("r", Some(b'"')) | ("r", Some(b'#')) if self.raw_string_ahead() => {
+                self.raw_string(start);
+                return;
+            }
+            ("b" | "br" | "c" | "cr", Some(b'"' | b'\'' | b'#')) => {
+                let prefix = word.to_string();
+                self.skip_literal_after_prefix();
+                self.error(
+                    codes::INVALID_LITERAL,
+                    start,
+                    self.pos,
+                    &format!("`{prefix}` literals are not part of Parseltongue; strings are plain `\"…\"`"),
+                );
+                self.push(TokenKind::Error, start);
+                return;
+            }
+            _ => {}
+        }
+        if !self.text[self.pos..].starts_with(|c: char| c.is_ascii() || c.is_whitespace()) {
+            // A non-ASCII letter glued to a name: report once for the whole word.
+            let rest = self.text[self.pos..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(self.text.len(), |i| self.pos + i);
+            if rest > self.pos {
+                self.pos = rest;
+                self.error(
+                    codes::UNKNOWN_CHARACTER,
+                    start,
+                    self.pos,
+                    "names may only use ASCII letters, digits and `_`",
+                );
+                self.push(TokenKind::Error, start);
+                return;
+            }
+        }
+        self.push(classify_word(word), start);
+    }
+
+    fn raw_string_ahead(&self) -> bool {
+        let mut i = self.pos;
+        while self.bytes.get(i) == Some(&b'#') {
+            i += 1;
+        }
+        self.bytes.get(i) == Some(&b'"')
+    }
+
+    fn skip_literal_after_prefix(&mut self) {
+        while self.peek(0) == Some(b'#') {
+            self.pos += 1;
+        }
+        let Some(quote) = self.peek(0) else { return };
+        self.pos += 1;
+        while let Some(b) = self.peek(0) {
+            self.pos += 1;
+            if b == b'\\' {
+                self.pos += 1;
+            } else if b == quote {
+                break;
+            }
+        }
+        while self.peek(0) == Some(b'#') {
+            self.pos += 1;
+        }
+        self.pos = self.pos.min(self.bytes.len());
+    }
+
+    fn raw_string(&mut self, start: usize) {
+        let mut hashes = 0;
+        while self.peek(0) == Some(b'#') {
+            hashes += 1;
+            self.pos += 1;
+        }
+        self.pos += 1; // the opening quote
+        let closing: String = std::iter::once('"')
+            .chain(std::iter::repeat_n('#', hashes))
+            .collect();
+        match self.text[self.pos..].find(&closing) {
+            Some(i) => {
+                self.pos += i + closing.len();
+                self.push(TokenKind::Str, start);
+            }
+            None => {
+                self.pos = self.bytes.len();
+                self.error(codes::UNTERMINATED, start, start + 1 + hashes, "unterminated raw string");
+                self.push(TokenKind::Error, start);
+            }
+        }
+    }
+
+    fn string(&mut self, start: usize, _prefix: usize) {
+        self.pos += 1;
+        loop {
+            match self.peek(0) {
+                None => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::UNTERMINATED,
+                            self.span(start, start + 1),
+                            "unterminated string literal",
+                        )
+                        .with_label("string starts here and never ends")
+                        .with_suggestion(
+                            "close the string with `\"`",
+                            self.span(self.pos, self.pos),
+                            "\"",
+                            Applicability::MaybeIncorrect,
+                        ),
+                    );
+                    self.push(TokenKind::Error, start);
+                    return;
+                }
+                Some(b'"') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'\\') => self.escape(),
+                Some(_) => {
+                    let c = self.text[self.pos..].chars().next().unwrap_or(' ');
+                    self.pos += c.len_utf8();
+                }
+            }
+        }
+        // A suffix such as `"x"suffix` is a Rust token but never valid here.
+        if matches!(self.peek(0), Some(b'a'..=b'z' | b'A'..=b'Z' | b'_')) {
+            let suffix_start = self.pos;
+            while matches!(self.peek(0), Some(b) if b.is_ascii_alphanumeric() || b == b'_') {
+                self.pos += 1;
+            }
+            self.error(
+                codes::INVALID_LITERAL,
+                suffix_start,
+                self.pos,
+                "string literals cannot have a suffix",
+            );
+        }
+        self.push(TokenKind::Str, start);
+    }
+
+    fn escape(&mut self) {
+        let start = self.pos;
+        self.pos += 1;
+        let Some(b) = self.peek(0) else { return };
+        self.pos += 1;
+        match b {
+            b'n' | b't' | b'r' | b'0' | b'\\' | b'"' | b'\'' | b'\n' => {}
+            b'u' => {
+                let ok = self.peek(0) == Some(b'{') && {
+                    let close = self.text[self.pos..].find('}');
+                    match close {
+                        Some(i) if i <= 8 => {
+                            let hex = &self.text[self.pos + 1..self.pos + i];
+                            let valid = u32::from_str_radix(hex, 16)
+                                .ok()
+                                .and_then(char::from_u32)
+                                .is_some();
+                            self.pos += i + 1;
+                            valid
+                        }
+                        _ => false,
+                    }
+                };
+                if !ok {
+                    self.error(
+                        codes::INVALID_LITERAL,
+                        start,
+                        self.pos,
+                        "invalid unicode escape; write it as `\\u{1F40D}` with 1 to 6 hex digits",
+                    );
+                }
+            }
+            b'x' => {
+                let hex = self.text.get(self.pos..self.pos + 2).unwrap_or("");
+                let ok = u8::from_str_radix(hex, 16).is_ok_and(|v| v < 0x80);
+                self.pos = (self.pos + 2).min(self.bytes.len());
+                if !ok {
+                    self.error(
+                        codes::INVALID_LITERAL,
+                        start,
+                        self.pos,
+                        "invalid `\\x` escape; it takes two hex digits up to `7f`",
+                    );
+                }
+            }
+            _ => {
+                let c = self.text[self.pos - 1..].chars().next().unwrap_or(' ');
+                self.pos += c.len_utf8() - 1;
+                self.error(
+                    codes::INVALID_LITERAL,
+                    start,
+                    self.pos,
+                    &format!("unknown escape `\\{}`", c.escape_default()),
+                );
+            }
+        }
+    }
+
+    fn quote(&mut self) {
+        let start = self.pos;
+        let rest = &self.text[start + 1..];
+        let mut chars = rest.chars();
+        let first = chars.next();
+        let second = chars.next();
+        let is_char = match (first, second) {
+            (Some('\\'), _) => true,
+            (Some(_), Some('\'')) => true,
+            _ => false,
+        };
+        if is_char {
+            self.pos += 1;
+            if self.peek(0) == Some(b'\\') {
+                self.escape();
+            } else {
+                self.pos += first.map_or(0, char::len_utf8);
+            }
+            if self.peek(0) == Some(b'\'') {
+                self.pos += 1;
+                self.push(TokenKind::Char, start);
+            } else {
+                self.error(codes::UNTERMINATED, start, self.pos, "unterminated character literal");
+                self.push(TokenKind::Error, start);
+            }
+        } else if first.is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
+            self.pos += 1;
+            while matches!(self.peek(0), Some(b) if b.is_ascii_alphanumeric() || b == b'_') {
+                self.pos += 1;
+            }
+            self.push(TokenKind::Lifetime, start);
+        } else {
+            self.pos += 1;
+            self.error(codes::UNKNOWN_CHARACTER, start, self.pos, "stray `'`");
+            self.push(TokenKind::Error, start);
+        }
+    }
+
+    fn number(&mut self) {
+        let start = self.pos;
+        let radix_prefix = matches!(
+            (self.peek(0), self.peek(1)),
+            (Some(b'0'), Some(b'x' | b'o' | b'b'))
+        );
+        let mut is_float = false;
+        if radix_prefix {
+            self.pos += 2;
+            while matches!(self.peek(0), Some(b) if b.is_ascii_hexdigit() || b == b'_') {
+                self.pos += 1;
+            }
+        } else {
+            self.digits();
+            if self.peek(0) == Some(b'.') && matches!(self.peek(1), Some(b'0'..=b'9')) {
+                is_float = true;
+                self.pos += 1;
+                self.digits();
+            }
+            if matches!(self.peek(0), Some(b'e' | b'E')) {
+                let sign = usize::from(matches!(self.peek(1), Some(b'+' | b'-')));
+                if matches!(self.peek(1 + sign), Some(b'0'..=b'9')) {
+                    is_float = true;
+                    self.pos += 1 + sign;
+                    self.digits();
+                }
+            }
+        }
+        let number_end = self.pos;
+        if matches!(self.peek(0), Some(b) if b.is_ascii_alphabetic() || b == b'_') {
+            while matches!(self.peek(0), Some(b) if b.is_ascii_alphanumeric() || b == b'_') {
+                self.pos += 1;
+            }
+            let suffix = &self.text[number_end..self.pos];
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::INVALID_LITERAL,
+                    self.span(number_end, self.pos),
+                    format!("number literals cannot have a suffix such as `{suffix}`"),
+                )
+                .with_note("integers are always `i64` and floats always `f64`")
+                .with_suggestion(
+                    "remove the suffix",
+                    self.span(number_end, self.pos),
+                    "",
+                    Applicability::MachineApplicable,
+                ),
+            );
+        }
+        self.out.tokens.push(Token {
+            kind: if is_float {
+                TokenKind::Float
+            } else {
+                TokenKind::Int
+            },
+            start: start as u32,
+            end: number_end as u32,
+        });
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(0), Some(b) if b.is_ascii_digit() || b == b'_') {
+            self.pos += 1;
+        }
+    }
+
+    fn open(&mut self, b: u8) {
+        let delimiter = match b {
+            b'(' => Delimiter::Paren,
+            b'[' => Delimiter::Bracket,
+            _ => Delimiter::Brace,
+        };
+        let start = self.pos;
+        self.pos += 1;
+        if self.stack.len() >= MAX_NESTING {
+            self.skip_too_deep(delimiter, start);
+            return;
+        }
+        self.stack.push((delimiter, start as u32));
+        self.push(TokenKind::Open(delimiter), start);
+    }
+
+    /// Skips the whole over-deep group and leaves one error token in its place.
+    fn skip_too_deep(&mut self, delimiter: Delimiter, start: usize) {
+        let mut depth = 1usize;
+        while self.pos < self.bytes.len() && depth > 0 {
+            match self.bytes[self.pos] {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth -= 1,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(
+                codes::NESTING_TOO_DEEP,
+                self.span(start, start + 1),
+                format!("code is nested more than {MAX_NESTING} levels deep"),
+            )
+            .with_label(format!("this `{}` is too deep", delimiter.open()))
+            .with_help("move the inner part into a named binding or a function"),
+        );
+        self.push(TokenKind::Error, start);
+    }
+
+    fn close(&mut self, b: u8) {
+        let delimiter = match b {
+            b')' => Delimiter::Paren,
+            b']' => Delimiter::Bracket,
+            _ => Delimiter::Brace,
+        };
+        let start = self.pos;
+        self.pos += 1;
+        match self.stack.last() {
+            Some(&(open, _)) if open == delimiter => {
+                self.stack.pop();
+                self.push(TokenKind::Close(delimiter), start);
+            }
+            Some(&(open, open_at)) => {
+                // Mismatched: if the closer matches something further out,
+                // the inner groups were left open; close them here.
+                if self.stack.iter().any(|&(d, _)| d == delimiter) {
+                    while let Some(&(inner, inner_at)) = self.stack.last() {
+                        if inner == delimiter {
+                            break;
+                        }
+                        self.stack.pop();
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                codes::UNBALANCED_DELIMITER,
+                                self.span(inner_at as usize, inner_at as usize + 1),
+                                format!("unclosed delimiter `{}`", inner.open()),
+                            )
+                            .with_secondary(
+                                self.span(start, start + 1),
+                                format!("`{}` closes an outer group first", delimiter.close()),
+                            )
+                            .with_suggestion(
+                                format!("close it with `{}`", inner.close()),
+                                self.span(start, start),
+                                inner.close().to_string(),
+                                Applicability::MaybeIncorrect,
+                            ),
+                        );
+                        self.out.tokens.push(Token {
+                            kind: TokenKind::Close(inner),
+                            start: start as u32,
+                            end: start as u32,
+                        });
+                    }
+                    self.stack.pop();
+                    self.push(TokenKind::Close(delimiter), start);
+                } else {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::UNBALANCED_DELIMITER,
+                            self.span(start, start + 1),
+                            format!("unexpected closing delimiter `{}`", delimiter.close()),
+                        )
+                        .with_secondary(
+                            self.span(open_at as usize, open_at as usize + 1),
+                            format!("the innermost open group is this `{}`", open.open()),
+                        ),
+                    );
+                }
+            }
+            None => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::UNBALANCED_DELIMITER,
+                        self.span(start, start + 1),
+                        format!("unexpected closing delimiter `{}`", delimiter.close()),
+                    )
+                    .with_label("nothing is open here")
+                    .with_suggestion(
+                        "remove it",
+                        self.span(start, start + 1),
+                        "",
+                        Applicability::MaybeIncorrect,
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The value of a string literal token's text (`"…"` or `r#"…"#`), with
+/// escapes resolved. Invalid escapes were reported by the lexer and are
+/// kept as written.
+pub fn unescape_string(text: &str) -> String {
+    if let Some(raw) = text.strip_prefix('r') {
+        let hashes = raw.len() - raw.trim_start_matches('#').len();
+        return raw
+            .get(hashes + 1..raw.len().saturating_sub(hashes + 1))
+            .unwrap_or("")
+            .to_string();
+    }
+    let inner = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('\\') => out.push('\\'),
+            Some('"') => out.push('"'),
+            Some('\'') => out.push('\''),
+            Some('\n') => {
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+            }
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                if let Some(c) = u8::from_str_radix(&hex, 16).ok().map(char::from) {
+                    out.push(c);
+                }
+            }
+            Some('u') => {
+                let mut hex = String::new();
+                for c in chars.by_ref() {
+                    match c {
+                        '{' => {}
+                        '}' => break,
+                        c => hex.push(c),
+                    }
+                }
+                if let Some(c) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    out.push(c);
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}

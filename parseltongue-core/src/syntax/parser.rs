@@ -1,0 +1,948 @@
+//! The parser: tokens to a syntax tree, with chumsky. It recovers from
+//! errors at statement, item and delimiter boundaries, so several
+//! independent syntax errors are reported in one run and the rest of the
+//! file still reaches the checker.
+
+use super::ast::*;
+use super::lexer::unescape_string;
+use super::token::{Delimiter, Keyword, Spacing, Token, TokenKind};
+use crate::diagnostics::{codes, Diagnostic, Diagnostics};
+use crate::source::{FileId, Span};
+use chumsky::input::{Input as _, MappedInput};
+use chumsky::prelude::*;
+
+type Tok = (TokenKind, SimpleSpan);
+type In<'a> = MappedInput<'a, TokenKind, SimpleSpan, &'a [Tok]>;
+type Ex<'a> = extra::Err<Rich<'a, TokenKind, SimpleSpan>>;
+
+/// A chain of postfix operations (`.field`, `.method()`, `[i]`) may be this
+/// long; the limit bounds the depth of the tree the checker walks.
+pub const MAX_POSTFIX_CHAIN: usize = 64;
+
+const POSTFIX_TOO_LONG: &str = "chain of `.` and `[…]` operations is too long";
+
+/// Parses one file's tokens into a module. Never fails: what cannot be read
+/// is reported and becomes `Error` nodes.
+pub fn parse(tokens: &[Token], text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Module {
+    let toks: Vec<Tok> = tokens
+        .iter()
+        .map(|t| (t.kind, SimpleSpan::from(t.start as usize..t.end as usize)))
+        .collect();
+    let eoi = SimpleSpan::from(text.len()..text.len());
+    let (items, errors) = module_parser(text, file)
+        .parse(toks.as_slice().split_token_span(eoi))
+        .into_output_errors();
+    let mut seen_error_at = std::collections::HashSet::new();
+    for error in errors {
+        let span = *error.span();
+        // One report per position: recovery can revisit the same token.
+        if !seen_error_at.insert(span.start) {
+            continue;
+        }
+        diagnostics.push(error_to_diagnostic(&error, text, file));
+    }
+    Module {
+        file,
+        items: items.unwrap_or_default(),
+    }
+}
+
+fn error_to_diagnostic(error: &Rich<'_, TokenKind, SimpleSpan>, text: &str, file: FileId) -> Diagnostic {
+    let span = *error.span();
+    let at = Span::new(file, span.start, span.end.max(span.start));
+    if let chumsky::error::RichReason::Custom(message) = error.reason() {
+        let code = if message == POSTFIX_TOO_LONG {
+            codes::NESTING_TOO_DEEP
+        } else {
+            codes::SYNTAX
+        };
+        return Diagnostic::error(code, at, message.clone());
+    }
+    let found = match error.found() {
+        Some(kind) => describe_found(*kind, &text[span.start..span.end.min(text.len())]),
+        None => "end of file".to_string(),
+    };
+    let mut expected: Vec<String> = error
+        .expected()
+        .filter_map(|pattern| match pattern {
+            chumsky::error::RichPattern::Token(t) => Some(describe_expected(**t)),
+            chumsky::error::RichPattern::Label(l) => Some(l.to_string()),
+            chumsky::error::RichPattern::EndOfInput => Some("end of file".to_string()),
+            _ => None,
+        })
+        .collect();
+    expected.sort();
+    expected.dedup();
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {}, found {found}", join_alternatives(&expected))
+    };
+    let mut diagnostic = Diagnostic::error(codes::SYNTAX, at, message).with_label("unexpected here");
+    if let Some(TokenKind::Char | TokenKind::Lifetime) = error.found() {
+        diagnostic = diagnostic.with_note("Parseltongue has no character type and no lifetimes; use a `string`");
+    }
+    diagnostic
+}
+
+fn describe_found(kind: TokenKind, text: &str) -> String {
+    match kind {
+        TokenKind::Ident | TokenKind::RustKeyword => format!("`{text}`"),
+        TokenKind::Int | TokenKind::Float | TokenKind::Str => format!("{kind} `{text}`"),
+        _ => kind.to_string(),
+    }
+}
+
+fn describe_expected(kind: TokenKind) -> String {
+    match kind {
+        TokenKind::Punct(c, _) => format!("`{c}`"),
+        other => other.to_string(),
+    }
+}
+
+fn join_alternatives(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] if init.len() < 6 => format!("{} or {last}", init.join(", ")),
+        _ => format!("one of {}", items.join(", ")),
+    }
+}
+
+fn punct<'a>(c: char) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+    just(TokenKind::Punct(c, Spacing::Alone))
+        .or(just(TokenKind::Punct(c, Spacing::Joint)))
+        .ignored()
+}
+
+/// A two-character operator such as `->` or `==`: a joint character followed
+/// by a second one.
+fn op2<'a>(a: char, b: char) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+    just(TokenKind::Punct(a, Spacing::Joint))
+        .then(punct(b))
+        .ignored()
+}
+
+fn kw<'a>(keyword: Keyword) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+    just(TokenKind::Keyword(keyword)).ignored()
+}
+
+fn open<'a>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+    just(TokenKind::Open(d)).ignored()
+}
+
+fn close<'a>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+    just(TokenKind::Close(d)).ignored()
+}
+
+/// One balanced group or one token that is not a delimiter: the unit that
+/// recovery skips, so a skip never tears a group apart.
+fn skip_unit<'a>() -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+    recursive(|unit| {
+        let group = |d: Delimiter| {
+            unit.clone()
+                .repeated()
+                .delimited_by(open(d), close(d))
+                .ignored()
+        };
+        group(Delimiter::Brace)
+            .or(group(Delimiter::Paren))
+            .or(group(Delimiter::Bracket))
+            .or(any()
+                .filter(|t: &TokenKind| !matches!(t, TokenKind::Open(_) | TokenKind::Close(_)))
+                .ignored())
+    })
+}
+
+fn binding_keyword(k: Keyword) -> Option<BindingKind> {
+    Some(match k {
+        Keyword::LetVar => BindingKind::Var,
+        Keyword::LetMutVar => BindingKind::MutVar,
+        Keyword::LetCowVar => BindingKind::CowVar,
+        Keyword::LetSharedVar => BindingKind::SharedVar,
+        Keyword::LetMutSharedVar => BindingKind::MutSharedVar,
+        _ => return None,
+    })
+}
+
+fn is_builtin(k: Keyword) -> bool {
+    matches!(
+        k,
+        Keyword::PrintLine
+            | Keyword::Print
+            | Keyword::PrintErrorLine
+            | Keyword::Format
+            | Keyword::ListOf
+            | Keyword::MapOf
+            | Keyword::Range
+            | Keyword::RangeInclusive
+            | Keyword::Panic
+            | Keyword::Assert
+            | Keyword::AssertEqual
+    )
+}
+
+fn is_block_like(expr: &Expr) -> bool {
+    matches!(
+        expr.kind,
+        ExprKind::If { .. } | ExprKind::Match { .. } | ExprKind::Block(_) | ExprKind::SpawnThread(_)
+    )
+}
+
+fn parse_int(text: &str) -> Option<u128> {
+    let clean: String = text.chars().filter(|&c| c != '_').collect();
+    let (digits, radix) = match clean.get(..2) {
+        Some("0x") => (&clean[2..], 16),
+        Some("0o") => (&clean[2..], 8),
+        Some("0b") => (&clean[2..], 2),
+        _ => (&clean[..], 10),
+    };
+    u128::from_str_radix(digits, radix).ok()
+}
+
+#[derive(Clone)]
+enum Postfix {
+    Field(Ident),
+    Method(Ident, Vec<Expr>),
+    Index(Expr),
+    Cast(TypeExpr),
+    Try,
+}
+
+#[allow(clippy::too_many_lines)]
+fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<Item>, Ex<'a>> {
+    let sp = move |s: SimpleSpan| Span::new(file, s.start, s.end);
+
+    let ident = select! { TokenKind::Ident = e => {
+        let s: SimpleSpan = e.span();
+        Ident { name: src[s.start..s.end].to_string(), span: sp(s) }
+    }}
+    .labelled("identifier");
+    let self_ident = kw(Keyword::SelfValue).map_with(move |_, e| Ident {
+        name: "self".to_string(),
+        span: sp(e.span()),
+    });
+    let path_sep = op2(':', ':');
+    let path = ident
+        .clone()
+        .separated_by(path_sep.clone())
+        .at_least(1)
+        .collect::<Vec<_>>();
+
+    let docs = select! { TokenKind::DocComment = e => {
+        let s: SimpleSpan = e.span();
+        let text = &src[s.start..s.end];
+        let text = text.strip_prefix("///").unwrap_or(text);
+        text.strip_prefix(' ').unwrap_or(text).trim_end().to_string()
+    }}
+    .repeated()
+    .collect::<Vec<_>>();
+
+    // ---- types ----
+    let ty = recursive(|ty| {
+        let args = ty
+            .clone()
+            .separated_by(punct(','))
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(punct('<'), punct('>'));
+        let named = path
+            .clone()
+            .then(args.or_not())
+            .map_with(move |(path, args), e| TypeExpr {
+                kind: TypeExprKind::Named {
+                    path,
+                    args: args.unwrap_or_default(),
+                },
+                span: sp(e.span()),
+            });
+        let reference = punct('&')
+            .ignore_then(just(TokenKind::RustKeyword).or_not())
+            .ignore_then(ty)
+            .map_with(move |inner, e| TypeExpr {
+                kind: TypeExprKind::RustReference(Box::new(inner)),
+                span: sp(e.span()),
+            });
+        named.or(reference).labelled("type")
+    });
+
+    let mut expr = Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<'a>>>::declare();
+    let mut block = Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Block, Ex<'a>>>::declare();
+
+    // ---- patterns ----
+    let pattern = recursive(|pattern| {
+        let int = punct('-')
+            .or_not()
+            .then(select! { TokenKind::Int = e => { let s: SimpleSpan = e.span(); parse_int(&src[s.start..s.end]).unwrap_or(u128::MAX) } })
+            .map(|(neg, v)| {
+                let v = i128::try_from(v).unwrap_or(i128::MAX);
+                PatternKind::Int(if neg.is_some() { -v } else { v })
+            });
+        let string = select! { TokenKind::Str = e => { let s: SimpleSpan = e.span(); PatternKind::Str(unescape_string(&src[s.start..s.end])) } };
+        let boolean = kw(Keyword::True)
+            .to(PatternKind::Bool(true))
+            .or(kw(Keyword::False).to(PatternKind::Bool(false)));
+        let args = pattern
+            .separated_by(punct(','))
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(open(Delimiter::Paren), close(Delimiter::Paren));
+        let path_pattern = path.clone().then(args.or_not()).map(|(path, args): (Vec<Ident>, _)| {
+            if path.len() == 1 && args.is_none() {
+                let name = &path[0].name;
+                if name == "_" {
+                    return PatternKind::Wildcard;
+                }
+                if name != "None" && !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    return PatternKind::Binding(path[0].clone());
+                }
+            }
+            PatternKind::Variant { path, args }
+        });
+        choice((int, string, boolean, path_pattern))
+            .map_with(move |kind, e| Pattern {
+                kind,
+                span: sp(e.span()),
+            })
+            .labelled("pattern")
+    });
+
+    // ---- expressions ----
+    let call_args = expr
+        .clone()
+        .separated_by(punct(','))
+        .allow_trailing()
+        .collect::<Vec<Expr>>()
+        .delimited_by(open(Delimiter::Paren), close(Delimiter::Paren))
+        .boxed();
+
+    let literal = select! {
+        TokenKind::Int = e => { let s: SimpleSpan = e.span(); ExprKind::Int(parse_int(&src[s.start..s.end]).unwrap_or(u128::MAX)) },
+        TokenKind::Float = e => { let s: SimpleSpan = e.span(); ExprKind::Float(src[s.start..s.end].replace('_', "").parse().unwrap_or(f64::NAN)) },
+        TokenKind::Str = e => { let s: SimpleSpan = e.span(); ExprKind::Str(unescape_string(&src[s.start..s.end])) },
+        TokenKind::Keyword(Keyword::True) => ExprKind::Bool(true),
+        TokenKind::Keyword(Keyword::False) => ExprKind::Bool(false),
+        TokenKind::Keyword(Keyword::SelfValue) => ExprKind::SelfValue,
+        TokenKind::Error => ExprKind::Error,
+    };
+
+    let builtin = select! { TokenKind::Keyword(k) = e if is_builtin(k) => (k, sp(e.span())) }
+        .then(call_args.clone())
+        .map(|((keyword, keyword_span), args)| ExprKind::Builtin {
+            keyword,
+            keyword_span,
+            args,
+        });
+
+    let record_field = ident
+        .clone()
+        .then_ignore(punct(':'))
+        .then(expr.clone());
+    // `Name { field: …` — the lookahead keeps `if flag { … }` a block.
+    let record_start = open(Delimiter::Brace)
+        .then(ident.clone())
+        .then(just(TokenKind::Punct(':', Spacing::Alone)))
+        .rewind();
+    let record_literal = path
+        .clone()
+        .then_ignore(record_start)
+        .then(
+            record_field
+                .separated_by(punct(','))
+                .allow_trailing()
+                .collect::<Vec<_>>()
+                .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace)),
+        )
+        .map(|(path, fields)| ExprKind::RecordLiteral { path, fields });
+
+    let path_expr = path
+        .clone()
+        .then(call_args.clone().or_not())
+        .map(|(path, args)| match args {
+            Some(args) => ExprKind::Call { callee: path, args },
+            None => ExprKind::Path(path),
+        });
+
+    let paren = expr
+        .clone()
+        .delimited_by(open(Delimiter::Paren), close(Delimiter::Paren))
+        .map(|e| ExprKind::Paren(Box::new(e)));
+
+    let if_expr = kw(Keyword::If)
+        .ignore_then(expr.clone())
+        .then(block.clone())
+        .separated_by(kw(Keyword::Else))
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .then(kw(Keyword::Else).ignore_then(block.clone()).or_not())
+        .map(|(branches, otherwise)| ExprKind::If { branches, otherwise });
+
+    let arm = pattern
+        .clone()
+        .then_ignore(op2('=', '>'))
+        .then(expr.clone())
+        .map_with(move |(pattern, body), e| Arm {
+            pattern,
+            body,
+            span: sp(e.span()),
+        });
+    let arms = arm
+        .clone()
+        .then_ignore(punct(',').or_not())
+        .repeated()
+        .collect::<Vec<_>>()
+        .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace));
+    let match_expr = kw(Keyword::Match)
+        .ignore_then(expr.clone())
+        .then(arms)
+        .map(|(scrutinee, arms)| ExprKind::Match {
+            scrutinee: Box::new(scrutinee),
+            arms,
+        });
+
+    let block_expr = block.clone().map(ExprKind::Block);
+    let spawn = kw(Keyword::SpawnThread)
+        .ignore_then(block.clone())
+        .map(ExprKind::SpawnThread);
+
+    let atom = choice((
+        literal,
+        builtin,
+        record_literal,
+        path_expr,
+        paren,
+        if_expr,
+        match_expr,
+        block_expr,
+        spawn,
+    ))
+    .map_with(move |kind, e| Expr {
+        kind,
+        span: sp(e.span()),
+    })
+    .recover_with(via_parser(nested_delimiters(
+        TokenKind::Open(Delimiter::Paren),
+        TokenKind::Close(Delimiter::Paren),
+        [
+            (TokenKind::Open(Delimiter::Bracket), TokenKind::Close(Delimiter::Bracket)),
+            (TokenKind::Open(Delimiter::Brace), TokenKind::Close(Delimiter::Brace)),
+        ],
+        move |s| Expr {
+            kind: ExprKind::Error,
+            span: sp(s),
+        },
+    )))
+    .labelled("expression")
+    .boxed();
+
+    let postfix_op = choice((
+        punct('.')
+            .ignore_then(ident.clone())
+            .then(call_args.clone().or_not())
+            .map(|(name, args)| match args {
+                Some(args) => Postfix::Method(name, args),
+                None => Postfix::Field(name),
+            }),
+        expr.clone()
+            .delimited_by(open(Delimiter::Bracket), close(Delimiter::Bracket))
+            .map(Postfix::Index),
+        kw(Keyword::As).ignore_then(ty.clone()).map(Postfix::Cast),
+        punct('?').to(Postfix::Try),
+    ))
+    .map_with(move |op, e| (op, sp(e.span())));
+
+    let postfix = atom
+        .then(postfix_op.repeated().collect::<Vec<_>>())
+        .validate(move |(base, ops), e, emitter| {
+            if ops.len() > MAX_POSTFIX_CHAIN {
+                emitter.emit(Rich::custom(e.span(), POSTFIX_TOO_LONG));
+                return Expr {
+                    kind: ExprKind::Error,
+                    span: sp(e.span()),
+                };
+            }
+            ops.into_iter().fold(base, |acc, (op, op_span)| {
+                let span = acc.span.to(op_span);
+                let kind = match op {
+                    Postfix::Field(field) => ExprKind::Field {
+                        base: Box::new(acc),
+                        field,
+                    },
+                    Postfix::Method(method, args) => ExprKind::MethodCall {
+                        receiver: Box::new(acc),
+                        method,
+                        args,
+                    },
+                    Postfix::Index(index) => ExprKind::Index {
+                        base: Box::new(acc),
+                        index: Box::new(index),
+                    },
+                    Postfix::Cast(ty) => ExprKind::RustCast {
+                        value: Box::new(acc),
+                        ty,
+                    },
+                    Postfix::Try => ExprKind::Propagate(Box::new(acc)),
+                };
+                Expr { kind, span }
+            })
+        })
+        .boxed();
+
+    let unary_op = punct('-')
+        .to(UnaryOp::Negate)
+        .or(punct('!').to(UnaryOp::Not));
+    let unary = choice((
+        unary_op
+            .then(postfix.clone())
+            .map_with(move |(op, operand), e| Expr {
+                kind: ExprKind::Unary {
+                    op,
+                    operand: Box::new(operand),
+                },
+                span: sp(e.span()),
+            }),
+        kw(Keyword::Propagate)
+            .ignore_then(postfix.clone())
+            .map_with(move |inner, e| Expr {
+                kind: ExprKind::Propagate(Box::new(inner)),
+                span: sp(e.span()),
+            }),
+        postfix,
+    ))
+    .boxed();
+
+    let chain = move |operand: chumsky::Boxed<'a, 'a, In<'a>, Expr, Ex<'a>>,
+                      op: chumsky::Boxed<'a, 'a, In<'a>, BinaryOp, Ex<'a>>| {
+        operand
+            .clone()
+            .then(
+                op.map_with(move |op, e| (op, sp(e.span())))
+                    .then(operand)
+                    .map(|((op, op_span), right)| (op, op_span, right))
+                    .repeated()
+                    .collect::<Vec<_>>(),
+            )
+            .map(|(first, rest): (Expr, Vec<(BinaryOp, Span, Expr)>)| {
+                if rest.is_empty() {
+                    first
+                } else {
+                    let span = first.span.to(rest[rest.len() - 1].2.span);
+                    Expr {
+                        kind: ExprKind::Binary {
+                            first: Box::new(first),
+                            rest,
+                        },
+                        span,
+                    }
+                }
+            })
+            .boxed()
+    };
+    let product = chain(
+        unary,
+        choice((
+            punct('*').to(BinaryOp::Mul),
+            punct('/').to(BinaryOp::Div),
+            punct('%').to(BinaryOp::Rem),
+        ))
+        .then_ignore(punct('=').not().rewind())
+        .boxed(),
+    );
+    let sum = chain(
+        product,
+        choice((punct('+').to(BinaryOp::Add), punct('-').to(BinaryOp::Sub)))
+            .then_ignore(punct('=').not().rewind())
+            .boxed(),
+    );
+    let comparison = chain(
+        sum,
+        choice((
+            op2('=', '=').to(BinaryOp::Eq),
+            op2('!', '=').to(BinaryOp::Ne),
+            op2('<', '=').to(BinaryOp::Le),
+            op2('>', '=').to(BinaryOp::Ge),
+            punct('<').to(BinaryOp::Lt),
+            punct('>').to(BinaryOp::Gt),
+        ))
+        .boxed(),
+    );
+    let logic = chain(
+        comparison,
+        choice((op2('&', '&').to(BinaryOp::And), op2('|', '|').to(BinaryOp::Or))).boxed(),
+    );
+    let range_tail = just(TokenKind::Punct('.', Spacing::Joint))
+        .then(punct('.'))
+        .ignore_then(punct('=').or_not().map(|eq| eq.is_some()))
+        .then(logic.clone());
+    expr.define(
+        logic
+            .then(range_tail.or_not())
+            .map(|(start, tail)| match tail {
+                None => start,
+                Some((inclusive, end)) => {
+                    let span = start.span.to(end.span);
+                    Expr {
+                        kind: ExprKind::RustRange {
+                            start: Box::new(start),
+                            end: Box::new(end),
+                            inclusive,
+                        },
+                        span,
+                    }
+                }
+            }),
+    );
+
+    // ---- statements ----
+    let let_stmt = select! { TokenKind::Keyword(k) = e if binding_keyword(k).is_some() => (k, sp(e.span())) }
+        .then(ident.clone())
+        .then(punct(':').ignore_then(ty.clone()).or_not())
+        .then_ignore(punct('='))
+        .then(expr.clone())
+        .then_ignore(punct(';'))
+        .map(|((((k, keyword_span), name), ty), value)| StmtKind::Let {
+            kind: binding_keyword(k).unwrap_or(BindingKind::Var),
+            keyword_span,
+            name,
+            ty,
+            value,
+        });
+    let return_stmt = kw(Keyword::Return)
+        .ignore_then(expr.clone().or_not())
+        .then_ignore(punct(';'))
+        .map(StmtKind::Return);
+    let break_stmt = kw(Keyword::Break).then(punct(';')).to(StmtKind::Break);
+    let continue_stmt = kw(Keyword::Continue).then(punct(';')).to(StmtKind::Continue);
+    let while_stmt = kw(Keyword::While)
+        .ignore_then(expr.clone())
+        .then(block.clone())
+        .map(|(condition, body)| StmtKind::While { condition, body });
+    let for_stmt = kw(Keyword::For)
+        .ignore_then(ident.clone())
+        .then_ignore(kw(Keyword::In))
+        .then(expr.clone())
+        .then(block.clone())
+        .map(|((binding, iterable), body)| StmtKind::For {
+            binding,
+            iterable,
+            body,
+        });
+    let loop_stmt = kw(Keyword::Loop).ignore_then(block.clone()).map(StmtKind::Loop);
+    let with_lock = kw(Keyword::WithLock)
+        .ignore_then(ident.clone())
+        .then_ignore(kw(Keyword::As))
+        .then(ident.clone())
+        .then(block.clone())
+        .map(|((shared, guard), body)| StmtKind::WithLock {
+            shared,
+            guard,
+            body,
+        });
+    let assign_op = choice((
+        punct('=').to(AssignOp::Set),
+        just(TokenKind::Punct('+', Spacing::Joint))
+            .then(punct('='))
+            .to(AssignOp::Update(BinaryOp::Add)),
+        just(TokenKind::Punct('-', Spacing::Joint))
+            .then(punct('='))
+            .to(AssignOp::Update(BinaryOp::Sub)),
+        just(TokenKind::Punct('*', Spacing::Joint))
+            .then(punct('='))
+            .to(AssignOp::Update(BinaryOp::Mul)),
+        just(TokenKind::Punct('/', Spacing::Joint))
+            .then(punct('='))
+            .to(AssignOp::Update(BinaryOp::Div)),
+        just(TokenKind::Punct('%', Spacing::Joint))
+            .then(punct('='))
+            .to(AssignOp::Update(BinaryOp::Rem)),
+    ))
+    .map_with(move |op, e| (op, sp(e.span())));
+    let expr_stmt = expr
+        .clone()
+        .then(assign_op.then(expr.clone()).or_not())
+        .then(punct(';').or_not().map(|s| s.is_some()))
+        .validate(|((target, assign), semicolon), e, emitter| match assign {
+            Some(((op, op_span), value)) => {
+                if !semicolon {
+                    emitter.emit(Rich::custom(
+                        SimpleSpan::from(e.span().end..e.span().end),
+                        "expected `;` after the assignment",
+                    ));
+                }
+                StmtKind::Assign {
+                    target,
+                    op,
+                    op_span,
+                    value,
+                }
+            }
+            None => StmtKind::Expr {
+                expr: target,
+                semicolon,
+            },
+        });
+
+    let stmt_recovery = skip_unit()
+        .and_is(punct(';').not())
+        .repeated()
+        .at_least(1)
+        .then(punct(';').or_not())
+        .to(StmtKind::Error);
+    let stmt = choice((
+        let_stmt,
+        return_stmt,
+        break_stmt,
+        continue_stmt,
+        while_stmt,
+        for_stmt,
+        loop_stmt,
+        with_lock,
+        expr_stmt,
+    ))
+    .recover_with(via_parser(stmt_recovery))
+    .map_with(move |kind, e| Stmt {
+        kind,
+        span: sp(e.span()),
+    })
+    .boxed();
+
+    block.define(
+        stmt.repeated()
+            .collect::<Vec<_>>()
+            .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace))
+            .validate(move |mut stmts: Vec<Stmt>, e, emitter| {
+                let mut tail = None;
+                if let Some(Stmt {
+                    kind: StmtKind::Expr {
+                        semicolon: false, ..
+                    },
+                    ..
+                }) = stmts.last()
+                {
+                    if let Some(Stmt {
+                        kind: StmtKind::Expr { expr, .. },
+                        ..
+                    }) = stmts.pop()
+                    {
+                        tail = Some(Box::new(expr));
+                    }
+                }
+                for s in &stmts {
+                    if let StmtKind::Expr {
+                        expr,
+                        semicolon: false,
+                    } = &s.kind
+                    {
+                        if !is_block_like(expr) {
+                            let end = expr.span.end as usize;
+                            emitter.emit(Rich::custom(
+                                SimpleSpan::from(end..end),
+                                "expected `;` after this expression",
+                            ));
+                        }
+                    }
+                }
+                Block {
+                    stmts,
+                    tail,
+                    span: sp(e.span()),
+                }
+            })
+            .recover_with(via_parser(nested_delimiters(
+                TokenKind::Open(Delimiter::Brace),
+                TokenKind::Close(Delimiter::Brace),
+                [
+                    (TokenKind::Open(Delimiter::Paren), TokenKind::Close(Delimiter::Paren)),
+                    (TokenKind::Open(Delimiter::Bracket), TokenKind::Close(Delimiter::Bracket)),
+                ],
+                move |s| Block {
+                    stmts: vec![Stmt {
+                        kind: StmtKind::Error,
+                        span: sp(s),
+                    }],
+                    tail: None,
+                    span: sp(s),
+                },
+            ))),
+    );
+
+    // ---- items ----
+    let param = choice((
+        kw(Keyword::Mutable).to(ParamMode::Mutable),
+        kw(Keyword::Owned).to(ParamMode::Owned),
+    ))
+    .map_with(move |m, e| (m, sp(e.span())))
+    .or_not()
+    .then(choice((
+        self_ident.clone().map(|name| (name, None)),
+        ident
+            .clone()
+            .then_ignore(punct(':'))
+            .then(ty.clone())
+            .map(|(name, ty)| (name, Some(ty))),
+    )))
+    .map(|(mode, (name, ty))| Param {
+        mode: mode.map_or(ParamMode::Read, |(m, _)| m),
+        mode_span: mode.map(|(_, s)| s),
+        name,
+        ty,
+    });
+    let params = param
+        .separated_by(punct(','))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(open(Delimiter::Paren), close(Delimiter::Paren));
+    let returns = kw(Keyword::Returns).ignore_then(ty.clone()).or_not();
+
+    let function = kw(Keyword::Function)
+        .ignore_then(ident.clone())
+        .then(params.clone())
+        .then(returns.clone())
+        .then(block.clone())
+        .map(|(((name, params), returns), body)| Function {
+            name,
+            params,
+            returns,
+            body,
+        });
+
+    let field = docs
+        .clone()
+        .then(ident.clone())
+        .then_ignore(punct(':'))
+        .then(ty.clone())
+        .map(|((docs, name), ty)| Field { docs, name, ty });
+    let record = kw(Keyword::Record)
+        .ignore_then(ident.clone())
+        .then(
+            field
+                .separated_by(punct(','))
+                .allow_trailing()
+                .collect::<Vec<_>>()
+                .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace)),
+        )
+        .map(|(name, fields)| ItemKind::Record(Record { name, fields }));
+
+    let variant = docs
+        .clone()
+        .then(ident.clone())
+        .then(
+            ty.clone()
+                .separated_by(punct(','))
+                .allow_trailing()
+                .collect::<Vec<_>>()
+                .delimited_by(open(Delimiter::Paren), close(Delimiter::Paren))
+                .or_not(),
+        )
+        .map(|((docs, name), payload)| Variant {
+            docs,
+            name,
+            payload: payload.unwrap_or_default(),
+        });
+    let enumeration = kw(Keyword::Enum)
+        .ignore_then(ident.clone())
+        .then(
+            variant
+                .separated_by(punct(','))
+                .allow_trailing()
+                .collect::<Vec<_>>()
+                .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace)),
+        )
+        .map(|(name, variants)| ItemKind::Enum(Enum { name, variants }));
+
+    let constant = kw(Keyword::Constant)
+        .ignore_then(ident.clone())
+        .then_ignore(punct(':'))
+        .then(ty.clone())
+        .then_ignore(punct('='))
+        .then(expr.clone())
+        .then_ignore(punct(';'))
+        .map(|((name, ty), value)| ItemKind::Constant(Constant { name, ty, value }));
+
+    let public = kw(Keyword::Public).map_with(move |_, e| sp(e.span())).or_not();
+    let method_item = docs
+        .clone()
+        .then(public.clone())
+        .then(function.clone())
+        .map_with(move |((docs, public), f), e| Item {
+            docs,
+            public,
+            kind: ItemKind::Function(f),
+            span: sp(e.span()),
+        });
+    let methods = kw(Keyword::Methods)
+        .ignore_then(ident.clone())
+        .then(
+            method_item
+                .repeated()
+                .collect::<Vec<_>>()
+                .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace)),
+        )
+        .map(|(target, functions)| ItemKind::Methods(Methods { target, functions }));
+
+    let rust_function = kw(Keyword::RustFunction)
+        .ignore_then(ident.clone())
+        .then(params)
+        .then(returns)
+        .then_ignore(punct('='))
+        .then(path.clone())
+        .then_ignore(punct(';'))
+        .map(|(((name, params), returns), path)| {
+            ItemKind::RustFunction(RustFunction {
+                name,
+                params,
+                returns,
+                path,
+            })
+        });
+    let rust_type = kw(Keyword::RustType)
+        .ignore_then(ident.clone())
+        .then_ignore(punct('='))
+        .then(path.clone())
+        .then_ignore(punct(';'))
+        .map(|(name, path)| ItemKind::RustType(RustType { name, path }));
+    let use_module = kw(Keyword::UseModule)
+        .ignore_then(ident.clone())
+        .then_ignore(punct(';'))
+        .map(ItemKind::UseModule);
+    let test = kw(Keyword::Test)
+        .ignore_then(ident.clone())
+        .then(block.clone())
+        .map(|(name, body)| ItemKind::Test(Test { name, body }));
+
+    let item_start = select! { TokenKind::Keyword(
+        Keyword::Function | Keyword::Record | Keyword::Enum | Keyword::Constant | Keyword::Methods
+        | Keyword::Public | Keyword::UseModule | Keyword::RustFunction | Keyword::RustType | Keyword::Test
+    ) => () }
+    .or(select! { TokenKind::DocComment => () });
+    let item_recovery = skip_unit()
+        .and_is(item_start.not())
+        .repeated()
+        .at_least(1)
+        .to(ItemKind::Error);
+
+    let item = docs
+        .then(public)
+        .then(
+            choice((
+                function.map(ItemKind::Function),
+                record,
+                enumeration,
+                constant,
+                methods,
+                rust_function,
+                rust_type,
+                use_module,
+                test,
+            ))
+            .recover_with(via_parser(item_recovery)),
+        )
+        .map_with(move |((docs, public), kind), e| Item {
+            docs,
+            public,
+            kind,
+            span: sp(e.span()),
+        });
+
+    item.repeated().collect::<Vec<_>>().then_ignore(end())
+}

@@ -1,0 +1,211 @@
+//! Rust spellings that Parseltongue spells with a keyword. Writers who know
+//! Rust (people and models) type them by habit, so this pass reports each
+//! with a machine-applicable fix and rewrites the token to the Parseltongue
+//! spelling, so the parser and checker carry on as if the fix were applied.
+
+use super::token::{Delimiter, Keyword, Spacing, Token, TokenKind};
+use crate::diagnostics::{codes, Applicability, Diagnostic, Diagnostics};
+use crate::source::{FileId, Span};
+
+/// Rust macros and the built-in that replaces each.
+const MACROS: &[(&str, Keyword)] = &[
+    ("println", Keyword::PrintLine),
+    ("print", Keyword::Print),
+    ("eprintln", Keyword::PrintErrorLine),
+    ("format", Keyword::Format),
+    ("vec", Keyword::ListOf),
+    ("panic", Keyword::Panic),
+    ("assert", Keyword::Assert),
+    ("assert_eq", Keyword::AssertEqual),
+];
+
+/// Rust item and binding keywords and their Parseltongue spelling.
+const WORDS: &[(&str, Keyword)] = &[
+    ("fn", Keyword::Function),
+    ("struct", Keyword::Record),
+    ("impl", Keyword::Methods),
+    ("const", Keyword::Constant),
+    ("pub", Keyword::Public),
+    ("let", Keyword::LetVar),
+];
+
+/// Reports and rewrites Rust habits in place.
+pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &mut Diagnostics) {
+    let span = |t: &Token| Span::new(file, t.start as usize, t.end as usize);
+    let token_text = |t: &Token| &text[t.start as usize..t.end as usize];
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = tokens[i];
+        let next = tokens.get(i + 1).copied();
+        match token.kind {
+            TokenKind::RustKeyword | TokenKind::Ident => {
+                let word = token_text(&token);
+                // `let mut x` → `let_mut_var x`
+                if word == "let" && next.is_some_and(|n| token_text(&n) == "mut") {
+                    let both = span(&token).to(span(&tokens[i + 1]));
+                    diagnostics.push(rust_spelling(both, "let mut", "let_mut_var"));
+                    out.push(Token {
+                        kind: TokenKind::Keyword(Keyword::LetMutVar),
+                        start: token.start,
+                        end: tokens[i + 1].end,
+                    });
+                    i += 2;
+                    continue;
+                }
+                if token.kind == TokenKind::RustKeyword {
+                    if let Some(&(_, keyword)) = WORDS.iter().find(|(w, _)| *w == word) {
+                        diagnostics.push(rust_spelling(span(&token), word, keyword.as_str()));
+                        out.push(Token {
+                            kind: TokenKind::Keyword(keyword),
+                            ..token
+                        });
+                        i += 1;
+                        continue;
+                    }
+                }
+                // `println!(…)` → `print_line(…)`, `vec![…]` → `list_of(…)`
+                if let (Some(bang), Some(&(_, keyword))) =
+                    (next, MACROS.iter().find(|(m, _)| *m == word))
+                {
+                    let is_bang = matches!(bang.kind, TokenKind::Punct('!', _));
+                    let group = tokens.get(i + 2).map(|t| t.kind);
+                    if is_bang && matches!(group, Some(TokenKind::Open(_))) {
+                        let macro_span = span(&token).to(span(&bang));
+                        let mut diagnostic =
+                            rust_spelling(macro_span, &format!("{word}!"), keyword.as_str());
+                        out.push(Token {
+                            kind: TokenKind::Keyword(keyword),
+                            start: token.start,
+                            end: bang.end,
+                        });
+                        if let Some(TokenKind::Open(d)) = group {
+                            if d != Delimiter::Paren {
+                                if let Some(close) = matching_close(tokens, i + 2) {
+                                    let open_span = span(&tokens[i + 2]);
+                                    let close_span = span(&tokens[close]);
+                                    diagnostic.helps.push(crate::diagnostics::Help {
+                                        message: "call it with parentheses".to_string(),
+                                        suggestion: Some(crate::diagnostics::Suggestion {
+                                            span: open_span,
+                                            replacement: "(".to_string(),
+                                            applicability: Applicability::MachineApplicable,
+                                        }),
+                                    });
+                                    diagnostic.helps.push(crate::diagnostics::Help {
+                                        message: "and close it with `)`".to_string(),
+                                        suggestion: Some(crate::diagnostics::Suggestion {
+                                            span: close_span,
+                                            replacement: ")".to_string(),
+                                            applicability: Applicability::MachineApplicable,
+                                        }),
+                                    });
+                                    tokens[i + 2].kind = TokenKind::Open(Delimiter::Paren);
+                                    tokens[close].kind = TokenKind::Close(Delimiter::Paren);
+                                }
+                            }
+                        }
+                        diagnostics.push(diagnostic);
+                        i += 2;
+                        continue;
+                    }
+                }
+            }
+            // `-> T` → `returns T`
+            TokenKind::Punct('-', Spacing::Joint)
+                if next.is_some_and(|n| matches!(n.kind, TokenKind::Punct('>', _))) =>
+            {
+                let Some(n) = next else {
+                    out.push(token);
+                    i += 1;
+                    continue;
+                };
+                let arrow = span(&token).to(span(&n));
+                diagnostics.push(rust_spelling(arrow, "->", "returns"));
+                out.push(Token {
+                    kind: TokenKind::Keyword(Keyword::Returns),
+                    start: token.start,
+                    end: n.end,
+                });
+                i += 2;
+                continue;
+            }
+            // A lone `&` (not `&&`) is Rust's borrow operator.
+            TokenKind::Punct('&', Spacing::Alone)
+                if !out
+                    .last()
+                    .is_some_and(|p| matches!(p.kind, TokenKind::Punct('&', Spacing::Joint))) =>
+            {
+                let mut remove = span(&token);
+                let mut skip = 1;
+                if next.is_some_and(|n| token_text(&n) == "mut") {
+                    remove = remove.to(span(&tokens[i + 1]));
+                    skip = 2;
+                }
+                let written = &text[remove.range()];
+                diagnostics.push(
+                    Diagnostic::error(
+                        codes::RUST_SPELLING,
+                        remove,
+                        format!("Parseltongue has no `{written}` operator"),
+                    )
+                    .with_label("Rust borrow")
+                    .with_note("the compiler inserts borrows where the generated Rust needs them; parameters are borrowed unless marked `owned`")
+                    .with_suggestion(
+                        format!("remove `{written}`"),
+                        extend_over_space(remove, text),
+                        "",
+                        Applicability::MachineApplicable,
+                    ),
+                );
+                i += skip;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(token);
+        i += 1;
+    }
+    *tokens = out;
+}
+
+fn extend_over_space(span: Span, text: &str) -> Span {
+    let rest = &text[span.end as usize..];
+    let spaces = rest.len() - rest.trim_start_matches(' ').len();
+    Span {
+        end: span.end + spaces as u32,
+        ..span
+    }
+}
+
+fn matching_close(tokens: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (j, t) in tokens.iter().enumerate().skip(open) {
+        match t.kind {
+            TokenKind::Open(_) => depth += 1,
+            TokenKind::Close(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn rust_spelling(span: Span, rust: &str, parseltongue: &str) -> Diagnostic {
+    Diagnostic::error(
+        codes::RUST_SPELLING,
+        span,
+        format!("`{rust}` is Rust; Parseltongue writes `{parseltongue}`"),
+    )
+    .with_label("Rust spelling")
+    .with_suggestion(
+        format!("write `{parseltongue}`"),
+        span,
+        parseltongue,
+        Applicability::MachineApplicable,
+    )
+}

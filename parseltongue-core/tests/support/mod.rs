@@ -1,0 +1,138 @@
+//! Shared helpers for the corpus tests: finding corpus entries, compiling
+//! generated Rust with rustc's clippy driver, running the result.
+#![allow(dead_code)]
+
+use parseltongue_core::source::{SourceFile, SourceMap};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One corpus program: a single `.pt` file, or a folder whose `main.pt`
+/// is the root module.
+pub struct Entry {
+    pub name: String,
+    pub files: Vec<PathBuf>,
+    pub dir: PathBuf,
+}
+
+impl Entry {
+    pub fn sources(&self) -> SourceMap {
+        let mut map = SourceMap::new();
+        for file in &self.files {
+            let text = std::fs::read_to_string(file).expect("corpus file is readable");
+            let name = file
+                .strip_prefix(&self.dir)
+                .unwrap_or(file)
+                .to_string_lossy()
+                .replace('\\', "/");
+            map.add(SourceFile::new(name, text));
+        }
+        map
+    }
+
+    pub fn expected_stdout(&self) -> String {
+        std::fs::read_to_string(self.dir.join(format!("{}.stdout", self.name))).unwrap_or_default()
+    }
+}
+
+pub fn corpus_dir(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(kind)
+}
+
+pub fn corpus_entries(kind: &str) -> Vec<Entry> {
+    let dir = corpus_dir(kind);
+    let mut entries = Vec::new();
+    for item in std::fs::read_dir(&dir).expect("corpus folder exists") {
+        let path = item.expect("readable folder entry").path();
+        let name = path.file_stem().expect("named").to_string_lossy().to_string();
+        if path.is_dir() {
+            let main = path.join("main.pt");
+            let mut others: Vec<PathBuf> = std::fs::read_dir(&path)
+                .expect("module folder")
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "pt") && *p != main)
+                .collect();
+            others.sort();
+            let mut files = vec![main];
+            files.extend(others);
+            entries.push(Entry { name, files, dir: path.clone() });
+        } else if path.extension().is_some_and(|e| e == "pt") {
+            entries.push(Entry { name, files: vec![path.clone()], dir: dir.clone() });
+        }
+    }
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    // Folder entries keep their `.stdout` beside the folder.
+    for entry in &mut entries {
+        if entry.files.len() > 1 || entry.files[0].file_name().is_some_and(|f| f == "main.pt") {
+            entry.dir = dir.clone();
+            let folder = dir.join(&entry.name);
+            entry.files = entry.files.clone();
+            let _ = folder;
+        }
+    }
+    entries
+}
+
+/// Where generated programs and binaries go.
+pub fn work_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("corpus");
+    std::fs::create_dir_all(&dir).expect("can create the work folder");
+    dir
+}
+
+/// Compiles generated Rust with clippy's driver (rustc plus clippy's lints)
+/// under `-D warnings`, and returns the binary.
+pub fn compile_with_clippy(name: &str, rust: &str) -> Result<PathBuf, String> {
+    let dir = work_dir();
+    let source = dir.join(format!("{name}.rs"));
+    let binary = dir.join(format!("{name}.bin"));
+    std::fs::write(&source, format!("#![deny(warnings)]\n{rust}")).map_err(|e| e.to_string())?;
+    let driver = std::env::var("CLIPPY_DRIVER").unwrap_or_else(|_| "clippy-driver".to_string());
+    let output = Command::new(&driver)
+        .args(["--edition", "2021", "-D", "warnings", "-C", "opt-level=0", "-C", "debuginfo=0", "-o"])
+        .arg(&binary)
+        .arg(&source)
+        .output()
+        .map_err(|e| format!("cannot run `{driver}`: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{name}: generated Rust was rejected by rustc/clippy:\n{}\n--- generated ---\n{rust}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(binary)
+}
+
+pub fn run_binary(binary: &Path, name: &str) -> Result<String, String> {
+    let output = Command::new(binary).output().map_err(|e| format!("{name}: cannot run: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{name}: exited with {}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Runs `f` over `items` on as many threads as there are cores.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(items.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<R>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if i >= items.len() {
+                    break;
+                }
+                let r = f(&items[i]);
+                *results[i].lock().expect("result slot") = Some(r);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| m.into_inner().expect("slot").expect("every item ran"))
+        .collect()
+}

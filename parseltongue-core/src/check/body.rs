@@ -481,12 +481,17 @@ impl BodyChecker<'_, '_> {
             }
             ast::StmtKind::For { binding, iterable, body } => self.check_for(binding, iterable, body),
             ast::StmtKind::WithLock { shared, guard, body } => {
-                let Some((id, _)) = self.lookup_local(&shared.name) else {
+                let Some((id, depth)) = self.lookup_local(&shared.name) else {
                     let d = self.c.unknown_name(self.module, shared);
                     self.c.error(d);
                     return None;
                 };
                 self.note_use(id);
+                if let Some(thread) = self.threads.last_mut() {
+                    if depth < thread.scope_depth && !thread.captures.contains(&id) {
+                        thread.captures.push(id);
+                    }
+                }
                 if self.locals[id].repr != Repr::ArcMutex {
                     let d = Diagnostic::error(codes::LOCK_REQUIRED, shared.span, format!("`{}` is not a `let_mut_shared_var`, so it has no lock", shared.name))
                         .with_help("declare it with `let_mut_shared_var` to share and mutate it under a lock");

@@ -165,7 +165,13 @@ impl Lowerer<'_> {
                             let it = self.expr(iterable, Want::Owned).at(Prec::Postfix);
                             quote!(for #name in #it #b)
                         } else {
-                            let it = self.borrow_place(iterable);
+                            let it = match iterable.kind {
+                                K::Local { id, .. } if matches!(self.local_repr(id), Repr::Arc | Repr::Guard | Repr::Cow) => {
+                                    let n = self.local_ident(id);
+                                    quote!(#n.iter())
+                                }
+                                _ => self.borrow_place(iterable),
+                            };
                             if t.is_copy() {
                                 quote!(for &#name in #it #b)
                             } else {
@@ -276,8 +282,8 @@ impl Lowerer<'_> {
             }
             K::Index { base, index } => {
                 let b = self.mutable_base(base);
-                let i = self.expr(index, Want::Deref).at(Prec::Cast);
-                quote!(#b[#i as usize])
+                let i = self.index(index);
+                quote!(#b[#i])
             }
             _ => self.expr(target, Want::Read).tokens,
         }
@@ -323,6 +329,20 @@ impl Lowerer<'_> {
             }
             _ => self.mutable_place(arg),
         }
+    }
+
+    /// A list position as `usize`. A negative `i64` becomes a huge `usize`,
+    /// which is out of range: indexing panics and `get` returns `None`, as
+    /// the reference documents.
+    fn index(&mut self, e: &Expr) -> TokenStream {
+        if let K::Int(v) = e.kind {
+            if v >= 0 {
+                let lit = Literal::i64_unsuffixed(v);
+                return quote!(#lit);
+            }
+        }
+        let i = self.expr(e, Want::Deref).at(Prec::Cast);
+        quote!(#i as usize)
     }
 
     fn borrow_place(&mut self, e: &Expr) -> TokenStream {
@@ -409,8 +429,8 @@ impl Lowerer<'_> {
                 if *v == i64::MIN {
                     atom(quote!(i64::MIN))
                 } else if *v < 0 {
-                    let lit = Literal::i64_unsuffixed(*v);
-                    Lowered { tokens: quote!(#lit), prec: Prec::Unary }
+                    let lit = Literal::i64_unsuffixed(-v);
+                    Lowered { tokens: quote!(-#lit), prec: Prec::Unary }
                 } else {
                     let lit = Literal::i64_unsuffixed(*v);
                     atom(quote!(#lit))
@@ -510,8 +530,8 @@ impl Lowerer<'_> {
             }
             K::Index { base, index } => {
                 let b = self.expr(base, Want::Read).at(Prec::Postfix);
-                let i = self.expr(index, Want::Deref).at(Prec::Cast);
-                self.from_place(quote!(#b[#i as usize]), &e.ty, want)
+                let i = self.index(index);
+                self.from_place(quote!(#b[#i]), &e.ty, want)
             }
             K::Unary { op, operand } => {
                 let o = self.expr(operand, Want::Deref).at(Prec::Unary);
@@ -771,7 +791,7 @@ impl Lowerer<'_> {
         let Some(Expr { kind: K::Template { template }, .. }) = args.first() else { return quote!() };
         let (template, positional) = self.inline_format_args(template, &args[1..]);
         let lit = Literal::string(&template);
-        quote!(#lit #(, #positional)*)
+        tighten_unary(quote!(#lit #(, #positional)*))
     }
 
     /// Writes plain variables into the format string (`{name}`), as clippy
@@ -861,7 +881,7 @@ impl Lowerer<'_> {
                 atom(quote!(panic!(#f)))
             }
             Builtin::Assert => {
-                let c = self.expr(&args[0], Want::Deref).tokens;
+                let c = tighten_unary(self.expr(&args[0], Want::Deref).tokens);
                 atom(quote!(assert!(#c)))
             }
             Builtin::AssertEqual => {
@@ -871,7 +891,8 @@ impl Lowerer<'_> {
                     let (ls, rs) = (self.side(&args[0]), self.side(&args[1]));
                     (self.equality_operand(&args[0], rs).tokens, self.equality_operand(&args[1], ls).tokens)
                 };
-                atom(quote!(assert_eq!(#l, #r)))
+                let args = tighten_unary(quote!(#l, #r));
+                atom(quote!(assert_eq!(#args)))
             }
             Builtin::ListOf => {
                 if want == Want::Borrow && !args.is_empty() {
@@ -883,7 +904,8 @@ impl Lowerer<'_> {
                     return self.owned_result(quote!(Vec::new()), ty, want);
                 }
                 let items: Vec<TokenStream> = (0..args.len()).map(|i| owned(self, i)).collect();
-                self.owned_result(quote!(vec![#(#items),*]), ty, want)
+                let items = tighten_unary(quote!(#(#items),*));
+                self.owned_result(quote!(vec![#items]), ty, want)
             }
             Builtin::MapOf => {
                 self.uses.btree_map = true;
@@ -975,6 +997,10 @@ impl Lowerer<'_> {
             }
             M::Trim => {
                 let r = read(self);
+                if want != Want::Owned {
+                    // Only read: the trimmed `&str` view needs no new string.
+                    return atom(quote!(#r.trim()));
+                }
                 quote!(#r.trim().to_string())
             }
             M::Split => {
@@ -1000,6 +1026,7 @@ impl Lowerer<'_> {
                 let r = read(self);
                 quote!(#r.parse::<f64>().map_err(|error| error.to_string()))
             }
+            M::ToText if want == Want::Read => return self.expr(&args[0], Want::Read),
             M::ToText => {
                 let r = read(self);
                 quote!(#r.to_string())
@@ -1056,8 +1083,8 @@ impl Lowerer<'_> {
             }
             M::Get => {
                 let r = read(self);
-                let i = self.expr(&args[1], Want::Deref).at(Prec::Cast);
-                quote!(#r.get(#i as usize).#cloned())
+                let i = self.index(&args[1]);
+                quote!(#r.get(#i).#cloned())
             }
             M::First | M::Last => {
                 let r = read(self);
@@ -1086,9 +1113,9 @@ impl Lowerer<'_> {
             }
             M::Insert => {
                 let r = self.mutable_receiver(&args[0]);
-                let i = self.expr(&args[1], Want::Deref).at(Prec::Cast);
+                let i = self.index(&args[1]);
                 let v = self.expr(&args[2], Want::Owned).tokens;
-                quote!(#r.insert(#i as usize, #v))
+                quote!(#r.insert(#i, #v))
             }
             M::Remove if matches!(receiver_ty, Ty::Map(..)) => {
                 let r = self.mutable_receiver(&args[0]);
@@ -1097,8 +1124,8 @@ impl Lowerer<'_> {
             }
             M::Remove => {
                 let r = self.mutable_receiver(&args[0]);
-                let i = self.expr(&args[1], Want::Deref).at(Prec::Cast);
-                quote!(#r.remove(#i as usize))
+                let i = self.index(&args[1]);
+                quote!(#r.remove(#i))
             }
             M::ContainsKey => {
                 let r = read(self);
@@ -1144,6 +1171,37 @@ impl Lowerer<'_> {
         };
         self.owned_result(tokens, ty, want)
     }
+}
+
+/// Marks prefix operators (`&x`, `-1`, `!done`, `*r`) as joint with what
+/// follows. Inside macro calls prettyplease prints tokens as they are, and
+/// would otherwise write `& x`.
+pub(super) fn tighten_unary(tokens: TokenStream) -> TokenStream {
+    use proc_macro2::{Group, Punct, Spacing, TokenTree};
+    let mut out = Vec::new();
+    let mut previous_is_operand = false;
+    for tree in tokens {
+        let tree = match tree {
+            TokenTree::Punct(p) if matches!(p.as_char(), '&' | '-' | '!' | '*') && !previous_is_operand => {
+                let mut joint = Punct::new(p.as_char(), Spacing::Joint);
+                joint.set_span(p.span());
+                previous_is_operand = false;
+                TokenTree::Punct(joint)
+            }
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), tighten_unary(g.stream()));
+                group.set_span(g.span());
+                previous_is_operand = true;
+                TokenTree::Group(group)
+            }
+            other => {
+                previous_is_operand = !matches!(other, TokenTree::Punct(_));
+                other
+            }
+        };
+        out.push(tree);
+    }
+    out.into_iter().collect()
 }
 
 fn is_empty_container(e: &Expr) -> bool {

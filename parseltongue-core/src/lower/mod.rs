@@ -124,7 +124,7 @@ fn lower_module(program: &Program, module: ModuleId) -> Result<String, LowerErro
     }
     let mut header = Vec::new();
     let imports = &program.modules[module].imports;
-    if !imports.is_empty() {
+    if module != 0 && !imports.is_empty() {
         let names: Vec<_> = imports.iter().map(|m| format_ident!("{}", program.modules[*m].name)).collect();
         header.push(quote!(use super::{#(#names),*};));
     }

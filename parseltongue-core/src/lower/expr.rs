@@ -227,7 +227,7 @@ impl Lowerer<'_> {
             }
             _ => {
                 let v = self.expr(value, Want::Owned).tokens;
-                if super::types::needs_annotation(&ty, is_empty_container(value)) {
+                if super::types::needs_annotation(&ty, is_empty_container(value)) || untyped_numbers(value) {
                     let t = self.rust_type(&ty);
                     quote!(let #mutability #name: #t = #v;)
                 } else {
@@ -426,13 +426,15 @@ impl Lowerer<'_> {
     fn expr_inner(&mut self, e: &Expr, want: Want) -> Lowered {
         match &e.kind {
             K::Int(v) => {
+                let suffix = std::mem::take(&mut self.suffix_next_number);
+                let literal = |n: i64| if suffix { Literal::i64_suffixed(n) } else { Literal::i64_unsuffixed(n) };
                 if *v == i64::MIN {
                     atom(quote!(i64::MIN))
                 } else if *v < 0 {
-                    let lit = Literal::i64_unsuffixed(-v);
+                    let lit = literal(-v);
                     Lowered { tokens: quote!(-#lit), prec: Prec::Unary }
                 } else {
-                    let lit = Literal::i64_unsuffixed(*v);
+                    let lit = literal(*v);
                     atom(quote!(#lit))
                 }
             }
@@ -441,6 +443,9 @@ impl Lowerer<'_> {
                     atom(quote!(f64::NAN))
                 } else if v.is_infinite() {
                     atom(quote!(f64::INFINITY))
+                } else if std::mem::take(&mut self.suffix_next_number) {
+                    let lit = Literal::f64_suffixed(*v);
+                    atom(quote!(#lit))
                 } else {
                     let lit = Literal::f64_unsuffixed(*v);
                     atom(quote!(#lit))
@@ -597,6 +602,18 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Lowers `e` where nothing around it fixes its type: if it is made of
+    /// integer literals only, the first one gets an `_i64` suffix so rustc
+    /// does not fall back to `i32`.
+    fn typed_expr(&mut self, e: &Expr, want: Want) -> Lowered {
+        if untyped_numbers(e) {
+            self.suffix_next_number = true;
+        }
+        let lowered = self.expr(e, want);
+        self.suffix_next_number = false;
+        lowered
+    }
+
     fn function_path(&mut self, id: usize) -> TokenStream {
         let f = &self.program.functions[id];
         let name = format_ident!("{}", f.name);
@@ -708,7 +725,7 @@ impl Lowerer<'_> {
         let s = if scrutinee.ty == Ty::Str {
             self.str_view(scrutinee)
         } else if scrutinee.ty.is_copy() {
-            self.expr(scrutinee, Want::Deref).tokens
+            self.typed_expr(scrutinee, Want::Deref).tokens
         } else if super::super::check::is_place_expr(scrutinee) {
             self.expr(scrutinee, Want::Borrow).tokens
         } else {
@@ -836,7 +853,7 @@ impl Lowerer<'_> {
                     out.push('{');
                     out.push_str(&spec);
                     out.push('}');
-                    positional.push(self.expr(value, Want::Read).tokens);
+                    positional.push(self.typed_expr(value, Want::Read).tokens);
                 }
             }
         }
@@ -886,7 +903,9 @@ impl Lowerer<'_> {
             }
             Builtin::AssertEqual => {
                 let (l, r) = if args[0].ty.is_copy() {
-                    (self.expr(&args[0], Want::Deref).tokens, self.expr(&args[1], Want::Deref).tokens)
+                    let both_untyped = untyped_numbers(&args[1]);
+                    let l = if both_untyped { self.typed_expr(&args[0], Want::Deref) } else { self.expr(&args[0], Want::Deref) };
+                    (l.tokens, self.expr(&args[1], Want::Deref).tokens)
                 } else {
                     let (ls, rs) = (self.side(&args[0]), self.side(&args[1]));
                     (self.equality_operand(&args[0], rs).tokens, self.equality_operand(&args[1], ls).tokens)
@@ -912,7 +931,7 @@ impl Lowerer<'_> {
                 self.owned_result(quote!(BTreeMap::new()), ty, want)
             }
             Builtin::Range | Builtin::RangeInclusive => {
-                let a = self.expr(&args[0], Want::Deref).at(Prec::Or);
+                let a = if untyped_numbers(&args[1]) { self.typed_expr(&args[0], Want::Deref) } else { self.expr(&args[0], Want::Deref) }.at(Prec::Or);
                 let b = self.expr(&args[1], Want::Deref).at(Prec::Or);
                 let tokens = if builtin == Builtin::Range { quote!(#a..#b) } else { quote!(#a..=#b) };
                 Lowered { tokens, prec: Prec::Range }
@@ -950,8 +969,8 @@ impl Lowerer<'_> {
     #[allow(clippy::too_many_lines)]
     fn method(&mut self, m: M, args: &[Expr], ty: &Ty, want: Want) -> Lowered {
         let receiver_ty = args[0].ty.clone();
-        let read = |this: &mut Self| this.expr(&args[0], Want::Read).at(Prec::Postfix);
-        let value = |this: &mut Self| this.expr(&args[0], Want::Deref).at(Prec::Postfix);
+        let read = |this: &mut Self| this.typed_expr(&args[0], Want::Read).at(Prec::Postfix);
+        let value = |this: &mut Self| this.typed_expr(&args[0], Want::Deref).at(Prec::Postfix);
         let element_copy = matches!(&receiver_ty, Ty::List(t) | Ty::Map(_, t) if t.is_copy());
         let cloned = if element_copy { quote!(copied) } else { quote!(cloned) };
         let tokens = match m {
@@ -1039,6 +1058,10 @@ impl Lowerer<'_> {
                         let r = self.expr(&inner[0], Want::Read).at(Prec::Postfix);
                         return Lowered { tokens: quote!(#r.len() as f64), prec: Prec::Cast };
                     }
+                }
+                if let (M::ToF64, K::Int(v)) = (m, &args[0].kind) {
+                    let lit = Literal::f64_unsuffixed(*v as f64);
+                    return atom(quote!(#lit));
                 }
                 let r = self.expr(&args[0], Want::Deref).at(Prec::Cast);
                 let t = if m == M::ToF64 { quote!(f64) } else { quote!(i64) };
@@ -1202,6 +1225,19 @@ pub(super) fn tighten_unary(tokens: TokenStream) -> TokenStream {
         out.push(tree);
     }
     out.into_iter().collect()
+}
+
+/// True if `e`'s numeric type is known only from its literals, so rustc
+/// would fall back to `i32` (or fail to pick a float type for a method).
+pub(super) fn untyped_numbers(e: &Expr) -> bool {
+    match &e.kind {
+        K::Int(_) | K::Float(_) => true,
+        K::Unary { operand, .. } => untyped_numbers(operand),
+        K::Binary { first, rest } => !rest[0].0.is_comparison() && untyped_numbers(first) && rest.iter().all(|(_, r)| untyped_numbers(r)),
+        K::Builtin { builtin: Builtin::ListOf, args } => !args.is_empty() && args.iter().all(untyped_numbers),
+        K::Builtin { builtin: Builtin::Some | Builtin::Ok, args } => args.iter().all(untyped_numbers),
+        _ => false,
+    }
 }
 
 fn is_empty_container(e: &Expr) -> bool {

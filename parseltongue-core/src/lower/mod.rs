@@ -30,6 +30,9 @@ pub(crate) struct Lowerer<'p> {
     uses: Uses,
     /// Locals of the function being lowered.
     locals: &'p [crate::ir::Local],
+    /// Set when the next integer literal must carry an `_i64` suffix
+    /// because nothing else tells rustc its type.
+    suffix_next_number: bool,
 }
 
 /// A lowering failure: generated tokens that `syn` could not parse. This
@@ -85,6 +88,7 @@ fn lower_module(program: &Program, module: ModuleId) -> Result<String, LowerErro
         module,
         uses: Uses::default(),
         locals: &[],
+        suffix_next_number: false,
     };
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut tests = Vec::new();
@@ -155,6 +159,33 @@ fn lower_module(program: &Program, module: ModuleId) -> Result<String, LowerErro
         out.push_str(&text);
     }
     Ok(out)
+}
+
+/// True if the list in `local` is resized, replaced or handed on as
+/// `mutable`, so it must be passed as `&mut Vec<T>` rather than a slice.
+fn grows_or_shrinks(block: &crate::ir::Block, local: usize, program: &Program) -> bool {
+    use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Stmt};
+    let is_local = |e: &Expr| matches!(e.kind, K::Local { id, .. } if id == local);
+    let mut found = false;
+    crate::ir::walk_block(
+        block,
+        &mut |e| match &e.kind {
+            K::Builtin { builtin: Builtin::Method(M::Push | M::Pop | M::Insert | M::Remove | M::Clear), args } => {
+                found |= is_local(&args[0]);
+            }
+            K::Call { function, args } | K::MethodCall { function, args, .. } => {
+                let params = &program.functions[*function].params;
+                found |= args.iter().zip(params).any(|(a, p)| p.mode == ParamMode::Mutable && is_local(a));
+            }
+            _ => {}
+        },
+        &mut |s| {
+            if let Stmt::Assign { target, .. } = s {
+                found |= is_local(target);
+            }
+        },
+    );
+    found
 }
 
 fn docs(lines: &[String]) -> TokenStream {
@@ -261,7 +292,14 @@ impl<'p> Lowerer<'p> {
         }
         for (param, local) in f.params.iter().zip(param_locals) {
             let ident = self.local_ident(*local);
-            let ty = self.param_type(&param.ty, param.mode);
+            let ty = match (&param.ty, param.mode) {
+                (Ty::List(element), ParamMode::Mutable) if !grows_or_shrinks(&body.block, *local, self.program) => {
+                    // Only elements change: a mutable slice is enough.
+                    let element = self.rust_type(element);
+                    quote!(&mut [#element])
+                }
+                _ => self.param_type(&param.ty, param.mode),
+            };
             let mutable = param.mode == ParamMode::Owned && body.locals[*local].mutated;
             params.push(if mutable { quote!(mut #ident: #ty) } else { quote!(#ident: #ty) });
         }

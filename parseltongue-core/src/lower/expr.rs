@@ -226,6 +226,24 @@ impl Lowerer<'_> {
                 quote!(let #name = Arc::new(Mutex::new(#v));)
             }
             _ => {
+                if let K::Builtin { builtin: Builtin::ListOf, args } = &value.kind {
+                    let only_read = self.body.is_some_and(|b| super::used_only_as_slice(b, local, self.program));
+                    if !args.is_empty() && only_read {
+                        let items: Vec<TokenStream> = args.iter().map(|a| self.expr(a, Want::Owned).tokens).collect();
+                        let items = tighten_unary(quote!(#(#items),*));
+                        let annotation = if untyped_numbers(value) {
+                            let element = match &ty {
+                                Ty::List(t) => self.rust_type(t),
+                                _ => quote!(i64),
+                            };
+                            let n = Literal::usize_unsuffixed(args.len());
+                            quote!(: [#element; #n])
+                        } else {
+                            quote!()
+                        };
+                        return quote!(let #mutability #name #annotation = [#items];);
+                    }
+                }
                 let v = self.expr(value, Want::Owned).tokens;
                 if super::types::needs_annotation(&ty, is_empty_container(value)) || untyped_numbers(value) {
                     let t = self.rust_type(&ty);
@@ -401,7 +419,7 @@ impl Lowerer<'_> {
             },
             Repr::Cow => match want {
                 Want::Owned if moved => atom(quote!(#name.into_owned())),
-                Want::Owned => atom(quote!(#name.to_owned().into_owned())),
+                Want::Owned => atom(quote!(#name.clone().into_owned())),
                 Want::Borrow => Lowered { tokens: quote!(&#name), prec: Prec::Unary },
                 Want::Deref if local.ty != Ty::Str => deref(),
                 _ => atom(quote!(#name)),
@@ -841,6 +859,17 @@ impl Lowerer<'_> {
                 spec.push(c);
             }
             let Some(value) = values.next() else { break };
+            // Literals are written into the text itself (clippy: print_literal).
+            let literal_text = match &value.kind {
+                K::Str(text) if spec.is_empty() => Some(text.replace('{', "{{").replace('}', "}}")),
+                K::Int(v) if spec.is_empty() => Some(v.to_string()),
+                K::Bool(b) if spec.is_empty() => Some(b.to_string()),
+                _ => None,
+            };
+            if let Some(text) = literal_text {
+                out.push_str(&text);
+                continue;
+            }
             match value.kind {
                 K::Local { id, .. } if self.local_repr(id) != Repr::ArcMutex => {
                     let name = self.local_ident(id);

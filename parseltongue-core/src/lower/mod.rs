@@ -33,6 +33,9 @@ pub(crate) struct Lowerer<'p> {
     /// Set when the next integer literal must carry an `_i64` suffix
     /// because nothing else tells rustc its type.
     suffix_next_number: bool,
+    /// The body of the function being lowered, for whole-body questions
+    /// such as "is this list only ever read like a slice?".
+    body: Option<&'p crate::ir::Block>,
 }
 
 /// A lowering failure: generated tokens that `syn` could not parse. This
@@ -89,6 +92,7 @@ fn lower_module(program: &Program, module: ModuleId) -> Result<String, LowerErro
         uses: Uses::default(),
         locals: &[],
         suffix_next_number: false,
+        body: None,
     };
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut tests = Vec::new();
@@ -166,26 +170,62 @@ fn lower_module(program: &Program, module: ModuleId) -> Result<String, LowerErro
 fn grows_or_shrinks(block: &crate::ir::Block, local: usize, program: &Program) -> bool {
     use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Stmt};
     let is_local = |e: &Expr| matches!(e.kind, K::Local { id, .. } if id == local);
-    let mut found = false;
+    let found = std::cell::Cell::new(false);
     crate::ir::walk_block(
         block,
         &mut |e| match &e.kind {
             K::Builtin { builtin: Builtin::Method(M::Push | M::Pop | M::Insert | M::Remove | M::Clear), args } => {
-                found |= is_local(&args[0]);
+                found.set(found.get() || is_local(&args[0]));
             }
             K::Call { function, args } | K::MethodCall { function, args, .. } => {
                 let params = &program.functions[*function].params;
-                found |= args.iter().zip(params).any(|(a, p)| p.mode == ParamMode::Mutable && is_local(a));
+                found.set(found.get() || args.iter().zip(params).any(|(a, p)| p.mode == ParamMode::Mutable && is_local(a)));
             }
             _ => {}
         },
         &mut |s| {
             if let Stmt::Assign { target, .. } = s {
-                found |= is_local(target);
+                found.set(found.get() || is_local(target));
             }
         },
     );
-    found
+    found.get()
+}
+
+/// True if the list in `local` is only read, sorted or reversed in place,
+/// so a fixed-size array serves as well as a `Vec` (and clippy asks for one).
+fn used_only_as_slice(block: &crate::ir::Block, local: usize, program: &Program) -> bool {
+    use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Stmt};
+    let is_local = |e: &Expr| matches!(e.kind, K::Local { id, .. } if id == local);
+    let total = std::cell::Cell::new(0usize);
+    let safe = std::cell::Cell::new(0usize);
+    let count_safe = |n: usize| safe.set(safe.get() + n);
+    crate::ir::walk_block(
+        block,
+        &mut |e| match &e.kind {
+            K::Local { id, .. } if *id == local => total.set(total.get() + 1),
+            K::Builtin {
+                builtin: Builtin::Method(M::Length | M::IsEmpty | M::Get | M::First | M::Last | M::Contains | M::Sort | M::Reverse | M::Join),
+                args,
+            } => count_safe(usize::from(is_local(&args[0]))),
+            K::Builtin { builtin: Builtin::PrintLine | Builtin::Print | Builtin::PrintErrorLine | Builtin::Format, args } => {
+                count_safe(args.iter().filter(|a| is_local(a)).count());
+            }
+            K::Index { base, .. } => count_safe(usize::from(is_local(base))),
+            K::Call { function, args } | K::MethodCall { function, args, .. } => {
+                let params = &program.functions[*function].params;
+                let read_only = args.iter().zip(params).filter(|(a, p)| p.mode == ParamMode::Read && is_local(a)).count();
+                count_safe(read_only);
+            }
+            _ => {}
+        },
+        &mut |s| {
+            if let Stmt::For { iterable, .. } = s {
+                count_safe(usize::from(is_local(iterable)));
+            }
+        },
+    );
+    total.get() == safe.get()
 }
 
 fn docs(lines: &[String]) -> TokenStream {
@@ -278,6 +318,7 @@ impl<'p> Lowerer<'p> {
         let f = &self.program.functions[id];
         let Some(body) = &f.body else { return quote!() };
         self.locals = &body.locals;
+        self.body = Some(&body.block);
         let name = format_ident!("{}", f.name);
         let mut params = Vec::new();
         let mut param_locals = body.params.iter();

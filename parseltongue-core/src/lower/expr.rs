@@ -472,6 +472,7 @@ impl Lowerer<'_> {
             K::Str(s) => {
                 let lit = Literal::string(s);
                 match want {
+                    Want::Owned if s.is_empty() => atom(quote!(String::new())),
                     Want::Owned => atom(quote!(String::from(#lit))),
                     _ => atom(quote!(#lit)),
                 }

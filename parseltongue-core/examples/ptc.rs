@@ -19,7 +19,10 @@ fn main() {
     }
     match parseltongue_core::compile(&sources) {
         Ok(compiled) => {
-            eprint!("{}", render_all(&compiled.diagnostics, &sources, ColorChoice::Never));
+            eprint!(
+                "{}",
+                render_all(&compiled.diagnostics, &sources, ColorChoice::Never)
+            );
             match compiled.rust {
                 Some(rust) => print!("{rust}"),
                 None => std::process::exit(1),

@@ -601,7 +601,11 @@ pub enum Pattern {
 
 /// Calls `visit_expr` on every expression of `block` (outer before inner)
 /// and `visit_stmt` on every statement, in source order.
-pub fn walk_block(block: &Block, visit_expr: &mut dyn FnMut(&Expr), visit_stmt: &mut dyn FnMut(&Stmt)) {
+pub fn walk_block(
+    block: &Block,
+    visit_expr: &mut dyn FnMut(&Expr),
+    visit_stmt: &mut dyn FnMut(&Stmt),
+) {
     for stmt in &block.stmts {
         visit_stmt(stmt);
         match stmt {
@@ -620,7 +624,9 @@ pub fn walk_block(block: &Block, visit_expr: &mut dyn FnMut(&Expr), visit_stmt: 
                 walk_expr(iterable, visit_expr, visit_stmt);
                 walk_block(body, visit_expr, visit_stmt);
             }
-            Stmt::Loop(body) | Stmt::WithLock { body, .. } => walk_block(body, visit_expr, visit_stmt),
+            Stmt::Loop(body) | Stmt::WithLock { body, .. } => {
+                walk_block(body, visit_expr, visit_stmt)
+            }
         }
     }
     if let Some(tail) = &block.tail {
@@ -629,18 +635,30 @@ pub fn walk_block(block: &Block, visit_expr: &mut dyn FnMut(&Expr), visit_stmt: 
 }
 
 /// Calls `visit_expr` on `expr` and everything inside it.
-pub fn walk_expr(expr: &Expr, visit_expr: &mut dyn FnMut(&Expr), visit_stmt: &mut dyn FnMut(&Stmt)) {
+pub fn walk_expr(
+    expr: &Expr,
+    visit_expr: &mut dyn FnMut(&Expr),
+    visit_stmt: &mut dyn FnMut(&Stmt),
+) {
     visit_expr(expr);
     match &expr.kind {
-        ExprKind::Call { args, .. } | ExprKind::Builtin { args, .. } | ExprKind::Variant { args, .. } => {
-            args.iter().for_each(|a| walk_expr(a, visit_expr, visit_stmt));
+        ExprKind::Call { args, .. }
+        | ExprKind::Builtin { args, .. }
+        | ExprKind::Variant { args, .. } => {
+            args.iter()
+                .for_each(|a| walk_expr(a, visit_expr, visit_stmt));
         }
-        ExprKind::Record { fields, .. } => fields.iter().for_each(|a| walk_expr(a, visit_expr, visit_stmt)),
+        ExprKind::Record { fields, .. } => fields
+            .iter()
+            .for_each(|a| walk_expr(a, visit_expr, visit_stmt)),
         ExprKind::MethodCall { receiver, args, .. } => {
             walk_expr(receiver, visit_expr, visit_stmt);
-            args.iter().for_each(|a| walk_expr(a, visit_expr, visit_stmt));
+            args.iter()
+                .for_each(|a| walk_expr(a, visit_expr, visit_stmt));
         }
-        ExprKind::Field { base, .. } | ExprKind::Unary { operand: base, .. } | ExprKind::Propagate(base) => {
+        ExprKind::Field { base, .. }
+        | ExprKind::Unary { operand: base, .. }
+        | ExprKind::Propagate(base) => {
             walk_expr(base, visit_expr, visit_stmt);
         }
         ExprKind::Index { base, index } => {
@@ -649,9 +667,13 @@ pub fn walk_expr(expr: &Expr, visit_expr: &mut dyn FnMut(&Expr), visit_stmt: &mu
         }
         ExprKind::Binary { first, rest } => {
             walk_expr(first, visit_expr, visit_stmt);
-            rest.iter().for_each(|(_, r)| walk_expr(r, visit_expr, visit_stmt));
+            rest.iter()
+                .for_each(|(_, r)| walk_expr(r, visit_expr, visit_stmt));
         }
-        ExprKind::If { branches, otherwise } => {
+        ExprKind::If {
+            branches,
+            otherwise,
+        } => {
             for (c, b) in branches {
                 walk_expr(c, visit_expr, visit_stmt);
                 walk_block(b, visit_expr, visit_stmt);
@@ -662,9 +684,12 @@ pub fn walk_expr(expr: &Expr, visit_expr: &mut dyn FnMut(&Expr), visit_stmt: &mu
         }
         ExprKind::Match { scrutinee, arms } => {
             walk_expr(scrutinee, visit_expr, visit_stmt);
-            arms.iter().for_each(|(_, body)| walk_expr(body, visit_expr, visit_stmt));
+            arms.iter()
+                .for_each(|(_, body)| walk_expr(body, visit_expr, visit_stmt));
         }
-        ExprKind::Block(b) | ExprKind::SpawnThread { body: b, .. } => walk_block(b, visit_expr, visit_stmt),
+        ExprKind::Block(b) | ExprKind::SpawnThread { body: b, .. } => {
+            walk_block(b, visit_expr, visit_stmt)
+        }
         _ => {}
     }
 }

@@ -15,7 +15,8 @@ fn valid_corpus_compiles_runs_and_matches_snapshots() {
     let mut generated = Vec::new();
     for entry in &entries {
         let sources = entry.sources();
-        let compiled = parseltongue_core::compile(&sources).expect("lowering produced invalid Rust");
+        let compiled =
+            parseltongue_core::compile(&sources).expect("lowering produced invalid Rust");
         if !compiled.diagnostics.is_empty() {
             failures.push(format!(
                 "{}: expected no diagnostics, got:\n{}",
@@ -29,7 +30,10 @@ fn valid_corpus_compiles_runs_and_matches_snapshots() {
             continue;
         }
         let rust = compiled.rust.expect("no errors, so there is Rust");
-        let again = parseltongue_core::compile(&sources).expect("second run").rust.expect("rust");
+        let again = parseltongue_core::compile(&sources)
+            .expect("second run")
+            .rust
+            .expect("rust");
         assert_eq!(rust, again, "{}: lowering is not deterministic", entry.name);
         insta::with_settings!({ snapshot_path => "snapshots/valid", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(entry.name.as_str(), rust);
@@ -41,10 +45,18 @@ fn valid_corpus_compiles_runs_and_matches_snapshots() {
         let output = run_binary(&binary, &entry.name)?;
         let expected = entry.expected_stdout();
         if output != expected {
-            return Err(format!("{}: output differs\n--- expected\n{expected}--- actual\n{output}", entry.name));
+            return Err(format!(
+                "{}: output differs\n--- expected\n{expected}--- actual\n{output}",
+                entry.name
+            ));
         }
         Ok(())
     });
     failures.extend(results.into_iter().filter_map(Result::err));
-    assert!(failures.is_empty(), "{} failure(s):\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

@@ -15,8 +15,15 @@ fn expectations(text: &str) -> Vec<(String, usize)> {
         .map(|rest| {
             let mut parts = rest.split_whitespace();
             let code = parts.next().expect("a code after `expect:`").to_string();
-            assert_eq!(parts.next(), Some("line"), "expected `// expect: PTxxxx line N`");
-            let line = parts.next().and_then(|n| n.parse().ok()).expect("a line number");
+            assert_eq!(
+                parts.next(),
+                Some("line"),
+                "expected `// expect: PTxxxx line N`"
+            );
+            let line = parts
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("a line number");
             (code, line)
         })
         .collect()
@@ -25,7 +32,11 @@ fn expectations(text: &str) -> Vec<(String, usize)> {
 #[test]
 fn error_corpus_reports_expected_codes_at_expected_lines() {
     let entries = support::corpus_entries("errors");
-    assert!(entries.len() >= 60, "the error corpus has {} cases, expected at least 60", entries.len());
+    assert!(
+        entries.len() >= 60,
+        "the error corpus has {} cases, expected at least 60",
+        entries.len()
+    );
     let mut failures = Vec::new();
     let mut covered = BTreeSet::new();
     for entry in &entries {
@@ -38,13 +49,21 @@ fn error_corpus_reports_expected_codes_at_expected_lines() {
             .diagnostics
             .iter()
             .filter(|d| d.primary.span.file.0 == 0)
-            .map(|d| (d.code.to_string(), root.line_column(d.primary.span.start).line))
+            .map(|d| {
+                (
+                    d.code.to_string(),
+                    root.line_column(d.primary.span.start).line,
+                )
+            })
             .collect();
         expected.sort();
         actual.sort();
         covered.extend(checked.diagnostics.iter().map(|d| d.code));
         if expected != actual {
-            failures.push(format!("{}: expected {expected:?}\n    got {actual:?}", entry.name));
+            failures.push(format!(
+                "{}: expected {expected:?}\n    got {actual:?}",
+                entry.name
+            ));
         }
         let rendered = render_all(&checked.diagnostics, &sources, ColorChoice::Never);
         insta::with_settings!({ snapshot_path => "snapshots/errors", prepend_module_to_snapshot => false }, {
@@ -56,6 +75,14 @@ fn error_corpus_reports_expected_codes_at_expected_lines() {
         .filter(|info| !covered.contains(&info.code))
         .map(|info| info.code.to_string())
         .collect();
-    assert!(failures.is_empty(), "{} case(s) differ:\n{}", failures.len(), failures.join("\n"));
-    assert!(uncovered.is_empty(), "codes without an error-corpus case: {uncovered:?}");
+    assert!(
+        failures.is_empty(),
+        "{} case(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        uncovered.is_empty(),
+        "codes without an error-corpus case: {uncovered:?}"
+    );
 }

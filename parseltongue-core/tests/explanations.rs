@@ -30,18 +30,31 @@ fn every_code_has_an_explanation_with_tested_examples() {
         let code = info.code.to_string();
         let text = info.explanation;
         if !text.starts_with(&format!("# {code}: ")) {
-            failures.push(format!("{code}: the explanation must start with `# {code}: <title>`"));
+            failures.push(format!(
+                "{code}: the explanation must start with `# {code}: <title>`"
+            ));
             continue;
         }
-        let (Some(wrong), Some(fixed)) = (example_after(text, "## Wrong"), example_after(text, "## Fixed")) else {
-            failures.push(format!("{code}: needs a ```pt block under `## Wrong` and under `## Fixed`"));
+        let (Some(wrong), Some(fixed)) = (
+            example_after(text, "## Wrong"),
+            example_after(text, "## Fixed"),
+        ) else {
+            failures.push(format!(
+                "{code}: needs a ```pt block under `## Wrong` and under `## Fixed`"
+            ));
             continue;
         };
         if !text.contains("<!-- wrong example needs a second file -->") {
             let checked = parseltongue_core::check(&single_file(&wrong));
             if !checked.diagnostics.iter().any(|d| d.code == info.code) {
-                let got: Vec<String> = checked.diagnostics.iter().map(|d| d.code.to_string()).collect();
-                failures.push(format!("{code}: the wrong example does not produce {code} (got {got:?})"));
+                let got: Vec<String> = checked
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.code.to_string())
+                    .collect();
+                failures.push(format!(
+                    "{code}: the wrong example does not produce {code} (got {got:?})"
+                ));
             }
         }
         let sources = single_file(&fixed);
@@ -50,8 +63,14 @@ fn every_code_has_an_explanation_with_tested_examples() {
                 fixed_programs.push((code.clone(), compiled.rust.expect("no errors")));
             }
             Ok(compiled) => {
-                let got: Vec<String> = compiled.diagnostics.iter().map(|d| format!("{} {}", d.code, d.message)).collect();
-                failures.push(format!("{code}: the fixed example has diagnostics: {got:?}"));
+                let got: Vec<String> = compiled
+                    .diagnostics
+                    .iter()
+                    .map(|d| format!("{} {}", d.code, d.message))
+                    .collect();
+                failures.push(format!(
+                    "{code}: the fixed example has diagnostics: {got:?}"
+                ));
             }
             Err(e) => failures.push(format!("{code}: lowering failed: {e}")),
         }
@@ -61,7 +80,12 @@ fn every_code_has_an_explanation_with_tested_examples() {
         support::run_binary(&binary, code).map(|_| ())
     });
     failures.extend(results.into_iter().filter_map(Result::err));
-    assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problem(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -70,9 +94,18 @@ fn codes_are_unique_and_lookup_accepts_common_spellings() {
     for info in codes::ALL {
         assert!(seen.insert(info.code), "duplicate code {}", info.code);
     }
-    assert_eq!(codes::lookup("PT0301").map(|i| i.code), Some(codes::ASSIGN_IMMUTABLE));
-    assert_eq!(codes::lookup("pt0301").map(|i| i.code), Some(codes::ASSIGN_IMMUTABLE));
-    assert_eq!(codes::lookup("0301").map(|i| i.code), Some(codes::ASSIGN_IMMUTABLE));
+    assert_eq!(
+        codes::lookup("PT0301").map(|i| i.code),
+        Some(codes::ASSIGN_IMMUTABLE)
+    );
+    assert_eq!(
+        codes::lookup("pt0301").map(|i| i.code),
+        Some(codes::ASSIGN_IMMUTABLE)
+    );
+    assert_eq!(
+        codes::lookup("0301").map(|i| i.code),
+        Some(codes::ASSIGN_IMMUTABLE)
+    );
     assert!(codes::lookup("PT9999").is_none());
     assert!(codes::lookup("nonsense").is_none());
 }

@@ -53,8 +53,12 @@ pub(crate) fn fits(actual: &Ty, expected: &Ty) -> bool {
     match (actual, expected) {
         (Ty::Error | Ty::Never, _) | (_, Ty::Error) => true,
         (Ty::Unknown, _) | (_, Ty::Unknown) => true,
-        (Ty::List(a), Ty::List(b)) | (Ty::Option(a), Ty::Option(b)) | (Ty::Thread(a), Ty::Thread(b)) => fits(a, b),
-        (Ty::Map(a, b), Ty::Map(c, d)) | (Ty::Result(a, b), Ty::Result(c, d)) => fits(a, c) && fits(b, d),
+        (Ty::List(a), Ty::List(b))
+        | (Ty::Option(a), Ty::Option(b))
+        | (Ty::Thread(a), Ty::Thread(b)) => fits(a, b),
+        (Ty::Map(a, b), Ty::Map(c, d)) | (Ty::Result(a, b), Ty::Result(c, d)) => {
+            fits(a, c) && fits(b, d)
+        }
         _ => actual == expected,
     }
 }
@@ -68,13 +72,18 @@ fn merge(a: &Ty, b: &Ty) -> Ty {
         (Ty::Option(x), Ty::Option(y)) => Ty::Option(Box::new(merge(x, y))),
         (Ty::Thread(x), Ty::Thread(y)) => Ty::Thread(Box::new(merge(x, y))),
         (Ty::Map(x, y), Ty::Map(z, w)) => Ty::Map(Box::new(merge(x, z)), Box::new(merge(y, w))),
-        (Ty::Result(x, y), Ty::Result(z, w)) => Ty::Result(Box::new(merge(x, z)), Box::new(merge(y, w))),
+        (Ty::Result(x, y), Ty::Result(z, w)) => {
+            Ty::Result(Box::new(merge(x, z)), Box::new(merge(y, w)))
+        }
         _ => a.clone(),
     }
 }
 
 fn is_displayable(ty: &Ty) -> bool {
-    matches!(ty, Ty::I64 | Ty::F64 | Ty::Bool | Ty::Str | Ty::Error | Ty::Never)
+    matches!(
+        ty,
+        Ty::I64 | Ty::F64 | Ty::Bool | Ty::Str | Ty::Error | Ty::Never
+    )
 }
 
 impl Checker<'_> {
@@ -107,7 +116,13 @@ impl Checker<'_> {
                     ParamMode::Mutable => Repr::MutRef,
                     ParamMode::Owned => Repr::Value,
                 };
-                let local = body.declare(&p.name, Ty::Named(*of), repr, *mode == ParamMode::Mutable, Origin::SelfParam(*mode, p.name.span));
+                let local = body.declare(
+                    &p.name,
+                    Ty::Named(*of),
+                    repr,
+                    *mode == ParamMode::Mutable,
+                    Origin::SelfParam(*mode, p.name.span),
+                );
                 body.locals[local].used = true;
                 param_locals.push(local);
             }
@@ -126,26 +141,51 @@ impl Checker<'_> {
                         Diagnostic::error(
                             codes::MISMATCHED_TYPES,
                             span,
-                            format!("`{}` values cannot be passed `mutable`", body.c.show(&param.ty)),
+                            format!(
+                                "`{}` values cannot be passed `mutable`",
+                                body.c.show(&param.ty)
+                            ),
                         )
-                        .with_note("`i64`, `f64` and `bool` are copied; return the new value instead")
-                        .with_suggestion("remove `mutable`", Span { end: p.name.span.start, ..span }, "", Applicability::MachineApplicable),
+                        .with_note(
+                            "`i64`, `f64` and `bool` are copied; return the new value instead",
+                        )
+                        .with_suggestion(
+                            "remove `mutable`",
+                            Span {
+                                end: p.name.span.start,
+                                ..span
+                            },
+                            "",
+                            Applicability::MachineApplicable,
+                        ),
                     );
                 }
             }
-            let local = body.declare(&p.name, param.ty.clone(), repr, param.mode == ParamMode::Mutable, Origin::Param(param.mode, p.name.span));
+            let local = body.declare(
+                &p.name,
+                param.ty.clone(),
+                repr,
+                param.mode == ParamMode::Mutable,
+                Origin::Param(param.mode, p.name.span),
+            );
             param_locals.push(local);
         }
         let expected = function.returns.clone();
         let (mut ir_block, ty) = body.check_block(block, Some(&expected));
         if !fits(&ty, &expected) {
-            let at = block.tail.as_ref().map_or(block.span.shrink_to_end(), |t| t.span);
+            let at = block
+                .tail
+                .as_ref()
+                .map_or(block.span.shrink_to_end(), |t| t.span);
             let mut d = body.mismatch(&expected, &ty, at);
             if ty == Ty::Unit && block.tail.is_none() {
                 d = Diagnostic::error(
                     codes::MISSING_RETURN,
                     block.span.shrink_to_end(),
-                    format!("this function must return `{}` but can reach its end without a value", body.c.show(&expected)),
+                    format!(
+                        "this function must return `{}` but can reach its end without a value",
+                        body.c.show(&expected)
+                    ),
                 )
                 .with_help("end the body with the value to return, without `;`, or `return` it");
                 if let Some(span) = returns_span {
@@ -180,15 +220,26 @@ impl Checker<'_> {
         };
         let checked = body.check_expr(value, Some(&ty));
         let is_literal = match &checked.kind {
-            IrK::Int(_) | IrK::Float(_) | IrK::Str(_) | IrK::Bool(_) | IrK::Const(_) | IrK::Error => true,
-            IrK::Unary { operand, .. } => matches!(operand.kind, IrK::Int(_) | IrK::Float(_) | IrK::Bool(_)),
+            IrK::Int(_)
+            | IrK::Float(_)
+            | IrK::Str(_)
+            | IrK::Bool(_)
+            | IrK::Const(_)
+            | IrK::Error => true,
+            IrK::Unary { operand, .. } => {
+                matches!(operand.kind, IrK::Int(_) | IrK::Float(_) | IrK::Bool(_))
+            }
             IrK::Binary { .. } => checked.ty.is_copy(),
             _ => false,
         };
         if !is_literal {
             body.c.error(
-                Diagnostic::error(codes::MISMATCHED_TYPES, value.span, "a constant's value must be a literal or arithmetic on literals")
-                    .with_help("use a function that returns the value instead"),
+                Diagnostic::error(
+                    codes::MISMATCHED_TYPES,
+                    value.span,
+                    "a constant's value must be a literal or arithmetic on literals",
+                )
+                .with_help("use a function that returns the value instead"),
             );
         }
         if !fits(&checked.ty, &ty) {
@@ -200,7 +251,14 @@ impl Checker<'_> {
 }
 
 impl BodyChecker<'_, '_> {
-    fn declare(&mut self, name: &ast::Ident, ty: Ty, repr: Repr, mutable: bool, origin: Origin) -> LocalId {
+    fn declare(
+        &mut self,
+        name: &ast::Ident,
+        ty: Ty,
+        repr: Repr,
+        mutable: bool,
+        origin: Origin,
+    ) -> LocalId {
         if name.name != "self" {
             self.c.check_name(name);
         }
@@ -239,26 +297,55 @@ impl BodyChecker<'_, '_> {
         let mut d = Diagnostic::error(
             codes::MISMATCHED_TYPES,
             span,
-            format!("expected `{}`, found `{}`", self.show(expected), self.show(actual)),
+            format!(
+                "expected `{}`, found `{}`",
+                self.show(expected),
+                self.show(actual)
+            ),
         )
         .with_label(format!("this is `{}`", self.show(actual)));
         let text = &self.c.sources.get(span.file).text[span.range()];
         match (expected, actual) {
             (Ty::F64, Ty::I64) => {
                 if text.chars().all(|c| c.is_ascii_digit() || c == '_') {
-                    d = d.with_suggestion("write a float literal", span, format!("{text}.0"), Applicability::MachineApplicable);
+                    d = d.with_suggestion(
+                        "write a float literal",
+                        span,
+                        format!("{text}.0"),
+                        Applicability::MachineApplicable,
+                    );
                 } else {
-                    d = d.with_suggestion("convert it", span, format!("({text}).to_f64()"), Applicability::MachineApplicable);
+                    d = d.with_suggestion(
+                        "convert it",
+                        span,
+                        format!("({text}).to_f64()"),
+                        Applicability::MachineApplicable,
+                    );
                 }
             }
             (Ty::I64, Ty::F64) => {
-                d = d.with_suggestion("convert it (rounds toward zero)", span, format!("({text}).to_i64()"), Applicability::MaybeIncorrect);
+                d = d.with_suggestion(
+                    "convert it (rounds toward zero)",
+                    span,
+                    format!("({text}).to_i64()"),
+                    Applicability::MaybeIncorrect,
+                );
             }
             (Ty::Str, Ty::I64 | Ty::F64 | Ty::Bool) => {
-                d = d.with_suggestion("convert it", span, format!("({text}).to_string()"), Applicability::MachineApplicable);
+                d = d.with_suggestion(
+                    "convert it",
+                    span,
+                    format!("({text}).to_string()"),
+                    Applicability::MachineApplicable,
+                );
             }
             (Ty::Option(inner), other) if fits(other, inner) => {
-                d = d.with_suggestion("wrap it in `Some`", span, format!("Some({text})"), Applicability::MachineApplicable);
+                d = d.with_suggestion(
+                    "wrap it in `Some`",
+                    span,
+                    format!("Some({text})"),
+                    Applicability::MachineApplicable,
+                );
             }
             _ => {}
         }
@@ -286,26 +373,53 @@ impl BodyChecker<'_, '_> {
                     _ => "binding",
                 };
                 self.c.diagnostics.push(
-                    Diagnostic::warning(codes::UNUSED_BINDING, local.span, format!("{what} `{}` is never used", local.name))
-                        .with_suggestion("if this is intentional, prefix it with an underscore", local.span, format!("_{}", local.name), Applicability::MachineApplicable),
+                    Diagnostic::warning(
+                        codes::UNUSED_BINDING,
+                        local.span,
+                        format!("{what} `{}` is never used", local.name),
+                    )
+                    .with_suggestion(
+                        "if this is intentional, prefix it with an underscore",
+                        local.span,
+                        format!("_{}", local.name),
+                        Applicability::MachineApplicable,
+                    ),
                 );
             }
             if let Origin::Let(BindingKind::MutVar, keyword) = origin {
                 if !local.mutated && local.used {
                     self.c.diagnostics.push(
-                        Diagnostic::warning(codes::UNNEEDED_MUT, *keyword, format!("`{}` is declared `let_mut_var` but never changed", local.name))
-                            .with_suggestion("declare it with `let_var`", *keyword, "let_var", Applicability::MachineApplicable),
+                        Diagnostic::warning(
+                            codes::UNNEEDED_MUT,
+                            *keyword,
+                            format!(
+                                "`{}` is declared `let_mut_var` but never changed",
+                                local.name
+                            ),
+                        )
+                        .with_suggestion(
+                            "declare it with `let_var`",
+                            *keyword,
+                            "let_var",
+                            Applicability::MachineApplicable,
+                        ),
                     );
                 }
             }
-            if local.ty.is_incomplete() && !matches!(local.ty, Ty::Error) && !contains_error(&local.ty) {
+            if local.ty.is_incomplete()
+                && !matches!(local.ty, Ty::Error)
+                && !contains_error(&local.ty)
+            {
                 self.c.diagnostics.push(
                     Diagnostic::error(
                         codes::TYPE_ANNOTATION_NEEDED,
                         local.span,
                         format!("cannot infer the type of `{}`", local.name),
                     )
-                    .with_help(format!("annotate it, for example `{}: list<i64>`", local.name)),
+                    .with_help(format!(
+                        "annotate it, for example `{}: list<i64>`",
+                        local.name
+                    )),
                 );
             }
         }
@@ -358,7 +472,13 @@ impl BodyChecker<'_, '_> {
     fn check_stmt(&mut self, stmt: &ast::Stmt) -> Option<ir::Stmt> {
         Some(match &stmt.kind {
             ast::StmtKind::Error => return None,
-            ast::StmtKind::Let { kind, keyword_span, name, ty, value } => {
+            ast::StmtKind::Let {
+                kind,
+                keyword_span,
+                name,
+                ty,
+                value,
+            } => {
                 let annotated = ty.as_ref().map(|t| self.c.resolve_type(self.module, t));
                 let checked = self.check_value(value, annotated.as_ref());
                 if let Some(a) = &annotated {
@@ -369,12 +489,20 @@ impl BodyChecker<'_, '_> {
                     None => checked.ty.clone(),
                 };
                 if matches!(local_ty, Ty::Unit) {
-                    self.c.error(Diagnostic::error(codes::MISMATCHED_TYPES, value.span, "this expression has no value to bind"));
+                    self.c.error(Diagnostic::error(
+                        codes::MISMATCHED_TYPES,
+                        value.span,
+                        "this expression has no value to bind",
+                    ));
                 }
                 if matches!(local_ty, Ty::Range) {
                     self.c.error(
-                        Diagnostic::error(codes::MISMATCHED_TYPES, value.span, "a range can only be iterated by `for`")
-                            .with_help("write the range in the `for` loop itself"),
+                        Diagnostic::error(
+                            codes::MISMATCHED_TYPES,
+                            value.span,
+                            "a range can only be iterated by `for`",
+                        )
+                        .with_help("write the range in the `for` loop itself"),
                     );
                 }
                 let repr = match kind {
@@ -392,10 +520,25 @@ impl BodyChecker<'_, '_> {
                     BindingKind::SharedVar => Repr::Arc,
                     BindingKind::MutSharedVar => Repr::ArcMutex,
                 };
-                let local = self.declare(name, local_ty, repr, *kind == BindingKind::MutVar || *kind == BindingKind::CowVar, Origin::Let(*kind, *keyword_span));
-                ir::Stmt::Let { local, value: checked, span: stmt.span }
+                let local = self.declare(
+                    name,
+                    local_ty,
+                    repr,
+                    *kind == BindingKind::MutVar || *kind == BindingKind::CowVar,
+                    Origin::Let(*kind, *keyword_span),
+                );
+                ir::Stmt::Let {
+                    local,
+                    value: checked,
+                    span: stmt.span,
+                }
             }
-            ast::StmtKind::Assign { target, op, op_span, value } => {
+            ast::StmtKind::Assign {
+                target,
+                op,
+                op_span,
+                value,
+            } => {
                 let target_ir = self.check_place(target);
                 let op = match op {
                     ast::AssignOp::Set => None,
@@ -408,21 +551,35 @@ impl BodyChecker<'_, '_> {
                         self.c.error(Diagnostic::error(
                             codes::INVALID_OPERATOR,
                             *op_span,
-                            format!("`{}=` cannot be applied to `{}`", op.as_str(), self.show(&expected)),
+                            format!(
+                                "`{}=` cannot be applied to `{}`",
+                                op.as_str(),
+                                self.show(&expected)
+                            ),
                         ));
                     }
                 }
                 self.expect_type(&value_ir, &expected);
                 self.refine(&target_ir, &value_ir.ty);
-                ir::Stmt::Assign { target: target_ir, op, value: value_ir }
+                ir::Stmt::Assign {
+                    target: target_ir,
+                    op,
+                    value: value_ir,
+                }
             }
             ast::StmtKind::Expr { expr: e, semicolon } => {
                 let checked = self.check_expr(e, None);
                 if !semicolon && !matches!(checked.ty, Ty::Unit | Ty::Never | Ty::Error) {
                     let ty = self.show(&checked.ty);
                     self.c.error(
-                        Diagnostic::error(codes::MISMATCHED_TYPES, e.span, format!("this `{ty}` value is not used"))
-                            .with_help("bind it with `let_var`, or end the statement with `;` to discard it"),
+                        Diagnostic::error(
+                            codes::MISMATCHED_TYPES,
+                            e.span,
+                            format!("this `{ty}` value is not used"),
+                        )
+                        .with_help(
+                            "bind it with `let_var`, or end the statement with `;` to discard it",
+                        ),
                     );
                 }
                 ir::Stmt::Expr(checked)
@@ -430,13 +587,24 @@ impl BodyChecker<'_, '_> {
             ast::StmtKind::Return(value) => {
                 let expected = self.returns.clone();
                 if !self.threads.is_empty() {
-                    self.c.error(Diagnostic::error(codes::OUTSIDE_LOOP, stmt.span, "`return` inside `spawn_thread` is not allowed").with_help("end the thread's block with its value instead"));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::OUTSIDE_LOOP,
+                            stmt.span,
+                            "`return` inside `spawn_thread` is not allowed",
+                        )
+                        .with_help("end the thread's block with its value instead"),
+                    );
                 }
                 let value = match value {
                     Some(v) => {
                         let checked = self.check_value(v, Some(&expected));
                         if expected == Ty::Unit {
-                            self.c.error(Diagnostic::error(codes::MISMATCHED_TYPES, v.span, "this function returns nothing, so `return` takes no value"));
+                            self.c.error(Diagnostic::error(
+                                codes::MISMATCHED_TYPES,
+                                v.span,
+                                "this function returns nothing, so `return` takes no value",
+                            ));
                         } else {
                             self.expect_type(&checked, &expected);
                         }
@@ -447,7 +615,10 @@ impl BodyChecker<'_, '_> {
                             self.c.error(Diagnostic::error(
                                 codes::MISMATCHED_TYPES,
                                 stmt.span,
-                                format!("`return` needs a value of type `{}`", self.show(&expected)),
+                                format!(
+                                    "`return` needs a value of type `{}`",
+                                    self.show(&expected)
+                                ),
                             ));
                         }
                         None
@@ -457,8 +628,16 @@ impl BodyChecker<'_, '_> {
             }
             ast::StmtKind::Break | ast::StmtKind::Continue => {
                 if self.loop_depth == 0 {
-                    let word = if matches!(stmt.kind, ast::StmtKind::Break) { "break" } else { "continue" };
-                    self.c.error(Diagnostic::error(codes::OUTSIDE_LOOP, stmt.span, format!("`{word}` outside of a loop")));
+                    let word = if matches!(stmt.kind, ast::StmtKind::Break) {
+                        "break"
+                    } else {
+                        "continue"
+                    };
+                    self.c.error(Diagnostic::error(
+                        codes::OUTSIDE_LOOP,
+                        stmt.span,
+                        format!("`{word}` outside of a loop"),
+                    ));
                 }
                 if matches!(stmt.kind, ast::StmtKind::Break) {
                     ir::Stmt::Break
@@ -479,8 +658,16 @@ impl BodyChecker<'_, '_> {
                 self.loop_depth -= 1;
                 ir::Stmt::Loop(body)
             }
-            ast::StmtKind::For { binding, iterable, body } => self.check_for(binding, iterable, body),
-            ast::StmtKind::WithLock { shared, guard, body } => {
+            ast::StmtKind::For {
+                binding,
+                iterable,
+                body,
+            } => self.check_for(binding, iterable, body),
+            ast::StmtKind::WithLock {
+                shared,
+                guard,
+                body,
+            } => {
                 let Some((id, depth)) = self.lookup_local(&shared.name) else {
                     let d = self.c.unknown_name(self.module, shared);
                     self.c.error(d);
@@ -493,8 +680,17 @@ impl BodyChecker<'_, '_> {
                     }
                 }
                 if self.locals[id].repr != Repr::ArcMutex {
-                    let d = Diagnostic::error(codes::LOCK_REQUIRED, shared.span, format!("`{}` is not a `let_mut_shared_var`, so it has no lock", shared.name))
-                        .with_help("declare it with `let_mut_shared_var` to share and mutate it under a lock");
+                    let d = Diagnostic::error(
+                        codes::LOCK_REQUIRED,
+                        shared.span,
+                        format!(
+                            "`{}` is not a `let_mut_shared_var`, so it has no lock",
+                            shared.name
+                        ),
+                    )
+                    .with_help(
+                        "declare it with `let_mut_shared_var` to share and mutate it under a lock",
+                    );
                     self.c.error(d);
                 }
                 self.scopes.push(Vec::new());
@@ -502,7 +698,11 @@ impl BodyChecker<'_, '_> {
                 let guard_local = self.declare(guard, ty, Repr::Guard, true, Origin::Guard);
                 let (block, _) = self.check_unit_block(body);
                 self.scopes.pop();
-                ir::Stmt::WithLock { shared: id, guard: guard_local, body: block }
+                ir::Stmt::WithLock {
+                    shared: id,
+                    guard: guard_local,
+                    body: block,
+                }
             }
         })
     }
@@ -512,8 +712,20 @@ impl BodyChecker<'_, '_> {
         if !matches!(ty, Ty::Unit | Ty::Never | Ty::Error) {
             if let Some(tail) = &block.tail {
                 self.c.error(
-                    Diagnostic::error(codes::MISMATCHED_TYPES, tail.span, format!("this block must not produce a value, but this is `{}`", self.show(&ty)))
-                        .with_suggestion("end it with `;`", tail.span.shrink_to_end(), ";", Applicability::MaybeIncorrect),
+                    Diagnostic::error(
+                        codes::MISMATCHED_TYPES,
+                        tail.span,
+                        format!(
+                            "this block must not produce a value, but this is `{}`",
+                            self.show(&ty)
+                        ),
+                    )
+                    .with_suggestion(
+                        "end it with `;`",
+                        tail.span.shrink_to_end(),
+                        ";",
+                        Applicability::MaybeIncorrect,
+                    ),
                 );
             }
         }
@@ -532,7 +744,12 @@ impl BodyChecker<'_, '_> {
         checked
     }
 
-    fn check_for(&mut self, binding: &ast::Ident, iterable: &ast::Expr, body: &ast::Block) -> ir::Stmt {
+    fn check_for(
+        &mut self,
+        binding: &ast::Ident,
+        iterable: &ast::Expr,
+        body: &ast::Block,
+    ) -> ir::Stmt {
         let iter = self.check_expr(iterable, None);
         let (item_ty, repr) = match &iter.ty {
             Ty::Range => (Ty::I64, Repr::Value),
@@ -544,14 +761,27 @@ impl BodyChecker<'_, '_> {
                         self.consumed[id] = Some(iterable.span);
                     }
                 }
-                let repr = if t.is_copy() || owned_temp || consume { Repr::Value } else { Repr::Ref };
+                let repr = if t.is_copy() || owned_temp || consume {
+                    Repr::Value
+                } else {
+                    Repr::Ref
+                };
                 ((**t).clone(), repr)
             }
             Ty::Map(..) => {
                 let text = &self.c.sources.get(iterable.span.file).text[iterable.span.range()];
                 self.c.error(
-                    Diagnostic::error(codes::MISMATCHED_TYPES, iterable.span, "a map is iterated through its keys or values")
-                        .with_suggestion("iterate over the keys, in order", iterable.span, format!("{text}.keys()"), Applicability::MaybeIncorrect),
+                    Diagnostic::error(
+                        codes::MISMATCHED_TYPES,
+                        iterable.span,
+                        "a map is iterated through its keys or values",
+                    )
+                    .with_suggestion(
+                        "iterate over the keys, in order",
+                        iterable.span,
+                        format!("{text}.keys()"),
+                        Applicability::MaybeIncorrect,
+                    ),
                 );
                 (Ty::Error, Repr::Value)
             }
@@ -559,8 +789,12 @@ impl BodyChecker<'_, '_> {
             other => {
                 let shown = self.show(other);
                 self.c.error(
-                    Diagnostic::error(codes::MISMATCHED_TYPES, iterable.span, format!("`{shown}` cannot be iterated"))
-                        .with_note("`for` iterates over a `list<T>` or a `range(start, end)`"),
+                    Diagnostic::error(
+                        codes::MISMATCHED_TYPES,
+                        iterable.span,
+                        format!("`{shown}` cannot be iterated"),
+                    )
+                    .with_note("`for` iterates over a `list<T>` or a `range(start, end)`"),
                 );
                 (Ty::Error, Repr::Value)
             }
@@ -571,7 +805,11 @@ impl BodyChecker<'_, '_> {
         let (block, _) = self.check_unit_block(body);
         self.loop_depth -= 1;
         self.scopes.pop();
-        ir::Stmt::For { local, iterable: iter, body: block }
+        ir::Stmt::For {
+            local,
+            iterable: iter,
+            body: block,
+        }
     }
 
     // ----------------------------------------------------------- expressions
@@ -591,7 +829,9 @@ impl BodyChecker<'_, '_> {
     }
 
     pub(super) fn check_expr(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> ir::Expr {
-        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.check_expr_inner(e, expected))
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            self.check_expr_inner(e, expected)
+        })
     }
 
     #[allow(clippy::too_many_lines)]
@@ -611,17 +851,33 @@ impl BodyChecker<'_, '_> {
             K::SelfValue => match self.lookup_local("self") {
                 Some((id, _)) => {
                     self.note_use(id);
-                    expr(IrK::Local { id, moved: false }, self.locals[id].ty.clone(), span)
+                    expr(
+                        IrK::Local { id, moved: false },
+                        self.locals[id].ty.clone(),
+                        span,
+                    )
                 }
                 None => {
-                    self.c.error(Diagnostic::error(codes::INVALID_SELF, span, "`self` is only available in methods that take `self`"));
+                    self.c.error(Diagnostic::error(
+                        codes::INVALID_SELF,
+                        span,
+                        "`self` is only available in methods that take `self`",
+                    ));
                     error_expr(span)
                 }
             },
             K::Path(path) => self.check_path(path, span, expected),
             K::Call { callee, args } => self.check_call(callee, args, span, expected),
-            K::Builtin { keyword, keyword_span, args } => self.check_builtin(*keyword, *keyword_span, args, span, expected),
-            K::MethodCall { receiver, method, args } => self.check_method_call(receiver, method, args, span),
+            K::Builtin {
+                keyword,
+                keyword_span,
+                args,
+            } => self.check_builtin(*keyword, *keyword_span, args, span, expected),
+            K::MethodCall {
+                receiver,
+                method,
+                args,
+            } => self.check_method_call(receiver, method, args, span),
             K::Field { base, field } => {
                 let base_ir = self.check_expr(base, None);
                 self.field_access(base_ir, field, span)
@@ -633,22 +889,45 @@ impl BodyChecker<'_, '_> {
                     Ty::List(t) => {
                         self.expect_type(&index_ir, &Ty::I64);
                         let t = (**t).clone();
-                        expr(IrK::Index { base: Box::new(base_ir), index: Box::new(index_ir) }, t, span)
+                        expr(
+                            IrK::Index {
+                                base: Box::new(base_ir),
+                                index: Box::new(index_ir),
+                            },
+                            t,
+                            span,
+                        )
                     }
                     Ty::Map(..) => {
                         let base_text = self.text(base.span);
                         let index_text = self.text(index.span);
                         self.c.error(
-                            Diagnostic::error(codes::INVALID_OPERATOR, span, "maps are not indexed with `[…]`")
-                                .with_note("a key may be missing, so lookups return an `option`")
-                                .with_suggestion("look the key up with `get`", span, format!("{base_text}.get({index_text})"), Applicability::MachineApplicable),
+                            Diagnostic::error(
+                                codes::INVALID_OPERATOR,
+                                span,
+                                "maps are not indexed with `[…]`",
+                            )
+                            .with_note("a key may be missing, so lookups return an `option`")
+                            .with_suggestion(
+                                "look the key up with `get`",
+                                span,
+                                format!("{base_text}.get({index_text})"),
+                                Applicability::MachineApplicable,
+                            ),
                         );
                         error_expr(span)
                     }
                     Ty::Error => error_expr(span),
                     other => {
                         let shown = self.show(other);
-                        self.c.error(Diagnostic::error(codes::INVALID_OPERATOR, span, format!("`{shown}` cannot be indexed")).with_note("only lists are indexed with `[…]`"));
+                        self.c.error(
+                            Diagnostic::error(
+                                codes::INVALID_OPERATOR,
+                                span,
+                                format!("`{shown}` cannot be indexed"),
+                            )
+                            .with_note("only lists are indexed with `[…]`"),
+                        );
                         error_expr(span)
                     }
                 }
@@ -666,34 +945,71 @@ impl BodyChecker<'_, '_> {
                 if !ok {
                     let sym = if *op == UnaryOp::Negate { "-" } else { "!" };
                     let shown = self.show(&inner.ty);
-                    self.c.error(Diagnostic::error(codes::INVALID_OPERATOR, span, format!("`{sym}` cannot be applied to `{shown}`")));
+                    self.c.error(Diagnostic::error(
+                        codes::INVALID_OPERATOR,
+                        span,
+                        format!("`{sym}` cannot be applied to `{shown}`"),
+                    ));
                     return error_expr(span);
                 }
                 let ty = inner.ty.clone();
-                expr(IrK::Unary { op: *op, operand: Box::new(inner) }, ty, span)
+                expr(
+                    IrK::Unary {
+                        op: *op,
+                        operand: Box::new(inner),
+                    },
+                    ty,
+                    span,
+                )
             }
             K::Binary { first, rest } => self.check_binary(first, rest, span, expected),
             K::Propagate(inner) => self.check_propagate(inner, span),
-            K::If { branches, otherwise } => {
+            K::If {
+                branches,
+                otherwise,
+            } => {
                 let mut ir_branches = Vec::new();
                 let mut result_ty: Option<Ty> = None;
-                let want = if otherwise.is_some() { expected.cloned() } else { Some(Ty::Unit) };
+                let want = if otherwise.is_some() {
+                    expected.cloned()
+                } else {
+                    Some(Ty::Unit)
+                };
                 for (condition, block) in branches {
                     let c = self.check_condition(condition);
                     let (b, ty) = match &want {
                         Some(Ty::Unit) => self.check_unit_block(block),
                         w => self.check_block(block, w.as_ref()),
                     };
-                    result_ty = Some(self.join_branch(result_ty, &ty, block.tail.as_ref().map_or(block.span, |t| t.span)));
+                    result_ty = Some(self.join_branch(
+                        result_ty,
+                        &ty,
+                        block.tail.as_ref().map_or(block.span, |t| t.span),
+                    ));
                     ir_branches.push((c, b));
                 }
                 let otherwise_ir = otherwise.as_ref().map(|block| {
                     let (b, ty) = self.check_block(block, want.as_ref());
-                    result_ty = Some(self.join_branch(result_ty.clone(), &ty, block.tail.as_ref().map_or(block.span, |t| t.span)));
+                    result_ty = Some(self.join_branch(
+                        result_ty.clone(),
+                        &ty,
+                        block.tail.as_ref().map_or(block.span, |t| t.span),
+                    ));
                     b
                 });
-                let ty = if otherwise.is_some() { result_ty.unwrap_or(Ty::Unit) } else { Ty::Unit };
-                expr(IrK::If { branches: ir_branches, otherwise: otherwise_ir }, ty, span)
+                let ty = if otherwise.is_some() {
+                    result_ty.unwrap_or(Ty::Unit)
+                } else {
+                    Ty::Unit
+                };
+                expr(
+                    IrK::If {
+                        branches: ir_branches,
+                        otherwise: otherwise_ir,
+                    },
+                    ty,
+                    span,
+                )
             }
             K::Match { scrutinee, arms } => self.check_match(scrutinee, arms, span, expected),
             K::Block(block) => {
@@ -701,7 +1017,10 @@ impl BodyChecker<'_, '_> {
                 expr(IrK::Block(b), ty, span)
             }
             K::SpawnThread(block) => {
-                self.threads.push(Thread { scope_depth: self.scopes.len(), captures: Vec::new() });
+                self.threads.push(Thread {
+                    scope_depth: self.scopes.len(),
+                    captures: Vec::new(),
+                });
                 let saved_loop = std::mem::replace(&mut self.loop_depth, 0);
                 let inner_expected = match expected {
                     Some(Ty::Thread(t)) => Some((**t).clone()),
@@ -711,7 +1030,14 @@ impl BodyChecker<'_, '_> {
                 self.loop_depth = saved_loop;
                 let thread = self.threads.pop().map(|t| t.captures).unwrap_or_default();
                 let ty = if ty == Ty::Never { Ty::Unit } else { ty };
-                expr(IrK::SpawnThread { captures: thread, body: b }, Ty::Thread(Box::new(ty)), span)
+                expr(
+                    IrK::SpawnThread {
+                        captures: thread,
+                        body: b,
+                    },
+                    Ty::Thread(Box::new(ty)),
+                    span,
+                )
             }
             K::RustCast { value, ty } => {
                 let inner = self.check_expr(value, None);
@@ -721,29 +1047,76 @@ impl BodyChecker<'_, '_> {
                     (Ty::F64, Ty::I64) => Some("to_i64"),
                     _ => None,
                 };
-                let mut d = Diagnostic::error(codes::RUST_SPELLING, span.shrink_to_end().to(ty.span).to(Span { start: value.span.end, ..span }), "`as` conversions are Rust; Parseltongue converts with a method");
+                let mut d = Diagnostic::error(
+                    codes::RUST_SPELLING,
+                    span.shrink_to_end().to(ty.span).to(Span {
+                        start: value.span.end,
+                        ..span
+                    }),
+                    "`as` conversions are Rust; Parseltongue converts with a method",
+                );
                 if let Some(method) = method {
                     let text = self.text(value.span);
-                    d = d.with_suggestion(format!("call `.{method}()`"), span, format!("{text}.{method}()"), Applicability::MachineApplicable);
+                    d = d.with_suggestion(
+                        format!("call `.{method}()`"),
+                        span,
+                        format!("{text}.{method}()"),
+                        Applicability::MachineApplicable,
+                    );
                 } else {
                     d = d.with_note("conversions are `.to_f64()`, `.to_i64()` and `.to_string()`");
                 }
                 self.c.error(d);
                 expr(IrK::Error, target, span)
             }
-            K::RustRange { start, end, inclusive } => {
+            K::RustRange {
+                start,
+                end,
+                inclusive,
+            } => {
                 let s = self.check_expr(start, Some(&Ty::I64));
                 let en = self.check_expr(end, Some(&Ty::I64));
-                let keyword = if *inclusive { "range_inclusive" } else { "range" };
-                let replacement = format!("{keyword}({}, {})", self.text(start.span), self.text(end.span));
+                let keyword = if *inclusive {
+                    "range_inclusive"
+                } else {
+                    "range"
+                };
+                let replacement = format!(
+                    "{keyword}({}, {})",
+                    self.text(start.span),
+                    self.text(end.span)
+                );
                 self.c.error(
-                    Diagnostic::error(codes::RUST_SPELLING, span, format!("`{}` ranges are Rust; Parseltongue writes `{keyword}(start, end)`", if *inclusive { "..=" } else { ".." }))
-                        .with_suggestion(format!("write `{replacement}`"), span, replacement.clone(), Applicability::MachineApplicable),
+                    Diagnostic::error(
+                        codes::RUST_SPELLING,
+                        span,
+                        format!(
+                            "`{}` ranges are Rust; Parseltongue writes `{keyword}(start, end)`",
+                            if *inclusive { "..=" } else { ".." }
+                        ),
+                    )
+                    .with_suggestion(
+                        format!("write `{replacement}`"),
+                        span,
+                        replacement.clone(),
+                        Applicability::MachineApplicable,
+                    ),
                 );
                 self.expect_type(&s, &Ty::I64);
                 self.expect_type(&en, &Ty::I64);
-                let builtin = if *inclusive { Builtin::RangeInclusive } else { Builtin::Range };
-                expr(IrK::Builtin { builtin, args: vec![s, en] }, Ty::Range, span)
+                let builtin = if *inclusive {
+                    Builtin::RangeInclusive
+                } else {
+                    Builtin::Range
+                };
+                expr(
+                    IrK::Builtin {
+                        builtin,
+                        args: vec![s, en],
+                    },
+                    Ty::Range,
+                    span,
+                )
             }
         }
     }
@@ -762,8 +1135,16 @@ impl BodyChecker<'_, '_> {
                     merge(next, &prev)
                 } else {
                     self.c.error(
-                        Diagnostic::error(codes::MISMATCHED_TYPES, span, format!("the branches have different types: `{}` and `{}`", self.show(&prev), self.show(next)))
-                            .with_label(format!("this is `{}`", self.show(next))),
+                        Diagnostic::error(
+                            codes::MISMATCHED_TYPES,
+                            span,
+                            format!(
+                                "the branches have different types: `{}` and `{}`",
+                                self.show(&prev),
+                                self.show(next)
+                            ),
+                        )
+                        .with_label(format!("this is `{}`", self.show(next))),
                     );
                     Ty::Error
                 }
@@ -771,23 +1152,46 @@ impl BodyChecker<'_, '_> {
         }
     }
 
-    fn int_literal(&mut self, magnitude: u128, negative: bool, span: Span, expected: Option<&Ty>) -> ir::Expr {
-        let limit = if negative { i64::MAX as u128 + 1 } else { i64::MAX as u128 };
+    fn int_literal(
+        &mut self,
+        magnitude: u128,
+        negative: bool,
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> ir::Expr {
+        let limit = if negative {
+            i64::MAX as u128 + 1
+        } else {
+            i64::MAX as u128
+        };
         if magnitude > limit {
             self.c.error(
-                Diagnostic::error(codes::INVALID_LITERAL, span, "integer literal is out of range for `i64`")
-                    .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)),
+                Diagnostic::error(
+                    codes::INVALID_LITERAL,
+                    span,
+                    "integer literal is out of range for `i64`",
+                )
+                .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)),
             );
             return error_expr(span);
         }
-        let value = if negative { (magnitude as i128).wrapping_neg() as i64 } else { magnitude as i64 };
+        let value = if negative {
+            (magnitude as i128).wrapping_neg() as i64
+        } else {
+            magnitude as i64
+        };
         if let Some(Ty::F64) = expected {
             let text = self.text(span);
             self.c.error(
                 Diagnostic::error(codes::MISMATCHED_TYPES, span, "expected `f64`, found `i64`")
                     .with_label("this is an integer literal")
                     .with_note("there are no implicit conversions between `i64` and `f64`")
-                    .with_suggestion("write a float literal", span, format!("{text}.0"), Applicability::MachineApplicable),
+                    .with_suggestion(
+                        "write a float literal",
+                        span,
+                        format!("{text}.0"),
+                        Applicability::MachineApplicable,
+                    ),
             );
             return expr(IrK::Float(value as f64), Ty::F64, span);
         }
@@ -799,8 +1203,12 @@ impl BodyChecker<'_, '_> {
         if let Some(consumed_at) = self.consumed[id] {
             let name = self.locals[id].name.clone();
             self.c.error(
-                Diagnostic::error(codes::CONSUMED_BORROW, span, format!("`{name}` was consumed and cannot be used again"))
-                    .with_secondary(consumed_at, "consumed here"),
+                Diagnostic::error(
+                    codes::CONSUMED_BORROW,
+                    span,
+                    format!("`{name}` was consumed and cannot be used again"),
+                )
+                .with_secondary(consumed_at, "consumed here"),
             );
         }
         // Inside a thread, a local from outside is captured.
@@ -832,8 +1240,12 @@ impl BodyChecker<'_, '_> {
         if local.repr == Repr::ArcMutex {
             let name = local.name.clone();
             self.c.error(
-                Diagnostic::error(codes::LOCK_REQUIRED, span, format!("`{name}` is a `let_mut_shared_var` and must be locked to be used"))
-                    .with_help(format!("use it inside `with_lock {name} as value {{ … }}`")),
+                Diagnostic::error(
+                    codes::LOCK_REQUIRED,
+                    span,
+                    format!("`{name}` is a `let_mut_shared_var` and must be locked to be used"),
+                )
+                .with_help(format!("use it inside `with_lock {name} as value {{ … }}`")),
             );
             return expr(IrK::Local { id, moved: false }, Ty::Error, span);
         }
@@ -850,7 +1262,14 @@ impl BodyChecker<'_, '_> {
                     Some(t @ Ty::Option(_)) => t.clone(),
                     _ => Ty::Option(Box::new(Ty::Unknown)),
                 };
-                return expr(IrK::Builtin { builtin: Builtin::None, args: vec![] }, ty, span);
+                return expr(
+                    IrK::Builtin {
+                        builtin: Builtin::None,
+                        args: vec![],
+                    },
+                    ty,
+                    span,
+                );
             }
         }
         if let Some(result) = self.try_variant(path, &[], span, true) {
@@ -866,9 +1285,18 @@ impl BodyChecker<'_, '_> {
                 self.c.used_items.insert(Def::Function(id));
                 let name = path[path.len() - 1].name.clone();
                 self.c.error(
-                    Diagnostic::error(codes::NOT_A_VALUE, span, format!("function `{name}` is used as a value"))
-                        .with_note("functions can only be called")
-                        .with_suggestion("call it", span.shrink_to_end(), "()", Applicability::HasPlaceholders),
+                    Diagnostic::error(
+                        codes::NOT_A_VALUE,
+                        span,
+                        format!("function `{name}` is used as a value"),
+                    )
+                    .with_note("functions can only be called")
+                    .with_suggestion(
+                        "call it",
+                        span.shrink_to_end(),
+                        "()",
+                        Applicability::HasPlaceholders,
+                    ),
                 );
                 error_expr(span)
             }
@@ -877,12 +1305,25 @@ impl BodyChecker<'_, '_> {
                 self.c.error(Diagnostic::error(codes::NOT_A_VALUE, span, format!("type `{name}` is used as a value")).with_help(format!("build a value with `{name} {{ field: value }}` or a variant `{name}::Variant`")));
                 error_expr(span)
             }
-            Err(mut d) => {
+            Err(d) => {
+                let mut d = *d;
                 if path.len() == 1 {
-                    let candidates: Vec<String> = self.scopes.iter().flatten().map(|(n, _)| n.clone()).collect();
-                    if let Some(best) = suggest::closest(&path[0].name, candidates.iter().map(String::as_str)) {
+                    let candidates: Vec<String> = self
+                        .scopes
+                        .iter()
+                        .flatten()
+                        .map(|(n, _)| n.clone())
+                        .collect();
+                    if let Some(best) =
+                        suggest::closest(&path[0].name, candidates.iter().map(String::as_str))
+                    {
                         d.helps.clear();
-                        d = d.with_suggestion(format!("a binding with a similar name exists: `{best}`"), path[0].span, best, Applicability::MaybeIncorrect);
+                        d = d.with_suggestion(
+                            format!("a binding with a similar name exists: `{best}`"),
+                            path[0].span,
+                            best,
+                            Applicability::MaybeIncorrect,
+                        );
                     }
                 }
                 self.c.error(d);
@@ -893,39 +1334,88 @@ impl BodyChecker<'_, '_> {
 
     /// Resolves `Enum::Variant` (or `module::Enum::Variant`); `None` if the
     /// path does not name an enum.
-    fn try_variant(&mut self, path: &[ast::Ident], args: &[ast::Expr], span: Span, bare: bool) -> Option<ir::Expr> {
+    fn try_variant(
+        &mut self,
+        path: &[ast::Ident],
+        args: &[ast::Expr],
+        span: Span,
+        bare: bool,
+    ) -> Option<ir::Expr> {
         if path.len() < 2 || path.len() > 3 {
             return None;
         }
         let type_path = &path[..path.len() - 1];
         let variant = &path[path.len() - 1];
-        let id = match self.lookup_type_quiet(type_path) {
-            Some(id) => id,
-            None => return None,
+        let id = self.lookup_type_quiet(type_path)?;
+        let TypeDefKind::Enum(variants) = &self.c.program.types[id].kind else {
+            return None;
         };
-        let TypeDefKind::Enum(variants) = &self.c.program.types[id].kind else { return None };
         let variants = variants.clone();
         let Some(index) = variants.iter().position(|(n, _)| *n == variant.name) else {
-            if self.c.methods.get(&id).is_some_and(|m| m.contains_key(&variant.name)) {
+            if self
+                .c
+                .methods
+                .get(&id)
+                .is_some_and(|m| m.contains_key(&variant.name))
+            {
                 return None;
             }
             let names = variants.iter().map(|(n, _)| n.as_str());
-            let mut d = Diagnostic::error(codes::UNKNOWN_VARIANT, variant.span, format!("enum `{}` has no variant `{}`", self.c.program.types[id].name, variant.name));
+            let mut d = Diagnostic::error(
+                codes::UNKNOWN_VARIANT,
+                variant.span,
+                format!(
+                    "enum `{}` has no variant `{}`",
+                    self.c.program.types[id].name, variant.name
+                ),
+            );
             if let Some(best) = suggest::closest(&variant.name, names) {
-                d = d.with_suggestion(format!("did you mean `{best}`"), variant.span, best, Applicability::MaybeIncorrect);
+                d = d.with_suggestion(
+                    format!("did you mean `{best}`"),
+                    variant.span,
+                    best,
+                    Applicability::MaybeIncorrect,
+                );
             }
-            d = d.with_note(format!("its variants are {}", variants.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")));
+            d = d.with_note(format!(
+                "its variants are {}",
+                variants
+                    .iter()
+                    .map(|(n, _)| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
             self.c.error(d);
             return Some(error_expr(span));
         };
         self.c.used_items.insert(Def::Type(id));
         let payload = &variants[index].1;
         if bare && !payload.is_empty() {
-            self.c.error(Diagnostic::error(codes::WRONG_ARGUMENT_COUNT, span, format!("variant `{}` carries {} value(s)", variant.name, payload.len())).with_help(format!("write `{}(…)`", self.text(span))));
+            self.c.error(
+                Diagnostic::error(
+                    codes::WRONG_ARGUMENT_COUNT,
+                    span,
+                    format!(
+                        "variant `{}` carries {} value(s)",
+                        variant.name,
+                        payload.len()
+                    ),
+                )
+                .with_help(format!("write `{}(…)`", self.text(span))),
+            );
             return Some(error_expr(span));
         }
         if !bare && payload.len() != args.len() {
-            self.c.error(Diagnostic::error(codes::WRONG_ARGUMENT_COUNT, span, format!("variant `{}` carries {} value(s) but {} were given", variant.name, payload.len(), args.len())));
+            self.c.error(Diagnostic::error(
+                codes::WRONG_ARGUMENT_COUNT,
+                span,
+                format!(
+                    "variant `{}` carries {} value(s) but {} were given",
+                    variant.name,
+                    payload.len(),
+                    args.len()
+                ),
+            ));
         }
         let args_ir = args
             .iter()
@@ -939,7 +1429,15 @@ impl BodyChecker<'_, '_> {
                 checked
             })
             .collect();
-        Some(expr(IrK::Variant { ty: id, index, args: args_ir }, Ty::Named(id), span))
+        Some(expr(
+            IrK::Variant {
+                ty: id,
+                index,
+                args: args_ir,
+            },
+            Ty::Named(id),
+            span,
+        ))
     }
 
     fn lookup_type_quiet(&mut self, path: &[ast::Ident]) -> Option<ir::TypeId> {
@@ -964,14 +1462,29 @@ impl BodyChecker<'_, '_> {
         }
     }
 
-    fn check_args(&mut self, params: &[ir::Param], args: &[ast::Expr], span: Span, what: &str) -> Vec<ir::Expr> {
+    fn check_args(
+        &mut self,
+        params: &[ir::Param],
+        args: &[ast::Expr],
+        span: Span,
+        what: &str,
+    ) -> Vec<ir::Expr> {
         if params.len() != args.len() {
             let mut d = Diagnostic::error(
                 codes::WRONG_ARGUMENT_COUNT,
                 span,
-                format!("{what} takes {} argument{} but {} {} given", params.len(), if params.len() == 1 { "" } else { "s" }, args.len(), if args.len() == 1 { "was" } else { "were" }),
+                format!(
+                    "{what} takes {} argument{} but {} {} given",
+                    params.len(),
+                    if params.len() == 1 { "" } else { "s" },
+                    args.len(),
+                    if args.len() == 1 { "was" } else { "were" }
+                ),
             );
-            let expected: Vec<String> = params.iter().map(|p| format!("{}: {}", p.name, self.show(&p.ty))).collect();
+            let expected: Vec<String> = params
+                .iter()
+                .map(|p| format!("{}: {}", p.name, self.show(&p.ty)))
+                .collect();
             d = d.with_note(format!("expected ({})", expected.join(", ")));
             self.c.error(d);
         }
@@ -979,7 +1492,11 @@ impl BodyChecker<'_, '_> {
             .enumerate()
             .map(|(i, a)| match params.get(i) {
                 Some(p) => {
-                    let checked = if p.mode == ParamMode::Mutable { self.check_place(a) } else { self.check_value(a, Some(&p.ty)) };
+                    let checked = if p.mode == ParamMode::Mutable {
+                        self.check_place(a)
+                    } else {
+                        self.check_value(a, Some(&p.ty))
+                    };
                     if p.mode == ParamMode::Mutable {
                         self.require_mutable(&checked, a.span, true);
                     }
@@ -992,7 +1509,13 @@ impl BodyChecker<'_, '_> {
             .collect()
     }
 
-    fn check_call(&mut self, callee: &[ast::Ident], args: &[ast::Expr], span: Span, expected: Option<&Ty>) -> ir::Expr {
+    fn check_call(
+        &mut self,
+        callee: &[ast::Ident],
+        args: &[ast::Expr],
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> ir::Expr {
         if let [name] = callee {
             let wrap = |b: Builtin| Some(b);
             let builtin = match name.name.as_str() {
@@ -1003,33 +1526,62 @@ impl BodyChecker<'_, '_> {
             };
             if let Some(builtin) = builtin {
                 if args.len() != 1 {
-                    self.c.error(Diagnostic::error(codes::WRONG_ARGUMENT_COUNT, span, format!("`{}` takes exactly one value", name.name)));
+                    self.c.error(Diagnostic::error(
+                        codes::WRONG_ARGUMENT_COUNT,
+                        span,
+                        format!("`{}` takes exactly one value", name.name),
+                    ));
                     return error_expr(span);
                 }
                 let (want, ty_of): (Option<Ty>, Box<dyn Fn(Ty) -> Ty>) = match (builtin, expected) {
-                    (Builtin::Some, Some(Ty::Option(t))) => (Some((**t).clone()), Box::new(|t| Ty::Option(Box::new(t)))),
+                    (Builtin::Some, Some(Ty::Option(t))) => {
+                        (Some((**t).clone()), Box::new(|t| Ty::Option(Box::new(t))))
+                    }
                     (Builtin::Some, _) => (None, Box::new(|t| Ty::Option(Box::new(t)))),
                     (Builtin::Ok, Some(Ty::Result(t, e))) => {
                         let e = (**e).clone();
-                        (Some((**t).clone()), Box::new(move |t| Ty::Result(Box::new(t), Box::new(e.clone()))))
+                        (
+                            Some((**t).clone()),
+                            Box::new(move |t| Ty::Result(Box::new(t), Box::new(e.clone()))),
+                        )
                     }
-                    (Builtin::Ok, _) => (None, Box::new(|t| Ty::Result(Box::new(t), Box::new(Ty::Unknown)))),
+                    (Builtin::Ok, _) => (
+                        None,
+                        Box::new(|t| Ty::Result(Box::new(t), Box::new(Ty::Unknown))),
+                    ),
                     (_, Some(Ty::Result(t, e))) => {
                         let t = (**t).clone();
-                        (Some((**e).clone()), Box::new(move |e| Ty::Result(Box::new(t.clone()), Box::new(e))))
+                        (
+                            Some((**e).clone()),
+                            Box::new(move |e| Ty::Result(Box::new(t.clone()), Box::new(e))),
+                        )
                     }
-                    _ => (None, Box::new(|e| Ty::Result(Box::new(Ty::Unknown), Box::new(e)))),
+                    _ => (
+                        None,
+                        Box::new(|e| Ty::Result(Box::new(Ty::Unknown), Box::new(e))),
+                    ),
                 };
                 let arg = self.check_value(&args[0], want.as_ref());
                 if let Some(w) = &want {
                     self.expect_type(&arg, w);
                 }
                 let ty = ty_of(merge(&arg.ty, want.as_ref().unwrap_or(&Ty::Unknown)));
-                return expr(IrK::Builtin { builtin, args: vec![arg] }, ty, span);
+                return expr(
+                    IrK::Builtin {
+                        builtin,
+                        args: vec![arg],
+                    },
+                    ty,
+                    span,
+                );
             }
             if let Some((id, _)) = self.lookup_local(&name.name) {
                 let ty = self.show(&self.locals[id].ty);
-                self.c.error(Diagnostic::error(codes::NOT_A_VALUE, name.span, format!("`{}` is a `{ty}`, not a function", name.name)));
+                self.c.error(Diagnostic::error(
+                    codes::NOT_A_VALUE,
+                    name.span,
+                    format!("`{}` is a `{ty}`, not a function", name.name),
+                ));
                 return error_expr(span);
             }
         }
@@ -1040,25 +1592,51 @@ impl BodyChecker<'_, '_> {
         if callee.len() >= 2 {
             if let Some(type_id) = self.lookup_type_quiet(&callee[..callee.len() - 1]) {
                 let name = &callee[callee.len() - 1];
-                let Some(&function) = self.c.methods.get(&type_id).and_then(|m| m.get(&name.name)) else {
+                let Some(&function) = self.c.methods.get(&type_id).and_then(|m| m.get(&name.name))
+                else {
                     let type_name = self.c.program.types[type_id].name.clone();
-                    self.c.error(Diagnostic::error(codes::UNKNOWN_METHOD, name.span, format!("`{type_name}` has no function `{}`", name.name)));
+                    self.c.error(Diagnostic::error(
+                        codes::UNKNOWN_METHOD,
+                        name.span,
+                        format!("`{type_name}` has no function `{}`", name.name),
+                    ));
                     return error_expr(span);
                 };
                 self.c.used_items.insert(Def::Function(function));
                 let f = self.c.program.functions[function].clone();
-                if let ir::FunctionKind::Method { receiver: Some(_), .. } = f.kind {
+                if let ir::FunctionKind::Method {
+                    receiver: Some(_), ..
+                } = f.kind
+                {
                     self.c.error(
-                        Diagnostic::error(codes::NOT_A_VALUE, span, format!("`{}` takes `self`, so it is called on a value", f.name))
-                            .with_help(format!("write `value.{}(…)`", f.name)),
+                        Diagnostic::error(
+                            codes::NOT_A_VALUE,
+                            span,
+                            format!("`{}` takes `self`, so it is called on a value", f.name),
+                        )
+                        .with_help(format!("write `value.{}(…)`", f.name)),
                     );
                     return error_expr(span);
                 }
                 if f.module != self.module && !f.public {
-                    self.c.error(Diagnostic::error(codes::PRIVATE_ITEM, name.span, format!("`{}` is private to its module", f.name)).with_help("mark it `public`"));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::PRIVATE_ITEM,
+                            name.span,
+                            format!("`{}` is private to its module", f.name),
+                        )
+                        .with_help("mark it `public`"),
+                    );
                 }
                 let args_ir = self.check_args(&f.params, args, span, &format!("`{}`", f.name));
-                return expr(IrK::Call { function, args: args_ir }, f.returns.clone(), span);
+                return expr(
+                    IrK::Call {
+                        function,
+                        args: args_ir,
+                    },
+                    f.returns.clone(),
+                    span,
+                );
             }
         }
         match self.c.lookup_item(self.module, callee) {
@@ -1066,23 +1644,44 @@ impl BodyChecker<'_, '_> {
                 self.c.used_items.insert(Def::Function(function));
                 let f = self.c.program.functions[function].clone();
                 if matches!(f.kind, ir::FunctionKind::Test) {
-                    self.c.error(Diagnostic::error(codes::NOT_A_VALUE, span, "tests cannot be called"));
+                    self.c.error(Diagnostic::error(
+                        codes::NOT_A_VALUE,
+                        span,
+                        "tests cannot be called",
+                    ));
                     return error_expr(span);
                 }
                 let args_ir = self.check_args(&f.params, args, span, &format!("`{}`", f.name));
-                expr(IrK::Call { function, args: args_ir }, f.returns.clone(), span)
+                expr(
+                    IrK::Call {
+                        function,
+                        args: args_ir,
+                    },
+                    f.returns.clone(),
+                    span,
+                )
             }
             Ok(Def::Type(id)) => {
                 let name = self.c.program.types[id].name.clone();
-                let mut d = Diagnostic::error(codes::NOT_A_VALUE, span, format!("`{name}` is a type, not a function"));
+                let mut d = Diagnostic::error(
+                    codes::NOT_A_VALUE,
+                    span,
+                    format!("`{name}` is a type, not a function"),
+                );
                 if matches!(self.c.program.types[id].kind, TypeDefKind::Record(_)) {
-                    d = d.with_help(format!("build a record with `{name} {{ field: value, … }}`"));
+                    d = d.with_help(format!(
+                        "build a record with `{name} {{ field: value, … }}`"
+                    ));
                 }
                 self.c.error(d);
                 error_expr(span)
             }
             Ok(Def::Const(_)) => {
-                self.c.error(Diagnostic::error(codes::NOT_A_VALUE, span, "a constant cannot be called"));
+                self.c.error(Diagnostic::error(
+                    codes::NOT_A_VALUE,
+                    span,
+                    "a constant cannot be called",
+                ));
                 error_expr(span)
             }
             Err(d) => {
@@ -1095,11 +1694,24 @@ impl BodyChecker<'_, '_> {
         }
     }
 
-    fn check_record_literal(&mut self, path: &[ast::Ident], fields: &[(ast::Ident, ast::Expr)], span: Span) -> ir::Expr {
+    fn check_record_literal(
+        &mut self,
+        path: &[ast::Ident],
+        fields: &[(ast::Ident, ast::Expr)],
+        span: Span,
+    ) -> ir::Expr {
         let id = match self.c.lookup_item(self.module, path) {
-            Ok(Def::Type(id)) if matches!(self.c.program.types[id].kind, TypeDefKind::Record(_)) => id,
+            Ok(Def::Type(id))
+                if matches!(self.c.program.types[id].kind, TypeDefKind::Record(_)) =>
+            {
+                id
+            }
             Ok(_) => {
-                self.c.error(Diagnostic::error(codes::NOT_A_VALUE, path[0].span, format!("`{}` is not a record", path[path.len() - 1].name)));
+                self.c.error(Diagnostic::error(
+                    codes::NOT_A_VALUE,
+                    path[0].span,
+                    format!("`{}` is not a record", path[path.len() - 1].name),
+                ));
                 return error_expr(span);
             }
             Err(mut d) => {
@@ -1112,7 +1724,9 @@ impl BodyChecker<'_, '_> {
             }
         };
         self.c.used_items.insert(Def::Type(id));
-        let TypeDefKind::Record(declared) = self.c.program.types[id].kind.clone() else { return error_expr(span) };
+        let TypeDefKind::Record(declared) = self.c.program.types[id].kind.clone() else {
+            return error_expr(span);
+        };
         let mut values: Vec<Option<ir::Expr>> = vec![None; declared.len()];
         for (name, value) in fields {
             match declared.iter().position(|(n, _)| *n == name.name) {
@@ -1120,31 +1734,65 @@ impl BodyChecker<'_, '_> {
                     let checked = self.check_value(value, Some(&declared[i].1));
                     self.expect_type(&checked, &declared[i].1);
                     if values[i].is_some() {
-                        self.c.error(Diagnostic::error(codes::RECORD_FIELDS, name.span, format!("field `{}` is given twice", name.name)));
+                        self.c.error(Diagnostic::error(
+                            codes::RECORD_FIELDS,
+                            name.span,
+                            format!("field `{}` is given twice", name.name),
+                        ));
                     }
                     values[i] = Some(checked);
                 }
                 None => {
                     self.check_expr(value, None);
                     let record = self.c.program.types[id].name.clone();
-                    let mut d = Diagnostic::error(codes::RECORD_FIELDS, name.span, format!("record `{record}` has no field `{}`", name.name));
-                    if let Some(best) = suggest::closest(&name.name, declared.iter().map(|(n, _)| n.as_str())) {
-                        d = d.with_suggestion(format!("did you mean `{best}`"), name.span, best, Applicability::MaybeIncorrect);
+                    let mut d = Diagnostic::error(
+                        codes::RECORD_FIELDS,
+                        name.span,
+                        format!("record `{record}` has no field `{}`", name.name),
+                    );
+                    if let Some(best) =
+                        suggest::closest(&name.name, declared.iter().map(|(n, _)| n.as_str()))
+                    {
+                        d = d.with_suggestion(
+                            format!("did you mean `{best}`"),
+                            name.span,
+                            best,
+                            Applicability::MaybeIncorrect,
+                        );
                     }
                     self.c.error(d);
                 }
             }
         }
-        let missing: Vec<&str> = declared.iter().zip(&values).filter(|(_, v)| v.is_none()).map(|((n, _), _)| n.as_str()).collect();
+        let missing: Vec<&str> = declared
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_none())
+            .map(|((n, _), _)| n.as_str())
+            .collect();
         if !missing.is_empty() {
-            let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+            let list = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             let record = self.c.program.types[id].name.clone();
             self.c.error(
-                Diagnostic::error(codes::RECORD_FIELDS, path[path.len() - 1].span, format!("missing field{} {list} in `{record}`", if missing.len() == 1 { "" } else { "s" }))
-                    .with_note("every field must be given a value"),
+                Diagnostic::error(
+                    codes::RECORD_FIELDS,
+                    path[path.len() - 1].span,
+                    format!(
+                        "missing field{} {list} in `{record}`",
+                        if missing.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .with_note("every field must be given a value"),
             );
         }
-        let fields = values.into_iter().map(|v| v.unwrap_or_else(|| error_expr(span))).collect();
+        let fields = values
+            .into_iter()
+            .map(|v| v.unwrap_or_else(|| error_expr(span)))
+            .collect();
         expr(IrK::Record { ty: id, fields }, Ty::Named(id), span)
     }
 
@@ -1155,29 +1803,73 @@ impl BodyChecker<'_, '_> {
                 if let TypeDefKind::Record(fields) = &self.c.program.types[id].kind {
                     if let Some(index) = fields.iter().position(|(n, _)| *n == field.name) {
                         let ty = fields[index].1.clone();
-                        return expr(IrK::Field { base: Box::new(base), index }, ty, span);
+                        return expr(
+                            IrK::Field {
+                                base: Box::new(base),
+                                index,
+                            },
+                            ty,
+                            span,
+                        );
                     }
                     let record = self.c.program.types[id].name.clone();
-                    let mut d = Diagnostic::error(codes::UNKNOWN_FIELD, field.span, format!("record `{record}` has no field `{}`", field.name));
-                    if let Some(best) = suggest::closest(&field.name, fields.iter().map(|(n, _)| n.as_str())) {
-                        d = d.with_suggestion(format!("did you mean `{best}`"), field.span, best, Applicability::MaybeIncorrect);
+                    let mut d = Diagnostic::error(
+                        codes::UNKNOWN_FIELD,
+                        field.span,
+                        format!("record `{record}` has no field `{}`", field.name),
+                    );
+                    if let Some(best) =
+                        suggest::closest(&field.name, fields.iter().map(|(n, _)| n.as_str()))
+                    {
+                        d = d.with_suggestion(
+                            format!("did you mean `{best}`"),
+                            field.span,
+                            best,
+                            Applicability::MaybeIncorrect,
+                        );
                     }
-                    if self.c.methods.get(&id).is_some_and(|m| m.contains_key(&field.name)) {
-                        d = d.with_suggestion("it is a method; call it", field.span.shrink_to_end(), "()", Applicability::MaybeIncorrect);
+                    if self
+                        .c
+                        .methods
+                        .get(&id)
+                        .is_some_and(|m| m.contains_key(&field.name))
+                    {
+                        d = d.with_suggestion(
+                            "it is a method; call it",
+                            field.span.shrink_to_end(),
+                            "()",
+                            Applicability::MaybeIncorrect,
+                        );
                     }
                     self.c.error(d);
                 } else {
                     let name = self.c.program.types[id].name.clone();
-                    self.c.error(Diagnostic::error(codes::UNKNOWN_FIELD, field.span, format!("`{name}` is not a record, so it has no fields")).with_help("use `match` to get at an enum's values"));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::UNKNOWN_FIELD,
+                            field.span,
+                            format!("`{name}` is not a record, so it has no fields"),
+                        )
+                        .with_help("use `match` to get at an enum's values"),
+                    );
                 }
                 error_expr(span)
             }
             Ty::Error => error_expr(span),
             other => {
                 let shown = self.show(other);
-                let mut d = Diagnostic::error(codes::UNKNOWN_FIELD, field.span, format!("`{shown}` has no field `{}`", field.name));
+                let mut d = Diagnostic::error(
+                    codes::UNKNOWN_FIELD,
+                    field.span,
+                    format!("`{shown}` has no field `{}`", field.name),
+                );
                 if builtins::method(other, &field.name).is_some() {
-                    d = d.with_suggestion("it is a method; call it", field.span.shrink_to_end(), "()", Applicability::MachineApplicable);
+                    d = d.with_suggestion(
+                        "it is a method; call it",
+                        field.span.shrink_to_end(),
+                        "()",
+                        Applicability::MachineApplicable,
+                    );
                 }
                 self.c.error(d);
                 error_expr(span)
@@ -1185,24 +1877,57 @@ impl BodyChecker<'_, '_> {
         }
     }
 
-    fn check_method_call(&mut self, receiver: &ast::Expr, method: &ast::Ident, args: &[ast::Expr], span: Span) -> ir::Expr {
+    fn check_method_call(
+        &mut self,
+        receiver: &ast::Expr,
+        method: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> ir::Expr {
         let recv = self.check_expr(receiver, None);
         let user_method = match recv.ty {
-            Ty::Named(id) => self.c.methods.get(&id).and_then(|m| m.get(&method.name)).copied(),
+            Ty::Named(id) => self
+                .c
+                .methods
+                .get(&id)
+                .and_then(|m| m.get(&method.name))
+                .copied(),
             _ => None,
         };
         let is_user_type = matches!(recv.ty, Ty::Named(id) if !matches!(self.c.program.types[id].kind, TypeDefKind::Rust(_)));
         if is_user_type && user_method.is_none() && method.name == "clone" && args.is_empty() {
             let ty = recv.ty.clone();
-            return expr(IrK::Builtin { builtin: Builtin::Method(ir::BuiltinMethod::Clone), args: vec![recv] }, ty, span);
+            return expr(
+                IrK::Builtin {
+                    builtin: Builtin::Method(ir::BuiltinMethod::Clone),
+                    args: vec![recv],
+                },
+                ty,
+                span,
+            );
         }
         if let Ty::Named(id) = recv.ty {
             let Some(function) = user_method else {
                 let type_name = self.c.program.types[id].name.clone();
-                let names: Vec<String> = self.c.methods.get(&id).map(|m| m.keys().cloned().collect()).unwrap_or_default();
-                let mut d = Diagnostic::error(codes::UNKNOWN_METHOD, method.span, format!("`{type_name}` has no method `{}`", method.name));
-                if let Some(best) = suggest::closest(&method.name, names.iter().map(String::as_str)) {
-                    d = d.with_suggestion(format!("did you mean `{best}`"), method.span, best, Applicability::MaybeIncorrect);
+                let names: Vec<String> = self
+                    .c
+                    .methods
+                    .get(&id)
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default();
+                let mut d = Diagnostic::error(
+                    codes::UNKNOWN_METHOD,
+                    method.span,
+                    format!("`{type_name}` has no method `{}`", method.name),
+                );
+                if let Some(best) = suggest::closest(&method.name, names.iter().map(String::as_str))
+                {
+                    d = d.with_suggestion(
+                        format!("did you mean `{best}`"),
+                        method.span,
+                        best,
+                        Applicability::MaybeIncorrect,
+                    );
                 }
                 self.c.error(d);
                 for a in args {
@@ -1212,13 +1937,19 @@ impl BodyChecker<'_, '_> {
             };
             self.c.used_items.insert(Def::Function(function));
             let f = self.c.program.functions[function].clone();
-            let ir::FunctionKind::Method { receiver: mode, .. } = f.kind else { return error_expr(span) };
+            let ir::FunctionKind::Method { receiver: mode, .. } = f.kind else {
+                return error_expr(span);
+            };
             match mode {
                 None => {
                     let type_name = self.c.program.types[id].name.clone();
                     self.c.error(
-                        Diagnostic::error(codes::NOT_A_VALUE, method.span, format!("`{}` does not take `self`", f.name))
-                            .with_help(format!("call it as `{type_name}::{}(…)`", f.name)),
+                        Diagnostic::error(
+                            codes::NOT_A_VALUE,
+                            method.span,
+                            format!("`{}` does not take `self`", f.name),
+                        )
+                        .with_help(format!("call it as `{type_name}::{}(…)`", f.name)),
                     );
                 }
                 Some(ParamMode::Mutable) => self.require_mutable(&recv, receiver.span, false),
@@ -1226,10 +1957,25 @@ impl BodyChecker<'_, '_> {
                 Some(ParamMode::Read) => {}
             }
             if f.module != self.module && !f.public {
-                self.c.error(Diagnostic::error(codes::PRIVATE_ITEM, method.span, format!("method `{}` is private to its module", f.name)).with_help("mark it `public`"));
+                self.c.error(
+                    Diagnostic::error(
+                        codes::PRIVATE_ITEM,
+                        method.span,
+                        format!("method `{}` is private to its module", f.name),
+                    )
+                    .with_help("mark it `public`"),
+                );
             }
             let args_ir = self.check_args(&f.params, args, span, &format!("`{}`", f.name));
-            return expr(IrK::MethodCall { function, receiver: Box::new(recv), args: args_ir }, f.returns.clone(), span);
+            return expr(
+                IrK::MethodCall {
+                    function,
+                    receiver: Box::new(recv),
+                    args: args_ir,
+                },
+                f.returns.clone(),
+                span,
+            );
         }
         if recv.ty == Ty::Error {
             for a in args {
@@ -1239,11 +1985,29 @@ impl BodyChecker<'_, '_> {
         }
         let Some(sig) = builtins::method(&recv.ty, &method.name) else {
             let shown = self.show(&recv.ty);
-            let mut d = Diagnostic::error(codes::UNKNOWN_METHOD, method.span, format!("`{shown}` has no method `{}`", method.name));
-            if let Some(fix) = builtins::rust_method_spelling(&method.name).filter(|f| !f.is_empty() && builtins::method(&recv.ty, f).is_some()) {
-                d = d.with_suggestion(format!("Parseltongue calls it `{fix}`"), method.span, fix, Applicability::MachineApplicable);
-            } else if let Some(best) = suggest::closest(&method.name, builtins::names_for(&recv.ty).iter().copied()) {
-                d = d.with_suggestion(format!("did you mean `{best}`"), method.span, best, Applicability::MaybeIncorrect);
+            let mut d = Diagnostic::error(
+                codes::UNKNOWN_METHOD,
+                method.span,
+                format!("`{shown}` has no method `{}`", method.name),
+            );
+            if let Some(fix) = builtins::rust_method_spelling(&method.name)
+                .filter(|f| !f.is_empty() && builtins::method(&recv.ty, f).is_some())
+            {
+                d = d.with_suggestion(
+                    format!("Parseltongue calls it `{fix}`"),
+                    method.span,
+                    fix,
+                    Applicability::MachineApplicable,
+                );
+            } else if let Some(best) =
+                suggest::closest(&method.name, builtins::names_for(&recv.ty).iter().copied())
+            {
+                d = d.with_suggestion(
+                    format!("did you mean `{best}`"),
+                    method.span,
+                    best,
+                    Applicability::MaybeIncorrect,
+                );
             } else if matches!(method.name.as_str(), "iter" | "into_iter") {
                 d = d.with_note("lists are iterated directly: `for item in items { … }`");
             }
@@ -1258,9 +2022,21 @@ impl BodyChecker<'_, '_> {
             ReceiverUse::Consume => self.require_owned(&recv, receiver.span, &method.name),
             ReceiverUse::Read => {}
         }
-        let params: Vec<ir::Param> = sig.params.iter().enumerate().map(|(i, t)| ir::Param { name: format!("argument {}", i + 1), mode: ParamMode::Owned, ty: t.clone() }).collect();
+        let params: Vec<ir::Param> = sig
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ir::Param {
+                name: format!("argument {}", i + 1),
+                mode: ParamMode::Owned,
+                ty: t.clone(),
+            })
+            .collect();
         let mut args_ir = self.check_args(&params, args, span, &format!("`{}`", method.name));
-        if matches!(sig.method, ir::BuiltinMethod::Push | ir::BuiltinMethod::Insert) {
+        if matches!(
+            sig.method,
+            ir::BuiltinMethod::Push | ir::BuiltinMethod::Insert
+        ) {
             if let Some(last) = args_ir.last() {
                 let elem = last.ty.clone();
                 let new_ty = match (&recv.ty, sig.method) {
@@ -1271,12 +2047,17 @@ impl BodyChecker<'_, '_> {
                 self.refine(&recv, &new_ty);
             }
         }
-        let returns = match (&sig.returns, &recv.ty) {
-            (ret, _) => ret.clone(),
-        };
+        let returns = sig.returns.clone();
         let mut all = vec![recv];
         all.append(&mut args_ir);
-        expr(IrK::Builtin { builtin: Builtin::Method(sig.method), args: all }, returns, span)
+        expr(
+            IrK::Builtin {
+                builtin: Builtin::Method(sig.method),
+                args: all,
+            },
+            returns,
+            span,
+        )
     }
 
     /// Fills in unknown parts of a local's type from a use.
@@ -1292,7 +2073,11 @@ impl BodyChecker<'_, '_> {
     fn check_place(&mut self, target: &ast::Expr) -> ir::Expr {
         let checked = self.check_expr(target, None);
         if !is_place(&checked) && checked.ty != Ty::Error {
-            self.c.error(Diagnostic::error(codes::NOT_MUTABLE_ARGUMENT, target.span, "this is not a variable, field or list element, so it cannot be changed"));
+            self.c.error(Diagnostic::error(
+                codes::NOT_MUTABLE_ARGUMENT,
+                target.span,
+                "this is not a variable, field or list element, so it cannot be changed",
+            ));
             return checked;
         }
         self.require_mutable(&checked, target.span, false);
@@ -1310,7 +2095,14 @@ impl BodyChecker<'_, '_> {
     fn require_mutable(&mut self, place: &ir::Expr, span: Span, for_argument: bool) {
         let Some(id) = Self::root_local(place) else {
             if for_argument && place.ty != Ty::Error {
-                self.c.error(Diagnostic::error(codes::NOT_MUTABLE_ARGUMENT, span, "a `mutable` parameter needs a variable to change").with_help("bind the value with `let_mut_var` first and pass that"));
+                self.c.error(
+                    Diagnostic::error(
+                        codes::NOT_MUTABLE_ARGUMENT,
+                        span,
+                        "a `mutable` parameter needs a variable to change",
+                    )
+                    .with_help("bind the value with `let_mut_var` first and pass that"),
+                );
             }
             return;
         };
@@ -1318,31 +2110,66 @@ impl BodyChecker<'_, '_> {
         let name = self.locals[id].name.clone();
         match self.origins[id] {
             Origin::Let(BindingKind::MutVar | BindingKind::CowVar, _) | Origin::Guard => {}
-            Origin::Param(ParamMode::Mutable | ParamMode::Owned, _) | Origin::SelfParam(ParamMode::Mutable | ParamMode::Owned, _) => {
-                if matches!(self.origins[id], Origin::Param(ParamMode::Owned, _) | Origin::SelfParam(ParamMode::Owned, _)) {
+            Origin::Param(ParamMode::Mutable | ParamMode::Owned, _)
+            | Origin::SelfParam(ParamMode::Mutable | ParamMode::Owned, _) => {
+                if matches!(
+                    self.origins[id],
+                    Origin::Param(ParamMode::Owned, _) | Origin::SelfParam(ParamMode::Owned, _)
+                ) {
                     self.locals[id].mutable = true;
                 }
             }
             Origin::Let(BindingKind::Var, keyword) => {
-                let code = if for_argument { codes::NOT_MUTABLE_ARGUMENT } else { codes::ASSIGN_IMMUTABLE };
+                let code = if for_argument {
+                    codes::NOT_MUTABLE_ARGUMENT
+                } else {
+                    codes::ASSIGN_IMMUTABLE
+                };
                 self.c.error(
-                    Diagnostic::error(code, span, format!("cannot change `{name}`, which is declared with `let_var`"))
-                        .with_secondary(self.locals[id].span, "declared immutable here")
-                        .with_suggestion("declare it with `let_mut_var` to allow changes", keyword, "let_mut_var", Applicability::MachineApplicable),
+                    Diagnostic::error(
+                        code,
+                        span,
+                        format!("cannot change `{name}`, which is declared with `let_var`"),
+                    )
+                    .with_secondary(self.locals[id].span, "declared immutable here")
+                    .with_suggestion(
+                        "declare it with `let_mut_var` to allow changes",
+                        keyword,
+                        "let_mut_var",
+                        Applicability::MachineApplicable,
+                    ),
                 );
             }
             Origin::Let(BindingKind::SharedVar, keyword) => {
                 self.c.error(
-                    Diagnostic::error(codes::MUTATE_SHARED, span, format!("cannot change `{name}`, which is a read-only `let_shared_var`"))
-                        .with_suggestion("declare it with `let_mut_shared_var` and change it inside `with_lock`", keyword, "let_mut_shared_var", Applicability::MaybeIncorrect),
+                    Diagnostic::error(
+                        codes::MUTATE_SHARED,
+                        span,
+                        format!("cannot change `{name}`, which is a read-only `let_shared_var`"),
+                    )
+                    .with_suggestion(
+                        "declare it with `let_mut_shared_var` and change it inside `with_lock`",
+                        keyword,
+                        "let_mut_shared_var",
+                        Applicability::MaybeIncorrect,
+                    ),
                 );
             }
             Origin::Let(BindingKind::MutSharedVar, _) => {}
             Origin::Param(ParamMode::Read, decl) | Origin::SelfParam(ParamMode::Read, decl) => {
                 self.c.error(
-                    Diagnostic::error(codes::MUTATE_READ_ONLY_PARAMETER, span, format!("cannot change parameter `{name}`, which is borrowed read-only"))
-                        .with_secondary(decl, "declared without `mutable`")
-                        .with_suggestion("take it as `mutable`", decl.shrink_to_start(), "mutable ", Applicability::MachineApplicable),
+                    Diagnostic::error(
+                        codes::MUTATE_READ_ONLY_PARAMETER,
+                        span,
+                        format!("cannot change parameter `{name}`, which is borrowed read-only"),
+                    )
+                    .with_secondary(decl, "declared without `mutable`")
+                    .with_suggestion(
+                        "take it as `mutable`",
+                        decl.shrink_to_start(),
+                        "mutable ",
+                        Applicability::MachineApplicable,
+                    ),
                 );
             }
             Origin::LoopItem | Origin::MatchBinding => {
@@ -1359,28 +2186,56 @@ impl BodyChecker<'_, '_> {
             }
             let name = self.locals[id].name.clone();
             self.c.error(
-                Diagnostic::error(codes::CONSUMED_BORROW, span, format!("`{what}` consumes `{name}`, but `{name}` is only borrowed here"))
-                    .with_note("only a value owned by this function can be consumed"),
+                Diagnostic::error(
+                    codes::CONSUMED_BORROW,
+                    span,
+                    format!("`{what}` consumes `{name}`, but `{name}` is only borrowed here"),
+                )
+                .with_note("only a value owned by this function can be consumed"),
             );
         } else if is_place(value) {
             self.c.error(Diagnostic::error(codes::CONSUMED_BORROW, span, format!("`{what}` consumes its receiver, which cannot be taken out of a field or list")).with_help("call `.clone()` first if a copy is acceptable"));
         }
     }
 
-    fn check_binary(&mut self, first: &ast::Expr, rest: &[(BinaryOp, Span, ast::Expr)], span: Span, expected: Option<&Ty>) -> ir::Expr {
+    fn check_binary(
+        &mut self,
+        first: &ast::Expr,
+        rest: &[(BinaryOp, Span, ast::Expr)],
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> ir::Expr {
         let op0 = rest[0].0;
         if op0.is_comparison() && rest.len() > 1 {
             let (op, op_span, _) = &rest[1];
             self.c.error(
-                Diagnostic::error(codes::AMBIGUOUS_OPERATORS, *op_span, format!("comparison operators cannot be chained: `{}` after `{}`", op.as_str(), op0.as_str()))
-                    .with_help("combine two comparisons with `&&`, e.g. `a < b && b < c`"),
+                Diagnostic::error(
+                    codes::AMBIGUOUS_OPERATORS,
+                    *op_span,
+                    format!(
+                        "comparison operators cannot be chained: `{}` after `{}`",
+                        op.as_str(),
+                        op0.as_str()
+                    ),
+                )
+                .with_help("combine two comparisons with `&&`, e.g. `a < b && b < c`"),
             );
         }
         if op0.is_logical() {
             if let Some((op, op_span, _)) = rest.iter().find(|(op, _, _)| *op != op0) {
                 let first_text = self.text(first.span);
-                let d = Diagnostic::error(codes::AMBIGUOUS_OPERATORS, *op_span, format!("`{}` and `{}` are mixed without parentheses", op0.as_str(), op.as_str()))
-                    .with_note("Parseltongue has no precedence between `&&` and `||`: group them explicitly");
+                let d = Diagnostic::error(
+                    codes::AMBIGUOUS_OPERATORS,
+                    *op_span,
+                    format!(
+                        "`{}` and `{}` are mixed without parentheses",
+                        op0.as_str(),
+                        op.as_str()
+                    ),
+                )
+                .with_note(
+                    "Parseltongue has no precedence between `&&` and `||`: group them explicitly",
+                );
                 let d = if rest.len() == 2 {
                     let middle_text = self.text(rest[0].2.span);
                     let last_text = self.text(rest[1].2.span);
@@ -1389,7 +2244,12 @@ impl BodyChecker<'_, '_> {
                     } else {
                         format!("{first_text} || ({middle_text} && {last_text})")
                     };
-                    d.with_suggestion("group them as Rust would read it", span, replacement, Applicability::MaybeIncorrect)
+                    d.with_suggestion(
+                        "group them as Rust would read it",
+                        span,
+                        replacement,
+                        Applicability::MaybeIncorrect,
+                    )
                 } else {
                     d
                 };
@@ -1407,36 +2267,74 @@ impl BodyChecker<'_, '_> {
         let mut ty = first_ir.ty.clone();
         let mut rest_ir = Vec::new();
         for (op, op_span, operand) in rest {
-            let want = if op.is_logical() { Some(Ty::Bool) } else if matches!(ty, Ty::F64 | Ty::I64) { Some(ty.clone()) } else { None };
+            let want = if op.is_logical() {
+                Some(Ty::Bool)
+            } else if matches!(ty, Ty::F64 | Ty::I64) {
+                Some(ty.clone())
+            } else {
+                None
+            };
             let right = self.check_expr(operand, want.as_ref());
             let ok = match op {
                 BinaryOp::And | BinaryOp::Or => fits(&ty, &Ty::Bool) && fits(&right.ty, &Ty::Bool),
-                BinaryOp::Eq | BinaryOp::Ne => (fits(&right.ty, &ty) || fits(&ty, &right.ty)) && !matches!(ty, Ty::Thread(_) | Ty::Range) && !self.is_rust_type(&ty),
-                BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => matches!(ty, Ty::I64 | Ty::F64 | Ty::Str | Ty::Error) && fits(&right.ty, &ty),
+                BinaryOp::Eq | BinaryOp::Ne => {
+                    (fits(&right.ty, &ty) || fits(&ty, &right.ty))
+                        && !matches!(ty, Ty::Thread(_) | Ty::Range)
+                        && !self.is_rust_type(&ty)
+                }
+                BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                    matches!(ty, Ty::I64 | Ty::F64 | Ty::Str | Ty::Error) && fits(&right.ty, &ty)
+                }
                 _ => matches!(ty, Ty::I64 | Ty::F64 | Ty::Error) && fits(&right.ty, &ty),
             };
             if !ok {
                 let (l, r) = (self.show(&ty), self.show(&right.ty));
-                let mut d = Diagnostic::error(codes::INVALID_OPERATOR, *op_span, format!("`{}` cannot be applied to `{l}` and `{r}`", op.as_str()));
+                let mut d = Diagnostic::error(
+                    codes::INVALID_OPERATOR,
+                    *op_span,
+                    format!("`{}` cannot be applied to `{l}` and `{r}`", op.as_str()),
+                );
                 if *op == BinaryOp::Add && (ty == Ty::Str || right.ty == Ty::Str) {
-                    let replacement = format!("format(\"{{}}{{}}\", {}, {})", self.text(first.span), self.text(operand.span));
-                    d = d.with_note("strings are joined with `format`").with_suggestion("build the string with `format`", first.span.to(operand.span), replacement, if rest.len() == 1 { Applicability::MachineApplicable } else { Applicability::MaybeIncorrect });
+                    let replacement = format!(
+                        "format(\"{{}}{{}}\", {}, {})",
+                        self.text(first.span),
+                        self.text(operand.span)
+                    );
+                    d = d
+                        .with_note("strings are joined with `format`")
+                        .with_suggestion(
+                            "build the string with `format`",
+                            first.span.to(operand.span),
+                            replacement,
+                            if rest.len() == 1 {
+                                Applicability::MachineApplicable
+                            } else {
+                                Applicability::MaybeIncorrect
+                            },
+                        );
                 } else if matches!((&ty, &right.ty), (Ty::I64, Ty::F64) | (Ty::F64, Ty::I64)) {
-                    d = d.with_note("there are no implicit conversions: use `.to_f64()` or `.to_i64()`");
+                    d = d.with_note(
+                        "there are no implicit conversions: use `.to_f64()` or `.to_i64()`",
+                    );
                 }
                 self.c.error(d);
                 ty = Ty::Error;
             }
-            if op.is_comparison() {
-                ty = Ty::Bool;
-            } else if op.is_logical() {
+            if op.is_comparison() || op.is_logical() {
                 ty = Ty::Bool;
             } else if ty == Ty::Never {
                 ty = right.ty.clone();
             }
             rest_ir.push((*op, right));
         }
-        expr(IrK::Binary { first: Box::new(first_ir), rest: rest_ir }, ty, span)
+        expr(
+            IrK::Binary {
+                first: Box::new(first_ir),
+                rest: rest_ir,
+            },
+            ty,
+            span,
+        )
     }
 
     fn is_rust_type(&self, ty: &Ty) -> bool {
@@ -1459,7 +2357,11 @@ impl BodyChecker<'_, '_> {
             }
             (Ty::Option(t), Ty::Option(_)) => (**t).clone(),
             (Ty::Result(..) | Ty::Option(_), _) => {
-                let kind = if matches!(checked.ty, Ty::Result(..)) { "result" } else { "option" };
+                let kind = if matches!(checked.ty, Ty::Result(..)) {
+                    "result"
+                } else {
+                    "option"
+                };
                 self.c.error(
                     Diagnostic::error(codes::INVALID_PROPAGATE, span, format!("`propagate` needs the function to return a `{kind}`, but it returns `{}`", self.show(&returns)))
                         .with_help("handle the value with `match`, or change the function's return type"),
@@ -1468,17 +2370,35 @@ impl BodyChecker<'_, '_> {
             }
             (other, _) => {
                 let shown = self.show(other);
-                self.c.error(Diagnostic::error(codes::INVALID_PROPAGATE, span, format!("`propagate` needs a `result` or `option`, found `{shown}`")));
+                self.c.error(Diagnostic::error(
+                    codes::INVALID_PROPAGATE,
+                    span,
+                    format!("`propagate` needs a `result` or `option`, found `{shown}`"),
+                ));
                 Ty::Error
             }
         };
         if !self.threads.is_empty() {
-            self.c.error(Diagnostic::error(codes::INVALID_PROPAGATE, span, "`propagate` cannot leave a `spawn_thread` block").with_help("return the `result` as the thread's value instead"));
+            self.c.error(
+                Diagnostic::error(
+                    codes::INVALID_PROPAGATE,
+                    span,
+                    "`propagate` cannot leave a `spawn_thread` block",
+                )
+                .with_help("return the `result` as the thread's value instead"),
+            );
         }
         expr(IrK::Propagate(Box::new(checked)), ty, span)
     }
 
-    fn check_builtin(&mut self, keyword: Keyword, keyword_span: Span, args: &[ast::Expr], span: Span, expected: Option<&Ty>) -> ir::Expr {
+    fn check_builtin(
+        &mut self,
+        keyword: Keyword,
+        keyword_span: Span,
+        args: &[ast::Expr],
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> ir::Expr {
         let builtin = match keyword {
             Keyword::PrintLine => Builtin::PrintLine,
             Keyword::Print => Builtin::Print,
@@ -1493,31 +2413,64 @@ impl BodyChecker<'_, '_> {
             _ => Builtin::RangeInclusive,
         };
         match builtin {
-            Builtin::PrintLine | Builtin::Print | Builtin::PrintErrorLine | Builtin::Format | Builtin::Panic => {
+            Builtin::PrintLine
+            | Builtin::Print
+            | Builtin::PrintErrorLine
+            | Builtin::Format
+            | Builtin::Panic => {
                 let ty = match builtin {
                     Builtin::Format => Ty::Str,
                     Builtin::Panic => Ty::Never,
                     _ => Ty::Unit,
                 };
                 let args_ir = self.check_format(keyword, keyword_span, args, span);
-                expr(IrK::Builtin { builtin, args: args_ir }, ty, span)
+                expr(
+                    IrK::Builtin {
+                        builtin,
+                        args: args_ir,
+                    },
+                    ty,
+                    span,
+                )
             }
             Builtin::Assert => {
                 if args.len() != 1 {
-                    self.c.error(Diagnostic::error(codes::WRONG_ARGUMENT_COUNT, span, "`assert` takes one condition"));
+                    self.c.error(Diagnostic::error(
+                        codes::WRONG_ARGUMENT_COUNT,
+                        span,
+                        "`assert` takes one condition",
+                    ));
                 }
                 let args_ir: Vec<ir::Expr> = args.iter().map(|a| self.check_condition(a)).collect();
-                expr(IrK::Builtin { builtin, args: args_ir }, Ty::Unit, span)
+                expr(
+                    IrK::Builtin {
+                        builtin,
+                        args: args_ir,
+                    },
+                    Ty::Unit,
+                    span,
+                )
             }
             Builtin::AssertEqual => {
                 if args.len() != 2 {
-                    self.c.error(Diagnostic::error(codes::WRONG_ARGUMENT_COUNT, span, "`assert_equal` takes two values"));
+                    self.c.error(Diagnostic::error(
+                        codes::WRONG_ARGUMENT_COUNT,
+                        span,
+                        "`assert_equal` takes two values",
+                    ));
                     return error_expr(span);
                 }
                 let left = self.check_expr(&args[0], None);
                 let right = self.check_expr(&args[1], Some(&left.ty));
                 self.expect_type(&right, &left.ty);
-                expr(IrK::Builtin { builtin, args: vec![left, right] }, Ty::Unit, span)
+                expr(
+                    IrK::Builtin {
+                        builtin,
+                        args: vec![left, right],
+                    },
+                    Ty::Unit,
+                    span,
+                )
             }
             Builtin::ListOf => {
                 let mut elem = match expected {
@@ -1534,21 +2487,43 @@ impl BodyChecker<'_, '_> {
                     elem = merge(&elem, &checked.ty);
                     args_ir.push(checked);
                 }
-                expr(IrK::Builtin { builtin, args: args_ir }, Ty::List(Box::new(elem)), span)
+                expr(
+                    IrK::Builtin {
+                        builtin,
+                        args: args_ir,
+                    },
+                    Ty::List(Box::new(elem)),
+                    span,
+                )
             }
             Builtin::MapOf => {
                 if !args.is_empty() {
-                    self.c.error(Diagnostic::error(codes::WRONG_ARGUMENT_COUNT, span, "`map_of()` takes no arguments; add entries with `insert`"));
+                    self.c.error(Diagnostic::error(
+                        codes::WRONG_ARGUMENT_COUNT,
+                        span,
+                        "`map_of()` takes no arguments; add entries with `insert`",
+                    ));
                 }
                 let ty = match expected {
                     Some(t @ Ty::Map(..)) => t.clone(),
                     _ => Ty::Map(Box::new(Ty::Unknown), Box::new(Ty::Unknown)),
                 };
-                expr(IrK::Builtin { builtin, args: vec![] }, ty, span)
+                expr(
+                    IrK::Builtin {
+                        builtin,
+                        args: vec![],
+                    },
+                    ty,
+                    span,
+                )
             }
             _ => {
                 if args.len() != 2 {
-                    self.c.error(Diagnostic::error(codes::WRONG_ARGUMENT_COUNT, span, format!("`{}` takes a start and an end", keyword.as_str())));
+                    self.c.error(Diagnostic::error(
+                        codes::WRONG_ARGUMENT_COUNT,
+                        span,
+                        format!("`{}` takes a start and an end", keyword.as_str()),
+                    ));
                 }
                 let args_ir: Vec<ir::Expr> = args
                     .iter()
@@ -1558,26 +2533,64 @@ impl BodyChecker<'_, '_> {
                         c
                     })
                     .collect();
-                expr(IrK::Builtin { builtin, args: args_ir }, Ty::Range, span)
+                expr(
+                    IrK::Builtin {
+                        builtin,
+                        args: args_ir,
+                    },
+                    Ty::Range,
+                    span,
+                )
             }
         }
     }
 
     /// Checks a format string and its arguments. The template becomes the
     /// first argument, as a `Template` node.
-    fn check_format(&mut self, keyword: Keyword, keyword_span: Span, args: &[ast::Expr], span: Span) -> Vec<ir::Expr> {
+    fn check_format(
+        &mut self,
+        keyword: Keyword,
+        keyword_span: Span,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Vec<ir::Expr> {
         let Some(first) = args.first() else {
             if keyword == Keyword::PrintLine {
-                return vec![expr(IrK::Template { template: String::new() }, Ty::Str, span)];
+                return vec![expr(
+                    IrK::Template {
+                        template: String::new(),
+                    },
+                    Ty::Str,
+                    span,
+                )];
             }
-            self.c.error(Diagnostic::error(codes::INVALID_FORMAT, span, format!("`{}` needs a format string", keyword.as_str())).with_help(format!("write `{}(\"text {{}}\", value)`", keyword.as_str())));
+            self.c.error(
+                Diagnostic::error(
+                    codes::INVALID_FORMAT,
+                    span,
+                    format!("`{}` needs a format string", keyword.as_str()),
+                )
+                .with_help(format!(
+                    "write `{}(\"text {{}}\", value)`",
+                    keyword.as_str()
+                )),
+            );
             return vec![];
         };
         let K::Str(template) = &first.kind else {
             let value_text = self.text(first.span);
             self.c.error(
-                Diagnostic::error(codes::INVALID_FORMAT, first.span, "the first argument must be a string literal")
-                    .with_suggestion("format the value with `{}`", first.span, format!("\"{{}}\", {value_text}"), Applicability::MachineApplicable),
+                Diagnostic::error(
+                    codes::INVALID_FORMAT,
+                    first.span,
+                    "the first argument must be a string literal",
+                )
+                .with_suggestion(
+                    "format the value with `{}`",
+                    first.span,
+                    format!("\"{{}}\", {value_text}"),
+                    Applicability::MachineApplicable,
+                ),
             );
             for a in args {
                 self.check_expr(a, None);
@@ -1585,13 +2598,21 @@ impl BodyChecker<'_, '_> {
             return vec![];
         };
         let _ = keyword_span;
-        let mut out = vec![expr(IrK::Template { template: template.clone() }, Ty::Str, first.span)];
+        let mut out = vec![expr(
+            IrK::Template {
+                template: template.clone(),
+            },
+            Ty::Str,
+            first.span,
+        )];
         let placeholders = match parse_placeholders(template) {
             Ok(p) => p,
             Err(problem) => {
                 let d = match problem {
                     FormatProblem::Named(name) => {
-                        let positional = template.replace(&format!("{{{name}}}"), "{}").replace(&format!("{{{name}:?}}"), "{:?}");
+                        let positional = template
+                            .replace(&format!("{{{name}}}"), "{}")
+                            .replace(&format!("{{{name}:?}}"), "{:?}");
                         let mut replacement = format!("{:?}", positional);
                         for a in &args[1..] {
                             replacement.push_str(", ");
@@ -1603,11 +2624,27 @@ impl BodyChecker<'_, '_> {
                             replacement.push_str(&name);
                         }
                         let whole = first.span.to(args[args.len() - 1].span);
-                        Diagnostic::error(codes::INVALID_FORMAT, first.span, format!("names inside `{{}}` are not supported: `{{{name}}}`"))
-                            .with_note("placeholders are positional: each `{}` takes the next argument")
-                            .with_suggestion("pass the value as an argument", whole, replacement, Applicability::MachineApplicable)
+                        Diagnostic::error(
+                            codes::INVALID_FORMAT,
+                            first.span,
+                            format!("names inside `{{}}` are not supported: `{{{name}}}`"),
+                        )
+                        .with_note("placeholders are positional: each `{}` takes the next argument")
+                        .with_suggestion(
+                            "pass the value as an argument",
+                            whole,
+                            replacement,
+                            Applicability::MachineApplicable,
+                        )
                     }
-                    FormatProblem::Invalid(message) => Diagnostic::error(codes::INVALID_FORMAT, first.span, message).with_note("placeholders are `{}` and `{:?}`; write `{{` and `}}` for literal braces"),
+                    FormatProblem::Invalid(message) => Diagnostic::error(
+                        codes::INVALID_FORMAT,
+                        first.span,
+                        message,
+                    )
+                    .with_note(
+                        "placeholders are `{}` and `{:?}`; write `{{` and `}}` for literal braces",
+                    ),
                 };
                 self.c.error(d);
                 for a in &args[1..] {
@@ -1619,8 +2656,18 @@ impl BodyChecker<'_, '_> {
         let values = &args[1..];
         if placeholders.len() != values.len() {
             self.c.error(
-                Diagnostic::error(codes::INVALID_FORMAT, first.span, format!("the format string has {} placeholder{} but {} value{} given", placeholders.len(), if placeholders.len() == 1 { "" } else { "s" }, values.len(), if values.len() == 1 { " is" } else { "s are" }))
-                    .with_note("each `{}` or `{:?}` takes the next argument"),
+                Diagnostic::error(
+                    codes::INVALID_FORMAT,
+                    first.span,
+                    format!(
+                        "the format string has {} placeholder{} but {} value{} given",
+                        placeholders.len(),
+                        if placeholders.len() == 1 { "" } else { "s" },
+                        values.len(),
+                        if values.len() == 1 { " is" } else { "s are" }
+                    ),
+                )
+                .with_note("each `{}` or `{:?}` takes the next argument"),
             );
         }
         for (i, value) in values.iter().enumerate() {
@@ -1635,14 +2682,24 @@ impl BodyChecker<'_, '_> {
             }
             if matches!(checked.ty, Ty::Thread(_)) || self.is_rust_type(&checked.ty) {
                 let shown = self.show(&checked.ty);
-                self.c.error(Diagnostic::error(codes::NOT_DISPLAYABLE, value.span, format!("`{shown}` cannot be formatted")));
+                self.c.error(Diagnostic::error(
+                    codes::NOT_DISPLAYABLE,
+                    value.span,
+                    format!("`{shown}` cannot be formatted"),
+                ));
             }
             out.push(checked);
         }
         out
     }
 
-    fn check_match(&mut self, scrutinee: &ast::Expr, arms: &[ast::Arm], span: Span, expected: Option<&Ty>) -> ir::Expr {
+    fn check_match(
+        &mut self,
+        scrutinee: &ast::Expr,
+        arms: &[ast::Arm],
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> ir::Expr {
         let scrut = self.check_expr(scrutinee, None);
         let borrowed = is_place(&scrut) && !scrut.ty.is_copy();
         let mut arms_ir = Vec::new();
@@ -1661,30 +2718,65 @@ impl BodyChecker<'_, '_> {
             let report = exhaustive::analyse(&patterns, &scrut.ty, &self.c.program);
             for unreachable in report.unreachable {
                 self.c.diagnostics.push(
-                    Diagnostic::warning(codes::UNREACHABLE_ARM, unreachable, "this arm can never be reached")
-                        .with_note("an earlier arm already matches every value this one would"),
+                    Diagnostic::warning(
+                        codes::UNREACHABLE_ARM,
+                        unreachable,
+                        "this arm can never be reached",
+                    )
+                    .with_note("an earlier arm already matches every value this one would"),
                 );
             }
             if let Some(missing) = report.missing {
-                let insert_at = arms.last().map_or(span.shrink_to_end(), |a| a.span.shrink_to_end());
-                let mut d = Diagnostic::error(codes::NON_EXHAUSTIVE_MATCH, scrutinee.span, format!("`match` does not cover {}", missing.join(", ")))
-                    .with_label(format!("patterns {} not covered", missing.join(", ")));
+                let insert_at = arms
+                    .last()
+                    .map_or(span.shrink_to_end(), |a| a.span.shrink_to_end());
+                let mut d = Diagnostic::error(
+                    codes::NON_EXHAUSTIVE_MATCH,
+                    scrutinee.span,
+                    format!("`match` does not cover {}", missing.join(", ")),
+                )
+                .with_label(format!("patterns {} not covered", missing.join(", ")));
                 if !arms.is_empty() {
-                    let arms_text: String = missing.iter().map(|m| format!(",\n{m} => panic(\"unhandled\")")).collect();
-                    d = d.with_suggestion("add the missing arms", insert_at, arms_text, Applicability::HasPlaceholders);
+                    let arms_text: String = missing
+                        .iter()
+                        .map(|m| format!(",\n{m} => panic(\"unhandled\")"))
+                        .collect();
+                    d = d.with_suggestion(
+                        "add the missing arms",
+                        insert_at,
+                        arms_text,
+                        Applicability::HasPlaceholders,
+                    );
                 }
                 self.c.error(d);
             }
         }
         let ty = result.unwrap_or(Ty::Never);
-        expr(IrK::Match { scrutinee: Box::new(scrut), arms: arms_ir }, ty, span)
+        expr(
+            IrK::Match {
+                scrutinee: Box::new(scrut),
+                arms: arms_ir,
+            },
+            ty,
+            span,
+        )
     }
 
-    fn check_pattern(&mut self, pattern: &ast::Pattern, ty: &Ty, borrowed: bool, top: bool) -> ir::Pattern {
+    fn check_pattern(
+        &mut self,
+        pattern: &ast::Pattern,
+        ty: &Ty,
+        borrowed: bool,
+        top: bool,
+    ) -> ir::Pattern {
         let span = pattern.span;
         let mismatch = |this: &mut Self, what: &str| {
             let shown = this.show(ty);
-            this.c.error(Diagnostic::error(codes::PATTERN_MISMATCH, span, format!("{what} cannot match a `{shown}`")));
+            this.c.error(Diagnostic::error(
+                codes::PATTERN_MISMATCH,
+                span,
+                format!("{what} cannot match a `{shown}`"),
+            ));
             ir::Pattern::Error
         };
         if *ty == Ty::Error {
@@ -1693,7 +2785,10 @@ impl BodyChecker<'_, '_> {
                 let id = self.declare(name, Ty::Error, Repr::Value, false, Origin::MatchBinding);
                 return ir::Pattern::Binding(id);
             }
-            if let ast::PatternKind::Variant { args: Some(args), .. } = &pattern.kind {
+            if let ast::PatternKind::Variant {
+                args: Some(args), ..
+            } = &pattern.kind
+            {
                 for a in args {
                     self.check_pattern(a, &Ty::Error, borrowed, false);
                 }
@@ -1725,7 +2820,16 @@ impl BodyChecker<'_, '_> {
                     return mismatch(self, "a string");
                 }
                 if !top {
-                    self.c.error(Diagnostic::error(codes::PATTERN_MISMATCH, span, "string literals can only be matched at the top of a pattern").with_help("bind the value to a name and compare it with `==` inside the arm"));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::PATTERN_MISMATCH,
+                            span,
+                            "string literals can only be matched at the top of a pattern",
+                        )
+                        .with_help(
+                            "bind the value to a name and compare it with `==` inside the arm",
+                        ),
+                    );
                     return ir::Pattern::Error;
                 }
                 ir::Pattern::Str(s.clone())
@@ -1736,17 +2840,25 @@ impl BodyChecker<'_, '_> {
                     match args.as_deref() {
                         Some([one]) => this.check_pattern(one, inner, borrowed, false),
                         _ => {
-                            this.c.error(Diagnostic::error(codes::PATTERN_MISMATCH, span, format!("`{name}` carries one value: write `{name}(…)`")));
+                            this.c.error(Diagnostic::error(
+                                codes::PATTERN_MISMATCH,
+                                span,
+                                format!("`{name}` carries one value: write `{name}(…)`"),
+                            ));
                             ir::Pattern::Error
                         }
                     }
                 };
                 if path.len() == 1 {
                     match (name, ty) {
-                        ("Some", Ty::Option(t)) => return ir::Pattern::Some(Box::new(sub(self, t))),
+                        ("Some", Ty::Option(t)) => {
+                            return ir::Pattern::Some(Box::new(sub(self, t)))
+                        }
                         ("None", Ty::Option(_)) => return ir::Pattern::None,
                         ("Ok", Ty::Result(t, _)) => return ir::Pattern::Ok(Box::new(sub(self, t))),
-                        ("Err", Ty::Result(_, e)) => return ir::Pattern::Err(Box::new(sub(self, e))),
+                        ("Err", Ty::Result(_, e)) => {
+                            return ir::Pattern::Err(Box::new(sub(self, e)))
+                        }
                         ("Some" | "None", _) => return mismatch(self, &format!("`{name}`")),
                         ("Ok" | "Err", _) => return mismatch(self, &format!("`{name}`")),
                         _ => {}
@@ -1768,18 +2880,47 @@ impl BodyChecker<'_, '_> {
                     return ir::Pattern::Error;
                 }
                 let Some(type_id) = self.lookup_type_quiet(&path[..path.len() - 1]) else {
-                    let d = self.c.lookup_item(self.module, &path[..path.len() - 1]).err().unwrap_or_else(|| Diagnostic::error(codes::UNKNOWN_TYPE, path[0].span, format!("`{}` is not an enum", path[0].name)));
+                    let d = self
+                        .c
+                        .lookup_item(self.module, &path[..path.len() - 1])
+                        .err()
+                        .unwrap_or_else(|| {
+                            Box::new(Diagnostic::error(
+                                codes::UNKNOWN_TYPE,
+                                path[0].span,
+                                format!("`{}` is not an enum", path[0].name),
+                            ))
+                        });
                     self.c.error(d);
                     return ir::Pattern::Error;
                 };
                 if Ty::Named(type_id) != *ty {
-                    return mismatch(self, &format!("a `{}` variant", self.c.program.types[type_id].name.clone()));
+                    return mismatch(
+                        self,
+                        &format!("a `{}` variant", self.c.program.types[type_id].name.clone()),
+                    );
                 }
-                let TypeDefKind::Enum(variants) = self.c.program.types[type_id].kind.clone() else { return mismatch(self, "a variant") };
+                let TypeDefKind::Enum(variants) = self.c.program.types[type_id].kind.clone() else {
+                    return mismatch(self, "a variant");
+                };
                 let Some(index) = variants.iter().position(|(v, _)| v == name) else {
-                    let mut d = Diagnostic::error(codes::UNKNOWN_VARIANT, path[path.len() - 1].span, format!("enum `{}` has no variant `{name}`", self.c.program.types[type_id].name));
-                    if let Some(best) = suggest::closest(name, variants.iter().map(|(v, _)| v.as_str())) {
-                        d = d.with_suggestion(format!("did you mean `{best}`"), path[path.len() - 1].span, best, Applicability::MaybeIncorrect);
+                    let mut d = Diagnostic::error(
+                        codes::UNKNOWN_VARIANT,
+                        path[path.len() - 1].span,
+                        format!(
+                            "enum `{}` has no variant `{name}`",
+                            self.c.program.types[type_id].name
+                        ),
+                    );
+                    if let Some(best) =
+                        suggest::closest(name, variants.iter().map(|(v, _)| v.as_str()))
+                    {
+                        d = d.with_suggestion(
+                            format!("did you mean `{best}`"),
+                            path[path.len() - 1].span,
+                            best,
+                            Applicability::MaybeIncorrect,
+                        );
                     }
                     self.c.error(d);
                     return ir::Pattern::Error;
@@ -1787,7 +2928,14 @@ impl BodyChecker<'_, '_> {
                 let payload = &variants[index].1;
                 let given = args.as_ref().map_or(0, Vec::len);
                 if given != payload.len() {
-                    self.c.error(Diagnostic::error(codes::PATTERN_MISMATCH, span, format!("variant `{name}` carries {} value(s) but the pattern has {given}", payload.len())));
+                    self.c.error(Diagnostic::error(
+                        codes::PATTERN_MISMATCH,
+                        span,
+                        format!(
+                            "variant `{name}` carries {} value(s) but the pattern has {given}",
+                            payload.len()
+                        ),
+                    ));
                     return ir::Pattern::Error;
                 }
                 let sub_patterns = args
@@ -1796,7 +2944,11 @@ impl BodyChecker<'_, '_> {
                     .zip(payload)
                     .map(|(p, t)| self.check_pattern(p, t, borrowed, false))
                     .collect();
-                ir::Pattern::Variant { ty: type_id, index, args: sub_patterns }
+                ir::Pattern::Variant {
+                    ty: type_id,
+                    index,
+                    args: sub_patterns,
+                }
             }
         }
     }
@@ -1862,23 +3014,37 @@ fn parse_placeholders(template: &str) -> Result<Vec<Placeholder>, FormatProblem>
                     inside.push(c);
                 }
                 if !closed {
-                    return Err(FormatProblem::Invalid("unclosed `{` in format string".into()));
+                    return Err(FormatProblem::Invalid(
+                        "unclosed `{` in format string".into(),
+                    ));
                 }
                 let (name, spec) = inside.split_once(':').unwrap_or((&inside, ""));
                 if !name.is_empty() {
-                    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit()) {
+                    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        && !name.starts_with(|c: char| c.is_ascii_digit())
+                    {
                         return Err(FormatProblem::Named(name.to_string()));
                     }
-                    return Err(FormatProblem::Invalid(format!("`{{{inside}}}` is not a placeholder")));
+                    return Err(FormatProblem::Invalid(format!(
+                        "`{{{inside}}}` is not a placeholder"
+                    )));
                 }
                 match spec {
                     "" => out.push(Placeholder::Display),
                     "?" | "#?" => out.push(Placeholder::Debug),
                     s if is_precision(s) => out.push(Placeholder::Display),
-                    other => return Err(FormatProblem::Invalid(format!("unsupported format spec `:{other}`"))),
+                    other => {
+                        return Err(FormatProblem::Invalid(format!(
+                            "unsupported format spec `:{other}`"
+                        )))
+                    }
                 }
             }
-            '}' => return Err(FormatProblem::Invalid("unmatched `}` in format string".into())),
+            '}' => {
+                return Err(FormatProblem::Invalid(
+                    "unmatched `}` in format string".into(),
+                ))
+            }
             _ => {}
         }
     }
@@ -1892,5 +3058,5 @@ fn is_precision(spec: &str) -> bool {
     !spec.is_empty()
         && width.chars().all(|c| c.is_ascii_digit())
         && precision.chars().all(|c| c.is_ascii_digit())
-        && (spec.contains('.') == !precision.is_empty())
+        && (spec.contains('.') != precision.is_empty())
 }

@@ -44,8 +44,12 @@ pub(crate) fn method(receiver: &Ty, name: &str) -> Option<MethodSig> {
     let option = |t: Ty| Ty::Option(Box::new(t));
     let result = |t: Ty, e: Ty| Ty::Result(Box::new(t), Box::new(e));
     match (receiver, name) {
-        (_, "to_string") if matches!(receiver, I64 | F64 | Bool | Str) => sig(M::ToText, vec![], Str),
-        (_, "clone") if !matches!(receiver, Thread(_) | Range) => sig(M::Clone, vec![], receiver.clone()),
+        (_, "to_string") if matches!(receiver, I64 | F64 | Bool | Str) => {
+            sig(M::ToText, vec![], Str)
+        }
+        (_, "clone") if !matches!(receiver, Thread(_) | Range) => {
+            sig(M::Clone, vec![], receiver.clone())
+        }
         (Str, "length") => sig(M::Length, vec![], I64),
         (Str, "is_empty") => sig(M::IsEmpty, vec![], Bool),
         (Str, "contains") => sig(M::Contains, vec![Str], Bool),
@@ -84,7 +88,9 @@ pub(crate) fn method(receiver: &Ty, name: &str) -> Option<MethodSig> {
         (List(t), "first") => sig(M::First, vec![], option((**t).clone())),
         (List(t), "last") => sig(M::Last, vec![], option((**t).clone())),
         (List(t), "contains") => sig(M::Contains, vec![(**t).clone()], Bool),
-        (List(t), "sort") if matches!(**t, I64 | Str | Bool | Unknown) => mutating(M::Sort, vec![], Unit),
+        (List(t), "sort") if matches!(**t, I64 | Str | Bool | Unknown) => {
+            mutating(M::Sort, vec![], Unit)
+        }
         (List(_), "reverse") => mutating(M::Reverse, vec![], Unit),
         (List(t), "join") if matches!(**t, Str | Unknown) => sig(M::Join, vec![Str], Str),
         (List(t), "insert") => mutating(M::Insert, vec![I64, (**t).clone()], Unit),
@@ -123,17 +129,69 @@ pub(crate) fn method(receiver: &Ty, name: &str) -> Option<MethodSig> {
 pub(crate) fn names_for(receiver: &Ty) -> &'static [&'static str] {
     match receiver {
         Ty::Str => &[
-            "length", "is_empty", "contains", "starts_with", "ends_with", "to_upper", "to_lower",
-            "trim", "split", "replace", "lines", "parse_int", "parse_float", "to_string", "clone",
+            "length",
+            "is_empty",
+            "contains",
+            "starts_with",
+            "ends_with",
+            "to_upper",
+            "to_lower",
+            "trim",
+            "split",
+            "replace",
+            "lines",
+            "parse_int",
+            "parse_float",
+            "to_string",
+            "clone",
         ],
-        Ty::I64 => &["to_f64", "to_string", "abs", "min", "max", "pow", "checked_add", "checked_sub", "checked_mul", "checked_div"],
-        Ty::F64 => &["to_i64", "to_string", "abs", "min", "max", "sqrt", "floor", "ceil", "round"],
+        Ty::I64 => &[
+            "to_f64",
+            "to_string",
+            "abs",
+            "min",
+            "max",
+            "pow",
+            "checked_add",
+            "checked_sub",
+            "checked_mul",
+            "checked_div",
+        ],
+        Ty::F64 => &[
+            "to_i64",
+            "to_string",
+            "abs",
+            "min",
+            "max",
+            "sqrt",
+            "floor",
+            "ceil",
+            "round",
+        ],
         Ty::List(_) => &[
             "length", "is_empty", "push", "pop", "get", "first", "last", "contains", "sort",
             "reverse", "join", "insert", "remove", "clear", "clone",
         ],
-        Ty::Map(..) => &["length", "is_empty", "insert", "get", "contains_key", "remove", "keys", "values", "clear", "clone"],
-        Ty::Option(_) => &["is_some", "is_none", "unwrap", "expect", "unwrap_or", "clone"],
+        Ty::Map(..) => &[
+            "length",
+            "is_empty",
+            "insert",
+            "get",
+            "contains_key",
+            "remove",
+            "keys",
+            "values",
+            "clear",
+            "clone",
+        ],
+        Ty::Option(_) => &[
+            "is_some",
+            "is_none",
+            "unwrap",
+            "expect",
+            "unwrap_or",
+            "clone",
+        ],
         Ty::Result(..) => &["is_ok", "is_err", "unwrap", "expect", "unwrap_or", "clone"],
         Ty::Thread(_) => &["join"],
         _ => &[],

@@ -38,7 +38,9 @@ fn lower(p: &Pattern) -> Pat {
         Pattern::Int(v) => Pat::Ctor(Ctor::Int(*v), vec![]),
         Pattern::Str(s) => Pat::Ctor(Ctor::Str(s.clone()), vec![]),
         Pattern::Bool(b) => Pat::Ctor(Ctor::Bool(*b), vec![]),
-        Pattern::Variant { index, args, .. } => Pat::Ctor(Ctor::Variant(*index), args.iter().map(lower).collect()),
+        Pattern::Variant { index, args, .. } => {
+            Pat::Ctor(Ctor::Variant(*index), args.iter().map(lower).collect())
+        }
         Pattern::Some(p) => Pat::Ctor(Ctor::Some, vec![lower(p)]),
         Pattern::None => Pat::Ctor(Ctor::None, vec![]),
         Pattern::Ok(p) => Pat::Ctor(Ctor::Ok, vec![lower(p)]),
@@ -62,9 +64,13 @@ fn all_ctors(ty: &Ty, program: &Program) -> Option<Vec<Ctor>> {
 
 fn ctor_arg_types(ctor: &Ctor, ty: &Ty, program: &Program) -> Vec<Ty> {
     match (ctor, ty) {
-        (Ctor::Some, Ty::Option(t)) | (Ctor::Ok, Ty::Result(t, _)) | (Ctor::Err, Ty::Result(_, t)) => vec![(**t).clone()],
+        (Ctor::Some, Ty::Option(t))
+        | (Ctor::Ok, Ty::Result(t, _))
+        | (Ctor::Err, Ty::Result(_, t)) => vec![(**t).clone()],
         (Ctor::Variant(i), Ty::Named(id)) => match &program.types[*id].kind {
-            TypeDefKind::Enum(variants) => variants.get(*i).map(|(_, p)| p.clone()).unwrap_or_default(),
+            TypeDefKind::Enum(variants) => {
+                variants.get(*i).map(|(_, p)| p.clone()).unwrap_or_default()
+            }
             _ => vec![],
         },
         _ => vec![],
@@ -88,7 +94,10 @@ fn specialize_row(row: &[Pat], ctor: &Ctor, arity: usize) -> Option<Vec<Pat>> {
 }
 
 fn specialize(matrix: &[Vec<Pat>], ctor: &Ctor, arity: usize) -> Vec<Vec<Pat>> {
-    matrix.iter().filter_map(|r| specialize_row(r, ctor, arity)).collect()
+    matrix
+        .iter()
+        .filter_map(|r| specialize_row(r, ctor, arity))
+        .collect()
 }
 
 fn default_matrix(matrix: &[Vec<Pat>]) -> Vec<Vec<Pat>> {
@@ -115,7 +124,8 @@ fn useful(matrix: &[Vec<Pat>], row: &[Pat], types: &[Ty], program: &Program) -> 
     if row.is_empty() {
         return matrix.is_empty();
     }
-    let with_rest = |args: Vec<Ty>| -> Vec<Ty> { args.into_iter().chain(types[1..].iter().cloned()).collect() };
+    let with_rest =
+        |args: Vec<Ty>| -> Vec<Ty> { args.into_iter().chain(types[1..].iter().cloned()).collect() };
     match &row[0] {
         Pat::Ctor(c, _) => {
             let args = ctor_arg_types(c, &types[0], program);
@@ -131,8 +141,9 @@ fn useful(matrix: &[Vec<Pat>], row: &[Pat], types: &[Ty], program: &Program) -> 
                 Some(all) if all.iter().all(|c| used.contains(c)) => all.iter().any(|c| {
                     let args = ctor_arg_types(c, &types[0], program);
                     let arity = args.len();
-                    specialize_row(row, c, arity)
-                        .is_some_and(|r| useful(&specialize(matrix, c, arity), &r, &with_rest(args), program))
+                    specialize_row(row, c, arity).is_some_and(|r| {
+                        useful(&specialize(matrix, c, arity), &r, &with_rest(args), program)
+                    })
                 }),
                 _ => useful(&default_matrix(matrix), &row[1..], &types[1..], program),
             }
@@ -153,7 +164,8 @@ fn missing(matrix: &[Vec<Pat>], types: &[Ty], program: &Program) -> Option<Vec<P
             for c in all {
                 let args = ctor_arg_types(c, &types[0], program);
                 let arity = args.len();
-                let sub_types: Vec<Ty> = args.into_iter().chain(rest_types.iter().cloned()).collect();
+                let sub_types: Vec<Ty> =
+                    args.into_iter().chain(rest_types.iter().cloned()).collect();
                 if let Some(mut w) = missing(&specialize(matrix, c, arity), &sub_types, program) {
                     let rest = w.split_off(arity);
                     let mut out = vec![Pat::Ctor(c.clone(), w)];
@@ -181,7 +193,11 @@ fn show(p: &Pat, ty: &Ty, program: &Program) -> String {
         Pat::Wild => "_".to_string(),
         Pat::Ctor(c, args) => {
             let arg_types = ctor_arg_types(c, ty, program);
-            let shown: Vec<String> = args.iter().zip(&arg_types).map(|(a, t)| show(a, t, program)).collect();
+            let shown: Vec<String> = args
+                .iter()
+                .zip(&arg_types)
+                .map(|(a, t)| show(a, t, program))
+                .collect();
             let name = match (c, ty) {
                 (Ctor::Bool(b), _) => b.to_string(),
                 (Ctor::Some, _) => "Some".into(),

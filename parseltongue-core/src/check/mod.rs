@@ -79,8 +79,8 @@ pub(crate) fn is_reserved(name: &str) -> bool {
 }
 
 impl Checker<'_> {
-    pub(crate) fn error(&mut self, d: Diagnostic) {
-        self.diagnostics.push(d);
+    pub(crate) fn error(&mut self, d: impl Into<Diagnostic>) {
+        self.diagnostics.push(d.into());
     }
 
     fn line_of(&self, span: Span) -> (String, usize) {
@@ -148,7 +148,12 @@ impl Checker<'_> {
         }
     }
 
-    fn collect_item(&mut self, module: ModuleId, item: &ast::Item, module_index: &HashMap<String, ModuleId>) {
+    fn collect_item(
+        &mut self,
+        module: ModuleId,
+        item: &ast::Item,
+        module_index: &HashMap<String, ModuleId>,
+    ) {
         let public = item.public.is_some();
         let placeholder = |kind| ir::TypeDef {
             module,
@@ -182,7 +187,12 @@ impl Checker<'_> {
             }
             ast::ItemKind::RustType(r) => {
                 let id = self.program.types.len();
-                let path = r.path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("::");
+                let path = r
+                    .path
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("::");
                 let mut def = placeholder(TypeDefKind::Rust(path));
                 def.name = r.name.name.clone();
                 def.span = r.name.span;
@@ -191,18 +201,31 @@ impl Checker<'_> {
                 self.push_item(module, ItemRef::Type(id), item.span);
             }
             ast::ItemKind::Function(f) => {
-                let id = self.new_function(module, &f.name, ir::FunctionKind::Free, public, &item.docs);
+                let id =
+                    self.new_function(module, &f.name, ir::FunctionKind::Free, public, &item.docs);
                 self.declare(module, &f.name, Def::Function(id));
                 self.push_item(module, ItemRef::Function(id), item.span);
             }
             ast::ItemKind::RustFunction(f) => {
-                let path = f.path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("::");
-                let id = self.new_function(module, &f.name, ir::FunctionKind::Rust { path }, public, &item.docs);
+                let path = f
+                    .path
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("::");
+                let id = self.new_function(
+                    module,
+                    &f.name,
+                    ir::FunctionKind::Rust { path },
+                    public,
+                    &item.docs,
+                );
                 self.declare(module, &f.name, Def::Function(id));
                 self.push_item(module, ItemRef::Function(id), item.span);
             }
             ast::ItemKind::Test(t) => {
-                let id = self.new_function(module, &t.name, ir::FunctionKind::Test, false, &item.docs);
+                let id =
+                    self.new_function(module, &t.name, ir::FunctionKind::Test, false, &item.docs);
                 self.declare(module, &t.name, Def::Function(id));
                 self.push_item(module, ItemRef::Function(id), item.span);
             }
@@ -226,13 +249,18 @@ impl Checker<'_> {
             }
             ast::ItemKind::UseModule(name) => match module_index.get(&name.name) {
                 Some(&target) if target != module && target != 0 => {
-                    self.scopes[module].imports.insert(name.name.clone(), (target, name.span));
+                    self.scopes[module]
+                        .imports
+                        .insert(name.name.clone(), (target, name.span));
                 }
                 Some(_) => self.error(
                     Diagnostic::error(
                         codes::UNKNOWN_MODULE,
                         name.span,
-                        format!("module `{}` cannot import itself or the root module", name.name),
+                        format!(
+                            "module `{}` cannot import itself or the root module",
+                            name.name
+                        ),
                     )
                     .with_help("move the shared items into a module of their own and import that"),
                 ),
@@ -294,38 +322,47 @@ impl Checker<'_> {
 
     /// Resolves a module-level name as seen from `module`: local items
     /// first, then `module::name` paths through imports.
-    pub(crate) fn lookup_item(&mut self, module: ModuleId, path: &[ast::Ident]) -> Result<Def, Diagnostic> {
+    pub(crate) fn lookup_item(
+        &mut self,
+        module: ModuleId,
+        path: &[ast::Ident],
+    ) -> Result<Def, Box<Diagnostic>> {
         match path {
             [name] => self.scopes[module]
                 .names
                 .get(&name.name)
                 .map(|(def, _)| *def)
-                .ok_or_else(|| self.unknown_name(module, name)),
+                .ok_or_else(|| Box::new(self.unknown_name(module, name))),
             [module_name, name] => {
                 let Some(&(target, _)) = self.scopes[module].imports.get(&module_name.name) else {
-                    return Err(self.unknown_module(module, module_name));
+                    return Err(Box::new(self.unknown_module(module, module_name)));
                 };
                 self.scopes[module].used_imports.insert(target);
                 let Some(&(def, _)) = self.scopes[target].names.get(&name.name) else {
-                    return Err(self.unknown_name(target, name));
+                    return Err(Box::new(self.unknown_name(target, name)));
                 };
                 if !self.def_is_public(def) {
                     let declared = self.def_span(def);
-                    return Err(Diagnostic::error(
-                        codes::PRIVATE_ITEM,
-                        name.span,
-                        format!("`{}` is private to module `{}`", name.name, module_name.name),
-                    )
-                    .with_secondary(declared, "declared here without `public`")
-                    .with_help(format!("mark it `public` in `{}.pt`", module_name.name)));
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            codes::PRIVATE_ITEM,
+                            name.span,
+                            format!(
+                                "`{}` is private to module `{}`",
+                                name.name, module_name.name
+                            ),
+                        )
+                        .with_secondary(declared, "declared here without `public`")
+                        .with_help(format!("mark it `public` in `{}.pt`", module_name.name)),
+                    ));
                 }
                 Ok(def)
             }
-            _ => Err(Diagnostic::error(
+            _ => Err(Box::new(Diagnostic::error(
                 codes::UNKNOWN_NAME,
                 path[0].span.to(path[path.len() - 1].span),
                 "paths have at most two parts: `module::item`",
-            )),
+            ))),
         }
     }
 
@@ -386,7 +423,8 @@ impl Checker<'_> {
         match &ty.kind {
             ast::TypeExprKind::Error => Ty::Error,
             ast::TypeExprKind::RustReference(inner) => {
-                let inner_text = self.sources.get(inner.span.file).text[inner.span.range()].to_string();
+                let inner_text =
+                    self.sources.get(inner.span.file).text[inner.span.range()].to_string();
                 self.error(
                     Diagnostic::error(
                         codes::RUST_SPELLING,
@@ -412,13 +450,22 @@ impl Checker<'_> {
                         ("f64", 0) => Some(Ty::F64),
                         ("bool", 0) => Some(Ty::Bool),
                         ("string", 0) => Some(Ty::Str),
-                        ("list", 1) => Some(Ty::List(Box::new(self.resolve_type(module, &args[0])))),
-                        ("option", 1) => Some(Ty::Option(Box::new(self.resolve_type(module, &args[0])))),
-                        ("thread", 1) => Some(Ty::Thread(Box::new(self.resolve_type(module, &args[0])))),
+                        ("list", 1) => {
+                            Some(Ty::List(Box::new(self.resolve_type(module, &args[0]))))
+                        }
+                        ("option", 1) => {
+                            Some(Ty::Option(Box::new(self.resolve_type(module, &args[0]))))
+                        }
+                        ("thread", 1) => {
+                            Some(Ty::Thread(Box::new(self.resolve_type(module, &args[0]))))
+                        }
                         ("map", 2) => {
                             let key = self.resolve_type(module, &args[0]);
                             self.check_map_key(&key, args[0].span);
-                            Some(Ty::Map(Box::new(key), Box::new(self.resolve_type(module, &args[1]))))
+                            Some(Ty::Map(
+                                Box::new(key),
+                                Box::new(self.resolve_type(module, &args[1])),
+                            ))
                         }
                         ("result", 2) => Some(Ty::Result(
                             Box::new(self.resolve_type(module, &args[0])),
@@ -439,7 +486,11 @@ impl Checker<'_> {
                         self.error(Diagnostic::error(
                             codes::WRONG_ARGUMENT_COUNT,
                             ty.span,
-                            format!("`{name}` takes {n} type argument{}, found {}", if n == 1 { "" } else { "s" }, args.len()),
+                            format!(
+                                "`{name}` takes {n} type argument{}, found {}",
+                                if n == 1 { "" } else { "s" },
+                                args.len()
+                            ),
                         ));
                         return Ty::Error;
                     }
@@ -449,7 +500,9 @@ impl Checker<'_> {
                             Diagnostic::error(
                                 codes::UNKNOWN_TYPE,
                                 path[0].span,
-                                format!("`{name}` is a Rust type; Parseltongue writes `{spelling}`"),
+                                format!(
+                                    "`{name}` is a Rust type; Parseltongue writes `{spelling}`"
+                                ),
                             )
                             .with_suggestion(
                                 format!("write `{text}`"),
@@ -506,7 +559,8 @@ impl Checker<'_> {
                 if args.is_empty() {
                     spelled.to_string()
                 } else {
-                    let args: Vec<String> = args.iter().map(|a| self.rewrite_rust_type(a)).collect();
+                    let args: Vec<String> =
+                        args.iter().map(|a| self.rewrite_rust_type(a)).collect();
                     format!("{spelled}<{}>", args.join(", "))
                 }
             }
@@ -524,7 +578,9 @@ impl Checker<'_> {
                     span,
                     format!("`{shown}` cannot be a map key"),
                 )
-                .with_note("map keys are `i64`, `string` or `bool`, so maps iterate in a defined order"),
+                .with_note(
+                    "map keys are `i64`, `string` or `bool`, so maps iterate in a defined order",
+                ),
             );
         }
     }
@@ -550,7 +606,12 @@ impl Checker<'_> {
         }
     }
 
-    fn resolve_params(&mut self, module: ModuleId, params: &[ast::Param], allow_self: bool) -> (Vec<ir::Param>, Option<ast::ParamMode>) {
+    fn resolve_params(
+        &mut self,
+        module: ModuleId,
+        params: &[ast::Param],
+        allow_self: bool,
+    ) -> (Vec<ir::Param>, Option<ast::ParamMode>) {
         let mut out = Vec::new();
         let mut receiver = None;
         for (i, p) in params.iter().enumerate() {
@@ -594,7 +655,10 @@ impl Checker<'_> {
             for item in &ast_module.items {
                 match &item.kind {
                     ast::ItemKind::Record(r) => {
-                        let Some(&(Def::Type(id), _)) = self.scopes[module].names.get(&r.name.name) else { continue };
+                        let Some(&(Def::Type(id), _)) = self.scopes[module].names.get(&r.name.name)
+                        else {
+                            continue;
+                        };
                         if r.fields.is_empty() {
                             self.error(Diagnostic::error(
                                 codes::SYNTAX,
@@ -616,11 +680,19 @@ impl Checker<'_> {
                             let ty = self.resolve_type(module, &f.ty);
                             if let Ty::Named(t) = ty {
                                 if t == id {
-                                    self.error(Diagnostic::error(
-                                        codes::MISMATCHED_TYPES,
-                                        f.ty.span,
-                                        format!("record `{}` cannot contain itself", r.name.name),
-                                    ).with_help("store it in a `list` or an `option` of a list instead"));
+                                    self.error(
+                                        Diagnostic::error(
+                                            codes::MISMATCHED_TYPES,
+                                            f.ty.span,
+                                            format!(
+                                                "record `{}` cannot contain itself",
+                                                r.name.name
+                                            ),
+                                        )
+                                        .with_help(
+                                            "store it in a `list` or an `option` of a list instead",
+                                        ),
+                                    );
                                 }
                             }
                             fields.push((f.name.name.clone(), ty));
@@ -630,7 +702,10 @@ impl Checker<'_> {
                         }
                     }
                     ast::ItemKind::Enum(e) => {
-                        let Some(&(Def::Type(id), _)) = self.scopes[module].names.get(&e.name.name) else { continue };
+                        let Some(&(Def::Type(id), _)) = self.scopes[module].names.get(&e.name.name)
+                        else {
+                            continue;
+                        };
                         let mut variants: Vec<(String, Vec<Ty>)> = Vec::new();
                         for v in &e.variants {
                             if variants.iter().any(|(n, _)| *n == v.name.name) {
@@ -642,7 +717,11 @@ impl Checker<'_> {
                                 continue;
                             }
                             self.check_name(&v.name);
-                            let payload = v.payload.iter().map(|t| self.resolve_type(module, t)).collect();
+                            let payload = v
+                                .payload
+                                .iter()
+                                .map(|t| self.resolve_type(module, t))
+                                .collect();
                             variants.push((v.name.name.clone(), payload));
                         }
                         if e.variants.is_empty() {
@@ -657,29 +736,47 @@ impl Checker<'_> {
                         }
                     }
                     ast::ItemKind::Function(f) => {
-                        let Some(&(Def::Function(id), _)) = self.scopes[module].names.get(&f.name.name) else { continue };
+                        let Some(&(Def::Function(id), _)) =
+                            self.scopes[module].names.get(&f.name.name)
+                        else {
+                            continue;
+                        };
                         if self.program.functions[id].span != f.name.span {
                             continue;
                         }
                         let (params, _) = self.resolve_params(module, &f.params, false);
-                        let returns = f.returns.as_ref().map_or(Ty::Unit, |t| self.resolve_type(module, t));
+                        let returns = f
+                            .returns
+                            .as_ref()
+                            .map_or(Ty::Unit, |t| self.resolve_type(module, t));
                         let func = &mut self.program.functions[id];
                         func.params = params;
                         func.returns = returns;
                     }
                     ast::ItemKind::RustFunction(f) => {
-                        let Some(&(Def::Function(id), _)) = self.scopes[module].names.get(&f.name.name) else { continue };
+                        let Some(&(Def::Function(id), _)) =
+                            self.scopes[module].names.get(&f.name.name)
+                        else {
+                            continue;
+                        };
                         if self.program.functions[id].span != f.name.span {
                             continue;
                         }
                         let (params, _) = self.resolve_params(module, &f.params, false);
-                        let returns = f.returns.as_ref().map_or(Ty::Unit, |t| self.resolve_type(module, t));
+                        let returns = f
+                            .returns
+                            .as_ref()
+                            .map_or(Ty::Unit, |t| self.resolve_type(module, t));
                         let func = &mut self.program.functions[id];
                         func.params = params;
                         func.returns = returns;
                     }
                     ast::ItemKind::Constant(c) => {
-                        let Some(&(Def::Const(id), _)) = self.scopes[module].names.get(&c.name.name) else { continue };
+                        let Some(&(Def::Const(id), _)) =
+                            self.scopes[module].names.get(&c.name.name)
+                        else {
+                            continue;
+                        };
                         let ty = self.resolve_type(module, &c.ty);
                         self.program.constants[id].ty = ty;
                     }
@@ -717,13 +814,21 @@ impl Checker<'_> {
         self.program.methods.push(Vec::new());
         self.push_item(module, ItemRef::Methods(target, group), item.span);
         for f_item in &m.functions {
-            let ast::ItemKind::Function(f) = &f_item.kind else { continue };
+            let ast::ItemKind::Function(f) = &f_item.kind else {
+                continue;
+            };
             let (params, receiver) = self.resolve_params(module, &f.params, true);
-            let returns = f.returns.as_ref().map_or(Ty::Unit, |t| self.resolve_type(module, t));
+            let returns = f
+                .returns
+                .as_ref()
+                .map_or(Ty::Unit, |t| self.resolve_type(module, t));
             let id = self.new_function(
                 module,
                 &f.name,
-                ir::FunctionKind::Method { of: target, receiver },
+                ir::FunctionKind::Method {
+                    of: target,
+                    receiver,
+                },
                 f_item.public.is_some(),
                 &f_item.docs,
             );
@@ -749,32 +854,52 @@ impl Checker<'_> {
             for item in &ast_module.items {
                 match &item.kind {
                     ast::ItemKind::Function(f) => {
-                        if let Some(&(Def::Function(id), _)) = self.scopes[module].names.get(&f.name.name) {
+                        if let Some(&(Def::Function(id), _)) =
+                            self.scopes[module].names.get(&f.name.name)
+                        {
                             if self.program.functions[id].span == f.name.span {
-                                self.check_function(id, f.params.as_slice(), &f.body, f.returns.as_ref().map(|r| r.span));
+                                self.check_function(
+                                    id,
+                                    f.params.as_slice(),
+                                    &f.body,
+                                    f.returns.as_ref().map(|r| r.span),
+                                );
                             }
                         }
                     }
                     ast::ItemKind::Test(t) => {
-                        if let Some(&(Def::Function(id), _)) = self.scopes[module].names.get(&t.name.name) {
+                        if let Some(&(Def::Function(id), _)) =
+                            self.scopes[module].names.get(&t.name.name)
+                        {
                             if self.program.functions[id].span == t.name.span {
                                 self.check_function(id, &[], &t.body, None);
                             }
                         }
                     }
                     ast::ItemKind::Methods(m) => {
-                        let Some(table) = self.lookup_methods_of(module, &m.target) else { continue };
+                        let Some(table) = self.lookup_methods_of(module, &m.target) else {
+                            continue;
+                        };
                         for f_item in &m.functions {
-                            let ast::ItemKind::Function(f) = &f_item.kind else { continue };
+                            let ast::ItemKind::Function(f) = &f_item.kind else {
+                                continue;
+                            };
                             if let Some(&id) = table.get(&f.name.name) {
                                 if self.program.functions[id].span == f.name.span {
-                                    self.check_function(id, &f.params, &f.body, f.returns.as_ref().map(|r| r.span));
+                                    self.check_function(
+                                        id,
+                                        &f.params,
+                                        &f.body,
+                                        f.returns.as_ref().map(|r| r.span),
+                                    );
                                 }
                             }
                         }
                     }
                     ast::ItemKind::Constant(c) => {
-                        if let Some(&(Def::Const(id), _)) = self.scopes[module].names.get(&c.name.name) {
+                        if let Some(&(Def::Const(id), _)) =
+                            self.scopes[module].names.get(&c.name.name)
+                        {
                             self.check_constant(module, id, &c.value);
                         }
                     }
@@ -788,8 +913,14 @@ impl Checker<'_> {
         }
     }
 
-    fn lookup_methods_of(&self, module: ModuleId, target: &ast::Ident) -> Option<HashMap<String, FunctionId>> {
-        let (Def::Type(id), _) = self.scopes[module].names.get(&target.name)? else { return None };
+    fn lookup_methods_of(
+        &self,
+        module: ModuleId,
+        target: &ast::Ident,
+    ) -> Option<HashMap<String, FunctionId>> {
+        let (Def::Type(id), _) = self.scopes[module].names.get(&target.name)? else {
+            return None;
+        };
         self.methods.get(id).cloned()
     }
 
@@ -799,8 +930,17 @@ impl Checker<'_> {
             for (name, (import, span)) in &scope.imports {
                 if !scope.used_imports.contains(import) {
                     self.diagnostics.push(
-                        Diagnostic::warning(codes::UNUSED_ITEM, *span, format!("module `{name}` is imported but never used"))
-                            .with_suggestion("remove the import", *span, name.clone(), Applicability::MaybeIncorrect),
+                        Diagnostic::warning(
+                            codes::UNUSED_ITEM,
+                            *span,
+                            format!("module `{name}` is imported but never used"),
+                        )
+                        .with_suggestion(
+                            "remove the import",
+                            *span,
+                            name.clone(),
+                            Applicability::MaybeIncorrect,
+                        ),
                     );
                 }
             }
@@ -825,8 +965,12 @@ impl Checker<'_> {
         for (id, c) in self.program.constants.iter().enumerate() {
             if !c.public && !self.used_items.contains(&Def::Const(id)) {
                 self.diagnostics.push(
-                    Diagnostic::warning(codes::UNUSED_ITEM, c.span, format!("constant `{}` is never used", c.name))
-                        .with_help("use it, mark it `public`, or remove it"),
+                    Diagnostic::warning(
+                        codes::UNUSED_ITEM,
+                        c.span,
+                        format!("constant `{}` is never used", c.name),
+                    )
+                    .with_help("use it, mark it `public`, or remove it"),
                 );
             }
         }

@@ -112,7 +112,11 @@ impl Walker {
                 w.expr(condition, locals);
                 w.block(body, locals);
             }),
-            Stmt::For { local, iterable, body } => {
+            Stmt::For {
+                local,
+                iterable,
+                body,
+            } => {
                 self.expr(iterable, locals);
                 self.looped(|w| {
                     w.declare(*local);
@@ -139,8 +143,16 @@ impl Walker {
     fn expr(&mut self, e: &mut Expr, locals: &[Local]) {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || match &mut e.kind {
             ExprKind::Local { id, moved } => self.read(*id, moved, locals),
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::Const(_) | ExprKind::Template { .. } | ExprKind::Error => {}
-            ExprKind::Call { args, .. } | ExprKind::Builtin { args, .. } | ExprKind::Variant { args, .. } => {
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Const(_)
+            | ExprKind::Template { .. }
+            | ExprKind::Error => {}
+            ExprKind::Call { args, .. }
+            | ExprKind::Builtin { args, .. }
+            | ExprKind::Variant { args, .. } => {
                 args.iter_mut().for_each(|a| self.expr(a, locals));
             }
             ExprKind::Record { fields, .. } => fields.iter_mut().for_each(|a| self.expr(a, locals)),
@@ -159,7 +171,10 @@ impl Walker {
                 rest.iter_mut().for_each(|(_, r)| self.expr(r, locals));
             }
             ExprKind::Propagate(inner) => self.expr(inner, locals),
-            ExprKind::If { branches, otherwise } => {
+            ExprKind::If {
+                branches,
+                otherwise,
+            } => {
                 for (c, b) in branches {
                     self.expr(c, locals);
                     self.block(b, locals);

@@ -2,7 +2,10 @@
 
 /// The candidate closest to `name` by edit distance, if close enough to be
 /// a plausible typo.
-pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.len() / 3).max(1);
     candidates
         .filter(|c| *c != name)
@@ -40,7 +43,8 @@ pub(crate) fn rust_type_spelling(name: &str) -> Option<(&'static str, usize)> {
         "HashMap" | "BTreeMap" => ("map", 2),
         "Option" => ("option", 1),
         "Result" => ("result", 2),
-        "i8" | "i16" | "i32" | "isize" | "u8" | "u16" | "u32" | "u64" | "usize" | "i128" | "u128" => ("i64", 0),
+        "i8" | "i16" | "i32" | "isize" | "u8" | "u16" | "u32" | "u64" | "usize" | "i128"
+        | "u128" => ("i64", 0),
         "f32" => ("f64", 0),
         "JoinHandle" => ("thread", 1),
         _ => return None,

@@ -152,24 +152,26 @@ pub fn to_json(diagnostic: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
             rendered: None,
         })
         .collect();
-    children.extend(diagnostic.helps.iter().map(|help| JsonChild {
-        message: help.message.clone(),
-        code: None,
-        level: "help",
-        spans: help
-            .suggestion
-            .iter()
-            .map(|s| {
-                span_json(
-                    sources,
-                    s.span,
-                    true,
-                    "",
-                    Some((&s.replacement, s.applicability.as_str())),
-                )
-            })
-            .collect(),
-        rendered: None,
+    children.extend(diagnostic.helps.iter().map(|help| {
+        JsonChild {
+            message: help.message.clone(),
+            code: None,
+            level: "help",
+            spans: help
+                .suggestion
+                .iter()
+                .map(|s| {
+                    span_json(
+                        sources,
+                        s.span,
+                        true,
+                        "",
+                        Some((&s.replacement, s.applicability.as_str())),
+                    )
+                })
+                .collect(),
+            rendered: None,
+        }
     }));
     JsonDiagnostic {
         message_type: "diagnostic",

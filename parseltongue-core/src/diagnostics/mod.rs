@@ -169,6 +169,12 @@ impl Diagnostic {
     }
 }
 
+impl From<Box<Diagnostic>> for Diagnostic {
+    fn from(boxed: Box<Diagnostic>) -> Self {
+        *boxed
+    }
+}
+
 /// Where phases collect what they find. Phases never stop at the first
 /// problem: they record it here and carry on.
 #[derive(Clone, Debug, Default)]
@@ -201,8 +207,18 @@ impl Diagnostics {
     /// deterministic whatever order the phases found things in.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
-            (a.primary.span.file, a.primary.span.start, a.primary.span.end, a.code)
-                .cmp(&(b.primary.span.file, b.primary.span.start, b.primary.span.end, b.code))
+            (
+                a.primary.span.file,
+                a.primary.span.start,
+                a.primary.span.end,
+                a.code,
+            )
+                .cmp(&(
+                    b.primary.span.file,
+                    b.primary.span.start,
+                    b.primary.span.end,
+                    b.code,
+                ))
         });
         self.items.dedup();
         self.items

@@ -5,7 +5,10 @@
 //! exactly where Rust needs them and nowhere else.
 
 use super::Lowerer;
-use crate::ir::{Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, FunctionKind, Pattern, Repr, Stmt, Ty, TypeDefKind};
+use crate::ir::{
+    Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, FunctionKind, Pattern, Repr, Stmt, Ty,
+    TypeDefKind,
+};
 use crate::syntax::ast::{BinaryOp, ParamMode, UnaryOp};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -44,7 +47,10 @@ pub(super) struct Lowered {
 }
 
 fn atom(tokens: TokenStream) -> Lowered {
-    Lowered { tokens, prec: Prec::Postfix }
+    Lowered {
+        tokens,
+        prec: Prec::Postfix,
+    }
 }
 
 impl Lowered {
@@ -147,7 +153,11 @@ impl Lowerer<'_> {
                 let b = self.block(body);
                 quote!(loop #b)
             }
-            Stmt::For { local, iterable, body } => {
+            Stmt::For {
+                local,
+                iterable,
+                body,
+            } => {
                 let name = self.local_ident(*local);
                 let b = self.block(body);
                 match &iterable.ty {
@@ -157,16 +167,28 @@ impl Lowerer<'_> {
                     }
                     Ty::List(t) => {
                         let consumed = self.locals[*local].repr == Repr::Value && !t.is_copy();
-                        if let K::Builtin { builtin: Builtin::ListOf, args } = &iterable.kind {
+                        if let K::Builtin {
+                            builtin: Builtin::ListOf,
+                            args,
+                        } = &iterable.kind
+                        {
                             // A literal list that is only iterated is an array.
-                            let items: Vec<TokenStream> = args.iter().map(|a| self.expr(a, Want::Owned).tokens).collect();
+                            let items: Vec<TokenStream> = args
+                                .iter()
+                                .map(|a| self.expr(a, Want::Owned).tokens)
+                                .collect();
                             quote!(for #name in [#(#items),*] #b)
                         } else if consumed || !super::super::check::is_place_expr(iterable) {
                             let it = self.expr(iterable, Want::Owned).at(Prec::Postfix);
                             quote!(for #name in #it #b)
                         } else {
                             let it = match iterable.kind {
-                                K::Local { id, .. } if matches!(self.local_repr(id), Repr::Arc | Repr::Guard | Repr::Cow) => {
+                                K::Local { id, .. }
+                                    if matches!(
+                                        self.local_repr(id),
+                                        Repr::Arc | Repr::Guard | Repr::Cow
+                                    ) =>
+                                {
                                     let n = self.local_ident(id);
                                     quote!(#n.iter())
                                 }
@@ -182,11 +204,19 @@ impl Lowerer<'_> {
                     _ => quote!(),
                 }
             }
-            Stmt::WithLock { shared, guard, body } => {
+            Stmt::WithLock {
+                shared,
+                guard,
+                body,
+            } => {
                 let shared_name = self.local_ident(*shared);
                 let guard_name = self.local_ident(*guard);
                 let inner = self.block_inner(body);
-                let mutability = if self.locals[*guard].mutated { quote!(mut) } else { quote!() };
+                let mutability = if self.locals[*guard].mutated {
+                    quote!(mut)
+                } else {
+                    quote!()
+                };
                 quote!({
                     let #mutability #guard_name = #shared_name.lock().expect("a thread panicked while holding this lock");
                     #inner
@@ -226,10 +256,19 @@ impl Lowerer<'_> {
                 quote!(let #name = Arc::new(Mutex::new(#v));)
             }
             _ => {
-                if let K::Builtin { builtin: Builtin::ListOf, args } = &value.kind {
-                    let only_read = self.body.is_some_and(|b| super::used_only_as_slice(b, local, self.program));
+                if let K::Builtin {
+                    builtin: Builtin::ListOf,
+                    args,
+                } = &value.kind
+                {
+                    let only_read = self
+                        .body
+                        .is_some_and(|b| super::used_only_as_slice(b, local, self.program));
                     if !args.is_empty() && only_read {
-                        let items: Vec<TokenStream> = args.iter().map(|a| self.expr(a, Want::Owned).tokens).collect();
+                        let items: Vec<TokenStream> = args
+                            .iter()
+                            .map(|a| self.expr(a, Want::Owned).tokens)
+                            .collect();
                         let items = tighten_unary(quote!(#(#items),*));
                         let annotation = if untyped_numbers(value) {
                             let element = match &ty {
@@ -245,7 +284,9 @@ impl Lowerer<'_> {
                     }
                 }
                 let v = self.expr(value, Want::Owned).tokens;
-                if super::types::needs_annotation(&ty, is_empty_container(value)) || untyped_numbers(value) {
+                if super::types::needs_annotation(&ty, is_empty_container(value))
+                    || untyped_numbers(value)
+                {
                     let t = self.rust_type(&ty);
                     quote!(let #mutability #name: #t = #v;)
                 } else {
@@ -258,7 +299,14 @@ impl Lowerer<'_> {
     fn assign(&mut self, target: &Expr, op: Option<BinaryOp>, value: &Expr) -> TokenStream {
         // `x = x + y` is written `x += y`.
         let (op, value) = match (op, &value.kind) {
-            (None, K::Binary { first, rest }) if rest.len() == 1 && !rest[0].0.is_comparison() && !rest[0].0.is_logical() && same_place(first, target) => (Some(rest[0].0), &rest[0].1),
+            (None, K::Binary { first, rest })
+                if rest.len() == 1
+                    && !rest[0].0.is_comparison()
+                    && !rest[0].0.is_logical()
+                    && same_place(first, target) =>
+            {
+                (Some(rest[0].0), &rest[0].1)
+            }
             _ => (op, value),
         };
         if let K::Local { id, .. } = target.kind {
@@ -275,8 +323,11 @@ impl Lowerer<'_> {
                 quote!(#place = #v;)
             }
             Some(op) => {
-                let v = self.expr(value, Want::Deref).at(Prec::Postfix.min(Prec::Range));
-                let op_tokens: TokenStream = format!("{}=", op.as_str()).parse().unwrap_or_default();
+                let v = self
+                    .expr(value, Want::Deref)
+                    .at(Prec::Postfix.min(Prec::Range));
+                let op_tokens: TokenStream =
+                    format!("{}=", op.as_str()).parse().unwrap_or_default();
                 quote!(#place #op_tokens #v;)
             }
         }
@@ -390,10 +441,16 @@ impl Lowerer<'_> {
 
     /// Applies `want` to a place expression `tokens` of type `ty` that is
     /// itself a value (not a reference).
-    fn from_place(&self, tokens: TokenStream, ty: &Ty, want: Want) -> Lowered {
+    fn place_for_want(&self, tokens: TokenStream, ty: &Ty, want: Want) -> Lowered {
         match want {
-            Want::Owned if !ty.is_copy() => Lowered { tokens: quote!(#tokens.clone()), prec: Prec::Postfix },
-            Want::Borrow if !ty.is_copy() => Lowered { tokens: quote!(&#tokens), prec: Prec::Unary },
+            Want::Owned if !ty.is_copy() => Lowered {
+                tokens: quote!(#tokens.clone()),
+                prec: Prec::Postfix,
+            },
+            Want::Borrow if !ty.is_copy() => Lowered {
+                tokens: quote!(&#tokens),
+                prec: Prec::Unary,
+            },
             _ => atom(tokens),
         }
     }
@@ -402,11 +459,17 @@ impl Lowerer<'_> {
         let local = &self.locals[id];
         let name = self.local_ident(id);
         let copy = local.ty.is_copy();
-        let deref = || Lowered { tokens: quote!(*#name), prec: Prec::Unary };
+        let deref = || Lowered {
+            tokens: quote!(*#name),
+            prec: Prec::Unary,
+        };
         match local.repr {
             Repr::Value => match want {
                 Want::Owned if !copy && !moved => atom(quote!(#name.clone())),
-                Want::Borrow if !copy => Lowered { tokens: quote!(&#name), prec: Prec::Unary },
+                Want::Borrow if !copy => Lowered {
+                    tokens: quote!(&#name),
+                    prec: Prec::Unary,
+                },
                 _ => atom(quote!(#name)),
             },
             Repr::Ref | Repr::MutRef => match want {
@@ -420,7 +483,10 @@ impl Lowerer<'_> {
             Repr::Cow => match want {
                 Want::Owned if moved => atom(quote!(#name.into_owned())),
                 Want::Owned => atom(quote!(#name.clone().into_owned())),
-                Want::Borrow => Lowered { tokens: quote!(&#name), prec: Prec::Unary },
+                Want::Borrow => Lowered {
+                    tokens: quote!(&#name),
+                    prec: Prec::Unary,
+                },
                 Want::Deref if local.ty != Ty::Str => deref(),
                 _ => atom(quote!(#name)),
             },
@@ -428,7 +494,10 @@ impl Lowerer<'_> {
                 Want::Owned if copy => deref(),
                 Want::Owned => atom(quote!((*#name).clone())),
                 Want::Borrow if copy => deref(),
-                Want::Borrow => Lowered { tokens: quote!(&#name), prec: Prec::Unary },
+                Want::Borrow => Lowered {
+                    tokens: quote!(&#name),
+                    prec: Prec::Unary,
+                },
                 Want::Deref => deref(),
                 Want::Read => atom(quote!(#name)),
             },
@@ -445,12 +514,21 @@ impl Lowerer<'_> {
         match &e.kind {
             K::Int(v) => {
                 let suffix = std::mem::take(&mut self.suffix_next_number);
-                let literal = |n: i64| if suffix { Literal::i64_suffixed(n) } else { Literal::i64_unsuffixed(n) };
+                let literal = |n: i64| {
+                    if suffix {
+                        Literal::i64_suffixed(n)
+                    } else {
+                        Literal::i64_unsuffixed(n)
+                    }
+                };
                 if *v == i64::MIN {
                     atom(quote!(i64::MIN))
                 } else if *v < 0 {
                     let lit = literal(-v);
-                    Lowered { tokens: quote!(-#lit), prec: Prec::Unary }
+                    Lowered {
+                        tokens: quote!(-#lit),
+                        prec: Prec::Unary,
+                    }
                 } else {
                     let lit = literal(*v);
                     atom(quote!(#lit))
@@ -497,15 +575,26 @@ impl Lowerer<'_> {
                 let f = &self.program.functions[*function];
                 let path = self.function_path(*function);
                 let params = f.params.clone();
-                let args: Vec<TokenStream> = args.iter().zip(&params).map(|(a, p)| self.argument(a, p.mode)).collect();
+                let args: Vec<TokenStream> = args
+                    .iter()
+                    .zip(&params)
+                    .map(|(a, p)| self.argument(a, p.mode))
+                    .collect();
                 self.owned_result(quote!(#path(#(#args),*)), &e.ty, want)
             }
-            K::MethodCall { function, receiver, args } => {
+            K::MethodCall {
+                function,
+                receiver,
+                args,
+            } => {
                 let f = &self.program.functions[*function];
                 let name = format_ident!("{}", f.name);
                 let params = f.params.clone();
                 let mode = match f.kind {
-                    FunctionKind::Method { receiver: Some(mode), .. } => mode,
+                    FunctionKind::Method {
+                        receiver: Some(mode),
+                        ..
+                    } => mode,
                     _ => ParamMode::Read,
                 };
                 let recv = match mode {
@@ -513,24 +602,35 @@ impl Lowerer<'_> {
                     ParamMode::Mutable => self.mutable_receiver(receiver),
                     ParamMode::Owned => self.expr(receiver, Want::Owned).at(Prec::Postfix),
                 };
-                let args: Vec<TokenStream> = args.iter().zip(&params).map(|(a, p)| self.argument(a, p.mode)).collect();
+                let args: Vec<TokenStream> = args
+                    .iter()
+                    .zip(&params)
+                    .map(|(a, p)| self.argument(a, p.mode))
+                    .collect();
                 self.owned_result(quote!(#recv.#name(#(#args),*)), &e.ty, want)
             }
             K::Variant { ty, index, args } => {
                 let path = self.type_path(*ty);
-                let TypeDefKind::Enum(variants) = &self.program.types[*ty].kind else { return atom(quote!(())) };
+                let TypeDefKind::Enum(variants) = &self.program.types[*ty].kind else {
+                    return atom(quote!(()));
+                };
                 let variant = format_ident!("{}", variants[*index].0);
                 let value = if args.is_empty() {
                     quote!(#path::#variant)
                 } else {
-                    let args: Vec<TokenStream> = args.iter().map(|a| self.expr(a, Want::Owned).tokens).collect();
+                    let args: Vec<TokenStream> = args
+                        .iter()
+                        .map(|a| self.expr(a, Want::Owned).tokens)
+                        .collect();
                     quote!(#path::#variant(#(#args),*))
                 };
                 self.owned_result(value, &e.ty, want)
             }
             K::Record { ty, fields } => {
                 let path = self.type_path(*ty);
-                let TypeDefKind::Record(declared) = &self.program.types[*ty].kind else { return atom(quote!(())) };
+                let TypeDefKind::Record(declared) = &self.program.types[*ty].kind else {
+                    return atom(quote!(()));
+                };
                 let names: Vec<String> = declared.iter().map(|(n, _)| n.clone()).collect();
                 let inits: Vec<TokenStream> = fields
                     .iter()
@@ -550,12 +650,12 @@ impl Lowerer<'_> {
             K::Field { base, index } => {
                 let b = self.expr(base, Want::Read).at(Prec::Postfix);
                 let f = self.field_ident(&base.ty, *index);
-                self.from_place(quote!(#b.#f), &e.ty, want)
+                self.place_for_want(quote!(#b.#f), &e.ty, want)
             }
             K::Index { base, index } => {
                 let b = self.expr(base, Want::Read).at(Prec::Postfix);
                 let i = self.index(index);
-                self.from_place(quote!(#b[#i]), &e.ty, want)
+                self.place_for_want(quote!(#b[#i]), &e.ty, want)
             }
             K::Unary { op, operand } => {
                 let o = self.expr(operand, Want::Deref).at(Prec::Unary);
@@ -563,14 +663,20 @@ impl Lowerer<'_> {
                     UnaryOp::Negate => quote!(-#o),
                     UnaryOp::Not => quote!(!#o),
                 };
-                Lowered { tokens, prec: Prec::Unary }
+                Lowered {
+                    tokens,
+                    prec: Prec::Unary,
+                }
             }
             K::Binary { first, rest } => self.binary(first, rest),
             K::Propagate(inner) => {
                 let i = self.expr(inner, Want::Owned).at(Prec::Postfix);
                 self.owned_result(quote!(#i?), &e.ty, want)
             }
-            K::If { branches, otherwise } => {
+            K::If {
+                branches,
+                otherwise,
+            } => {
                 let mut tokens = TokenStream::new();
                 for (i, (c, b)) in branches.iter().enumerate() {
                     let c = self.expr(c, Want::Deref).tokens;
@@ -584,7 +690,10 @@ impl Lowerer<'_> {
                     let b = self.block(b);
                     tokens.extend(quote!(else #b));
                 }
-                Lowered { tokens, prec: Prec::Range }
+                Lowered {
+                    tokens,
+                    prec: Prec::Range,
+                }
             }
             K::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, &e.ty),
             K::Block(b) => atom(self.block(b)),
@@ -616,7 +725,10 @@ impl Lowerer<'_> {
     /// A temporary value: already owned; borrowed with `&` if needed.
     fn owned_result(&self, tokens: TokenStream, ty: &Ty, want: Want) -> Lowered {
         match want {
-            Want::Borrow if !ty.is_copy() => Lowered { tokens: quote!(&#tokens), prec: Prec::Unary },
+            Want::Borrow if !ty.is_copy() => Lowered {
+                tokens: quote!(&#tokens),
+                prec: Prec::Unary,
+            },
             _ => atom(tokens),
         }
     }
@@ -685,7 +797,9 @@ impl Lowerer<'_> {
     fn str_view(&mut self, e: &Expr) -> TokenStream {
         match (&e.kind, self.side(e)) {
             (K::Str(_) | K::Const(_), _) => self.expr(e, Want::Read).tokens,
-            (K::Local { id, .. }, Side::Reference) if self.is_str_param(*id) => self.expr(e, Want::Read).tokens,
+            (K::Local { id, .. }, Side::Reference) if self.is_str_param(*id) => {
+                self.expr(e, Want::Read).tokens
+            }
             (_, Side::Cow) => {
                 let t = self.expr(e, Want::Read).tokens;
                 quote!(&*#t)
@@ -723,14 +837,24 @@ impl Lowerer<'_> {
             if first.ty == Ty::Str && !matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
                 let l = self.str_view(first);
                 let r = self.str_view(right);
-                return Lowered { tokens: quote!(#l #op_tokens #r), prec };
+                return Lowered {
+                    tokens: quote!(#l #op_tokens #r),
+                    prec,
+                };
             }
             let (ls, rs) = (self.side(first), self.side(right));
             let l = self.equality_operand(first, rs).at(right_min);
             let r = self.equality_operand(right, ls).at(right_min);
-            return Lowered { tokens: quote!(#l #op_tokens #r), prec };
+            return Lowered {
+                tokens: quote!(#l #op_tokens #r),
+                prec,
+            };
         }
-        let left_min = if prec == Prec::Compare { right_min } else { prec };
+        let left_min = if prec == Prec::Compare {
+            right_min
+        } else {
+            prec
+        };
         let mut tokens = self.expr(first, Want::Deref).at(left_min);
         for (op, operand) in rest {
             let r = self.expr(operand, Want::Deref).at(right_min);
@@ -752,7 +876,9 @@ impl Lowerer<'_> {
         };
         // clippy prefers `matches!` for a match that only yields booleans.
         if *ty == Ty::Bool && arms.len() == 2 {
-            if let (K::Bool(true), K::Bool(false), Pattern::Wildcard) = (&arms[0].1.kind, &arms[1].1.kind, &arms[1].0) {
+            if let (K::Bool(true), K::Bool(false), Pattern::Wildcard) =
+                (&arms[0].1.kind, &arms[1].1.kind, &arms[1].0)
+            {
                 let p = self.pattern(&arms[0].0);
                 return atom(quote!(matches!(#s, #p)));
             }
@@ -761,12 +887,19 @@ impl Lowerer<'_> {
             .iter()
             .map(|(p, body)| {
                 let p = self.pattern(p);
-                let want = if body.ty == Ty::Unit || body.ty == Ty::Never { Want::Read } else { Want::Owned };
+                let want = if body.ty == Ty::Unit || body.ty == Ty::Never {
+                    Want::Read
+                } else {
+                    Want::Owned
+                };
                 let b = self.expr(body, want).tokens;
                 quote!(#p => #b,)
             })
             .collect();
-        Lowered { tokens: quote!(match #s { #(#arms)* }), prec: Prec::Range }
+        Lowered {
+            tokens: quote!(match #s { #(#arms)* }),
+            prec: Prec::Range,
+        }
     }
 
     fn pattern(&mut self, p: &Pattern) -> TokenStream {
@@ -798,7 +931,9 @@ impl Lowerer<'_> {
             }
             Pattern::Variant { ty, index, args } => {
                 let path = self.type_path(*ty);
-                let TypeDefKind::Enum(variants) = &self.program.types[*ty].kind else { return quote!(_) };
+                let TypeDefKind::Enum(variants) = &self.program.types[*ty].kind else {
+                    return quote!(_);
+                };
                 let v = format_ident!("{}", variants[*index].0);
                 if args.is_empty() {
                     quote!(#path::#v)
@@ -824,7 +959,13 @@ impl Lowerer<'_> {
     }
 
     fn format_macro(&mut self, args: &[Expr]) -> TokenStream {
-        let Some(Expr { kind: K::Template { template }, .. }) = args.first() else { return quote!() };
+        let Some(Expr {
+            kind: K::Template { template },
+            ..
+        }) = args.first()
+        else {
+            return quote!();
+        };
         let (template, positional) = self.inline_format_args(template, &args[1..]);
         let lit = Literal::string(&template);
         tighten_unary(quote!(#lit #(, #positional)*))
@@ -832,7 +973,11 @@ impl Lowerer<'_> {
 
     /// Writes plain variables into the format string (`{name}`), as clippy
     /// asks, and keeps other arguments positional.
-    fn inline_format_args(&mut self, template: &str, values: &[Expr]) -> (String, Vec<TokenStream>) {
+    fn inline_format_args(
+        &mut self,
+        template: &str,
+        values: &[Expr],
+    ) -> (String, Vec<TokenStream>) {
         let mut out = String::new();
         let mut positional = Vec::new();
         let mut values = values.iter();
@@ -895,7 +1040,9 @@ impl Lowerer<'_> {
         let owned = |this: &mut Self, i: usize| this.expr(&args[i], Want::Owned).tokens;
         match builtin {
             Builtin::PrintLine => {
-                if args.len() == 1 && matches!(&args[0].kind, K::Template { template } if template.is_empty()) {
+                if args.len() == 1
+                    && matches!(&args[0].kind, K::Template { template } if template.is_empty())
+                {
                     return atom(quote!(println!()));
                 }
                 let f = self.format_macro(args);
@@ -914,7 +1061,11 @@ impl Lowerer<'_> {
                 let has_args = args.len() > 1;
                 if !has_args {
                     // clippy: `format!("text")` is `String::from("text")`.
-                    if let Some(Expr { kind: K::Template { template }, .. }) = args.first() {
+                    if let Some(Expr {
+                        kind: K::Template { template },
+                        ..
+                    }) = args.first()
+                    {
                         if !template.contains('{') && !template.contains('}') {
                             let lit = Literal::string(template);
                             return self.owned_result(quote!(String::from(#lit)), ty, want);
@@ -934,11 +1085,18 @@ impl Lowerer<'_> {
             Builtin::AssertEqual => {
                 let (l, r) = if args[0].ty.is_copy() {
                     let both_untyped = untyped_numbers(&args[1]);
-                    let l = if both_untyped { self.typed_expr(&args[0], Want::Deref) } else { self.expr(&args[0], Want::Deref) };
+                    let l = if both_untyped {
+                        self.typed_expr(&args[0], Want::Deref)
+                    } else {
+                        self.expr(&args[0], Want::Deref)
+                    };
                     (l.tokens, self.expr(&args[1], Want::Deref).tokens)
                 } else {
                     let (ls, rs) = (self.side(&args[0]), self.side(&args[1]));
-                    (self.equality_operand(&args[0], rs).tokens, self.equality_operand(&args[1], ls).tokens)
+                    (
+                        self.equality_operand(&args[0], rs).tokens,
+                        self.equality_operand(&args[1], ls).tokens,
+                    )
                 };
                 let args = tighten_unary(quote!(#l, #r));
                 atom(quote!(assert_eq!(#args)))
@@ -947,7 +1105,10 @@ impl Lowerer<'_> {
                 if want == Want::Borrow && !args.is_empty() {
                     // A borrowed literal list is a slice: no allocation.
                     let items: Vec<TokenStream> = (0..args.len()).map(|i| owned(self, i)).collect();
-                    return Lowered { tokens: quote!(&[#(#items),*]), prec: Prec::Unary };
+                    return Lowered {
+                        tokens: quote!(&[#(#items),*]),
+                        prec: Prec::Unary,
+                    };
                 }
                 if args.is_empty() {
                     return self.owned_result(quote!(Vec::new()), ty, want);
@@ -961,10 +1122,22 @@ impl Lowerer<'_> {
                 self.owned_result(quote!(BTreeMap::new()), ty, want)
             }
             Builtin::Range | Builtin::RangeInclusive => {
-                let a = if untyped_numbers(&args[1]) { self.typed_expr(&args[0], Want::Deref) } else { self.expr(&args[0], Want::Deref) }.at(Prec::Or);
+                let a = if untyped_numbers(&args[1]) {
+                    self.typed_expr(&args[0], Want::Deref)
+                } else {
+                    self.expr(&args[0], Want::Deref)
+                }
+                .at(Prec::Or);
                 let b = self.expr(&args[1], Want::Deref).at(Prec::Or);
-                let tokens = if builtin == Builtin::Range { quote!(#a..#b) } else { quote!(#a..=#b) };
-                Lowered { tokens, prec: Prec::Range }
+                let tokens = if builtin == Builtin::Range {
+                    quote!(#a..#b)
+                } else {
+                    quote!(#a..=#b)
+                };
+                Lowered {
+                    tokens,
+                    prec: Prec::Range,
+                }
             }
             Builtin::Some => {
                 let v = owned(self, 0);
@@ -1002,11 +1175,18 @@ impl Lowerer<'_> {
         let read = |this: &mut Self| this.typed_expr(&args[0], Want::Read).at(Prec::Postfix);
         let value = |this: &mut Self| this.typed_expr(&args[0], Want::Deref).at(Prec::Postfix);
         let element_copy = matches!(&receiver_ty, Ty::List(t) | Ty::Map(_, t) if t.is_copy());
-        let cloned = if element_copy { quote!(copied) } else { quote!(cloned) };
+        let cloned = if element_copy {
+            quote!(copied)
+        } else {
+            quote!(cloned)
+        };
         let tokens = match m {
             M::Length => {
                 let r = read(self);
-                return Lowered { tokens: quote!(#r.len() as i64), prec: Prec::Cast };
+                return Lowered {
+                    tokens: quote!(#r.len() as i64),
+                    prec: Prec::Cast,
+                };
             }
             M::IsEmpty => {
                 let r = read(self);
@@ -1083,10 +1263,17 @@ impl Lowerer<'_> {
             M::ToF64 | M::ToI64 => {
                 // `list.length().to_f64()` is `list.len() as f64`, without
                 // the round trip through i64.
-                if let K::Builtin { builtin: Builtin::Method(M::Length), args: inner } = &args[0].kind {
+                if let K::Builtin {
+                    builtin: Builtin::Method(M::Length),
+                    args: inner,
+                } = &args[0].kind
+                {
                     if m == M::ToF64 {
                         let r = self.expr(&inner[0], Want::Read).at(Prec::Postfix);
-                        return Lowered { tokens: quote!(#r.len() as f64), prec: Prec::Cast };
+                        return Lowered {
+                            tokens: quote!(#r.len() as f64),
+                            prec: Prec::Cast,
+                        };
                     }
                 }
                 if let (M::ToF64, K::Int(v)) = (m, &args[0].kind) {
@@ -1094,8 +1281,15 @@ impl Lowerer<'_> {
                     return atom(quote!(#lit));
                 }
                 let r = self.expr(&args[0], Want::Deref).at(Prec::Cast);
-                let t = if m == M::ToF64 { quote!(f64) } else { quote!(i64) };
-                return Lowered { tokens: quote!(#r as #t), prec: Prec::Cast };
+                let t = if m == M::ToF64 {
+                    quote!(f64)
+                } else {
+                    quote!(i64)
+                };
+                return Lowered {
+                    tokens: quote!(#r as #t),
+                    prec: Prec::Cast,
+                };
             }
             M::Abs | M::Sqrt | M::Floor | M::Ceil | M::Round => {
                 let r = value(self);
@@ -1141,7 +1335,11 @@ impl Lowerer<'_> {
             }
             M::First | M::Last => {
                 let r = read(self);
-                let name = if m == M::First { quote!(first) } else { quote!(last) };
+                let name = if m == M::First {
+                    quote!(first)
+                } else {
+                    quote!(last)
+                };
                 quote!(#r.#name().#cloned())
             }
             M::Sort | M::Reverse | M::Clear => {
@@ -1188,18 +1386,29 @@ impl Lowerer<'_> {
             M::Keys | M::Values => {
                 let r = read(self);
                 let key_copy = matches!(&receiver_ty, Ty::Map(k, v) if if m == M::Keys { k.is_copy() } else { v.is_copy() });
-                let name = if m == M::Keys { quote!(keys) } else { quote!(values) };
-                let c = if key_copy { quote!(copied) } else { quote!(cloned) };
+                let name = if m == M::Keys {
+                    quote!(keys)
+                } else {
+                    quote!(values)
+                };
+                let c = if key_copy {
+                    quote!(copied)
+                } else {
+                    quote!(cloned)
+                };
                 quote!(#r.#name().#c().collect::<Vec<_>>())
             }
             M::IsSome | M::IsNone | M::IsOk | M::IsErr => {
                 let r = read(self);
-                let name = format_ident!("{}", match m {
-                    M::IsSome => "is_some",
-                    M::IsNone => "is_none",
-                    M::IsOk => "is_ok",
-                    _ => "is_err",
-                });
+                let name = format_ident!(
+                    "{}",
+                    match m {
+                        M::IsSome => "is_some",
+                        M::IsNone => "is_none",
+                        M::IsOk => "is_ok",
+                        _ => "is_err",
+                    }
+                );
                 quote!(#r.#name())
             }
             M::Unwrap | M::Expect | M::UnwrapOr => {
@@ -1235,7 +1444,9 @@ pub(super) fn tighten_unary(tokens: TokenStream) -> TokenStream {
     let mut previous_is_operand = false;
     for tree in tokens {
         let tree = match tree {
-            TokenTree::Punct(p) if matches!(p.as_char(), '&' | '-' | '!' | '*') && !previous_is_operand => {
+            TokenTree::Punct(p)
+                if matches!(p.as_char(), '&' | '-' | '!' | '*') && !previous_is_operand =>
+            {
                 let mut joint = Punct::new(p.as_char(), Spacing::Joint);
                 joint.set_span(p.span());
                 previous_is_operand = false;
@@ -1263,17 +1474,33 @@ pub(super) fn untyped_numbers(e: &Expr) -> bool {
     match &e.kind {
         K::Int(_) | K::Float(_) => true,
         K::Unary { operand, .. } => untyped_numbers(operand),
-        K::Binary { first, rest } => !rest[0].0.is_comparison() && untyped_numbers(first) && rest.iter().all(|(_, r)| untyped_numbers(r)),
-        K::Builtin { builtin: Builtin::ListOf, args } => !args.is_empty() && args.iter().all(untyped_numbers),
-        K::Builtin { builtin: Builtin::Some | Builtin::Ok, args } => args.iter().all(untyped_numbers),
+        K::Binary { first, rest } => {
+            !rest[0].0.is_comparison()
+                && untyped_numbers(first)
+                && rest.iter().all(|(_, r)| untyped_numbers(r))
+        }
+        K::Builtin {
+            builtin: Builtin::ListOf,
+            args,
+        } => !args.is_empty() && args.iter().all(untyped_numbers),
+        K::Builtin {
+            builtin: Builtin::Some | Builtin::Ok,
+            args,
+        } => args.iter().all(untyped_numbers),
         _ => false,
     }
 }
 
 fn is_empty_container(e: &Expr) -> bool {
     match &e.kind {
-        K::Builtin { builtin: Builtin::ListOf | Builtin::MapOf | Builtin::None, args } => args.is_empty(),
-        K::Builtin { builtin: Builtin::Ok | Builtin::Err, .. } => true,
+        K::Builtin {
+            builtin: Builtin::ListOf | Builtin::MapOf | Builtin::None,
+            args,
+        } => args.is_empty(),
+        K::Builtin {
+            builtin: Builtin::Ok | Builtin::Err,
+            ..
+        } => true,
         _ => false,
     }
 }
@@ -1281,7 +1508,16 @@ fn is_empty_container(e: &Expr) -> bool {
 fn same_place(a: &Expr, b: &Expr) -> bool {
     match (&a.kind, &b.kind) {
         (K::Local { id: x, .. }, K::Local { id: y, .. }) => x == y,
-        (K::Field { base: b1, index: i1 }, K::Field { base: b2, index: i2 }) => i1 == i2 && same_place(b1, b2),
+        (
+            K::Field {
+                base: b1,
+                index: i1,
+            },
+            K::Field {
+                base: b2,
+                index: i2,
+            },
+        ) => i1 == i2 && same_place(b1, b2),
         _ => false,
     }
 }

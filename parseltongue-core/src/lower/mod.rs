@@ -62,7 +62,10 @@ pub fn lower_program(program: &Program) -> Result<String, LowerError> {
     for module in 1..program.modules.len() {
         let body = lower_module(program, module)?;
         let name = &program.modules[module].name;
-        out.push_str(&format!("\n{SOURCE_MARKER}{}:1\npub mod {name} {{\n", program.modules[module].file_name));
+        out.push_str(&format!(
+            "\n{SOURCE_MARKER}{}:1\npub mod {name} {{\n",
+            program.modules[module].file_name
+        ));
         for line in body.lines() {
             if line.is_empty() {
                 out.push('\n');
@@ -128,24 +131,38 @@ fn lower_module(program: &Program, module: ModuleId) -> Result<String, LowerErro
             indented.push_str(line);
             indented.push('\n');
         }
-        sections.push((String::new(), format!("#[cfg(test)]\nmod tests {{\n    use super::*;\n\n{indented}}}\n")));
+        sections.push((
+            String::new(),
+            format!("#[cfg(test)]\nmod tests {{\n    use super::*;\n\n{indented}}}\n"),
+        ));
     }
     let mut header = Vec::new();
     let imports = &program.modules[module].imports;
     if module != 0 && !imports.is_empty() {
-        let names: Vec<_> = imports.iter().map(|m| format_ident!("{}", program.modules[*m].name)).collect();
+        let names: Vec<_> = imports
+            .iter()
+            .map(|m| format_ident!("{}", program.modules[*m].name))
+            .collect();
         header.push(quote!(use super::{#(#names),*};));
     }
     let uses = lowerer.uses;
     if uses.cow {
-        header.push(quote!(use std::borrow::Cow;));
+        header.push(quote!(
+            use std::borrow::Cow;
+        ));
     }
     if uses.btree_map {
-        header.push(quote!(use std::collections::BTreeMap;));
+        header.push(quote!(
+            use std::collections::BTreeMap;
+        ));
     }
     match (uses.arc, uses.mutex) {
-        (true, true) => header.push(quote!(use std::sync::{Arc, Mutex};)),
-        (true, false) => header.push(quote!(use std::sync::Arc;)),
+        (true, true) => header.push(quote!(
+            use std::sync::{Arc, Mutex};
+        )),
+        (true, false) => header.push(quote!(
+            use std::sync::Arc;
+        )),
         _ => {}
     }
     let mut out = String::new();
@@ -174,12 +191,21 @@ fn grows_or_shrinks(block: &crate::ir::Block, local: usize, program: &Program) -
     crate::ir::walk_block(
         block,
         &mut |e| match &e.kind {
-            K::Builtin { builtin: Builtin::Method(M::Push | M::Pop | M::Insert | M::Remove | M::Clear), args } => {
+            K::Builtin {
+                builtin: Builtin::Method(M::Push | M::Pop | M::Insert | M::Remove | M::Clear),
+                args,
+            } => {
                 found.set(found.get() || is_local(&args[0]));
             }
             K::Call { function, args } | K::MethodCall { function, args, .. } => {
                 let params = &program.functions[*function].params;
-                found.set(found.get() || args.iter().zip(params).any(|(a, p)| p.mode == ParamMode::Mutable && is_local(a)));
+                found.set(
+                    found.get()
+                        || args
+                            .iter()
+                            .zip(params)
+                            .any(|(a, p)| p.mode == ParamMode::Mutable && is_local(a)),
+                );
             }
             _ => {}
         },
@@ -205,16 +231,35 @@ fn used_only_as_slice(block: &crate::ir::Block, local: usize, program: &Program)
         &mut |e| match &e.kind {
             K::Local { id, .. } if *id == local => total.set(total.get() + 1),
             K::Builtin {
-                builtin: Builtin::Method(M::Length | M::IsEmpty | M::Get | M::First | M::Last | M::Contains | M::Sort | M::Reverse | M::Join),
+                builtin:
+                    Builtin::Method(
+                        M::Length
+                        | M::IsEmpty
+                        | M::Get
+                        | M::First
+                        | M::Last
+                        | M::Contains
+                        | M::Sort
+                        | M::Reverse
+                        | M::Join,
+                    ),
                 args,
             } => count_safe(usize::from(is_local(&args[0]))),
-            K::Builtin { builtin: Builtin::PrintLine | Builtin::Print | Builtin::PrintErrorLine | Builtin::Format, args } => {
+            K::Builtin {
+                builtin:
+                    Builtin::PrintLine | Builtin::Print | Builtin::PrintErrorLine | Builtin::Format,
+                args,
+            } => {
                 count_safe(args.iter().filter(|a| is_local(a)).count());
             }
             K::Index { base, .. } => count_safe(usize::from(is_local(base))),
             K::Call { function, args } | K::MethodCall { function, args, .. } => {
                 let params = &program.functions[*function].params;
-                let read_only = args.iter().zip(params).filter(|(a, p)| p.mode == ParamMode::Read && is_local(a)).count();
+                let read_only = args
+                    .iter()
+                    .zip(params)
+                    .filter(|(a, p)| p.mode == ParamMode::Read && is_local(a))
+                    .count();
                 count_safe(read_only);
             }
             _ => {}
@@ -248,7 +293,10 @@ impl<'p> Lowerer<'p> {
             ItemRef::Function(id) => self.function(id),
             ItemRef::Methods(ty, group) => {
                 let target = self.type_path(ty);
-                let functions: Vec<TokenStream> = self.program.methods[group].iter().map(|f| self.function(*f)).collect();
+                let functions: Vec<TokenStream> = self.program.methods[group]
+                    .iter()
+                    .map(|f| self.function(*f))
+                    .collect();
                 quote!(impl #target { #(#functions)* })
             }
             ItemRef::Constant(id) => {
@@ -296,7 +344,8 @@ impl<'p> Lowerer<'p> {
                         if payload.is_empty() {
                             quote!(#d #n)
                         } else {
-                            let ts: Vec<TokenStream> = payload.iter().map(|t| self.rust_type(t)).collect();
+                            let ts: Vec<TokenStream> =
+                                payload.iter().map(|t| self.rust_type(t)).collect();
                             quote!(#d #n(#(#ts),*))
                         }
                     })
@@ -322,7 +371,11 @@ impl<'p> Lowerer<'p> {
         let name = format_ident!("{}", f.name);
         let mut params = Vec::new();
         let mut param_locals = body.params.iter();
-        if let FunctionKind::Method { receiver: Some(mode), .. } = &f.kind {
+        if let FunctionKind::Method {
+            receiver: Some(mode),
+            ..
+        } = &f.kind
+        {
             param_locals.next();
             params.push(match mode {
                 ParamMode::Read => quote!(&self),
@@ -334,7 +387,9 @@ impl<'p> Lowerer<'p> {
         for (param, local) in f.params.iter().zip(param_locals) {
             let ident = self.local_ident(*local);
             let ty = match (&param.ty, param.mode) {
-                (Ty::List(element), ParamMode::Mutable) if !grows_or_shrinks(&body.block, *local, self.program) => {
+                (Ty::List(element), ParamMode::Mutable)
+                    if !grows_or_shrinks(&body.block, *local, self.program) =>
+                {
                     // Only elements change: a mutable slice is enough.
                     let element = self.rust_type(element);
                     quote!(&mut [#element])
@@ -342,7 +397,11 @@ impl<'p> Lowerer<'p> {
                 _ => self.param_type(&param.ty, param.mode),
             };
             let mutable = param.mode == ParamMode::Owned && body.locals[*local].mutated;
-            params.push(if mutable { quote!(mut #ident: #ty) } else { quote!(#ident: #ty) });
+            params.push(if mutable {
+                quote!(mut #ident: #ty)
+            } else {
+                quote!(#ident: #ty)
+            });
         }
         let returns = match &f.returns {
             Ty::Unit => quote!(),
@@ -352,12 +411,20 @@ impl<'p> Lowerer<'p> {
             }
         };
         let block = self.function_body(&body.block, &f.returns);
-        let vis = if f.kind == FunctionKind::Test { quote!() } else { self.visibility(f.public || (f.module != 0 && matches!(f.kind, FunctionKind::Free))) };
+        let vis = if f.kind == FunctionKind::Test {
+            quote!()
+        } else {
+            self.visibility(f.public || (f.module != 0 && matches!(f.kind, FunctionKind::Free)))
+        };
         let doc = docs(&f.docs);
         // rustc would warn about an item nothing calls; the checker has
         // already said so (for private items) or it is public API.
         let is_entry = f.kind == FunctionKind::Test || (f.name == "main" && f.module == 0);
-        let allow = if f.referenced || is_entry { quote!() } else { quote!(#[allow(dead_code)]) };
+        let allow = if f.referenced || is_entry {
+            quote!()
+        } else {
+            quote!(#[allow(dead_code)])
+        };
         quote!(#doc #allow #vis fn #name(#(#params),*) #returns #block)
     }
 

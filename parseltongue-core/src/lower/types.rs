@@ -120,5 +120,9 @@ impl Lowerer<'_> {
 /// True if an annotation is needed for `let` to compile (containers whose
 /// element type the value alone does not show).
 pub(super) fn needs_annotation(ty: &Ty, value_is_empty_container: bool) -> bool {
-    value_is_empty_container && matches!(ty, Ty::List(_) | Ty::Map(..) | Ty::Option(_) | Ty::Result(..))
+    value_is_empty_container
+        && matches!(
+            ty,
+            Ty::List(_) | Ty::Map(..) | Ty::Option(_) | Ty::Result(..)
+        )
 }

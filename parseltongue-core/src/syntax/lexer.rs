@@ -24,14 +24,32 @@ pub struct Lexed {
 pub fn is_punct_char(c: char) -> bool {
     matches!(
         c,
-        '=' | '<' | '>' | '!' | '~' | '+' | '-' | '*' | '/' | '%' | '^' | '&' | '|' | '@' | '.'
-            | ',' | ';' | ':' | '#' | '$' | '?'
+        '=' | '<'
+            | '>'
+            | '!'
+            | '~'
+            | '+'
+            | '-'
+            | '*'
+            | '/'
+            | '%'
+            | '^'
+            | '&'
+            | '|'
+            | '@'
+            | '.'
+            | ','
+            | ';'
+            | ':'
+            | '#'
+            | '$'
+            | '?'
     )
 }
 
 /// Classifies an identifier-shaped word.
 pub fn classify_word(word: &str) -> TokenKind {
-    if let Some(keyword) = Keyword::from_str(word) {
+    if let Some(keyword) = Keyword::from_spelling(word) {
         TokenKind::Keyword(keyword)
     } else if RUST_ONLY_KEYWORDS.contains(&word) {
         TokenKind::RustKeyword
@@ -87,7 +105,8 @@ impl Lexer<'_> {
 
     fn error(&mut self, code: crate::diagnostics::Code, start: usize, end: usize, message: &str) {
         let span = self.span(start, end);
-        self.diagnostics.push(Diagnostic::error(code, span, message));
+        self.diagnostics
+            .push(Diagnostic::error(code, span, message));
     }
 
     fn run(&mut self) {
@@ -168,7 +187,9 @@ impl Lexer<'_> {
 
     fn line_comment(&mut self) {
         let start = self.pos;
-        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
         self.pos = end;
         let body = &self.text[start..end];
         if body.starts_with("///") && !body.starts_with("////") {
@@ -307,7 +328,12 @@ impl Lexer<'_> {
             }
             None => {
                 self.pos = self.bytes.len();
-                self.error(codes::UNTERMINATED, start, start + 1 + hashes, "unterminated raw string");
+                self.error(
+                    codes::UNTERMINATED,
+                    start,
+                    start + 1 + hashes,
+                    "unterminated raw string",
+                );
                 self.push(TokenKind::Error, start);
             }
         }
@@ -426,11 +452,7 @@ impl Lexer<'_> {
         let mut chars = rest.chars();
         let first = chars.next();
         let second = chars.next();
-        let is_char = match (first, second) {
-            (Some('\\'), _) => true,
-            (Some(_), Some('\'')) => true,
-            _ => false,
-        };
+        let is_char = matches!((first, second), (Some('\\'), _) | (Some(_), Some('\'')));
         if is_char {
             self.pos += 1;
             if self.peek(0) == Some(b'\\') {
@@ -442,7 +464,12 @@ impl Lexer<'_> {
                 self.pos += 1;
                 self.push(TokenKind::Char, start);
             } else {
-                self.error(codes::UNTERMINATED, start, self.pos, "unterminated character literal");
+                self.error(
+                    codes::UNTERMINATED,
+                    start,
+                    self.pos,
+                    "unterminated character literal",
+                );
                 self.push(TokenKind::Error, start);
             }
         } else if first.is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {

@@ -47,7 +47,11 @@ pub fn parse(tokens: &[Token], text: &str, file: FileId, diagnostics: &mut Diagn
     }
 }
 
-fn error_to_diagnostic(error: &Rich<'_, TokenKind, SimpleSpan>, text: &str, file: FileId) -> Diagnostic {
+fn error_to_diagnostic(
+    error: &Rich<'_, TokenKind, SimpleSpan>,
+    text: &str,
+    file: FileId,
+) -> Diagnostic {
     let span = *error.span();
     let at = Span::new(file, span.start, span.end.max(span.start));
     if let chumsky::error::RichReason::Custom(message) = error.reason() {
@@ -78,9 +82,11 @@ fn error_to_diagnostic(error: &Rich<'_, TokenKind, SimpleSpan>, text: &str, file
     } else {
         format!("expected {}, found {found}", join_alternatives(&expected))
     };
-    let mut diagnostic = Diagnostic::error(codes::SYNTAX, at, message).with_label("unexpected here");
+    let mut diagnostic =
+        Diagnostic::error(codes::SYNTAX, at, message).with_label("unexpected here");
     if let Some(TokenKind::Char | TokenKind::Lifetime) = error.found() {
-        diagnostic = diagnostic.with_note("Parseltongue has no character type and no lifetimes; use a `string`");
+        diagnostic = diagnostic
+            .with_note("Parseltongue has no character type and no lifetimes; use a `string`");
     }
     diagnostic
 }
@@ -185,7 +191,10 @@ fn is_builtin(k: Keyword) -> bool {
 fn is_block_like(expr: &Expr) -> bool {
     matches!(
         expr.kind,
-        ExprKind::If { .. } | ExprKind::Match { .. } | ExprKind::Block(_) | ExprKind::SpawnThread(_)
+        ExprKind::If { .. }
+            | ExprKind::Match { .. }
+            | ExprKind::Block(_)
+            | ExprKind::SpawnThread(_)
     )
 }
 
@@ -224,7 +233,6 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     });
     let path_sep = op2(':', ':');
     let path = ident
-        .clone()
         .separated_by(path_sep.clone())
         .at_least(1)
         .collect::<Vec<_>>();
@@ -266,8 +274,10 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         named.or(reference).labelled("type")
     });
 
-    let mut expr = Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<'a>>>::declare();
-    let mut block = Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Block, Ex<'a>>>::declare();
+    let mut expr =
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<'a>>>::declare();
+    let mut block =
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Block, Ex<'a>>>::declare();
 
     // ---- patterns ----
     let pattern = recursive(|pattern| {
@@ -287,18 +297,21 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
             .allow_trailing()
             .collect::<Vec<_>>()
             .delimited_by(open(Delimiter::Paren), close(Delimiter::Paren));
-        let path_pattern = path.clone().then(args.or_not()).map(|(path, args): (Vec<Ident>, _)| {
-            if path.len() == 1 && args.is_none() {
-                let name = &path[0].name;
-                if name == "_" {
-                    return PatternKind::Wildcard;
+        let path_pattern = path
+            .clone()
+            .then(args.or_not())
+            .map(|(path, args): (Vec<Ident>, _)| {
+                if path.len() == 1 && args.is_none() {
+                    let name = &path[0].name;
+                    if name == "_" {
+                        return PatternKind::Wildcard;
+                    }
+                    if name != "None" && !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                        return PatternKind::Binding(path[0].clone());
+                    }
                 }
-                if name != "None" && !name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                    return PatternKind::Binding(path[0].clone());
-                }
-            }
-            PatternKind::Variant { path, args }
-        });
+                PatternKind::Variant { path, args }
+            });
         choice((int, string, boolean, path_pattern))
             .map_with(move |kind, e| Pattern {
                 kind,
@@ -334,13 +347,10 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
             args,
         });
 
-    let record_field = ident
-        .clone()
-        .then_ignore(punct(':'))
-        .then(expr.clone());
+    let record_field = ident.then_ignore(punct(':')).then(expr.clone());
     // `Name { field: …` — the lookahead keeps `if flag { … }` a block.
     let record_start = open(Delimiter::Brace)
-        .then(ident.clone())
+        .then(ident)
         .then(just(TokenKind::Punct(':', Spacing::Alone)))
         .rewind();
     let record_literal = path
@@ -375,7 +385,10 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .at_least(1)
         .collect::<Vec<_>>()
         .then(kw(Keyword::Else).ignore_then(block.clone()).or_not())
-        .map(|(branches, otherwise)| ExprKind::If { branches, otherwise });
+        .map(|(branches, otherwise)| ExprKind::If {
+            branches,
+            otherwise,
+        });
 
     let arm = pattern
         .clone()
@@ -392,13 +405,14 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .repeated()
         .collect::<Vec<_>>()
         .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace));
-    let match_expr = kw(Keyword::Match)
-        .ignore_then(expr.clone())
-        .then(arms)
-        .map(|(scrutinee, arms)| ExprKind::Match {
-            scrutinee: Box::new(scrutinee),
-            arms,
-        });
+    let match_expr =
+        kw(Keyword::Match)
+            .ignore_then(expr.clone())
+            .then(arms)
+            .map(|(scrutinee, arms)| ExprKind::Match {
+                scrutinee: Box::new(scrutinee),
+                arms,
+            });
 
     let block_expr = block.clone().map(ExprKind::Block);
     let spawn = kw(Keyword::SpawnThread)
@@ -424,8 +438,14 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         TokenKind::Open(Delimiter::Paren),
         TokenKind::Close(Delimiter::Paren),
         [
-            (TokenKind::Open(Delimiter::Bracket), TokenKind::Close(Delimiter::Bracket)),
-            (TokenKind::Open(Delimiter::Brace), TokenKind::Close(Delimiter::Brace)),
+            (
+                TokenKind::Open(Delimiter::Bracket),
+                TokenKind::Close(Delimiter::Bracket),
+            ),
+            (
+                TokenKind::Open(Delimiter::Brace),
+                TokenKind::Close(Delimiter::Brace),
+            ),
         ],
         move |s| Expr {
             kind: ExprKind::Error,
@@ -437,7 +457,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
 
     let postfix_op = choice((
         punct('.')
-            .ignore_then(ident.clone())
+            .ignore_then(ident)
             .then(call_args.clone().or_not())
             .map(|(name, args)| match args {
                 Some(args) => Postfix::Method(name, args),
@@ -568,7 +588,11 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     );
     let logic = chain(
         comparison,
-        choice((op2('&', '&').to(BinaryOp::And), op2('|', '|').to(BinaryOp::Or))).boxed(),
+        choice((
+            op2('&', '&').to(BinaryOp::And),
+            op2('|', '|').to(BinaryOp::Or),
+        ))
+        .boxed(),
     );
     let range_tail = just(TokenKind::Punct('.', Spacing::Joint))
         .then(punct('.'))
@@ -594,31 +618,34 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     );
 
     // ---- statements ----
-    let let_stmt = select! { TokenKind::Keyword(k) = e if binding_keyword(k).is_some() => (k, sp(e.span())) }
-        .then(ident.clone())
-        .then(punct(':').ignore_then(ty.clone()).or_not())
-        .then_ignore(punct('='))
-        .then(expr.clone())
-        .then_ignore(punct(';'))
-        .map(|((((k, keyword_span), name), ty), value)| StmtKind::Let {
-            kind: binding_keyword(k).unwrap_or(BindingKind::Var),
-            keyword_span,
-            name,
-            ty,
-            value,
-        });
+    let let_stmt =
+        select! { TokenKind::Keyword(k) = e if binding_keyword(k).is_some() => (k, sp(e.span())) }
+            .then(ident)
+            .then(punct(':').ignore_then(ty.clone()).or_not())
+            .then_ignore(punct('='))
+            .then(expr.clone())
+            .then_ignore(punct(';'))
+            .map(|((((k, keyword_span), name), ty), value)| StmtKind::Let {
+                kind: binding_keyword(k).unwrap_or(BindingKind::Var),
+                keyword_span,
+                name,
+                ty,
+                value,
+            });
     let return_stmt = kw(Keyword::Return)
         .ignore_then(expr.clone().or_not())
         .then_ignore(punct(';'))
         .map(StmtKind::Return);
     let break_stmt = kw(Keyword::Break).then(punct(';')).to(StmtKind::Break);
-    let continue_stmt = kw(Keyword::Continue).then(punct(';')).to(StmtKind::Continue);
+    let continue_stmt = kw(Keyword::Continue)
+        .then(punct(';'))
+        .to(StmtKind::Continue);
     let while_stmt = kw(Keyword::While)
         .ignore_then(expr.clone())
         .then(block.clone())
         .map(|(condition, body)| StmtKind::While { condition, body });
     let for_stmt = kw(Keyword::For)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then_ignore(kw(Keyword::In))
         .then(expr.clone())
         .then(block.clone())
@@ -627,11 +654,13 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
             iterable,
             body,
         });
-    let loop_stmt = kw(Keyword::Loop).ignore_then(block.clone()).map(StmtKind::Loop);
+    let loop_stmt = kw(Keyword::Loop)
+        .ignore_then(block.clone())
+        .map(StmtKind::Loop);
     let with_lock = kw(Keyword::WithLock)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then_ignore(kw(Keyword::As))
-        .then(ident.clone())
+        .then(ident)
         .then(block.clone())
         .map(|((shared, guard), body)| StmtKind::WithLock {
             shared,
@@ -713,9 +742,10 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
             .validate(move |mut stmts: Vec<Stmt>, e, emitter| {
                 let mut tail = None;
                 if let Some(Stmt {
-                    kind: StmtKind::Expr {
-                        semicolon: false, ..
-                    },
+                    kind:
+                        StmtKind::Expr {
+                            semicolon: false, ..
+                        },
                     ..
                 }) = stmts.last()
                 {
@@ -752,8 +782,14 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
                 TokenKind::Open(Delimiter::Brace),
                 TokenKind::Close(Delimiter::Brace),
                 [
-                    (TokenKind::Open(Delimiter::Paren), TokenKind::Close(Delimiter::Paren)),
-                    (TokenKind::Open(Delimiter::Bracket), TokenKind::Close(Delimiter::Bracket)),
+                    (
+                        TokenKind::Open(Delimiter::Paren),
+                        TokenKind::Close(Delimiter::Paren),
+                    ),
+                    (
+                        TokenKind::Open(Delimiter::Bracket),
+                        TokenKind::Close(Delimiter::Bracket),
+                    ),
                 ],
                 move |s| Block {
                     stmts: vec![Stmt {
@@ -774,9 +810,8 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     .map_with(move |m, e| (m, sp(e.span())))
     .or_not()
     .then(choice((
-        self_ident.clone().map(|name| (name, None)),
+        self_ident.map(|name| (name, None)),
         ident
-            .clone()
             .then_ignore(punct(':'))
             .then(ty.clone())
             .map(|(name, ty)| (name, Some(ty))),
@@ -795,7 +830,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     let returns = kw(Keyword::Returns).ignore_then(ty.clone()).or_not();
 
     let function = kw(Keyword::Function)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then(params.clone())
         .then(returns.clone())
         .then(block.clone())
@@ -807,13 +842,12 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         });
 
     let field = docs
-        .clone()
-        .then(ident.clone())
+        .then(ident)
         .then_ignore(punct(':'))
         .then(ty.clone())
         .map(|((docs, name), ty)| Field { docs, name, ty });
     let record = kw(Keyword::Record)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then(
             field
                 .separated_by(punct(','))
@@ -824,8 +858,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .map(|(name, fields)| ItemKind::Record(Record { name, fields }));
 
     let variant = docs
-        .clone()
-        .then(ident.clone())
+        .then(ident)
         .then(
             ty.clone()
                 .separated_by(punct(','))
@@ -840,7 +873,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
             payload: payload.unwrap_or_default(),
         });
     let enumeration = kw(Keyword::Enum)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then(
             variant
                 .separated_by(punct(','))
@@ -851,7 +884,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .map(|(name, variants)| ItemKind::Enum(Enum { name, variants }));
 
     let constant = kw(Keyword::Constant)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then_ignore(punct(':'))
         .then(ty.clone())
         .then_ignore(punct('='))
@@ -859,19 +892,20 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .then_ignore(punct(';'))
         .map(|((name, ty), value)| ItemKind::Constant(Constant { name, ty, value }));
 
-    let public = kw(Keyword::Public).map_with(move |_, e| sp(e.span())).or_not();
-    let method_item = docs
-        .clone()
-        .then(public.clone())
-        .then(function.clone())
-        .map_with(move |((docs, public), f), e| Item {
-            docs,
-            public,
-            kind: ItemKind::Function(f),
-            span: sp(e.span()),
-        });
+    let public = kw(Keyword::Public)
+        .map_with(move |_, e| sp(e.span()))
+        .or_not();
+    let method_item =
+        docs.then(public.clone())
+            .then(function.clone())
+            .map_with(move |((docs, public), f), e| Item {
+                docs,
+                public,
+                kind: ItemKind::Function(f),
+                span: sp(e.span()),
+            });
     let methods = kw(Keyword::Methods)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then(
             method_item
                 .repeated()
@@ -881,7 +915,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .map(|(target, functions)| ItemKind::Methods(Methods { target, functions }));
 
     let rust_function = kw(Keyword::RustFunction)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then(params)
         .then(returns)
         .then_ignore(punct('='))
@@ -896,17 +930,17 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
             })
         });
     let rust_type = kw(Keyword::RustType)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then_ignore(punct('='))
         .then(path.clone())
         .then_ignore(punct(';'))
         .map(|(name, path)| ItemKind::RustType(RustType { name, path }));
     let use_module = kw(Keyword::UseModule)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then_ignore(punct(';'))
         .map(ItemKind::UseModule);
     let test = kw(Keyword::Test)
-        .ignore_then(ident.clone())
+        .ignore_then(ident)
         .then(block.clone())
         .map(|(name, body)| ItemKind::Test(Test { name, body }));
 

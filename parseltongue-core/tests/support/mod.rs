@@ -35,7 +35,9 @@ impl Entry {
 }
 
 pub fn corpus_dir(kind: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(kind)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(kind)
 }
 
 pub fn corpus_entries(kind: &str) -> Vec<Entry> {
@@ -43,7 +45,11 @@ pub fn corpus_entries(kind: &str) -> Vec<Entry> {
     let mut entries = Vec::new();
     for item in std::fs::read_dir(&dir).expect("corpus folder exists") {
         let path = item.expect("readable folder entry").path();
-        let name = path.file_stem().expect("named").to_string_lossy().to_string();
+        let name = path
+            .file_stem()
+            .expect("named")
+            .to_string_lossy()
+            .to_string();
         if path.is_dir() {
             let main = path.join("main.pt");
             let mut others: Vec<PathBuf> = std::fs::read_dir(&path)
@@ -54,9 +60,17 @@ pub fn corpus_entries(kind: &str) -> Vec<Entry> {
             others.sort();
             let mut files = vec![main];
             files.extend(others);
-            entries.push(Entry { name, files, dir: path.clone() });
+            entries.push(Entry {
+                name,
+                files,
+                dir: path.clone(),
+            });
         } else if path.extension().is_some_and(|e| e == "pt") {
-            entries.push(Entry { name, files: vec![path.clone()], dir: dir.clone() });
+            entries.push(Entry {
+                name,
+                files: vec![path.clone()],
+                dir: dir.clone(),
+            });
         }
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
@@ -88,7 +102,17 @@ pub fn compile_with_clippy(name: &str, rust: &str) -> Result<PathBuf, String> {
     std::fs::write(&source, format!("#![deny(warnings)]\n{rust}")).map_err(|e| e.to_string())?;
     let driver = std::env::var("CLIPPY_DRIVER").unwrap_or_else(|_| "clippy-driver".to_string());
     let output = Command::new(&driver)
-        .args(["--edition", "2021", "-D", "warnings", "-C", "opt-level=0", "-C", "debuginfo=0", "-o"])
+        .args([
+            "--edition",
+            "2021",
+            "-D",
+            "warnings",
+            "-C",
+            "opt-level=0",
+            "-C",
+            "debuginfo=0",
+            "-o",
+        ])
         .arg(&binary)
         .arg(&source)
         .output()
@@ -103,7 +127,9 @@ pub fn compile_with_clippy(name: &str, rust: &str) -> Result<PathBuf, String> {
 }
 
 pub fn run_binary(binary: &Path, name: &str) -> Result<String, String> {
-    let output = Command::new(binary).output().map_err(|e| format!("{name}: cannot run: {e}"))?;
+    let output = Command::new(binary)
+        .output()
+        .map_err(|e| format!("{name}: cannot run: {e}"))?;
     if !output.status.success() {
         return Err(format!(
             "{name}: exited with {}\n{}",
@@ -116,9 +142,12 @@ pub fn run_binary(binary: &Path, name: &str) -> Result<String, String> {
 
 /// Runs `f` over `items` on as many threads as there are cores.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(items.len().max(1));
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(items.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<R>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let results: Vec<std::sync::Mutex<Option<R>>> =
+        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {

@@ -178,7 +178,11 @@ impl Checker<'_> {
                 .as_ref()
                 .map_or(block.span.shrink_to_end(), |t| t.span);
             let mut d = body.mismatch(&expected, &ty, at);
-            if ty == Ty::Unit && block.tail.is_none() {
+            let tail_if_without_else = block
+                .tail
+                .as_ref()
+                .is_some_and(|t| matches!(&t.kind, K::If { otherwise: None, .. }));
+            if ty == Ty::Unit && (block.tail.is_none() || tail_if_without_else) {
                 d = Diagnostic::error(
                     codes::MISSING_RETURN,
                     block.span.shrink_to_end(),
@@ -587,6 +591,9 @@ impl BodyChecker<'_, '_> {
             ast::StmtKind::Return(value) => {
                 let expected = self.returns.clone();
                 if !self.threads.is_empty() {
+                    if let Some(v) = value {
+                        self.check_expr(v, None);
+                    }
                     self.c.error(
                         Diagnostic::error(
                             codes::OUTSIDE_LOOP,
@@ -595,6 +602,7 @@ impl BodyChecker<'_, '_> {
                         )
                         .with_help("end the thread's block with its value instead"),
                     );
+                    return Some(ir::Stmt::Return(None));
                 }
                 let value = match value {
                     Some(v) => {
@@ -638,6 +646,7 @@ impl BodyChecker<'_, '_> {
                         stmt.span,
                         format!("`{word}` outside of a loop"),
                     ));
+                    return None;
                 }
                 if matches!(stmt.kind, ast::StmtKind::Break) {
                     ir::Stmt::Break
@@ -757,8 +766,22 @@ impl BodyChecker<'_, '_> {
                 let owned_temp = !is_place(&iter);
                 let consume = matches!(**t, Ty::Thread(_));
                 if consume {
-                    if let IrK::Local { id, .. } = iter.kind {
-                        self.consumed[id] = Some(iterable.span);
+                    match iter.kind {
+                        IrK::Local { id, .. } if self.locals[id].repr == Repr::Value => {
+                            self.consumed[id] = Some(iterable.span);
+                        }
+                        _ if is_place(&iter) => {
+                            self.c.error(
+                                Diagnostic::error(
+                                    codes::CONSUMED_BORROW,
+                                    iterable.span,
+                                    "a `for` loop over threads takes the threads, but this list is only borrowed",
+                                )
+                                .with_note("joining a thread consumes it, so the loop needs a list it owns")
+                                .with_help("take the parameter as `owned`"),
+                            );
+                        }
+                        _ => {}
                     }
                 }
                 let repr = if t.is_copy() || owned_temp || consume {
@@ -840,7 +863,16 @@ impl BodyChecker<'_, '_> {
         match &e.kind {
             K::Error => error_expr(span),
             K::Int(v) => self.int_literal(*v, false, span, expected),
-            K::Float(v) => expr(IrK::Float(*v), Ty::F64, span),
+            K::Float(v) => {
+                if !v.is_finite() {
+                    self.c.error(
+                        Diagnostic::error(codes::INVALID_LITERAL, span, "float literal is out of range for `f64`")
+                            .with_note(format!("`f64` holds magnitudes up to about {:e}", f64::MAX)),
+                    );
+                    return error_expr(span);
+                }
+                expr(IrK::Float(*v), Ty::F64, span)
+            }
             K::Str(s) => expr(IrK::Str(s.clone()), Ty::Str, span),
             K::Bool(b) => expr(IrK::Bool(*b), Ty::Bool, span),
             K::Paren(inner) => {
@@ -964,6 +996,15 @@ impl BodyChecker<'_, '_> {
             }
             K::Binary { first, rest } => self.check_binary(first, rest, span, expected),
             K::Propagate(inner) => self.check_propagate(inner, span),
+            K::RustTry(inner) => {
+                let operand = self.text(inner.span);
+                self.c.error(
+                    Diagnostic::error(codes::RUST_SPELLING, Span { start: inner.span.end, ..span }, "`?` is Rust; Parseltongue writes `propagate` before the value")
+                        .with_label("Rust's error propagation")
+                        .with_suggestion(format!("write `propagate {operand}`"), span, format!("propagate {operand}"), Applicability::MachineApplicable),
+                );
+                self.check_propagate(inner, span)
+            }
             K::If {
                 branches,
                 otherwise,
@@ -1396,9 +1437,9 @@ impl BodyChecker<'_, '_> {
                     codes::WRONG_ARGUMENT_COUNT,
                     span,
                     format!(
-                        "variant `{}` carries {} value(s)",
+                        "variant `{}` carries {}",
                         variant.name,
-                        payload.len()
+                        count(payload.len(), "value")
                     ),
                 )
                 .with_help(format!("write `{}(…)`", self.text(span))),
@@ -1410,10 +1451,11 @@ impl BodyChecker<'_, '_> {
                 codes::WRONG_ARGUMENT_COUNT,
                 span,
                 format!(
-                    "variant `{}` carries {} value(s) but {} were given",
+                    "variant `{}` carries {} but {} {} given",
                     variant.name,
-                    payload.len(),
-                    args.len()
+                    count(payload.len(), "value"),
+                    args.len(),
+                    if args.len() == 1 { "was" } else { "were" }
                 ),
             ));
         }
@@ -1493,13 +1535,12 @@ impl BodyChecker<'_, '_> {
             .map(|(i, a)| match params.get(i) {
                 Some(p) => {
                     let checked = if p.mode == ParamMode::Mutable {
-                        self.check_place(a)
+                        let checked = self.check_expr(a, Some(&p.ty));
+                        self.require_mutable(&checked, a.span, true);
+                        checked
                     } else {
                         self.check_value(a, Some(&p.ty))
                     };
-                    if p.mode == ParamMode::Mutable {
-                        self.require_mutable(&checked, a.span, true);
-                    }
                     self.expect_type(&checked, &p.ty);
                     self.refine(&checked, &p.ty);
                     checked
@@ -1576,14 +1617,21 @@ impl BodyChecker<'_, '_> {
                 );
             }
             if let Some((id, _)) = self.lookup_local(&name.name) {
+                self.note_use(id);
                 let ty = self.show(&self.locals[id].ty);
                 self.c.error(Diagnostic::error(
                     codes::NOT_A_VALUE,
                     name.span,
-                    format!("`{}` is a `{ty}`, not a function", name.name),
+                    format!("`{}` is a value of type `{ty}`, not a function", name.name),
                 ));
+                for a in args {
+                    self.check_expr(a, None);
+                }
                 return error_expr(span);
             }
+        }
+        if let Some(rust) = self.rust_constructor(callee, args, span) {
+            return rust;
         }
         if let Some(variant) = self.try_variant(callee, args, span, false) {
             return variant;
@@ -1692,6 +1740,33 @@ impl BodyChecker<'_, '_> {
                 error_expr(span)
             }
         }
+    }
+
+    /// `String::from(…)`, `Vec::new()` and friends: Rust constructors that
+    /// Parseltongue writes as literals or built-ins.
+    fn rust_constructor(&mut self, callee: &[ast::Ident], args: &[ast::Expr], span: Span) -> Option<ir::Expr> {
+        let [type_name, function] = callee else { return None };
+        if self.lookup_type_quiet(std::slice::from_ref(type_name)).is_some() {
+            return None;
+        }
+        let arg_text = |this: &Self| args.first().map(|a| this.text(a.span));
+        let (replacement, ty) = match (type_name.name.as_str(), function.name.as_str()) {
+            ("String", "from") | ("String", "to_string") => (arg_text(self)?, Ty::Str),
+            ("String", "new") => ("\"\"".to_string(), Ty::Str),
+            ("Vec", "new" | "with_capacity") => ("list_of()".to_string(), Ty::List(Box::new(Ty::Unknown))),
+            ("HashMap" | "BTreeMap", "new") => ("map_of()".to_string(), Ty::Map(Box::new(Ty::Unknown), Box::new(Ty::Unknown))),
+            _ => return None,
+        };
+        for a in args {
+            self.check_expr(a, None);
+        }
+        let written = format!("{}::{}", type_name.name, function.name);
+        self.c.error(
+            Diagnostic::error(codes::RUST_SPELLING, type_name.span.to(function.span), format!("`{written}` is Rust; Parseltongue writes `{replacement}`"))
+                .with_label("Rust constructor")
+                .with_suggestion(format!("write `{replacement}`"), span, replacement.clone(), Applicability::MachineApplicable),
+        );
+        Some(expr(IrK::Error, ty, span))
     }
 
     fn check_record_literal(
@@ -1984,6 +2059,11 @@ impl BodyChecker<'_, '_> {
             return error_expr(span);
         }
         let Some(sig) = builtins::method(&recv.ty, &method.name) else {
+            // The method may have been meant to change its receiver; do not
+            // add "never changed" warnings on top of this error.
+            if let Some(id) = Self::root_local(&recv) {
+                self.locals[id].mutated = true;
+            }
             let shown = self.show(&recv.ty);
             let mut d = Diagnostic::error(
                 codes::UNKNOWN_METHOD,
@@ -2033,6 +2113,13 @@ impl BodyChecker<'_, '_> {
             })
             .collect();
         let mut args_ir = self.check_args(&params, args, span, &format!("`{}`", method.name));
+        if let (ir::BuiltinMethod::Insert, Ty::Map(key, _)) = (sig.method, &recv.ty) {
+            if matches!(**key, Ty::Unknown) {
+                if let Some(first) = args_ir.first() {
+                    self.c.check_map_key(&first.ty, first.span);
+                }
+            }
+        }
         if matches!(
             sig.method,
             ir::BuiltinMethod::Push | ir::BuiltinMethod::Insert
@@ -2093,7 +2180,7 @@ impl BodyChecker<'_, '_> {
     }
 
     fn require_mutable(&mut self, place: &ir::Expr, span: Span, for_argument: bool) {
-        let Some(id) = Self::root_local(place) else {
+        let Some(id) = Self::root_local(place).filter(|_| is_place(place)) else {
             if for_argument && place.ty != Ty::Error {
                 self.c.error(
                     Diagnostic::error(
@@ -2220,6 +2307,11 @@ impl BodyChecker<'_, '_> {
                 )
                 .with_help("combine two comparisons with `&&`, e.g. `a < b && b < c`"),
             );
+            self.check_expr(first, None);
+            for (_, _, operand) in rest {
+                self.check_expr(operand, None);
+            }
+            return expr(IrK::Error, Ty::Bool, span);
         }
         if op0.is_logical() {
             if let Some((op, op_span, _)) = rest.iter().find(|(op, _, _)| *op != op0) {
@@ -2325,7 +2417,26 @@ impl BodyChecker<'_, '_> {
             } else if ty == Ty::Never {
                 ty = right.ty.clone();
             }
+            if matches!(op, BinaryOp::Div | BinaryOp::Rem) && ty == Ty::I64 && matches!(right.kind, IrK::Int(0)) {
+                self.c.error(
+                    Diagnostic::error(codes::INVALID_OPERATOR, operand.span, "this divides by zero")
+                        .with_note("integer division by zero always stops the program"),
+                );
+            }
             rest_ir.push((*op, right));
+        }
+        let divides_by_zero = rest_ir
+            .iter()
+            .any(|(op, e)| matches!(op, BinaryOp::Div | BinaryOp::Rem) && matches!(e.kind, IrK::Int(0)));
+        if ty == Ty::I64
+            && !divides_by_zero
+            && literal_only(&first_ir, &rest_ir)
+            && fold_integers(&first_ir, &rest_ir).is_none()
+        {
+            self.c.error(
+                Diagnostic::error(codes::INVALID_LITERAL, span, "this arithmetic on literals overflows `i64`")
+                    .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)),
+            );
         }
         expr(
             IrK::Binary {
@@ -2610,6 +2721,9 @@ impl BodyChecker<'_, '_> {
             Err(problem) => {
                 let d = match problem {
                     FormatProblem::Named(name) => {
+                        if let Some((id, _)) = self.lookup_local(&name) {
+                            self.note_use(id);
+                        }
                         let positional = template
                             .replace(&format!("{{{name}}}"), "{}")
                             .replace(&format!("{{{name}:?}}"), "{:?}");
@@ -2730,21 +2844,24 @@ impl BodyChecker<'_, '_> {
                 let insert_at = arms
                     .last()
                     .map_or(span.shrink_to_end(), |a| a.span.shrink_to_end());
+                let listed: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+                let listed = match listed.as_slice() {
+                    [one] => one.clone(),
+                    [init @ .., last] => format!("{} and {last}", init.join(", ")),
+                    [] => String::new(),
+                };
+                let noun = if missing.len() == 1 { "pattern" } else { "patterns" };
                 let mut d = Diagnostic::error(
                     codes::NON_EXHAUSTIVE_MATCH,
                     scrutinee.span,
-                    format!("`match` does not cover {}", missing.join(", ")),
+                    format!("`match` does not cover {listed}"),
                 )
-                .with_label(format!("patterns {} not covered", missing.join(", ")));
-                if !arms.is_empty() {
-                    let arms_text: String = missing
-                        .iter()
-                        .map(|m| format!(",\n{m} => panic(\"unhandled\")"))
-                        .collect();
+                .with_label(format!("{noun} {listed} not covered"));
+                if let Some(edit) = self.missing_arms_edit(span, arms, &missing) {
                     d = d.with_suggestion(
-                        "add the missing arms",
-                        insert_at,
-                        arms_text,
+                        "add an arm for each missing pattern",
+                        edit.0,
+                        edit.1,
                         Applicability::HasPlaceholders,
                     );
                 }
@@ -2762,13 +2879,72 @@ impl BodyChecker<'_, '_> {
         )
     }
 
-    fn check_pattern(
-        &mut self,
-        pattern: &ast::Pattern,
-        ty: &Ty,
-        borrowed: bool,
-        top: bool,
-    ) -> ir::Pattern {
+    /// An edit that inserts one arm per missing pattern before the
+    /// `match`'s closing brace, indented like the other arms.
+    fn missing_arms_edit(&self, match_span: Span, arms: &[ast::Arm], missing: &[String]) -> Option<(Span, String)> {
+        let text = &self.c.sources.get(match_span.file).text;
+        let close = match_span.end.checked_sub(1)? as usize;
+        if text.as_bytes().get(close) != Some(&b'}') {
+            return None;
+        }
+        let line_start = text[..close].rfind('\n').map_or(0, |i| i + 1);
+        let before_brace = &text[line_start..close];
+        let indent = match arms.last() {
+            Some(arm) => {
+                let arm_line = text[..arm.span.start as usize].rfind('\n').map_or(0, |i| i + 1);
+                text[arm_line..arm.span.start as usize].to_string()
+            }
+            None => format!("{before_brace}    "),
+        };
+        if !before_brace.trim().is_empty() || !indent.trim().is_empty() {
+            return None;
+        }
+        let needs_comma = arms.last().is_some_and(|arm| {
+            let after = text[arm.span.end as usize..close].trim_start();
+            !after.starts_with(',') && !text[arm.span.start as usize..arm.span.end as usize].ends_with('}')
+        });
+        // The edit is one insertion; an arm without its trailing comma
+        // would need a second edit, so then only the message is given.
+        if needs_comma {
+            return None;
+        }
+        let inserted: String = missing
+            .iter()
+            .map(|m| format!("{indent}{m} => panic(\"not handled yet\"),\n"))
+            .collect();
+        let at = Span { start: line_start as u32, end: line_start as u32, ..match_span };
+        Some((at, inserted))
+    }
+
+    fn check_pattern(&mut self, pattern: &ast::Pattern, ty: &Ty, borrowed: bool, top: bool) -> ir::Pattern {
+        let checked = self.check_pattern_shape(pattern, ty, borrowed, top);
+        if matches!(checked, ir::Pattern::Error) {
+            // The arm's body may still use the names the pattern meant to
+            // bind; declare them so the one mistake is reported once.
+            self.declare_pattern_names(pattern);
+        }
+        checked
+    }
+
+    fn declare_pattern_names(&mut self, pattern: &ast::Pattern) {
+        match &pattern.kind {
+            ast::PatternKind::Binding(name) => {
+                let declared = self.scopes.last().is_some_and(|s| s.iter().any(|(n, _)| *n == name.name));
+                if !declared {
+                    let id = self.declare(name, Ty::Error, Repr::Value, false, Origin::MatchBinding);
+                    self.locals[id].used = true;
+                }
+            }
+            ast::PatternKind::Variant { args: Some(args), .. } => {
+                for a in args {
+                    self.declare_pattern_names(a);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check_pattern_shape(&mut self, pattern: &ast::Pattern, ty: &Ty, borrowed: bool, top: bool) -> ir::Pattern {
         let span = pattern.span;
         let mismatch = |this: &mut Self, what: &str| {
             let shown = this.show(ty);
@@ -2799,6 +2975,15 @@ impl BodyChecker<'_, '_> {
             ast::PatternKind::Error => ir::Pattern::Error,
             ast::PatternKind::Wildcard => ir::Pattern::Wildcard,
             ast::PatternKind::Binding(name) => {
+                if let Some(&(_, first)) = self.scopes.last().and_then(|scope| scope.iter().find(|(n, _)| *n == name.name)) {
+                    let first_span = self.locals[first].span;
+                    self.c.error(
+                        Diagnostic::error(codes::DUPLICATE_DEFINITION, name.span, format!("`{}` is bound twice in this pattern", name.name))
+                            .with_secondary(first_span, "first bound here")
+                            .with_help("give each value its own name"),
+                    );
+                    return ir::Pattern::Wildcard;
+                }
                 let repr = if borrowed { Repr::Ref } else { Repr::Value };
                 let id = self.declare(name, ty.clone(), repr, false, Origin::MatchBinding);
                 ir::Pattern::Binding(id)
@@ -2807,7 +2992,13 @@ impl BodyChecker<'_, '_> {
                 if *ty != Ty::I64 {
                     return mismatch(self, "an integer");
                 }
-                ir::Pattern::Int(i64::try_from(*v).unwrap_or(i64::MAX))
+                match i64::try_from(*v) {
+                    Ok(v) => ir::Pattern::Int(v),
+                    Err(_) => {
+                        self.c.error(Diagnostic::error(codes::INVALID_LITERAL, span, "integer literal is out of range for `i64`").with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)));
+                        ir::Pattern::Error
+                    }
+                }
             }
             ast::PatternKind::Bool(b) => {
                 if *ty != Ty::Bool {
@@ -2932,8 +3123,8 @@ impl BodyChecker<'_, '_> {
                         codes::PATTERN_MISMATCH,
                         span,
                         format!(
-                            "variant `{name}` carries {} value(s) but the pattern has {given}",
-                            payload.len()
+                            "variant `{name}` carries {} but the pattern has {given}",
+                            count(payload.len(), "value")
                         ),
                     ));
                     return ir::Pattern::Error;
@@ -2951,6 +3142,37 @@ impl BodyChecker<'_, '_> {
                 }
             }
         }
+    }
+}
+
+fn literal_only(first: &ir::Expr, rest: &[(BinaryOp, ir::Expr)]) -> bool {
+    matches!(first.kind, IrK::Int(_)) && rest.iter().all(|(_, e)| matches!(e.kind, IrK::Int(_)))
+}
+
+/// The value of a chain of integer literals, or `None` on overflow or
+/// division by zero (also `None` when an operand is not a literal).
+fn fold_integers(first: &ir::Expr, rest: &[(BinaryOp, ir::Expr)]) -> Option<i64> {
+    let IrK::Int(mut value) = first.kind else { return None };
+    for (op, e) in rest {
+        let IrK::Int(right) = e.kind else { return None };
+        value = match op {
+            BinaryOp::Add => value.checked_add(right)?,
+            BinaryOp::Sub => value.checked_sub(right)?,
+            BinaryOp::Mul => value.checked_mul(right)?,
+            BinaryOp::Div => value.checked_div(right)?,
+            BinaryOp::Rem => value.checked_rem(right)?,
+            _ => return None,
+        };
+    }
+    Some(value)
+}
+
+/// "1 value", "2 values".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

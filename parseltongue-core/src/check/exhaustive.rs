@@ -221,23 +221,42 @@ fn show(p: &Pat, ty: &Ty, program: &Program) -> String {
     }
 }
 
+fn contains_error(p: &Pattern) -> bool {
+    match p {
+        Pattern::Error => true,
+        Pattern::Variant { args, .. } => args.iter().any(contains_error),
+        Pattern::Some(p) | Pattern::Ok(p) | Pattern::Err(p) => contains_error(p),
+        _ => false,
+    }
+}
+
 /// Analyses the arms of one `match` on a value of type `ty`.
 pub(crate) fn analyse(arms: &[(Pattern, Span)], ty: &Ty, program: &Program) -> Report {
     let types = vec![ty.clone()];
     let mut matrix: Vec<Vec<Pat>> = Vec::new();
     let mut unreachable = Vec::new();
+    let mut had_error = false;
     for (pattern, span) in arms {
+        // A pattern with an error was reported already; it neither covers
+        // values nor makes later arms unreachable.
+        if contains_error(pattern) {
+            had_error = true;
+            continue;
+        }
         let row = vec![lower(pattern)];
-        if !matches!(pattern, Pattern::Error) && !useful(&matrix, &row, &types, program) {
+        if !useful(&matrix, &row, &types, program) {
             unreachable.push(*span);
         }
         matrix.push(row);
+    }
+    if had_error {
+        return Report { unreachable, missing: None };
     }
     let mut found = Vec::new();
     while found.len() < 3 {
         match missing(&matrix, &types, program) {
             Some(w) => {
-                found.push(format!("`{}`", show(&w[0], ty, program)));
+                found.push(show(&w[0], ty, program));
                 matrix.push(w);
                 if matches!(matrix[matrix.len() - 1][0], Pat::Wild) {
                     break;

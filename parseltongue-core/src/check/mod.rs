@@ -65,7 +65,10 @@ pub fn check_program(
     };
     checker.collect(modules);
     checker.resolve_signatures(modules);
+    checker.check_record_cycles();
+    checker.check_entry_point();
     checker.check_bodies(modules);
+    checker.check_constant_cycles();
     checker.warn_unused(modules);
     for (id, function) in checker.program.functions.iter_mut().enumerate() {
         function.referenced = checker.used_items.contains(&Def::Function(id));
@@ -342,6 +345,8 @@ impl Checker<'_> {
                     return Err(Box::new(self.unknown_name(target, name)));
                 };
                 if !self.def_is_public(def) {
+                    // Used all the same: the privacy error is the one report.
+                    self.used_items.insert(def);
                     let declared = self.def_span(def);
                     return Err(Box::new(
                         Diagnostic::error(
@@ -392,7 +397,7 @@ impl Checker<'_> {
         let candidates = self.scopes[module].names.keys().map(String::as_str);
         if let Some(best) = suggest::closest(&name.name, candidates) {
             d = d.with_suggestion(
-                format!("a item with a similar name exists: `{best}`"),
+                format!("an item with a similar name exists: `{best}`"),
                 name.span,
                 best,
                 Applicability::MaybeIncorrect,
@@ -612,7 +617,20 @@ impl Checker<'_> {
         params: &[ast::Param],
         allow_self: bool,
     ) -> (Vec<ir::Param>, Option<ast::ParamMode>) {
-        let mut out = Vec::new();
+        let mut out: Vec<ir::Param> = Vec::new();
+        for (i, p) in params.iter().enumerate() {
+            if let Some(first) = params[..i].iter().find(|q| q.name.name == p.name.name) {
+                self.error(
+                    Diagnostic::error(
+                        codes::DUPLICATE_DEFINITION,
+                        p.name.span,
+                        format!("parameter `{}` is declared twice", p.name.name),
+                    )
+                    .with_secondary(first.name.span, "first declared here")
+                    .with_help("give each parameter its own name"),
+                );
+            }
+        }
         let mut receiver = None;
         for (i, p) in params.iter().enumerate() {
             match &p.ty {
@@ -849,6 +867,141 @@ impl Checker<'_> {
         }
     }
 
+    /// A record may not contain itself, directly or through other records,
+    /// options or results: its size would be infinite. Lists and maps store
+    /// their elements elsewhere, so they break the cycle.
+    fn check_record_cycles(&mut self) {
+        fn inline_records(ty: &Ty, out: &mut Vec<TypeId>) {
+            match ty {
+                Ty::Named(id) => out.push(*id),
+                Ty::Option(t) => inline_records(t, out),
+                Ty::Result(a, b) => {
+                    inline_records(a, out);
+                    inline_records(b, out);
+                }
+                _ => {}
+            }
+        }
+        let contained: Vec<Vec<TypeId>> = self
+            .program
+            .types
+            .iter()
+            .map(|def| {
+                let mut out = Vec::new();
+                match &def.kind {
+                    TypeDefKind::Record(fields) => {
+                        fields.iter().for_each(|(_, t)| inline_records(t, &mut out));
+                    }
+                    TypeDefKind::Enum(variants) => variants
+                        .iter()
+                        .flat_map(|(_, p)| p)
+                        .for_each(|t| inline_records(t, &mut out)),
+                    TypeDefKind::Rust(_) => {}
+                }
+                out
+            })
+            .collect();
+        for start in 0..contained.len() {
+            // Depth-first search for a path from `start` back to itself;
+            // each cycle is reported once, at its first type.
+            let mut stack = vec![(start, vec![start])];
+            let mut seen = std::collections::HashSet::new();
+            while let Some((at, path)) = stack.pop() {
+                for &next in &contained[at] {
+                    if next == start {
+                        let direct_record = path.len() == 1
+                            && matches!(self.program.types[start].kind, TypeDefKind::Record(_));
+                        if !direct_record && path.iter().min() == Some(&start) {
+                            let names: Vec<String> = path
+                                .iter()
+                                .chain(std::iter::once(&start))
+                                .map(|t| format!("`{}`", self.program.types[*t].name))
+                                .collect();
+                            let def = &self.program.types[start];
+                            let d = Diagnostic::error(
+                                codes::MISMATCHED_TYPES,
+                                def.span,
+                                format!("`{}` contains itself: {}", def.name, names.join(" → ")),
+                            )
+                            .with_note("a value cannot contain a whole copy of itself; its size would be infinite")
+                            .with_help("store the inner value in a `list` to break the cycle");
+                            self.error(d);
+                        }
+                    } else if seen.insert(next) {
+                        let mut longer = path.clone();
+                        longer.push(next);
+                        stack.push((next, longer));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The root module's `main`, if any, takes nothing and returns nothing.
+    fn check_entry_point(&mut self) {
+        let Some((Def::Function(id), _)) =
+            self.scopes.first().and_then(|s| s.names.get("main")).cloned()
+        else {
+            return;
+        };
+        let main = &self.program.functions[id];
+        if matches!(main.kind, ir::FunctionKind::Free)
+            && (!main.params.is_empty() || main.returns != Ty::Unit)
+        {
+            let span = main.span;
+            self.error(
+                Diagnostic::error(
+                    codes::MISMATCHED_TYPES,
+                    span,
+                    "`main` must take no parameters and return nothing",
+                )
+                .with_note("a program's entry point is `function main() { … }`"),
+            );
+        }
+    }
+
+    /// Constants may use other constants, but not in a cycle.
+    fn check_constant_cycles(&mut self) {
+        let uses: Vec<Vec<ir::ConstId>> = self
+            .program
+            .constants
+            .iter()
+            .map(|c| {
+                let mut out = Vec::new();
+                ir::walk_expr(
+                    &c.value,
+                    &mut |e| {
+                        if let ir::ExprKind::Const(id) = e.kind {
+                            out.push(id);
+                        }
+                    },
+                    &mut |_| {},
+                );
+                out
+            })
+            .collect();
+        for start in 0..uses.len() {
+            let mut stack = uses[start].clone();
+            let mut seen = std::collections::HashSet::new();
+            while let Some(at) = stack.pop() {
+                if at == start {
+                    let constant = &self.program.constants[start];
+                    let d = Diagnostic::error(
+                        codes::MISMATCHED_TYPES,
+                        constant.span,
+                        format!("constant `{}` depends on itself", constant.name),
+                    )
+                    .with_help("give one of the constants a literal value");
+                    self.error(d);
+                    break;
+                }
+                if seen.insert(at) {
+                    stack.extend(uses[at].iter().copied());
+                }
+            }
+        }
+    }
+
     fn check_bodies(&mut self, modules: &[ast::Module]) {
         for (module, ast_module) in modules.iter().enumerate() {
             for item in &ast_module.items {
@@ -951,7 +1104,14 @@ impl Checker<'_> {
             if exported || matches!(f.kind, ir::FunctionKind::Test) {
                 continue;
             }
-            if !self.used_items.contains(&Def::Function(id)) {
+            let is_the_declared_one = match &f.kind {
+                ir::FunctionKind::Method { .. } => true,
+                _ => self.scopes[f.module]
+                    .names
+                    .get(&f.name)
+                    .is_some_and(|(def, _)| *def == Def::Function(id)),
+            };
+            if is_the_declared_one && !self.used_items.contains(&Def::Function(id)) {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         codes::UNUSED_ITEM,

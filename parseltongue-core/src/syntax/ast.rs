@@ -576,6 +576,8 @@ pub enum ExprKind {
         /// The target type.
         ty: TypeExpr,
     },
+    /// Rust's `x?`, kept to report it with a fix; checked as `propagate x`.
+    RustTry(Box<Expr>),
     /// Rust's `a..b` or `a..=b`, kept to report it with a fix.
     RustRange {
         /// Start.

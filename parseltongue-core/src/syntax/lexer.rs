@@ -168,7 +168,10 @@ impl Lexer<'_> {
         let mut diagnostic = Diagnostic::error(
             codes::UNKNOWN_CHARACTER,
             self.span(start, self.pos),
-            format!("unknown character `{}`", c.escape_default()),
+            format!(
+                "unknown character `{}`",
+                if c.is_control() || c.is_whitespace() { c.escape_default().to_string() } else { c.to_string() }
+            ),
         )
         .with_label("not part of any token");
         if !c.is_ascii() && (c.is_alphabetic() || c.is_numeric()) {
@@ -493,9 +496,27 @@ impl Lexer<'_> {
         );
         let mut is_float = false;
         if radix_prefix {
+            let (radix, name) = match self.peek(1) {
+                Some(b'x') => (16, "hexadecimal"),
+                Some(b'o') => (8, "octal"),
+                _ => (2, "binary"),
+            };
             self.pos += 2;
-            while matches!(self.peek(0), Some(b) if b.is_ascii_hexdigit() || b == b'_') {
-                self.pos += 1;
+            while let Some(b) = self.peek(0) {
+                if b == b'_' || (b as char).is_digit(radix) {
+                    self.pos += 1;
+                } else if b.is_ascii_digit() || (radix == 16 && b.is_ascii_hexdigit()) {
+                    let at = self.pos;
+                    self.pos += 1;
+                    self.error(
+                        codes::INVALID_LITERAL,
+                        at,
+                        at + 1,
+                        &format!("`{}` is not a digit of a {name} literal", b as char),
+                    );
+                } else {
+                    break;
+                }
             }
         } else {
             self.digits();

@@ -17,6 +17,13 @@ pub fn parse_file(
 ) -> (ast::Module, lexer::Lexed) {
     let mut lexed = lexer::lex(text, file, diagnostics);
     rust_habits::rewrite(&mut lexed.tokens, text, file, diagnostics);
-    let module = parser::parse(&lexed.tokens, text, file, diagnostics);
+    // A token the lexer or the habit pass already reported is not reported
+    // again as a syntax error.
+    let reported: std::collections::HashSet<u32> = diagnostics
+        .iter()
+        .filter(|d| d.primary.span.file == file)
+        .map(|d| d.primary.span.start)
+        .collect();
+    let module = parser::parse(&lexed.tokens, text, file, &reported, diagnostics);
     (module, lexed)
 }

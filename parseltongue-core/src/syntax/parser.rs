@@ -23,7 +23,13 @@ const POSTFIX_TOO_LONG: &str = "chain of `.` and `[…]` operations is too long"
 
 /// Parses one file's tokens into a module. Never fails: what cannot be read
 /// is reported and becomes `Error` nodes.
-pub fn parse(tokens: &[Token], text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Module {
+pub fn parse(
+    tokens: &[Token],
+    text: &str,
+    file: FileId,
+    already_reported: &std::collections::HashSet<u32>,
+    diagnostics: &mut Diagnostics,
+) -> Module {
     let toks: Vec<Tok> = tokens
         .iter()
         .map(|t| (t.kind, SimpleSpan::from(t.start as usize..t.end as usize)))
@@ -35,8 +41,12 @@ pub fn parse(tokens: &[Token], text: &str, file: FileId, diagnostics: &mut Diagn
     let mut seen_error_at = std::collections::HashSet::new();
     for error in errors {
         let span = *error.span();
-        // One report per position: recovery can revisit the same token.
-        if !seen_error_at.insert(span.start) {
+        // One report per position: recovery can revisit the same token,
+        // and tokens the lexer rejected were reported already.
+        if !seen_error_at.insert(span.start)
+            || already_reported.contains(&(span.start as u32))
+            || error.found() == Some(&TokenKind::Error)
+        {
             continue;
         }
         diagnostics.push(error_to_diagnostic(&error, text, file));
@@ -60,7 +70,16 @@ fn error_to_diagnostic(
         } else {
             codes::SYNTAX
         };
-        return Diagnostic::error(code, at, message.clone());
+        let mut diagnostic = Diagnostic::error(code, at, message.clone());
+        if message == MISSING_SEMICOLON || message.starts_with("expected `;`") {
+            diagnostic = diagnostic.with_suggestion(
+                "add `;`",
+                at,
+                ";",
+                crate::diagnostics::Applicability::MachineApplicable,
+            );
+        }
+        return diagnostic;
     }
     let found = match error.found() {
         Some(kind) => describe_found(*kind, &text[span.start..span.end.min(text.len())]),
@@ -69,6 +88,12 @@ fn error_to_diagnostic(
     let mut expected: Vec<String> = error
         .expected()
         .filter_map(|pattern| match pattern {
+            // Rust spellings the parser accepts only to report them.
+            chumsky::error::RichPattern::Token(t)
+                if matches!(**t, TokenKind::Punct('?', _) | TokenKind::Keyword(Keyword::As)) =>
+            {
+                None
+            }
             chumsky::error::RichPattern::Token(t) => Some(describe_expected(**t)),
             chumsky::error::RichPattern::Label(l) => Some(l.to_string()),
             chumsky::error::RichPattern::EndOfInput => Some("end of file".to_string()),
@@ -141,6 +166,23 @@ fn close<'a>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
     just(TokenKind::Close(d)).ignored()
 }
 
+const MISSING_SEMICOLON: &str = "expected `;` after this statement";
+
+/// `p` followed by `;`. A missing `;` is reported right after `p` and the
+/// statement is kept, so the next statement is not swallowed by recovery.
+fn with_semicolon<'a, O>(
+    p: impl Parser<'a, In<'a>, O, Ex<'a>> + Clone,
+) -> impl Parser<'a, In<'a>, O, Ex<'a>> + Clone {
+    p.then(punct(';').or_not())
+        .validate(|(output, semicolon), e, emitter| {
+            if semicolon.is_none() {
+                let span: SimpleSpan = e.span();
+                emitter.emit(Rich::custom(SimpleSpan::from(span.end..span.end), MISSING_SEMICOLON));
+            }
+            output
+        })
+}
+
 /// One balanced group or one token that is not a delimiter: the unit that
 /// recovery skips, so a skip never tears a group apart.
 fn skip_unit<'a>() -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
@@ -158,6 +200,27 @@ fn skip_unit<'a>() -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
                 .filter(|t: &TokenKind| !matches!(t, TokenKind::Open(_) | TokenKind::Close(_)))
                 .ignored())
     })
+}
+
+/// A comma-separated list in `delimiter`s where each element recovers on
+/// its own: a broken element is reported and dropped, the others are kept.
+fn list_items<'a, O: 'a>(
+    element: impl Parser<'a, In<'a>, O, Ex<'a>> + Clone + 'a,
+    delimiter: Delimiter,
+) -> impl Parser<'a, In<'a>, Vec<O>, Ex<'a>> + Clone {
+    let skip_element = skip_unit()
+        .and_is(punct(',').not())
+        .repeated()
+        .at_least(1)
+        .map(|_| None);
+    element
+        .map(Some)
+        .recover_with(via_parser(skip_element))
+        .separated_by(punct(','))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(open(delimiter), close(delimiter))
+        .map(|items| items.into_iter().flatten().collect())
 }
 
 fn binding_keyword(k: Keyword) -> Option<BindingKind> {
@@ -338,6 +401,13 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         TokenKind::Keyword(Keyword::SelfValue) => ExprKind::SelfValue,
         TokenKind::Error => ExprKind::Error,
     };
+    let rust_char = select! { TokenKind::Char => (), TokenKind::Lifetime => () }.validate(|_, e, emitter| {
+        emitter.emit(Rich::custom(
+            e.span(),
+            "Parseltongue has no character type or lifetimes; write a one-letter string such as \"a\"",
+        ));
+        ExprKind::Error
+    });
 
     let builtin = select! { TokenKind::Keyword(k) = e if is_builtin(k) => (k, sp(e.span())) }
         .then(call_args.clone())
@@ -399,8 +469,24 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
             body,
             span: sp(e.span()),
         });
+    let arm_recovery = skip_unit()
+        .and_is(punct(',').not())
+        .repeated()
+        .at_least(1)
+        .map_with(move |_, e| Arm {
+            pattern: Pattern {
+                kind: PatternKind::Error,
+                span: sp(e.span()),
+            },
+            body: Expr {
+                kind: ExprKind::Error,
+                span: sp(e.span()),
+            },
+            span: sp(e.span()),
+        });
     let arms = arm
         .clone()
+        .recover_with(via_parser(arm_recovery))
         .then_ignore(punct(',').or_not())
         .repeated()
         .collect::<Vec<_>>()
@@ -421,6 +507,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
 
     let atom = choice((
         literal,
+        rust_char,
         builtin,
         record_literal,
         path_expr,
@@ -501,7 +588,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
                         value: Box::new(acc),
                         ty,
                     },
-                    Postfix::Try => ExprKind::Propagate(Box::new(acc)),
+                    Postfix::Try => ExprKind::RustTry(Box::new(acc)),
                 };
                 Expr { kind, span }
             })
@@ -624,7 +711,6 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
             .then(punct(':').ignore_then(ty.clone()).or_not())
             .then_ignore(punct('='))
             .then(expr.clone())
-            .then_ignore(punct(';'))
             .map(|((((k, keyword_span), name), ty), value)| StmtKind::Let {
                 kind: binding_keyword(k).unwrap_or(BindingKind::Var),
                 keyword_span,
@@ -632,14 +718,14 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
                 ty,
                 value,
             });
-    let return_stmt = kw(Keyword::Return)
-        .ignore_then(expr.clone().or_not())
-        .then_ignore(punct(';'))
-        .map(StmtKind::Return);
-    let break_stmt = kw(Keyword::Break).then(punct(';')).to(StmtKind::Break);
-    let continue_stmt = kw(Keyword::Continue)
-        .then(punct(';'))
-        .to(StmtKind::Continue);
+    let let_stmt = with_semicolon(let_stmt);
+    let return_stmt = with_semicolon(
+        kw(Keyword::Return)
+            .ignore_then(expr.clone().or_not())
+            .map(StmtKind::Return),
+    );
+    let break_stmt = with_semicolon(kw(Keyword::Break).to(StmtKind::Break));
+    let continue_stmt = with_semicolon(kw(Keyword::Continue).to(StmtKind::Continue));
     let while_stmt = kw(Keyword::While)
         .ignore_then(expr.clone())
         .then(block.clone())
@@ -822,11 +908,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         name,
         ty,
     });
-    let params = param
-        .separated_by(punct(','))
-        .allow_trailing()
-        .collect::<Vec<_>>()
-        .delimited_by(open(Delimiter::Paren), close(Delimiter::Paren));
+    let params = list_items(param, Delimiter::Paren);
     let returns = kw(Keyword::Returns).ignore_then(ty.clone()).or_not();
 
     let function = kw(Keyword::Function)
@@ -849,11 +931,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     let record = kw(Keyword::Record)
         .ignore_then(ident)
         .then(
-            field
-                .separated_by(punct(','))
-                .allow_trailing()
-                .collect::<Vec<_>>()
-                .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace)),
+            list_items(field, Delimiter::Brace),
         )
         .map(|(name, fields)| ItemKind::Record(Record { name, fields }));
 
@@ -875,11 +953,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     let enumeration = kw(Keyword::Enum)
         .ignore_then(ident)
         .then(
-            variant
-                .separated_by(punct(','))
-                .allow_trailing()
-                .collect::<Vec<_>>()
-                .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace)),
+            list_items(variant, Delimiter::Brace),
         )
         .map(|(name, variants)| ItemKind::Enum(Enum { name, variants }));
 
@@ -950,9 +1024,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     ) => () }
     .or(select! { TokenKind::DocComment => () });
     let item_recovery = skip_unit()
-        .and_is(item_start.not())
-        .repeated()
-        .at_least(1)
+        .then(skip_unit().and_is(item_start.not()).repeated())
         .to(ItemKind::Error);
 
     let item = docs

@@ -39,8 +39,24 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
         let token = tokens[i];
         let next = tokens.get(i + 1).copied();
         match token.kind {
-            TokenKind::RustKeyword | TokenKind::Ident => {
+            TokenKind::RustKeyword | TokenKind::Ident | TokenKind::Keyword(_) => {
                 let word = token_text(&token);
+                // `if let` and `while let` have no Parseltongue form but `match`.
+                if word == "let"
+                    && out
+                        .last()
+                        .is_some_and(|p| matches!(p.kind, TokenKind::Keyword(Keyword::If | Keyword::While)))
+                {
+                    let construct = if out.last().is_some_and(|p| p.kind == TokenKind::Keyword(Keyword::If)) { "if let" } else { "while let" };
+                    diagnostics.push(
+                        Diagnostic::error(codes::RUST_SPELLING, span(&token), format!("`{construct}` is Rust; Parseltongue uses `match`"))
+                            .with_label("Rust pattern binding")
+                            .with_note("write `match value { Pattern => { … }, _ => {} }`; a `while let` loop becomes `loop { match … { …, _ => break, } }`"),
+                    );
+                    out.push(Token { kind: TokenKind::Error, ..token });
+                    i += 1;
+                    continue;
+                }
                 // `let mut x` → `let_mut_var x`
                 if word == "let" && next.is_some_and(|n| token_text(&n) == "mut") {
                     let both = span(&token).to(span(&tokens[i + 1]));
@@ -53,7 +69,9 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                     i += 2;
                     continue;
                 }
-                if token.kind == TokenKind::RustKeyword {
+                let is_macro = next.is_some_and(|n| matches!(n.kind, TokenKind::Punct('!', _)))
+                    && matches!(tokens.get(i + 2).map(|t| t.kind), Some(TokenKind::Open(_)));
+                if token.kind == TokenKind::RustKeyword && !is_macro {
                     if let Some(&(_, keyword)) = WORDS.iter().find(|(w, _)| *w == word) {
                         diagnostics.push(rust_spelling(span(&token), word, keyword.as_str()));
                         out.push(Token {

@@ -99,6 +99,9 @@ pub struct TypeDef {
     pub docs: Vec<String>,
     /// Field or variant doc lines, by position.
     pub member_docs: Vec<Vec<String>>,
+    /// Declared with a syntax error in its members: lookups of missing
+    /// members are not reported again.
+    pub incomplete: bool,
 }
 
 /// Whether a function is free, a method or a Rust function.

@@ -178,10 +178,15 @@ impl Checker<'_> {
                 .as_ref()
                 .map_or(block.span.shrink_to_end(), |t| t.span);
             let mut d = body.mismatch(&expected, &ty, at);
-            let tail_if_without_else = block
-                .tail
-                .as_ref()
-                .is_some_and(|t| matches!(&t.kind, K::If { otherwise: None, .. }));
+            let tail_if_without_else = block.tail.as_ref().is_some_and(|t| {
+                matches!(
+                    &t.kind,
+                    K::If {
+                        otherwise: None,
+                        ..
+                    }
+                )
+            });
             if ty == Ty::Unit && (block.tail.is_none() || tail_if_without_else) {
                 d = Diagnostic::error(
                     codes::MISSING_RETURN,
@@ -524,6 +529,7 @@ impl BodyChecker<'_, '_> {
                     BindingKind::SharedVar => Repr::Arc,
                     BindingKind::MutSharedVar => Repr::ArcMutex,
                 };
+                let value_is_broken = matches!(checked.kind, IrK::Error) && checked.ty == Ty::Error;
                 let local = self.declare(
                     name,
                     local_ty,
@@ -531,6 +537,10 @@ impl BodyChecker<'_, '_> {
                     *kind == BindingKind::MutVar || *kind == BindingKind::CowVar,
                     Origin::Let(*kind, *keyword_span),
                 );
+                if value_is_broken {
+                    // Its value was reported as broken; "never used" would add nothing.
+                    self.locals[local].used = true;
+                }
                 ir::Stmt::Let {
                     local,
                     value: checked,
@@ -602,7 +612,7 @@ impl BodyChecker<'_, '_> {
                         )
                         .with_help("end the thread's block with its value instead"),
                     );
-                    return Some(ir::Stmt::Return(None));
+                    return None;
                 }
                 let value = match value {
                     Some(v) => {
@@ -665,6 +675,56 @@ impl BodyChecker<'_, '_> {
                 self.loop_depth += 1;
                 let (body, _) = self.check_unit_block(body);
                 self.loop_depth -= 1;
+                ir::Stmt::Loop(body)
+            }
+            ast::StmtKind::RustWhileLet {
+                let_span,
+                pattern,
+                value,
+                body,
+            } => {
+                self.c.error(
+                    Diagnostic::error(
+                        codes::RUST_SPELLING,
+                        stmt.span.shrink_to_start().to(*let_span),
+                        "`while let` is Rust; Parseltongue uses `loop` with `match`",
+                    )
+                    .with_label("Rust pattern loop")
+                    .with_help("write `loop { match value { Pattern => { … }, _ => break, } }`"),
+                );
+                let scrutinee = self.check_expr(value, None);
+                let borrowed = is_place(&scrutinee) && !scrutinee.ty.is_copy();
+                self.scopes.push(Vec::new());
+                let pattern = self.check_pattern(pattern, &scrutinee.ty, borrowed, true);
+                self.loop_depth += 1;
+                let (block, _) = self.check_unit_block(body);
+                self.loop_depth -= 1;
+                self.scopes.pop();
+                let arms = vec![
+                    (pattern, expr(IrK::Block(block), Ty::Unit, stmt.span)),
+                    (
+                        ir::Pattern::Wildcard,
+                        expr(
+                            IrK::Block(ir::Block {
+                                stmts: vec![ir::Stmt::Break],
+                                tail: None,
+                            }),
+                            Ty::Unit,
+                            stmt.span,
+                        ),
+                    ),
+                ];
+                let body = ir::Block {
+                    stmts: vec![ir::Stmt::Expr(expr(
+                        IrK::Match {
+                            scrutinee: Box::new(scrutinee),
+                            arms,
+                        },
+                        Ty::Unit,
+                        stmt.span,
+                    ))],
+                    tail: None,
+                };
                 ir::Stmt::Loop(body)
             }
             ast::StmtKind::For {
@@ -866,8 +926,12 @@ impl BodyChecker<'_, '_> {
             K::Float(v) => {
                 if !v.is_finite() {
                     self.c.error(
-                        Diagnostic::error(codes::INVALID_LITERAL, span, "float literal is out of range for `f64`")
-                            .with_note(format!("`f64` holds magnitudes up to about {:e}", f64::MAX)),
+                        Diagnostic::error(
+                            codes::INVALID_LITERAL,
+                            span,
+                            "float literal is out of range for `f64`",
+                        )
+                        .with_note(format!("`f64` holds magnitudes up to about {:e}", f64::MAX)),
                     );
                     return error_expr(span);
                 }
@@ -996,12 +1060,82 @@ impl BodyChecker<'_, '_> {
             }
             K::Binary { first, rest } => self.check_binary(first, rest, span, expected),
             K::Propagate(inner) => self.check_propagate(inner, span),
+            K::RustIfLet {
+                let_span,
+                pattern,
+                value,
+                then,
+                otherwise,
+            } => {
+                let construct_span = span.shrink_to_start().to(*let_span);
+                self.c.error(
+                    Diagnostic::error(
+                        codes::RUST_SPELLING,
+                        construct_span,
+                        "`if let` is Rust; Parseltongue uses `match`",
+                    )
+                    .with_label("Rust pattern binding")
+                    .with_help("write `match value { Pattern => { … }, _ => { … } }`"),
+                );
+                let scrutinee = self.check_expr(value, None);
+                let borrowed = is_place(&scrutinee) && !scrutinee.ty.is_copy();
+                self.scopes.push(Vec::new());
+                let pattern = self.check_pattern(pattern, &scrutinee.ty, borrowed, true);
+                let (then_block, then_ty) = self.check_block(then, expected);
+                self.scopes.pop();
+                let else_block = otherwise.as_ref().map(|b| self.check_block(b, expected));
+                let ty = match &else_block {
+                    Some((_, t)) => self.join_branch(Some(then_ty), t, span),
+                    None => Ty::Unit,
+                };
+                let else_expr = match else_block {
+                    Some((b, t)) => expr(IrK::Block(b), t, span),
+                    None => expr(
+                        IrK::Block(ir::Block {
+                            stmts: vec![],
+                            tail: None,
+                        }),
+                        Ty::Unit,
+                        span,
+                    ),
+                };
+                let arms = vec![
+                    (pattern, expr(IrK::Block(then_block), ty.clone(), span)),
+                    (ir::Pattern::Wildcard, else_expr),
+                ];
+                expr(
+                    IrK::Match {
+                        scrutinee: Box::new(scrutinee),
+                        arms,
+                    },
+                    ty,
+                    span,
+                )
+            }
+            K::Unreadable(operands) => {
+                for operand in operands {
+                    self.check_expr(operand, None);
+                }
+                error_expr(span)
+            }
             K::RustTry(inner) => {
                 let operand = self.text(inner.span);
                 self.c.error(
-                    Diagnostic::error(codes::RUST_SPELLING, Span { start: inner.span.end, ..span }, "`?` is Rust; Parseltongue writes `propagate` before the value")
-                        .with_label("Rust's error propagation")
-                        .with_suggestion(format!("write `propagate {operand}`"), span, format!("propagate {operand}"), Applicability::MachineApplicable),
+                    Diagnostic::error(
+                        codes::RUST_SPELLING,
+                        Span {
+                            start: inner.span.end,
+                            ..span
+                        },
+                        "`?` is Rust; Parseltongue writes `propagate` before the value",
+                    )
+                    .with_label("Rust's error propagation")
+                    .with_suggestion(
+                        format!("write `propagate {operand}`"),
+                        span,
+                        format!("propagate {operand}"),
+                        Applicability::MachineApplicable,
+                    ),
                 );
                 self.check_propagate(inner, span)
             }
@@ -1067,10 +1201,17 @@ impl BodyChecker<'_, '_> {
                     Some(Ty::Thread(t)) => Some((**t).clone()),
                     _ => None,
                 };
+                let errors_before = self.c.diagnostics.error_count();
                 let (b, ty) = self.check_block(block, inner_expected.as_ref());
+                let body_had_errors = self.c.diagnostics.error_count() > errors_before;
                 self.loop_depth = saved_loop;
                 let thread = self.threads.pop().map(|t| t.captures).unwrap_or_default();
-                let ty = if ty == Ty::Never { Ty::Unit } else { ty };
+                // A broken body's unit type says nothing; keep it quiet.
+                let ty = match ty {
+                    Ty::Unit | Ty::Never if body_had_errors => Ty::Error,
+                    Ty::Never => Ty::Unit,
+                    other => other,
+                };
                 expr(
                     IrK::SpawnThread {
                         captures: thread,
@@ -1358,6 +1499,11 @@ impl BodyChecker<'_, '_> {
                     if let Some(best) =
                         suggest::closest(&path[0].name, candidates.iter().map(String::as_str))
                     {
+                        // The writer most likely meant that binding: count it
+                        // as used so the typo is the only report.
+                        if let Some((id, _)) = self.lookup_local(best) {
+                            self.note_use(id);
+                        }
                         d.helps.clear();
                         d = d.with_suggestion(
                             format!("a binding with a similar name exists: `{best}`"),
@@ -1511,7 +1657,8 @@ impl BodyChecker<'_, '_> {
         span: Span,
         what: &str,
     ) -> Vec<ir::Expr> {
-        if params.len() != args.len() {
+        let has_broken_argument = args.iter().any(|a| matches!(a.kind, K::Error));
+        if params.len() != args.len() && !has_broken_argument {
             let mut d = Diagnostic::error(
                 codes::WRONG_ARGUMENT_COUNT,
                 span,
@@ -1618,6 +1765,12 @@ impl BodyChecker<'_, '_> {
             }
             if let Some((id, _)) = self.lookup_local(&name.name) {
                 self.note_use(id);
+                for a in args {
+                    self.check_expr(a, None);
+                }
+                if self.locals[id].ty == Ty::Error {
+                    return error_expr(span);
+                }
                 let ty = self.show(&self.locals[id].ty);
                 self.c.error(Diagnostic::error(
                     codes::NOT_A_VALUE,
@@ -1736,6 +1889,18 @@ impl BodyChecker<'_, '_> {
                 for a in args {
                     self.check_expr(a, None);
                 }
+                // The writer probably meant the suggested item: count it as used.
+                if let [name] = callee {
+                    let candidates: Vec<String> =
+                        self.c.scopes[self.module].names.keys().cloned().collect();
+                    if let Some(best) =
+                        suggest::closest(&name.name, candidates.iter().map(String::as_str))
+                    {
+                        if let Some(&(def, _)) = self.c.scopes[self.module].names.get(best) {
+                            self.c.used_items.insert(def);
+                        }
+                    }
+                }
                 self.c.error(d);
                 error_expr(span)
             }
@@ -1744,17 +1909,32 @@ impl BodyChecker<'_, '_> {
 
     /// `String::from(…)`, `Vec::new()` and friends: Rust constructors that
     /// Parseltongue writes as literals or built-ins.
-    fn rust_constructor(&mut self, callee: &[ast::Ident], args: &[ast::Expr], span: Span) -> Option<ir::Expr> {
-        let [type_name, function] = callee else { return None };
-        if self.lookup_type_quiet(std::slice::from_ref(type_name)).is_some() {
+    fn rust_constructor(
+        &mut self,
+        callee: &[ast::Ident],
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Option<ir::Expr> {
+        let [type_name, function] = callee else {
+            return None;
+        };
+        if self
+            .lookup_type_quiet(std::slice::from_ref(type_name))
+            .is_some()
+        {
             return None;
         }
         let arg_text = |this: &Self| args.first().map(|a| this.text(a.span));
         let (replacement, ty) = match (type_name.name.as_str(), function.name.as_str()) {
             ("String", "from") | ("String", "to_string") => (arg_text(self)?, Ty::Str),
             ("String", "new") => ("\"\"".to_string(), Ty::Str),
-            ("Vec", "new" | "with_capacity") => ("list_of()".to_string(), Ty::List(Box::new(Ty::Unknown))),
-            ("HashMap" | "BTreeMap", "new") => ("map_of()".to_string(), Ty::Map(Box::new(Ty::Unknown), Box::new(Ty::Unknown))),
+            ("Vec", "new" | "with_capacity") => {
+                ("list_of()".to_string(), Ty::List(Box::new(Ty::Unknown)))
+            }
+            ("HashMap" | "BTreeMap", "new") => (
+                "map_of()".to_string(),
+                Ty::Map(Box::new(Ty::Unknown), Box::new(Ty::Unknown)),
+            ),
             _ => return None,
         };
         for a in args {
@@ -1762,9 +1942,18 @@ impl BodyChecker<'_, '_> {
         }
         let written = format!("{}::{}", type_name.name, function.name);
         self.c.error(
-            Diagnostic::error(codes::RUST_SPELLING, type_name.span.to(function.span), format!("`{written}` is Rust; Parseltongue writes `{replacement}`"))
-                .with_label("Rust constructor")
-                .with_suggestion(format!("write `{replacement}`"), span, replacement.clone(), Applicability::MachineApplicable),
+            Diagnostic::error(
+                codes::RUST_SPELLING,
+                type_name.span.to(function.span),
+                format!("`{written}` is Rust; Parseltongue writes `{replacement}`"),
+            )
+            .with_label("Rust constructor")
+            .with_suggestion(
+                format!("write `{replacement}`"),
+                span,
+                replacement.clone(),
+                Applicability::MachineApplicable,
+            ),
         );
         Some(expr(IrK::Error, ty, span))
     }
@@ -1817,6 +2006,9 @@ impl BodyChecker<'_, '_> {
                     }
                     values[i] = Some(checked);
                 }
+                None if self.c.program.types[id].incomplete => {
+                    self.check_expr(value, None);
+                }
                 None => {
                     self.check_expr(value, None);
                     let record = self.c.program.types[id].name.clone();
@@ -1845,7 +2037,7 @@ impl BodyChecker<'_, '_> {
             .filter(|(_, v)| v.is_none())
             .map(|((n, _), _)| n.as_str())
             .collect();
-        if !missing.is_empty() {
+        if !missing.is_empty() && !self.c.program.types[id].incomplete {
             let list = missing
                 .iter()
                 .map(|m| format!("`{m}`"))
@@ -1886,6 +2078,9 @@ impl BodyChecker<'_, '_> {
                             ty,
                             span,
                         );
+                    }
+                    if self.c.program.types[id].incomplete {
+                        return error_expr(span);
                     }
                     let record = self.c.program.types[id].name.clone();
                     let mut d = Diagnostic::error(
@@ -1997,6 +2192,9 @@ impl BodyChecker<'_, '_> {
                 );
                 if let Some(best) = suggest::closest(&method.name, names.iter().map(String::as_str))
                 {
+                    if let Some(&meant) = self.c.methods.get(&id).and_then(|m| m.get(best)) {
+                        self.c.used_items.insert(Def::Function(meant));
+                    }
                     d = d.with_suggestion(
                         format!("did you mean `{best}`"),
                         method.span,
@@ -2417,25 +2615,39 @@ impl BodyChecker<'_, '_> {
             } else if ty == Ty::Never {
                 ty = right.ty.clone();
             }
-            if matches!(op, BinaryOp::Div | BinaryOp::Rem) && ty == Ty::I64 && matches!(right.kind, IrK::Int(0)) {
+            if right.ty == Ty::Error && !op.is_comparison() && !op.is_logical() {
+                ty = Ty::Error;
+            }
+            if matches!(op, BinaryOp::Div | BinaryOp::Rem)
+                && ty == Ty::I64
+                && matches!(right.kind, IrK::Int(0))
+            {
                 self.c.error(
-                    Diagnostic::error(codes::INVALID_OPERATOR, operand.span, "this divides by zero")
-                        .with_note("integer division by zero always stops the program"),
+                    Diagnostic::error(
+                        codes::INVALID_OPERATOR,
+                        operand.span,
+                        "this divides by zero",
+                    )
+                    .with_note("integer division by zero always stops the program"),
                 );
             }
             rest_ir.push((*op, right));
         }
-        let divides_by_zero = rest_ir
-            .iter()
-            .any(|(op, e)| matches!(op, BinaryOp::Div | BinaryOp::Rem) && matches!(e.kind, IrK::Int(0)));
+        let divides_by_zero = rest_ir.iter().any(|(op, e)| {
+            matches!(op, BinaryOp::Div | BinaryOp::Rem) && matches!(e.kind, IrK::Int(0))
+        });
         if ty == Ty::I64
             && !divides_by_zero
             && literal_only(&first_ir, &rest_ir)
             && fold_integers(&first_ir, &rest_ir).is_none()
         {
             self.c.error(
-                Diagnostic::error(codes::INVALID_LITERAL, span, "this arithmetic on literals overflows `i64`")
-                    .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)),
+                Diagnostic::error(
+                    codes::INVALID_LITERAL,
+                    span,
+                    "this arithmetic on literals overflows `i64`",
+                )
+                .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)),
             );
         }
         expr(
@@ -2688,6 +2900,12 @@ impl BodyChecker<'_, '_> {
             );
             return vec![];
         };
+        if matches!(first.kind, K::Error) {
+            for a in &args[1..] {
+                self.check_expr(a, None);
+            }
+            return vec![];
+        }
         let K::Str(template) = &first.kind else {
             let value_text = self.text(first.span);
             self.c.error(
@@ -2841,16 +3059,17 @@ impl BodyChecker<'_, '_> {
                 );
             }
             if let Some(missing) = report.missing {
-                let insert_at = arms
-                    .last()
-                    .map_or(span.shrink_to_end(), |a| a.span.shrink_to_end());
                 let listed: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
                 let listed = match listed.as_slice() {
                     [one] => one.clone(),
                     [init @ .., last] => format!("{} and {last}", init.join(", ")),
                     [] => String::new(),
                 };
-                let noun = if missing.len() == 1 { "pattern" } else { "patterns" };
+                let noun = if missing.len() == 1 {
+                    "pattern"
+                } else {
+                    "patterns"
+                };
                 let mut d = Diagnostic::error(
                     codes::NON_EXHAUSTIVE_MATCH,
                     scrutinee.span,
@@ -2881,7 +3100,12 @@ impl BodyChecker<'_, '_> {
 
     /// An edit that inserts one arm per missing pattern before the
     /// `match`'s closing brace, indented like the other arms.
-    fn missing_arms_edit(&self, match_span: Span, arms: &[ast::Arm], missing: &[String]) -> Option<(Span, String)> {
+    fn missing_arms_edit(
+        &self,
+        match_span: Span,
+        arms: &[ast::Arm],
+        missing: &[String],
+    ) -> Option<(Span, String)> {
         let text = &self.c.sources.get(match_span.file).text;
         let close = match_span.end.checked_sub(1)? as usize;
         if text.as_bytes().get(close) != Some(&b'}') {
@@ -2891,7 +3115,9 @@ impl BodyChecker<'_, '_> {
         let before_brace = &text[line_start..close];
         let indent = match arms.last() {
             Some(arm) => {
-                let arm_line = text[..arm.span.start as usize].rfind('\n').map_or(0, |i| i + 1);
+                let arm_line = text[..arm.span.start as usize]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
                 text[arm_line..arm.span.start as usize].to_string()
             }
             None => format!("{before_brace}    "),
@@ -2901,7 +3127,8 @@ impl BodyChecker<'_, '_> {
         }
         let needs_comma = arms.last().is_some_and(|arm| {
             let after = text[arm.span.end as usize..close].trim_start();
-            !after.starts_with(',') && !text[arm.span.start as usize..arm.span.end as usize].ends_with('}')
+            !after.starts_with(',')
+                && !text[arm.span.start as usize..arm.span.end as usize].ends_with('}')
         });
         // The edit is one insertion; an arm without its trailing comma
         // would need a second edit, so then only the message is given.
@@ -2912,11 +3139,21 @@ impl BodyChecker<'_, '_> {
             .iter()
             .map(|m| format!("{indent}{m} => panic(\"not handled yet\"),\n"))
             .collect();
-        let at = Span { start: line_start as u32, end: line_start as u32, ..match_span };
+        let at = Span {
+            start: line_start as u32,
+            end: line_start as u32,
+            ..match_span
+        };
         Some((at, inserted))
     }
 
-    fn check_pattern(&mut self, pattern: &ast::Pattern, ty: &Ty, borrowed: bool, top: bool) -> ir::Pattern {
+    fn check_pattern(
+        &mut self,
+        pattern: &ast::Pattern,
+        ty: &Ty,
+        borrowed: bool,
+        top: bool,
+    ) -> ir::Pattern {
         let checked = self.check_pattern_shape(pattern, ty, borrowed, top);
         if matches!(checked, ir::Pattern::Error) {
             // The arm's body may still use the names the pattern meant to
@@ -2929,13 +3166,19 @@ impl BodyChecker<'_, '_> {
     fn declare_pattern_names(&mut self, pattern: &ast::Pattern) {
         match &pattern.kind {
             ast::PatternKind::Binding(name) => {
-                let declared = self.scopes.last().is_some_and(|s| s.iter().any(|(n, _)| *n == name.name));
+                let declared = self
+                    .scopes
+                    .last()
+                    .is_some_and(|s| s.iter().any(|(n, _)| *n == name.name));
                 if !declared {
-                    let id = self.declare(name, Ty::Error, Repr::Value, false, Origin::MatchBinding);
+                    let id =
+                        self.declare(name, Ty::Error, Repr::Value, false, Origin::MatchBinding);
                     self.locals[id].used = true;
                 }
             }
-            ast::PatternKind::Variant { args: Some(args), .. } => {
+            ast::PatternKind::Variant {
+                args: Some(args), ..
+            } => {
                 for a in args {
                     self.declare_pattern_names(a);
                 }
@@ -2944,7 +3187,13 @@ impl BodyChecker<'_, '_> {
         }
     }
 
-    fn check_pattern_shape(&mut self, pattern: &ast::Pattern, ty: &Ty, borrowed: bool, top: bool) -> ir::Pattern {
+    fn check_pattern_shape(
+        &mut self,
+        pattern: &ast::Pattern,
+        ty: &Ty,
+        borrowed: bool,
+        top: bool,
+    ) -> ir::Pattern {
         let span = pattern.span;
         let mismatch = |this: &mut Self, what: &str| {
             let shown = this.show(ty);
@@ -2975,12 +3224,20 @@ impl BodyChecker<'_, '_> {
             ast::PatternKind::Error => ir::Pattern::Error,
             ast::PatternKind::Wildcard => ir::Pattern::Wildcard,
             ast::PatternKind::Binding(name) => {
-                if let Some(&(_, first)) = self.scopes.last().and_then(|scope| scope.iter().find(|(n, _)| *n == name.name)) {
+                if let Some(&(_, first)) = self
+                    .scopes
+                    .last()
+                    .and_then(|scope| scope.iter().find(|(n, _)| *n == name.name))
+                {
                     let first_span = self.locals[first].span;
                     self.c.error(
-                        Diagnostic::error(codes::DUPLICATE_DEFINITION, name.span, format!("`{}` is bound twice in this pattern", name.name))
-                            .with_secondary(first_span, "first bound here")
-                            .with_help("give each value its own name"),
+                        Diagnostic::error(
+                            codes::DUPLICATE_DEFINITION,
+                            name.span,
+                            format!("`{}` is bound twice in this pattern", name.name),
+                        )
+                        .with_secondary(first_span, "first bound here")
+                        .with_help("give each value its own name"),
                     );
                     return ir::Pattern::Wildcard;
                 }
@@ -2995,7 +3252,18 @@ impl BodyChecker<'_, '_> {
                 match i64::try_from(*v) {
                     Ok(v) => ir::Pattern::Int(v),
                     Err(_) => {
-                        self.c.error(Diagnostic::error(codes::INVALID_LITERAL, span, "integer literal is out of range for `i64`").with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)));
+                        self.c.error(
+                            Diagnostic::error(
+                                codes::INVALID_LITERAL,
+                                span,
+                                "integer literal is out of range for `i64`",
+                            )
+                            .with_note(format!(
+                                "`i64` holds {} to {}",
+                                i64::MIN,
+                                i64::MAX
+                            )),
+                        );
                         ir::Pattern::Error
                     }
                 }
@@ -3152,7 +3420,9 @@ fn literal_only(first: &ir::Expr, rest: &[(BinaryOp, ir::Expr)]) -> bool {
 /// The value of a chain of integer literals, or `None` on overflow or
 /// division by zero (also `None` when an operand is not a literal).
 fn fold_integers(first: &ir::Expr, rest: &[(BinaryOp, ir::Expr)]) -> Option<i64> {
-    let IrK::Int(mut value) = first.kind else { return None };
+    let IrK::Int(mut value) = first.kind else {
+        return None;
+    };
     for (op, e) in rest {
         let IrK::Int(right) = e.kind else { return None };
         value = match op {

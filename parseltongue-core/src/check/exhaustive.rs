@@ -250,7 +250,10 @@ pub(crate) fn analyse(arms: &[(Pattern, Span)], ty: &Ty, program: &Program) -> R
         matrix.push(row);
     }
     if had_error {
-        return Report { unreachable, missing: None };
+        return Report {
+            unreachable,
+            missing: None,
+        };
     }
     let mut found = Vec::new();
     while found.len() < 3 {

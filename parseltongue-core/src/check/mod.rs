@@ -166,6 +166,7 @@ impl Checker<'_> {
             span: item.span,
             docs: item.docs.clone(),
             member_docs: Vec::new(),
+            incomplete: false,
         };
         match &item.kind {
             ast::ItemKind::Record(r) => {
@@ -174,6 +175,7 @@ impl Checker<'_> {
                 def.name = r.name.name.clone();
                 def.span = r.name.span;
                 def.member_docs = r.fields.iter().map(|f| f.docs.clone()).collect();
+                def.incomplete = r.incomplete;
                 self.program.types.push(def);
                 self.declare(module, &r.name, Def::Type(id));
                 self.push_item(module, ItemRef::Type(id), item.span);
@@ -939,8 +941,11 @@ impl Checker<'_> {
 
     /// The root module's `main`, if any, takes nothing and returns nothing.
     fn check_entry_point(&mut self) {
-        let Some((Def::Function(id), _)) =
-            self.scopes.first().and_then(|s| s.names.get("main")).cloned()
+        let Some((Def::Function(id), _)) = self
+            .scopes
+            .first()
+            .and_then(|s| s.names.get("main"))
+            .cloned()
         else {
             return;
         };
@@ -980,11 +985,16 @@ impl Checker<'_> {
                 out
             })
             .collect();
+        let mut in_reported_cycle = std::collections::HashSet::new();
         for start in 0..uses.len() {
+            if in_reported_cycle.contains(&start) {
+                continue;
+            }
             let mut stack = uses[start].clone();
             let mut seen = std::collections::HashSet::new();
             while let Some(at) = stack.pop() {
                 if at == start {
+                    in_reported_cycle.extend(seen.iter().copied());
                     let constant = &self.program.constants[start];
                     let d = Diagnostic::error(
                         codes::MISMATCHED_TYPES,

@@ -48,7 +48,12 @@ pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, color: ColorChoice) 
     }
     for help in &diagnostic.helps {
         let text = match &help.suggestion {
-            Some(s) if !s.replacement.is_empty() && !help.message.contains('`') => {
+            Some(s)
+                if !s.replacement.is_empty()
+                    && !s.replacement.contains('\n')
+                    && s.replacement.len() <= 60
+                    && !help.message.contains('`') =>
+            {
                 format!("{}: `{}`", help.message, s.replacement)
             }
             _ => help.message.clone(),

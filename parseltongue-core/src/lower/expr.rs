@@ -1057,21 +1057,27 @@ impl Lowerer<'_> {
                 atom(quote!(eprintln!(#f)))
             }
             Builtin::Format => {
-                let f = self.format_macro(args);
-                let has_args = args.len() > 1;
-                if !has_args {
-                    // clippy: `format!("text")` is `String::from("text")`.
-                    if let Some(Expr {
-                        kind: K::Template { template },
-                        ..
-                    }) = args.first()
-                    {
-                        if !template.contains('{') && !template.contains('}') {
-                            let lit = Literal::string(template);
-                            return self.owned_result(quote!(String::from(#lit)), ty, want);
-                        }
-                    }
+                let Some(Expr {
+                    kind: K::Template { template },
+                    ..
+                }) = args.first()
+                else {
+                    return atom(quote!(String::new()));
+                };
+                // `format("{}", text)` is the text itself (clippy: useless_format).
+                if template == "{}" && args.len() == 2 && args[1].ty == Ty::Str {
+                    return self.expr(&args[1], want);
                 }
+                let (inlined, positional) = self.inline_format_args(template, &args[1..]);
+                if positional.is_empty()
+                    && !inlined.replace("{{", "").replace("}}", "").contains('{')
+                {
+                    // Nothing left to format: a plain string.
+                    let text = inlined.replace("{{", "{").replace("}}", "}");
+                    let lit = Literal::string(&text);
+                    return self.owned_result(quote!(String::from(#lit)), ty, want);
+                }
+                let f = self.format_macro(args);
                 self.owned_result(quote!(format!(#f)), ty, want)
             }
             Builtin::Panic => {

@@ -182,6 +182,20 @@ fn lower_module(program: &Program, module: ModuleId) -> Result<String, LowerErro
     Ok(out)
 }
 
+fn is_search_loop(block: &crate::ir::Block, returns: &Ty) -> bool {
+    use crate::ir::{Builtin, ExprKind as K, Stmt};
+    let ends_in_none = matches!(
+        block.tail.as_deref().map(|e| &e.kind),
+        Some(K::Builtin {
+            builtin: Builtin::None,
+            ..
+        })
+    );
+    matches!(returns, Ty::Option(_))
+        && ends_in_none
+        && block.stmts.iter().any(|s| matches!(s, Stmt::For { .. }))
+}
+
 /// True if the list in `local` is resized, replaced or handed on as
 /// `mutable`, so it must be passed as `&mut Vec<T>` rather than a slice.
 fn grows_or_shrinks(block: &crate::ir::Block, local: usize, program: &Program) -> bool {
@@ -424,6 +438,14 @@ impl<'p> Lowerer<'p> {
             quote!()
         } else {
             quote!(#[allow(dead_code)])
+        };
+        // A search loop that returns `Some(item)` and ends in `None` is the
+        // one way to write a search in Parseltongue, which has no closures;
+        // clippy would ask for `Iterator::find` instead.
+        let allow = if is_search_loop(&body.block, &f.returns) {
+            quote!(#allow #[allow(clippy::manual_find)])
+        } else {
+            allow
         };
         quote!(#doc #allow #vis fn #name(#(#params),*) #returns #block)
     }

@@ -118,6 +118,9 @@ pub struct Record {
     pub name: Ident,
     /// Its fields.
     pub fields: Vec<Field>,
+    /// A field could not be read (already reported): questions about its
+    /// fields are not answered with more errors.
+    pub incomplete: bool,
 }
 
 /// An enum variant with an optional tuple payload.
@@ -338,6 +341,17 @@ pub enum StmtKind {
         /// The name of the locked value inside the block.
         guard: Ident,
         /// The body.
+        body: Block,
+    },
+    /// Rust's `while let P = v { … }`, kept to report it.
+    RustWhileLet {
+        /// The span of `let`.
+        let_span: Span,
+        /// The pattern.
+        pattern: Pattern,
+        /// The matched value.
+        value: Expr,
+        /// The loop body.
         body: Block,
     },
     /// Unreadable; already reported.
@@ -576,6 +590,23 @@ pub enum ExprKind {
         /// The target type.
         ty: TypeExpr,
     },
+    /// Rust's `if let P = v { … } else { … }`, kept to report it and to
+    /// check it like the `match` it stands for.
+    RustIfLet {
+        /// The span of `let`.
+        let_span: Span,
+        /// The pattern.
+        pattern: Pattern,
+        /// The matched value.
+        value: Box<Expr>,
+        /// The block run on a match.
+        then: Block,
+        /// The `else` block.
+        otherwise: Option<Block>,
+    },
+    /// Operands separated by text the lexer could not read (already
+    /// reported); they are still checked so their names count as used.
+    Unreadable(Vec<Expr>),
     /// Rust's `x?`, kept to report it with a fix; checked as `propagate x`.
     RustTry(Box<Expr>),
     /// Rust's `a..b` or `a..=b`, kept to report it with a fix.

@@ -66,6 +66,9 @@ struct Lexer<'a> {
     out: Lexed,
     stack: Vec<(Delimiter, u32)>,
     diagnostics: &'a mut Diagnostics,
+    /// A string or comment ran to the end of the file; the delimiters it
+    /// swallowed are not reported again.
+    ran_off_the_end: bool,
 }
 
 /// Lexes `text`, reporting problems into `diagnostics`.
@@ -81,6 +84,7 @@ pub fn lex(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Lexed {
         },
         stack: Vec::new(),
         diagnostics,
+        ran_off_the_end: false,
     };
     lexer.run();
     lexer.out
@@ -123,6 +127,7 @@ impl Lexer<'_> {
                 b'\'' => self.quote(),
                 b'(' | b'[' | b'{' => self.open(b),
                 b')' | b']' | b'}' => self.close(b),
+                _ if self.text[self.pos..].starts_with('\u{201c}') => self.smart_quoted(),
                 _ => {
                     let c = self.text[self.pos..].chars().next().unwrap_or('\u{fffd}');
                     self.pos += c.len_utf8();
@@ -142,20 +147,22 @@ impl Lexer<'_> {
         let end = self.pos;
         while let Some((delimiter, open_at)) = self.stack.pop() {
             let open = self.span(open_at as usize, open_at as usize + 1);
-            self.diagnostics.push(
-                Diagnostic::error(
-                    codes::UNBALANCED_DELIMITER,
-                    open,
-                    format!("unclosed delimiter `{}`", delimiter.open()),
-                )
-                .with_label("opened here and never closed")
-                .with_suggestion(
-                    format!("close it with `{}`", delimiter.close()),
-                    self.span(end, end),
-                    delimiter.close().to_string(),
-                    Applicability::MaybeIncorrect,
-                ),
-            );
+            if !self.ran_off_the_end {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::UNBALANCED_DELIMITER,
+                        open,
+                        format!("unclosed delimiter `{}`", delimiter.open()),
+                    )
+                    .with_label("opened here and never closed")
+                    .with_suggestion(
+                        format!("close it with `{}`", delimiter.close()),
+                        self.span(end, end),
+                        delimiter.close().to_string(),
+                        Applicability::MaybeIncorrect,
+                    ),
+                );
+            }
             self.out.tokens.push(Token {
                 kind: TokenKind::Close(delimiter),
                 start: end as u32,
@@ -164,13 +171,45 @@ impl Lexer<'_> {
         }
     }
 
+    /// Inserts a closer for a group opened at `open_at` that was left open.
+    /// The usual mistake is a missing `)` before the `;` that ends the
+    /// opener's line, so the closer goes there if there is such a `;`;
+    /// otherwise it goes at `fallback`.
+    fn insert_closer(&mut self, delimiter: Delimiter, open_at: usize, fallback: usize) {
+        let line_end = self.text[open_at..]
+            .find('\n')
+            .map_or(self.text.len(), |i| open_at + i);
+        let semicolon = self.out.tokens.iter().rposition(|t| {
+            matches!(t.kind, TokenKind::Punct(';', _))
+                && (t.start as usize) > open_at
+                && (t.end as usize) <= line_end
+                && self.text[t.end as usize..line_end].trim().is_empty()
+        });
+        let (index, at) = match semicolon {
+            Some(i) => (i, self.out.tokens[i].start),
+            None => (self.out.tokens.len(), fallback as u32),
+        };
+        self.out.tokens.insert(
+            index,
+            Token {
+                kind: TokenKind::Close(delimiter),
+                start: at,
+                end: at,
+            },
+        );
+    }
+
     fn unknown_character(&mut self, c: char, start: usize) {
         let mut diagnostic = Diagnostic::error(
             codes::UNKNOWN_CHARACTER,
             self.span(start, self.pos),
             format!(
                 "unknown character `{}`",
-                if c.is_control() || c.is_whitespace() { c.escape_default().to_string() } else { c.to_string() }
+                if c.is_control() || c.is_whitespace() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
             ),
         )
         .with_label("not part of any token");
@@ -185,6 +224,40 @@ impl Lexer<'_> {
             );
         }
         self.diagnostics.push(diagnostic);
+        self.push(TokenKind::Error, start);
+    }
+
+    /// Text in typographic quotes, as word processors write it: one error
+    /// with a fix to straight quotes, and one token, so parsing goes on.
+    fn smart_quoted(&mut self) {
+        let start = self.pos;
+        let open_len = '\u{201c}'.len_utf8();
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let Some(close) = self.text[start + open_len..line_end].find('\u{201d}') else {
+            self.pos += open_len;
+            self.unknown_character('\u{201c}', start);
+            return;
+        };
+        let inner_start = start + open_len;
+        let inner_end = inner_start + close;
+        self.pos = inner_end + '\u{201d}'.len_utf8();
+        let inner = &self.text[inner_start..inner_end];
+        self.diagnostics.push(
+            Diagnostic::error(
+                codes::UNKNOWN_CHARACTER,
+                self.span(start, self.pos),
+                "strings are written in straight double quotes, not typographic quotes",
+            )
+            .with_label("typographic quotes")
+            .with_suggestion(
+                "use straight quotes",
+                self.span(start, self.pos),
+                format!("\"{inner}\""),
+                Applicability::MachineApplicable,
+            ),
+        );
         self.push(TokenKind::Error, start);
     }
 
@@ -221,6 +294,7 @@ impl Lexer<'_> {
             }
         }
         if depth > 0 {
+            self.ran_off_the_end = true;
             self.diagnostics.push(
                 Diagnostic::error(
                     codes::UNTERMINATED,
@@ -347,6 +421,7 @@ impl Lexer<'_> {
         loop {
             match self.peek(0) {
                 None => {
+                    self.ran_off_the_end = true;
                     self.diagnostics.push(
                         Diagnostic::error(
                             codes::UNTERMINATED,
@@ -650,11 +725,7 @@ impl Lexer<'_> {
                                 Applicability::MaybeIncorrect,
                             ),
                         );
-                        self.out.tokens.push(Token {
-                            kind: TokenKind::Close(inner),
-                            start: start as u32,
-                            end: start as u32,
-                        });
+                        self.insert_closer(inner, inner_at as usize, start);
                     }
                     self.stack.pop();
                     self.push(TokenKind::Close(delimiter), start);

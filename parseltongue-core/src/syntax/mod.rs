@@ -19,11 +19,19 @@ pub fn parse_file(
     rust_habits::rewrite(&mut lexed.tokens, text, file, diagnostics);
     // A token the lexer or the habit pass already reported is not reported
     // again as a syntax error.
-    let reported: std::collections::HashSet<u32> = diagnostics
+    let mut reported: std::collections::HashSet<u32> = diagnostics
         .iter()
         .filter(|d| d.primary.span.file == file)
         .map(|d| d.primary.span.start)
         .collect();
+    // Closers the lexer inserted for unbalanced delimiters were reported too.
+    reported.extend(
+        lexed
+            .tokens
+            .iter()
+            .filter(|t| t.start == t.end)
+            .map(|t| t.start),
+    );
     let module = parser::parse(&lexed.tokens, text, file, &reported, diagnostics);
     (module, lexed)
 }

@@ -90,7 +90,10 @@ fn error_to_diagnostic(
         .filter_map(|pattern| match pattern {
             // Rust spellings the parser accepts only to report them.
             chumsky::error::RichPattern::Token(t)
-                if matches!(**t, TokenKind::Punct('?', _) | TokenKind::Keyword(Keyword::As)) =>
+                if matches!(
+                    **t,
+                    TokenKind::Punct('?', _) | TokenKind::Keyword(Keyword::As)
+                ) =>
             {
                 None
             }
@@ -168,6 +171,22 @@ fn close<'a>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
 
 const MISSING_SEMICOLON: &str = "expected `;` after this statement";
 
+/// True if the statement whose last token ends at `end` is plausibly over:
+/// the next token is `;` or `}`, or is on a later line (a forgotten `;`).
+fn ends_statement(src: &str, end: usize) -> bool {
+    let rest = &src[end.min(src.len())..];
+    for (i, c) in rest.char_indices() {
+        match c {
+            '\n' => return true,
+            ' ' | '\t' | '\r' => {}
+            ';' | '}' => return true,
+            '/' if rest[i..].starts_with("//") => return true,
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// `p` followed by `;`. A missing `;` is reported right after `p` and the
 /// statement is kept, so the next statement is not swallowed by recovery.
 fn with_semicolon<'a, O>(
@@ -177,7 +196,10 @@ fn with_semicolon<'a, O>(
         .validate(|(output, semicolon), e, emitter| {
             if semicolon.is_none() {
                 let span: SimpleSpan = e.span();
-                emitter.emit(Rich::custom(SimpleSpan::from(span.end..span.end), MISSING_SEMICOLON));
+                emitter.emit(Rich::custom(
+                    SimpleSpan::from(span.end..span.end),
+                    MISSING_SEMICOLON,
+                ));
             }
             output
         })
@@ -208,6 +230,14 @@ fn list_items<'a, O: 'a>(
     element: impl Parser<'a, In<'a>, O, Ex<'a>> + Clone + 'a,
     delimiter: Delimiter,
 ) -> impl Parser<'a, In<'a>, Vec<O>, Ex<'a>> + Clone {
+    list_items_flagged(element, delimiter).map(|(items, _)| items)
+}
+
+/// Like [`list_items`], and also tells whether an element was dropped.
+fn list_items_flagged<'a, O: 'a>(
+    element: impl Parser<'a, In<'a>, O, Ex<'a>> + Clone + 'a,
+    delimiter: Delimiter,
+) -> impl Parser<'a, In<'a>, (Vec<O>, bool), Ex<'a>> + Clone {
     let skip_element = skip_unit()
         .and_is(punct(',').not())
         .repeated()
@@ -220,7 +250,10 @@ fn list_items<'a, O: 'a>(
         .allow_trailing()
         .collect::<Vec<_>>()
         .delimited_by(open(delimiter), close(delimiter))
-        .map(|items| items.into_iter().flatten().collect())
+        .map(|items: Vec<Option<O>>| {
+            let dropped = items.iter().any(Option::is_none);
+            (items.into_iter().flatten().collect(), dropped)
+        })
 }
 
 fn binding_keyword(k: Keyword) -> Option<BindingKind> {
@@ -384,8 +417,21 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     });
 
     // ---- expressions ----
+    // A broken argument becomes an error node in its place, so the call
+    // (and the names it uses) survives.
     let call_args = expr
         .clone()
+        .then_ignore(punct(',').or(close(Delimiter::Paren)).rewind())
+        .recover_with(via_parser(
+            skip_unit()
+                .and_is(punct(',').not())
+                .repeated()
+                .at_least(1)
+                .map_with(move |_, e| Expr {
+                    kind: ExprKind::Error,
+                    span: sp(e.span()),
+                }),
+        ))
         .separated_by(punct(','))
         .allow_trailing()
         .collect::<Vec<Expr>>()
@@ -448,6 +494,29 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .delimited_by(open(Delimiter::Paren), close(Delimiter::Paren))
         .map(|e| ExprKind::Paren(Box::new(e)));
 
+    let rust_let = just(TokenKind::RustKeyword).try_map(move |_, span: SimpleSpan| {
+        if &src[span.start..span.end] == "let" {
+            Ok(sp(span))
+        } else {
+            Err(Rich::custom(span, "expected an expression"))
+        }
+    });
+    let if_let = kw(Keyword::If)
+        .ignore_then(rust_let)
+        .then(pattern.clone())
+        .then_ignore(punct('='))
+        .then(expr.clone())
+        .then(block.clone())
+        .then(kw(Keyword::Else).ignore_then(block.clone()).or_not())
+        .map(
+            |((((let_span, pattern), value), then), otherwise)| ExprKind::RustIfLet {
+                let_span,
+                pattern,
+                value: Box::new(value),
+                then,
+                otherwise,
+            },
+        );
     let if_expr = kw(Keyword::If)
         .ignore_then(expr.clone())
         .then(block.clone())
@@ -512,6 +581,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         record_literal,
         path_expr,
         paren,
+        if_let,
         if_expr,
         match_expr,
         block_expr,
@@ -563,10 +633,6 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .validate(move |(base, ops), e, emitter| {
             if ops.len() > MAX_POSTFIX_CHAIN {
                 emitter.emit(Rich::custom(e.span(), POSTFIX_TOO_LONG));
-                return Expr {
-                    kind: ExprKind::Error,
-                    span: sp(e.span()),
-                };
             }
             ops.into_iter().fold(base, |acc, (op, op_span)| {
                 let span = acc.span.to(op_span);
@@ -681,6 +747,27 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         ))
         .boxed(),
     );
+    // An unreadable character between two operands (already reported by
+    // the lexer) joins them into one error node, so the statement survives.
+    let logic = logic
+        .clone()
+        .then(
+            just(TokenKind::Error)
+                .ignore_then(logic)
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
+        .map(|(first, mut rest): (Expr, Vec<Expr>)| match rest.last() {
+            None => first,
+            Some(last) => Expr {
+                span: first.span.to(last.span),
+                kind: ExprKind::Unreadable({
+                    rest.insert(0, first);
+                    rest
+                }),
+            },
+        })
+        .boxed();
     let range_tail = just(TokenKind::Punct('.', Spacing::Joint))
         .then(punct('.'))
         .ignore_then(punct('=').or_not().map(|eq| eq.is_some()))
@@ -705,12 +792,39 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     );
 
     // ---- statements ----
+    // The value of a `let`, `return` or assignment: if something other than
+    // `;` follows it on the same line, the value is broken; it becomes an
+    // error node and the statement (and its binding) is kept.
+    let statement_value = expr
+        .clone()
+        .try_map(move |value: Expr, _| {
+            let end = value.span.end as usize;
+            if ends_statement(src, end) {
+                Ok(value)
+            } else {
+                Err(Rich::custom(
+                    SimpleSpan::from(end..end),
+                    "expected `;` or an operator after this expression",
+                ))
+            }
+        })
+        .recover_with(via_parser(
+            skip_unit()
+                .and_is(punct(';').not())
+                .repeated()
+                .at_least(1)
+                .map_with(move |_, e| Expr {
+                    kind: ExprKind::Error,
+                    span: sp(e.span()),
+                }),
+        ))
+        .boxed();
     let let_stmt =
         select! { TokenKind::Keyword(k) = e if binding_keyword(k).is_some() => (k, sp(e.span())) }
             .then(ident)
             .then(punct(':').ignore_then(ty.clone()).or_not())
             .then_ignore(punct('='))
-            .then(expr.clone())
+            .then(statement_value.clone())
             .map(|((((k, keyword_span), name), ty), value)| StmtKind::Let {
                 kind: binding_keyword(k).unwrap_or(BindingKind::Var),
                 keyword_span,
@@ -721,11 +835,25 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     let let_stmt = with_semicolon(let_stmt);
     let return_stmt = with_semicolon(
         kw(Keyword::Return)
-            .ignore_then(expr.clone().or_not())
+            .ignore_then(statement_value.clone().or_not())
             .map(StmtKind::Return),
     );
     let break_stmt = with_semicolon(kw(Keyword::Break).to(StmtKind::Break));
     let continue_stmt = with_semicolon(kw(Keyword::Continue).to(StmtKind::Continue));
+    let while_let = kw(Keyword::While)
+        .ignore_then(rust_let)
+        .then(pattern.clone())
+        .then_ignore(punct('='))
+        .then(expr.clone())
+        .then(block.clone())
+        .map(
+            |(((let_span, pattern), value), body)| StmtKind::RustWhileLet {
+                let_span,
+                pattern,
+                value,
+                body,
+            },
+        );
     let while_stmt = kw(Keyword::While)
         .ignore_then(expr.clone())
         .then(block.clone())
@@ -808,6 +936,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         return_stmt,
         break_stmt,
         continue_stmt,
+        while_let,
         while_stmt,
         for_stmt,
         loop_stmt,
@@ -930,10 +1059,14 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .map(|((docs, name), ty)| Field { docs, name, ty });
     let record = kw(Keyword::Record)
         .ignore_then(ident)
-        .then(
-            list_items(field, Delimiter::Brace),
-        )
-        .map(|(name, fields)| ItemKind::Record(Record { name, fields }));
+        .then(list_items_flagged(field, Delimiter::Brace))
+        .map(|(name, (fields, incomplete))| {
+            ItemKind::Record(Record {
+                name,
+                fields,
+                incomplete,
+            })
+        });
 
     let variant = docs
         .then(ident)
@@ -952,9 +1085,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         });
     let enumeration = kw(Keyword::Enum)
         .ignore_then(ident)
-        .then(
-            list_items(variant, Delimiter::Brace),
-        )
+        .then(list_items(variant, Delimiter::Brace))
         .map(|(name, variants)| ItemKind::Enum(Enum { name, variants }));
 
     let constant = kw(Keyword::Constant)

@@ -41,19 +41,14 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
         match token.kind {
             TokenKind::RustKeyword | TokenKind::Ident | TokenKind::Keyword(_) => {
                 let word = token_text(&token);
-                // `if let` and `while let` have no Parseltongue form but `match`.
+                // `if let` / `while let` are parsed as such and reported by
+                // the checker, which checks them like the `match` they mean.
                 if word == "let"
-                    && out
-                        .last()
-                        .is_some_and(|p| matches!(p.kind, TokenKind::Keyword(Keyword::If | Keyword::While)))
+                    && out.last().is_some_and(|p| {
+                        matches!(p.kind, TokenKind::Keyword(Keyword::If | Keyword::While))
+                    })
                 {
-                    let construct = if out.last().is_some_and(|p| p.kind == TokenKind::Keyword(Keyword::If)) { "if let" } else { "while let" };
-                    diagnostics.push(
-                        Diagnostic::error(codes::RUST_SPELLING, span(&token), format!("`{construct}` is Rust; Parseltongue uses `match`"))
-                            .with_label("Rust pattern binding")
-                            .with_note("write `match value { Pattern => { … }, _ => {} }`; a `while let` loop becomes `loop { match … { …, _ => break, } }`"),
-                    );
-                    out.push(Token { kind: TokenKind::Error, ..token });
+                    out.push(token);
                     i += 1;
                     continue;
                 }
@@ -128,6 +123,49 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                         continue;
                     }
                 }
+            }
+            // `x++` / `x--` → `x += 1` / `x -= 1`
+            TokenKind::Punct(c @ ('+' | '-'), Spacing::Joint)
+                if next.is_some_and(|n| matches!(n.kind, TokenKind::Punct(d, _) if d == c)) =>
+            {
+                let Some(n) = next else {
+                    out.push(token);
+                    i += 1;
+                    continue;
+                };
+                let both = span(&token).to(span(&n));
+                let fix = format!(" {c}= 1");
+                diagnostics.push(
+                    Diagnostic::error(
+                        codes::RUST_SPELLING,
+                        both,
+                        format!("there is no `{c}{c}` operator; write `{c}= 1`"),
+                    )
+                    .with_label("increment operator")
+                    .with_suggestion(
+                        format!("write `{c}= 1`"),
+                        both,
+                        fix,
+                        Applicability::MachineApplicable,
+                    ),
+                );
+                // Read on as `x += <error>`: the variable counts as changed
+                // and the statement stays whole.
+                out.push(Token {
+                    kind: TokenKind::Punct(c, Spacing::Joint),
+                    ..token
+                });
+                out.push(Token {
+                    kind: TokenKind::Punct('=', Spacing::Alone),
+                    ..n
+                });
+                out.push(Token {
+                    kind: TokenKind::Error,
+                    start: n.end,
+                    end: n.end,
+                });
+                i += 2;
+                continue;
             }
             // `-> T` → `returns T`
             TokenKind::Punct('-', Spacing::Joint)

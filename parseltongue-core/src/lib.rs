@@ -35,9 +35,42 @@ impl Checked {
     }
 }
 
+/// The stack the compiler runs on. Deeply nested input (up to the nesting
+/// limit) and long flat chains recurse deeply in the parser, the checker
+/// and in `syn`/`prettyplease`; a dedicated thread makes the depth the
+/// compiler can handle independent of the caller's stack (a test thread,
+/// a language-server worker, a proc-macro). The memory is reserved, not
+/// committed, so the size costs nothing until it is used.
+const COMPILER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+fn on_compiler_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let mut work = Some(work);
+    let outcome = std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("parseltongue".into())
+            .stack_size(COMPILER_STACK_BYTES)
+            .spawn_scoped(scope, || work.take().map(|w| w()));
+        spawned.map(|handle| match handle.join() {
+            Ok(value) => value,
+            Err(panic) => std::panic::resume_unwind(panic),
+        })
+    });
+    match (outcome, work) {
+        (Ok(Some(value)), _) => value,
+        // No thread could be created (a resource limit): do the work on
+        // the caller's stack rather than fail.
+        (_, Some(work)) => work(),
+        (_, None) => unreachable!("the worker ran the work and returned its value"),
+    }
+}
+
 /// Parses and checks every file of `sources`; the first file is the root
 /// module, the others are modules it (or they) may `use_module`.
 pub fn check(sources: &SourceMap) -> Checked {
+    on_compiler_stack(|| check_here(sources))
+}
+
+fn check_here(sources: &SourceMap) -> Checked {
     let mut diagnostics = Diagnostics::new();
     let modules: Vec<syntax::ast::Module> = sources
         .iter()
@@ -66,7 +99,11 @@ pub struct Compiled {
 /// Never for user mistakes (those are diagnostics); only if the lowering
 /// produced Rust that does not parse, which is a compiler bug.
 pub fn compile(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
-    let checked = check(sources);
+    on_compiler_stack(|| compile_here(sources))
+}
+
+fn compile_here(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
+    let checked = check_here(sources);
     let rust = if checked.has_errors() {
         None
     } else {

@@ -33,7 +33,11 @@ pub fn check(path: &Path, format: Format) -> Result<ExitCode, String> {
     let program = load(path)?;
     let checked = parseltongue_core::check(&program.sources);
     print_diagnostics(&checked.diagnostics, &program.sources, format);
-    Ok(if has_errors(&checked.diagnostics) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if has_errors(&checked.diagnostics) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn compile(path: &Path) -> Result<Result<(String, String), ExitCode>, String> {
@@ -75,13 +79,21 @@ pub fn run(path: &Path, release: bool, args: &[String]) -> Result<ExitCode, Stri
     let dir = build_dir(&name);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     let source = dir.join("main.rs");
-    let binary = dir.join(if cfg!(windows) { "program.exe" } else { "program" });
+    let binary = dir.join(if cfg!(windows) {
+        "program.exe"
+    } else {
+        "program"
+    });
     // Rewriting an unchanged file would make rustc rebuild for nothing.
     if std::fs::read_to_string(&source).ok().as_deref() != Some(rust.as_str()) || !binary.exists() {
-        std::fs::write(&source, &rust).map_err(|e| format!("cannot write `{}`: {e}", source.display()))?;
+        std::fs::write(&source, &rust)
+            .map_err(|e| format!("cannot write `{}`: {e}", source.display()))?;
         let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
         let mut command = Command::new(&rustc);
-        command.args(["--edition", "2021", "--crate-name", "program", "-o"]).arg(&binary).arg(&source);
+        command
+            .args(["--edition", "2021", "--crate-name", "program", "-o"])
+            .arg(&binary)
+            .arg(&source);
         if release {
             command.args(["-C", "opt-level=3"]);
         }

@@ -14,7 +14,8 @@ pub struct Program {
 }
 
 fn read(path: &Path, shown_as: String) -> Result<SourceFile, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         format!(
             "`{}` is not valid UTF-8 (invalid byte at offset {}); save it as UTF-8",

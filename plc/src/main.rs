@@ -66,7 +66,11 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check { path, format } => commands::check(&path, format),
         Command::Emit { path } => commands::emit(&path),
-        Command::Run { path, release, args } => commands::run(&path, release, &args),
+        Command::Run {
+            path,
+            release,
+            args,
+        } => commands::run(&path, release, &args),
         Command::Explain { code } => commands::explain(&code),
     };
     match outcome {

@@ -10,7 +10,9 @@ fn plc() -> Command {
 }
 
 fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
 }
 
 fn scratch(name: &str, text: &str) -> PathBuf {
@@ -23,16 +25,33 @@ fn scratch(name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn run_compiles_and_runs_the_hello_example() {
-    let output = plc().arg("run").arg(repo("examples/hello")).output().expect("plc runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = plc()
+        .arg("run")
+        .arg(repo("examples/hello"))
+        .output()
+        .expect("plc runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("Nagini (610 cm) is a bit cross"), "{stdout}");
-    assert!(stdout.contains("together they are 2110 cm long"), "{stdout}");
+    assert!(
+        stdout.contains("Nagini (610 cm) is a bit cross"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("together they are 2110 cm long"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn check_reports_errors_with_exit_code_1() {
-    let file = scratch("wrong.pt", "function main() {\n    let_var count = 0;\n    count = 1;\n}\n");
+    let file = scratch(
+        "wrong.pt",
+        "function main() {\n    let_var count = 0;\n    count = 1;\n}\n",
+    );
     let output = plc().arg("check").arg(&file).output().expect("plc runs");
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -43,14 +62,27 @@ fn check_reports_errors_with_exit_code_1() {
 #[test]
 fn check_json_prints_one_rustc_shaped_object_per_diagnostic() {
     let file = scratch("json.pt", "fn main() {\n}\n");
-    let output = plc().args(["check", "--format", "json"]).arg(&file).output().expect("plc runs");
+    let output = plc()
+        .args(["check", "--format", "json"])
+        .arg(&file)
+        .output()
+        .expect("plc runs");
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let first = stdout.lines().next().expect("one line of JSON");
-    assert!(first.contains("\"$message_type\":\"diagnostic\""), "{first}");
+    assert!(
+        first.contains("\"$message_type\":\"diagnostic\""),
+        "{first}"
+    );
     assert!(first.contains("\"code\":{\"code\":\"PT0007\""), "{first}");
-    assert!(first.contains("\"suggested_replacement\":\"function\""), "{first}");
-    assert!(first.contains("\"suggestion_applicability\":\"MachineApplicable\""), "{first}");
+    assert!(
+        first.contains("\"suggested_replacement\":\"function\""),
+        "{first}"
+    );
+    assert!(
+        first.contains("\"suggestion_applicability\":\"MachineApplicable\""),
+        "{first}"
+    );
 }
 
 #[test]
@@ -59,23 +91,35 @@ fn emit_prints_the_generated_rust() {
     let output = plc().arg("emit").arg(&file).output().expect("plc runs");
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("fn main() {\n    println!(\"hi\");\n}"), "{stdout}");
+    assert!(
+        stdout.contains("fn main() {\n    println!(\"hi\");\n}"),
+        "{stdout}"
+    );
     assert!(stdout.contains("// parseltongue: "), "{stdout}");
 }
 
 #[test]
 fn explain_prints_the_long_explanation_and_rejects_unknown_codes() {
-    let output = plc().args(["explain", "PT0301"]).output().expect("plc runs");
+    let output = plc()
+        .args(["explain", "PT0301"])
+        .output()
+        .expect("plc runs");
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("# PT0301: "));
-    let output = plc().args(["explain", "PT9999"]).output().expect("plc runs");
+    let output = plc()
+        .args(["explain", "PT9999"])
+        .output()
+        .expect("plc runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a Parseltongue diagnostic code"));
 }
 
 #[test]
 fn environment_mistakes_get_one_clear_line_and_exit_code_2() {
-    let missing = plc().args(["check", "no/such/file.pt"]).output().expect("plc runs");
+    let missing = plc()
+        .args(["check", "no/such/file.pt"])
+        .output()
+        .expect("plc runs");
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("does not exist"));
 

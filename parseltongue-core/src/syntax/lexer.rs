@@ -386,6 +386,7 @@ impl Lexer<'_> {
             self.pos += 1;
         }
         self.pos = self.pos.min(self.bytes.len());
+        self.to_char_boundary();
     }
 
     fn raw_string(&mut self, start: usize) {
@@ -466,7 +467,21 @@ impl Lexer<'_> {
         self.push(TokenKind::Str, start);
     }
 
+    /// Moves forward to the next character boundary, so a position never
+    /// ends up inside a multi-byte character after byte-wise scanning.
+    fn to_char_boundary(&mut self) {
+        while self.pos < self.text.len() && !self.text.is_char_boundary(self.pos) {
+            self.pos += 1;
+        }
+        self.pos = self.pos.min(self.text.len());
+    }
+
     fn escape(&mut self) {
+        self.escape_sequence();
+        self.to_char_boundary();
+    }
+
+    fn escape_sequence(&mut self) {
         let start = self.pos;
         self.pos += 1;
         let Some(b) = self.peek(0) else { return };
@@ -512,7 +527,11 @@ impl Lexer<'_> {
                 }
             }
             _ => {
-                let c = self.text[self.pos - 1..].chars().next().unwrap_or(' ');
+                let c = self
+                    .text
+                    .get(self.pos - 1..)
+                    .and_then(|t| t.chars().next())
+                    .unwrap_or(' ');
                 self.pos += c.len_utf8() - 1;
                 self.error(
                     codes::INVALID_LITERAL,

@@ -632,7 +632,13 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .then(postfix_op.repeated().collect::<Vec<_>>())
         .validate(move |(base, ops), e, emitter| {
             if ops.len() > MAX_POSTFIX_CHAIN {
+                // Keep the base (its names are used) but not the chain: a
+                // tree as deep as the chain is long is what the limit avoids.
                 emitter.emit(Rich::custom(e.span(), POSTFIX_TOO_LONG));
+                return Expr {
+                    span: sp(e.span()),
+                    ..base
+                };
             }
             ops.into_iter().fold(base, |acc, (op, op_span)| {
                 let span = acc.span.to(op_span);

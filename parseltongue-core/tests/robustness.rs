@@ -1,0 +1,271 @@
+//! No input makes the front end panic, hang or overflow its stack: random
+//! bytes, mutated corpus programs and pathologically deep nesting all get
+//! diagnostics. Whatever checks without errors must also lower to Rust that
+//! parses (the lowering re-parses its output with `syn`).
+
+mod support;
+
+use parseltongue_core::diagnostics::codes;
+use parseltongue_core::source::{SourceFile, SourceMap};
+use proptest::prelude::*;
+
+fn sources_of(text: &str) -> SourceMap {
+    let mut sources = SourceMap::new();
+    sources.add(SourceFile::new("fuzz.pt", text));
+    sources
+}
+
+/// Runs the whole pipeline; panics only if lowering produced invalid Rust.
+fn compile_anything(text: &str) {
+    let sources = sources_of(text);
+    let compiled = parseltongue_core::compile(&sources);
+    assert!(
+        compiled.is_ok(),
+        "lowering failed for:\n{text}\n{:?}",
+        compiled.err()
+    );
+}
+
+fn corpus_texts() -> Vec<String> {
+    support::corpus_entries("valid")
+        .iter()
+        .chain(support::corpus_entries("errors").iter())
+        .flat_map(|e| e.files.clone())
+        .map(|path| std::fs::read_to_string(path).expect("corpus file"))
+        .collect()
+}
+
+/// Tokens and fragments that mutations splice into programs.
+const FRAGMENTS: &[&str] = &[
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    ";",
+    ",",
+    ".",
+    "::",
+    "=>",
+    "->",
+    "&",
+    "&&",
+    "||",
+    "!",
+    "?",
+    "..",
+    "let_var x = ",
+    "let_mut_var",
+    "function",
+    "record",
+    "enum",
+    "match",
+    "if",
+    "else",
+    "for",
+    "in",
+    "while",
+    "loop",
+    "return",
+    "break",
+    "propagate",
+    "spawn_thread",
+    "with_lock",
+    "as",
+    "self",
+    "\"",
+    "'",
+    "/*",
+    "//",
+    "0x",
+    "1e400",
+    "99999999999999999999",
+    "list_of(",
+    "map_of()",
+    "Some(",
+    "None",
+    "print_line(\"{}\", ",
+    "é",
+    "“",
+    "\u{0}",
+    "\n",
+    " ",
+];
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Delete(usize, usize),
+    Insert(usize, usize),
+    Duplicate(usize, usize),
+    Swap(usize, usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), 1usize..40).prop_map(|(a, n)| Mutation::Delete(a, n)),
+        (any::<usize>(), 0..FRAGMENTS.len()).prop_map(|(a, f)| Mutation::Insert(a, f)),
+        (any::<usize>(), 1usize..60).prop_map(|(a, n)| Mutation::Duplicate(a, n)),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::Swap(a, b)),
+    ]
+}
+
+fn boundary(text: &str, at: usize) -> usize {
+    let mut at = at % (text.len() + 1);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn apply(text: &str, m: &Mutation) -> String {
+    match *m {
+        Mutation::Delete(a, n) => {
+            let start = boundary(text, a);
+            let end = boundary(text, (start + n).min(text.len()));
+            format!("{}{}", &text[..start], &text[end.max(start)..])
+        }
+        Mutation::Insert(a, f) => {
+            let at = boundary(text, a);
+            format!("{}{}{}", &text[..at], FRAGMENTS[f], &text[at..])
+        }
+        Mutation::Duplicate(a, n) => {
+            let start = boundary(text, a);
+            let end = boundary(text, (start + n).min(text.len())).max(start);
+            format!("{}{}", &text[..end], &text[start..])
+        }
+        Mutation::Swap(a, b) => {
+            let (x, y) = (boundary(text, a), boundary(text, b));
+            let (x, y) = (x.min(y), x.max(y));
+            format!("{}{}", &text[x..y], &text[..x]) + &text[y..]
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        compile_anything(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn arbitrary_token_soup_never_panics(picks in proptest::collection::vec(0..FRAGMENTS.len(), 0..80)) {
+        let text: String = picks.iter().map(|&i| FRAGMENTS[i]).collect::<Vec<_>>().join(" ");
+        compile_anything(&text);
+    }
+
+    #[test]
+    fn mutated_corpus_programs_never_panic(
+        which in any::<usize>(),
+        mutations in proptest::collection::vec(mutation(), 1..6),
+    ) {
+        let texts = corpus_texts();
+        let mut text = texts[which % texts.len()].clone();
+        for m in &mutations {
+            text = apply(&text, m);
+        }
+        compile_anything(&text);
+    }
+}
+
+fn assert_reports(text: &str, code: codes::Code) {
+    let checked = parseltongue_core::check(&sources_of(text));
+    assert!(
+        checked.diagnostics.iter().any(|d| d.code == code),
+        "expected {code}, got {:?}",
+        checked
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect::<Vec<_>>()
+    );
+}
+
+/// Runs on a thread with a small stack, like the test harness's own, so a
+/// recursion that depends on input depth would overflow here.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(f)
+        .expect("thread starts")
+        .join()
+        .expect("no panic and no stack overflow");
+}
+
+#[test]
+fn ten_thousand_nested_parentheses_get_a_nesting_error() {
+    on_small_stack(|| {
+        let text = format!(
+            "function main() {{ let_var x = {}1{}; print_line(\"{{}}\", x); }}",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        assert_reports(&text, codes::NESTING_TOO_DEEP);
+    });
+}
+
+#[test]
+fn ten_thousand_nested_blocks_lists_and_ifs_get_a_nesting_error() {
+    on_small_stack(|| {
+        let blocks = format!(
+            "function main() {{ {} }}",
+            "{".repeat(10_000) + &"}".repeat(10_000)
+        );
+        assert_reports(&blocks, codes::NESTING_TOO_DEEP);
+        let lists = format!(
+            "function main() {{ let_var x = {}1{}; }}",
+            "list_of(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        assert_reports(&lists, codes::NESTING_TOO_DEEP);
+        let ifs = format!(
+            "function main() {{ {} }}",
+            "if true { ".repeat(10_000) + &"}".repeat(10_000)
+        );
+        assert_reports(&ifs, codes::NESTING_TOO_DEEP);
+    });
+}
+
+#[test]
+fn ten_thousand_operators_and_calls_in_a_row_stay_shallow() {
+    on_small_stack(|| {
+        let sum = format!(
+            "function main() {{ let_var x = 1{}; print_line(\"{{}}\", x); }}",
+            " + 1".repeat(10_000)
+        );
+        let checked = parseltongue_core::check(&sources_of(&sum));
+        assert!(!checked.has_errors(), "a long flat sum is fine");
+        let negations = format!(
+            "function main() {{ let_var x = {}true; }}",
+            "!".repeat(10_000)
+        );
+        let checked = parseltongue_core::check(&sources_of(&negations));
+        assert!(checked.has_errors(), "prefix operators do not stack");
+        let chain = format!(
+            "function main() {{ let_var x = 1{}; }}",
+            ".abs()".repeat(10_000)
+        );
+        assert_reports(&chain, codes::NESTING_TOO_DEEP);
+        let else_ifs = format!(
+            "function main() {{ let_var n = 3; if n == 0 {{ }}{} else {{ }} }}",
+            " else if n == 1 { }".repeat(10_000)
+        );
+        let checked = parseltongue_core::check(&sources_of(&else_ifs));
+        assert!(!checked.has_errors(), "a long flat else-if chain is fine");
+    });
+}
+
+#[test]
+fn unterminated_constructs_at_end_of_file_are_reported() {
+    for text in [
+        "function main() { print_line(\"oops",
+        "/* never closed",
+        "function main() {",
+        "record R { x: i64",
+    ] {
+        let checked = parseltongue_core::check(&sources_of(text));
+        assert!(checked.has_errors(), "{text}");
+    }
+}

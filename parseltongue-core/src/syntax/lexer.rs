@@ -386,7 +386,7 @@ impl Lexer<'_> {
             self.pos += 1;
         }
         self.pos = self.pos.min(self.bytes.len());
-        self.to_char_boundary();
+        self.advance_to_char_boundary();
     }
 
     fn raw_string(&mut self, start: usize) {
@@ -469,7 +469,7 @@ impl Lexer<'_> {
 
     /// Moves forward to the next character boundary, so a position never
     /// ends up inside a multi-byte character after byte-wise scanning.
-    fn to_char_boundary(&mut self) {
+    fn advance_to_char_boundary(&mut self) {
         while self.pos < self.text.len() && !self.text.is_char_boundary(self.pos) {
             self.pos += 1;
         }
@@ -478,7 +478,7 @@ impl Lexer<'_> {
 
     fn escape(&mut self) {
         self.escape_sequence();
-        self.to_char_boundary();
+        self.advance_to_char_boundary();
     }
 
     fn escape_sequence(&mut self) {

@@ -162,6 +162,25 @@ pub struct Function {
     pub referenced: bool,
 }
 
+impl Function {
+    /// A copy of everything but the body, for the checker to consult while
+    /// it mutates the program.
+    pub fn signature(&self) -> Function {
+        Function {
+            module: self.module,
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            params: self.params.clone(),
+            returns: self.returns.clone(),
+            public: self.public,
+            span: self.span,
+            docs: Vec::new(),
+            body: None,
+            referenced: self.referenced,
+        }
+    }
+}
+
 /// A `constant`.
 #[derive(Clone, Debug)]
 pub struct Constant {

@@ -94,7 +94,7 @@ impl Checker<'_> {
         block: &ast::Block,
         returns_span: Option<Span>,
     ) {
-        let function = self.program.functions[id].clone();
+        let function = self.program.functions[id].signature();
         let mut body = BodyChecker {
             module: function.module,
             c: self,
@@ -1804,7 +1804,7 @@ impl BodyChecker<'_, '_> {
                     return error_expr(span);
                 };
                 self.c.used_items.insert(Def::Function(function));
-                let f = self.c.program.functions[function].clone();
+                let f = self.c.program.functions[function].signature();
                 if let ir::FunctionKind::Method {
                     receiver: Some(_), ..
                 } = f.kind
@@ -1843,7 +1843,7 @@ impl BodyChecker<'_, '_> {
         match self.c.lookup_item(self.module, callee) {
             Ok(Def::Function(function)) => {
                 self.c.used_items.insert(Def::Function(function));
-                let f = self.c.program.functions[function].clone();
+                let f = self.c.program.functions[function].signature();
                 if matches!(f.kind, ir::FunctionKind::Test) {
                     self.c.error(Diagnostic::error(
                         codes::NOT_A_VALUE,
@@ -2209,7 +2209,7 @@ impl BodyChecker<'_, '_> {
                 return error_expr(span);
             };
             self.c.used_items.insert(Def::Function(function));
-            let f = self.c.program.functions[function].clone();
+            let f = self.c.program.functions[function].signature();
             let ir::FunctionKind::Method { receiver: mode, .. } = f.kind else {
                 return error_expr(span);
             };

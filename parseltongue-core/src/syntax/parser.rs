@@ -13,7 +13,34 @@ use chumsky::prelude::*;
 
 type Tok = (TokenKind, SimpleSpan);
 type In<'a> = MappedInput<'a, TokenKind, SimpleSpan, &'a [Tok]>;
-type Ex<'a> = extra::Err<Rich<'a, TokenKind, SimpleSpan>>;
+type Ex<E> = extra::Err<E>;
+
+/// What the grammar needs of an error type. The parser runs first with
+/// [`EmptyErr`](chumsky::error::EmptyErr), which costs nothing to build;
+/// only when that pass finds a problem does it run again with `Rich`
+/// errors to describe each one. Syntax errors are rare in large files, so
+/// the fast pass is the common one.
+pub(crate) trait SyntaxError<'a>:
+    chumsky::error::Error<'a, In<'a>>
+    + chumsky::label::LabelError<'a, In<'a>, chumsky::DefaultExpected<'a, TokenKind>>
+    + chumsky::label::LabelError<'a, In<'a>, &'static str>
+    + 'a
+{
+    /// An error with a message of our own.
+    fn custom(span: SimpleSpan, message: &str) -> Self;
+}
+
+impl<'a> SyntaxError<'a> for Rich<'a, TokenKind, SimpleSpan> {
+    fn custom(span: SimpleSpan, message: &str) -> Self {
+        Rich::custom(span, message)
+    }
+}
+
+impl<'a> SyntaxError<'a> for chumsky::error::EmptyErr {
+    fn custom(_: SimpleSpan, _: &str) -> Self {
+        chumsky::error::EmptyErr::default()
+    }
+}
 
 /// A chain of postfix operations (`.field`, `.method()`, `[i]`) may be this
 /// long; the limit bounds the depth of the tree the checker walks.
@@ -35,7 +62,15 @@ pub fn parse(
         .map(|t| (t.kind, SimpleSpan::from(t.start as usize..t.end as usize)))
         .collect();
     let eoi = SimpleSpan::from(text.len()..text.len());
-    let (items, errors) = module_parser(text, file)
+    let (fast_items, fast_errors) = module_parser::<chumsky::error::EmptyErr>(text, file)
+        .parse(toks.as_slice().split_token_span(eoi))
+        .into_output_errors();
+    if fast_errors.is_empty() {
+        if let Some(items) = fast_items {
+            return Module { file, items };
+        }
+    }
+    let (items, errors) = module_parser::<Rich<'_, TokenKind, SimpleSpan>>(text, file)
         .parse(toks.as_slice().split_token_span(eoi))
         .into_output_errors();
     let mut seen_error_at = std::collections::HashSet::new();
@@ -143,7 +178,7 @@ fn join_alternatives(items: &[String]) -> String {
     }
 }
 
-fn punct<'a>(c: char) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+fn punct<'a, E: SyntaxError<'a>>(c: char) -> impl Parser<'a, In<'a>, (), Ex<E>> + Clone {
     just(TokenKind::Punct(c, Spacing::Alone))
         .or(just(TokenKind::Punct(c, Spacing::Joint)))
         .ignored()
@@ -151,21 +186,21 @@ fn punct<'a>(c: char) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
 
 /// A two-character operator such as `->` or `==`: a joint character followed
 /// by a second one.
-fn op2<'a>(a: char, b: char) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+fn op2<'a, E: SyntaxError<'a>>(a: char, b: char) -> impl Parser<'a, In<'a>, (), Ex<E>> + Clone {
     just(TokenKind::Punct(a, Spacing::Joint))
         .then(punct(b))
         .ignored()
 }
 
-fn kw<'a>(keyword: Keyword) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+fn kw<'a, E: SyntaxError<'a>>(keyword: Keyword) -> impl Parser<'a, In<'a>, (), Ex<E>> + Clone {
     just(TokenKind::Keyword(keyword)).ignored()
 }
 
-fn open<'a>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+fn open<'a, E: SyntaxError<'a>>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex<E>> + Clone {
     just(TokenKind::Open(d)).ignored()
 }
 
-fn close<'a>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+fn close<'a, E: SyntaxError<'a>>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex<E>> + Clone {
     just(TokenKind::Close(d)).ignored()
 }
 
@@ -189,14 +224,14 @@ fn ends_statement(src: &str, end: usize) -> bool {
 
 /// `p` followed by `;`. A missing `;` is reported right after `p` and the
 /// statement is kept, so the next statement is not swallowed by recovery.
-fn with_semicolon<'a, O>(
-    p: impl Parser<'a, In<'a>, O, Ex<'a>> + Clone,
-) -> impl Parser<'a, In<'a>, O, Ex<'a>> + Clone {
+fn with_semicolon<'a, O, E: SyntaxError<'a>>(
+    p: impl Parser<'a, In<'a>, O, Ex<E>> + Clone,
+) -> impl Parser<'a, In<'a>, O, Ex<E>> + Clone {
     p.then(punct(';').or_not())
         .validate(|(output, semicolon), e, emitter| {
             if semicolon.is_none() {
                 let span: SimpleSpan = e.span();
-                emitter.emit(Rich::custom(
+                emitter.emit(E::custom(
                     SimpleSpan::from(span.end..span.end),
                     MISSING_SEMICOLON,
                 ));
@@ -207,7 +242,7 @@ fn with_semicolon<'a, O>(
 
 /// One balanced group or one token that is not a delimiter: the unit that
 /// recovery skips, so a skip never tears a group apart.
-fn skip_unit<'a>() -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
+fn skip_unit<'a, E: SyntaxError<'a>>() -> impl Parser<'a, In<'a>, (), Ex<E>> + Clone {
     recursive(|unit| {
         let group = |d: Delimiter| {
             unit.clone()
@@ -226,18 +261,18 @@ fn skip_unit<'a>() -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
 
 /// A comma-separated list in `delimiter`s where each element recovers on
 /// its own: a broken element is reported and dropped, the others are kept.
-fn list_items<'a, O: 'a>(
-    element: impl Parser<'a, In<'a>, O, Ex<'a>> + Clone + 'a,
+fn list_items<'a, O: 'a, E: SyntaxError<'a>>(
+    element: impl Parser<'a, In<'a>, O, Ex<E>> + Clone + 'a,
     delimiter: Delimiter,
-) -> impl Parser<'a, In<'a>, Vec<O>, Ex<'a>> + Clone {
+) -> impl Parser<'a, In<'a>, Vec<O>, Ex<E>> + Clone {
     list_items_flagged(element, delimiter).map(|(items, _)| items)
 }
 
 /// Like [`list_items`], and also tells whether an element was dropped.
-fn list_items_flagged<'a, O: 'a>(
-    element: impl Parser<'a, In<'a>, O, Ex<'a>> + Clone + 'a,
+fn list_items_flagged<'a, O: 'a, E: SyntaxError<'a>>(
+    element: impl Parser<'a, In<'a>, O, Ex<E>> + Clone + 'a,
     delimiter: Delimiter,
-) -> impl Parser<'a, In<'a>, (Vec<O>, bool), Ex<'a>> + Clone {
+) -> impl Parser<'a, In<'a>, (Vec<O>, bool), Ex<E>> + Clone {
     let skip_element = skip_unit()
         .and_is(punct(',').not())
         .repeated()
@@ -315,7 +350,10 @@ enum Postfix {
 }
 
 #[allow(clippy::too_many_lines)]
-fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<Item>, Ex<'a>> {
+fn module_parser<'a, E: SyntaxError<'a>>(
+    src: &'a str,
+    file: FileId,
+) -> impl Parser<'a, In<'a>, Vec<Item>, Ex<E>> {
     let sp = move |s: SimpleSpan| Span::new(file, s.start, s.end);
 
     let ident = select! { TokenKind::Ident = e => {
@@ -371,9 +409,9 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     });
 
     let mut expr =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<'a>>>::declare();
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<E>>>::declare();
     let mut block =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Block, Ex<'a>>>::declare();
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Block, Ex<E>>>::declare();
 
     // ---- patterns ----
     let pattern = recursive(|pattern| {
@@ -448,7 +486,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         TokenKind::Error => ExprKind::Error,
     };
     let rust_char = select! { TokenKind::Char => (), TokenKind::Lifetime => () }.validate(|_, e, emitter| {
-        emitter.emit(Rich::custom(
+        emitter.emit(E::custom(
             e.span(),
             "Parseltongue has no character type or lifetimes; write a one-letter string such as \"a\"",
         ));
@@ -469,23 +507,31 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .then(ident)
         .then(just(TokenKind::Punct(':', Spacing::Alone)))
         .rewind();
-    let record_literal = path
-        .clone()
-        .then_ignore(record_start)
-        .then(
+    // A path is read once and then continued as a record literal, a call
+    // or nothing (a variable, constant or unit variant).
+    enum PathTail {
+        Record(Vec<(Ident, Expr)>),
+        Call(Vec<Expr>),
+    }
+    let record_fields = record_start
+        .ignore_then(
             record_field
                 .separated_by(punct(','))
                 .allow_trailing()
                 .collect::<Vec<_>>()
                 .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace)),
         )
-        .map(|(path, fields)| ExprKind::RecordLiteral { path, fields });
-
+        .map(PathTail::Record);
     let path_expr = path
         .clone()
-        .then(call_args.clone().or_not())
-        .map(|(path, args)| match args {
-            Some(args) => ExprKind::Call { callee: path, args },
+        .then(
+            record_fields
+                .or(call_args.clone().map(PathTail::Call))
+                .or_not(),
+        )
+        .map(|(path, tail)| match tail {
+            Some(PathTail::Record(fields)) => ExprKind::RecordLiteral { path, fields },
+            Some(PathTail::Call(args)) => ExprKind::Call { callee: path, args },
             None => ExprKind::Path(path),
         });
 
@@ -498,7 +544,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         if &src[span.start..span.end] == "let" {
             Ok(sp(span))
         } else {
-            Err(Rich::custom(span, "expected an expression"))
+            Err(E::custom(span, "expected an expression"))
         }
     });
     let if_let = kw(Keyword::If)
@@ -575,16 +621,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .map(ExprKind::SpawnThread);
 
     let atom = choice((
-        literal,
-        rust_char,
-        builtin,
-        record_literal,
-        path_expr,
-        paren,
-        if_let,
-        if_expr,
-        match_expr,
-        block_expr,
+        literal, rust_char, builtin, path_expr, paren, if_let, if_expr, match_expr, block_expr,
         spawn,
     ))
     .map_with(move |kind, e| Expr {
@@ -634,7 +671,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
             if ops.len() > MAX_POSTFIX_CHAIN {
                 // Keep the base (its names are used) but not the chain: a
                 // tree as deep as the chain is long is what the limit avoids.
-                emitter.emit(Rich::custom(e.span(), POSTFIX_TOO_LONG));
+                emitter.emit(E::custom(e.span(), POSTFIX_TOO_LONG));
                 return Expr {
                     span: sp(e.span()),
                     ..base
@@ -690,8 +727,8 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
     ))
     .boxed();
 
-    let chain = move |operand: chumsky::Boxed<'a, 'a, In<'a>, Expr, Ex<'a>>,
-                      op: chumsky::Boxed<'a, 'a, In<'a>, BinaryOp, Ex<'a>>| {
+    let chain = move |operand: chumsky::Boxed<'a, 'a, In<'a>, Expr, Ex<E>>,
+                      op: chumsky::Boxed<'a, 'a, In<'a>, BinaryOp, Ex<E>>| {
         operand
             .clone()
             .then(
@@ -808,7 +845,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
             if ends_statement(src, end) {
                 Ok(value)
             } else {
-                Err(Rich::custom(
+                Err(E::custom(
                     SimpleSpan::from(end..end),
                     "expected `;` or an operator after this expression",
                 ))
@@ -913,7 +950,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
         .validate(|((target, assign), semicolon), e, emitter| match assign {
             Some(((op, op_span), value)) => {
                 if !semicolon {
-                    emitter.emit(Rich::custom(
+                    emitter.emit(E::custom(
                         SimpleSpan::from(e.span().end..e.span().end),
                         "expected `;` after the assignment",
                     ));
@@ -986,7 +1023,7 @@ fn module_parser<'a>(src: &'a str, file: FileId) -> impl Parser<'a, In<'a>, Vec<
                     {
                         if !is_block_like(expr) {
                             let end = expr.span.end as usize;
-                            emitter.emit(Rich::custom(
+                            emitter.emit(E::custom(
                                 SimpleSpan::from(end..end),
                                 "expected `;` after this expression",
                             ));

@@ -5,7 +5,6 @@
 //! lines per second for each step and the ratio to `cargo check`.
 
 use parseltongue_core::source::{SourceFile, SourceMap};
-use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -76,9 +75,12 @@ public function summarise{i}(items: list<Item{i}>, limit: i64) returns result<st
 
 fn program(min_lines: usize) -> (String, usize) {
     let mut text = String::new();
+    let mut lines = 0;
     let mut i = 0;
-    while text.lines().count() < min_lines {
-        text.push_str(&block(i));
+    while lines < min_lines {
+        let next = block(i);
+        lines += next.lines().count();
+        text.push_str(&next);
         i += 1;
     }
     text.push_str("function main() {\n    print_line(\"{}\", area0(Shape0::Square(2.0)));\n}\n");

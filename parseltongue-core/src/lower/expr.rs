@@ -1524,6 +1524,10 @@ fn same_place(a: &Expr, b: &Expr) -> bool {
                 index: i2,
             },
         ) => i1 == i2 && same_place(b1, b2),
+        (K::Index { base: b1, index: i1 }, K::Index { base: b2, index: i2 }) => {
+            same_place(b1, b2) && same_place(i1, i2)
+        }
+        (K::Int(x), K::Int(y)) => x == y,
         _ => false,
     }
 }

@@ -1,0 +1,115 @@
+//! Every example in `docs/reference.md` is checked, so the reference can
+//! never drift from the compiler:
+//! - a ```pt block is a complete program that checks without any diagnostic;
+//! - a ```rust block right after it is exactly the Rust it lowers to (minus
+//!   the `@generated` line and the source markers);
+//! - an ```output block right after it is exactly what it prints;
+//! - a ```pt wrong PTxxxx block produces that diagnostic code.
+
+mod support;
+
+use parseltongue_core::source::{SourceFile, SourceMap};
+
+struct Block {
+    info: String,
+    text: String,
+    line: usize,
+}
+
+fn blocks(markdown: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut lines = markdown.lines().enumerate();
+    while let Some((n, line)) = lines.next() {
+        let Some(info) = line.strip_prefix("```") else { continue };
+        if info.is_empty() {
+            // A closing fence without an opening one: skip.
+            continue;
+        }
+        let mut text = String::new();
+        for (_, body) in lines.by_ref() {
+            if body.starts_with("```") {
+                break;
+            }
+            text.push_str(body);
+            text.push('\n');
+        }
+        out.push(Block { info: info.trim().to_string(), text, line: n + 1 });
+    }
+    out
+}
+
+fn sources(text: &str) -> SourceMap {
+    let mut map = SourceMap::new();
+    map.add(SourceFile::new("example.pt", text));
+    map
+}
+
+fn without_markers(rust: &str) -> String {
+    rust.lines()
+        .filter(|l| !l.trim_start().starts_with("// @generated") && !l.trim_start().starts_with("// parseltongue: "))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn every_reference_example_is_true() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/reference.md");
+    let markdown = std::fs::read_to_string(path).expect("docs/reference.md exists");
+    let blocks = blocks(&markdown);
+    let mut failures = Vec::new();
+    let mut to_run = Vec::new();
+    let (mut programs, mut wrong, mut lowered) = (0, 0, 0);
+    for (i, block) in blocks.iter().enumerate() {
+        let next = blocks.get(i + 1);
+        if let Some(code) = block.info.strip_prefix("pt wrong ") {
+            wrong += 1;
+            let checked = parseltongue_core::check(&sources(&block.text));
+            if !checked.diagnostics.iter().any(|d| d.code.to_string() == code.trim()) {
+                let got: Vec<String> = checked.diagnostics.iter().map(|d| d.code.to_string()).collect();
+                failures.push(format!("line {}: expected {code}, got {got:?}", block.line));
+            }
+            continue;
+        }
+        if block.info != "pt" {
+            continue;
+        }
+        programs += 1;
+        let compiled = parseltongue_core::compile(&sources(&block.text)).expect("lowering");
+        if !compiled.diagnostics.is_empty() {
+            let got: Vec<String> = compiled.diagnostics.iter().map(|d| format!("{} {}", d.code, d.message)).collect();
+            failures.push(format!("line {}: a ```pt example must check cleanly: {got:?}", block.line));
+            continue;
+        }
+        let rust = compiled.rust.expect("no errors");
+        match next.map(|b| b.info.as_str()) {
+            Some("rust") => {
+                lowered += 1;
+                let expected = next.map(|b| b.text.trim().to_string()).unwrap_or_default();
+                let actual = without_markers(&rust);
+                if expected != actual {
+                    failures.push(format!("line {}: the ```rust block differs from the lowering:\n--- documented\n{expected}\n--- generated\n{actual}", block.line));
+                }
+            }
+            Some("output") => {
+                let expected = next.map(|b| b.text.clone()).unwrap_or_default();
+                to_run.push((format!("reference_line_{}", block.line), rust, expected));
+            }
+            _ => {}
+        }
+    }
+    let results = support::parallel_map(&to_run, |(name, rust, expected)| {
+        let binary = support::compile_with_clippy(name, rust)?;
+        let output = support::run_binary(&binary, name)?;
+        if output != *expected {
+            return Err(format!("{name}: output differs\n--- documented\n{expected}--- actual\n{output}"));
+        }
+        Ok(())
+    });
+    failures.extend(results.into_iter().filter_map(Result::err));
+    assert!(programs >= 40, "the reference has only {programs} complete examples");
+    assert!(wrong >= 15, "the reference has only {wrong} common-mistake examples");
+    assert!(lowered >= 10, "the reference shows only {lowered} lowerings");
+    assert!(failures.is_empty(), "{} problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
+}

@@ -158,8 +158,10 @@ pub struct Function {
     pub docs: Vec<String>,
     /// The checked body; `None` for Rust functions.
     pub body: Option<Body>,
-    /// Called or referenced somewhere in the program.
+    /// Called or referenced somewhere in the program outside tests.
     pub referenced: bool,
+    /// Called or referenced from `test` blocks.
+    pub referenced_in_tests: bool,
 }
 
 impl Function {
@@ -177,6 +179,7 @@ impl Function {
             docs: Vec::new(),
             body: None,
             referenced: self.referenced,
+            referenced_in_tests: self.referenced_in_tests,
         }
     }
 }

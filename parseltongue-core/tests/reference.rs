@@ -20,7 +20,9 @@ fn blocks(markdown: &str) -> Vec<Block> {
     let mut out = Vec::new();
     let mut lines = markdown.lines().enumerate();
     while let Some((n, line)) = lines.next() {
-        let Some(info) = line.strip_prefix("```") else { continue };
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
         if info.is_empty() {
             // A closing fence without an opening one: skip.
             continue;
@@ -33,7 +35,11 @@ fn blocks(markdown: &str) -> Vec<Block> {
             text.push_str(body);
             text.push('\n');
         }
-        out.push(Block { info: info.trim().to_string(), text, line: n + 1 });
+        out.push(Block {
+            info: info.trim().to_string(),
+            text,
+            line: n + 1,
+        });
     }
     out
 }
@@ -46,7 +52,10 @@ fn sources(text: &str) -> SourceMap {
 
 fn without_markers(rust: &str) -> String {
     rust.lines()
-        .filter(|l| !l.trim_start().starts_with("// @generated") && !l.trim_start().starts_with("// parseltongue: "))
+        .filter(|l| {
+            !l.trim_start().starts_with("// @generated")
+                && !l.trim_start().starts_with("// parseltongue: ")
+        })
         .collect::<Vec<_>>()
         .join("\n")
         .trim()
@@ -66,8 +75,16 @@ fn every_reference_example_is_true() {
         if let Some(code) = block.info.strip_prefix("pt wrong ") {
             wrong += 1;
             let checked = parseltongue_core::check(&sources(&block.text));
-            if !checked.diagnostics.iter().any(|d| d.code.to_string() == code.trim()) {
-                let got: Vec<String> = checked.diagnostics.iter().map(|d| d.code.to_string()).collect();
+            if !checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code.to_string() == code.trim())
+            {
+                let got: Vec<String> = checked
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.code.to_string())
+                    .collect();
                 failures.push(format!("line {}: expected {code}, got {got:?}", block.line));
             }
             continue;
@@ -78,8 +95,15 @@ fn every_reference_example_is_true() {
         programs += 1;
         let compiled = parseltongue_core::compile(&sources(&block.text)).expect("lowering");
         if !compiled.diagnostics.is_empty() {
-            let got: Vec<String> = compiled.diagnostics.iter().map(|d| format!("{} {}", d.code, d.message)).collect();
-            failures.push(format!("line {}: a ```pt example must check cleanly: {got:?}", block.line));
+            let got: Vec<String> = compiled
+                .diagnostics
+                .iter()
+                .map(|d| format!("{} {}", d.code, d.message))
+                .collect();
+            failures.push(format!(
+                "line {}: a ```pt example must check cleanly: {got:?}",
+                block.line
+            ));
             continue;
         }
         let rust = compiled.rust.expect("no errors");
@@ -103,13 +127,29 @@ fn every_reference_example_is_true() {
         let binary = support::compile_with_clippy(name, rust)?;
         let output = support::run_binary(&binary, name)?;
         if output != *expected {
-            return Err(format!("{name}: output differs\n--- documented\n{expected}--- actual\n{output}"));
+            return Err(format!(
+                "{name}: output differs\n--- documented\n{expected}--- actual\n{output}"
+            ));
         }
         Ok(())
     });
     failures.extend(results.into_iter().filter_map(Result::err));
-    assert!(programs >= 40, "the reference has only {programs} complete examples");
-    assert!(wrong >= 15, "the reference has only {wrong} common-mistake examples");
-    assert!(lowered >= 10, "the reference shows only {lowered} lowerings");
-    assert!(failures.is_empty(), "{} problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        programs >= 40,
+        "the reference has only {programs} complete examples"
+    );
+    assert!(
+        wrong >= 15,
+        "the reference has only {wrong} common-mistake examples"
+    );
+    assert!(
+        lowered >= 10,
+        "the reference shows only {lowered} lowerings"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} problem(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

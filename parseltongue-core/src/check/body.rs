@@ -95,6 +95,7 @@ impl Checker<'_> {
         returns_span: Option<Span>,
     ) {
         let function = self.program.functions[id].signature();
+        self.checking_test = matches!(function.kind, ir::FunctionKind::Test);
         let mut body = BodyChecker {
             module: function.module,
             c: self,
@@ -206,6 +207,7 @@ impl Checker<'_> {
         body.finish_warnings();
         let mut locals = body.locals;
         ownership::mark_moves(&mut ir_block, &mut locals);
+        self.checking_test = false;
         self.program.functions[id].body = Some(ir::Body {
             locals,
             params: param_locals,
@@ -690,7 +692,9 @@ impl BodyChecker<'_, '_> {
                         "`while let` is Rust; Parseltongue uses `loop` with `match`",
                     )
                     .with_label("Rust pattern loop")
-                    .with_help("write `loop { match value { Pattern => { … }, _ => break, } }`"),
+                    .with_help(
+                        "write `loop { match value { Pattern => { … }, _ => { break; } } }`",
+                    ),
                 );
                 let scrutinee = self.check_expr(value, None);
                 let borrowed = is_place(&scrutinee) && !scrutinee.ty.is_copy();
@@ -984,6 +988,15 @@ impl BodyChecker<'_, '_> {
                 match &base_ir.ty {
                     Ty::List(t) => {
                         self.expect_type(&index_ir, &Ty::I64);
+                        if let IrK::Int(v) = index_ir.kind {
+                            if v < 0 {
+                                self.c.error(
+                                    Diagnostic::error(codes::INVALID_OPERATOR, index.span, "a list index cannot be negative")
+                                        .with_note("positions start at 0; `xs[-1]` would always stop the program")
+                                        .with_help("use `xs.last()` for the last element, or `xs.get(i)` for an index that may be out of range"),
+                                );
+                            }
+                        }
                         let t = (**t).clone();
                         expr(
                             IrK::Index {
@@ -1459,12 +1472,12 @@ impl BodyChecker<'_, '_> {
         }
         match self.c.lookup_item(self.module, path) {
             Ok(Def::Const(id)) => {
-                self.c.used_items.insert(Def::Const(id));
+                self.c.mark_used(Def::Const(id));
                 let ty = self.c.program.constants[id].ty.clone();
                 expr(IrK::Const(id), ty, span)
             }
             Ok(Def::Function(id)) => {
-                self.c.used_items.insert(Def::Function(id));
+                self.c.mark_used(Def::Function(id));
                 let name = path[path.len() - 1].name.clone();
                 self.c.error(
                     Diagnostic::error(
@@ -1575,7 +1588,7 @@ impl BodyChecker<'_, '_> {
             self.c.error(d);
             return Some(error_expr(span));
         };
-        self.c.used_items.insert(Def::Type(id));
+        self.c.mark_used(Def::Type(id));
         let payload = &variants[index].1;
         if bare && !payload.is_empty() {
             self.c.error(
@@ -1803,7 +1816,7 @@ impl BodyChecker<'_, '_> {
                     ));
                     return error_expr(span);
                 };
-                self.c.used_items.insert(Def::Function(function));
+                self.c.mark_used(Def::Function(function));
                 let f = self.c.program.functions[function].signature();
                 if let ir::FunctionKind::Method {
                     receiver: Some(_), ..
@@ -1842,7 +1855,7 @@ impl BodyChecker<'_, '_> {
         }
         match self.c.lookup_item(self.module, callee) {
             Ok(Def::Function(function)) => {
-                self.c.used_items.insert(Def::Function(function));
+                self.c.mark_used(Def::Function(function));
                 let f = self.c.program.functions[function].signature();
                 if matches!(f.kind, ir::FunctionKind::Test) {
                     self.c.error(Diagnostic::error(
@@ -1897,7 +1910,7 @@ impl BodyChecker<'_, '_> {
                         suggest::closest(&name.name, candidates.iter().map(String::as_str))
                     {
                         if let Some(&(def, _)) = self.c.scopes[self.module].names.get(best) {
-                            self.c.used_items.insert(def);
+                            self.c.mark_used(def);
                         }
                     }
                 }
@@ -1987,7 +2000,7 @@ impl BodyChecker<'_, '_> {
                 return error_expr(span);
             }
         };
-        self.c.used_items.insert(Def::Type(id));
+        self.c.mark_used(Def::Type(id));
         let TypeDefKind::Record(declared) = self.c.program.types[id].kind.clone() else {
             return error_expr(span);
         };
@@ -2165,6 +2178,17 @@ impl BodyChecker<'_, '_> {
             _ => None,
         };
         let is_user_type = matches!(recv.ty, Ty::Named(id) if !matches!(self.c.program.types[id].kind, TypeDefKind::Rust(_)));
+        if method.name == "clone" && contains_thread(&recv.ty) {
+            self.c.error(
+                Diagnostic::error(
+                    codes::UNKNOWN_METHOD,
+                    method.span,
+                    "a value holding a `thread` cannot be copied",
+                )
+                .with_note("a thread handle is unique: join it once, where it is owned"),
+            );
+            return error_expr(span);
+        }
         if is_user_type && user_method.is_none() && method.name == "clone" && args.is_empty() {
             let ty = recv.ty.clone();
             return expr(
@@ -2193,7 +2217,7 @@ impl BodyChecker<'_, '_> {
                 if let Some(best) = suggest::closest(&method.name, names.iter().map(String::as_str))
                 {
                     if let Some(&meant) = self.c.methods.get(&id).and_then(|m| m.get(best)) {
-                        self.c.used_items.insert(Def::Function(meant));
+                        self.c.mark_used(Def::Function(meant));
                     }
                     d = d.with_suggestion(
                         format!("did you mean `{best}`"),
@@ -2208,7 +2232,7 @@ impl BodyChecker<'_, '_> {
                 }
                 return error_expr(span);
             };
-            self.c.used_items.insert(Def::Function(function));
+            self.c.mark_used(Def::Function(function));
             let f = self.c.program.functions[function].signature();
             let ir::FunctionKind::Method { receiver: mode, .. } = f.kind else {
                 return error_expr(span);
@@ -2569,7 +2593,8 @@ impl BodyChecker<'_, '_> {
                 BinaryOp::And | BinaryOp::Or => fits(&ty, &Ty::Bool) && fits(&right.ty, &Ty::Bool),
                 BinaryOp::Eq | BinaryOp::Ne => {
                     (fits(&right.ty, &ty) || fits(&ty, &right.ty))
-                        && !matches!(ty, Ty::Thread(_) | Ty::Range)
+                        && !contains_thread(&ty)
+                        && !matches!(ty, Ty::Range)
                         && !self.is_rust_type(&ty)
                 }
                 BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
@@ -3443,6 +3468,17 @@ fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+/// True if `ty` is or holds a `thread` handle, which cannot be copied,
+/// compared or printed.
+pub(crate) fn contains_thread(ty: &Ty) -> bool {
+    match ty {
+        Ty::Thread(_) => true,
+        Ty::List(t) | Ty::Option(t) => contains_thread(t),
+        Ty::Map(a, b) | Ty::Result(a, b) => contains_thread(a) || contains_thread(b),
+        _ => false,
     }
 }
 

@@ -45,6 +45,10 @@ pub(crate) struct Checker<'a> {
     pub(crate) methods: HashMap<TypeId, HashMap<String, FunctionId>>,
     /// Items referenced from anywhere but their own definition.
     pub(crate) used_items: std::collections::HashSet<Def>,
+    /// Items referenced only from `test` blocks so far.
+    pub(crate) used_in_tests: std::collections::HashSet<Def>,
+    /// True while a `test` block is checked.
+    pub(crate) checking_test: bool,
 }
 
 /// Checks a whole program. `modules[0]` is the root module; the others are
@@ -62,6 +66,8 @@ pub fn check_program(
         scopes: Vec::new(),
         methods: HashMap::new(),
         used_items: std::collections::HashSet::new(),
+        used_in_tests: std::collections::HashSet::new(),
+        checking_test: false,
     };
     checker.collect(modules);
     checker.resolve_signatures(modules);
@@ -72,6 +78,7 @@ pub fn check_program(
     checker.warn_unused(modules);
     for (id, function) in checker.program.functions.iter_mut().enumerate() {
         function.referenced = checker.used_items.contains(&Def::Function(id));
+        function.referenced_in_tests = checker.used_in_tests.contains(&Def::Function(id));
     }
     checker.program
 }
@@ -82,6 +89,15 @@ pub(crate) fn is_reserved(name: &str) -> bool {
 }
 
 impl Checker<'_> {
+    /// Records that `def` is used, by tests only or by the program.
+    pub(crate) fn mark_used(&mut self, def: Def) {
+        if self.checking_test {
+            self.used_in_tests.insert(def);
+        } else {
+            self.used_items.insert(def);
+        }
+    }
+
     pub(crate) fn error(&mut self, d: impl Into<Diagnostic>) {
         self.diagnostics.push(d.into());
     }
@@ -92,6 +108,20 @@ impl Checker<'_> {
     }
 
     fn check_name(&mut self, ident: &ast::Ident) {
+        if ident.name.starts_with("__") {
+            self.error(
+                Diagnostic::error(
+                    codes::SYNTAX,
+                    ident.span,
+                    format!(
+                        "`{}`: names starting with `__` are reserved for generated code",
+                        ident.name
+                    ),
+                )
+                .with_help("choose a name that does not start with two underscores"),
+            );
+            return;
+        }
         if is_reserved(&ident.name) {
             self.error(
                 Diagnostic::error(
@@ -321,6 +351,7 @@ impl Checker<'_> {
             docs: docs.to_vec(),
             body: None,
             referenced: false,
+            referenced_in_tests: false,
         });
         self.program.functions.len() - 1
     }
@@ -698,6 +729,13 @@ impl Checker<'_> {
                                 continue;
                             }
                             let ty = self.resolve_type(module, &f.ty);
+                            if body::contains_thread(&ty) {
+                                self.error(
+                                    Diagnostic::error(codes::MISMATCHED_TYPES, f.ty.span, "a record cannot hold a `thread`")
+                                        .with_note("records can be copied and compared; a thread handle cannot")
+                                        .with_help("keep thread handles in a `list<thread<T>>` local and join them there"),
+                                );
+                            }
                             if let Ty::Named(t) = ty {
                                 if t == id {
                                     self.error(
@@ -1121,7 +1159,9 @@ impl Checker<'_> {
                     .get(&f.name)
                     .is_some_and(|(def, _)| *def == Def::Function(id)),
             };
-            if is_the_declared_one && !self.used_items.contains(&Def::Function(id)) {
+            let used = self.used_items.contains(&Def::Function(id))
+                || self.used_in_tests.contains(&Def::Function(id));
+            if is_the_declared_one && !used {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         codes::UNUSED_ITEM,
@@ -1133,7 +1173,10 @@ impl Checker<'_> {
             }
         }
         for (id, c) in self.program.constants.iter().enumerate() {
-            if !c.public && !self.used_items.contains(&Def::Const(id)) {
+            if !c.public
+                && !self.used_items.contains(&Def::Const(id))
+                && !self.used_in_tests.contains(&Def::Const(id))
+            {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         codes::UNUSED_ITEM,

@@ -58,7 +58,7 @@ impl Walker {
             let local = &locals[id];
             *moved = self.last[id] == Some(position)
                 && self.decl_depth[id] == self.loop_depth
-                && local.repr == Repr::Value
+                && matches!(local.repr, Repr::Value | Repr::Cow)
                 && !local.ty.is_copy();
             return;
         }

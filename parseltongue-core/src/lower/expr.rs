@@ -119,6 +119,20 @@ impl Lowerer<'_> {
         match stmt {
             Stmt::Let { local, value, .. } => self.let_stmt(*local, value),
             Stmt::Assign { target, op, value } => self.assign(target, *op, value),
+            Stmt::Expr(Expr {
+                kind:
+                    K::Builtin {
+                        builtin: Builtin::Method(M::Insert),
+                        args,
+                    },
+                ..
+            }) if matches!(args[0].ty, Ty::Map(..)) => {
+                // As a statement the replaced value is simply dropped.
+                let r = self.mutable_receiver(&args[0]);
+                let k = self.expr(&args[1], Want::Owned).tokens;
+                let v = self.expr(&args[2], Want::Owned).tokens;
+                quote!(#r.insert(#k, #v);)
+            }
             Stmt::Expr(e) => {
                 let block_like = matches!(e.kind, K::If { .. } | K::Match { .. } | K::Block(_));
                 if matches!(e.ty, Ty::Unit | Ty::Never | Ty::Error) {
@@ -246,13 +260,13 @@ impl Lowerer<'_> {
             }
             Repr::Arc => {
                 self.uses.arc = true;
-                let v = self.expr(value, Want::Owned).tokens;
+                let v = self.typed_expr(value, Want::Owned).tokens;
                 quote!(let #name = Arc::new(#v);)
             }
             Repr::ArcMutex => {
                 self.uses.arc = true;
                 self.uses.mutex = true;
-                let v = self.expr(value, Want::Owned).tokens;
+                let v = self.typed_expr(value, Want::Owned).tokens;
                 quote!(let #name = Arc::new(Mutex::new(#v));)
             }
             _ => {
@@ -261,9 +275,9 @@ impl Lowerer<'_> {
                     args,
                 } = &value.kind
                 {
-                    let only_read = self
-                        .body
-                        .is_some_and(|b| super::used_only_as_slice(b, local, self.program));
+                    let only_read = self.body.is_some_and(|b| {
+                        super::used_only_as_slice(b, local, args.len(), self.program)
+                    });
                     if !args.is_empty() && only_read {
                         let items: Vec<TokenStream> = args
                             .iter()
@@ -540,10 +554,12 @@ impl Lowerer<'_> {
                 } else if v.is_infinite() {
                     atom(quote!(f64::INFINITY))
                 } else if std::mem::take(&mut self.suffix_next_number) {
-                    let lit = Literal::f64_suffixed(*v);
+                    let lit: Literal = format!("{}_f64", float_literal(*v))
+                        .parse()
+                        .unwrap_or_else(|_| Literal::f64_suffixed(*v));
                     atom(quote!(#lit))
                 } else {
-                    let lit = Literal::f64_unsuffixed(*v);
+                    let lit = float_literal(*v);
                     atom(quote!(#lit))
                 }
             }
@@ -743,6 +759,41 @@ impl Lowerer<'_> {
         let lowered = self.expr(e, want);
         self.suffix_next_number = false;
         lowered
+    }
+
+    /// True if evaluating `e` may change a variable: a mutating built-in
+    /// method, or a call that takes something `mutable`.
+    fn mutates_something(&self, e: &Expr) -> bool {
+        let found = std::cell::Cell::new(false);
+        crate::ir::walk_expr(
+            e,
+            &mut |e| {
+                let mutates = match &e.kind {
+                    K::Builtin {
+                        builtin: Builtin::Method(m),
+                        ..
+                    } => matches!(
+                        m,
+                        M::Push | M::Pop | M::Insert | M::Remove | M::Clear | M::Sort | M::Reverse
+                    ),
+                    K::Call { function, .. } | K::MethodCall { function, .. } => {
+                        let f = &self.program.functions[*function];
+                        f.params.iter().any(|p| p.mode == ParamMode::Mutable)
+                            || matches!(
+                                f.kind,
+                                FunctionKind::Method {
+                                    receiver: Some(ParamMode::Mutable),
+                                    ..
+                                }
+                            )
+                    }
+                    _ => false,
+                };
+                found.set(found.get() || mutates);
+            },
+            &mut |_| {},
+        );
+        found.get()
     }
 
     fn function_path(&mut self, id: usize) -> TokenStream {
@@ -958,6 +1009,68 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `name!(template, args…)`. When an argument changes a variable,
+    /// the arguments are first evaluated left to right into temporaries,
+    /// so the output is what the order of the source says.
+    fn formatted(&mut self, name: &str, args: &[Expr]) -> TokenStream {
+        let mac = format_ident!("{}", name);
+        let values = args.get(1..).unwrap_or(&[]);
+        let Some(Expr {
+            kind: K::Template { template },
+            ..
+        }) = args.first()
+        else {
+            return quote!(#mac!());
+        };
+        if !values.iter().any(|v| self.mutates_something(v)) {
+            let f = self.format_macro(args);
+            return quote!(#mac!(#f));
+        }
+        let names: Vec<proc_macro2::Ident> = (0..values.len())
+            .map(|i| format_ident!("__argument_{}", i))
+            .collect();
+        let lets: Vec<TokenStream> = values
+            .iter()
+            .zip(&names)
+            .map(|(v, n)| {
+                let t = self.expr(v, Want::Owned).tokens;
+                quote!(let #n = #t;)
+            })
+            .collect();
+        let mut text = String::new();
+        let mut chars = template.chars().peekable();
+        let mut next = names.iter();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    text.push_str("{{");
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    text.push_str("}}");
+                }
+                '{' => {
+                    let mut spec = String::new();
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                        spec.push(c);
+                    }
+                    let name = next.next().map(ToString::to_string).unwrap_or_default();
+                    text.push('{');
+                    text.push_str(&name);
+                    text.push_str(&spec);
+                    text.push('}');
+                }
+                other => text.push(other),
+            }
+        }
+        let lit = Literal::string(&text);
+        quote!({ #(#lets)* #mac!(#lit) })
+    }
+
     fn format_macro(&mut self, args: &[Expr]) -> TokenStream {
         let Some(Expr {
             kind: K::Template { template },
@@ -978,6 +1091,10 @@ impl Lowerer<'_> {
         template: &str,
         values: &[Expr],
     ) -> (String, Vec<TokenStream>) {
+        // Names written into the text are read after all positional
+        // arguments are evaluated; so variables are inlined only when no
+        // argument changes anything, and evaluation order cannot show.
+        let all_inlinable = !values.iter().any(|v| self.mutates_something(v));
         let mut out = String::new();
         let mut positional = Vec::new();
         let mut values = values.iter();
@@ -1017,7 +1134,7 @@ impl Lowerer<'_> {
                 continue;
             }
             match value.kind {
-                K::Local { id, .. } if self.local_repr(id) != Repr::ArcMutex => {
+                K::Local { id, .. } if all_inlinable && self.local_repr(id) != Repr::ArcMutex => {
                     let name = self.local_ident(id);
                     out.push('{');
                     out.push_str(&name.to_string());
@@ -1045,17 +1162,10 @@ impl Lowerer<'_> {
                 {
                     return atom(quote!(println!()));
                 }
-                let f = self.format_macro(args);
-                atom(quote!(println!(#f)))
+                atom(self.formatted("println", args))
             }
-            Builtin::Print => {
-                let f = self.format_macro(args);
-                atom(quote!(print!(#f)))
-            }
-            Builtin::PrintErrorLine => {
-                let f = self.format_macro(args);
-                atom(quote!(eprintln!(#f)))
-            }
+            Builtin::Print => atom(self.formatted("print", args)),
+            Builtin::PrintErrorLine => atom(self.formatted("eprintln", args)),
             Builtin::Format => {
                 let Some(Expr {
                     kind: K::Template { template },
@@ -1077,13 +1187,10 @@ impl Lowerer<'_> {
                     let lit = Literal::string(&text);
                     return self.owned_result(quote!(String::from(#lit)), ty, want);
                 }
-                let f = self.format_macro(args);
-                self.owned_result(quote!(format!(#f)), ty, want)
+                let f = self.formatted("format", args);
+                self.owned_result(f, ty, want)
             }
-            Builtin::Panic => {
-                let f = self.format_macro(args);
-                atom(quote!(panic!(#f)))
-            }
+            Builtin::Panic => atom(self.formatted("panic", args)),
             Builtin::Assert => {
                 let c = tighten_unary(self.expr(&args[0], Want::Deref).tokens);
                 atom(quote!(assert!(#c)))
@@ -1493,8 +1600,44 @@ pub(super) fn untyped_numbers(e: &Expr) -> bool {
             builtin: Builtin::Some | Builtin::Ok,
             args,
         } => args.iter().all(untyped_numbers),
+        K::If {
+            branches,
+            otherwise,
+        } => {
+            branches.iter().all(|(_, b)| block_untyped(b))
+                && otherwise.as_ref().is_some_and(block_untyped)
+        }
+        K::Match { arms, .. } => {
+            !arms.is_empty()
+                && arms
+                    .iter()
+                    .all(|(_, body)| untyped_numbers(body) || body.ty == Ty::Never)
+        }
+        K::Block(b) => block_untyped(b),
         _ => false,
     }
+}
+
+/// A float literal as written by a person: scientific notation for very
+/// large or very small magnitudes instead of hundreds of digits.
+fn float_literal(v: f64) -> Literal {
+    let magnitude = v.abs();
+    if magnitude != 0.0 && !(1e-5..1e16).contains(&magnitude) {
+        let text = format!("{v:e}");
+        let text = if text.contains('.') || text.contains('e') {
+            text
+        } else {
+            format!("{text}.0")
+        };
+        text.parse::<Literal>()
+            .unwrap_or_else(|_| Literal::f64_unsuffixed(v))
+    } else {
+        Literal::f64_unsuffixed(v)
+    }
+}
+
+fn block_untyped(block: &Block) -> bool {
+    block.tail.as_deref().is_some_and(untyped_numbers)
 }
 
 fn is_empty_container(e: &Expr) -> bool {
@@ -1524,9 +1667,16 @@ fn same_place(a: &Expr, b: &Expr) -> bool {
                 index: i2,
             },
         ) => i1 == i2 && same_place(b1, b2),
-        (K::Index { base: b1, index: i1 }, K::Index { base: b2, index: i2 }) => {
-            same_place(b1, b2) && same_place(i1, i2)
-        }
+        (
+            K::Index {
+                base: b1,
+                index: i1,
+            },
+            K::Index {
+                base: b2,
+                index: i2,
+            },
+        ) => same_place(b1, b2) && same_place(i1, i2),
         (K::Int(x), K::Int(y)) => x == y,
         _ => false,
     }

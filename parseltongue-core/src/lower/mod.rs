@@ -115,6 +115,9 @@ fn lower_module(program: &Program, module: ModuleId) -> Result<String, LowerErro
             }
         }
         let tokens = lowerer.item(*item);
+        if tokens.is_empty() {
+            continue;
+        }
         sections.push((marker, format_items(vec![tokens])?));
     }
     if !tests.is_empty() {
@@ -234,7 +237,12 @@ fn grows_or_shrinks(block: &crate::ir::Block, local: usize, program: &Program) -
 
 /// True if the list in `local` is only read, sorted or reversed in place,
 /// so a fixed-size array serves as well as a `Vec` (and clippy asks for one).
-fn used_only_as_slice(block: &crate::ir::Block, local: usize, program: &Program) -> bool {
+fn used_only_as_slice(
+    block: &crate::ir::Block,
+    local: usize,
+    length: usize,
+    program: &Program,
+) -> bool {
     use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Stmt};
     let is_local = |e: &Expr| matches!(e.kind, K::Local { id, .. } if id == local);
     let total = std::cell::Cell::new(0usize);
@@ -266,7 +274,15 @@ fn used_only_as_slice(block: &crate::ir::Block, local: usize, program: &Program)
             } => {
                 count_safe(args.iter().filter(|a| is_local(a)).count());
             }
-            K::Index { base, .. } => count_safe(usize::from(is_local(base))),
+            K::Index { base, index } => {
+                // A literal index is checked by rustc against an array's
+                // length; out of range it is a compile error, so keep a Vec.
+                let literal_ok = match index.kind {
+                    K::Int(v) => v >= 0 && (v as usize) < length,
+                    _ => true,
+                };
+                count_safe(usize::from(is_local(base) && literal_ok));
+            }
             K::Call { function, args } | K::MethodCall { function, args, .. } => {
                 let params = &program.functions[*function].params;
                 let read_only = args
@@ -331,7 +347,9 @@ impl<'p> Lowerer<'p> {
     fn type_def(&mut self, id: usize) -> TokenStream {
         let def = &self.program.types[id];
         let name = format_ident!("{}", def.name);
-        let vis = self.visibility(def.public || def.module != 0);
+        // Privacy is the checker's business; in Rust every record and enum
+        // is `pub`, so a public function may name any of them.
+        let vis = self.visibility(true);
         let doc = docs(&def.docs);
         match &def.kind {
             TypeDefKind::Record(fields) => {
@@ -436,6 +454,8 @@ impl<'p> Lowerer<'p> {
         let is_entry = f.kind == FunctionKind::Test || (f.name == "main" && f.module == 0);
         let allow = if f.referenced || is_entry {
             quote!()
+        } else if f.referenced_in_tests {
+            quote!(#[cfg_attr(not(test), allow(dead_code))])
         } else {
             quote!(#[allow(dead_code)])
         };

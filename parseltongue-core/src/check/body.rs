@@ -848,7 +848,21 @@ impl BodyChecker<'_, '_> {
                         _ => {}
                     }
                 }
-                let repr = if t.is_copy() || owned_temp || consume {
+                // Splitting a string or walking a map's keys or values is
+                // iterated lazily, item by item, as borrowed views.
+                let lazy = matches!(
+                    iter.kind,
+                    IrK::Builtin {
+                        builtin: Builtin::Method(
+                            ir::BuiltinMethod::Split
+                                | ir::BuiltinMethod::Lines
+                                | ir::BuiltinMethod::Keys
+                                | ir::BuiltinMethod::Values
+                        ),
+                        ..
+                    }
+                );
+                let repr = if t.is_copy() || ((owned_temp || consume) && !lazy) {
                     Repr::Value
                 } else {
                     Repr::Ref

@@ -192,6 +192,12 @@ impl Lowerer<'_> {
                                 .map(|a| self.expr(a, Want::Owned).tokens)
                                 .collect();
                             quote!(for #name in [#(#items),*] #b)
+                        } else if let Some(lazy) = self.lazy_iterator(iterable) {
+                            if t.is_copy() {
+                                quote!(for &#name in #lazy #b)
+                            } else {
+                                quote!(for #name in #lazy #b)
+                            }
                         } else if consumed || !super::super::check::is_place_expr(iterable) {
                             let it = self.expr(iterable, Want::Owned).at(Prec::Postfix);
                             quote!(for #name in #it #b)
@@ -412,6 +418,29 @@ impl Lowerer<'_> {
             }
             _ => self.mutable_place(arg),
         }
+    }
+
+    /// The iterator behind a `split`, `lines`, `keys` or `values` that a
+    /// `for` loop walks: no list is built.
+    fn lazy_iterator(&mut self, iterable: &Expr) -> Option<TokenStream> {
+        let K::Builtin {
+            builtin: Builtin::Method(m),
+            args,
+        } = &iterable.kind
+        else {
+            return None;
+        };
+        let r = self.expr(&args[0], Want::Read).at(Prec::Postfix);
+        Some(match m {
+            M::Split => {
+                let a = self.str_view(&args[1]);
+                quote!(#r.split(#a))
+            }
+            M::Lines => quote!(#r.lines()),
+            M::Keys => quote!(#r.keys()),
+            M::Values => quote!(#r.values()),
+            _ => return None,
+        })
     }
 
     /// A list position as `usize`. A negative `i64` becomes a huge `usize`,

@@ -433,7 +433,7 @@ impl Lowerer<'_> {
         let r = self.expr(&args[0], Want::Read).at(Prec::Postfix);
         Some(match m {
             M::Split => {
-                let a = self.str_view(&args[1]);
+                let a = self.pattern_arg(&args[1]);
                 quote!(#r.split(#a))
             }
             M::Lines => quote!(#r.lines()),
@@ -871,6 +871,19 @@ impl Lowerer<'_> {
             (Side::Reference | Side::Literal, _) => self.expr(e, Want::Read),
             _ => self.expr(e, Want::Deref),
         }
+    }
+
+    /// A string pattern argument (`split`, `contains`, `starts_with`, …):
+    /// a one-character literal becomes a `char`, which `str` searches faster.
+    fn pattern_arg(&mut self, e: &Expr) -> TokenStream {
+        if let K::Str(text) = &e.kind {
+            let mut chars = text.chars();
+            if let (Some(c), None) = (chars.next(), chars.next()) {
+                let lit = Literal::character(c);
+                return quote!(#lit);
+            }
+        }
+        self.str_view(e)
     }
 
     /// A `&str` view of a string expression, for ordering and `str` methods.
@@ -1336,7 +1349,7 @@ impl Lowerer<'_> {
             }
             M::Contains if receiver_ty == Ty::Str => {
                 let r = read(self);
-                let a = self.str_view(&args[1]);
+                let a = self.pattern_arg(&args[1]);
                 quote!(#r.contains(#a))
             }
             M::Contains => {
@@ -1351,7 +1364,7 @@ impl Lowerer<'_> {
             }
             M::StartsWith | M::EndsWith => {
                 let r = read(self);
-                let a = self.str_view(&args[1]);
+                let a = self.pattern_arg(&args[1]);
                 if m == M::StartsWith {
                     quote!(#r.starts_with(#a))
                 } else {
@@ -1376,7 +1389,7 @@ impl Lowerer<'_> {
             }
             M::Split => {
                 let r = read(self);
-                let a = self.str_view(&args[1]);
+                let a = self.pattern_arg(&args[1]);
                 quote!(#r.split(#a).map(str::to_string).collect::<Vec<_>>())
             }
             M::Lines => {
@@ -1385,7 +1398,7 @@ impl Lowerer<'_> {
             }
             M::Replace => {
                 let r = read(self);
-                let a = self.str_view(&args[1]);
+                let a = self.pattern_arg(&args[1]);
                 let b = self.str_view(&args[2]);
                 quote!(#r.replace(#a, #b))
             }

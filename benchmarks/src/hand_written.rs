@@ -1,0 +1,112 @@
+//! Idiomatic hand-written Rust for each workload.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// Counts words of at least `minimum` bytes.
+pub fn long_words(text: &str, minimum: i64) -> i64 {
+    let mut count = 0;
+    for line in text.lines() {
+        for word in line.split(' ') {
+            if word.len() as i64 >= minimum {
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+/// Upper-cases the words starting with `p`, space-separated.
+pub fn shout(words: &[String]) -> String {
+    let mut out = String::new();
+    for word in words {
+        if word.starts_with('p') {
+            out = format!("{out}{} ", word.to_uppercase());
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Sum of Collatz sequence lengths below `limit`.
+pub fn collatz_total(limit: i64) -> i64 {
+    let mut total = 0;
+    for start in 1..limit {
+        let mut n = start;
+        let mut steps = 0;
+        while n != 1 {
+            n = if n % 2 == 0 { n / 2 } else { 3 * n + 1 };
+            steps += 1;
+        }
+        total += steps;
+    }
+    total
+}
+
+/// Numerical integration of x² on [0, 1].
+pub fn integrate(slices: i64) -> f64 {
+    let width = 1.0 / slices as f64;
+    let mut sum = 0.0;
+    for i in 0..slices {
+        let x = (i as f64 + 0.5) * width;
+        sum += x * x * width;
+    }
+    sum
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    /// Who ordered.
+    pub customer: String,
+    /// How much.
+    pub amount: i64,
+    /// Express delivery.
+    pub express: bool,
+}
+
+/// Builds `count` orders, one push at a time (the same algorithm as the
+/// Parseltongue program, so the comparison measures the lowering).
+pub fn make_orders(count: i64) -> Vec<Order> {
+    let names = ["ada", "grace", "alan", "linus", "barbara"];
+    let mut orders = Vec::new();
+    for i in 0..count {
+        orders.push(Order {
+            customer: names[(i % 5) as usize].to_string(),
+            amount: i % 97 + 1,
+            express: i % 3 == 0,
+        });
+    }
+    orders
+}
+
+/// Total amount per customer, express orders doubled: a lookup, then an
+/// insert, as the Parseltongue program does (it has no entry API).
+pub fn totals(orders: &[Order]) -> BTreeMap<String, i64> {
+    let mut result = BTreeMap::new();
+    for order in orders {
+        let weight = if order.express { 2 } else { 1 };
+        let previous = result.get(&order.customer).copied().unwrap_or(0);
+        result.insert(order.customer.clone(), previous + order.amount * weight);
+    }
+    result
+}
+
+/// `workers` threads each add 1 to a shared counter `per_worker` times.
+pub fn count_in_parallel(workers: i64, per_worker: i64) -> i64 {
+    let counter = Arc::new(Mutex::new(0i64));
+    let handles: Vec<_> = (0..workers)
+        .map(|_| {
+            let counter = Arc::clone(&counter);
+            std::thread::spawn(move || {
+                for _ in 0..per_worker {
+                    *counter.lock().expect("not poisoned") += 1;
+                }
+                per_worker
+            })
+        })
+        .collect();
+    handles
+        .into_iter()
+        .map(|h| h.join().expect("thread finished"))
+        .sum()
+}

@@ -1846,16 +1846,7 @@ impl BodyChecker<'_, '_> {
                     );
                     return error_expr(span);
                 }
-                if f.module != self.module && !f.public {
-                    self.c.error(
-                        Diagnostic::error(
-                            codes::PRIVATE_ITEM,
-                            name.span,
-                            format!("`{}` is private to its module", f.name),
-                        )
-                        .with_help("mark it `public`"),
-                    );
-                }
+                self.check_visible(&f, name.span);
                 let args_ir = self.check_args(&f.params, args, span, &format!("`{}`", f.name));
                 return expr(
                     IrK::Call {
@@ -1983,6 +1974,20 @@ impl BodyChecker<'_, '_> {
             ),
         );
         Some(expr(IrK::Error, ty, span))
+    }
+
+    /// Reports a function used from another module without `public`.
+    fn check_visible(&mut self, f: &ir::Function, at: Span) {
+        if f.module != self.module && !f.public {
+            self.c.error(
+                Diagnostic::error(
+                    codes::PRIVATE_ITEM,
+                    at,
+                    format!("`{}` is private to its module", f.name),
+                )
+                .with_help("mark it `public`"),
+            );
+        }
     }
 
     fn check_record_literal(
@@ -2267,16 +2272,7 @@ impl BodyChecker<'_, '_> {
                 Some(ParamMode::Owned) => self.require_owned(&recv, receiver.span, &f.name),
                 Some(ParamMode::Read) => {}
             }
-            if f.module != self.module && !f.public {
-                self.c.error(
-                    Diagnostic::error(
-                        codes::PRIVATE_ITEM,
-                        method.span,
-                        format!("method `{}` is private to its module", f.name),
-                    )
-                    .with_help("mark it `public`"),
-                );
-            }
+            self.check_visible(&f, method.span);
             let args_ir = self.check_args(&f.params, args, span, &format!("`{}`", f.name));
             return expr(
                 IrK::MethodCall {

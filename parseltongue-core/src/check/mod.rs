@@ -794,40 +794,10 @@ impl Checker<'_> {
                         }
                     }
                     ast::ItemKind::Function(f) => {
-                        let Some(&(Def::Function(id), _)) =
-                            self.scopes[module].names.get(&f.name.name)
-                        else {
-                            continue;
-                        };
-                        if self.program.functions[id].span != f.name.span {
-                            continue;
-                        }
-                        let (params, _) = self.resolve_params(module, &f.params, false);
-                        let returns = f
-                            .returns
-                            .as_ref()
-                            .map_or(Ty::Unit, |t| self.resolve_type(module, t));
-                        let func = &mut self.program.functions[id];
-                        func.params = params;
-                        func.returns = returns;
+                        self.resolve_signature(module, &f.name, &f.params, f.returns.as_ref());
                     }
                     ast::ItemKind::RustFunction(f) => {
-                        let Some(&(Def::Function(id), _)) =
-                            self.scopes[module].names.get(&f.name.name)
-                        else {
-                            continue;
-                        };
-                        if self.program.functions[id].span != f.name.span {
-                            continue;
-                        }
-                        let (params, _) = self.resolve_params(module, &f.params, false);
-                        let returns = f
-                            .returns
-                            .as_ref()
-                            .map_or(Ty::Unit, |t| self.resolve_type(module, t));
-                        let func = &mut self.program.functions[id];
-                        func.params = params;
-                        func.returns = returns;
+                        self.resolve_signature(module, &f.name, &f.params, f.returns.as_ref());
                     }
                     ast::ItemKind::Constant(c) => {
                         let Some(&(Def::Const(id), _)) =
@@ -849,6 +819,28 @@ impl Checker<'_> {
                 .items
                 .sort_by_key(|item| lines.get(item).map_or(0, |(_, line)| *line));
         }
+    }
+
+    /// Resolves the parameter and return types of the function declared
+    /// as `name` (skipped for a duplicate, which was reported already).
+    fn resolve_signature(
+        &mut self,
+        module: ModuleId,
+        name: &ast::Ident,
+        params: &[ast::Param],
+        returns: Option<&ast::TypeExpr>,
+    ) {
+        let Some(&(Def::Function(id), _)) = self.scopes[module].names.get(&name.name) else {
+            return;
+        };
+        if self.program.functions[id].span != name.span {
+            return;
+        }
+        let (params, _) = self.resolve_params(module, params, false);
+        let returns = returns.map_or(Ty::Unit, |t| self.resolve_type(module, t));
+        let function = &mut self.program.functions[id];
+        function.params = params;
+        function.returns = returns;
     }
 
     fn collect_methods(&mut self, module: ModuleId, item: &ast::Item, m: &ast::Methods) {

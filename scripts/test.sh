@@ -10,4 +10,14 @@ if ! command -v clippy-driver >/dev/null 2>&1; then
     exit 2
 fi
 
-cargo test --workspace --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
+
+# One closing line for the whole run: cargo prints a result per test binary.
+passed=$(grep -aoE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
+failed=$(grep -aoE '[0-9]+ failed;' "$log" | awk '{s += $1} END {print s + 0}')
+echo
+echo "summary: ${passed} passed, ${failed} failed"
+exit "$status"

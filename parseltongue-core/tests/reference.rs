@@ -153,3 +153,22 @@ fn every_reference_example_is_true() {
         failures.join("\n\n")
     );
 }
+
+#[test]
+fn the_reference_lists_every_diagnostic_code_with_its_title() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/reference.md");
+    let markdown = std::fs::read_to_string(path).expect("docs/reference.md exists");
+    let missing: Vec<String> = parseltongue_core::diagnostics::codes::ALL
+        .iter()
+        .filter(|info| {
+            !markdown
+                .lines()
+                .any(|l| l.starts_with(&format!("| {} |", info.code)) && l.contains(info.title))
+        })
+        .map(|info| format!("{}: {}", info.code, info.title))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes missing from the reference's table: {missing:#?}"
+    );
+}

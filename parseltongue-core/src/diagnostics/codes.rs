@@ -56,7 +56,7 @@ codes! {
     UNBALANCED_DELIMITER = 3, "PT0003", "an opening or closing delimiter without its partner";
     SYNTAX = 4, "PT0004", "tokens that do not form a valid construct here";
     NESTING_TOO_DEEP = 5, "PT0005", "code nested deeper than the compiler accepts";
-    INVALID_LITERAL = 6, "PT0006", "a number literal that is out of range or has a suffix";
+    INVALID_LITERAL = 6, "PT0006", "a literal that is out of range, malformed or has a suffix";
     RUST_SPELLING = 7, "PT0007", "a Rust spelling where Parseltongue uses a keyword";
     AMBIGUOUS_OPERATORS = 8, "PT0008", "operators mixed without the parentheses that make the order explicit";
     UNKNOWN_NAME = 101, "PT0101", "a name that is not defined in scope";
@@ -77,7 +77,7 @@ codes! {
     NOT_DISPLAYABLE = 208, "PT0208", "a value formatted with `{}` that has no display form";
     INVALID_MAP_KEY = 209, "PT0209", "a map key type that is not `i64`, `string` or `bool`";
     NOT_A_VALUE = 210, "PT0210", "a name used in a way its kind does not allow";
-    OUTSIDE_LOOP = 211, "PT0211", "`break` or `continue` outside a loop";
+    OUTSIDE_LOOP = 211, "PT0211", "`break`, `continue` or `return` where it cannot leave";
     INVALID_SELF = 212, "PT0212", "`self` outside a method";
     MISSING_RETURN = 213, "PT0213", "a function that can end without returning its value";
     ASSIGN_IMMUTABLE = 301, "PT0301", "assignment to or mutation of a `let_var` binding";
@@ -85,14 +85,14 @@ codes! {
     LOCK_REQUIRED = 303, "PT0303", "a `let_mut_shared_var` used outside `with_lock`";
     MUTATE_SHARED = 304, "PT0304", "mutation of a `let_shared_var` binding";
     THREAD_CAPTURE = 305, "PT0305", "a thread that captures a value it cannot own";
-    NOT_MUTABLE_ARGUMENT = 306, "PT0306", "an argument for a `mutable` parameter that is not a mutable variable";
+    NOT_MUTABLE_ARGUMENT = 306, "PT0306", "a change to something that is not a variable, field or element";
     CONSUMED_BORROW = 307, "PT0307", "a value consumed where it is only borrowed";
     NON_EXHAUSTIVE_MATCH = 401, "PT0401", "a `match` that does not cover every value";
     UNREACHABLE_ARM = 402, "PT0402", "a `match` arm that can never be reached";
     PATTERN_MISMATCH = 403, "PT0403", "a pattern that does not fit the matched type";
     UNUSED_BINDING = 501, "PT0501", "a binding that is never read";
     UNNEEDED_MUT = 502, "PT0502", "a `let_mut_var` that is never mutated";
-    UNUSED_ITEM = 503, "PT0503", "a private function or constant that is never used";
+    UNUSED_ITEM = 503, "PT0503", "a private function, constant or import that is never used";
     UNREACHABLE_CODE = 504, "PT0504", "a statement that can never run";
 }
 

@@ -106,6 +106,15 @@ fn error_to_diagnostic(
             codes::SYNTAX
         };
         let mut diagnostic = Diagnostic::error(code, at, message.clone());
+        if message == JUMP_AS_VALUE {
+            let written = text.get(span.start..span.end).unwrap_or("");
+            diagnostic = diagnostic.with_suggestion(
+                "wrap it in a block",
+                at,
+                format!("{{ {written}; }}"),
+                crate::diagnostics::Applicability::MachineApplicable,
+            );
+        }
         if message == MISSING_SEMICOLON || message.starts_with("expected `;`") {
             diagnostic = diagnostic.with_suggestion(
                 "add `;`",
@@ -205,6 +214,9 @@ fn close<'a, E: SyntaxError<'a>>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex
 }
 
 const MISSING_SEMICOLON: &str = "expected `;` after this statement";
+
+const JUMP_AS_VALUE: &str =
+    "`return`, `break` and `continue` are statements: put them in a block, e.g. `None => { return value; }`";
 
 /// True if the statement whose last token ends at `end` is plausibly over:
 /// the next token is `;` or `}`, or is on a later line (a forgotten `;`).
@@ -620,8 +632,31 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .ignore_then(block.clone())
         .map(ExprKind::SpawnThread);
 
+    // `return`, `break` and `continue` are statements; written where a
+    // value is expected (a `match` arm, Rust style) they are reported and
+    // read on, so the rest of the `match` is still checked.
+    let jump_as_value = choice((
+        kw(Keyword::Return)
+            .ignore_then(expr.clone().or_not())
+            .ignored(),
+        kw(Keyword::Break).ignored(),
+        kw(Keyword::Continue).ignored(),
+    ))
+    .validate(|_, e, emitter| {
+        emitter.emit(E::custom(e.span(), JUMP_AS_VALUE));
+        ExprKind::Error
+    });
     let atom = choice((
-        literal, rust_char, builtin, path_expr, paren, if_let, if_expr, match_expr, block_expr,
+        literal,
+        rust_char,
+        jump_as_value,
+        builtin,
+        path_expr,
+        paren,
+        if_let,
+        if_expr,
+        match_expr,
+        block_expr,
         spawn,
     ))
     .map_with(move |kind, e| Expr {

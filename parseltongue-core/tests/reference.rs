@@ -172,3 +172,21 @@ fn the_reference_lists_every_diagnostic_code_with_its_title() {
         "codes missing from the reference's table: {missing:#?}"
     );
 }
+
+#[test]
+fn the_reference_says_what_every_keyword_lowers_to() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/reference.md");
+    let markdown = std::fs::read_to_string(path).expect("docs/reference.md exists");
+    let rows: Vec<&str> = markdown.lines().filter(|l| l.starts_with("| `")).collect();
+    let missing: Vec<&str> = parseltongue_core::syntax::token::Keyword::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .filter(|k| {
+            !rows.iter().any(|row| {
+                let first_cell = row.split('|').nth(1).unwrap_or("");
+                first_cell.contains(&format!("`{k}`"))
+            })
+        })
+        .collect();
+    assert!(missing.is_empty(), "keywords without a row in the keyword table: {missing:?}");
+}

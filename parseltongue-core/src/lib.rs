@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod fix;
 pub mod ir;
 pub mod lower;
 pub mod source;

@@ -188,5 +188,8 @@ fn the_reference_says_what_every_keyword_lowers_to() {
             })
         })
         .collect();
-    assert!(missing.is_empty(), "keywords without a row in the keyword table: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "keywords without a row in the keyword table: {missing:?}"
+    );
 }

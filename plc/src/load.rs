@@ -11,6 +11,8 @@ pub struct Program {
     pub sources: SourceMap,
     /// A name for build outputs: the file stem or folder name.
     pub name: String,
+    /// The file behind each source, in the same order.
+    pub paths: Vec<PathBuf>,
 }
 
 fn read(path: &Path, shown_as: String) -> Result<SourceFile, String> {
@@ -41,6 +43,7 @@ pub fn load(path: &Path) -> Result<Program, String> {
             ));
         }
         sources.add(read(&main, main.display().to_string())?);
+        let mut paths = vec![main.clone()];
         let mut others: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| format!("cannot list `{}`: {e}", path.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -49,13 +52,18 @@ pub fn load(path: &Path) -> Result<Program, String> {
         others.sort();
         for other in others {
             sources.add(read(&other, other.display().to_string())?);
+            paths.push(other);
         }
         let name = path
             .canonicalize()
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "program".to_string());
-        Ok(Program { sources, name })
+        Ok(Program {
+            sources,
+            name,
+            paths,
+        })
     } else {
         if path.extension().is_none_or(|e| e != "pt") {
             return Err(format!("`{}` is not a `.pt` file", path.display()));
@@ -64,6 +72,10 @@ pub fn load(path: &Path) -> Result<Program, String> {
         let name = path
             .file_stem()
             .map_or("program".to_string(), |s| s.to_string_lossy().into_owned());
-        Ok(Program { sources, name })
+        Ok(Program {
+            sources,
+            name,
+            paths: vec![path.to_path_buf()],
+        })
     }
 }

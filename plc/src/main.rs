@@ -54,6 +54,17 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Apply every machine-applicable fix, then report what is left.
+    Fix {
+        /// A `.pt` file, or a folder whose `main.pt` is the root module.
+        path: PathBuf,
+        /// Show the edits without writing them.
+        #[arg(long)]
+        dry_run: bool,
+        /// How to print the edits of a dry run.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// Print the long explanation of a diagnostic code, e.g. `plc explain PT0301`.
     Explain {
         /// The code, e.g. `PT0301`.
@@ -71,6 +82,11 @@ fn main() -> ExitCode {
             release,
             args,
         } => commands::run(&path, release, &args),
+        Command::Fix {
+            path,
+            dry_run,
+            format,
+        } => commands::fix(&path, dry_run, format),
         Command::Explain { code } => commands::explain(&code),
     };
     match outcome {

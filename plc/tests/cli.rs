@@ -143,3 +143,59 @@ fn environment_mistakes_get_one_clear_line_and_exit_code_2() {
     let usage = plc().arg("frobnicate").output().expect("plc runs");
     assert_eq!(usage.status.code(), Some(2));
 }
+
+/// Programs whose every error has a machine-applicable fix: the habits of
+/// a Rust writer (person or model). `plc fix` then `plc check` must leave
+/// no error — the loop an agent runs.
+const FIXABLE: &[(&str, &str)] = &[
+    ("rust_habits", "fn main() {\n    let mut total = 0;\n    let values = vec![1, 2, 3];\n    for v in values {\n        total += v;\n    }\n    println!(\"{}\", total);\n}\n"),
+    ("immutable", "function main() {\n    let_var count = 0;\n    count = count + 1;\n    print_line(\"{}\", count);\n}\n"),
+    ("read_only_parameter", "function grow(items: list<i64>) {\n    items.push(1);\n}\n\nfunction main() {\n    let_mut_var items: list<i64> = list_of();\n    grow(items);\n    print_line(\"{:?}\", items);\n}\n"),
+    ("conversions", "function half(n: i64) -> f64 {\n    n as f64 / 2.0\n}\n\nfunction main() {\n    let_var scale: f64 = 2;\n    print_line(\"{} {}\", half(3), scale);\n}\n"),
+    ("ranges_and_try", "function parse(text: string) returns result<i64, string> {\n    let_var n = text.parse_int()?;\n    Ok(n)\n}\n\nfunction main() {\n    for i in 0..3 {\n        print_line(\"{:?}\", parse(format(\"{}\", i)));\n    }\n}\n"),
+    ("names", "function count(items: Vec<String>) returns i64 {\n    items.len()\n}\n\nfunction main() {\n    print_line(\"{}\", count(list_of(\"a\")));\n}\n"),
+    ("strings", "function greet(name: string) returns string {\n    \"hello \" + name\n}\n\nfunction main() {\n    print_line(\"{}\", greet(\"ada\"));\n}\n"),
+    ("return_in_arm", "function first(xs: list<i64>) returns result<i64, string> {\n    let_var v = match xs.first() {\n        Some(x) => x,\n        None => return Err(\"empty\"),\n    };\n    Ok(v)\n}\n\nfunction main() {\n    print_line(\"{:?}\", first(list_of(1)));\n}\n"),
+];
+
+#[test]
+fn fix_then_check_leaves_no_error_for_machine_fixable_programs() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plc-fix-loop");
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    for (name, text) in FIXABLE {
+        let file = dir.join(format!("{name}.pt"));
+        std::fs::write(&file, text).expect("write program");
+        let before = plc().arg("check").arg(&file).output().expect("plc runs");
+        assert_eq!(
+            before.status.code(),
+            Some(1),
+            "{name} should start with errors"
+        );
+        let fixed = plc().arg("fix").arg(&file).output().expect("plc runs");
+        let after = plc().arg("check").arg(&file).output().expect("plc runs");
+        assert_eq!(
+            after.status.code(),
+            Some(0),
+            "{name}: errors remain after `plc fix`:\n{}\n--- fix said\n{}\n--- file now\n{}",
+            String::from_utf8_lossy(&after.stderr),
+            String::from_utf8_lossy(&fixed.stderr),
+            std::fs::read_to_string(&file).unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn fix_dry_run_shows_edits_without_writing() {
+    let text = "fn main() {\n}\n";
+    let file = scratch("dry.pt", text);
+    let output = plc()
+        .args(["fix", "--dry-run", "--format", "json"])
+        .arg(&file)
+        .output()
+        .expect("plc runs");
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("\"replacement\":\"function\""), "{stdout}");
+    assert!(stdout.contains("\"line\":1,\"column\":1"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&file).expect("still there"), text);
+}

@@ -8,11 +8,9 @@ use super::lexer::unescape_string;
 use super::token::{Delimiter, Keyword, Spacing, Token, TokenKind};
 use crate::diagnostics::{codes, Diagnostic, Diagnostics};
 use crate::source::{FileId, Span};
-use chumsky::input::{Input as _, MappedInput};
 use chumsky::prelude::*;
 
-type Tok = (TokenKind, SimpleSpan);
-type In<'a> = MappedInput<'a, TokenKind, SimpleSpan, &'a [Tok]>;
+type In<'a> = &'a [TokenKind];
 type Ex<E> = extra::Err<E>;
 
 /// What the grammar needs of an error type. The parser runs first with
@@ -57,25 +55,21 @@ pub fn parse(
     already_reported: &std::collections::HashSet<u32>,
     diagnostics: &mut Diagnostics,
 ) -> Module {
-    let toks: Vec<Tok> = tokens
-        .iter()
-        .map(|t| (t.kind, SimpleSpan::from(t.start as usize..t.end as usize)))
-        .collect();
-    let eoi = SimpleSpan::from(text.len()..text.len());
-    let (fast_items, fast_errors) = module_parser::<chumsky::error::EmptyErr>(text, file)
-        .parse(toks.as_slice().split_token_span(eoi))
+    let kinds: Vec<TokenKind> = tokens.iter().map(|t| t.kind).collect();
+    let (fast_items, fast_errors) = module_parser::<chumsky::error::EmptyErr>(text, file, tokens)
+        .parse(kinds.as_slice())
         .into_output_errors();
     if fast_errors.is_empty() {
         if let Some(items) = fast_items {
             return Module { file, items };
         }
     }
-    let (items, errors) = module_parser::<Rich<'_, TokenKind, SimpleSpan>>(text, file)
-        .parse(toks.as_slice().split_token_span(eoi))
+    let (items, errors) = module_parser::<Rich<'_, TokenKind, SimpleSpan>>(text, file, tokens)
+        .parse(kinds.as_slice())
         .into_output_errors();
     let mut seen_error_at = std::collections::HashSet::new();
     for error in errors {
-        let span = *error.span();
+        let span = byte_range(tokens, text, *error.span());
         // One report per position: recovery can revisit the same token,
         // and tokens the lexer rejected were reported already.
         if !seen_error_at.insert(span.start)
@@ -84,7 +78,7 @@ pub fn parse(
         {
             continue;
         }
-        diagnostics.push(error_to_diagnostic(&error, text, file));
+        diagnostics.push(error_to_diagnostic(&error, span, text, file));
     }
     Module {
         file,
@@ -92,12 +86,38 @@ pub fn parse(
     }
 }
 
+/// The byte range covered by a span of token indices (the parser's input
+/// is the token slice; spans in the tree are bytes).
+fn byte_range(tokens: &[Token], text: &str, span: SimpleSpan) -> SimpleSpan {
+    if span.start == span.end {
+        // A position between tokens: right after the previous one, where a
+        // missing `;` or `)` belongs.
+        let at = match span.start.checked_sub(1).and_then(|i| tokens.get(i)) {
+            Some(previous) => previous.end as usize,
+            None => 0,
+        };
+        return SimpleSpan::from(at..at);
+    }
+    let start = tokens.get(span.start).map_or(text.len(), |t| t.start as usize);
+    let end = if span.end > span.start {
+        tokens.get(span.end - 1).map_or(text.len(), |t| t.end as usize)
+    } else {
+        start
+    };
+    SimpleSpan::from(start..end.max(start))
+}
+
+/// The index of the first token that starts at or after byte `offset`.
+fn token_at(tokens: &[Token], offset: u32) -> usize {
+    tokens.partition_point(|t| t.start < offset)
+}
+
 fn error_to_diagnostic(
     error: &Rich<'_, TokenKind, SimpleSpan>,
+    span: SimpleSpan,
     text: &str,
     file: FileId,
 ) -> Diagnostic {
-    let span = *error.span();
     let at = Span::new(file, span.start, span.end.max(span.start));
     if let chumsky::error::RichReason::Custom(message) = error.reason() {
         let code = if message == POSTFIX_TOO_LONG {
@@ -365,12 +385,21 @@ enum Postfix {
 fn module_parser<'a, E: SyntaxError<'a>>(
     src: &'a str,
     file: FileId,
+    tokens: &'a [Token],
 ) -> impl Parser<'a, In<'a>, Vec<Item>, Ex<E>> {
-    let sp = move |s: SimpleSpan| Span::new(file, s.start, s.end);
+    let sp = move |s: SimpleSpan| {
+        let bytes = byte_range(tokens, src, s);
+        Span::new(file, bytes.start, bytes.end)
+    };
+    // The text of a one-token span.
+    let text = move |s: SimpleSpan| -> &'a str {
+        let bytes = byte_range(tokens, src, s);
+        &src[bytes.start..bytes.end]
+    };
 
     let ident = select! { TokenKind::Ident = e => {
         let s: SimpleSpan = e.span();
-        Ident { name: src[s.start..s.end].to_string(), span: sp(s) }
+        Ident { name: text(s).to_string(), span: sp(s) }
     }}
     .labelled("identifier");
     let self_ident = kw(Keyword::SelfValue).map_with(move |_, e| Ident {
@@ -385,7 +414,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
 
     let docs = select! { TokenKind::DocComment = e => {
         let s: SimpleSpan = e.span();
-        let text = &src[s.start..s.end];
+        let text = text(s);
         let text = text.strip_prefix("///").unwrap_or(text);
         text.strip_prefix(' ').unwrap_or(text).trim_end().to_string()
     }}
@@ -429,12 +458,12 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let pattern = recursive(|pattern| {
         let int = punct('-')
             .or_not()
-            .then(select! { TokenKind::Int = e => { let s: SimpleSpan = e.span(); parse_int(&src[s.start..s.end]).unwrap_or(u128::MAX) } })
+            .then(select! { TokenKind::Int = e => { let s: SimpleSpan = e.span(); parse_int(text(s)).unwrap_or(u128::MAX) } })
             .map(|(neg, v)| {
                 let v = i128::try_from(v).unwrap_or(i128::MAX);
                 PatternKind::Int(if neg.is_some() { -v } else { v })
             });
-        let string = select! { TokenKind::Str = e => { let s: SimpleSpan = e.span(); PatternKind::Str(unescape_string(&src[s.start..s.end])) } };
+        let string = select! { TokenKind::Str = e => { let s: SimpleSpan = e.span(); PatternKind::Str(unescape_string(text(s))) } };
         let boolean = kw(Keyword::True)
             .to(PatternKind::Bool(true))
             .or(kw(Keyword::False).to(PatternKind::Bool(false)));
@@ -489,9 +518,9 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .boxed();
 
     let literal = select! {
-        TokenKind::Int = e => { let s: SimpleSpan = e.span(); ExprKind::Int(parse_int(&src[s.start..s.end]).unwrap_or(u128::MAX)) },
-        TokenKind::Float = e => { let s: SimpleSpan = e.span(); ExprKind::Float(src[s.start..s.end].replace('_', "").parse().unwrap_or(f64::NAN)) },
-        TokenKind::Str = e => { let s: SimpleSpan = e.span(); ExprKind::Str(unescape_string(&src[s.start..s.end])) },
+        TokenKind::Int = e => { let s: SimpleSpan = e.span(); ExprKind::Int(parse_int(text(s)).unwrap_or(u128::MAX)) },
+        TokenKind::Float = e => { let s: SimpleSpan = e.span(); ExprKind::Float(text(s).replace('_', "").parse().unwrap_or(f64::NAN)) },
+        TokenKind::Str = e => { let s: SimpleSpan = e.span(); ExprKind::Str(unescape_string(text(s))) },
         TokenKind::Keyword(Keyword::True) => ExprKind::Bool(true),
         TokenKind::Keyword(Keyword::False) => ExprKind::Bool(false),
         TokenKind::Keyword(Keyword::SelfValue) => ExprKind::SelfValue,
@@ -553,7 +582,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .map(|e| ExprKind::Paren(Box::new(e)));
 
     let rust_let = just(TokenKind::RustKeyword).try_map(move |_, span: SimpleSpan| {
-        if &src[span.start..span.end] == "let" {
+        if text(span) == "let" {
             Ok(sp(span))
         } else {
             Err(E::custom(span, "expected an expression"))
@@ -875,13 +904,12 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     // error node and the statement (and its binding) is kept.
     let statement_value = expr
         .clone()
-        .try_map(move |value: Expr, _| {
-            let end = value.span.end as usize;
-            if ends_statement(src, end) {
+        .try_map(move |value: Expr, span: SimpleSpan| {
+            if ends_statement(src, value.span.end as usize) {
                 Ok(value)
             } else {
                 Err(E::custom(
-                    SimpleSpan::from(end..end),
+                    SimpleSpan::from(span.end..span.end),
                     "expected `;` or an operator after this expression",
                 ))
             }
@@ -1057,7 +1085,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                     } = &s.kind
                     {
                         if !is_block_like(expr) {
-                            let end = expr.span.end as usize;
+                            let end = token_at(tokens, expr.span.end);
                             emitter.emit(E::custom(
                                 SimpleSpan::from(end..end),
                                 "expected `;` after this expression",

@@ -44,7 +44,46 @@ impl Checked {
 /// committed, so the size costs nothing until it is used.
 const COMPILER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
-fn on_compiler_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+/// Whether `sources` could recurse deeper than any caller's stack allows:
+/// delimiters nested more than a few dozen levels, or a long run of
+/// operators (the lowered Rust nests as deep as an operator chain is long).
+/// The byte scan only over-estimates (strings and comments count too).
+fn may_recurse_deeply(sources: &SourceMap) -> bool {
+    const SAFE_NESTING: i32 = 16;
+    const SAFE_OPERATOR_RUN: u32 = 64;
+    sources.iter().any(|(_, file)| {
+        let mut depth = 0i32;
+        let mut operators = 0u32;
+        for b in file.text.bytes() {
+            match b {
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    if depth > SAFE_NESTING {
+                        return true;
+                    }
+                }
+                b')' | b']' | b'}' => depth -= 1,
+                b';' => operators = 0,
+                b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'&' | b'|' | b'.' | b'!'
+                | b'?' => {
+                    operators += 1;
+                    if operators > SAFE_OPERATOR_RUN {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    })
+}
+
+fn on_compiler_stack<T: Send>(sources: &SourceMap, work: impl FnOnce() -> T + Send) -> T {
+    if !may_recurse_deeply(sources) {
+        // Ordinary code runs on the caller's thread: no thread to start and
+        // no fresh heap to fault in, which is most of the cost of a small check.
+        return work();
+    }
     let mut work = Some(work);
     let outcome = std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
@@ -68,7 +107,7 @@ fn on_compiler_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 /// Parses and checks every file of `sources`; the first file is the root
 /// module, the others are modules it (or they) may `use_module`.
 pub fn check(sources: &SourceMap) -> Checked {
-    on_compiler_stack(|| check_here(sources))
+    on_compiler_stack(sources, || check_here(sources))
 }
 
 fn check_here(sources: &SourceMap) -> Checked {
@@ -100,7 +139,7 @@ pub struct Compiled {
 /// Never for user mistakes (those are diagnostics); only if the lowering
 /// produced Rust that does not parse, which is a compiler bug.
 pub fn compile(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
-    on_compiler_stack(|| compile_here(sources))
+    on_compiler_stack(sources, || compile_here(sources))
 }
 
 fn compile_here(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {

@@ -269,3 +269,18 @@ fn unterminated_constructs_at_end_of_file_are_reported() {
         assert!(checked.has_errors(), "{text}");
     }
 }
+
+#[test]
+fn code_just_under_the_inline_limit_fits_a_small_stack() {
+    on_small_stack(|| {
+        // 15 levels of blocks and parentheses: checked on the caller's own
+        // thread (no worker), which here has the test harness's 2 MiB.
+        let open = "if true { ".repeat(7);
+        let close = "}".repeat(7);
+        let text = format!(
+            "function main() {{ {open} let_var x = ((((((1 + 2) * 3) - 4) * 5) + 6) - 7); print_line(\"{{}}\", x); {close} }}"
+        );
+        let compiled = parseltongue_core::compile(&sources_of(&text)).expect("lowers");
+        assert!(compiled.rust.is_some(), "{:?}", compiled.diagnostics);
+    });
+}

@@ -98,9 +98,13 @@ fn byte_range(tokens: &[Token], text: &str, span: SimpleSpan) -> SimpleSpan {
         };
         return SimpleSpan::from(at..at);
     }
-    let start = tokens.get(span.start).map_or(text.len(), |t| t.start as usize);
+    let start = tokens
+        .get(span.start)
+        .map_or(text.len(), |t| t.start as usize);
     let end = if span.end > span.start {
-        tokens.get(span.end - 1).map_or(text.len(), |t| t.end as usize)
+        tokens
+            .get(span.end - 1)
+            .map_or(text.len(), |t| t.end as usize)
     } else {
         start
     };

@@ -75,25 +75,17 @@ enum Side {
 }
 
 impl Lowerer<'_> {
-    pub(super) fn function_body(&mut self, block: &Block, returns: &Ty) -> TokenStream {
-        // A trailing `return x;` is written as the tail expression, as
-        // idiomatic Rust (and clippy) expects.
-        let mut block = block.clone();
+    pub(super) fn function_body(&mut self, block: &Block) -> TokenStream {
+        // A trailing `return x;` is written as the tail expression (and a
+        // trailing `return;` dropped), as idiomatic Rust and clippy expect.
         if block.tail.is_none() {
-            match block.stmts.last() {
-                Some(Stmt::Return(Some(_))) => {
-                    if let Some(Stmt::Return(Some(e))) = block.stmts.pop() {
-                        block.tail = Some(Box::new(e));
-                    }
-                }
-                Some(Stmt::Return(None)) => {
-                    block.stmts.pop();
-                }
-                _ => {}
+            if let Some((Stmt::Return(value), init)) = block.stmts.split_last() {
+                let stmts: Vec<TokenStream> = init.iter().map(|s| self.stmt(s)).collect();
+                let tail = value.as_ref().map(|e| self.expr(e, Want::Owned).tokens);
+                return quote!({ #(#stmts)* #tail });
             }
         }
-        let _ = returns;
-        self.block(&block)
+        self.block(block)
     }
 
     pub(super) fn block(&mut self, block: &Block) -> TokenStream {

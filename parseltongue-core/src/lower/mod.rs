@@ -442,7 +442,7 @@ impl<'p> Lowerer<'p> {
                 quote!(-> #t)
             }
         };
-        let block = self.function_body(&body.block, &f.returns);
+        let block = self.function_body(&body.block);
         let vis = if f.kind == FunctionKind::Test {
             quote!()
         } else {

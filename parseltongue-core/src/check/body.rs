@@ -982,11 +982,7 @@ impl BodyChecker<'_, '_> {
             },
             K::Path(path) => self.check_path(path, span, expected),
             K::Call { callee, args } => self.check_call(callee, args, span, expected),
-            K::Builtin {
-                keyword,
-                keyword_span,
-                args,
-            } => self.check_builtin(*keyword, *keyword_span, args, span, expected),
+            K::Builtin { keyword, args, .. } => self.check_builtin(*keyword, args, span, expected),
             K::MethodCall {
                 receiver,
                 method,
@@ -2752,7 +2748,6 @@ impl BodyChecker<'_, '_> {
     fn check_builtin(
         &mut self,
         keyword: Keyword,
-        keyword_span: Span,
         args: &[ast::Expr],
         span: Span,
         expected: Option<&Ty>,
@@ -2781,7 +2776,7 @@ impl BodyChecker<'_, '_> {
                     Builtin::Panic => Ty::Never,
                     _ => Ty::Unit,
                 };
-                let args_ir = self.check_format(keyword, keyword_span, args, span);
+                let args_ir = self.check_format(keyword, args, span);
                 expr(
                     IrK::Builtin {
                         builtin,
@@ -2905,13 +2900,7 @@ impl BodyChecker<'_, '_> {
 
     /// Checks a format string and its arguments. The template becomes the
     /// first argument, as a `Template` node.
-    fn check_format(
-        &mut self,
-        keyword: Keyword,
-        keyword_span: Span,
-        args: &[ast::Expr],
-        span: Span,
-    ) -> Vec<ir::Expr> {
+    fn check_format(&mut self, keyword: Keyword, args: &[ast::Expr], span: Span) -> Vec<ir::Expr> {
         let Some(first) = args.first() else {
             if keyword == Keyword::PrintLine {
                 return vec![expr(
@@ -2961,7 +2950,6 @@ impl BodyChecker<'_, '_> {
             }
             return vec![];
         };
-        let _ = keyword_span;
         let mut out = vec![expr(
             IrK::Template {
                 template: template.clone(),

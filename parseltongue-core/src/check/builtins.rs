@@ -77,10 +77,7 @@ pub(crate) fn method(receiver: &Ty, name: &str) -> Option<MethodSig> {
         (F64, "floor") => sig(M::Floor, vec![], F64),
         (F64, "ceil") => sig(M::Ceil, vec![], F64),
         (F64, "round") => sig(M::Round, vec![], F64),
-        (List(t), "length") => {
-            let _ = t;
-            sig(M::Length, vec![], I64)
-        }
+        (List(_), "length") => sig(M::Length, vec![], I64),
         (List(_), "is_empty") => sig(M::IsEmpty, vec![], Bool),
         (List(t), "push") => mutating(M::Push, vec![(**t).clone()], Unit),
         (List(t), "pop") => mutating(M::Pop, vec![], option((**t).clone())),

@@ -75,7 +75,7 @@ pub fn check_program(
     checker.check_entry_point();
     checker.check_bodies(modules);
     checker.check_constant_cycles();
-    checker.warn_unused(modules);
+    checker.warn_unused();
     for (id, function) in checker.program.functions.iter_mut().enumerate() {
         function.referenced = checker.used_items.contains(&Def::Function(id));
         function.referenced_in_tests = checker.used_in_tests.contains(&Def::Function(id));
@@ -159,7 +159,7 @@ impl Checker<'_> {
             .enumerate()
             .map(|(i, m)| (self.sources.get(m.file).module_name().to_string(), i))
             .collect();
-        for (index, module) in modules.iter().enumerate() {
+        for module in modules {
             let file = self.sources.get(module.file);
             self.program.modules.push(ir::Module {
                 name: file.module_name().to_string(),
@@ -172,7 +172,6 @@ impl Checker<'_> {
                 imports: HashMap::new(),
                 used_imports: std::collections::HashSet::new(),
             });
-            let _ = index;
         }
         for (index, module) in modules.iter().enumerate() {
             for item in &module.items {
@@ -371,7 +370,7 @@ impl Checker<'_> {
                 .ok_or_else(|| Box::new(self.unknown_name(module, name))),
             [module_name, name] => {
                 let Some(&(target, _)) = self.scopes[module].imports.get(&module_name.name) else {
-                    return Err(Box::new(self.unknown_module(module, module_name)));
+                    return Err(Box::new(self.unknown_module(module_name)));
                 };
                 self.scopes[module].used_imports.insert(target);
                 let Some(&(def, _)) = self.scopes[target].names.get(&name.name) else {
@@ -439,7 +438,7 @@ impl Checker<'_> {
         d
     }
 
-    fn unknown_module(&self, module: ModuleId, name: &ast::Ident) -> Diagnostic {
+    fn unknown_module(&self, name: &ast::Ident) -> Diagnostic {
         let known = self.program.modules.iter().any(|m| m.name == name.name);
         let mut d = Diagnostic::error(
             codes::UNKNOWN_MODULE,
@@ -452,7 +451,6 @@ impl Checker<'_> {
                 name.name
             ));
         }
-        let _ = module;
         d
     }
 
@@ -1117,9 +1115,8 @@ impl Checker<'_> {
         self.methods.get(id).cloned()
     }
 
-    fn warn_unused(&mut self, modules: &[ast::Module]) {
-        let _ = modules;
-        for (module, scope) in self.scopes.iter().enumerate() {
+    fn warn_unused(&mut self) {
+        for scope in &self.scopes {
             for (name, (import, span)) in &scope.imports {
                 if !scope.used_imports.contains(import) {
                     self.diagnostics.push(
@@ -1128,16 +1125,12 @@ impl Checker<'_> {
                             *span,
                             format!("module `{name}` is imported but never used"),
                         )
-                        .with_suggestion(
-                            "remove the import",
-                            *span,
-                            name.clone(),
-                            Applicability::MaybeIncorrect,
-                        ),
+                        .with_help(format!(
+                            "remove `use_module {name};` or use one of its items"
+                        )),
                     );
                 }
             }
-            let _ = module;
         }
         for (id, f) in self.program.functions.iter().enumerate() {
             let exported = f.public || f.name == "main" && f.module == 0;

@@ -38,6 +38,22 @@ pub(super) struct BodyChecker<'c, 'a> {
     threads: Vec<Thread>,
     consumed: Vec<Option<Span>>,
     self_type: Option<ir::TypeId>,
+    cow: CowTracking,
+}
+
+/// What is needed to find a value changed while a `let_cow_var` still
+/// borrows it: positions count statements and reads in checking order.
+#[derive(Default)]
+struct CowTracking {
+    clock: usize,
+    /// (the cow local, the local it borrows, when the borrow starts)
+    borrows: Vec<(LocalId, LocalId, usize)>,
+    /// (local, when, where): changes, dated at the end of their statement
+    /// so a read in the same statement does not count as later.
+    changes: Vec<(LocalId, usize, Span)>,
+    pending: Vec<(LocalId, Span)>,
+    /// (local, when, where)
+    reads: Vec<(LocalId, usize, Span)>,
 }
 
 fn expr(kind: IrK, ty: Ty, span: Span) -> ir::Expr {
@@ -107,6 +123,7 @@ impl Checker<'_> {
             threads: Vec::new(),
             consumed: Vec::new(),
             self_type: None,
+            cow: CowTracking::default(),
         };
         let mut param_locals = Vec::new();
         if let ir::FunctionKind::Method { of, receiver } = &function.kind {
@@ -204,6 +221,7 @@ impl Checker<'_> {
             }
             body.c.error(d);
         }
+        body.check_cow_borrows();
         body.finish_warnings();
         let mut locals = body.locals;
         ownership::mark_moves(&mut ir_block, &mut locals);
@@ -228,6 +246,7 @@ impl Checker<'_> {
             threads: Vec::new(),
             consumed: Vec::new(),
             self_type: None,
+            cow: CowTracking::default(),
         };
         let checked = body.check_expr(value, Some(&ty));
         let is_literal = match &checked.kind {
@@ -373,6 +392,41 @@ impl BodyChecker<'_, '_> {
         }
     }
 
+    /// Reports a change of a value while a `let_cow_var` that borrows it is
+    /// still read afterwards (the borrow would be broken).
+    fn check_cow_borrows(&mut self) {
+        let mut reported = std::collections::HashSet::new();
+        for &(cow, source, from) in &self.cow.borrows {
+            for &(changed, when, span) in &self.cow.changes {
+                if changed != source || when <= from || !reported.insert((cow, when)) {
+                    continue;
+                }
+                let Some(&(_, _, read_at)) = self
+                    .cow
+                    .reads
+                    .iter()
+                    .find(|(id, t, _)| *id == cow && *t > when)
+                else {
+                    continue;
+                };
+                let (cow_name, source_name) = (
+                    self.locals[cow].name.clone(),
+                    self.locals[source].name.clone(),
+                );
+                self.c.error(
+                    Diagnostic::error(
+                        codes::CHANGED_WHILE_BORROWED,
+                        span,
+                        format!("`{source_name}` is changed while `{cow_name}` still borrows it"),
+                    )
+                    .with_secondary(self.locals[cow].span, format!("`{cow_name}` borrows `{source_name}` here"))
+                    .with_secondary(read_at, "and is read again here")
+                    .with_help(format!("change `{source_name}` after the last use of `{cow_name}`, or declare `{cow_name}` with `let_mut_var` to take its own copy")),
+                );
+            }
+        }
+    }
+
     fn finish_warnings(&mut self) {
         for (local, origin) in self.locals.iter().zip(&self.origins) {
             if local.name.starts_with('_') || local.name == "self" {
@@ -481,6 +535,17 @@ impl BodyChecker<'_, '_> {
     }
 
     fn check_stmt(&mut self, stmt: &ast::Stmt) -> Option<ir::Stmt> {
+        let checked = self.check_stmt_kind(stmt);
+        self.cow.clock += 1;
+        let clock = self.cow.clock;
+        let pending = std::mem::take(&mut self.cow.pending);
+        self.cow
+            .changes
+            .extend(pending.into_iter().map(|(id, span)| (id, clock, span)));
+        checked
+    }
+
+    fn check_stmt_kind(&mut self, stmt: &ast::Stmt) -> Option<ir::Stmt> {
         Some(match &stmt.kind {
             ast::StmtKind::Error => return None,
             ast::StmtKind::Let {
@@ -542,6 +607,11 @@ impl BodyChecker<'_, '_> {
                 if value_is_broken {
                     // Its value was reported as broken; "never used" would add nothing.
                     self.locals[local].used = true;
+                }
+                if *kind == BindingKind::CowVar && is_place(&checked) {
+                    if let Some(source) = Self::root_local(&checked) {
+                        self.cow.borrows.push((local, source, self.cow.clock));
+                    }
                 }
                 ir::Stmt::Let {
                     local,
@@ -926,6 +996,9 @@ impl BodyChecker<'_, '_> {
     }
 
     fn note_use(&mut self, id: LocalId) {
+        self.cow.clock += 1;
+        let at = self.locals[id].span;
+        self.cow.reads.push((id, self.cow.clock, at));
         self.locals[id].used = true;
     }
 
@@ -1405,6 +1478,9 @@ impl BodyChecker<'_, '_> {
 
     fn use_local(&mut self, id: LocalId, depth: usize, span: Span) -> ir::Expr {
         self.note_use(id);
+        if let Some(read) = self.cow.reads.last_mut() {
+            read.2 = span;
+        }
         if let Some(consumed_at) = self.consumed[id] {
             let name = self.locals[id].name.clone();
             self.c.error(
@@ -2422,6 +2498,7 @@ impl BodyChecker<'_, '_> {
             return;
         };
         self.locals[id].mutated = true;
+        self.cow.pending.push((id, span));
         let name = self.locals[id].name.clone();
         match self.origins[id] {
             Origin::Let(BindingKind::MutVar | BindingKind::CowVar, _) | Origin::Guard => {}

@@ -201,6 +201,8 @@ pub struct Constant {
     pub span: Span,
     /// `///` lines.
     pub docs: Vec<String>,
+    /// Used somewhere in the program (or its tests).
+    pub referenced: bool,
 }
 
 /// One source file.
@@ -294,6 +296,9 @@ pub struct Body {
     pub params: Vec<LocalId>,
     /// The code.
     pub block: Block,
+    /// Some value stored in a local is never read (reported as PT0505);
+    /// the lowering tells rustc not to report it again.
+    pub has_dead_stores: bool,
 }
 
 /// A block of statements with an optional value.

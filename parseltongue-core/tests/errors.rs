@@ -70,6 +70,28 @@ fn error_corpus_reports_expected_codes_at_expected_lines() {
             insta::assert_snapshot!(entry.name.as_str(), rendered);
         });
     }
+    // Programs with warnings only still lower to Rust that rustc accepts
+    // under `-D warnings`: each warning rustc would repeat is silenced where
+    // the checker already reported it. (Clippy's style lints are not asked
+    // of programs the checker has already warned about.)
+    let warning_only: Vec<(String, String)> = entries
+        .iter()
+        .filter_map(|entry| {
+            let compiled = parseltongue_core::compile(&entry.sources()).expect("lowering");
+            compiled
+                .rust
+                .map(|rust| (format!("warnings_{}", entry.name), rust))
+        })
+        .collect();
+    assert!(
+        warning_only.len() >= 10,
+        "only {} warning-only cases",
+        warning_only.len()
+    );
+    let results = support::parallel_map(&warning_only, |(name, rust)| {
+        support::compile_with_rustc(name, rust).map(|_| ())
+    });
+    failures.extend(results.into_iter().filter_map(Result::err));
     let uncovered: Vec<String> = codes::ALL
         .iter()
         .filter(|info| !covered.contains(&info.code))

@@ -110,6 +110,7 @@ impl Checker<'_> {
         block: &ast::Block,
         returns_span: Option<Span>,
     ) {
+        let errors_before = self.diagnostics.error_count();
         let function = self.program.functions[id].signature();
         self.checking_test = matches!(function.kind, ir::FunctionKind::Test);
         let mut body = BodyChecker {
@@ -223,10 +224,34 @@ impl Checker<'_> {
         }
         body.check_cow_borrows();
         body.finish_warnings();
+        // Error nodes hide the reads inside them, so liveness is only
+        // computed while the program has no error so far.
+        let body_had_errors = errors_before > 0 || body.c.diagnostics.error_count() > errors_before;
+        let dead = if body_had_errors {
+            Vec::new()
+        } else {
+            super::liveness::dead_stores(&ir_block, &body.locals)
+        };
+        for store in &dead {
+            let name = body.locals[store.local].name.clone();
+            body.c.diagnostics.push(
+                Diagnostic::warning(
+                    codes::DEAD_STORE,
+                    store.span,
+                    format!("the value stored in `{name}` here is never read"),
+                )
+                .with_note("a later assignment replaces it first, or nothing reads it afterwards")
+                .with_help(format!(
+                    "remove the assignment, or read `{name}` before it changes"
+                )),
+            );
+        }
+        let has_dead_stores = !dead.is_empty();
         let mut locals = body.locals;
         ownership::mark_moves(&mut ir_block, &mut locals);
         self.checking_test = false;
         self.program.functions[id].body = Some(ir::Body {
+            has_dead_stores,
             locals,
             params: param_locals,
             block: ir_block,
@@ -630,6 +655,10 @@ impl BodyChecker<'_, '_> {
                     ast::AssignOp::Set => None,
                     ast::AssignOp::Update(op) => Some(*op),
                 };
+                // `x += v` reads `x` as well as writing it.
+                if let (Some(_), IrK::Local { id, .. }) = (op, &target_ir.kind) {
+                    self.note_use(*id);
+                }
                 let expected = target_ir.ty.clone();
                 let value_ir = self.check_value(value, Some(&expected));
                 if let Some(op) = op {
@@ -2462,7 +2491,18 @@ impl BodyChecker<'_, '_> {
 
     /// A place that may be assigned: a local, or a field or element of one.
     fn check_place(&mut self, target: &ast::Expr) -> ir::Expr {
+        // Writing a variable is not reading it: `x = 1` alone leaves `x`
+        // unused (as rustc sees it too).
+        let written = match &target.kind {
+            K::Path(path) if path.len() == 1 => self
+                .lookup_local(&path[0].name)
+                .map(|(id, _)| (id, self.locals[id].used)),
+            _ => None,
+        };
         let checked = self.check_expr(target, None);
+        if let Some((id, was_used)) = written {
+            self.locals[id].used = was_used;
+        }
         if !is_place(&checked) && checked.ty != Ty::Error {
             self.c.error(Diagnostic::error(
                 codes::NOT_MUTABLE_ARGUMENT,
@@ -3148,6 +3188,15 @@ impl BodyChecker<'_, '_> {
         }
         if scrut.ty != Ty::Error {
             let report = exhaustive::analyse(&patterns, &scrut.ty, &self.c.program);
+            // An arm no value can reach is reported and left out of the IR:
+            // it can never run, and rustc would report it again.
+            let unreachable_at: Vec<u32> = report.unreachable.iter().map(|s| s.start).collect();
+            let mut index = 0;
+            arms_ir.retain(|_| {
+                let keep = !unreachable_at.contains(&patterns[index].1.start);
+                index += 1;
+                keep
+            });
             for unreachable in report.unreachable {
                 self.c.diagnostics.push(
                     Diagnostic::warning(

@@ -11,6 +11,7 @@
 mod body;
 mod builtins;
 mod exhaustive;
+mod liveness;
 mod ownership;
 mod suggest;
 
@@ -79,6 +80,10 @@ pub fn check_program(
     for (id, function) in checker.program.functions.iter_mut().enumerate() {
         function.referenced = checker.used_items.contains(&Def::Function(id));
         function.referenced_in_tests = checker.used_in_tests.contains(&Def::Function(id));
+    }
+    for (id, constant) in checker.program.constants.iter_mut().enumerate() {
+        constant.referenced = checker.used_items.contains(&Def::Const(id))
+            || checker.used_in_tests.contains(&Def::Const(id));
     }
     checker.program
 }
@@ -277,6 +282,7 @@ impl Checker<'_> {
                     public,
                     span: c.name.span,
                     docs: item.docs.clone(),
+                    referenced: false,
                 });
                 self.declare(module, &c.name, Def::Const(id));
                 self.push_item(module, ItemRef::Constant(id), item.span);

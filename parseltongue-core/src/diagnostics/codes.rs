@@ -95,6 +95,7 @@ codes! {
     UNNEEDED_MUT = 502, "PT0502", "a `let_mut_var` that is never mutated";
     UNUSED_ITEM = 503, "PT0503", "a private function, constant or import that is never used";
     UNREACHABLE_CODE = 504, "PT0504", "a statement that can never run";
+    DEAD_STORE = 505, "PT0505", "a value stored in a variable that is never read";
 }
 
 /// Looks up a code by its spelling (`PT0301`, `pt0301` or `0301`).

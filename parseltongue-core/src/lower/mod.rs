@@ -339,7 +339,12 @@ impl<'p> Lowerer<'p> {
                 let value = self.constant_value(&c.value);
                 let vis = self.visibility(c.public);
                 let doc = docs(&c.docs);
-                quote!(#doc #vis const #name: #ty = #value;)
+                let allow = if c.referenced {
+                    quote!()
+                } else {
+                    quote!(#[allow(dead_code)])
+                };
+                quote!(#doc #allow #vis const #name: #ty = #value;)
             }
         }
     }
@@ -458,6 +463,13 @@ impl<'p> Lowerer<'p> {
             quote!(#[cfg_attr(not(test), allow(dead_code))])
         } else {
             quote!(#[allow(dead_code)])
+        };
+        // The checker reported stores nothing reads (PT0505); rustc would
+        // report them again.
+        let allow = if body.has_dead_stores {
+            quote!(#allow #[allow(unused_assignments)])
+        } else {
+            allow
         };
         // A search loop that returns `Some(item)` and ends in `None` is the
         // one way to write a search in Parseltongue, which has no closures;

@@ -96,12 +96,21 @@ pub fn work_dir() -> PathBuf {
 /// Compiles generated Rust with clippy's driver (rustc plus clippy's lints)
 /// under `-D warnings`, and returns the binary.
 pub fn compile_with_clippy(name: &str, rust: &str) -> Result<PathBuf, String> {
+    let driver = std::env::var("CLIPPY_DRIVER").unwrap_or_else(|_| "clippy-driver".to_string());
+    compile_with(&driver, name, rust)
+}
+
+/// Compiles generated Rust with plain rustc under `-D warnings`.
+pub fn compile_with_rustc(name: &str, rust: &str) -> Result<PathBuf, String> {
+    compile_with("rustc", name, rust)
+}
+
+fn compile_with(driver: &str, name: &str, rust: &str) -> Result<PathBuf, String> {
     let dir = work_dir();
     let source = dir.join(format!("{name}.rs"));
     let binary = dir.join(format!("{name}.bin"));
     std::fs::write(&source, format!("#![deny(warnings)]\n{rust}")).map_err(|e| e.to_string())?;
-    let driver = std::env::var("CLIPPY_DRIVER").unwrap_or_else(|_| "clippy-driver".to_string());
-    let output = Command::new(&driver)
+    let output = Command::new(driver)
         .args([
             "--edition",
             "2021",

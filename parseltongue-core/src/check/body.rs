@@ -1026,8 +1026,10 @@ impl BodyChecker<'_, '_> {
 
     fn note_use(&mut self, id: LocalId) {
         self.cow.clock += 1;
-        let at = self.locals[id].span;
-        self.cow.reads.push((id, self.cow.clock, at));
+        if self.locals[id].repr == Repr::Cow {
+            let at = self.locals[id].span;
+            self.cow.reads.push((id, self.cow.clock, at));
+        }
         self.locals[id].used = true;
     }
 
@@ -1507,8 +1509,10 @@ impl BodyChecker<'_, '_> {
 
     fn use_local(&mut self, id: LocalId, depth: usize, span: Span) -> ir::Expr {
         self.note_use(id);
-        if let Some(read) = self.cow.reads.last_mut() {
-            read.2 = span;
+        if self.locals[id].repr == Repr::Cow {
+            if let Some(read) = self.cow.reads.last_mut() {
+                read.2 = span;
+            }
         }
         if let Some(consumed_at) = self.consumed[id] {
             let name = self.locals[id].name.clone();

@@ -5,9 +5,9 @@
 
 use crate::ir::{Block, Expr, ExprKind, Local, LocalId, Pattern, Repr, Stmt};
 use crate::source::Span;
-use std::collections::BTreeSet;
 
-type Live = BTreeSet<LocalId>;
+/// The set of live tracked locals, one bit each (see [`Analysis::bits`]).
+type Live = u128;
 
 /// A store that nothing reads: the local and where the value was stored.
 pub(crate) struct DeadStore {
@@ -17,6 +17,8 @@ pub(crate) struct DeadStore {
 
 struct Analysis<'a> {
     locals: &'a [Local],
+    /// The bit of each tracked local (`None` for the others).
+    bits: Vec<Option<u32>>,
     dead: Vec<DeadStore>,
     /// Live sets at `break` and `continue` of the loops around the code.
     loops: Vec<(Live, Live)>,
@@ -26,31 +28,48 @@ struct Analysis<'a> {
 
 /// The dead stores of a function body.
 pub(crate) fn dead_stores(block: &Block, locals: &[Local]) -> Vec<DeadStore> {
+    // Only an owned local that is written after its `let` can hold a dead
+    // value: one written once and never read is an unused binding (PT0501).
+    // Writes through a reference, a lock guard or a `Cow` are seen elsewhere.
+    let mut next_bit = 0u32;
+    let bits: Vec<Option<u32>> = locals
+        .iter()
+        .map(|local| {
+            let tracked = local.repr == Repr::Value
+                && local.mutated
+                && local.used
+                && !local.name.starts_with('_')
+                && local.name != "self";
+            (tracked && next_bit < Live::BITS).then(|| {
+                next_bit += 1;
+                next_bit - 1
+            })
+        })
+        .collect();
+    if next_bit == 0 {
+        return Vec::new();
+    }
     let mut analysis = Analysis {
         locals,
+        bits,
         dead: Vec::new(),
         loops: Vec::new(),
         recording: true,
     };
-    analysis.block(block, Live::new());
+    analysis.block(block, 0);
     analysis.dead.sort_by_key(|d| (d.span.start, d.local));
     analysis.dead.dedup_by_key(|d| (d.span.start, d.local));
     analysis.dead
 }
 
 impl Analysis<'_> {
-    /// Only owned plain locals can hold a dead value; writes through a
-    /// reference, a lock guard or a `Cow` are seen elsewhere.
-    fn tracked(&self, id: LocalId) -> bool {
-        let local = &self.locals[id];
-        local.repr == Repr::Value
-            && local.used
-            && !local.name.starts_with('_')
-            && local.name != "self"
+    fn bit(&self, id: LocalId) -> Live {
+        self.bits.get(id).copied().flatten().map_or(0, |b| 1 << b)
     }
 
-    fn store(&mut self, id: LocalId, live: &Live, span: Span) {
-        if self.recording && self.tracked(id) && !live.contains(&id) {
+    fn store(&mut self, id: LocalId, live: Live, span: Span) {
+        let bit = self.bit(id);
+        if self.recording && bit != 0 && live & bit == 0 {
             self.dead.push(DeadStore { local: id, span });
         }
     }
@@ -69,18 +88,17 @@ impl Analysis<'_> {
     fn stmt(&mut self, stmt: &Stmt, live: Live) -> Live {
         match stmt {
             Stmt::Let { local, value, .. } => {
-                let mut live = live;
-                self.store(*local, &live, self.locals[*local].span);
-                live.remove(local);
+                self.store(*local, live, self.locals[*local].span);
+                let live = live & !self.bit(*local);
                 self.expr(value, live)
             }
             Stmt::Assign { target, op, value } => {
                 let mut live = live;
                 if let ExprKind::Local { id, .. } = target.kind {
-                    self.store(id, &live, target.span);
-                    live.remove(&id);
+                    self.store(id, live, target.span);
+                    live &= !self.bit(id);
                     if op.is_some() {
-                        live.insert(id);
+                        live |= self.bit(id);
                     }
                 } else {
                     live = self.expr(target, live);
@@ -88,63 +106,42 @@ impl Analysis<'_> {
                 self.expr(value, live)
             }
             Stmt::Expr(e) => self.expr(e, live),
-            Stmt::Return(value) => match value {
-                Some(e) => self.expr(e, Live::new()),
-                None => Live::new(),
-            },
-            Stmt::Break => self
-                .loops
-                .last()
-                .map(|(after, _)| after.clone())
-                .unwrap_or_default(),
-            Stmt::Continue => self
-                .loops
-                .last()
-                .map(|(_, head)| head.clone())
-                .unwrap_or_default(),
-            Stmt::While { condition, body } => self.looped(&live, |this, head| {
-                let body_live = this.block(body, head.clone());
-                let mut at_head = this.expr(condition, live.clone());
-                at_head.extend(this.expr(condition, body_live));
-                at_head
+            Stmt::Return(Some(e)) => self.expr(e, 0),
+            Stmt::Return(None) => 0,
+            Stmt::Break => self.loops.last().map_or(0, |&(after, _)| after),
+            Stmt::Continue => self.loops.last().map_or(0, |&(_, head)| head),
+            Stmt::While { condition, body } => self.looped(live, |this, head| {
+                let body_live = this.block(body, head);
+                this.expr(condition, live) | this.expr(condition, body_live)
             }),
-            Stmt::Loop(body) => self.looped(&live, |this, head| this.block(body, head.clone())),
+            Stmt::Loop(body) => self.looped(live, |this, head| this.block(body, head)),
             Stmt::For { iterable, body, .. } => {
-                let head = self.looped(&live, |this, head| {
-                    let mut at_head = this.block(body, head.clone());
-                    at_head.extend(live.iter().copied());
-                    at_head
-                });
+                let head = self.looped(live, |this, head| this.block(body, head) | live);
                 self.expr(iterable, head)
             }
-            Stmt::WithLock { shared, body, .. } => {
-                let mut live = self.block(body, live);
-                live.insert(*shared);
-                live
-            }
+            Stmt::WithLock { shared, body, .. } => self.block(body, live) | self.bit(*shared),
         }
     }
 
     /// The live set at the head of a loop, by iterating to a fixed point;
     /// dead stores are recorded only on the last, stable pass.
-    fn looped(&mut self, after: &Live, mut step: impl FnMut(&mut Self, &Live) -> Live) -> Live {
+    fn looped(&mut self, after: Live, mut step: impl FnMut(&mut Self, Live) -> Live) -> Live {
         let recording = self.recording;
         self.recording = false;
-        let mut head = after.clone();
+        let mut head = after;
         loop {
-            self.loops.push((after.clone(), head.clone()));
-            let next = step(self, &head);
+            self.loops.push((after, head));
+            let next = step(self, head);
             self.loops.pop();
-            let grown: Live = head.union(&next).copied().collect();
-            if grown == head {
+            if head | next == head {
                 break;
             }
-            head = grown;
+            head |= next;
         }
         self.recording = recording;
         if recording {
-            self.loops.push((after.clone(), head.clone()));
-            step(self, &head);
+            self.loops.push((after, head));
+            step(self, head);
             self.loops.pop();
         }
         head
@@ -154,80 +151,65 @@ impl Analysis<'_> {
         match pattern {
             Pattern::Binding(id) => out.push(*id),
             Pattern::Variant { args, .. } => {
-                args.iter().for_each(|p| Self::pattern_bindings(p, out))
+                args.iter().for_each(|p| Self::pattern_bindings(p, out));
             }
             Pattern::Some(p) | Pattern::Ok(p) | Pattern::Err(p) => Self::pattern_bindings(p, out),
             _ => {}
         }
     }
 
-    /// Reads in `e`, evaluated before the code whose live set is `live`.
+    /// The live set before `e`, given the live set after it.
     fn expr(&mut self, e: &Expr, live: Live) -> Live {
         match &e.kind {
-            ExprKind::Local { id, .. } => {
-                let mut live = live;
-                live.insert(*id);
-                live
-            }
+            ExprKind::Local { id, .. } => live | self.bit(*id),
             ExprKind::If {
                 branches,
                 otherwise,
             } => {
                 let mut result = match otherwise {
-                    Some(b) => self.block(b, live.clone()),
-                    None => live.clone(),
+                    Some(b) => self.block(b, live),
+                    None => live,
                 };
                 for (condition, block) in branches.iter().rev() {
-                    let taken = self.block(block, live.clone());
-                    let joined: Live = taken.union(&result).copied().collect();
-                    result = self.expr(condition, joined);
+                    let taken = self.block(block, live);
+                    result = self.expr(condition, taken | result);
                 }
                 result
             }
             ExprKind::Match { scrutinee, arms } => {
-                let mut joined = Live::new();
+                let mut joined = 0;
                 for (pattern, body) in arms {
-                    let mut arm = self.expr(body, live.clone());
+                    let mut arm = self.expr(body, live);
                     let mut bound = Vec::new();
                     Self::pattern_bindings(pattern, &mut bound);
                     for id in bound {
-                        arm.remove(&id);
+                        arm &= !self.bit(id);
                     }
-                    joined.extend(arm);
+                    joined |= arm;
                 }
                 self.expr(scrutinee, joined)
             }
             ExprKind::Block(b) => self.block(b, live),
-            ExprKind::SpawnThread { captures, body } => {
-                // The thread runs at an unknown time: everything it reads
-                // stays live, and its own stores are its business.
-                let mut live = live;
-                live.extend(captures.iter().copied());
-                crate::ir::walk_block(
-                    body,
-                    &mut |inner| {
-                        if let ExprKind::Local { id, .. } = inner.kind {
-                            live.insert(id);
-                        }
-                    },
-                    &mut |_| {},
-                );
-                live
-            }
             _ => {
-                // Every other expression reads its parts left to right; the
-                // reads are collected without regard to order, which is
-                // exact for liveness (no stores happen inside expressions).
+                // Everything else only reads (a thread's body included: it
+                // runs at an unknown time, so whatever it reads stays live).
+                // Reads are gathered regardless of order, which is exact
+                // for liveness since no store happens inside them.
                 let mut live = live;
+                let bits = &self.bits;
+                let bit = |id: LocalId| bits.get(id).copied().flatten().map_or(0, |b| 1 << b);
                 crate::ir::walk_expr(
                     e,
                     &mut |inner| {
                         if let ExprKind::Local { id, .. } = inner.kind {
-                            live.insert(id);
+                            live |= bit(id);
                         }
                     },
                     &mut |_| {},
                 );
+                if let ExprKind::SpawnThread { captures, .. } = &e.kind {
+                    live = captures.iter().fold(live, |l, id| l | bit(*id));
+                }
                 live
             }
         }

@@ -422,6 +422,9 @@ impl Lowerer<'_> {
         else {
             return None;
         };
+        if !matches!(m, M::Split | M::Lines | M::Keys | M::Values) {
+            return None;
+        }
         let r = self.expr(&args[0], Want::Read).at(Prec::Postfix);
         Some(match m {
             M::Split => {
@@ -1329,6 +1332,21 @@ impl Lowerer<'_> {
         };
         let tokens = match m {
             M::Length => {
+                // The length of a `split` or `lines` result counts the
+                // pieces without building the list.
+                let pieces = matches!(
+                    args[0].kind,
+                    K::Builtin {
+                        builtin: Builtin::Method(M::Split | M::Lines),
+                        ..
+                    }
+                );
+                if let Some(lazy) = pieces.then(|| self.lazy_iterator(&args[0])).flatten() {
+                    return Lowered {
+                        tokens: quote!(#lazy.count() as i64),
+                        prec: Prec::Cast,
+                    };
+                }
                 let r = read(self);
                 return Lowered {
                     tokens: quote!(#r.len() as i64),

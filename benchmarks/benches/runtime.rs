@@ -124,19 +124,20 @@ fn main() {
         ),
     );
 
+    let values: Vec<i64> = (0..2_000_000).collect();
     assert_eq!(
-        pt::threads::count_in_parallel(4, 1000),
-        rs::count_in_parallel(4, 1000)
+        pt::threads::parallel_sum(&values, 2),
+        rs::parallel_sum(&values, 2)
     );
     report(
-        "shared state: 4 threads",
+        "shared state: 2 threads",
         best(
             41,
             || {
-                black_box(pt::threads::count_in_parallel(4, black_box(50_000)));
+                black_box(pt::threads::parallel_sum(black_box(&values), 2));
             },
             || {
-                black_box(rs::count_in_parallel(4, black_box(50_000)));
+                black_box(rs::parallel_sum(black_box(&values), 2));
             },
         ),
     );

@@ -91,22 +91,30 @@ pub fn totals(orders: &[Order]) -> BTreeMap<String, i64> {
     result
 }
 
-/// `workers` threads each add 1 to a shared counter `per_worker` times.
-pub fn count_in_parallel(workers: i64, per_worker: i64) -> i64 {
-    let counter = Arc::new(Mutex::new(0i64));
-    let handles: Vec<_> = (0..workers)
-        .map(|_| {
-            let counter = Arc::clone(&counter);
-            std::thread::spawn(move || {
-                for _ in 0..per_worker {
-                    *counter.lock().expect("not poisoned") += 1;
-                }
-                per_worker
-            })
-        })
-        .collect();
-    handles
-        .into_iter()
-        .map(|h| h.join().expect("thread finished"))
-        .sum()
+/// `workers` threads each sum their share of a shared list, then add the
+/// share to a shared total under its lock.
+pub fn parallel_sum(values: &[i64], workers: i64) -> i64 {
+    let shared = Arc::new(values.to_vec());
+    let total = Arc::new(Mutex::new(0i64));
+    let mut handles = Vec::new();
+    for worker in 0..workers {
+        let shared = Arc::clone(&shared);
+        let total = Arc::clone(&total);
+        handles.push(std::thread::spawn(move || {
+            let mut sum = 0;
+            let mut i = worker;
+            while i < shared.len() as i64 {
+                sum += shared[i as usize] * shared[i as usize] % 7;
+                i += workers;
+            }
+            *total.lock().expect("not poisoned") += sum;
+            sum
+        }));
+    }
+    let mut joined = 0;
+    for handle in handles {
+        joined += handle.join().expect("thread finished");
+    }
+    assert_eq!(*total.lock().expect("not poisoned"), joined);
+    joined
 }

@@ -1688,14 +1688,7 @@ impl BodyChecker<'_, '_> {
                     self.c.program.types[id].name, variant.name
                 ),
             );
-            if let Some(best) = suggest::closest(&variant.name, names) {
-                d = d.with_suggestion(
-                    format!("did you mean `{best}`"),
-                    variant.span,
-                    best,
-                    Applicability::MaybeIncorrect,
-                );
-            }
+            d = suggest::did_you_mean(d, variant, names);
             d = d.with_note(format!(
                 "its variants are {}",
                 variants
@@ -2154,16 +2147,7 @@ impl BodyChecker<'_, '_> {
                         name.span,
                         format!("record `{record}` has no field `{}`", name.name),
                     );
-                    if let Some(best) =
-                        suggest::closest(&name.name, declared.iter().map(|(n, _)| n.as_str()))
-                    {
-                        d = d.with_suggestion(
-                            format!("did you mean `{best}`"),
-                            name.span,
-                            best,
-                            Applicability::MaybeIncorrect,
-                        );
-                    }
+                    d = suggest::did_you_mean(d, name, declared.iter().map(|(n, _)| n.as_str()));
                     self.c.error(d);
                 }
             }
@@ -2225,16 +2209,7 @@ impl BodyChecker<'_, '_> {
                         field.span,
                         format!("record `{record}` has no field `{}`", field.name),
                     );
-                    if let Some(best) =
-                        suggest::closest(&field.name, fields.iter().map(|(n, _)| n.as_str()))
-                    {
-                        d = d.with_suggestion(
-                            format!("did you mean `{best}`"),
-                            field.span,
-                            best,
-                            Applicability::MaybeIncorrect,
-                        );
-                    }
+                    d = suggest::did_you_mean(d, field, fields.iter().map(|(n, _)| n.as_str()));
                     if self
                         .c
                         .methods

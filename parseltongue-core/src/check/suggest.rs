@@ -42,6 +42,23 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// Adds a "did you mean" fix for `written` if one of `candidates` is close.
+pub(crate) fn did_you_mean<'a>(
+    diagnostic: crate::diagnostics::Diagnostic,
+    written: &crate::syntax::ast::Ident,
+    candidates: impl Iterator<Item = &'a str>,
+) -> crate::diagnostics::Diagnostic {
+    match closest(&written.name, candidates) {
+        Some(best) => diagnostic.with_suggestion(
+            format!("did you mean `{best}`"),
+            written.span,
+            best,
+            crate::diagnostics::Applicability::MaybeIncorrect,
+        ),
+        None => diagnostic,
+    }
+}
+
 /// Rust type names and the Parseltongue type each corresponds to, with the
 /// number of type arguments.
 pub(crate) fn rust_type_spelling(name: &str) -> Option<(&'static str, usize)> {

@@ -357,15 +357,6 @@ pub enum Stmt {
     },
     /// `loop`.
     Loop(Block),
-    /// `with_lock shared as guard { … }`.
-    WithLock {
-        /// The `Arc<Mutex<T>>` local.
-        shared: LocalId,
-        /// The guard local.
-        guard: LocalId,
-        /// The body.
-        body: Block,
-    },
 }
 
 /// A built-in operation: a keyword call or a method of a built-in type.
@@ -586,6 +577,15 @@ pub enum ExprKind {
         /// The thread's code.
         body: Block,
     },
+    /// `with_lock shared as guard { … }`, whose value is the block's.
+    WithLock {
+        /// The `Arc<Mutex<T>>` local.
+        shared: LocalId,
+        /// The guard local.
+        guard: LocalId,
+        /// The body.
+        body: Block,
+    },
     /// A format string with its arguments, for the printing built-ins.
     Template {
         /// The format string as written.
@@ -654,9 +654,7 @@ pub fn walk_block(
                 walk_expr(iterable, visit_expr, visit_stmt);
                 walk_block(body, visit_expr, visit_stmt);
             }
-            Stmt::Loop(body) | Stmt::WithLock { body, .. } => {
-                walk_block(body, visit_expr, visit_stmt)
-            }
+            Stmt::Loop(body) => walk_block(body, visit_expr, visit_stmt),
         }
     }
     if let Some(tail) = &block.tail {
@@ -717,9 +715,9 @@ pub fn walk_expr(
             arms.iter()
                 .for_each(|(_, body)| walk_expr(body, visit_expr, visit_stmt));
         }
-        ExprKind::Block(b) | ExprKind::SpawnThread { body: b, .. } => {
-            walk_block(b, visit_expr, visit_stmt)
-        }
+        ExprKind::Block(b)
+        | ExprKind::SpawnThread { body: b, .. }
+        | ExprKind::WithLock { body: b, .. } => walk_block(b, visit_expr, visit_stmt),
         _ => {}
     }
 }

@@ -835,47 +835,6 @@ impl BodyChecker<'_, '_> {
                 iterable,
                 body,
             } => self.check_for(binding, iterable, body),
-            ast::StmtKind::WithLock {
-                shared,
-                guard,
-                body,
-            } => {
-                let Some((id, depth)) = self.lookup_local(&shared.name) else {
-                    let d = self.c.unknown_name(self.module, shared);
-                    self.c.error(d);
-                    return None;
-                };
-                self.note_use(id);
-                if let Some(thread) = self.threads.last_mut() {
-                    if depth < thread.scope_depth && !thread.captures.contains(&id) {
-                        thread.captures.push(id);
-                    }
-                }
-                if self.locals[id].repr != Repr::ArcMutex {
-                    let d = Diagnostic::error(
-                        codes::LOCK_REQUIRED,
-                        shared.span,
-                        format!(
-                            "`{}` is not a `let_mut_shared_var`, so it has no lock",
-                            shared.name
-                        ),
-                    )
-                    .with_help(
-                        "declare it with `let_mut_shared_var` to share and mutate it under a lock",
-                    );
-                    self.c.error(d);
-                }
-                self.scopes.push(Vec::new());
-                let ty = self.locals[id].ty.clone();
-                let guard_local = self.declare(guard, ty, Repr::Guard, true, Origin::Guard);
-                let (block, _) = self.check_unit_block(body);
-                self.scopes.pop();
-                ir::Stmt::WithLock {
-                    shared: id,
-                    guard: guard_local,
-                    body: block,
-                }
-            }
         })
     }
 
@@ -1318,6 +1277,11 @@ impl BodyChecker<'_, '_> {
                 let (b, ty) = self.check_block(block, expected);
                 expr(IrK::Block(b), ty, span)
             }
+            K::WithLock {
+                shared,
+                guard,
+                body,
+            } => self.check_with_lock(shared, guard, body, span, expected),
             K::SpawnThread(block) => {
                 self.threads.push(Thread {
                     scope_depth: self.scopes.len(),
@@ -2086,6 +2050,55 @@ impl BodyChecker<'_, '_> {
                 .with_help("mark it `public`"),
             );
         }
+    }
+
+    /// `with_lock shared as guard { … }`: the guard is the locked value,
+    /// changeable inside the block; the block's value is the expression's.
+    fn check_with_lock(
+        &mut self,
+        shared: &ast::Ident,
+        guard: &ast::Ident,
+        body: &ast::Block,
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> ir::Expr {
+        let Some((id, depth)) = self.lookup_local(&shared.name) else {
+            let d = self.c.unknown_name(self.module, shared);
+            self.c.error(d);
+            return error_expr(span);
+        };
+        self.note_use(id);
+        if let Some(thread) = self.threads.last_mut() {
+            if depth < thread.scope_depth && !thread.captures.contains(&id) {
+                thread.captures.push(id);
+            }
+        }
+        if self.locals[id].repr != Repr::ArcMutex {
+            let d = Diagnostic::error(
+                codes::LOCK_REQUIRED,
+                shared.span,
+                format!(
+                    "`{}` is not a `let_mut_shared_var`, so it has no lock",
+                    shared.name
+                ),
+            )
+            .with_help("declare it with `let_mut_shared_var` to share and mutate it under a lock");
+            self.c.error(d);
+        }
+        self.scopes.push(Vec::new());
+        let ty = self.locals[id].ty.clone();
+        let guard_local = self.declare(guard, ty, Repr::Guard, true, Origin::Guard);
+        let (block, block_ty) = self.check_block(body, expected);
+        self.scopes.pop();
+        expr(
+            IrK::WithLock {
+                shared: id,
+                guard: guard_local,
+                body: block,
+            },
+            block_ty,
+            span,
+        )
     }
 
     fn check_record_literal(

@@ -119,7 +119,6 @@ impl Analysis<'_> {
                 let head = self.looped(live, |this, head| this.block(body, head) | live);
                 self.expr(iterable, head)
             }
-            Stmt::WithLock { shared, body, .. } => self.block(body, live) | self.bit(*shared),
         }
     }
 
@@ -190,6 +189,7 @@ impl Analysis<'_> {
                 self.expr(scrutinee, joined)
             }
             ExprKind::Block(b) => self.block(b, live),
+            ExprKind::WithLock { shared, body, .. } => self.block(body, live) | self.bit(*shared),
             _ => {
                 // Everything else only reads (a thread's body included: it
                 // runs at an unknown time, so whatever it reads stays live).

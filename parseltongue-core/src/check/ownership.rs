@@ -124,10 +124,6 @@ impl Walker {
                 });
             }
             Stmt::Loop(body) => self.looped(|w| w.block(body, locals)),
-            Stmt::WithLock { guard, body, .. } => {
-                self.declare(*guard);
-                self.block(body, locals);
-            }
         }
     }
 
@@ -191,6 +187,10 @@ impl Walker {
                 }
             }
             ExprKind::Block(b) => self.block(b, locals),
+            ExprKind::WithLock { guard, body, .. } => {
+                self.declare(*guard);
+                self.block(body, locals);
+            }
             ExprKind::SpawnThread { body, .. } => self.looped(|w| w.block(body, locals)),
         });
     }

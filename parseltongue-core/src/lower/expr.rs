@@ -126,7 +126,10 @@ impl Lowerer<'_> {
                 quote!(#r.insert(#k, #v);)
             }
             Stmt::Expr(e) => {
-                let block_like = matches!(e.kind, K::If { .. } | K::Match { .. } | K::Block(_));
+                let block_like = matches!(
+                    e.kind,
+                    K::If { .. } | K::Match { .. } | K::Block(_) | K::WithLock { .. }
+                );
                 if matches!(e.ty, Ty::Unit | Ty::Never | Ty::Error) {
                     let t = self.expr(e, Want::Read).tokens;
                     if block_like {
@@ -215,24 +218,6 @@ impl Lowerer<'_> {
                     }
                     _ => quote!(),
                 }
-            }
-            Stmt::WithLock {
-                shared,
-                guard,
-                body,
-            } => {
-                let shared_name = self.local_ident(*shared);
-                let guard_name = self.local_ident(*guard);
-                let inner = self.block_inner(body);
-                let mutability = if self.locals[*guard].mutated {
-                    quote!(mut)
-                } else {
-                    quote!()
-                };
-                quote!({
-                    let #mutability #guard_name = #shared_name.lock().expect("a thread panicked while holding this lock");
-                    #inner
-                })
             }
         }
     }
@@ -737,6 +722,24 @@ impl Lowerer<'_> {
             }
             K::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, &e.ty),
             K::Block(b) => atom(self.block(b)),
+            K::WithLock {
+                shared,
+                guard,
+                body,
+            } => {
+                let shared_name = self.local_ident(*shared);
+                let guard_name = self.local_ident(*guard);
+                let inner = self.block_inner(body);
+                let mutability = if self.locals[*guard].mutated {
+                    quote!(mut)
+                } else {
+                    quote!()
+                };
+                atom(quote!({
+                    let #mutability #guard_name = #shared_name.lock().expect("a thread panicked while holding this lock");
+                    #inner
+                }))
+            }
             K::SpawnThread { captures, body } => {
                 let clones: Vec<TokenStream> = captures
                     .iter()

@@ -334,15 +334,6 @@ pub enum StmtKind {
     },
     /// `loop { … }`
     Loop(Block),
-    /// `with_lock shared as guard { … }`
-    WithLock {
-        /// The `let_mut_shared_var` binding.
-        shared: Ident,
-        /// The name of the locked value inside the block.
-        guard: Ident,
-        /// The body.
-        body: Block,
-    },
     /// Rust's `while let P = v { … }`, kept to report it.
     RustWhileLet {
         /// The span of `let`.
@@ -583,6 +574,15 @@ pub enum ExprKind {
     Paren(Box<Expr>),
     /// `spawn_thread { … }`
     SpawnThread(Block),
+    /// `with_lock shared as guard { … }`: the block's value is the value.
+    WithLock {
+        /// The `let_mut_shared_var` binding.
+        shared: Ident,
+        /// The name of the locked value inside the block.
+        guard: Ident,
+        /// The body.
+        body: Block,
+    },
     /// Rust's `x as T`, kept to report it with a fix.
     RustCast {
         /// The value.

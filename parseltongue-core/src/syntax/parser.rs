@@ -362,6 +362,7 @@ fn is_block_like(expr: &Expr) -> bool {
             | ExprKind::Match { .. }
             | ExprKind::Block(_)
             | ExprKind::SpawnThread(_)
+            | ExprKind::WithLock { .. }
     )
 }
 
@@ -661,6 +662,16 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             });
 
     let block_expr = block.clone().map(ExprKind::Block);
+    let with_lock = kw(Keyword::WithLock)
+        .ignore_then(ident)
+        .then_ignore(kw(Keyword::As))
+        .then(ident)
+        .then(block.clone())
+        .map(|((shared, guard), body)| ExprKind::WithLock {
+            shared,
+            guard,
+            body,
+        });
     let spawn = kw(Keyword::SpawnThread)
         .ignore_then(block.clone())
         .map(ExprKind::SpawnThread);
@@ -691,6 +702,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         match_expr,
         block_expr,
         spawn,
+        with_lock,
     ))
     .map_with(move |kind, e| Expr {
         kind,
@@ -981,16 +993,6 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let loop_stmt = kw(Keyword::Loop)
         .ignore_then(block.clone())
         .map(StmtKind::Loop);
-    let with_lock = kw(Keyword::WithLock)
-        .ignore_then(ident)
-        .then_ignore(kw(Keyword::As))
-        .then(ident)
-        .then(block.clone())
-        .map(|((shared, guard), body)| StmtKind::WithLock {
-            shared,
-            guard,
-            body,
-        });
     let assign_op = choice((
         punct('=').to(AssignOp::Set),
         just(TokenKind::Punct('+', Spacing::Joint))
@@ -1050,7 +1052,6 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         while_stmt,
         for_stmt,
         loop_stmt,
-        with_lock,
         expr_stmt,
     ))
     .recover_with(via_parser(stmt_recovery))

@@ -88,6 +88,14 @@ pub fn check_program(
     checker.program
 }
 
+/// A `rust_function` / `rust_type` path as Rust writes it: `a::b::c`.
+fn rust_path(path: &[ast::Ident]) -> String {
+    path.iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
 /// Is `name` usable as a Rust identifier in the generated code?
 pub(crate) fn is_reserved(name: &str) -> bool {
     RUST_ONLY_KEYWORDS.contains(&name) || name == "_"
@@ -226,12 +234,7 @@ impl Checker<'_> {
             }
             ast::ItemKind::RustType(r) => {
                 let id = self.program.types.len();
-                let path = r
-                    .path
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join("::");
+                let path = rust_path(&r.path);
                 let mut def = placeholder(TypeDefKind::Rust(path));
                 def.name = r.name.name.clone();
                 def.span = r.name.span;
@@ -246,12 +249,7 @@ impl Checker<'_> {
                 self.push_item(module, ItemRef::Function(id), item.span);
             }
             ast::ItemKind::RustFunction(f) => {
-                let path = f
-                    .path
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join("::");
+                let path = rust_path(&f.path);
                 let id = self.new_function(
                     module,
                     &f.name,

@@ -1063,8 +1063,18 @@ impl Lowerer<'_> {
             return quote!(#mac!());
         };
         if !values.iter().any(|v| self.mutates_something(v)) {
-            let f = self.format_macro(args);
-            return quote!(#mac!(#f));
+            let (text, positional) = self.inline_format_args(template, values);
+            if name == "format"
+                && positional.is_empty()
+                && !text.replace("{{", "").replace("}}", "").contains('{')
+            {
+                // Nothing left to format: a plain string (clippy: useless_format).
+                let lit = Literal::string(&text.replace("{{", "{").replace("}}", "}"));
+                return quote!(String::from(#lit));
+            }
+            let lit = Literal::string(&text);
+            let arguments = tighten_unary(quote!(#lit #(, #positional)*));
+            return quote!(#mac!(#arguments));
         }
         let names: Vec<proc_macro2::Ident> = (0..values.len())
             .map(|i| format_ident!("__argument_{}", i))
@@ -1109,19 +1119,6 @@ impl Lowerer<'_> {
         }
         let lit = Literal::string(&text);
         quote!({ #(#lets)* #mac!(#lit) })
-    }
-
-    fn format_macro(&mut self, args: &[Expr]) -> TokenStream {
-        let Some(Expr {
-            kind: K::Template { template },
-            ..
-        }) = args.first()
-        else {
-            return quote!();
-        };
-        let (template, positional) = self.inline_format_args(template, &args[1..]);
-        let lit = Literal::string(&template);
-        tighten_unary(quote!(#lit #(, #positional)*))
     }
 
     /// Writes plain variables into the format string (`{name}`), as clippy
@@ -1217,15 +1214,6 @@ impl Lowerer<'_> {
                 // `format("{}", text)` is the text itself (clippy: useless_format).
                 if template == "{}" && args.len() == 2 && args[1].ty == Ty::Str {
                     return self.expr(&args[1], want);
-                }
-                let (inlined, positional) = self.inline_format_args(template, &args[1..]);
-                if positional.is_empty()
-                    && !inlined.replace("{{", "").replace("}}", "").contains('{')
-                {
-                    // Nothing left to format: a plain string.
-                    let text = inlined.replace("{{", "{").replace("}}", "}");
-                    let lit = Literal::string(&text);
-                    return self.owned_result(quote!(String::from(#lit)), ty, want);
                 }
                 let f = self.formatted("format", args);
                 self.owned_result(f, ty, want)

@@ -396,6 +396,18 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         let bytes = byte_range(tokens, src, s);
         Span::new(file, bytes.start, bytes.end)
     };
+    // A broken value: everything up to `stop` (groups kept whole) becomes
+    // one error node, so the surrounding call or statement survives.
+    let broken_value_until = move |stop: char| {
+        skip_unit()
+            .and_is(punct(stop).not())
+            .repeated()
+            .at_least(1)
+            .map_with(move |_, e| Expr {
+                kind: ExprKind::Error,
+                span: sp(e.span()),
+            })
+    };
     // The text of a one-token span.
     let text = move |s: SimpleSpan| -> &'a str {
         let bytes = byte_range(tokens, src, s);
@@ -506,16 +518,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let call_args = expr
         .clone()
         .then_ignore(punct(',').or(close(Delimiter::Paren)).rewind())
-        .recover_with(via_parser(
-            skip_unit()
-                .and_is(punct(',').not())
-                .repeated()
-                .at_least(1)
-                .map_with(move |_, e| Expr {
-                    kind: ExprKind::Error,
-                    span: sp(e.span()),
-                }),
-        ))
+        .recover_with(via_parser(broken_value_until(',')))
         .separated_by(punct(','))
         .allow_trailing()
         .collect::<Vec<Expr>>()
@@ -930,16 +933,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 ))
             }
         })
-        .recover_with(via_parser(
-            skip_unit()
-                .and_is(punct(';').not())
-                .repeated()
-                .at_least(1)
-                .map_with(move |_, e| Expr {
-                    kind: ExprKind::Error,
-                    span: sp(e.span()),
-                }),
-        ))
+        .recover_with(via_parser(broken_value_until(';')))
         .boxed();
     let let_stmt =
         select! { TokenKind::Keyword(k) = e if binding_keyword(k).is_some() => (k, sp(e.span())) }

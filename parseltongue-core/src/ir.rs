@@ -246,6 +246,8 @@ pub struct Program {
     pub methods: Vec<Vec<FunctionId>>,
     /// Lines of each item, for source markers: (file name, 1-based line).
     pub item_lines: std::collections::HashMap<ItemRef, (String, usize)>,
+    /// The span of each item's declaration, for the generated lines' origins.
+    pub item_spans: std::collections::HashMap<ItemRef, crate::source::Span>,
 }
 
 /// How a local is represented in the generated Rust.

@@ -10,6 +10,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod fix;
+pub mod formatter;
 pub mod ir;
 pub mod lower;
 pub mod source;
@@ -129,6 +130,10 @@ fn check_here(sources: &SourceMap) -> Checked {
 pub struct Compiled {
     /// The generated Rust, when there were no errors.
     pub rust: Option<String>,
+    /// Where each line of `rust` came from.
+    pub origins: lower::LineOrigins,
+    /// Each module's own Rust, in source-map order (empty with errors).
+    pub modules: Vec<String>,
     /// Every diagnostic (warnings too), sorted by position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -144,13 +149,16 @@ pub fn compile(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
 
 fn compile_here(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
     let checked = check_here(sources);
-    let rust = if checked.has_errors() {
-        None
+    let (rust, origins, modules) = if checked.has_errors() {
+        (None, lower::LineOrigins::default(), Vec::new())
     } else {
-        Some(lower::lower_program(&checked.program)?)
+        let lowered = lower::lower_program(&checked.program)?;
+        (Some(lowered.rust), lowered.origins, lowered.modules)
     };
     Ok(Compiled {
         rust,
+        origins,
+        modules,
         diagnostics: checked.diagnostics,
     })
 }

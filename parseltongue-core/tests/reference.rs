@@ -10,39 +10,7 @@ mod support;
 
 use parseltongue_core::source::{SourceFile, SourceMap};
 
-struct Block {
-    info: String,
-    text: String,
-    line: usize,
-}
-
-fn blocks(markdown: &str) -> Vec<Block> {
-    let mut out = Vec::new();
-    let mut lines = markdown.lines().enumerate();
-    while let Some((n, line)) = lines.next() {
-        let Some(info) = line.strip_prefix("```") else {
-            continue;
-        };
-        if info.is_empty() {
-            // A closing fence without an opening one: skip.
-            continue;
-        }
-        let mut text = String::new();
-        for (_, body) in lines.by_ref() {
-            if body.starts_with("```") {
-                break;
-            }
-            text.push_str(body);
-            text.push('\n');
-        }
-        out.push(Block {
-            info: info.trim().to_string(),
-            text,
-            line: n + 1,
-        });
-    }
-    out
-}
+use support::blocks;
 
 fn sources(text: &str) -> SourceMap {
     let mut map = SourceMap::new();
@@ -192,4 +160,76 @@ fn the_reference_says_what_every_keyword_lowers_to() {
         missing.is_empty(),
         "keywords without a row in the keyword table: {missing:?}"
     );
+}
+
+/// `docs/llms.txt`, the compact reference `plc reference` prints: its
+/// programs check clean, its mistakes are rejected, its two-file example
+/// checks as a program folder, and it names every keyword.
+#[test]
+fn llms_txt_examples_check_and_every_keyword_is_named() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/llms.txt");
+    let text = std::fs::read_to_string(path).expect("docs/llms.txt exists");
+    assert!(
+        text.starts_with("# Parseltongue\n\n> "),
+        "llms.txt starts with a title and a summary"
+    );
+    let (mut programs, mut mistakes, mut modules) = (0, 0, 0);
+    for block in blocks(&text) {
+        let at = format!("docs/llms.txt:{}", block.line);
+        match block.info.as_str() {
+            "pt" => {
+                programs += 1;
+                let compiled = parseltongue_core::compile(&sources(&block.text)).expect("lowers");
+                assert!(
+                    compiled.diagnostics.is_empty(),
+                    "{at}: {:?}",
+                    compiled.diagnostics
+                );
+                assert!(compiled.rust.is_some(), "{at}");
+            }
+            "pt wrong" => {
+                mistakes += 1;
+                let checked = parseltongue_core::check(&sources(&block.text));
+                assert!(checked.has_errors(), "{at}: the wrong example is accepted");
+            }
+            "text" if block.text.contains("// file ") => {
+                modules += 1;
+                let mut map = SourceMap::new();
+                let mut files: Vec<(String, String)> = Vec::new();
+                for line in block.text.lines() {
+                    if let Some(name) = line.strip_prefix("// file ") {
+                        let name = name.split_whitespace().next().unwrap_or("main.pt");
+                        files.push((name.to_string(), String::new()));
+                    } else if let Some((_, body)) = files.last_mut() {
+                        body.push_str(line);
+                        body.push('\n');
+                    }
+                }
+                files.sort_by_key(|(name, _)| name != "main.pt");
+                for (name, body) in files {
+                    map.add(SourceFile::new(name, body));
+                }
+                let checked = parseltongue_core::check(&map);
+                assert!(
+                    checked.diagnostics.is_empty(),
+                    "{at}: {:?}",
+                    checked.diagnostics
+                );
+            }
+            "text" => {}
+            other => panic!("{at}: unexpected fence `{other}`; use pt, pt wrong or text"),
+        }
+    }
+    assert!(
+        programs >= 4 && mistakes >= 4 && modules >= 1,
+        "{programs} {mistakes} {modules}"
+    );
+    for keyword in parseltongue_core::syntax::token::Keyword::ALL {
+        assert!(
+            text.contains(&format!("`{}", keyword.as_str()))
+                || text.contains(&format!(" {} ", keyword.as_str())),
+            "llms.txt never names `{}`",
+            keyword.as_str()
+        );
+    }
 }

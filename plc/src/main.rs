@@ -1,17 +1,22 @@
 //! `plc`, the Parseltongue toolchain.
 //!
-//! Exit codes: 0 success, 1 the program has errors (diagnostics were
-//! printed), 2 a usage or environment problem (bad arguments, a missing
-//! file, no Rust compiler).
+//! Exit codes: 0 success; 1 the program has errors (diagnostics were
+//! printed), a build or a test failed, or files are not formatted or
+//! snapshots differ under `--check`-style commands; 2 a usage or
+//! environment problem (bad arguments, a missing file, no Cargo package,
+//! no Cargo on PATH).
 
+mod cargo_driver;
 mod commands;
-mod load;
+mod package;
+mod rustc_messages;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The Parseltongue toolchain.
+/// The Parseltongue toolchain: create, check, build, run, test and format
+/// Parseltongue programs, and see the Rust they become.
 #[derive(Parser, Debug)]
 #[command(name = "plc", version, about, long_about = None)]
 struct Cli {
@@ -30,22 +35,36 @@ pub enum Format {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check a program (parse and type-check only; no Rust is compiled).
+    /// Create a Cargo package whose program is written in Parseltongue.
+    New {
+        /// The package name (and folder), e.g. `my_program`.
+        name: String,
+        /// What to start from: `core` (a plain program).
+        #[arg(long, default_value = "core")]
+        template: String,
+    },
+    /// Check a program: parse and type-check only, no Rust is compiled.
     Check {
-        /// A `.pt` file, or a folder whose `main.pt` is the root module.
+        /// A Cargo package, a `.pt` file, or a folder whose `main.pt` is the root module.
+        #[arg(default_value = ".")]
         path: PathBuf,
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
-    /// Print the Rust a program lowers to.
-    Emit {
-        /// A `.pt` file, or a folder whose `main.pt` is the root module.
+    /// Build a package: lower its `.pt` sources and compile them with Cargo.
+    Build {
+        /// The package folder.
+        #[arg(default_value = ".")]
         path: PathBuf,
+        /// Build with optimisations.
+        #[arg(long)]
+        release: bool,
     },
-    /// Compile a program with rustc and run it.
+    /// Build and run a package, or a single `.pt` file or program folder.
     Run {
-        /// A `.pt` file, or a folder whose `main.pt` is the root module.
+        /// A Cargo package, a `.pt` file, or a folder whose `main.pt` is the root module.
+        #[arg(default_value = ".")]
         path: PathBuf,
         /// Build with optimisations.
         #[arg(long)]
@@ -54,9 +73,37 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Run a package's `test` blocks through Cargo's test harness.
+    Test {
+        /// The package folder.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Build with optimisations.
+        #[arg(long)]
+        release: bool,
+        /// Arguments passed to the test harness (e.g. a test name filter).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Print the Rust a program lowers to.
+    Emit {
+        /// A Cargo package, a `.pt` file, or a folder whose `main.pt` is the root module.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Format `.pt` files in the one canonical layout.
+    Fmt {
+        /// A `.pt` file, or a folder whose `.pt` files are formatted.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Write nothing; show what would change and fail if anything would.
+        #[arg(long)]
+        check: bool,
+    },
     /// Apply every machine-applicable fix, then report what is left.
     Fix {
-        /// A `.pt` file, or a folder whose `main.pt` is the root module.
+        /// A Cargo package, a `.pt` file, or a folder whose `main.pt` is the root module.
+        #[arg(default_value = ".")]
         path: PathBuf,
         /// Show the edits without writing them.
         #[arg(long)]
@@ -65,29 +112,66 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Compare the generated Rust with its recorded snapshots.
+    Snapshot {
+        /// A Cargo package, a `.pt` file, or a program folder.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Record the generated Rust as the new snapshots.
+        #[arg(long)]
+        accept: bool,
+    },
     /// Print the long explanation of a diagnostic code, e.g. `plc explain PT0301`.
     Explain {
         /// The code, e.g. `PT0301`.
         code: String,
     },
+    /// Print the compact language reference, ready to give to a language model.
+    Reference,
+}
+
+/// `plc run PATH`: a Cargo package goes through Cargo; a `.pt` file or a
+/// program folder without `Cargo.toml` is compiled straight with rustc.
+fn run(path: &Path, release: bool, args: &[String]) -> commands::Outcome {
+    if path.is_dir() && path.join("Cargo.toml").is_file() {
+        return commands::build::run(path, release, args);
+    }
+    let is_program_folder = path.is_dir() && parseltongue_build::load::root_file(path).is_some();
+    if path.is_file() || is_program_folder {
+        return commands::script::run(path, release, args);
+    }
+    if path.is_dir() && package::is_in_package(path) {
+        return commands::build::run(path, release, args);
+    }
+    commands::script::run(path, release, args)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Check { path, format } => commands::check(&path, format),
-        Command::Emit { path } => commands::emit(&path),
+        Command::New { name, template } => commands::new::new(&name, &template),
+        Command::Check { path, format } => commands::check::check(&path, format),
+        Command::Build { path, release } => commands::build::build(&path, release),
         Command::Run {
             path,
             release,
             args,
-        } => commands::run(&path, release, &args),
+        } => run(&path, release, &args),
+        Command::Test {
+            path,
+            release,
+            args,
+        } => commands::build::test(&path, release, &args),
+        Command::Emit { path } => commands::check::emit(&path),
+        Command::Fmt { path, check } => commands::fmt::fmt(&path, check),
         Command::Fix {
             path,
             dry_run,
             format,
-        } => commands::fix(&path, dry_run, format),
-        Command::Explain { code } => commands::explain(&code),
+        } => commands::fix::fix(&path, dry_run, format),
+        Command::Snapshot { path, accept } => commands::snapshot::snapshot(&path, accept),
+        Command::Explain { code } => commands::docs::explain(&code),
+        Command::Reference => commands::docs::reference(),
     };
     match outcome {
         Ok(code) => code,

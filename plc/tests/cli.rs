@@ -1,50 +1,11 @@
-//! The `plc` binary, run for real: every command and its error paths.
+//! The `plc` binary, run for real: the commands that need no Cargo
+//! package (check, emit, fmt, fix, snapshot, explain, reference, help) and
+//! their error paths. `packages.rs` has the ones that drive Cargo.
 
-use assert_cmd::Command;
+mod support;
+
 use std::path::PathBuf;
-
-fn plc() -> Command {
-    let mut command = Command::cargo_bin("plc").expect("the plc binary is built");
-    command.env("NO_COLOR", "1");
-    command
-}
-
-fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path)
-}
-
-fn scratch(name: &str, text: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plc-cli");
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("scratch file");
-    path
-}
-
-#[test]
-fn run_compiles_and_runs_the_hello_example() {
-    let output = plc()
-        .arg("run")
-        .arg(repo("examples/hello"))
-        .output()
-        .expect("plc runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("Nagini (610 cm) is a bit cross"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("together they are 2110 cm long"),
-        "{stdout}"
-    );
-}
+use support::{fresh_dir, plc, repo, scratch, text, write};
 
 #[test]
 fn check_reports_errors_with_exit_code_1() {
@@ -198,4 +159,226 @@ fn fix_dry_run_shows_edits_without_writing() {
     assert!(stdout.contains("\"replacement\":\"function\""), "{stdout}");
     assert!(stdout.contains("\"line\":1,\"column\":1"), "{stdout}");
     assert_eq!(std::fs::read_to_string(&file).expect("still there"), text);
+}
+
+#[test]
+fn version_and_help_list_every_command_and_option() {
+    let version = plc().arg("--version").output().expect("plc runs");
+    assert!(version.status.success());
+    assert_eq!(
+        text(&version.stdout).trim(),
+        format!("plc {}", env!("CARGO_PKG_VERSION"))
+    );
+    let help = plc().arg("--help").output().expect("plc runs");
+    let help = text(&help.stdout);
+    let commands = [
+        "new",
+        "check",
+        "build",
+        "run",
+        "test",
+        "emit",
+        "fmt",
+        "fix",
+        "snapshot",
+        "explain",
+        "reference",
+    ];
+    for command in commands {
+        assert!(
+            help.contains(&format!("  {command} ")),
+            "`{command}` missing from:\n{help}"
+        );
+    }
+    let options: &[(&str, &[&str])] = &[
+        ("new", &["--template"]),
+        ("check", &["--format"]),
+        ("build", &["--release"]),
+        ("run", &["--release", "[ARGS]"]),
+        ("test", &["--release", "[ARGS]"]),
+        ("fmt", &["--check"]),
+        ("fix", &["--dry-run", "--format"]),
+        ("snapshot", &["--accept"]),
+    ];
+    for (command, flags) in options {
+        let output = plc().args([*command, "--help"]).output().expect("plc runs");
+        assert!(output.status.success());
+        let help = text(&output.stdout);
+        for flag in *flags {
+            assert!(
+                help.contains(flag),
+                "`plc {command} --help` lacks {flag}:\n{help}"
+            );
+        }
+    }
+}
+
+#[test]
+fn reference_prints_llms_txt() {
+    let output = plc().arg("reference").output().expect("plc runs");
+    assert!(output.status.success());
+    let printed = text(&output.stdout);
+    let shipped = std::fs::read_to_string(repo("docs/llms.txt")).expect("docs/llms.txt");
+    assert_eq!(printed, shipped);
+    assert!(printed.starts_with("# Parseltongue\n"));
+}
+
+const MESSY: &str = "function main(){\n  let_var x=1; // one\n    print_line(\"{}\",x);\n}\n";
+const TIDY: &str = "function main() {\n    let_var x = 1; // one\n    print_line(\"{}\", x);\n}\n";
+
+#[test]
+fn fmt_formats_checks_and_refuses_broken_files() {
+    let dir = fresh_dir("plc-fmt");
+    let file = dir.join("main.pt");
+    write(&file, MESSY);
+    let check = plc()
+        .args(["fmt", "--check"])
+        .arg(&dir)
+        .output()
+        .expect("plc runs");
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        text(&check.stdout).contains("+    let_var x = 1; // one"),
+        "{}",
+        text(&check.stdout)
+    );
+    assert!(text(&check.stderr).contains("not formatted; run `plc fmt`"));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("file"),
+        MESSY,
+        "--check writes nothing"
+    );
+
+    let format = plc().arg("fmt").arg(&dir).output().expect("plc runs");
+    assert!(format.status.success(), "{}", text(&format.stderr));
+    assert_eq!(std::fs::read_to_string(&file).expect("file"), TIDY);
+    let again = plc()
+        .args(["fmt", "--check"])
+        .arg(&file)
+        .output()
+        .expect("plc runs");
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+
+    let broken = dir.join("broken.pt");
+    write(&broken, "function main() {\n    let_var = ;\n}\n");
+    let refused = plc().arg("fmt").arg(&broken).output().expect("plc runs");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("was not formatted: fix its syntax errors first"));
+    assert!(
+        text(&refused.stderr).contains("broken.pt:2:"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&broken).expect("file"),
+        "function main() {\n    let_var = ;\n}\n"
+    );
+
+    let missing = plc()
+        .args(["fmt", "no/such/dir"])
+        .output()
+        .expect("plc runs");
+    assert_eq!(missing.status.code(), Some(2));
+    let binary = dir.join("binary.pt");
+    std::fs::write(&binary, [0x66, 0xff]).expect("write");
+    let invalid = plc().arg("fmt").arg(&binary).output().expect("plc runs");
+    assert_eq!(invalid.status.code(), Some(2));
+    assert!(text(&invalid.stderr).contains("not valid UTF-8"));
+}
+
+#[test]
+fn snapshot_pins_generated_rust_and_shows_a_diff_when_it_changes() {
+    let dir = fresh_dir("plc-snapshot");
+    write(&dir.join("main.pt"), "use_module greeting;\n\nfunction main() {\n    print_line(\"{}\", greeting::hello());\n}\n");
+    write(
+        &dir.join("greeting.pt"),
+        "public function hello() returns string {\n    \"hello\"\n}\n",
+    );
+
+    let first = plc().arg("snapshot").arg(&dir).output().expect("plc runs");
+    assert_eq!(first.status.code(), Some(1), "a new snapshot needs review");
+    assert!(text(&first.stdout).contains("new snapshot for main.pt"));
+    assert!(dir.join("snapshots/main.pt.snap.new").is_file());
+
+    let accept = plc()
+        .args(["snapshot", "--accept"])
+        .arg(&dir)
+        .output()
+        .expect("plc runs");
+    assert!(accept.status.success(), "{}", text(&accept.stderr));
+    let recorded =
+        std::fs::read_to_string(dir.join("snapshots/greeting.pt.snap")).expect("recorded");
+    assert!(
+        recorded.starts_with("---\nsource: greeting.pt\n"),
+        "{recorded}"
+    );
+    assert!(recorded.contains("pub fn hello() -> String"), "{recorded}");
+    assert!(!dir.join("snapshots/main.pt.snap.new").exists());
+
+    let same = plc().arg("snapshot").arg(&dir).output().expect("plc runs");
+    assert!(same.status.success(), "{}", text(&same.stdout));
+    assert!(text(&same.stderr).contains("2 snapshots match"));
+
+    write(
+        &dir.join("greeting.pt"),
+        "public function hello() returns string {\n    \"hi there\"\n}\n",
+    );
+    let changed = plc().arg("snapshot").arg(&dir).output().expect("plc runs");
+    assert_eq!(changed.status.code(), Some(1));
+    let diff = text(&changed.stdout);
+    assert!(diff.contains("-    String::from(\"hello\")"), "{diff}");
+    assert!(diff.contains("+    String::from(\"hi there\")"), "{diff}");
+    assert!(
+        diff.contains(" // parseltongue: greeting.pt:1\n"),
+        "paths are relative: {diff}"
+    );
+    assert!(text(&changed.stderr).contains("plc snapshot --accept"));
+
+    std::fs::remove_file(dir.join("greeting.pt")).expect("remove");
+    write(
+        &dir.join("main.pt"),
+        "function main() {\n    print_line(\"alone\");\n}\n",
+    );
+    let stale = plc().arg("snapshot").arg(&dir).output().expect("plc runs");
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        text(&stale.stdout).contains("stale snapshot"),
+        "{}",
+        text(&stale.stdout)
+    );
+    let accept = plc()
+        .args(["snapshot", "--accept"])
+        .arg(&dir)
+        .output()
+        .expect("plc runs");
+    assert!(accept.status.success());
+    assert!(!dir.join("snapshots/greeting.pt.snap").exists());
+}
+
+#[test]
+fn script_run_compiles_a_single_file_with_rustc() {
+    let file = scratch(
+        "script.pt",
+        "function main() {\n    print_line(\"from a script\");\n}\n",
+    );
+    let output = plc().arg("run").arg(&file).output().expect("plc runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "from a script\n");
+}
+
+#[test]
+fn script_run_maps_rustc_errors_to_the_pt_line() {
+    let file = scratch(
+        "interop.pt",
+        "rust_function larger(a: i64, b: string) returns i64 = std::cmp::max;\n\nfunction main() {\n    print_line(\"{}\", larger(1, \"two\"));\n}\n",
+    );
+    let output = plc().arg("run").arg(&file).output().expect("plc runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("[E0308] Error: mismatched types"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("interop.pt:4:5"), "{stderr}");
+    assert!(!stderr.contains("main.rs"), "{stderr}");
 }

@@ -332,6 +332,7 @@ impl Checker<'_> {
     fn push_item(&mut self, module: ModuleId, item: ItemRef, span: Span) {
         let line = self.line_of(span);
         self.program.item_lines.insert(item, line);
+        self.program.item_spans.insert(item, span);
         self.program.modules[module].items.push(item);
     }
 

@@ -67,6 +67,69 @@ pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, color: ColorChoice) 
         "run `plc explain {}` for a longer explanation",
         diagnostic.code
     ));
+    write_report(report, sources)
+}
+
+/// A report from another tool about a Parseltongue program, such as an
+/// error rustc found in generated Rust, mapped back to the `.pt` statement
+/// that produced it. Rendered like Parseltongue's own diagnostics.
+#[derive(Clone, Debug)]
+pub struct ForeignReport {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The other tool's code, e.g. `E0308`.
+    pub code: Option<String>,
+    /// The headline.
+    pub message: String,
+    /// The primary place first, then secondary ones.
+    pub labels: Vec<super::Label>,
+    /// `note:` lines.
+    pub notes: Vec<String>,
+    /// `help:` lines.
+    pub helps: Vec<String>,
+}
+
+/// Renders a [`ForeignReport`] whose spans point into `sources`.
+pub fn render_foreign(report: &ForeignReport, sources: &SourceMap, color: ColorChoice) -> String {
+    let name = |id: FileId| sources.get(id).name.clone();
+    let (kind, accent) = match report.severity {
+        Severity::Error => (ReportKind::Error, Color::Red),
+        Severity::Warning => (ReportKind::Warning, Color::Yellow),
+    };
+    let Some(primary) = report.labels.first() else {
+        return String::new();
+    };
+    let config = Config::default()
+        .with_color(color == ColorChoice::Always)
+        .with_index_type(IndexType::Byte);
+    let mut builder = Report::build(kind, (name(primary.span.file), primary.span.range()))
+        .with_message(&report.message)
+        .with_config(config);
+    if let Some(code) = &report.code {
+        builder = builder.with_code(code);
+    }
+    for (i, label) in report.labels.iter().enumerate() {
+        let colour = if i == 0 { accent } else { Color::Blue };
+        builder.add_label(
+            Label::new((name(label.span.file), label.span.range()))
+                .with_message(&label.message)
+                .with_color(colour)
+                .with_priority(if i == 0 { 1 } else { 0 }),
+        );
+    }
+    for help in &report.helps {
+        builder.add_help(help);
+    }
+    for note in &report.notes {
+        builder.add_note(note);
+    }
+    write_report(builder, sources)
+}
+
+fn write_report(
+    report: ariadne::ReportBuilder<'_, (String, std::ops::Range<usize>)>,
+    sources: &SourceMap,
+) -> String {
     let cache = ariadne::sources(
         sources
             .iter()
@@ -93,7 +156,8 @@ pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap, color: ColorC
     out
 }
 
-fn summary(errors: usize, warnings: usize) -> String {
+/// The closing line of a batch of reports, e.g. `2 errors and 1 warning emitted`.
+pub fn summary(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| {
         if n == 1 {
             format!("1 {word}")

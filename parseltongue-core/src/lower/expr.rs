@@ -80,31 +80,58 @@ impl Lowerer<'_> {
         // trailing `return;` dropped), as idiomatic Rust and clippy expect.
         if block.tail.is_none() {
             if let Some((Stmt::Return(value), init)) = block.stmts.split_last() {
-                let stmts: Vec<TokenStream> = init.iter().map(|s| self.stmt(s)).collect();
-                let tail = value.as_ref().map(|e| self.expr(e, Want::Owned).tokens);
+                let stmts: Vec<TokenStream> = init.iter().map(|s| self.marked_stmt(s)).collect();
+                let tail = value.as_ref().map(|e| {
+                    let mark = self.marks.mark(e.span);
+                    let value = self.expr(e, Want::Owned).tokens;
+                    quote!(#mark #value)
+                });
                 return quote!({ #(#stmts)* #tail });
             }
         }
-        self.block(block)
-    }
-
-    pub(super) fn block(&mut self, block: &Block) -> TokenStream {
-        let inner = self.block_inner(block);
+        // A function body always spans lines, so its value can be marked
+        // even when it is all the body has.
+        let inner = self.block_inner(block, true);
         quote!({ #inner })
     }
 
-    fn block_inner(&mut self, block: &Block) -> TokenStream {
+    pub(super) fn block(&mut self, block: &Block) -> TokenStream {
+        let inner = self.block_inner(block, false);
+        quote!({ #inner })
+    }
+
+    fn block_inner(&mut self, block: &Block, multiline: bool) -> TokenStream {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
-            let stmts: Vec<TokenStream> = block.stmts.iter().map(|s| self.stmt(s)).collect();
+            let stmts: Vec<TokenStream> = block.stmts.iter().map(|s| self.marked_stmt(s)).collect();
+            // A block that is only a value may print on one line
+            // (`if c { 1 } else { 2 }`); a mark would break it open.
+            let tail_mark = multiline || !block.stmts.is_empty();
             let tail = block.tail.as_ref().map(|t| {
-                if t.ty == Ty::Unit || t.ty == Ty::Never {
+                let mark = tail_mark.then(|| self.marks.mark(t.span));
+                let value = if t.ty == Ty::Unit || t.ty == Ty::Never {
                     self.expr(t, Want::Read).tokens
                 } else {
                     self.expr(t, Want::Owned).tokens
-                }
+                };
+                quote!(#mark #value)
             });
             quote!(#(#stmts)* #tail)
         })
+    }
+
+    /// A statement preceded by the mark of the `.pt` span it came from.
+    fn marked_stmt(&mut self, stmt: &Stmt) -> TokenStream {
+        let span = match stmt {
+            Stmt::Let { span, .. } => Some(*span),
+            Stmt::Assign { target, value, .. } => Some(target.span.to(value.span)),
+            Stmt::Expr(e) | Stmt::Return(Some(e)) => Some(e.span),
+            Stmt::While { condition, .. } => Some(condition.span),
+            Stmt::For { iterable, .. } => Some(iterable.span),
+            Stmt::Return(None) | Stmt::Break | Stmt::Continue | Stmt::Loop(_) => None,
+        };
+        let mark = span.map(|span| self.marks.mark(span));
+        let stmt = self.stmt(stmt);
+        quote!(#mark #stmt)
     }
 
     fn stmt(&mut self, stmt: &Stmt) -> TokenStream {
@@ -729,7 +756,7 @@ impl Lowerer<'_> {
             } => {
                 let shared_name = self.local_ident(*shared);
                 let guard_name = self.local_ident(*guard);
-                let inner = self.block_inner(body);
+                let inner = self.block_inner(body, false);
                 let mutability = if self.locals[*guard].mutated {
                     quote!(mut)
                 } else {

@@ -174,3 +174,42 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
         .map(|m| m.into_inner().expect("slot").expect("every item ran"))
         .collect()
 }
+
+/// A fenced code block of a Markdown file.
+pub struct Block {
+    /// The info string after the opening fence, e.g. `pt wrong PT0301`.
+    pub info: String,
+    /// The body.
+    pub text: String,
+    /// The line of the opening fence (1-based).
+    pub line: usize,
+}
+
+/// Every fenced code block of `markdown`, in order.
+pub fn blocks(markdown: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut lines = markdown.lines().enumerate();
+    while let Some((n, line)) = lines.next() {
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
+        if info.is_empty() {
+            // A closing fence without an opening one: skip.
+            continue;
+        }
+        let mut text = String::new();
+        for (_, body) in lines.by_ref() {
+            if body.starts_with("```") {
+                break;
+            }
+            text.push_str(body);
+            text.push('\n');
+        }
+        out.push(Block {
+            info: info.trim().to_string(),
+            text,
+            line: n + 1,
+        });
+    }
+    out
+}

@@ -1,0 +1,185 @@
+//! Compile a package's `.pt` sources from a Cargo build script, and the
+//! disk side of the Parseltongue toolchain (reading programs, writing
+//! generated Rust with its origins) that `plc` shares.
+//!
+//! In `build.rs`, `fn main` calls [`compile_package`]:
+//!
+//! ```no_run
+//! parseltongue_build::compile_package();
+//! ```
+//!
+//! and in `src/main.rs` (or `src/lib.rs`):
+//!
+//! ```ignore
+//! include!(concat!(env!("OUT_DIR"), "/parseltongue/main.rs"));
+//! ```
+//!
+//! The program is `src/main.pt` (or `src/lib.pt`) with the other `.pt`
+//! files of `src/` as its modules. Cargo reruns the build script when any
+//! of them changes; an unchanged program is not rewritten, so Cargo does
+//! not recompile the crate for nothing. Errors are rendered as `plc check`
+//! renders them and fail the build; warnings become Cargo warnings.
+
+pub mod generated;
+pub mod load;
+
+use parseltongue_core::diagnostics::{render, Diagnostic};
+use std::path::{Path, PathBuf};
+
+/// A build of one Parseltongue program into Rust.
+#[derive(Clone, Debug)]
+pub struct Build {
+    source_dir: PathBuf,
+    out_dir: Option<PathBuf>,
+}
+
+/// What a successful build produced.
+#[derive(Debug)]
+pub struct Output {
+    /// The generated Rust file, to `include!`.
+    pub rust_path: PathBuf,
+    /// Whether it changed on disk.
+    pub changed: bool,
+    /// Warnings, one line each (`FILE:LINE:COLUMN: warning[CODE]: message`).
+    pub warnings: Vec<String>,
+}
+
+/// Why a build failed: the rendered report, ready to print.
+#[derive(Debug)]
+pub struct BuildError(pub String);
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl Default for Build {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Build {
+    /// A build of `src/` (relative to the build script's working folder,
+    /// the package root) into `OUT_DIR/parseltongue/`.
+    pub fn new() -> Self {
+        Build {
+            source_dir: PathBuf::from("src"),
+            out_dir: None,
+        }
+    }
+
+    /// Takes the program from `dir` instead of `src/`.
+    pub fn source_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.source_dir = dir.into();
+        self
+    }
+
+    /// Writes into `dir` instead of `OUT_DIR/parseltongue/`.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// The source folder.
+    pub fn sources(&self) -> &Path {
+        &self.source_dir
+    }
+
+    /// Checks and lowers the program; writes the Rust only if it changed.
+    ///
+    /// # Errors
+    /// A missing or unreadable program, a program with errors (the report
+    /// is in the error), or an output folder that cannot be written.
+    pub fn compile(&self) -> Result<Output, BuildError> {
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(|dir| PathBuf::from(dir).join("parseltongue"))
+                .ok_or_else(|| {
+                    BuildError(
+                        "OUT_DIR is not set: call parseltongue_build from a Cargo build script, or set an output folder with `out_dir`"
+                            .to_string(),
+                    )
+                })?,
+        };
+        let program = load::load(&self.source_dir).map_err(|e| BuildError(e.0))?;
+        let compiled = parseltongue_core::compile(&program.sources)
+            .map_err(|e| BuildError(format!("internal compiler error, please report it: {e}")))?;
+        let warnings = compiled
+            .diagnostics
+            .iter()
+            .filter(|d| !d.is_error())
+            .map(|d| one_line(d, &program.sources))
+            .collect();
+        let Some(rust) = compiled.rust else {
+            return Err(BuildError(render::render_all(
+                &compiled.diagnostics,
+                &program.sources,
+                render::ColorChoice::Never,
+            )));
+        };
+        let stem = program.paths[0]
+            .file_stem()
+            .map_or("main".to_string(), |s| s.to_string_lossy().into_owned());
+        let rust_path = out_dir.join(format!("{stem}.rs"));
+        let changed =
+            generated::write_generated(&rust_path, &rust, &compiled.origins, &program.paths)
+                .map_err(|e| BuildError(format!("cannot write `{}`: {e}", rust_path.display())))?;
+        Ok(Output {
+            rust_path,
+            changed,
+            warnings,
+        })
+    }
+}
+
+/// A diagnostic on one line, as Cargo shows build-script warnings.
+fn one_line(diagnostic: &Diagnostic, sources: &parseltongue_core::source::SourceMap) -> String {
+    let file = sources.get(diagnostic.primary.span.file);
+    let at = file.line_column(diagnostic.primary.span.start);
+    let severity = if diagnostic.is_error() {
+        "error"
+    } else {
+        "warning"
+    };
+    format!(
+        "{}:{}:{}: {severity}[{}]: {}",
+        file.name, at.line, at.column, diagnostic.code, diagnostic.message
+    )
+}
+
+/// The build-script entry point: compiles `src/` into `OUT_DIR`, tells
+/// Cargo when to rerun, passes warnings on, and on errors prints the
+/// report and exits with status 1 (failing the build).
+pub fn compile_package() {
+    let build = Build::new();
+    println!("cargo:rerun-if-changed={}", build.sources().display());
+    if let Ok(entries) = std::fs::read_dir(build.sources()) {
+        let mut pt_files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "pt"))
+            .collect();
+        pt_files.sort();
+        for file in pt_files {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+    }
+    match build.compile() {
+        Ok(output) => {
+            for warning in output.warnings {
+                println!("cargo:warning={warning}");
+            }
+        }
+        Err(error) => {
+            eprint!("{error}");
+            if !error.0.ends_with('\n') {
+                eprintln!();
+            }
+            std::process::exit(1);
+        }
+    }
+}

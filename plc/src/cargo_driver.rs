@@ -1,0 +1,165 @@
+//! Driving Cargo: build (or build tests) with `--message-format=json`,
+//! show progress, and show rustc's messages at the `.pt` lines.
+
+use crate::package::{cargo_missing, cargo_program, Package};
+use crate::rustc_messages::Mapper;
+use cargo_metadata::{Artifact, Message};
+use indicatif::{ProgressBar, ProgressStyle};
+use parseltongue_core::diagnostics::render::{self, ColorChoice};
+use std::collections::HashSet;
+use std::io::{BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// What to build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Goal {
+    /// The package's targets (`cargo build`).
+    Build,
+    /// Its test executables, without running them (`cargo test --no-run`).
+    Tests,
+}
+
+/// What a finished build left behind.
+pub struct Built {
+    /// Whether Cargo succeeded.
+    pub success: bool,
+    /// Executables of the package: the binary, or the test harnesses.
+    pub executables: Vec<PathBuf>,
+    /// The generated Rust files of the package (for mapping panics).
+    pub generated: Vec<PathBuf>,
+    /// Maps generated lines back to `.pt` sources.
+    pub mapper: Mapper,
+}
+
+/// Runs Cargo for `package` and reports its messages; returns what it built.
+pub fn build(
+    package: &Package,
+    goal: Goal,
+    release: bool,
+    color: ColorChoice,
+) -> Result<Built, String> {
+    let mut command = Command::new(cargo_program());
+    match goal {
+        Goal::Build => command.arg("build"),
+        Goal::Tests => command.args(["test", "--no-run"]),
+    };
+    command
+        .arg("--manifest-path")
+        .arg(&package.manifest_path)
+        .args(["--package", &package.name, "--message-format=json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if release {
+        command.arg("--release");
+    }
+    if color == ColorChoice::Always {
+        command.args(["--color", "always"]);
+    }
+    let mut child = command.spawn().map_err(|e| cargo_missing(&e))?;
+    let stdout = child.stdout.take().ok_or("cannot read Cargo's output")?;
+    let mut stderr = child.stderr.take().ok_or("cannot read Cargo's output")?;
+    // Cargo's own status lines are kept for when the build fails without a
+    // compiler message (a manifest error, a registry that cannot be reached).
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+
+    let progress = ProgressBar::new(package.dependency_count.max(1) as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{prefix:>12.cyan.bold} [{bar:30}] {pos}/{len}: {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    progress.set_prefix("Building");
+    progress.enable_steady_tick(Duration::from_millis(120));
+
+    let workspace_root = package.workspace_root.clone();
+    let mut mapper = Mapper::new(&workspace_root);
+    let mut executables = Vec::new();
+    let mut generated = Vec::new();
+    let mut finished_packages = HashSet::new();
+    let mut seen_messages = HashSet::new();
+    let (mut errors, mut warnings) = (0usize, 0usize);
+    let mut success = false;
+    for message in Message::parse_stream(BufReader::new(stdout)) {
+        let Ok(message) = message else { continue };
+        match message {
+            Message::CompilerArtifact(artifact) => {
+                if finished_packages.insert(artifact.package_id.clone()) {
+                    progress.inc(1);
+                }
+                progress.set_message(artifact.target.name.clone());
+                if is_ours(&artifact, package, goal) {
+                    if let Some(executable) = &artifact.executable {
+                        executables.push(executable.as_std_path().to_path_buf());
+                    }
+                }
+            }
+            Message::BuildScriptExecuted(script) if script.package_id == package.id => {
+                let dir = script.out_dir.as_std_path().join("parseltongue");
+                if let Ok(entries) = std::fs::read_dir(&dir) {
+                    generated.extend(
+                        entries
+                            .filter_map(|e| e.ok().map(|e| e.path()))
+                            .filter(|p| p.extension().is_some_and(|e| e == "rs")),
+                    );
+                }
+            }
+            Message::CompilerMessage(message) => {
+                let diagnostic = &message.message;
+                // rustc's closing lines ("aborting due to…", "for more
+                // information…") are replaced by one summary line below.
+                if diagnostic.spans.is_empty()
+                    && matches!(
+                        diagnostic.level,
+                        cargo_metadata::diagnostic::DiagnosticLevel::FailureNote
+                    )
+                    || diagnostic.message.starts_with("aborting due to")
+                {
+                    continue;
+                }
+                let rendered = mapper.render(diagnostic, color);
+                if !seen_messages.insert(rendered.clone()) {
+                    continue;
+                }
+                match diagnostic.level {
+                    cargo_metadata::diagnostic::DiagnosticLevel::Error
+                    | cargo_metadata::diagnostic::DiagnosticLevel::Ice => errors += 1,
+                    cargo_metadata::diagnostic::DiagnosticLevel::Warning => warnings += 1,
+                    _ => {}
+                }
+                progress.suspend(|| eprint!("{rendered}"));
+            }
+            Message::BuildFinished(finished) => success = finished.success,
+            _ => {}
+        }
+    }
+    progress.finish_and_clear();
+    let status = child.wait().map_err(|e| cargo_missing(&e))?;
+    let cargo_stderr = stderr_reader.join().unwrap_or_default();
+    success &= status.success();
+    if errors > 0 || warnings > 0 {
+        eprintln!("{}", render::summary(errors, warnings));
+    }
+    if !success && errors == 0 {
+        eprint!("{cargo_stderr}");
+    }
+    Ok(Built {
+        success,
+        executables,
+        generated,
+        mapper,
+    })
+}
+
+fn is_ours(artifact: &Artifact, package: &Package, goal: Goal) -> bool {
+    let ours = artifact.package_id == package.id;
+    match goal {
+        Goal::Build => ours && artifact.target.is_bin() && !artifact.profile.test,
+        Goal::Tests => ours && artifact.profile.test,
+    }
+}

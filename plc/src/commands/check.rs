@@ -1,0 +1,29 @@
+//! `plc check` and `plc emit`: the front end alone, no rustc.
+
+use super::{compile, diagnostics_failed, has_errors, load_program, print_diagnostics, Outcome};
+use crate::Format;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// `plc check`
+pub fn check(path: &Path, format: Format) -> Outcome {
+    let program = load_program(path)?;
+    let checked = parseltongue_core::check(&program.sources);
+    print_diagnostics(&checked.diagnostics, &program.sources, format);
+    Ok(if has_errors(&checked.diagnostics) {
+        diagnostics_failed()
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `plc emit`
+pub fn emit(path: &Path) -> Outcome {
+    Ok(match compile(path)? {
+        Ok((_, compiled)) => {
+            print!("{}", compiled.rust.unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    })
+}

@@ -1,0 +1,164 @@
+//! `plc new NAME`: a Cargo package whose program is written in
+//! Parseltongue, ready to `plc run`.
+
+use super::Outcome;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The templates `plc new` knows, and the ones that come with extensions.
+const TEMPLATES: [&str; 1] = ["core"];
+const EXTENSION_TEMPLATES: [&str; 3] = ["basilisk", "nagini", "slytherin"];
+
+/// Words Cargo refuses as package names (they are Rust keywords or would
+/// clash with the standard library's crates).
+const RESERVED_NAMES: [&str; 40] = [
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
+    "where", "while", "std", "core", "alloc",
+];
+
+fn validate_name(name: &str) -> Result<(), String> {
+    let valid_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let starts_well = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    if name.is_empty() || !valid_chars || !starts_well {
+        return Err(format!(
+            "`{name}` is not a valid package name; use letters, digits, `-` and `_`, starting with a letter (e.g. `my_program`)"
+        ));
+    }
+    if RESERVED_NAMES.contains(&name) || name == "test" {
+        return Err(format!(
+            "`{name}` is reserved (a Rust keyword or standard crate); choose another package name"
+        ));
+    }
+    Ok(())
+}
+
+fn validate_template(template: &str) -> Result<(), String> {
+    if TEMPLATES.contains(&template) {
+        Ok(())
+    } else if EXTENSION_TEMPLATES.contains(&template) {
+        Err(format!(
+            "the `{template}` template comes with its extension, which this version of plc does not have yet; use `--template core`"
+        ))
+    } else {
+        Err(format!(
+            "unknown template `{template}`; the templates are: {}",
+            TEMPLATES.join(", ")
+        ))
+    }
+}
+
+/// How the new package depends on `parseltongue-build`: the copy in the
+/// source tree plc was built from when it is still there, else the
+/// published crate.
+fn build_dependency() -> String {
+    let in_tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("../parseltongue-build");
+    match in_tree.canonicalize() {
+        Ok(path) if path.join("Cargo.toml").is_file() => {
+            let path = path.display().to_string().replace('\\', "/");
+            format!("parseltongue-build = {{ path = \"{path}\" }}")
+        }
+        _ => format!("parseltongue-build = \"{}\"", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+fn manifest(name: &str, standalone: bool) -> String {
+    let workspace = if standalone {
+        "\n# Not part of the Cargo workspace around it.\n[workspace]\n"
+    } else {
+        ""
+    };
+    format!(
+        r#"[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+[build-dependencies]
+{dependency}
+{workspace}"#,
+        dependency = build_dependency()
+    )
+}
+
+const BUILD_RS: &str = r#"//! Lowers the Parseltongue program in `src/` to Rust in `OUT_DIR`.
+fn main() {
+    parseltongue_build::compile_package();
+}
+"#;
+
+const MAIN_RS: &str = r#"//! The program is written in Parseltongue (`main.pt`); the build script
+//! lowers it to Rust, which is included here. `plc emit src` shows it.
+include!(concat!(env!("OUT_DIR"), "/parseltongue/main.rs"));
+"#;
+
+fn main_pt(name: &str) -> String {
+    format!(
+        r#"/// A greeting, with a record, a method and a test to start from.
+record Greeter {{
+    name: string,
+}}
+
+methods Greeter {{
+    function greeting(self) returns string {{
+        format("Hello from {{}}!", self.name)
+    }}
+}}
+
+function main() {{
+    let_var greeter = Greeter {{ name: "{name}" }};
+    print_line("{{}}", greeter.greeting());
+}}
+
+test greets_by_name {{
+    let_var greeter = Greeter {{ name: "Nagini" }};
+    assert_equal(greeter.greeting(), "Hello from Nagini!");
+}}
+"#
+    )
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// `plc new`
+pub fn new(name: &str, template: &str) -> Outcome {
+    validate_template(template)?;
+    let folder = PathBuf::from(name);
+    let name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    validate_name(&name)?;
+    if folder.exists() {
+        return Err(format!(
+            "`{}` already exists; choose another name or remove it first",
+            folder.display()
+        ));
+    }
+    let parent = std::path::absolute(&folder)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    // Inside another Cargo project, the new package declares its own
+    // workspace, so Cargo does not take it for a forgotten member.
+    let standalone = crate::package::is_in_package(&parent);
+    let src = folder.join("src");
+    std::fs::create_dir_all(&src).map_err(|e| format!("cannot create `{}`: {e}", src.display()))?;
+    write(&folder.join("Cargo.toml"), &manifest(&name, standalone))?;
+    write(&folder.join("build.rs"), BUILD_RS)?;
+    write(&folder.join(".gitignore"), "/target\n")?;
+    write(&src.join("main.rs"), MAIN_RS)?;
+    write(&src.join("main.pt"), &main_pt(&name))?;
+    eprintln!(
+        "created package `{name}` in `{}`; run it with: cd {} && plc run",
+        folder.display(),
+        folder.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

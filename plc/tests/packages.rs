@@ -1,0 +1,321 @@
+//! `plc` with Cargo packages, run for real: `new`, `build`, `run` and
+//! `test` drive Cargo, rustc's messages and runtime panics are shown at
+//! `.pt` lines, unchanged sources are not regenerated, every example in
+//! `examples/` runs, and every mistake gets one clear line.
+//!
+//! The steps share one Cargo target folder and run in order inside one
+//! test, so the compiler crates the build scripts need are built once.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+use support::{fresh_dir, plc, plc_with_cargo, repo, shared_target_dir, text, write};
+
+fn generated_main(target: &Path, package: &str) -> PathBuf {
+    let build = target.join("debug/build");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&build)
+        .expect("build folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{package}-")))
+        })
+        .map(|p| p.join("out/parseltongue/main.rs"))
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    found.pop().expect("the build script wrote main.rs")
+}
+
+fn modified(path: &Path) -> SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .expect("mtime")
+}
+
+#[test]
+fn packages_are_created_built_run_and_tested_through_cargo() {
+    let work = fresh_dir("plc-packages");
+
+    // `plc new` makes a package that runs at once.
+    let created = plc()
+        .args(["new", "demo"])
+        .current_dir(&work)
+        .output()
+        .expect("plc runs");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    assert!(text(&created.stderr).contains("cd demo && plc run"));
+    let demo = work.join("demo");
+    for file in [
+        "Cargo.toml",
+        "build.rs",
+        "src/main.rs",
+        "src/main.pt",
+        ".gitignore",
+    ] {
+        assert!(demo.join(file).is_file(), "{file} missing");
+    }
+    let run = plc_with_cargo()
+        .arg("run")
+        .current_dir(&demo)
+        .output()
+        .expect("plc runs");
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(text(&run.stdout), "Hello from demo!\n");
+
+    // The generated Rust lives in the target folder, not beside the sources.
+    let generated = generated_main(&shared_target_dir(), "demo");
+    assert!(generated.with_extension("rs.origins").is_file());
+    assert!(!demo.join("src").read_dir().expect("src").any(|e| {
+        e.expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".rs.origins")
+    }));
+
+    // An unchanged program is not regenerated; a changed one is.
+    let before = modified(&generated);
+    let build = plc_with_cargo()
+        .arg("build")
+        .current_dir(&demo)
+        .output()
+        .expect("plc runs");
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    assert_eq!(
+        modified(&generated_main(&shared_target_dir(), "demo")),
+        before
+    );
+
+    // `plc test` runs the `test` blocks.
+    let test = plc_with_cargo()
+        .arg("test")
+        .current_dir(&demo)
+        .output()
+        .expect("plc runs");
+    assert!(
+        test.status.success(),
+        "{}{}",
+        text(&test.stdout),
+        text(&test.stderr)
+    );
+    assert!(text(&test.stdout).contains("test tests::greets_by_name ... ok"));
+
+    // A failing assertion is shown at its `.pt` line.
+    let main_pt = demo.join("src/main.pt");
+    let source = std::fs::read_to_string(&main_pt).expect("main.pt");
+    write(
+        &main_pt,
+        &source.replace("\"Hello from Nagini!\"", "\"Hello from Basilisk!\""),
+    );
+    let failing = plc_with_cargo()
+        .arg("test")
+        .current_dir(&demo)
+        .output()
+        .expect("plc runs");
+    assert_eq!(failing.status.code(), Some(1));
+    let report = text(&failing.stdout);
+    let line = source
+        .lines()
+        .position(|l| l.contains("assert_equal"))
+        .expect("an assertion")
+        + 1;
+    assert!(
+        report.contains(&format!("panicked at src/main.pt:{line}:5")),
+        "{report}"
+    );
+    assert!(!report.contains("out/parseltongue"), "{report}");
+    assert!(modified(&generated_main(&shared_target_dir(), "demo")) >= before);
+
+    // A runtime panic in `plc run` is shown at its `.pt` line.
+    write(
+        &main_pt,
+        "function pick(numbers: list<i64>, position: i64) returns i64 {\n    numbers[position]\n}\n\nfunction main() {\n    print_line(\"{}\", pick(list_of(1, 2, 3), 7));\n}\n",
+    );
+    let panicked = plc_with_cargo()
+        .arg("run")
+        .current_dir(&demo)
+        .output()
+        .expect("plc runs");
+    assert_eq!(panicked.status.code(), Some(101));
+    let stderr = text(&panicked.stderr);
+    assert!(stderr.contains("panicked at src/main.pt:2:5"), "{stderr}");
+    assert!(stderr.contains("index out of bounds"), "{stderr}");
+
+    // rustc rejecting generated code (a Rust function declared with the
+    // wrong signature) is reported at the `.pt` statement.
+    write(
+        &main_pt,
+        "/// Declared with the wrong parameter type.\nrust_function larger(a: i64, b: string) returns i64 = std::cmp::max;\n\nfunction main() {\n    let_var biggest = larger(3, \"nine\");\n    print_line(\"{}\", biggest);\n}\n",
+    );
+    let rejected = plc_with_cargo()
+        .arg("build")
+        .current_dir(&demo)
+        .output()
+        .expect("plc runs");
+    assert_eq!(rejected.status.code(), Some(1));
+    let stderr = text(&rejected.stderr);
+    assert!(
+        stderr.contains("[E0308] Error: mismatched types"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("src/main.pt:5:5"), "{stderr}");
+    assert!(
+        stderr.contains("let_var biggest = larger(3, \"nine\");"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("out/parseltongue"), "{stderr}");
+    assert!(stderr.ends_with("1 error emitted\n"), "{stderr}");
+
+    // Parseltongue errors stop the build before Cargo runs.
+    write(
+        &main_pt,
+        "function main() {\n    let_var count = 0;\n    count = 1;\n}\n",
+    );
+    let wrong = plc_with_cargo()
+        .arg("build")
+        .current_dir(&demo)
+        .output()
+        .expect("plc runs");
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        text(&wrong.stderr).contains("[PT0301] Error"),
+        "{}",
+        text(&wrong.stderr)
+    );
+    assert!(
+        !text(&wrong.stderr).contains("Compiling"),
+        "{}",
+        text(&wrong.stderr)
+    );
+
+    // Every example in `examples/` builds and prints what it should.
+    for entry in std::fs::read_dir(repo("examples")).expect("examples") {
+        let example = entry.expect("entry").path();
+        if !example.join("Cargo.toml").is_file() {
+            continue;
+        }
+        let run = plc_with_cargo()
+            .arg("run")
+            .arg(&example)
+            .output()
+            .expect("plc runs");
+        assert!(
+            run.status.success(),
+            "{}: {}",
+            example.display(),
+            text(&run.stderr)
+        );
+        let expected = std::fs::read_to_string(example.join("expected_output.txt"))
+            .expect("each example has expected_output.txt");
+        assert_eq!(text(&run.stdout), expected, "{}", example.display());
+    }
+}
+
+#[test]
+fn package_mistakes_get_one_clear_line_and_exit_code_2() {
+    let work = fresh_dir("plc-package-mistakes");
+
+    let outside = plc_with_cargo()
+        .arg("build")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("plc runs");
+    // The temp folder may sit inside some package on odd machines; where it
+    // does not, the message says what to do.
+    if !std::env::temp_dir()
+        .ancestors()
+        .any(|d| d.join("Cargo.toml").is_file())
+    {
+        assert_eq!(outside.status.code(), Some(2));
+        assert!(
+            text(&outside.stderr).contains("no Cargo package here"),
+            "{}",
+            text(&outside.stderr)
+        );
+        assert!(text(&outside.stderr).contains("plc new"));
+    }
+
+    let unknown = plc()
+        .args(["new", "app", "--template", "rocket"])
+        .current_dir(&work)
+        .output()
+        .expect("plc runs");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("unknown template `rocket`; the templates are: core"));
+
+    let later = plc()
+        .args(["new", "app", "--template", "basilisk"])
+        .current_dir(&work)
+        .output()
+        .expect("plc runs");
+    assert_eq!(later.status.code(), Some(2));
+    assert!(text(&later.stderr).contains("use `--template core`"));
+
+    for bad in ["1app", "my app", "fn", ""] {
+        let invalid = plc()
+            .args(["new", bad])
+            .current_dir(&work)
+            .output()
+            .expect("plc runs");
+        assert_eq!(invalid.status.code(), Some(2), "{bad:?}");
+        assert_eq!(
+            text(&invalid.stderr).lines().count(),
+            1,
+            "{}",
+            text(&invalid.stderr)
+        );
+    }
+
+    std::fs::create_dir_all(work.join("taken")).expect("folder");
+    let clash = plc()
+        .args(["new", "taken"])
+        .current_dir(&work)
+        .output()
+        .expect("plc runs");
+    assert_eq!(clash.status.code(), Some(2));
+    assert!(text(&clash.stderr).contains("`taken` already exists"));
+
+    let created = plc()
+        .args(["new", "app"])
+        .current_dir(&work)
+        .output()
+        .expect("plc runs");
+    assert!(created.status.success());
+    let no_cargo = plc()
+        .arg("build")
+        .current_dir(work.join("app"))
+        .env("PLC_CARGO", "/nonexistent/cargo")
+        .output()
+        .expect("plc runs");
+    assert_eq!(no_cargo.status.code(), Some(2));
+    assert!(
+        text(&no_cargo.stderr).contains("cannot run `/nonexistent/cargo`"),
+        "{}",
+        text(&no_cargo.stderr)
+    );
+    assert!(text(&no_cargo.stderr).contains("https://rustup.rs"));
+
+    std::fs::remove_file(work.join("app/src/main.pt")).expect("remove");
+    let no_program = plc()
+        .arg("build")
+        .current_dir(work.join("app"))
+        .output()
+        .expect("plc runs");
+    assert_eq!(no_program.status.code(), Some(2));
+    assert!(
+        text(&no_program.stderr).contains("has no Parseltongue program"),
+        "{}",
+        text(&no_program.stderr)
+    );
+
+    let binary = work.join("app/src/main.pt");
+    std::fs::write(&binary, [0x66, 0xff]).expect("write");
+    let invalid = plc()
+        .arg("check")
+        .arg(work.join("app"))
+        .output()
+        .expect("plc runs");
+    assert_eq!(invalid.status.code(), Some(2));
+    assert!(text(&invalid.stderr).contains("not valid UTF-8"));
+}

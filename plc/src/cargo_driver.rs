@@ -2,7 +2,7 @@
 //! show progress, and show rustc's messages at the `.pt` lines.
 
 use crate::package::{cargo_missing, cargo_program, Package};
-use crate::rustc_messages::Mapper;
+use crate::rustc_messages::{is_closing_note, Mapper};
 use cargo_metadata::{Artifact, Message};
 use indicatif::{ProgressBar, ProgressStyle};
 use parseltongue_core::diagnostics::render::{self, ColorChoice};
@@ -111,15 +111,7 @@ pub fn build(
             }
             Message::CompilerMessage(message) => {
                 let diagnostic = &message.message;
-                // rustc's closing lines ("aborting due to…", "for more
-                // information…") are replaced by one summary line below.
-                if diagnostic.spans.is_empty()
-                    && matches!(
-                        diagnostic.level,
-                        cargo_metadata::diagnostic::DiagnosticLevel::FailureNote
-                    )
-                    || diagnostic.message.starts_with("aborting due to")
-                {
+                if is_closing_note(diagnostic) {
                     continue;
                 }
                 let rendered = mapper.render(diagnostic, color);

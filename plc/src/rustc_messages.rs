@@ -206,6 +206,13 @@ impl Mapper {
     }
 }
 
+/// rustc's closing lines ("aborting due to…", "for more information…"),
+/// which plc replaces with one summary line of its own.
+pub fn is_closing_note(diagnostic: &RustcDiagnostic) -> bool {
+    diagnostic.spans.is_empty() && diagnostic.level == DiagnosticLevel::FailureNote
+        || diagnostic.message.starts_with("aborting due to")
+}
+
 /// A path as shown to the user: relative to the current folder when it is
 /// inside it.
 pub fn shown_path(path: &Path) -> String {

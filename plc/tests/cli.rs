@@ -381,4 +381,5 @@ fn script_run_maps_rustc_errors_to_the_pt_line() {
     );
     assert!(stderr.contains("interop.pt:4:5"), "{stderr}");
     assert!(!stderr.contains("main.rs"), "{stderr}");
+    assert!(stderr.ends_with("1 error emitted\n"), "{stderr}");
 }

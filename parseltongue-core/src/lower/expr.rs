@@ -459,6 +459,8 @@ impl Lowerer<'_> {
                 let lit = Literal::i64_unsuffixed(v);
                 return quote!(#lit);
             }
+            // `-1 as usize` would make rustc read `1` as a `usize`.
+            self.suffix_next_number = true;
         }
         let i = self.expr(e, Want::Deref).at(Prec::Cast);
         quote!(#i as usize)

@@ -2,7 +2,7 @@
 //! script-sized program compiled straight with rustc, no Cargo package.
 
 use super::{color, compile, diagnostics_failed, exit_code_of, Outcome};
-use crate::rustc_messages::Mapper;
+use crate::rustc_messages::{is_closing_note, Mapper};
 use cargo_metadata::diagnostic::{Diagnostic as RustcDiagnostic, DiagnosticLevel};
 use parseltongue_build::generated::write_generated;
 use parseltongue_core::diagnostics::render;
@@ -51,6 +51,7 @@ pub fn run(path: &Path, release: bool, args: &[String]) -> Outcome {
         let mut errors = 0;
         for line in String::from_utf8_lossy(&output.stderr).lines() {
             match serde_json::from_str::<RustcDiagnostic>(line) {
+                Ok(diagnostic) if is_closing_note(&diagnostic) => {}
                 Ok(diagnostic) => {
                     if diagnostic.level == DiagnosticLevel::Error {
                         errors += 1;
@@ -65,6 +66,10 @@ pub fn run(path: &Path, release: bool, args: &[String]) -> Outcome {
         if !output.status.success() {
             let _ = std::fs::remove_file(&binary);
             eprintln!("{}", render::summary(errors.max(1), 0));
+            // A warning-free failure without a message: show rustc's words.
+            if errors == 0 {
+                eprint!("{}", String::from_utf8_lossy(&output.stderr));
+            }
             return Ok(diagnostics_failed());
         }
     }

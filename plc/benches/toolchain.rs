@@ -1,0 +1,108 @@
+//! `plc check` against `plc build` and `cargo check` on the same
+//! generated package, side by side, with the ratios.
+//!
+//! Run with `cargo bench -p plc --bench toolchain`. Each build step starts
+//! from a changed `.pt` file (a different string in `main`), so the build
+//! script, rustc and (for `plc build`) code generation all run for real.
+
+use parseltongue_benchmarks::workload::program;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const PLC: &str = env!("CARGO_BIN_EXE_plc");
+
+fn run(command: &mut Command) {
+    let output = command.output().expect("the command starts");
+    assert!(
+        output.status.success(),
+        "{:?} failed:\n{}{}",
+        command,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .min()
+        .expect("at least one run")
+}
+
+/// Writes the program with a `main` that differs per `variant`, so each
+/// build has real work to do.
+fn write_program(package: &Path, text: &str, variant: usize) {
+    let main = text.replace(
+        "print_line(\"{}\", area0(Shape0::Square(2.0)));",
+        &format!("print_line(\"variant {variant}: {{}}\", area0(Shape0::Square(2.0)));"),
+    );
+    std::fs::write(package.join("src/main.pt"), main).expect("write main.pt");
+}
+
+fn main() {
+    let work = std::env::temp_dir().join("parseltongue-toolchain-bench");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).expect("bench folder");
+    let target = work.join("target");
+    run(Command::new(PLC)
+        .args(["new", "bench_project"])
+        .current_dir(&work));
+    let package = work.join("bench_project");
+    let (text, lines) = program(10_000);
+    write_program(&package, &text, 0);
+    let plc = |args: &[&str]| {
+        let mut command = Command::new(PLC);
+        command
+            .args(args)
+            .current_dir(&package)
+            .env("CARGO_TARGET_DIR", &target)
+            .env("NO_COLOR", "1");
+        command
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let cargo_check = || {
+        let mut command = Command::new(&cargo);
+        command
+            .args(["check", "--quiet"])
+            .current_dir(&package)
+            .env("CARGO_TARGET_DIR", &target);
+        command
+    };
+    // Warm up: the dependencies (the compiler the build script links) are
+    // built once and not measured.
+    run(&mut plc(&["build"]));
+    run(&mut cargo_check());
+
+    let check = best_of(5, || run(&mut plc(&["check"])));
+    let mut variant = 0;
+    let checked = best_of(3, || {
+        variant += 1;
+        write_program(&package, &text, variant);
+        run(&mut cargo_check());
+    });
+    let built = best_of(3, || {
+        variant += 1;
+        write_program(&package, &text, variant);
+        run(&mut plc(&["build"]));
+    });
+
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let ratio = |d: Duration| d.as_secs_f64() / check.as_secs_f64();
+    println!("package: {lines} lines of Parseltongue in src/main.pt");
+    println!("plc check:   {:>9.1} ms", ms(check));
+    println!(
+        "cargo check: {:>9.1} ms  ({:.1}x plc check)",
+        ms(checked),
+        ratio(checked)
+    );
+    println!(
+        "plc build:   {:>9.1} ms  ({:.1}x plc check)",
+        ms(built),
+        ratio(built)
+    );
+}

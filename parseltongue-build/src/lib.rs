@@ -15,10 +15,14 @@
 //! ```
 //!
 //! The program is `src/main.pt` (or `src/lib.pt`) with the other `.pt`
-//! files of `src/` as its modules. Cargo reruns the build script when any
-//! of them changes; an unchanged program is not rewritten, so Cargo does
-//! not recompile the crate for nothing. Errors are rendered as `plc check`
-//! renders them and fail the build; warnings become Cargo warnings.
+//! files of `src/` as its modules. A crate that keeps one Parseltongue
+//! file beside its Rust builds it with
+//! `Build::new().source("src/scoring.pt").run()` and includes
+//! `OUT_DIR/parseltongue/scoring.rs` inside a `mod`. Cargo reruns the
+//! build script when a `.pt` file changes; an unchanged program is not
+//! rewritten, so Cargo does not recompile the crate for nothing. Errors
+//! are rendered as `plc check` renders them and fail the build; warnings
+//! become Cargo warnings.
 
 pub mod generated;
 pub mod load;
@@ -29,7 +33,7 @@ use std::path::{Path, PathBuf};
 /// A build of one Parseltongue program into Rust.
 #[derive(Clone, Debug)]
 pub struct Build {
-    source_dir: PathBuf,
+    source: PathBuf,
     out_dir: Option<PathBuf>,
 }
 
@@ -67,14 +71,15 @@ impl Build {
     /// the package root) into `OUT_DIR/parseltongue/`.
     pub fn new() -> Self {
         Build {
-            source_dir: PathBuf::from("src"),
+            source: PathBuf::from("src"),
             out_dir: None,
         }
     }
 
-    /// Takes the program from `dir` instead of `src/`.
-    pub fn source_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.source_dir = dir.into();
+    /// Takes the program from `path` instead of `src/`: a folder (whose
+    /// `main.pt` or `lib.pt` is the root) or a single `.pt` file.
+    pub fn source(mut self, path: impl Into<PathBuf>) -> Self {
+        self.source = path.into();
         self
     }
 
@@ -84,9 +89,9 @@ impl Build {
         self
     }
 
-    /// The source folder.
+    /// The source folder or file.
     pub fn sources(&self) -> &Path {
-        &self.source_dir
+        &self.source
     }
 
     /// Checks and lowers the program; writes the Rust only if it changed.
@@ -106,7 +111,7 @@ impl Build {
                     )
                 })?,
         };
-        let program = load::load(&self.source_dir).map_err(|e| BuildError(e.0))?;
+        let program = load::load(&self.source).map_err(|e| BuildError(e.0))?;
         let compiled = parseltongue_core::compile(&program.sources)
             .map_err(|e| BuildError(format!("internal compiler error, please report it: {e}")))?;
         let warnings = compiled
@@ -152,34 +157,41 @@ fn one_line(diagnostic: &Diagnostic, sources: &parseltongue_core::source::Source
     )
 }
 
-/// The build-script entry point: compiles `src/` into `OUT_DIR`, tells
-/// Cargo when to rerun, passes warnings on, and on errors prints the
-/// report and exits with status 1 (failing the build).
+/// The build-script entry point: compiles `src/` into `OUT_DIR` (see
+/// [`Build::run`]).
 pub fn compile_package() {
-    let build = Build::new();
-    println!("cargo:rerun-if-changed={}", build.sources().display());
-    if let Ok(entries) = std::fs::read_dir(build.sources()) {
-        let mut pt_files: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "pt"))
-            .collect();
-        pt_files.sort();
-        for file in pt_files {
-            println!("cargo:rerun-if-changed={}", file.display());
-        }
-    }
-    match build.compile() {
-        Ok(output) => {
-            for warning in output.warnings {
-                println!("cargo:warning={warning}");
+    Build::new().run();
+}
+
+impl Build {
+    /// What a build script does: tells Cargo when to rerun, compiles,
+    /// passes warnings on, and on errors prints the report and exits with
+    /// status 1 (failing the build).
+    pub fn run(&self) {
+        println!("cargo:rerun-if-changed={}", self.sources().display());
+        if let Ok(entries) = std::fs::read_dir(self.sources()) {
+            let mut pt_files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "pt"))
+                .collect();
+            pt_files.sort();
+            for file in pt_files {
+                println!("cargo:rerun-if-changed={}", file.display());
             }
         }
-        Err(error) => {
-            eprint!("{error}");
-            if !error.0.ends_with('\n') {
-                eprintln!();
+        match self.compile() {
+            Ok(output) => {
+                for warning in output.warnings {
+                    println!("cargo:warning={warning}");
+                }
             }
-            std::process::exit(1);
+            Err(error) => {
+                eprint!("{error}");
+                if !error.0.ends_with('\n') {
+                    eprintln!();
+                }
+                std::process::exit(1);
+            }
         }
     }
 }

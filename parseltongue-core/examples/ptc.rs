@@ -25,7 +25,13 @@ fn main() {
             );
             match compiled.rust {
                 Some(rust) => print!("{rust}"),
-                None => std::process::exit(1),
+                None => {
+                    // What a macro would still expand to for an editor.
+                    if let Some(partial) = compiled.partial {
+                        print!("{partial}");
+                    }
+                    std::process::exit(1)
+                }
             }
         }
         Err(error) => {

@@ -154,6 +154,8 @@ pub struct Function {
     pub public: bool,
     /// The name's span.
     pub span: Span,
+    /// The whole declaration, from its doc comment to its closing brace.
+    pub extent: Span,
     /// `///` lines.
     pub docs: Vec<String>,
     /// The checked body; `None` for Rust functions.
@@ -176,6 +178,7 @@ impl Function {
             returns: self.returns.clone(),
             public: self.public,
             span: self.span,
+            extent: self.extent,
             docs: Vec::new(),
             body: None,
             referenced: self.referenced,

@@ -134,6 +134,9 @@ pub struct Compiled {
     pub origins: lower::LineOrigins,
     /// Each module's own Rust, in source-map order (empty with errors).
     pub modules: Vec<String>,
+    /// With errors, the Rust of the items that are valid (see
+    /// [`lower::lower_valid_items`]); `None` without errors.
+    pub partial: Option<String>,
     /// Every diagnostic (warnings too), sorted by position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -149,16 +152,29 @@ pub fn compile(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
 
 fn compile_here(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
     let checked = check_here(sources);
-    let (rust, origins, modules) = if checked.has_errors() {
-        (None, lower::LineOrigins::default(), Vec::new())
+    let (rust, origins, modules, partial) = if checked.has_errors() {
+        let errors: Vec<source::Span> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.primary.span)
+            .collect();
+        let partial = lower::lower_valid_items(&checked.program, &errors);
+        (
+            None,
+            lower::LineOrigins::default(),
+            Vec::new(),
+            Some(partial),
+        )
     } else {
         let lowered = lower::lower_program(&checked.program)?;
-        (Some(lowered.rust), lowered.origins, lowered.modules)
+        (Some(lowered.rust), lowered.origins, lowered.modules, None)
     };
     Ok(Compiled {
         rust,
         origins,
         modules,
+        partial,
         diagnostics: checked.diagnostics,
     })
 }

@@ -12,8 +12,10 @@ pub struct Package {
     pub manifest_path: PathBuf,
     /// Cargo's identifier of it, as its messages name it.
     pub id: cargo_metadata::PackageId,
-    /// The folder of its `.pt` sources.
-    pub source_dir: PathBuf,
+    /// The folder of its Parseltongue program (`src/` with a `main.pt` or
+    /// `lib.pt`); `None` for a Rust crate whose build script compiles `.pt`
+    /// files of its own choosing (the build script then reports errors).
+    pub source_dir: Option<PathBuf>,
     /// The workspace root, which rustc's file names are relative to.
     pub workspace_root: PathBuf,
     /// Its binary target, if it has one.
@@ -101,12 +103,14 @@ pub fn find(dir: &Path) -> Result<Package, String> {
         .manifest_path
         .parent()
         .map_or_else(|| dir.clone(), |p| p.as_std_path().to_path_buf());
-    let source_dir = root.join("src");
-    if parseltongue_build::load::root_file(&source_dir).is_none() {
+    let src = root.join("src");
+    let source_dir = parseltongue_build::load::root_file(&src).map(|_| src.clone());
+    let has_build_script = package.targets.iter().any(|t| t.is_custom_build());
+    if source_dir.is_none() && !has_build_script {
         return Err(format!(
             "package `{}` has no Parseltongue program: `{}` has no `main.pt` or `lib.pt`",
             package.name,
-            source_dir.display()
+            src.display()
         ));
     }
     let binary = package

@@ -296,21 +296,36 @@ fn package_mistakes_get_one_clear_line_and_exit_code_2() {
     );
     assert!(text(&no_cargo.stderr).contains("https://rustup.rs"));
 
+    // Without a program, the package's build script says so through Cargo.
     std::fs::remove_file(work.join("app/src/main.pt")).expect("remove");
-    let no_program = plc()
+    let no_program = plc_with_cargo()
         .arg("build")
         .current_dir(work.join("app"))
         .output()
         .expect("plc runs");
-    assert_eq!(no_program.status.code(), Some(2));
+    assert_eq!(no_program.status.code(), Some(1));
     assert!(
-        text(&no_program.stderr).contains("has no Parseltongue program"),
+        text(&no_program.stderr).contains("has no `main.pt` or `lib.pt`"),
         "{}",
         text(&no_program.stderr)
+    );
+    // Without a build script either, it is not a Parseltongue package.
+    std::fs::remove_file(work.join("app/build.rs")).expect("remove");
+    let no_build_script = plc()
+        .arg("build")
+        .current_dir(work.join("app"))
+        .output()
+        .expect("plc runs");
+    assert_eq!(no_build_script.status.code(), Some(2));
+    assert!(
+        text(&no_build_script.stderr).contains("has no Parseltongue program"),
+        "{}",
+        text(&no_build_script.stderr)
     );
 
     let binary = work.join("app/src/main.pt");
     std::fs::write(&binary, [0x66, 0xff]).expect("write");
+    std::fs::write(work.join("app/build.rs"), "fn main() {}\n").expect("write");
     let invalid = plc()
         .arg("check")
         .arg(work.join("app"))

@@ -243,8 +243,14 @@ impl Checker<'_> {
                 self.push_item(module, ItemRef::Type(id), item.span);
             }
             ast::ItemKind::Function(f) => {
-                let id =
-                    self.new_function(module, &f.name, ir::FunctionKind::Free, public, &item.docs);
+                let id = self.new_function(
+                    module,
+                    &f.name,
+                    ir::FunctionKind::Free,
+                    public,
+                    &item.docs,
+                    item.span,
+                );
                 self.declare(module, &f.name, Def::Function(id));
                 self.push_item(module, ItemRef::Function(id), item.span);
             }
@@ -256,13 +262,20 @@ impl Checker<'_> {
                     ir::FunctionKind::Rust { path },
                     public,
                     &item.docs,
+                    item.span,
                 );
                 self.declare(module, &f.name, Def::Function(id));
                 self.push_item(module, ItemRef::Function(id), item.span);
             }
             ast::ItemKind::Test(t) => {
-                let id =
-                    self.new_function(module, &t.name, ir::FunctionKind::Test, false, &item.docs);
+                let id = self.new_function(
+                    module,
+                    &t.name,
+                    ir::FunctionKind::Test,
+                    false,
+                    &item.docs,
+                    item.span,
+                );
                 self.declare(module, &t.name, Def::Function(id));
                 self.push_item(module, ItemRef::Function(id), item.span);
             }
@@ -343,6 +356,7 @@ impl Checker<'_> {
         kind: ir::FunctionKind,
         public: bool,
         docs: &[String],
+        extent: Span,
     ) -> FunctionId {
         self.program.functions.push(ir::Function {
             module,
@@ -352,6 +366,7 @@ impl Checker<'_> {
             returns: Ty::Unit,
             public,
             span: name.span,
+            extent,
             docs: docs.to_vec(),
             body: None,
             referenced: false,
@@ -884,6 +899,7 @@ impl Checker<'_> {
                 },
                 f_item.public.is_some(),
                 &f_item.docs,
+                f_item.span,
             );
             self.check_name(&f.name);
             self.program.functions[id].params = params;

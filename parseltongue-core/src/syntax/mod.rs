@@ -4,6 +4,7 @@ pub mod ast;
 pub mod lexer;
 pub mod parser;
 pub mod rust_habits;
+pub mod rust_tokens;
 pub mod token;
 
 use crate::diagnostics::Diagnostics;

@@ -424,6 +424,33 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         span: sp(e.span()),
     });
     let path_sep = op2(':', ':');
+    // The Rust path of a `rust_function` or `rust_type` may start at the
+    // crate root or the parent module, as Rust paths do.
+    let rust_path_root =
+        select! { TokenKind::RustKeyword = e => e.span() }.try_map(move |s: SimpleSpan, span| {
+            match text(s) {
+                "crate" | "super" => Ok(Ident {
+                    name: text(s).to_string(),
+                    span: sp(s),
+                }),
+                _ => Err(E::custom(span, "expected identifier")),
+            }
+        });
+    let rust_path = rust_path_root
+        .then_ignore(path_sep.clone())
+        .or_not()
+        .then(
+            ident
+                .separated_by(path_sep.clone())
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
+        .map(|(root, mut rest)| {
+            if let Some(root) = root {
+                rest.insert(0, root);
+            }
+            rest
+        });
     let path = ident
         .separated_by(path_sep.clone())
         .at_least(1)
@@ -1229,7 +1256,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .then(params)
         .then(returns)
         .then_ignore(punct('='))
-        .then(path.clone())
+        .then(rust_path.clone())
         .then_ignore(punct(';'))
         .map(|(((name, params), returns), path)| {
             ItemKind::RustFunction(RustFunction {
@@ -1242,7 +1269,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let rust_type = kw(Keyword::RustType)
         .ignore_then(ident)
         .then_ignore(punct('='))
-        .then(path.clone())
+        .then(rust_path)
         .then_ignore(punct(';'))
         .map(|(name, path)| ItemKind::RustType(RustType { name, path }));
     let use_module = kw(Keyword::UseModule)

@@ -12,7 +12,10 @@ use std::process::{Command, ExitCode, Stdio};
 /// Checks the package's program; `Err` with exit code 1 when it has errors.
 fn checked_package(dir: &Path) -> Result<Result<Package, ExitCode>, String> {
     let package = package::find(dir)?;
-    Ok(match compile(&package.source_dir)? {
+    let Some(source_dir) = &package.source_dir else {
+        return Ok(Ok(package));
+    };
+    Ok(match compile(source_dir)? {
         Ok(_) => Ok(package),
         Err(code) => Err(code),
     })

@@ -164,4 +164,49 @@ mod tests {
         assert!(expanded.contains("struct Point"), "{expanded}");
         assert!(expanded.contains("fn fine () -> i64"), "{expanded}");
     }
+
+    /// Prefixes of `tokens` as an editor sees them while code is typed:
+    /// whole items cut off, and cuts inside the last open group.
+    fn truncations(tokens: TokenStream, out: &mut Vec<TokenStream>, limit: usize) {
+        let trees: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+        for cut in 0..trees.len() {
+            if out.len() >= limit {
+                return;
+            }
+            out.push(trees[..cut].iter().cloned().collect());
+            if let proc_macro2::TokenTree::Group(group) = &trees[cut] {
+                let mut inner = Vec::new();
+                truncations(group.stream(), &mut inner, 8);
+                for partial in inner {
+                    let mut prefix: TokenStream = trees[..cut].iter().cloned().collect();
+                    prefix.extend([proc_macro2::TokenTree::Group(proc_macro2::Group::new(
+                        group.delimiter(),
+                        partial,
+                    ))]);
+                    out.push(prefix);
+                }
+            }
+        }
+    }
+
+    /// Half-typed programs never make the macro panic, and what it expands
+    /// to is always a list of Rust items (so the surrounding crate still
+    /// parses and completes in an editor).
+    #[test]
+    fn half_typed_programs_expand_to_items_without_panicking() {
+        let mut cases = 0;
+        for (name, text) in corpus("valid") {
+            let tokens: TokenStream = text.parse().expect("tokens");
+            let mut prefixes = Vec::new();
+            truncations(tokens, &mut prefixes, 40);
+            for prefix in prefixes {
+                let expanded = expand(prefix.clone());
+                cases += 1;
+                if let Err(error) = syn::parse2::<syn::File>(expanded.clone()) {
+                    panic!("{name}: expansion of\n{prefix}\nis not a list of items ({error}):\n{expanded}");
+                }
+            }
+        }
+        assert!(cases > 1000, "{cases} cases");
+    }
 }

@@ -4,22 +4,11 @@
 //! Run with `cargo bench -p parseltongue-benchmarks --bench frontend`. Prints
 //! lines per second for each step and the ratio to `cargo check`.
 
+use parseltongue_benchmarks::timing::best_of;
 use parseltongue_benchmarks::workload::program;
 use parseltongue_core::source::{SourceFile, SourceMap};
 use std::process::Command;
-use std::time::{Duration, Instant};
-
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let mut best = Duration::MAX;
-    let mut last = None;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let value = f();
-        best = best.min(start.elapsed());
-        last = Some(value);
-    }
-    (best, last.expect("at least one run"))
-}
+use std::time::Duration;
 
 fn per_second(lines: usize, d: Duration) -> f64 {
     lines as f64 / d.as_secs_f64()

@@ -5,23 +5,13 @@
 //!
 //! Run with `cargo bench -p parseltongue-benchmarks --bench macro_expansion`.
 
+use parseltongue_benchmarks::timing::best_of;
 use parseltongue_core::source::{SourceFile, SourceMap};
 use parseltongue_core::syntax::rust_tokens::TokenText;
 use proc_macro2::TokenStream;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
-
-fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .min()
-        .expect("at least one run")
-}
+use std::time::Duration;
 
 /// The expansion, as the macro performs it.
 fn expand(tokens: TokenStream) -> TokenStream {
@@ -51,7 +41,7 @@ fn main() {
         .max_by_key(|(_, text)| text.lines().count())
         .expect("a program");
     let tokens: TokenStream = text.parse().expect("Rust tokens");
-    let expansion = best_of(50, || {
+    let expansion = best_of_time(50, || {
         std::hint::black_box(expand(tokens.clone()));
     });
     let rust = expand(tokens).to_string();
@@ -62,7 +52,7 @@ fn main() {
     std::fs::write(&source, &rust).expect("write");
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let compile = |extra: &[&str]| {
-        best_of(3, || {
+        best_of_time(3, || {
             let status = Command::new(&rustc)
                 .args([
                     "--edition",
@@ -97,4 +87,9 @@ fn main() {
         ms(build),
         build.as_secs_f64() / expansion.as_secs_f64()
     );
+}
+
+/// The best time of `runs` runs of `f`.
+fn best_of_time(runs: usize, f: impl FnMut()) -> Duration {
+    best_of(runs, f).0
 }

@@ -22,4 +22,5 @@ pub mod generated {
 /// The same workloads as a Rust engineer would write them.
 pub mod hand_written;
 
+pub mod timing;
 pub mod workload;

@@ -5,10 +5,11 @@
 //! from a changed `.pt` file (a different string in `main`), so the build
 //! script, rustc and (for `plc build`) code generation all run for real.
 
+use parseltongue_benchmarks::timing::best_of;
 use parseltongue_benchmarks::workload::program;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const PLC: &str = env!("CARGO_BIN_EXE_plc");
 
@@ -21,17 +22,6 @@ fn run(command: &mut Command) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .min()
-        .expect("at least one run")
 }
 
 /// Writes the program with a `main` that differs per `variant`, so each
@@ -78,14 +68,14 @@ fn main() {
     run(&mut plc(&["build"]));
     run(&mut cargo_check());
 
-    let check = best_of(5, || run(&mut plc(&["check"])));
+    let check = best_of_time(5, || run(&mut plc(&["check"])));
     let mut variant = 0;
-    let checked = best_of(3, || {
+    let checked = best_of_time(3, || {
         variant += 1;
         write_program(&package, &text, variant);
         run(&mut cargo_check());
     });
-    let built = best_of(3, || {
+    let built = best_of_time(3, || {
         variant += 1;
         write_program(&package, &text, variant);
         run(&mut plc(&["build"]));
@@ -105,4 +95,9 @@ fn main() {
         ms(built),
         ratio(built)
     );
+}
+
+/// The best time of `runs` runs of `f`.
+fn best_of_time(runs: usize, f: impl FnMut()) -> Duration {
+    best_of(runs, f).0
 }

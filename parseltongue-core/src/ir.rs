@@ -99,6 +99,8 @@ pub struct TypeDef {
     pub docs: Vec<String>,
     /// Field or variant doc lines, by position.
     pub member_docs: Vec<Vec<String>>,
+    /// Where each field or variant is named in the declaration, by position.
+    pub member_spans: Vec<crate::source::Span>,
     /// Declared with a syntax error in its members: lookups of missing
     /// members are not reported again.
     pub incomplete: bool,
@@ -251,6 +253,65 @@ pub struct Program {
     pub item_lines: std::collections::HashMap<ItemRef, (String, usize)>,
     /// The span of each item's declaration, for the generated lines' origins.
     pub item_spans: std::collections::HashMap<ItemRef, crate::source::Span>,
+    /// Every name the checker resolved, with what it refers to (sorted by
+    /// position once checking ends): the index editors navigate by.
+    pub references: Vec<Reference>,
+}
+
+impl Program {
+    /// A type as the user writes it (`list<string>`, `Point`).
+    pub fn show_type(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::I64 => "i64".into(),
+            Ty::F64 => "f64".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Str => "string".into(),
+            Ty::Unit => "nothing".into(),
+            Ty::Never => "never".into(),
+            Ty::List(t) => format!("list<{}>", self.show_type(t)),
+            Ty::Map(k, v) => format!("map<{}, {}>", self.show_type(k), self.show_type(v)),
+            Ty::Option(t) => format!("option<{}>", self.show_type(t)),
+            Ty::Result(t, e) => format!("result<{}, {}>", self.show_type(t), self.show_type(e)),
+            Ty::Thread(t) => format!("thread<{}>", self.show_type(t)),
+            Ty::Range => "range".into(),
+            Ty::Named(id) => self.types.get(*id).map_or("_".into(), |t| t.name.clone()),
+            Ty::Unknown => "_".into(),
+            Ty::Error => "{error}".into(),
+        }
+    }
+}
+
+/// What a name in the source stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// A local of a function body (a parameter, binding, loop or pattern name).
+    Local {
+        /// The function whose body declares it.
+        function: FunctionId,
+        /// The local.
+        local: LocalId,
+    },
+    /// A function, method, test or Rust function.
+    Function(FunctionId),
+    /// A record, enum or Rust type.
+    Type(TypeId),
+    /// A record's field, by position.
+    Field(TypeId, usize),
+    /// An enum's variant, by position.
+    Variant(TypeId, usize),
+    /// A constant.
+    Constant(ConstId),
+    /// A module.
+    Module(ModuleId),
+}
+
+/// A resolved name: where it is written and what it means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Reference {
+    /// The name as written (one identifier).
+    pub span: crate::source::Span,
+    /// What it refers to.
+    pub target: Target,
 }
 
 /// How a local is represented in the generated Rust.

@@ -7,6 +7,7 @@
 //!
 //! The crate does no IO: callers hand it [`source::SourceFile`]s.
 
+pub mod analysis;
 pub mod check;
 pub mod diagnostics;
 pub mod fix;

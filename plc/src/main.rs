@@ -128,6 +128,8 @@ enum Command {
     },
     /// Print the compact language reference, ready to give to a language model.
     Reference,
+    /// Run the language server on stdin and stdout (for editors).
+    Lsp,
 }
 
 /// `plc run PATH`: a Cargo package goes through Cargo; a `.pt` file or a
@@ -172,6 +174,9 @@ fn main() -> ExitCode {
         Command::Snapshot { path, accept } => commands::snapshot::snapshot(&path, accept),
         Command::Explain { code } => commands::docs::explain(&code),
         Command::Reference => commands::docs::reference(),
+        Command::Lsp => parseltongue_lsp::run_stdio()
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| format!("the language server could not start: {e}")),
     };
     match outcome {
         Ok(code) => code,

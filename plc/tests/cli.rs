@@ -183,6 +183,7 @@ fn version_and_help_list_every_command_and_option() {
         "snapshot",
         "explain",
         "reference",
+        "lsp",
     ];
     for command in commands {
         assert!(

@@ -39,6 +39,8 @@ pub(super) struct BodyChecker<'c, 'a> {
     consumed: Vec<Option<Span>>,
     self_type: Option<ir::TypeId>,
     cow: CowTracking,
+    /// The function whose body this is (`None` for a constant's value).
+    function: Option<ir::FunctionId>,
 }
 
 /// What is needed to find a value changed while a `let_cow_var` still
@@ -125,6 +127,7 @@ impl Checker<'_> {
             consumed: Vec::new(),
             self_type: None,
             cow: CowTracking::default(),
+            function: Some(id),
         };
         let mut param_locals = Vec::new();
         if let ir::FunctionKind::Method { of, receiver } = &function.kind {
@@ -272,6 +275,7 @@ impl Checker<'_> {
             consumed: Vec::new(),
             self_type: None,
             cow: CowTracking::default(),
+            function: None,
         };
         let checked = body.check_expr(value, Some(&ty));
         let is_literal = match &checked.kind {
@@ -329,6 +333,15 @@ impl BodyChecker<'_, '_> {
         });
         self.origins.push(origin);
         self.consumed.push(None);
+        if let Some(function) = self.function {
+            self.c.refer(
+                name.span,
+                ir::Target::Local {
+                    function,
+                    local: id,
+                },
+            );
+        }
         if let Some(scope) = self.scopes.last_mut() {
             scope.push((name.name.clone(), id));
         }
@@ -1473,6 +1486,15 @@ impl BodyChecker<'_, '_> {
 
     fn use_local(&mut self, id: LocalId, depth: usize, span: Span) -> ir::Expr {
         self.note_use(id);
+        if let Some(function) = self.function {
+            self.c.refer(
+                span,
+                ir::Target::Local {
+                    function,
+                    local: id,
+                },
+            );
+        }
         if self.locals[id].repr == Repr::Cow {
             if let Some(read) = self.cow.reads.last_mut() {
                 read.2 = span;
@@ -1665,6 +1687,7 @@ impl BodyChecker<'_, '_> {
             return Some(error_expr(span));
         };
         self.c.mark_used(Def::Type(id));
+        self.c.refer(variant.span, ir::Target::Variant(id, index));
         let payload = &variants[index].1;
         if bare && !payload.is_empty() {
             self.c.error(
@@ -1721,7 +1744,11 @@ impl BodyChecker<'_, '_> {
         let scope = &self.c.scopes[self.module];
         match path {
             [name] => match scope.names.get(&name.name) {
-                Some((Def::Type(id), _)) => Some(*id),
+                Some((Def::Type(id), _)) => {
+                    let id = *id;
+                    self.c.refer(name.span, ir::Target::Type(id));
+                    Some(id)
+                }
                 _ => None,
             },
             [module, name] => {
@@ -1730,6 +1757,8 @@ impl BodyChecker<'_, '_> {
                     Some((Def::Type(id), _)) => {
                         let id = *id;
                         self.c.scopes[self.module].used_imports.insert(target);
+                        self.c.refer(module.span, ir::Target::Module(target));
+                        self.c.refer(name.span, ir::Target::Type(id));
                         Some(id)
                     }
                     _ => None,
@@ -2138,6 +2167,7 @@ impl BodyChecker<'_, '_> {
         for (name, value) in fields {
             match declared.iter().position(|(n, _)| *n == name.name) {
                 Some(i) => {
+                    self.c.refer(name.span, ir::Target::Field(id, i));
                     let checked = self.check_value(value, Some(&declared[i].1));
                     self.expect_type(&checked, &declared[i].1);
                     if values[i].is_some() {
@@ -2204,6 +2234,7 @@ impl BodyChecker<'_, '_> {
                 if let TypeDefKind::Record(fields) = &self.c.program.types[id].kind {
                     if let Some(index) = fields.iter().position(|(n, _)| *n == field.name) {
                         let ty = fields[index].1.clone();
+                        self.c.refer(field.span, ir::Target::Field(id, index));
                         return expr(
                             IrK::Field {
                                 base: Box::new(base),
@@ -2345,6 +2376,7 @@ impl BodyChecker<'_, '_> {
                 return error_expr(span);
             };
             self.c.mark_used(Def::Function(function));
+            self.c.refer(method.span, ir::Target::Function(function));
             let f = self.c.program.functions[function].signature();
             let ir::FunctionKind::Method { receiver: mode, .. } = f.kind else {
                 return error_expr(span);
@@ -3525,6 +3557,10 @@ impl BodyChecker<'_, '_> {
                     self.c.error(d);
                     return ir::Pattern::Error;
                 };
+                self.c.refer(
+                    path[path.len() - 1].span,
+                    ir::Target::Variant(type_id, index),
+                );
                 let payload = &variants[index].1;
                 let given = args.as_ref().map_or(0, Vec::len);
                 if given != payload.len() {

@@ -9,7 +9,7 @@
 //! 5. unused-item warnings.
 
 mod body;
-mod builtins;
+pub(crate) mod builtins;
 mod exhaustive;
 mod liveness;
 mod ownership;
@@ -85,6 +85,11 @@ pub fn check_program(
         constant.referenced = checker.used_items.contains(&Def::Const(id))
             || checker.used_in_tests.contains(&Def::Const(id));
     }
+    // Names may be resolved more than once (a quiet lookup, then the real
+    // one); keep each once, in source order.
+    let references = &mut checker.program.references;
+    references.sort_by_key(|r| (r.span.file, r.span.start, r.span.end));
+    references.dedup();
     checker.program
 }
 
@@ -102,6 +107,21 @@ pub(crate) fn is_reserved(name: &str) -> bool {
 }
 
 impl Checker<'_> {
+    /// Records that the name at `span` refers to `target`.
+    pub(crate) fn refer(&mut self, span: Span, target: ir::Target) {
+        self.program.references.push(ir::Reference { span, target });
+    }
+
+    /// Records that the name at `span` refers to the item `def`.
+    pub(crate) fn refer_to_def(&mut self, span: Span, def: Def) {
+        let target = match def {
+            Def::Type(id) => ir::Target::Type(id),
+            Def::Function(id) => ir::Target::Function(id),
+            Def::Const(id) => ir::Target::Constant(id),
+        };
+        self.refer(span, target);
+    }
+
     /// Records that `def` is used, by tests only or by the program.
     pub(crate) fn mark_used(&mut self, def: Def) {
         if self.checking_test {
@@ -208,6 +228,7 @@ impl Checker<'_> {
             span: item.span,
             docs: item.docs.clone(),
             member_docs: Vec::new(),
+            member_spans: Vec::new(),
             incomplete: false,
         };
         match &item.kind {
@@ -217,6 +238,7 @@ impl Checker<'_> {
                 def.name = r.name.name.clone();
                 def.span = r.name.span;
                 def.member_docs = r.fields.iter().map(|f| f.docs.clone()).collect();
+                def.member_spans = r.fields.iter().map(|f| f.name.span).collect();
                 def.incomplete = r.incomplete;
                 self.program.types.push(def);
                 self.declare(module, &r.name, Def::Type(id));
@@ -228,6 +250,7 @@ impl Checker<'_> {
                 def.name = e.name.name.clone();
                 def.span = e.name.span;
                 def.member_docs = e.variants.iter().map(|v| v.docs.clone()).collect();
+                def.member_spans = e.variants.iter().map(|v| v.name.span).collect();
                 self.program.types.push(def);
                 self.declare(module, &e.name, Def::Type(id));
                 self.push_item(module, ItemRef::Type(id), item.span);
@@ -303,6 +326,7 @@ impl Checker<'_> {
                     self.scopes[module]
                         .imports
                         .insert(name.name.clone(), (target, name.span));
+                    self.refer(name.span, ir::Target::Module(target));
                 }
                 Some(_) => self.error(
                     Diagnostic::error(
@@ -383,19 +407,25 @@ impl Checker<'_> {
         path: &[ast::Ident],
     ) -> Result<Def, Box<Diagnostic>> {
         match path {
-            [name] => self.scopes[module]
-                .names
-                .get(&name.name)
-                .map(|(def, _)| *def)
-                .ok_or_else(|| Box::new(self.unknown_name(module, name))),
+            [name] => {
+                let def = self.scopes[module]
+                    .names
+                    .get(&name.name)
+                    .map(|(def, _)| *def)
+                    .ok_or_else(|| Box::new(self.unknown_name(module, name)))?;
+                self.refer_to_def(name.span, def);
+                Ok(def)
+            }
             [module_name, name] => {
                 let Some(&(target, _)) = self.scopes[module].imports.get(&module_name.name) else {
                     return Err(Box::new(self.unknown_module(module_name)));
                 };
                 self.scopes[module].used_imports.insert(target);
+                self.refer(module_name.span, ir::Target::Module(target));
                 let Some(&(def, _)) = self.scopes[target].names.get(&name.name) else {
                     return Err(Box::new(self.unknown_name(target, name)));
                 };
+                self.refer_to_def(name.span, def);
                 if !self.def_is_public(def) {
                     // Used all the same: the privacy error is the one report.
                     self.used_items.insert(def);
@@ -643,23 +673,7 @@ impl Checker<'_> {
 
     /// A type as the user writes it.
     pub(crate) fn show(&self, ty: &Ty) -> String {
-        match ty {
-            Ty::I64 => "i64".into(),
-            Ty::F64 => "f64".into(),
-            Ty::Bool => "bool".into(),
-            Ty::Str => "string".into(),
-            Ty::Unit => "nothing".into(),
-            Ty::Never => "never".into(),
-            Ty::List(t) => format!("list<{}>", self.show(t)),
-            Ty::Map(k, v) => format!("map<{}, {}>", self.show(k), self.show(v)),
-            Ty::Option(t) => format!("option<{}>", self.show(t)),
-            Ty::Result(t, e) => format!("result<{}, {}>", self.show(t), self.show(e)),
-            Ty::Thread(t) => format!("thread<{}>", self.show(t)),
-            Ty::Range => "range".into(),
-            Ty::Named(id) => self.program.types[*id].name.clone(),
-            Ty::Unknown => "_".into(),
-            Ty::Error => "{error}".into(),
-        }
+        self.program.show_type(ty)
     }
 
     fn resolve_params(

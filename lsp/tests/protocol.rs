@@ -1,0 +1,391 @@
+//! Every feature of the server, driven over the protocol in process, with
+//! the answers pinned by insta snapshots. Sources mark the cursor with `$0`.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::{cursor, uri, Client, MemoryFiles};
+
+const SHAPES: &str = "/// A point on the plane.
+record Point {
+    x: f64,
+    y: f64,
+}
+
+enum Shape {
+    Circle(f64),
+    Square(f64),
+}
+
+methods Point {
+    function length(self) returns f64 {
+        (self.x * self.x + self.y * self.y).sqrt()
+    }
+}
+
+function area(shape: Shape, scale: f64) returns f64 {
+    match shape {
+        Shape::Circle(radius) => 3.14 * radius * radius * scale,
+        Shape::Square(side) => side * side * scale,
+    }
+}
+
+function main() {
+    let_var origin = Point { x: 3.0, y: 4.0 };
+    let_var total = area(Shape::Square(2.0), 1.5);
+    print_line(\"{} {}\", origin.length(), total);
+}
+";
+
+const MAIN: &str = "/memory/shapes/main.pt";
+
+/// A server with `text` open as `main.pt`; returns the client and the
+/// cursor position of `$0`.
+async fn open(marked: &str) -> (Client, Value) {
+    let (text, position) = cursor(marked);
+    let mut client = Client::start(MemoryFiles::default()).await;
+    client.open(MAIN, &text).await;
+    client.diagnostics(&uri(MAIN)).await;
+    (client, position)
+}
+
+fn at(position: &Value) -> Value {
+    json!({ "textDocument": { "uri": uri(MAIN) }, "position": position })
+}
+
+fn with_cursor(marker_after: &str) -> String {
+    SHAPES.replacen(marker_after, &format!("{marker_after}$0"), 1)
+}
+
+#[tokio::test]
+async fn diagnostics_carry_code_description_related_information_and_data() {
+    let mut client = Client::start(MemoryFiles::default()).await;
+    client
+        .open(MAIN, "function main() {\n    let_var count = 0;\n    count = count + 1;\n    print_line(\"{}\", count);\n}\n")
+        .await;
+    let mut diagnostics = client.diagnostics(&uri(MAIN)).await;
+    // The explanation is a real file; its folder differs between machines.
+    let href = diagnostics[0]["codeDescription"]["href"]
+        .as_str()
+        .expect("a link")
+        .to_string();
+    let path = href.strip_prefix("file://").expect("a file link");
+    assert!(std::fs::read_to_string(path)
+        .expect("the explanation exists")
+        .starts_with("# PT0301"));
+    diagnostics[0]["codeDescription"]["href"] = json!("file:///<temp>/PT0301.md");
+    insta::assert_json_snapshot!(diagnostics);
+}
+
+#[tokio::test]
+async fn an_edit_to_an_imported_file_refreshes_the_importer() {
+    let files = MemoryFiles::default();
+    files.write(
+        "/memory/app/main.pt",
+        "use_module tools;\n\nfunction main() {\n    print_line(\"{}\", tools::double(2));\n}\n",
+    );
+    files.write(
+        "/memory/app/tools.pt",
+        "public function double(n: i64) returns i64 {\n    n * 2\n}\n",
+    );
+    let mut client = Client::start(files).await;
+    client.open("/memory/app/main.pt", "use_module tools;\n\nfunction main() {\n    print_line(\"{}\", tools::double(2));\n}\n").await;
+    assert_eq!(
+        client.diagnostics(&uri("/memory/app/main.pt")).await,
+        json!([])
+    );
+    client
+        .open(
+            "/memory/app/tools.pt",
+            "public function double(n: i64) returns i64 {\n    n * 2\n}\n",
+        )
+        .await;
+    client.notifications.clear();
+    // `double` becomes private: the call in main.pt is now an error.
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri("/memory/app/tools.pt"), "version": 2 },
+                "contentChanges": [{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 7 } }, "text": "" }]
+            }),
+        )
+        .await;
+    let refreshed = client.diagnostics(&uri("/memory/app/main.pt")).await;
+    assert_eq!(refreshed[0]["code"], "PT0108", "{refreshed}");
+}
+
+#[tokio::test]
+async fn hover_shows_types_signatures_and_keywords() {
+    let (mut client, position) = open(&with_cursor("let_var tot")).await;
+    let local = client.request("textDocument/hover", at(&position)).await;
+    let (mut client2, position2) = open(&with_cursor("let_var total = ar")).await;
+    let function = client2.request("textDocument/hover", at(&position2)).await;
+    let (mut client3, position3) = open(&with_cursor("  let_v")).await;
+    let keyword = client3.request("textDocument/hover", at(&position3)).await;
+    let (mut client4, position4) =
+        open(&with_cursor("(self.x * self.x + self.y * self.y).sq")).await;
+    let method = client4.request("textDocument/hover", at(&position4)).await;
+    insta::assert_json_snapshot!(
+        json!({ "local": local, "function": function, "keyword": keyword, "builtin_method_call": method })
+    );
+}
+
+#[tokio::test]
+async fn definition_references_highlight_and_rename() {
+    let (mut client, position) = open(&with_cursor("origin.len")).await;
+    let definition = client
+        .request("textDocument/definition", at(&position))
+        .await;
+    let references = client
+        .request("textDocument/references", json!({ "textDocument": { "uri": uri(MAIN) }, "position": position, "context": { "includeDeclaration": true } }))
+        .await;
+    let highlights = client
+        .request("textDocument/documentHighlight", at(&position))
+        .await;
+    let rename = client
+        .request("textDocument/rename", json!({ "textDocument": { "uri": uri(MAIN) }, "position": position, "newName": "magnitude" }))
+        .await;
+    let bad_rename = client
+        .request("textDocument/rename", json!({ "textDocument": { "uri": uri(MAIN) }, "position": position, "newName": "let_var" }))
+        .await;
+    insta::assert_json_snapshot!(json!({
+        "definition": definition,
+        "references": references,
+        "highlights": highlights,
+        "rename": rename,
+        "rename_to_a_keyword": bad_rename,
+    }));
+}
+
+#[tokio::test]
+async fn rename_reaches_every_file_of_the_program() {
+    let files = MemoryFiles::default();
+    let main =
+        "use_module tools;\n\nfunction main() {\n    print_line(\"{}\", tools::double(2));\n}\n";
+    files.write("/memory/app/main.pt", main);
+    files.write(
+        "/memory/app/tools.pt",
+        "public function double(n: i64) returns i64 {\n    n * 2\n}\n",
+    );
+    let mut client = Client::start(files).await;
+    client.open("/memory/app/main.pt", main).await;
+    let edit = client
+        .request("textDocument/rename", json!({ "textDocument": { "uri": uri("/memory/app/main.pt") }, "position": { "line": 3, "character": 30 }, "newName": "twice" }))
+        .await;
+    let changes = edit["changes"].as_object().expect("changes");
+    assert_eq!(changes.len(), 2, "{edit}");
+    assert_eq!(changes[&uri("/memory/app/tools.pt")][0]["newText"], "twice");
+}
+
+#[tokio::test]
+async fn symbols_folding_semantic_tokens_and_inlay_hints() {
+    let (mut client, _) = open(&with_cursor("function ma")).await;
+    let document = json!({ "textDocument": { "uri": uri(MAIN) } });
+    let symbols = client
+        .request("textDocument/documentSymbol", document.clone())
+        .await;
+    let workspace = client
+        .request("workspace/symbol", json!({ "query": "ar" }))
+        .await;
+    let folds = client
+        .request("textDocument/foldingRange", document.clone())
+        .await;
+    let tokens = client
+        .request("textDocument/semanticTokens/full", document.clone())
+        .await;
+    let hints = client
+        .request("textDocument/inlayHint", json!({ "textDocument": { "uri": uri(MAIN) }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 99, "character": 0 } } }))
+        .await;
+    insta::assert_json_snapshot!(json!({
+        "symbols": symbols,
+        "workspace_symbols": workspace,
+        "folds": folds,
+        "semantic_token_count": tokens["data"].as_array().map_or(0, |d| d.len() / 5),
+        "inlay_hints": hints,
+    }));
+}
+
+#[tokio::test]
+async fn completion_offers_keywords_scope_members_and_variants() {
+    let labels = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| i["label"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (mut client, position) = open(&SHAPES.replace(
+        "print_line(\"{} {}\", origin.length(), total);",
+        "print_line(\"{} {}\", origin.$0, total);",
+    ))
+    .await;
+    let members = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri(MAIN) }, "position": position }),
+        )
+        .await;
+    let (mut client, position) =
+        open(&SHAPES.replace("    let_var total", "    tot$0\n    let_var total")).await;
+    let scope = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri(MAIN) }, "position": position }),
+        )
+        .await;
+    let (mut client, position) = open(&SHAPES.replace(
+        "        Shape::Square(side) => side * side * scale,\n",
+        "        $0\n",
+    ))
+    .await;
+    let arms = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri(MAIN) }, "position": position }),
+        )
+        .await;
+    let members = labels(&members);
+    let scope_labels = labels(&scope);
+    let arms = labels(&arms);
+    assert!(
+        members.contains(&"x".to_string()) && members.contains(&"length".to_string()),
+        "{members:?}"
+    );
+    assert!(
+        scope_labels.contains(&"origin".to_string()) && scope_labels.contains(&"area".to_string()),
+        "{scope_labels:?}"
+    );
+    assert!(scope_labels.contains(&"let_mut_var".to_string()));
+    assert!(
+        arms.first().is_some_and(|l| l.starts_with("Shape::")),
+        "{arms:?}"
+    );
+    let snippet = scope
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["label"] == "for"))
+        .cloned();
+    insta::assert_json_snapshot!(
+        json!({ "members": members, "match_arms": arms, "for_snippet": snippet })
+    );
+}
+
+#[tokio::test]
+async fn signature_help_follows_the_argument() {
+    let (mut client, position) = open(&SHAPES.replace(
+        "area(Shape::Square(2.0), 1.5)",
+        "area(Shape::Square(2.0), $0",
+    ))
+    .await;
+    let help = client
+        .request("textDocument/signatureHelp", at(&position))
+        .await;
+    insta::assert_json_snapshot!(help);
+}
+
+#[tokio::test]
+async fn formatting_whole_document_and_range() {
+    let messy =
+        "function main(){\n  let_var x=1;\n  let_var y=2;\n    print_line(\"{} {}\",x,y);\n}\n";
+    let mut client = Client::start(MemoryFiles::default()).await;
+    client.open(MAIN, messy).await;
+    let whole = client
+        .request("textDocument/formatting", json!({ "textDocument": { "uri": uri(MAIN) }, "options": { "tabSize": 4, "insertSpaces": true } }))
+        .await;
+    let range = client
+        .request("textDocument/rangeFormatting", json!({ "textDocument": { "uri": uri(MAIN) }, "range": { "start": { "line": 2, "character": 0 }, "end": { "line": 2, "character": 5 } }, "options": { "tabSize": 4, "insertSpaces": true } }))
+        .await;
+    insta::assert_json_snapshot!(json!({ "whole": whole, "range": range }));
+}
+
+#[tokio::test]
+async fn code_actions_fix_and_convert_bindings() {
+    let marked = "function main() {\n    $0let_var count = 0;\n    count = count + 1;\n    print_line(\"{}\", count);\n}\n";
+    let (text, position) = cursor(marked);
+    let mut client = Client::start(MemoryFiles::default()).await;
+    client.open(MAIN, &text).await;
+    client.diagnostics(&uri(MAIN)).await;
+    let actions = client
+        .request("textDocument/codeAction", json!({ "textDocument": { "uri": uri(MAIN) }, "range": { "start": position, "end": { "line": 2, "character": 10 } }, "context": { "diagnostics": [] } }))
+        .await;
+    let titles: Vec<Value> = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .map(|a| json!({ "title": a["title"], "kind": a["kind"], "isPreferred": a["isPreferred"], "edit": a["edit"] }))
+        .collect();
+    insta::assert_json_snapshot!(titles);
+}
+
+#[tokio::test]
+async fn generated_rust_of_the_current_file() {
+    let (mut client, _) = open(&with_cursor("function ma")).await;
+    let rust = client
+        .request("parseltongue/generatedRust", json!({ "uri": uri(MAIN) }))
+        .await;
+    assert_eq!(rust["complete"], true);
+    assert!(
+        rust["rust"]
+            .as_str()
+            .is_some_and(|r| r.contains("pub struct Point")),
+        "{rust}"
+    );
+    let mut broken = Client::start(MemoryFiles::default()).await;
+    broken
+        .open(
+            MAIN,
+            "record Point { x: i64 }\n\nfunction main() {\n    let_var p = Point { x: nope };\n}\n",
+        )
+        .await;
+    let partial = broken
+        .request("parseltongue/generatedRust", json!({ "uri": uri(MAIN) }))
+        .await;
+    assert_eq!(partial["complete"], false);
+    assert!(
+        partial["rust"]
+            .as_str()
+            .is_some_and(|r| r.contains("pub struct Point") && r.contains("unimplemented!")),
+        "{partial}"
+    );
+}
+
+#[tokio::test]
+async fn answers_stay_useful_in_a_file_with_errors() {
+    let broken = SHAPES
+        .replace(
+            "function main() {",
+            "function main() {\n    let_var broken = ;\n    let_var other: strin = 1;",
+        )
+        .replace("let_var total = area(", "let_var total = ar$0ea(");
+    let (text, position) = cursor(&broken);
+    let mut client = Client::start(MemoryFiles::default()).await;
+    client.open(MAIN, &text).await;
+    let diagnostics = client.diagnostics(&uri(MAIN)).await;
+    assert!(
+        diagnostics.as_array().is_some_and(|d| d.len() >= 2),
+        "{diagnostics}"
+    );
+    let hover = client.request("textDocument/hover", at(&position)).await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("function area(shape: Shape, scale: f64) returns f64")),
+        "{hover}"
+    );
+    let definition = client
+        .request("textDocument/definition", at(&position))
+        .await;
+    assert_eq!(definition["range"]["start"]["line"], 17, "{definition}");
+    let completion = client
+        .request("textDocument/completion", at(&position))
+        .await;
+    assert!(
+        completion
+            .as_array()
+            .is_some_and(|c| c.iter().any(|i| i["label"] == "origin")),
+        "{completion}"
+    );
+}

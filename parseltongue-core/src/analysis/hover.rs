@@ -1,0 +1,202 @@
+//! Hover: the type of an expression, the signature of a named item, and
+//! for a keyword what it means and the Rust it lowers to (taken from the
+//! reference's keyword table, so the two never disagree).
+
+use super::Analysis;
+use crate::ir::{FunctionKind, Target, TypeDefKind};
+use crate::source::{FileId, Span};
+use crate::syntax::ast::ParamMode;
+use crate::syntax::token::{Keyword, TokenKind};
+
+/// The language reference, whose keyword table hover quotes.
+const REFERENCE: &str = include_str!("../../../docs/reference.md");
+
+/// The reference's row for `keyword`: (what it is, Rust it lowers to, example).
+pub(crate) fn keyword_row(keyword: Keyword) -> Option<(String, String, String)> {
+    let wanted = format!("| `{}` |", keyword.as_str());
+    let row = REFERENCE.lines().find(|line| line.starts_with(&wanted))?;
+    let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
+    match cells.as_slice() {
+        [_, what, rust, example, ..] => Some((
+            (*what).to_string(),
+            (*rust).to_string(),
+            (*example).to_string(),
+        )),
+        _ => None,
+    }
+}
+
+impl Analysis {
+    /// Markdown for the hover at `offset`, with the span it describes.
+    pub fn hover(&self, file: FileId, offset: u32) -> Option<(Span, String)> {
+        if let Some(token) = self.token_at(file, offset) {
+            if let TokenKind::Keyword(keyword) = token.kind {
+                let (what, rust, example) = keyword_row(keyword)?;
+                let span = Span::new(file, token.start as usize, token.end as usize);
+                return Some((
+                    span,
+                    format!(
+                        "**`{}`**: {what}\n\nLowers to Rust: {rust}\n\nExample: {example}",
+                        keyword.as_str()
+                    ),
+                ));
+            }
+        }
+        if let Some(reference) = self.reference_at(file, offset) {
+            let text = self.describe(reference.target)?;
+            return Some((reference.span, text));
+        }
+        let (span, ty) = self.type_at(file, offset)?;
+        Some((
+            span,
+            format!("```parseltongue\n{}\n```", self.program().show_type(&ty)),
+        ))
+    }
+
+    /// A signature or type line for `target`, then its docs.
+    pub fn describe(&self, target: Target) -> Option<String> {
+        let program = self.program();
+        let (code, docs) = match target {
+            Target::Local { function, local } => {
+                let local = program
+                    .functions
+                    .get(function)?
+                    .body
+                    .as_ref()?
+                    .locals
+                    .get(local)?;
+                (
+                    format!("{}: {}", local.name, program.show_type(&local.ty)),
+                    Vec::new(),
+                )
+            }
+            Target::Function(id) => (self.signature(id)?, program.functions.get(id)?.docs.clone()),
+            Target::Type(id) => {
+                let def = program.types.get(id)?;
+                let code = match &def.kind {
+                    TypeDefKind::Record(fields) => {
+                        let fields: Vec<String> = fields
+                            .iter()
+                            .map(|(name, ty)| format!("    {name}: {},", program.show_type(ty)))
+                            .collect();
+                        format!("record {} {{\n{}\n}}", def.name, fields.join("\n"))
+                    }
+                    TypeDefKind::Enum(variants) => {
+                        let variants: Vec<String> = variants
+                            .iter()
+                            .map(|(name, payload)| {
+                                if payload.is_empty() {
+                                    format!("    {name},")
+                                } else {
+                                    let types: Vec<String> =
+                                        payload.iter().map(|t| program.show_type(t)).collect();
+                                    format!("    {name}({}),", types.join(", "))
+                                }
+                            })
+                            .collect();
+                        format!("enum {} {{\n{}\n}}", def.name, variants.join("\n"))
+                    }
+                    TypeDefKind::Rust(path) => format!("rust_type {} = {path};", def.name),
+                };
+                (code, def.docs.clone())
+            }
+            Target::Field(id, index) => {
+                let def = program.types.get(id)?;
+                let TypeDefKind::Record(fields) = &def.kind else {
+                    return None;
+                };
+                let (name, ty) = fields.get(index)?;
+                (
+                    format!("{}.{name}: {}", def.name, program.show_type(ty)),
+                    def.member_docs.get(index).cloned().unwrap_or_default(),
+                )
+            }
+            Target::Variant(id, index) => {
+                let def = program.types.get(id)?;
+                let TypeDefKind::Enum(variants) = &def.kind else {
+                    return None;
+                };
+                let (name, payload) = variants.get(index)?;
+                let payload: Vec<String> = payload.iter().map(|t| program.show_type(t)).collect();
+                let code = if payload.is_empty() {
+                    format!("{}::{name}", def.name)
+                } else {
+                    format!("{}::{name}({})", def.name, payload.join(", "))
+                };
+                (
+                    code,
+                    def.member_docs.get(index).cloned().unwrap_or_default(),
+                )
+            }
+            Target::Constant(id) => {
+                let c = program.constants.get(id)?;
+                (
+                    format!("constant {}: {}", c.name, program.show_type(&c.ty)),
+                    c.docs.clone(),
+                )
+            }
+            Target::Module(id) => (
+                format!("use_module {};", program.modules.get(id)?.name),
+                Vec::new(),
+            ),
+        };
+        let mut text = format!("```parseltongue\n{code}\n```");
+        if !docs.is_empty() {
+            text.push_str("\n\n");
+            text.push_str(&docs.join("\n"));
+        }
+        Some(text)
+    }
+
+    /// A function's signature as it is declared.
+    pub fn signature(&self, id: usize) -> Option<String> {
+        let program = self.program();
+        let f = program.functions.get(id)?;
+        let mut params: Vec<String> = Vec::new();
+        if let FunctionKind::Method {
+            receiver: Some(mode),
+            ..
+        } = &f.kind
+        {
+            params.push(format!("{}self", mode_prefix(*mode)));
+        }
+        for p in &f.params {
+            params.push(format!(
+                "{}{}: {}",
+                mode_prefix(p.mode),
+                p.name,
+                program.show_type(&p.ty)
+            ));
+        }
+        let returns = match f.returns {
+            crate::ir::Ty::Unit => String::new(),
+            ref ty => format!(" returns {}", program.show_type(ty)),
+        };
+        let keyword = match f.kind {
+            FunctionKind::Test => "test",
+            FunctionKind::Rust { .. } => "rust_function",
+            _ => "function",
+        };
+        let owner = match &f.kind {
+            FunctionKind::Method { of, .. } => program
+                .types
+                .get(*of)
+                .map(|t| format!("{}.", t.name))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        Some(format!(
+            "{keyword} {owner}{}({}){returns}",
+            f.name,
+            params.join(", ")
+        ))
+    }
+}
+
+fn mode_prefix(mode: ParamMode) -> &'static str {
+    match mode {
+        ParamMode::Read => "",
+        ParamMode::Mutable => "mutable ",
+        ParamMode::Owned => "owned ",
+    }
+}

@@ -9,8 +9,7 @@ use tower_lsp_server::ls_types::{
 
 /// The byte offset of `position` in `file`, clamped into the file (an
 /// editor may send a position past the end of a line or of the file).
-pub fn offset(file: &SourceFile, position: Position) -> u32 {
-    let text = file.text.as_str();
+pub fn offset(text: &str, position: Position) -> u32 {
     let mut line_start = 0usize;
     for _ in 0..position.line {
         match text[line_start..].find('\n') {
@@ -145,10 +144,10 @@ mod tests {
     #[test]
     fn positions_count_utf16_units_and_clamp() {
         let file = SourceFile::new("t.pt", "ab\n🐍x\n");
-        assert_eq!(offset(&file, Position::new(1, 2)), 7);
+        assert_eq!(offset(&file.text, Position::new(1, 2)), 7);
         assert_eq!(position(&file, 7), Position::new(1, 2));
-        assert_eq!(offset(&file, Position::new(1, 99)), 8);
-        assert_eq!(offset(&file, Position::new(99, 0)), 9);
+        assert_eq!(offset(&file.text, Position::new(1, 99)), 8);
+        assert_eq!(offset(&file.text, Position::new(99, 0)), 9);
         assert_eq!(position(&file, 999), Position::new(2, 0));
     }
 

@@ -131,7 +131,7 @@ impl Backend {
         doc: &TextDocumentPositionParams,
     ) -> Option<(Arc<Snapshot>, FileId, u32)> {
         let (snapshot, file) = self.at(&doc.text_document.uri)?;
-        let at = offset(snapshot.analysis.sources().get(file), doc.position);
+        let at = offset(&snapshot.analysis.sources().get(file).text, doc.position);
         Some((snapshot, file, at))
     }
 
@@ -294,9 +294,8 @@ fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
     match change.range {
         None => *text = change.text,
         Some(r) => {
-            let file = parseltongue_core::source::SourceFile::new("", text.clone());
-            let start = offset(&file, r.start) as usize;
-            let end = (offset(&file, r.end) as usize).max(start);
+            let start = offset(text, r.start) as usize;
+            let end = (offset(text, r.end) as usize).max(start);
             text.replace_range(start..end, &change.text);
         }
     }
@@ -681,8 +680,8 @@ impl LanguageServer for Backend {
         Ok(guarded(|| {
             let (snapshot, file) = self.at(&params.text_document.uri)?;
             let source = snapshot.analysis.sources().get(file);
-            let start = offset(source, params.range.start);
-            let end = offset(source, params.range.end);
+            let start = offset(&source.text, params.range.start);
+            let end = offset(&source.text, params.range.end);
             let actions = snapshot
                 .analysis
                 .actions(file, start, end)

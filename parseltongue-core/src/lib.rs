@@ -25,6 +25,8 @@ use source::SourceMap;
 pub struct Checked {
     /// One syntax tree per file, in the order of the source map.
     pub modules: Vec<syntax::ast::Module>,
+    /// Each file's tokens (after the Rust-habit rewriting), for editors.
+    pub tokens: Vec<Vec<syntax::token::Token>>,
     /// The typed IR (complete even with errors, with error nodes).
     pub program: ir::Program,
     /// Every diagnostic, sorted by position.
@@ -114,13 +116,17 @@ pub fn check(sources: &SourceMap) -> Checked {
 
 fn check_here(sources: &SourceMap) -> Checked {
     let mut diagnostics = Diagnostics::new();
-    let modules: Vec<syntax::ast::Module> = sources
+    let (modules, tokens): (Vec<syntax::ast::Module>, Vec<_>) = sources
         .iter()
-        .map(|(id, file)| syntax::parse_file(&file.text, id, &mut diagnostics).0)
-        .collect();
+        .map(|(id, file)| {
+            let (module, lexed) = syntax::parse_file(&file.text, id, &mut diagnostics);
+            (module, lexed.tokens)
+        })
+        .unzip();
     let program = check::check_program(&modules, sources, &mut diagnostics);
     Checked {
         modules,
+        tokens,
         program,
         diagnostics: diagnostics.into_sorted(),
     }

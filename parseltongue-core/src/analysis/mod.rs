@@ -19,15 +19,13 @@ pub use outline::{Fold, SemanticToken, SemanticTokenKind, Symbol, SymbolKind};
 
 use crate::ir::{self, Target, Ty};
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::{lexer, token::Token};
+use crate::syntax::token::Token;
 use crate::Checked;
 
 /// One analysed program.
 pub struct Analysis {
     sources: SourceMap,
     checked: Checked,
-    /// Each file's tokens, for keyword and punctuation questions.
-    tokens: Vec<Vec<Token>>,
 }
 
 /// A text edit in one file.
@@ -47,18 +45,7 @@ impl Analysis {
     /// Parses and checks `sources` (the first file is the root module).
     pub fn new(sources: SourceMap) -> Analysis {
         let checked = crate::check(&sources);
-        let tokens = sources
-            .iter()
-            .map(|(id, file)| {
-                let mut ignored = crate::diagnostics::Diagnostics::new();
-                lexer::lex(&file.text, id, &mut ignored).tokens
-            })
-            .collect();
-        Analysis {
-            sources,
-            checked,
-            tokens,
-        }
+        Analysis { sources, checked }
     }
 
     /// The sources analysed.
@@ -223,7 +210,10 @@ impl Analysis {
 
     /// The tokens of `file`.
     fn tokens(&self, file: FileId) -> &[Token] {
-        self.tokens.get(file.0 as usize).map_or(&[], Vec::as_slice)
+        self.checked
+            .tokens
+            .get(file.0 as usize)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The token at `offset` (touching it from either side).

@@ -16,23 +16,50 @@ if ! command -v rustfmt >/dev/null 2>&1; then
     exit 2
 fi
 
+# Neovim drives the language server in lsp/tests/neovim.rs (a real client).
+if ! command -v nvim >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== installing neovim (for the language-server client test)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q neovim >/dev/null \
+            || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q neovim >/dev/null; }
+    else
+        echo "error: Neovim (nvim) is needed by the language-server tests; install it with: apt-get install neovim" >&2
+        exit 2
+    fi
+fi
+export PARSELTONGUE_REQUIRE_NVIM=1
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
 
-# No warnings and one layout, everywhere: two more checks.
+# No warnings and one layout, everywhere; and the VS Code extension:
+# its dependencies from the lockfile, a type check, the grammar tests and
+# the .vsix package.
 checks_passed=0
 checks_failed=0
-for check in "cargo fmt --all --check" "cargo clippy --workspace --all-targets --locked -- -D warnings"; do
-    echo "== $check"
-    if $check; then
+run_check() {
+    echo "== $*"
+    if "$@"; then
         checks_passed=$((checks_passed + 1))
     else
         checks_failed=$((checks_failed + 1))
         status=1
     fi
-done
+}
+run_check cargo fmt --all --check
+run_check cargo clippy --workspace --all-targets --locked -- -D warnings
+if command -v npm >/dev/null 2>&1; then
+    run_check npm --prefix vscode-ext ci --no-audit --no-fund
+    run_check npm --prefix vscode-ext run check
+    run_check npm --prefix vscode-ext run test:grammar
+    run_check bash -c "cd vscode-ext && npx vsce package --skip-license --out parseltongue.vsix"
+else
+    echo "error: npm is needed to check the VS Code extension (vscode-ext/)" >&2
+    checks_failed=$((checks_failed + 1))
+    status=1
+fi
 
 # One closing line for the whole run: cargo prints a result per test binary.
 passed=$(grep -aoE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')

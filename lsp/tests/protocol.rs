@@ -318,6 +318,42 @@ async fn code_actions_fix_and_convert_bindings() {
         .map(|a| json!({ "title": a["title"], "kind": a["kind"], "isPreferred": a["isPreferred"], "edit": a["edit"] }))
         .collect();
     insta::assert_json_snapshot!(titles);
+    // Before and after: the preferred quick fix, applied, leaves a program
+    // the server finds no error in.
+    let fix = actions
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["isPreferred"] == true))
+        .expect("a preferred fix");
+    let after = apply(&text, &fix["edit"]["changes"][uri(MAIN)]);
+    insta::assert_snapshot!(format!("--- before\n{text}--- after\n{after}"));
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri(MAIN), "version": 2 }, "contentChanges": [{ "text": after }] }),
+        )
+        .await;
+    assert_eq!(client.diagnostics(&uri(MAIN)).await, json!([]));
+}
+
+/// Applies protocol text edits (line/character ranges) to `text`.
+fn apply(text: &str, edits: &Value) -> String {
+    let offset = |p: &Value| -> usize {
+        let line = p["line"].as_u64().expect("line") as usize;
+        let character = p["character"].as_u64().expect("character") as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + character
+    };
+    let mut edits: Vec<&Value> = edits.as_array().expect("edits").iter().collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(offset(&e["range"]["start"])));
+    let mut out = text.to_string();
+    for edit in edits {
+        let (start, end) = (
+            offset(&edit["range"]["start"]),
+            offset(&edit["range"]["end"]),
+        );
+        out.replace_range(start..end, edit["newText"].as_str().expect("text"));
+    }
+    out
 }
 
 #[tokio::test]

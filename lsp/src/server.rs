@@ -182,8 +182,8 @@ impl Backend {
         self.publish(path, generation).await;
     }
 
-    /// The generated Rust of the program `uri` belongs to (or, with
-    /// errors, the Rust of its valid items).
+    /// The generated Rust of the file `uri` (or, when its program has
+    /// errors, the Rust of the program's valid items).
     pub async fn generated_rust(
         &self,
         params: TextDocumentIdentifier,
@@ -193,9 +193,14 @@ impl Backend {
             let state = self.lock();
             let program = program_of(&path, &state.documents, self.disk.as_ref());
             drop(state);
+            let index = program.paths.iter().position(|p| *p == path)?;
             let compiled = parseltongue_core::compile(&program.sources).ok()?;
             let complete = compiled.rust.is_some();
-            let rust = compiled.rust.or(compiled.partial).unwrap_or_default();
+            // The current file's own Rust: the root's items, or a module's body.
+            let rust = match compiled.modules.get(index) {
+                Some(module) if complete => module.clone(),
+                _ => compiled.partial.unwrap_or_default(),
+            };
             Some(serde_json::json!({ "rust": rust, "complete": complete }))
         });
         Ok(answer.unwrap_or(serde_json::Value::Null))

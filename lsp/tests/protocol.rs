@@ -425,3 +425,24 @@ async fn answers_stay_useful_in_a_file_with_errors() {
         "{completion}"
     );
 }
+
+#[tokio::test]
+async fn generated_rust_is_the_files_own_module() {
+    let files = MemoryFiles::default();
+    let main =
+        "use_module tools;\n\nfunction main() {\n    print_line(\"{}\", tools::double(2));\n}\n";
+    let tools = "public function double(n: i64) returns i64 {\n    n * 2\n}\n";
+    files.write("/memory/app/main.pt", main);
+    files.write("/memory/app/tools.pt", tools);
+    let mut client = Client::start(files).await;
+    client.open("/memory/app/tools.pt", tools).await;
+    let rust = client
+        .request(
+            "parseltongue/generatedRust",
+            json!({ "uri": uri("/memory/app/tools.pt") }),
+        )
+        .await;
+    let text = rust["rust"].as_str().expect("Rust");
+    assert!(text.contains("pub fn double(n: i64) -> i64"), "{text}");
+    assert!(!text.contains("fn main"), "{text}");
+}

@@ -176,7 +176,7 @@ impl Analysis {
 
     /// The type of what stands before the `.` at `dot`: the checked
     /// expression ending there, or a local of that name.
-    fn receiver_type(&self, file: FileId, dot: u32) -> Option<Ty> {
+    pub(super) fn receiver_type(&self, file: FileId, dot: u32) -> Option<Ty> {
         let mut found: Option<(u32, Ty)> = None;
         let mut consider = |e: &crate::ir::Expr| {
             if e.span.file == file && e.span.end == dot && !matches!(e.ty, Ty::Error) {

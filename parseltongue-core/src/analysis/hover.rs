@@ -46,10 +46,50 @@ impl Analysis {
             let text = self.describe(reference.target)?;
             return Some((reference.span, text));
         }
+        if let Some(found) = self.builtin_method_at(file, offset) {
+            return Some(found);
+        }
         let (span, ty) = self.type_at(file, offset)?;
         Some((
             span,
             format!("```parseltongue\n{}\n```", self.program().show_type(&ty)),
+        ))
+    }
+
+    /// The signature of a built-in method named at `offset` (`.length()`).
+    fn builtin_method_at(&self, file: FileId, offset: u32) -> Option<(Span, String)> {
+        let token = self.token_at(file, offset)?;
+        if token.kind != TokenKind::Ident {
+            return None;
+        }
+        let tokens = self.tokens(file);
+        let index = tokens.iter().position(|t| t.start == token.start)?;
+        let dot = tokens.get(index.checked_sub(1)?)?;
+        if !matches!(dot.kind, TokenKind::Punct('.', _)) {
+            return None;
+        }
+        let receiver = self.receiver_type(file, dot.start)?;
+        let name = self
+            .sources
+            .get(file)
+            .text
+            .get(token.start as usize..token.end as usize)?;
+        let sig = crate::check::builtins::method(&receiver, name)?;
+        let program = self.program();
+        let params: Vec<String> = sig.params.iter().map(|t| program.show_type(t)).collect();
+        let returns = match sig.returns {
+            crate::ir::Ty::Unit => String::new(),
+            ref ty => format!(" returns {}", program.show_type(ty)),
+        };
+        let span = Span::new(file, token.start as usize, token.end as usize);
+        Some((
+            span,
+            format!(
+                "```parseltongue\n{}.{name}({}){returns}\n```\n\nA built-in method of `{}`.",
+                program.show_type(&receiver),
+                params.join(", "),
+                program.show_type(&receiver)
+            ),
         ))
     }
 

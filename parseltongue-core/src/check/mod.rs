@@ -88,7 +88,7 @@ pub fn check_program(
     // Names may be resolved more than once (a quiet lookup, then the real
     // one); keep each once, in source order.
     let references = &mut checker.program.references;
-    references.sort_by_key(|r| (r.span.file, r.span.start, r.span.end));
+    references.sort_unstable_by_key(|r| (r.span.file, r.span.start, r.span.end, r.target));
     references.dedup();
     checker.program
 }

@@ -512,7 +512,7 @@ pub enum ExprKind {
         /// The receiver.
         receiver: Box<Expr>,
         /// The method name.
-        method: Ident,
+        method: Box<Ident>,
         /// The arguments.
         args: Vec<Expr>,
     },
@@ -559,7 +559,7 @@ pub enum ExprKind {
         /// Each condition with its block.
         branches: Vec<(Expr, Block)>,
         /// The final `else` block.
-        otherwise: Option<Block>,
+        otherwise: Option<Box<Block>>,
     },
     /// `match x { arms }`
     Match {
@@ -569,26 +569,26 @@ pub enum ExprKind {
         arms: Vec<Arm>,
     },
     /// `{ … }`
-    Block(Block),
+    Block(Box<Block>),
     /// `( x )`
     Paren(Box<Expr>),
     /// `spawn_thread { … }`
-    SpawnThread(Block),
+    SpawnThread(Box<Block>),
     /// `with_lock shared as guard { … }`: the block's value is the value.
     WithLock {
         /// The `let_mut_shared_var` binding.
-        shared: Ident,
+        shared: Box<Ident>,
         /// The name of the locked value inside the block.
-        guard: Ident,
+        guard: Box<Ident>,
         /// The body.
-        body: Block,
+        body: Box<Block>,
     },
     /// Rust's `x as T`, kept to report it with a fix.
     RustCast {
         /// The value.
         value: Box<Expr>,
         /// The target type.
-        ty: TypeExpr,
+        ty: Box<TypeExpr>,
     },
     /// Rust's `if let P = v { … } else { … }`, kept to report it and to
     /// check it like the `match` it stands for.
@@ -596,13 +596,13 @@ pub enum ExprKind {
         /// The span of `let`.
         let_span: Span,
         /// The pattern.
-        pattern: Pattern,
+        pattern: Box<Pattern>,
         /// The matched value.
         value: Box<Expr>,
         /// The block run on a match.
-        then: Block,
+        then: Box<Block>,
         /// The `else` block.
-        otherwise: Option<Block>,
+        otherwise: Option<Box<Block>>,
     },
     /// Operands separated by text the lexer could not read (already
     /// reported); they are still checked so their names count as used.

@@ -633,10 +633,10 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .map(
             |((((let_span, pattern), value), then), otherwise)| ExprKind::RustIfLet {
                 let_span,
-                pattern,
+                pattern: Box::new(pattern),
                 value: Box::new(value),
-                then,
-                otherwise,
+                then: Box::new(then),
+                otherwise: otherwise.map(Box::new),
             },
         );
     let if_expr = kw(Keyword::If)
@@ -648,7 +648,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .then(kw(Keyword::Else).ignore_then(block.clone()).or_not())
         .map(|(branches, otherwise)| ExprKind::If {
             branches,
-            otherwise,
+            otherwise: otherwise.map(Box::new),
         });
 
     let arm = pattern
@@ -691,20 +691,20 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 arms,
             });
 
-    let block_expr = block.clone().map(ExprKind::Block);
+    let block_expr = block.clone().map(|b| ExprKind::Block(Box::new(b)));
     let with_lock = kw(Keyword::WithLock)
         .ignore_then(ident)
         .then_ignore(kw(Keyword::As))
         .then(ident)
         .then(block.clone())
         .map(|((shared, guard), body)| ExprKind::WithLock {
-            shared,
-            guard,
-            body,
+            shared: Box::new(shared),
+            guard: Box::new(guard),
+            body: Box::new(body),
         });
     let spawn = kw(Keyword::SpawnThread)
         .ignore_then(block.clone())
-        .map(ExprKind::SpawnThread);
+        .map(|b| ExprKind::SpawnThread(Box::new(b)));
 
     // `return`, `break` and `continue` are statements; written where a
     // value is expected (a `match` arm, Rust style) they are reported and
@@ -796,7 +796,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                     },
                     Postfix::Method(method, args) => ExprKind::MethodCall {
                         receiver: Box::new(acc),
-                        method,
+                        method: Box::new(method),
                         args,
                     },
                     Postfix::Index(index) => ExprKind::Index {
@@ -805,7 +805,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                     },
                     Postfix::Cast(ty) => ExprKind::RustCast {
                         value: Box::new(acc),
-                        ty,
+                        ty: Box::new(ty),
                     },
                     Postfix::Try => ExprKind::RustTry(Box::new(acc)),
                 };

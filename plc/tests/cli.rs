@@ -384,3 +384,18 @@ fn script_run_maps_rustc_errors_to_the_pt_line() {
     assert!(!stderr.contains("main.rs"), "{stderr}");
     assert!(stderr.ends_with("1 error emitted\n"), "{stderr}");
 }
+
+#[test]
+fn the_examples_are_in_the_canonical_layout() {
+    let output = plc()
+        .args(["fmt", "--check"])
+        .arg(repo("examples"))
+        .output()
+        .expect("plc runs");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}

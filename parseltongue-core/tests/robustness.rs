@@ -1,6 +1,6 @@
-//! No input makes the front end panic, hang or overflow its stack: random
-//! bytes, mutated corpus programs and pathologically deep nesting all get
-//! diagnostics. Whatever checks without errors must also lower to Rust that
+//! No input makes the front end, the formatter or the editor analysis
+//! panic, hang or overflow its stack: random bytes, mutated corpus programs
+//! and pathologically deep nesting all get diagnostics. Whatever checks without errors must also lower to Rust that
 //! parses (the lowering re-parses its output with `syn`).
 
 mod support;
@@ -16,6 +16,8 @@ fn sources_of(text: &str) -> SourceMap {
 }
 
 /// Runs the whole pipeline; panics only if lowering produced invalid Rust.
+/// The formatter and every editor question run on the same text, at
+/// offsets spread over it (and past its end): none may panic.
 fn compile_anything(text: &str) {
     let sources = sources_of(text);
     let compiled = parseltongue_core::compile(&sources);
@@ -24,6 +26,23 @@ fn compile_anything(text: &str) {
         "lowering failed for:\n{text}\n{:?}",
         compiled.err()
     );
+    let _ = parseltongue_core::formatter::format_source(text);
+    let analysis = parseltongue_core::analysis::Analysis::new(sources);
+    let file = parseltongue_core::source::FileId(0);
+    let end = text.len() as u32;
+    for offset in (0..=end + 2).step_by((text.len() / 7).max(1)) {
+        let _ = analysis.hover(file, offset);
+        let _ = analysis.definition(file, offset);
+        let _ = analysis.references(file, offset);
+        let _ = analysis.completions(file, offset);
+        let _ = analysis.signature_help(file, offset);
+        let _ = analysis.rename(file, offset, "renamed");
+        let _ = analysis.actions(file, offset, offset + 5);
+    }
+    let _ = analysis.symbols(file);
+    let _ = analysis.folds(file);
+    let _ = analysis.semantic_tokens(file);
+    let _ = analysis.inlay_hints(file);
 }
 
 fn corpus_texts() -> Vec<String> {
@@ -254,6 +273,22 @@ fn ten_thousand_operators_and_calls_in_a_row_stay_shallow() {
         );
         let checked = parseltongue_core::check(&sources_of(&else_ifs));
         assert!(!checked.has_errors(), "a long flat else-if chain is fine");
+        // The formatter and the editor analysis take the same long inputs
+        // on the same small stack.
+        for text in [&sum, &negations, &chain, &else_ifs] {
+            let _ = parseltongue_core::formatter::format_source(text);
+            let analysis = parseltongue_core::analysis::Analysis::new(sources_of(text));
+            let file = parseltongue_core::source::FileId(0);
+            let _ = analysis.hover(file, 40);
+            let _ = analysis.completions(file, 40);
+            let _ = analysis.semantic_tokens(file);
+            let _ = analysis.folds(file);
+        }
+        let formatted = parseltongue_core::formatter::format_source(&else_ifs).expect("formats");
+        assert_eq!(
+            parseltongue_core::formatter::format_source(&formatted).expect("formats again"),
+            formatted
+        );
     });
 }
 

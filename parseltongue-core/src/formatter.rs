@@ -423,12 +423,7 @@ impl Printer<'_> {
         self.line(indent, head);
         self.block_contents(block, indent + 1);
         let brace = block.span.end.saturating_sub(1);
-        let previous_end = block
-            .tail
-            .as_ref()
-            .map(|t| t.span.end)
-            .or_else(|| block.stmts.last().map(|s| s.span.end))
-            .unwrap_or(block.span.start + 1);
+        let previous_end = content_end(block);
         self.leading_comments(brace, indent + 1, previous_end);
         self.line(indent, closer);
     }
@@ -802,12 +797,7 @@ impl Printer<'_> {
         self.out.push_str("{\n");
         self.block_contents(block, indent + 1);
         let brace = block.span.end.saturating_sub(1);
-        let previous_end = block
-            .tail
-            .as_ref()
-            .map(|t| t.span.end)
-            .or_else(|| block.stmts.last().map(|s| s.span.end))
-            .unwrap_or(block.span.start + 1);
+        let previous_end = content_end(block);
         self.leading_comments(brace, indent + 1, previous_end);
         for _ in 0..indent {
             self.out.push_str(INDENT);
@@ -929,6 +919,16 @@ fn is_block_like(expr: &Expr) -> bool {
         expr.kind,
         ExprKind::If { .. } | ExprKind::Match { .. } | ExprKind::Block(_)
     )
+}
+
+/// Where a block's last statement or value ends (just inside `{` if empty).
+fn content_end(block: &Block) -> u32 {
+    block
+        .tail
+        .as_ref()
+        .map(|t| t.span.end)
+        .or_else(|| block.stmts.last().map(|s| s.span.end))
+        .unwrap_or(block.span.start + 1)
 }
 
 fn join_path(path: &[Ident]) -> String {

@@ -4,7 +4,6 @@ use super::{color, diagnostics_failed, Outcome};
 use parseltongue_core::diagnostics::render;
 use parseltongue_core::formatter::format_source;
 use parseltongue_core::source::{SourceFile, SourceMap};
-use similar::{ChangeTag, TextDiff};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -42,26 +41,6 @@ fn pt_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn print_diff(name: &str, old: &str, new: &str) {
-    println!("--- {name}\n+++ {name} (formatted)");
-    let diff = TextDiff::from_lines(old, new);
-    for group in diff.grouped_ops(2) {
-        for op in group {
-            for change in diff.iter_changes(&op) {
-                let sign = match change.tag() {
-                    ChangeTag::Delete => "-",
-                    ChangeTag::Insert => "+",
-                    ChangeTag::Equal => " ",
-                };
-                print!("{sign}{change}");
-                if change.missing_newline() {
-                    println!();
-                }
-            }
-        }
-    }
-}
-
 /// `plc fmt`
 pub fn fmt(path: &Path, check: bool) -> Outcome {
     let files = pt_files(path)?;
@@ -94,7 +73,15 @@ pub fn fmt(path: &Path, check: bool) -> Outcome {
             Ok(formatted) => {
                 unformatted += 1;
                 if check {
-                    print_diff(&file.display().to_string(), &text, &formatted);
+                    let name = file.display().to_string();
+                    super::print_diff(
+                        &name,
+                        &format!("{name} (formatted)"),
+                        &text,
+                        &formatted,
+                        2,
+                        false,
+                    );
                 } else {
                     std::fs::write(file, formatted)
                         .map_err(|e| format!("cannot write `{}`: {e}", file.display()))?;

@@ -9,7 +9,6 @@
 use super::{load_program, print_diagnostics, Outcome};
 use crate::Format;
 use parseltongue_core::source::{SourceFile, SourceMap};
-use similar::{ChangeTag, TextDiff};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -33,27 +32,6 @@ fn body_of(snapshot: &str) -> &str {
         .strip_prefix("---\n")
         .and_then(|rest| rest.split_once("\n---\n"))
         .map_or(snapshot, |(_, body)| body)
-}
-
-fn print_diff(name: &str, old: &str, new: &str) {
-    println!("--- {name} (recorded)\n+++ {name} (generated now)");
-    let diff = TextDiff::from_lines(old, new);
-    for group in diff.grouped_ops(3) {
-        for op in group {
-            for change in diff.iter_changes(&op) {
-                let sign = match change.tag() {
-                    ChangeTag::Delete => "-",
-                    ChangeTag::Insert => "+",
-                    ChangeTag::Equal => " ",
-                };
-                print!("{sign}{change}");
-                if change.missing_newline() {
-                    println!();
-                }
-            }
-        }
-        println!("@@");
-    }
 }
 
 /// `plc snapshot`
@@ -103,7 +81,14 @@ pub fn snapshot(path: &Path, accept: bool) -> Outcome {
                     write(&snap)?;
                     let _ = std::fs::remove_file(&pending);
                 } else {
-                    print_diff(&name, body_of(&old), rust);
+                    super::print_diff(
+                        &format!("{name} (recorded)"),
+                        &format!("{name} (generated now)"),
+                        body_of(&old),
+                        rust,
+                        3,
+                        true,
+                    );
                     write(&pending)?;
                 }
             }
@@ -114,7 +99,14 @@ pub fn snapshot(path: &Path, accept: bool) -> Outcome {
                     let _ = std::fs::remove_file(&pending);
                 } else {
                     println!("new snapshot for {name}:");
-                    print_diff(&name, "", rust);
+                    super::print_diff(
+                        &format!("{name} (recorded)"),
+                        &format!("{name} (generated now)"),
+                        "",
+                        rust,
+                        3,
+                        true,
+                    );
                     write(&pending)?;
                 }
             }

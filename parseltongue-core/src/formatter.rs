@@ -36,6 +36,10 @@ const INDENT: &str = "    ";
 
 /// Formats one file. `Err` holds the syntax errors that prevent it.
 pub fn format_source(text: &str) -> Result<String, Vec<Diagnostic>> {
+    crate::on_compiler_stack_for_text(text, || format_here(text))
+}
+
+fn format_here(text: &str) -> Result<String, Vec<Diagnostic>> {
     let mut diagnostics = Diagnostics::new();
     let file = FileId(0);
     let (module, lexed) = crate::syntax::parse_file(text, file, &mut diagnostics);
@@ -429,6 +433,12 @@ impl Printer<'_> {
     }
 
     fn block_contents(&mut self, block: &Block, indent: usize) {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            self.block_contents_here(block, indent)
+        });
+    }
+
+    fn block_contents_here(&mut self, block: &Block, indent: usize) {
         let mut previous_end = None;
         for stmt in &block.stmts {
             self.member_gap(previous_end, stmt.span.start, indent);
@@ -525,16 +535,24 @@ impl Printer<'_> {
     /// indented `indent` levels: on one line when it fits, else broken.
     /// Lines after the first carry their own indentation; the first does not.
     fn expr(&mut self, expr: &Expr, indent: usize, column: usize) -> String {
-        if let Some(flat) = self.flat(expr) {
-            if column + flat.len() <= MAX_WIDTH && !self.has_comment_within(expr.span) {
-                return flat;
+        // Nested expressions recurse here (and in `flat`); grow the stack
+        // as the rest of the compiler does, whatever thread calls us.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            if let Some(flat) = self.flat(expr) {
+                if column + flat.len() <= MAX_WIDTH && !self.has_comment_within(expr.span) {
+                    return flat;
+                }
             }
-        }
-        self.broken(expr, indent, column)
+            self.broken(expr, indent, column)
+        })
     }
 
     /// The one-line form, if the expression has one.
     fn flat(&self, expr: &Expr) -> Option<String> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.flat_here(expr))
+    }
+
+    fn flat_here(&self, expr: &Expr) -> Option<String> {
         Some(match &expr.kind {
             ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) | ExprKind::Bool(_) => {
                 self.text_of(expr.span).to_string()

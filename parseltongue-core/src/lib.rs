@@ -53,37 +53,53 @@ const COMPILER_STACK_BYTES: usize = 256 * 1024 * 1024;
 /// operators (the lowered Rust nests as deep as an operator chain is long).
 /// The byte scan only over-estimates (strings and comments count too).
 fn may_recurse_deeply(sources: &SourceMap) -> bool {
+    sources
+        .iter()
+        .any(|(_, file)| text_may_recurse_deeply(&file.text))
+}
+
+fn text_may_recurse_deeply(text: &str) -> bool {
     const SAFE_NESTING: i32 = 16;
     const SAFE_OPERATOR_RUN: u32 = 64;
-    sources.iter().any(|(_, file)| {
-        let mut depth = 0i32;
-        let mut operators = 0u32;
-        for b in file.text.bytes() {
-            match b {
-                b'(' | b'[' | b'{' => {
-                    depth += 1;
-                    if depth > SAFE_NESTING {
-                        return true;
-                    }
+    let mut depth = 0i32;
+    let mut operators = 0u32;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > SAFE_NESTING {
+                    return true;
                 }
-                b')' | b']' | b'}' => depth -= 1,
-                b';' => operators = 0,
-                b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'&' | b'|' | b'.' | b'!'
-                | b'?' => {
-                    operators += 1;
-                    if operators > SAFE_OPERATOR_RUN {
-                        return true;
-                    }
-                }
-                _ => {}
             }
+            b')' | b']' | b'}' => depth -= 1,
+            b';' => operators = 0,
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'&' | b'|' | b'.' | b'!' | b'?' => {
+                operators += 1;
+                if operators > SAFE_OPERATOR_RUN {
+                    return true;
+                }
+            }
+            _ => {}
         }
-        false
-    })
+    }
+    false
 }
 
 fn on_compiler_stack<T: Send>(sources: &SourceMap, work: impl FnOnce() -> T + Send) -> T {
-    if !may_recurse_deeply(sources) {
+    run_on_compiler_stack(may_recurse_deeply(sources), work)
+}
+
+/// Runs `work` on the compiler's stack if `text` may recurse deeply (for
+/// phases that take one text, such as the formatter).
+pub(crate) fn on_compiler_stack_for_text<T: Send>(
+    text: &str,
+    work: impl FnOnce() -> T + Send,
+) -> T {
+    run_on_compiler_stack(text_may_recurse_deeply(text), work)
+}
+
+fn run_on_compiler_stack<T: Send>(deep: bool, work: impl FnOnce() -> T + Send) -> T {
+    if !deep {
         // Ordinary code runs on the caller's thread: no thread to start and
         // no fresh heap to fault in, which is most of the cost of a small check.
         return work();

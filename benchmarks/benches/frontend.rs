@@ -5,6 +5,11 @@
 //! lines per second for each step and the ratio to `cargo check`.
 
 use parseltongue_benchmarks::timing::best_of;
+
+/// The allocator `plc` uses, so the figures are the ones `plc check` gets.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use parseltongue_benchmarks::workload::program;
 use parseltongue_core::source::{SourceFile, SourceMap};
 use std::process::Command;

@@ -168,27 +168,6 @@ pub struct Function {
     pub referenced_in_tests: bool,
 }
 
-impl Function {
-    /// A copy of everything but the body, for the checker to consult while
-    /// it mutates the program.
-    pub fn signature(&self) -> Function {
-        Function {
-            module: self.module,
-            name: self.name.clone(),
-            kind: self.kind.clone(),
-            params: self.params.clone(),
-            returns: self.returns.clone(),
-            public: self.public,
-            span: self.span,
-            extent: self.extent,
-            docs: Vec::new(),
-            body: None,
-            referenced: self.referenced,
-            referenced_in_tests: self.referenced_in_tests,
-        }
-    }
-}
-
 /// A `constant`.
 #[derive(Clone, Debug)]
 pub struct Constant {
@@ -249,10 +228,10 @@ pub struct Program {
     pub constants: Vec<Constant>,
     /// Method groups: for `ItemRef::Methods(t, i)`, `methods[i]` lists its functions.
     pub methods: Vec<Vec<FunctionId>>,
-    /// Lines of each item, for source markers: (file name, 1-based line).
-    pub item_lines: std::collections::HashMap<ItemRef, (String, usize)>,
+    /// The 1-based line of each item in its module's file, for source markers.
+    pub item_lines: rustc_hash::FxHashMap<ItemRef, usize>,
     /// The span of each item's declaration, for the generated lines' origins.
-    pub item_spans: std::collections::HashMap<ItemRef, crate::source::Span>,
+    pub item_spans: rustc_hash::FxHashMap<ItemRef, crate::source::Span>,
     /// Every name the checker resolved, with what it refers to (sorted by
     /// position once checking ends): the index editors navigate by.
     pub references: Vec<Reference>,

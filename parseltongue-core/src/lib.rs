@@ -14,6 +14,7 @@ pub mod fix;
 pub mod formatter;
 pub mod ir;
 pub mod lower;
+pub mod parallel;
 pub mod source;
 pub mod syntax;
 

@@ -4,7 +4,7 @@
 //! binding keywords, and exhaustiveness of `match`.
 
 use super::builtins::{self, ReceiverUse};
-use super::{exhaustive, ownership, suggest, Checker, Def};
+use super::{exhaustive, ownership, suggest, Checker, Def, Tables};
 use crate::diagnostics::{codes, Applicability, Diagnostic};
 use crate::ir::{self, Builtin, ExprKind as IrK, LocalId, ModuleId, Repr, Ty, TypeDefKind};
 use crate::source::Span;
@@ -28,7 +28,7 @@ struct Thread {
 }
 
 pub(super) struct BodyChecker<'c, 'a> {
-    c: &'c mut Checker<'a>,
+    c: &'c mut Checker<'a, &'a Tables>,
     module: ModuleId,
     locals: Vec<ir::Local>,
     origins: Vec<Origin>,
@@ -104,16 +104,18 @@ fn is_displayable(ty: &Ty) -> bool {
     )
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a, &'a Tables> {
+    /// Checks the body of function `id` and returns its typed IR.
     pub(super) fn check_function(
         &mut self,
         id: ir::FunctionId,
         params: &[ast::Param],
         block: &ast::Block,
         returns_span: Option<Span>,
-    ) {
-        let errors_before = self.diagnostics.error_count();
-        let function = self.program.functions[id].signature();
+    ) -> ir::Body {
+        let errors_before = self.found.diagnostics.error_count();
+        let tables: &'a Tables = self.tables;
+        let function = &tables.program.functions[id];
         self.checking_test = matches!(function.kind, ir::FunctionKind::Test);
         let mut body = BodyChecker {
             module: function.module,
@@ -228,8 +230,10 @@ impl Checker<'_> {
         body.check_cow_borrows();
         body.finish_warnings();
         // Error nodes hide the reads inside them, so liveness is only
-        // computed while the program has no error so far.
-        let body_had_errors = errors_before > 0 || body.c.diagnostics.error_count() > errors_before;
+        // computed for a body without errors, in a program whose files and
+        // items had none (a syntax error leaves error nodes in bodies).
+        let body_had_errors =
+            body.c.errors_before_bodies || body.c.found.diagnostics.error_count() > errors_before;
         let dead = if body_had_errors {
             Vec::new()
         } else {
@@ -237,7 +241,7 @@ impl Checker<'_> {
         };
         for store in &dead {
             let name = body.locals[store.local].name.clone();
-            body.c.diagnostics.push(
+            body.c.found.diagnostics.push(
                 Diagnostic::warning(
                     codes::DEAD_STORE,
                     store.span,
@@ -253,16 +257,23 @@ impl Checker<'_> {
         let mut locals = body.locals;
         ownership::mark_moves(&mut ir_block, &mut locals);
         self.checking_test = false;
-        self.program.functions[id].body = Some(ir::Body {
+        ir::Body {
             has_dead_stores,
             locals,
             params: param_locals,
             block: ir_block,
-        });
+        }
     }
 
-    pub(super) fn check_constant(&mut self, module: ModuleId, id: ir::ConstId, value: &ast::Expr) {
-        let ty = self.program.constants[id].ty.clone();
+    /// Checks the value of constant `id` and returns its typed IR.
+    pub(super) fn check_constant(
+        &mut self,
+        module: ModuleId,
+        id: ir::ConstId,
+        value: &ast::Expr,
+    ) -> ir::Expr {
+        let tables: &'a Tables = self.tables;
+        let ty = &tables.program.constants[id].ty;
         let mut body = BodyChecker {
             c: self,
             module,
@@ -277,7 +288,7 @@ impl Checker<'_> {
             cow: CowTracking::default(),
             function: None,
         };
-        let checked = body.check_expr(value, Some(&ty));
+        let checked = body.check_expr(value, Some(ty));
         let is_literal = match &checked.kind {
             IrK::Int(_)
             | IrK::Float(_)
@@ -301,15 +312,15 @@ impl Checker<'_> {
                 .with_help("use a function that returns the value instead"),
             );
         }
-        if !fits(&checked.ty, &ty) {
-            let d = body.mismatch(&ty, &checked.ty, value.span);
+        if !fits(&checked.ty, ty) {
+            let d = body.mismatch(ty, &checked.ty, value.span);
             body.c.error(d);
         }
-        self.program.constants[id].value = checked;
+        checked
     }
 }
 
-impl BodyChecker<'_, '_> {
+impl<'a> BodyChecker<'_, 'a> {
     fn declare(
         &mut self,
         name: &ast::Ident,
@@ -433,7 +444,7 @@ impl BodyChecker<'_, '_> {
     /// Reports a change of a value while a `let_cow_var` that borrows it is
     /// still read afterwards (the borrow would be broken).
     fn check_cow_borrows(&mut self) {
-        let mut reported = std::collections::HashSet::new();
+        let mut reported = rustc_hash::FxHashSet::default();
         for &(cow, source, from) in &self.cow.borrows {
             for &(changed, when, span) in &self.cow.changes {
                 if changed != source || when <= from || !reported.insert((cow, when)) {
@@ -475,7 +486,7 @@ impl BodyChecker<'_, '_> {
                     Origin::Param(..) => "parameter",
                     _ => "binding",
                 };
-                self.c.diagnostics.push(
+                self.c.found.diagnostics.push(
                     Diagnostic::warning(
                         codes::UNUSED_BINDING,
                         local.span,
@@ -491,7 +502,7 @@ impl BodyChecker<'_, '_> {
             }
             if let Origin::Let(BindingKind::MutVar, keyword) = origin {
                 if !local.mutated && local.used {
-                    self.c.diagnostics.push(
+                    self.c.found.diagnostics.push(
                         Diagnostic::warning(
                             codes::UNNEEDED_MUT,
                             *keyword,
@@ -513,7 +524,7 @@ impl BodyChecker<'_, '_> {
                 && !matches!(local.ty, Ty::Error)
                 && !contains_error(&local.ty)
             {
-                self.c.diagnostics.push(
+                self.c.found.diagnostics.push(
                     Diagnostic::error(
                         codes::TYPE_ANNOTATION_NEEDED,
                         local.span,
@@ -539,7 +550,7 @@ impl BodyChecker<'_, '_> {
             for stmt in &block.stmts {
                 if diverges && !warned_unreachable {
                     warned_unreachable = true;
-                    self.c.diagnostics.push(
+                    self.c.found.diagnostics.push(
                         Diagnostic::warning(codes::UNREACHABLE_CODE, stmt.span, "this statement can never run")
                             .with_help("remove it, or move it before the `return`, `break` or `continue` above"),
                     );
@@ -1305,9 +1316,9 @@ impl BodyChecker<'_, '_> {
                     Some(Ty::Thread(t)) => Some((**t).clone()),
                     _ => None,
                 };
-                let errors_before = self.c.diagnostics.error_count();
+                let errors_before = self.c.found.diagnostics.error_count();
                 let (b, ty) = self.check_block(block, inner_expected.as_ref());
-                let body_had_errors = self.c.diagnostics.error_count() > errors_before;
+                let body_had_errors = self.c.found.diagnostics.error_count() > errors_before;
                 self.loop_depth = saved_loop;
                 let thread = self.threads.pop().map(|t| t.captures).unwrap_or_default();
                 // A broken body's unit type says nothing; keep it quiet.
@@ -1578,7 +1589,7 @@ impl BodyChecker<'_, '_> {
         match self.c.lookup_item(self.module, path) {
             Ok(Def::Const(id)) => {
                 self.c.mark_used(Def::Const(id));
-                let ty = self.c.program.constants[id].ty.clone();
+                let ty = self.c.tables.program.constants[id].ty.clone();
                 expr(IrK::Const(id), ty, span)
             }
             Ok(Def::Function(id)) => {
@@ -1652,13 +1663,14 @@ impl BodyChecker<'_, '_> {
         let type_path = &path[..path.len() - 1];
         let variant = &path[path.len() - 1];
         let id = self.lookup_type_quiet(type_path)?;
-        let TypeDefKind::Enum(variants) = &self.c.program.types[id].kind else {
+        let TypeDefKind::Enum(variants) = &self.c.tables.program.types[id].kind else {
             return None;
         };
         let variants = variants.clone();
         let Some(index) = variants.iter().position(|(n, _)| *n == variant.name) else {
             if self
                 .c
+                .tables
                 .methods
                 .get(&id)
                 .is_some_and(|m| m.contains_key(&variant.name))
@@ -1671,7 +1683,7 @@ impl BodyChecker<'_, '_> {
                 variant.span,
                 format!(
                     "enum `{}` has no variant `{}`",
-                    self.c.program.types[id].name, variant.name
+                    self.c.tables.program.types[id].name, variant.name
                 ),
             );
             d = suggest::did_you_mean(d, variant, names);
@@ -1741,7 +1753,7 @@ impl BodyChecker<'_, '_> {
     }
 
     fn lookup_type_quiet(&mut self, path: &[ast::Ident]) -> Option<ir::TypeId> {
-        let scope = &self.c.scopes[self.module];
+        let scope = &self.c.tables.scopes[self.module];
         match path {
             [name] => match scope.names.get(&name.name) {
                 Some((Def::Type(id), _)) => {
@@ -1753,10 +1765,10 @@ impl BodyChecker<'_, '_> {
             },
             [module, name] => {
                 let (target, _) = *scope.imports.get(&module.name)?;
-                match self.c.scopes[target].names.get(&name.name) {
+                match self.c.tables.scopes[target].names.get(&name.name) {
                     Some((Def::Type(id), _)) => {
                         let id = *id;
-                        self.c.scopes[self.module].used_imports.insert(target);
+                        self.c.found.used_imports.insert((self.module, target));
                         self.c.refer(module.span, ir::Target::Module(target));
                         self.c.refer(name.span, ir::Target::Type(id));
                         Some(id)
@@ -1911,9 +1923,14 @@ impl BodyChecker<'_, '_> {
         if callee.len() >= 2 {
             if let Some(type_id) = self.lookup_type_quiet(&callee[..callee.len() - 1]) {
                 let name = &callee[callee.len() - 1];
-                let Some(&function) = self.c.methods.get(&type_id).and_then(|m| m.get(&name.name))
+                let Some(&function) = self
+                    .c
+                    .tables
+                    .methods
+                    .get(&type_id)
+                    .and_then(|m| m.get(&name.name))
                 else {
-                    let type_name = self.c.program.types[type_id].name.clone();
+                    let type_name = self.c.tables.program.types[type_id].name.clone();
                     self.c.error(Diagnostic::error(
                         codes::UNKNOWN_METHOD,
                         name.span,
@@ -1922,7 +1939,8 @@ impl BodyChecker<'_, '_> {
                     return error_expr(span);
                 };
                 self.c.mark_used(Def::Function(function));
-                let f = self.c.program.functions[function].signature();
+                let tables: &'a Tables = self.c.tables;
+                let f = &tables.program.functions[function];
                 if let ir::FunctionKind::Method {
                     receiver: Some(_), ..
                 } = f.kind
@@ -1937,7 +1955,7 @@ impl BodyChecker<'_, '_> {
                     );
                     return error_expr(span);
                 }
-                self.check_visible(&f, name.span);
+                self.check_visible(f, name.span);
                 let args_ir = self.check_args(&f.params, args, span, &format!("`{}`", f.name));
                 return expr(
                     IrK::Call {
@@ -1952,7 +1970,8 @@ impl BodyChecker<'_, '_> {
         match self.c.lookup_item(self.module, callee) {
             Ok(Def::Function(function)) => {
                 self.c.mark_used(Def::Function(function));
-                let f = self.c.program.functions[function].signature();
+                let tables: &'a Tables = self.c.tables;
+                let f = &tables.program.functions[function];
                 if matches!(f.kind, ir::FunctionKind::Test) {
                     self.c.error(Diagnostic::error(
                         codes::NOT_A_VALUE,
@@ -1972,13 +1991,13 @@ impl BodyChecker<'_, '_> {
                 )
             }
             Ok(Def::Type(id)) => {
-                let name = self.c.program.types[id].name.clone();
+                let name = self.c.tables.program.types[id].name.clone();
                 let mut d = Diagnostic::error(
                     codes::NOT_A_VALUE,
                     span,
                     format!("`{name}` is a type, not a function"),
                 );
-                if matches!(self.c.program.types[id].kind, TypeDefKind::Record(_)) {
+                if matches!(self.c.tables.program.types[id].kind, TypeDefKind::Record(_)) {
                     d = d.with_help(format!(
                         "build a record with `{name} {{ field: value, … }}`"
                     ));
@@ -2000,12 +2019,15 @@ impl BodyChecker<'_, '_> {
                 }
                 // The writer probably meant the suggested item: count it as used.
                 if let [name] = callee {
-                    let candidates: Vec<String> =
-                        self.c.scopes[self.module].names.keys().cloned().collect();
+                    let candidates: Vec<String> = self.c.tables.scopes[self.module]
+                        .names
+                        .keys()
+                        .cloned()
+                        .collect();
                     if let Some(best) =
                         suggest::closest(&name.name, candidates.iter().map(String::as_str))
                     {
-                        if let Some(&(def, _)) = self.c.scopes[self.module].names.get(best) {
+                        if let Some(&(def, _)) = self.c.tables.scopes[self.module].names.get(best) {
                             self.c.mark_used(def);
                         }
                     }
@@ -2138,7 +2160,7 @@ impl BodyChecker<'_, '_> {
     ) -> ir::Expr {
         let id = match self.c.lookup_item(self.module, path) {
             Ok(Def::Type(id))
-                if matches!(self.c.program.types[id].kind, TypeDefKind::Record(_)) =>
+                if matches!(self.c.tables.program.types[id].kind, TypeDefKind::Record(_)) =>
             {
                 id
             }
@@ -2160,7 +2182,7 @@ impl BodyChecker<'_, '_> {
             }
         };
         self.c.mark_used(Def::Type(id));
-        let TypeDefKind::Record(declared) = self.c.program.types[id].kind.clone() else {
+        let TypeDefKind::Record(declared) = self.c.tables.program.types[id].kind.clone() else {
             return error_expr(span);
         };
         let mut values: Vec<Option<ir::Expr>> = vec![None; declared.len()];
@@ -2179,12 +2201,12 @@ impl BodyChecker<'_, '_> {
                     }
                     values[i] = Some(checked);
                 }
-                None if self.c.program.types[id].incomplete => {
+                None if self.c.tables.program.types[id].incomplete => {
                     self.check_expr(value, None);
                 }
                 None => {
                     self.check_expr(value, None);
-                    let record = self.c.program.types[id].name.clone();
+                    let record = self.c.tables.program.types[id].name.clone();
                     let mut d = Diagnostic::error(
                         codes::RECORD_FIELDS,
                         name.span,
@@ -2201,13 +2223,13 @@ impl BodyChecker<'_, '_> {
             .filter(|(_, v)| v.is_none())
             .map(|((n, _), _)| n.as_str())
             .collect();
-        if !missing.is_empty() && !self.c.program.types[id].incomplete {
+        if !missing.is_empty() && !self.c.tables.program.types[id].incomplete {
             let list = missing
                 .iter()
                 .map(|m| format!("`{m}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let record = self.c.program.types[id].name.clone();
+            let record = self.c.tables.program.types[id].name.clone();
             self.c.error(
                 Diagnostic::error(
                     codes::RECORD_FIELDS,
@@ -2231,7 +2253,7 @@ impl BodyChecker<'_, '_> {
         match &base.ty {
             Ty::Named(id) => {
                 let id = *id;
-                if let TypeDefKind::Record(fields) = &self.c.program.types[id].kind {
+                if let TypeDefKind::Record(fields) = &self.c.tables.program.types[id].kind {
                     if let Some(index) = fields.iter().position(|(n, _)| *n == field.name) {
                         let ty = fields[index].1.clone();
                         self.c.refer(field.span, ir::Target::Field(id, index));
@@ -2244,10 +2266,10 @@ impl BodyChecker<'_, '_> {
                             span,
                         );
                     }
-                    if self.c.program.types[id].incomplete {
+                    if self.c.tables.program.types[id].incomplete {
                         return error_expr(span);
                     }
-                    let record = self.c.program.types[id].name.clone();
+                    let record = self.c.tables.program.types[id].name.clone();
                     let mut d = Diagnostic::error(
                         codes::UNKNOWN_FIELD,
                         field.span,
@@ -2256,6 +2278,7 @@ impl BodyChecker<'_, '_> {
                     d = suggest::did_you_mean(d, field, fields.iter().map(|(n, _)| n.as_str()));
                     if self
                         .c
+                        .tables
                         .methods
                         .get(&id)
                         .is_some_and(|m| m.contains_key(&field.name))
@@ -2269,7 +2292,7 @@ impl BodyChecker<'_, '_> {
                     }
                     self.c.error(d);
                 } else {
-                    let name = self.c.program.types[id].name.clone();
+                    let name = self.c.tables.program.types[id].name.clone();
                     self.c.error(
                         Diagnostic::error(
                             codes::UNKNOWN_FIELD,
@@ -2314,13 +2337,14 @@ impl BodyChecker<'_, '_> {
         let user_method = match recv.ty {
             Ty::Named(id) => self
                 .c
+                .tables
                 .methods
                 .get(&id)
                 .and_then(|m| m.get(&method.name))
                 .copied(),
             _ => None,
         };
-        let is_user_type = matches!(recv.ty, Ty::Named(id) if !matches!(self.c.program.types[id].kind, TypeDefKind::Rust(_)));
+        let is_user_type = matches!(recv.ty, Ty::Named(id) if !matches!(self.c.tables.program.types[id].kind, TypeDefKind::Rust(_)));
         if method.name == "clone" && contains_thread(&recv.ty) {
             self.c.error(
                 Diagnostic::error(
@@ -2345,9 +2369,10 @@ impl BodyChecker<'_, '_> {
         }
         if let Ty::Named(id) = recv.ty {
             let Some(function) = user_method else {
-                let type_name = self.c.program.types[id].name.clone();
+                let type_name = self.c.tables.program.types[id].name.clone();
                 let names: Vec<String> = self
                     .c
+                    .tables
                     .methods
                     .get(&id)
                     .map(|m| m.keys().cloned().collect())
@@ -2359,7 +2384,7 @@ impl BodyChecker<'_, '_> {
                 );
                 if let Some(best) = suggest::closest(&method.name, names.iter().map(String::as_str))
                 {
-                    if let Some(&meant) = self.c.methods.get(&id).and_then(|m| m.get(best)) {
+                    if let Some(&meant) = self.c.tables.methods.get(&id).and_then(|m| m.get(best)) {
                         self.c.mark_used(Def::Function(meant));
                     }
                     d = d.with_suggestion(
@@ -2377,13 +2402,14 @@ impl BodyChecker<'_, '_> {
             };
             self.c.mark_used(Def::Function(function));
             self.c.refer(method.span, ir::Target::Function(function));
-            let f = self.c.program.functions[function].signature();
+            let tables: &'a Tables = self.c.tables;
+            let f = &tables.program.functions[function];
             let ir::FunctionKind::Method { receiver: mode, .. } = f.kind else {
                 return error_expr(span);
             };
             match mode {
                 None => {
-                    let type_name = self.c.program.types[id].name.clone();
+                    let type_name = self.c.tables.program.types[id].name.clone();
                     self.c.error(
                         Diagnostic::error(
                             codes::NOT_A_VALUE,
@@ -2397,7 +2423,7 @@ impl BodyChecker<'_, '_> {
                 Some(ParamMode::Owned) => self.require_owned(&recv, receiver.span, &f.name),
                 Some(ParamMode::Read) => {}
             }
-            self.check_visible(&f, method.span);
+            self.check_visible(f, method.span);
             let args_ir = self.check_args(&f.params, args, span, &format!("`{}`", f.name));
             return expr(
                 IrK::MethodCall {
@@ -2833,7 +2859,7 @@ impl BodyChecker<'_, '_> {
     }
 
     fn is_rust_type(&self, ty: &Ty) -> bool {
-        matches!(ty, Ty::Named(id) if matches!(self.c.program.types[*id].kind, TypeDefKind::Rust(_)))
+        matches!(ty, Ty::Named(id) if matches!(self.c.tables.program.types[*id].kind, TypeDefKind::Rust(_)))
     }
 
     fn check_propagate(&mut self, inner: &ast::Expr, span: Span) -> ir::Expr {
@@ -3211,7 +3237,7 @@ impl BodyChecker<'_, '_> {
             arms_ir.push((pattern, body));
         }
         if scrut.ty != Ty::Error {
-            let report = exhaustive::analyse(&patterns, &scrut.ty, &self.c.program);
+            let report = exhaustive::analyse(&patterns, &scrut.ty, &self.c.tables.program);
             // An arm no value can reach is reported and left out of the IR:
             // it can never run, and rustc would report it again.
             let unreachable_at: Vec<u32> = report.unreachable.iter().map(|s| s.start).collect();
@@ -3222,7 +3248,7 @@ impl BodyChecker<'_, '_> {
                 keep
             });
             for unreachable in report.unreachable {
-                self.c.diagnostics.push(
+                self.c.found.diagnostics.push(
                     Diagnostic::warning(
                         codes::UNREACHABLE_ARM,
                         unreachable,
@@ -3496,9 +3522,10 @@ impl BodyChecker<'_, '_> {
                         _ => {}
                     }
                     if let Ty::Named(id) = ty {
-                        if let TypeDefKind::Enum(variants) = &self.c.program.types[*id].kind {
+                        if let TypeDefKind::Enum(variants) = &self.c.tables.program.types[*id].kind
+                        {
                             if variants.iter().any(|(v, _)| v == name) {
-                                let enum_name = self.c.program.types[*id].name.clone();
+                                let enum_name = self.c.tables.program.types[*id].name.clone();
                                 let written = self.text(path[0].span);
                                 self.c.error(
                                     Diagnostic::error(codes::UNKNOWN_VARIANT, path[0].span, format!("variants are written with their enum's name: `{enum_name}::{name}`"))
@@ -3529,10 +3556,14 @@ impl BodyChecker<'_, '_> {
                 if Ty::Named(type_id) != *ty {
                     return mismatch(
                         self,
-                        &format!("a `{}` variant", self.c.program.types[type_id].name.clone()),
+                        &format!(
+                            "a `{}` variant",
+                            self.c.tables.program.types[type_id].name.clone()
+                        ),
                     );
                 }
-                let TypeDefKind::Enum(variants) = self.c.program.types[type_id].kind.clone() else {
+                let TypeDefKind::Enum(variants) = self.c.tables.program.types[type_id].kind.clone()
+                else {
                     return mismatch(self, "a variant");
                 };
                 let Some(index) = variants.iter().position(|(v, _)| v == name) else {
@@ -3541,7 +3572,7 @@ impl BodyChecker<'_, '_> {
                         path[path.len() - 1].span,
                         format!(
                             "enum `{}` has no variant `{name}`",
-                            self.c.program.types[type_id].name
+                            self.c.tables.program.types[type_id].name
                         ),
                     );
                     if let Some(best) =

@@ -20,7 +20,8 @@ use crate::ir::{self, FunctionId, ItemRef, ModuleId, Ty, TypeDefKind, TypeId};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast;
 use crate::syntax::token::RUST_ONLY_KEYWORDS;
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Borrow;
 
 /// What a module-level name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -31,25 +32,119 @@ pub(crate) enum Def {
 }
 
 pub(crate) struct ModuleScope {
-    names: HashMap<String, (Def, Span)>,
+    names: FxHashMap<String, (Def, Span)>,
     /// `use_module` targets by name, with the span of the declaration.
-    imports: HashMap<String, (ModuleId, Span)>,
-    used_imports: std::collections::HashSet<ModuleId>,
+    imports: FxHashMap<String, (ModuleId, Span)>,
 }
 
-pub(crate) struct Checker<'a> {
-    pub(crate) sources: &'a SourceMap,
-    pub(crate) diagnostics: &'a mut Diagnostics,
+/// What the item passes build and every body check reads: the items with
+/// their signatures, each module's names, and the methods of each type.
+/// Read-only while bodies are checked, so body checks can share it across
+/// threads.
+pub(crate) struct Tables {
     pub(crate) program: ir::Program,
     pub(crate) scopes: Vec<ModuleScope>,
     /// Methods per type: name → function.
-    pub(crate) methods: HashMap<TypeId, HashMap<String, FunctionId>>,
+    pub(crate) methods: FxHashMap<TypeId, FxHashMap<String, FunctionId>>,
+}
+
+/// What checking finds along the way. Each body worker keeps its own;
+/// they are merged in item order when the bodies are done.
+#[derive(Default)]
+pub(crate) struct Findings {
+    pub(crate) diagnostics: Diagnostics,
+    /// Every resolved name (see [`ir::Program::references`]).
+    pub(crate) references: Vec<ir::Reference>,
     /// Items referenced from anywhere but their own definition.
-    pub(crate) used_items: std::collections::HashSet<Def>,
-    /// Items referenced only from `test` blocks so far.
-    pub(crate) used_in_tests: std::collections::HashSet<Def>,
+    pub(crate) used_items: FxHashSet<Def>,
+    /// Items referenced from `test` blocks.
+    pub(crate) used_in_tests: FxHashSet<Def>,
+    /// (importing module, imported module) for every import used.
+    pub(crate) used_imports: FxHashSet<(ModuleId, ModuleId)>,
+}
+
+impl Findings {
+    fn merge(&mut self, other: Findings) {
+        self.diagnostics.extend(other.diagnostics);
+        self.references.extend(other.references);
+        self.used_items.extend(other.used_items);
+        self.used_in_tests.extend(other.used_in_tests);
+        self.used_imports.extend(other.used_imports);
+    }
+}
+
+/// The checker. `T` is [`Tables`] while the item passes build the tables,
+/// and `&Tables` in the body workers that share them.
+pub(crate) struct Checker<'a, T: Borrow<Tables> = Tables> {
+    pub(crate) sources: &'a SourceMap,
+    pub(crate) tables: T,
+    pub(crate) found: Findings,
     /// True while a `test` block is checked.
     pub(crate) checking_test: bool,
+    /// True if the files or the item passes had errors before any body
+    /// was checked: error nodes may then hide reads from liveness.
+    pub(crate) errors_before_bodies: bool,
+}
+
+/// Below this much body source per thread, a second thread costs more
+/// than it saves (about 2,000 lines of typical code).
+const MIN_BODY_BYTES_PER_THREAD: usize = 64 * 1024;
+
+/// One body to check.
+enum BodyJob<'m> {
+    Function {
+        id: FunctionId,
+        params: &'m [ast::Param],
+        block: &'m ast::Block,
+        returns_span: Option<Span>,
+    },
+    Constant {
+        module: ModuleId,
+        id: ir::ConstId,
+        value: &'m ast::Expr,
+    },
+}
+
+impl<'m> BodyJob<'m> {
+    fn function(id: FunctionId, f: &'m ast::Function) -> Self {
+        BodyJob::Function {
+            id,
+            params: &f.params,
+            block: &f.body,
+            returns_span: f.returns.as_ref().map(|r| r.span),
+        }
+    }
+
+    /// How much source the body has: the measure runs are balanced by.
+    fn source_bytes(&self) -> usize {
+        let span = match self {
+            BodyJob::Function { block, .. } => block.span,
+            BodyJob::Constant { value, .. } => value.span,
+        };
+        span.range().len()
+    }
+}
+
+/// A checked body, for the IR.
+enum CheckedBody {
+    Function(FunctionId, ir::Body),
+    Constant(ir::ConstId, ir::Expr),
+}
+
+impl<'a> Checker<'a, &'a Tables> {
+    fn check_job(&mut self, job: &BodyJob<'_>) -> CheckedBody {
+        match *job {
+            BodyJob::Function {
+                id,
+                params,
+                block,
+                returns_span,
+            } => CheckedBody::Function(id, self.check_function(id, params, block, returns_span)),
+            BodyJob::Constant { module, id, value } => {
+                CheckedBody::Constant(id, self.check_constant(module, id, value))
+            }
+        }
+    }
 }
 
 /// Checks a whole program. `modules[0]` is the root module; the others are
@@ -62,35 +157,45 @@ pub fn check_program(
 ) -> ir::Program {
     let mut checker = Checker {
         sources,
-        diagnostics,
-        program: ir::Program::default(),
-        scopes: Vec::new(),
-        methods: HashMap::new(),
-        used_items: std::collections::HashSet::new(),
-        used_in_tests: std::collections::HashSet::new(),
+        tables: Tables {
+            program: ir::Program::default(),
+            scopes: Vec::new(),
+            methods: FxHashMap::default(),
+        },
+        found: Findings::default(),
         checking_test: false,
+        errors_before_bodies: false,
     };
     checker.collect(modules);
     checker.resolve_signatures(modules);
     checker.check_record_cycles();
     checker.check_entry_point();
+    checker.errors_before_bodies =
+        diagnostics.has_errors() || checker.found.diagnostics.has_errors();
     checker.check_bodies(modules);
     checker.check_constant_cycles();
     checker.warn_unused();
-    for (id, function) in checker.program.functions.iter_mut().enumerate() {
-        function.referenced = checker.used_items.contains(&Def::Function(id));
-        function.referenced_in_tests = checker.used_in_tests.contains(&Def::Function(id));
+    let Checker {
+        tables, mut found, ..
+    } = checker;
+    let mut program = tables.program;
+    for (id, function) in program.functions.iter_mut().enumerate() {
+        function.referenced = found.used_items.contains(&Def::Function(id));
+        function.referenced_in_tests = found.used_in_tests.contains(&Def::Function(id));
     }
-    for (id, constant) in checker.program.constants.iter_mut().enumerate() {
-        constant.referenced = checker.used_items.contains(&Def::Const(id))
-            || checker.used_in_tests.contains(&Def::Const(id));
+    for (id, constant) in program.constants.iter_mut().enumerate() {
+        constant.referenced = found.used_items.contains(&Def::Const(id))
+            || found.used_in_tests.contains(&Def::Const(id));
     }
     // Names may be resolved more than once (a quiet lookup, then the real
     // one); keep each once, in source order.
-    let references = &mut checker.program.references;
-    references.sort_unstable_by_key(|r| (r.span.file, r.span.start, r.span.end, r.target));
-    references.dedup();
-    checker.program
+    found
+        .references
+        .sort_unstable_by_key(|r| (r.span.file, r.span.start, r.span.end, r.target));
+    found.references.dedup();
+    program.references = found.references;
+    diagnostics.extend(found.diagnostics);
+    program
 }
 
 /// A `rust_function` / `rust_type` path as Rust writes it: `a::b::c`.
@@ -106,10 +211,14 @@ pub(crate) fn is_reserved(name: &str) -> bool {
     RUST_ONLY_KEYWORDS.contains(&name) || name == "_"
 }
 
-impl Checker<'_> {
+impl<T: Borrow<Tables>> Checker<'_, T> {
+    /// The item tables.
+    pub(crate) fn tables(&self) -> &Tables {
+        self.tables.borrow()
+    }
     /// Records that the name at `span` refers to `target`.
     pub(crate) fn refer(&mut self, span: Span, target: ir::Target) {
-        self.program.references.push(ir::Reference { span, target });
+        self.found.references.push(ir::Reference { span, target });
     }
 
     /// Records that the name at `span` refers to the item `def`.
@@ -125,19 +234,14 @@ impl Checker<'_> {
     /// Records that `def` is used, by tests only or by the program.
     pub(crate) fn mark_used(&mut self, def: Def) {
         if self.checking_test {
-            self.used_in_tests.insert(def);
+            self.found.used_in_tests.insert(def);
         } else {
-            self.used_items.insert(def);
+            self.found.used_items.insert(def);
         }
     }
 
     pub(crate) fn error(&mut self, d: impl Into<Diagnostic>) {
-        self.diagnostics.push(d.into());
-    }
-
-    fn line_of(&self, span: Span) -> (String, usize) {
-        let file = self.sources.get(span.file);
-        (file.name.clone(), file.line_column(span.start).line)
+        self.found.diagnostics.push(d.into());
     }
 
     fn check_name(&mut self, ident: &ast::Ident) {
@@ -167,238 +271,6 @@ impl Checker<'_> {
         }
     }
 
-    fn declare(&mut self, module: ModuleId, ident: &ast::Ident, def: Def) {
-        self.check_name(ident);
-        let scope = &mut self.scopes[module];
-        if let Some((_, first)) = scope.names.get(&ident.name) {
-            let first = *first;
-            self.error(
-                Diagnostic::error(
-                    codes::DUPLICATE_DEFINITION,
-                    ident.span,
-                    format!("`{}` is defined twice in this module", ident.name),
-                )
-                .with_secondary(first, "first defined here")
-                .with_help("rename one of them"),
-            );
-            return;
-        }
-        scope.names.insert(ident.name.clone(), (def, ident.span));
-    }
-
-    fn collect(&mut self, modules: &[ast::Module]) {
-        let module_index: HashMap<String, ModuleId> = modules
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (self.sources.get(m.file).module_name().to_string(), i))
-            .collect();
-        for module in modules {
-            let file = self.sources.get(module.file);
-            self.program.modules.push(ir::Module {
-                name: file.module_name().to_string(),
-                file_name: file.name.clone(),
-                imports: Vec::new(),
-                items: Vec::new(),
-            });
-            self.scopes.push(ModuleScope {
-                names: HashMap::new(),
-                imports: HashMap::new(),
-                used_imports: std::collections::HashSet::new(),
-            });
-        }
-        for (index, module) in modules.iter().enumerate() {
-            for item in &module.items {
-                self.collect_item(index, item, &module_index);
-            }
-        }
-    }
-
-    fn collect_item(
-        &mut self,
-        module: ModuleId,
-        item: &ast::Item,
-        module_index: &HashMap<String, ModuleId>,
-    ) {
-        let public = item.public.is_some();
-        let placeholder = |kind| ir::TypeDef {
-            module,
-            name: String::new(),
-            kind,
-            public,
-            span: item.span,
-            docs: item.docs.clone(),
-            member_docs: Vec::new(),
-            member_spans: Vec::new(),
-            incomplete: false,
-        };
-        match &item.kind {
-            ast::ItemKind::Record(r) => {
-                let id = self.program.types.len();
-                let mut def = placeholder(TypeDefKind::Record(Vec::new()));
-                def.name = r.name.name.clone();
-                def.span = r.name.span;
-                def.member_docs = r.fields.iter().map(|f| f.docs.clone()).collect();
-                def.member_spans = r.fields.iter().map(|f| f.name.span).collect();
-                def.incomplete = r.incomplete;
-                self.program.types.push(def);
-                self.declare(module, &r.name, Def::Type(id));
-                self.push_item(module, ItemRef::Type(id), item.span);
-            }
-            ast::ItemKind::Enum(e) => {
-                let id = self.program.types.len();
-                let mut def = placeholder(TypeDefKind::Enum(Vec::new()));
-                def.name = e.name.name.clone();
-                def.span = e.name.span;
-                def.member_docs = e.variants.iter().map(|v| v.docs.clone()).collect();
-                def.member_spans = e.variants.iter().map(|v| v.name.span).collect();
-                self.program.types.push(def);
-                self.declare(module, &e.name, Def::Type(id));
-                self.push_item(module, ItemRef::Type(id), item.span);
-            }
-            ast::ItemKind::RustType(r) => {
-                let id = self.program.types.len();
-                let path = rust_path(&r.path);
-                let mut def = placeholder(TypeDefKind::Rust(path));
-                def.name = r.name.name.clone();
-                def.span = r.name.span;
-                self.program.types.push(def);
-                self.declare(module, &r.name, Def::Type(id));
-                self.push_item(module, ItemRef::Type(id), item.span);
-            }
-            ast::ItemKind::Function(f) => {
-                let id = self.new_function(
-                    module,
-                    &f.name,
-                    ir::FunctionKind::Free,
-                    public,
-                    &item.docs,
-                    item.span,
-                );
-                self.declare(module, &f.name, Def::Function(id));
-                self.push_item(module, ItemRef::Function(id), item.span);
-            }
-            ast::ItemKind::RustFunction(f) => {
-                let path = rust_path(&f.path);
-                let id = self.new_function(
-                    module,
-                    &f.name,
-                    ir::FunctionKind::Rust { path },
-                    public,
-                    &item.docs,
-                    item.span,
-                );
-                self.declare(module, &f.name, Def::Function(id));
-                self.push_item(module, ItemRef::Function(id), item.span);
-            }
-            ast::ItemKind::Test(t) => {
-                let id = self.new_function(
-                    module,
-                    &t.name,
-                    ir::FunctionKind::Test,
-                    false,
-                    &item.docs,
-                    item.span,
-                );
-                self.declare(module, &t.name, Def::Function(id));
-                self.push_item(module, ItemRef::Function(id), item.span);
-            }
-            ast::ItemKind::Constant(c) => {
-                let id = self.program.constants.len();
-                self.program.constants.push(ir::Constant {
-                    module,
-                    name: c.name.name.clone(),
-                    ty: Ty::Error,
-                    value: ir::Expr {
-                        kind: ir::ExprKind::Error,
-                        ty: Ty::Error,
-                        span: c.value.span,
-                    },
-                    public,
-                    span: c.name.span,
-                    docs: item.docs.clone(),
-                    referenced: false,
-                });
-                self.declare(module, &c.name, Def::Const(id));
-                self.push_item(module, ItemRef::Constant(id), item.span);
-            }
-            ast::ItemKind::UseModule(name) => match module_index.get(&name.name) {
-                Some(&target) if target != module && target != 0 => {
-                    self.scopes[module]
-                        .imports
-                        .insert(name.name.clone(), (target, name.span));
-                    self.refer(name.span, ir::Target::Module(target));
-                }
-                Some(_) => self.error(
-                    Diagnostic::error(
-                        codes::UNKNOWN_MODULE,
-                        name.span,
-                        format!(
-                            "module `{}` cannot import itself or the root module",
-                            name.name
-                        ),
-                    )
-                    .with_help("move the shared items into a module of their own and import that"),
-                ),
-                None => {
-                    let known: Vec<&str> = module_index.keys().map(String::as_str).collect();
-                    let mut d = Diagnostic::error(
-                        codes::UNKNOWN_MODULE,
-                        name.span,
-                        format!("no module named `{}`", name.name),
-                    )
-                    .with_label("not found")
-                    .with_note(format!(
-                        "`use_module {0};` reads `{0}.pt` beside the root file",
-                        name.name
-                    ));
-                    if let Some(best) = suggest::closest(&name.name, known.iter().copied()) {
-                        d = d.with_suggestion(
-                            format!("a module with a similar name exists: `{best}`"),
-                            name.span,
-                            best,
-                            Applicability::MaybeIncorrect,
-                        );
-                    }
-                    self.error(d);
-                }
-            },
-            ast::ItemKind::Methods(_) | ast::ItemKind::Error => {}
-        }
-    }
-
-    fn push_item(&mut self, module: ModuleId, item: ItemRef, span: Span) {
-        let line = self.line_of(span);
-        self.program.item_lines.insert(item, line);
-        self.program.item_spans.insert(item, span);
-        self.program.modules[module].items.push(item);
-    }
-
-    fn new_function(
-        &mut self,
-        module: ModuleId,
-        name: &ast::Ident,
-        kind: ir::FunctionKind,
-        public: bool,
-        docs: &[String],
-        extent: Span,
-    ) -> FunctionId {
-        self.program.functions.push(ir::Function {
-            module,
-            name: name.name.clone(),
-            kind,
-            params: Vec::new(),
-            returns: Ty::Unit,
-            public,
-            span: name.span,
-            extent,
-            docs: docs.to_vec(),
-            body: None,
-            referenced: false,
-            referenced_in_tests: false,
-        });
-        self.program.functions.len() - 1
-    }
-
     /// Resolves a module-level name as seen from `module`: local items
     /// first, then `module::name` paths through imports.
     pub(crate) fn lookup_item(
@@ -408,7 +280,7 @@ impl Checker<'_> {
     ) -> Result<Def, Box<Diagnostic>> {
         match path {
             [name] => {
-                let def = self.scopes[module]
+                let def = self.tables().scopes[module]
                     .names
                     .get(&name.name)
                     .map(|(def, _)| *def)
@@ -417,18 +289,20 @@ impl Checker<'_> {
                 Ok(def)
             }
             [module_name, name] => {
-                let Some(&(target, _)) = self.scopes[module].imports.get(&module_name.name) else {
+                let Some(&(target, _)) =
+                    self.tables().scopes[module].imports.get(&module_name.name)
+                else {
                     return Err(Box::new(self.unknown_module(module_name)));
                 };
-                self.scopes[module].used_imports.insert(target);
+                self.found.used_imports.insert((module, target));
                 self.refer(module_name.span, ir::Target::Module(target));
-                let Some(&(def, _)) = self.scopes[target].names.get(&name.name) else {
+                let Some(&(def, _)) = self.tables().scopes[target].names.get(&name.name) else {
                     return Err(Box::new(self.unknown_name(target, name)));
                 };
                 self.refer_to_def(name.span, def);
                 if !self.def_is_public(def) {
                     // Used all the same: the privacy error is the one report.
-                    self.used_items.insert(def);
+                    self.found.used_items.insert(def);
                     let declared = self.def_span(def);
                     return Err(Box::new(
                         Diagnostic::error(
@@ -455,17 +329,17 @@ impl Checker<'_> {
 
     fn def_is_public(&self, def: Def) -> bool {
         match def {
-            Def::Type(t) => self.program.types[t].public,
-            Def::Function(f) => self.program.functions[f].public,
-            Def::Const(c) => self.program.constants[c].public,
+            Def::Type(t) => self.tables().program.types[t].public,
+            Def::Function(f) => self.tables().program.functions[f].public,
+            Def::Const(c) => self.tables().program.constants[c].public,
         }
     }
 
     fn def_span(&self, def: Def) -> Span {
         match def {
-            Def::Type(t) => self.program.types[t].span,
-            Def::Function(f) => self.program.functions[f].span,
-            Def::Const(c) => self.program.constants[c].span,
+            Def::Type(t) => self.tables().program.types[t].span,
+            Def::Function(f) => self.tables().program.functions[f].span,
+            Def::Const(c) => self.tables().program.constants[c].span,
         }
     }
 
@@ -476,7 +350,10 @@ impl Checker<'_> {
             format!("cannot find `{}` in this scope", name.name),
         )
         .with_label("not found");
-        let candidates = self.scopes[module].names.keys().map(String::as_str);
+        let candidates = self.tables().scopes[module]
+            .names
+            .keys()
+            .map(String::as_str);
         if let Some(best) = suggest::closest(&name.name, candidates) {
             d = d.with_suggestion(
                 format!("an item with a similar name exists: `{best}`"),
@@ -489,7 +366,12 @@ impl Checker<'_> {
     }
 
     fn unknown_module(&self, name: &ast::Ident) -> Diagnostic {
-        let known = self.program.modules.iter().any(|m| m.name == name.name);
+        let known = self
+            .tables()
+            .program
+            .modules
+            .iter()
+            .any(|m| m.name == name.name);
         let mut d = Diagnostic::error(
             codes::UNKNOWN_MODULE,
             name.span,
@@ -609,7 +491,7 @@ impl Checker<'_> {
                 }
                 match self.lookup_item(module, path) {
                     Ok(Def::Type(id)) => {
-                        self.used_items.insert(Def::Type(id));
+                        self.found.used_items.insert(Def::Type(id));
                         Ty::Named(id)
                     }
                     Ok(_) => {
@@ -673,7 +555,240 @@ impl Checker<'_> {
 
     /// A type as the user writes it.
     pub(crate) fn show(&self, ty: &Ty) -> String {
-        self.program.show_type(ty)
+        self.tables().program.show_type(ty)
+    }
+}
+
+impl Checker<'_> {
+    fn declare(&mut self, module: ModuleId, ident: &ast::Ident, def: Def) {
+        self.check_name(ident);
+        let scope = &mut self.tables.scopes[module];
+        if let Some((_, first)) = scope.names.get(&ident.name) {
+            let first = *first;
+            self.error(
+                Diagnostic::error(
+                    codes::DUPLICATE_DEFINITION,
+                    ident.span,
+                    format!("`{}` is defined twice in this module", ident.name),
+                )
+                .with_secondary(first, "first defined here")
+                .with_help("rename one of them"),
+            );
+            return;
+        }
+        scope.names.insert(ident.name.clone(), (def, ident.span));
+    }
+
+    fn collect(&mut self, modules: &[ast::Module]) {
+        let module_index: FxHashMap<String, ModuleId> = modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (self.sources.get(m.file).module_name().to_string(), i))
+            .collect();
+        for module in modules {
+            let file = self.sources.get(module.file);
+            self.tables.program.modules.push(ir::Module {
+                name: file.module_name().to_string(),
+                file_name: file.name.clone(),
+                imports: Vec::new(),
+                items: Vec::new(),
+            });
+            self.tables.scopes.push(ModuleScope {
+                names: FxHashMap::default(),
+                imports: FxHashMap::default(),
+            });
+        }
+        for (index, module) in modules.iter().enumerate() {
+            for item in &module.items {
+                self.collect_item(index, item, &module_index);
+            }
+        }
+    }
+
+    fn collect_item(
+        &mut self,
+        module: ModuleId,
+        item: &ast::Item,
+        module_index: &FxHashMap<String, ModuleId>,
+    ) {
+        let public = item.public.is_some();
+        let placeholder = |kind| ir::TypeDef {
+            module,
+            name: String::new(),
+            kind,
+            public,
+            span: item.span,
+            docs: item.docs.clone(),
+            member_docs: Vec::new(),
+            member_spans: Vec::new(),
+            incomplete: false,
+        };
+        match &item.kind {
+            ast::ItemKind::Record(r) => {
+                let id = self.tables.program.types.len();
+                let mut def = placeholder(TypeDefKind::Record(Vec::new()));
+                def.name = r.name.name.clone();
+                def.span = r.name.span;
+                def.member_docs = r.fields.iter().map(|f| f.docs.clone()).collect();
+                def.member_spans = r.fields.iter().map(|f| f.name.span).collect();
+                def.incomplete = r.incomplete;
+                self.tables.program.types.push(def);
+                self.declare(module, &r.name, Def::Type(id));
+                self.push_item(module, ItemRef::Type(id), item.span);
+            }
+            ast::ItemKind::Enum(e) => {
+                let id = self.tables.program.types.len();
+                let mut def = placeholder(TypeDefKind::Enum(Vec::new()));
+                def.name = e.name.name.clone();
+                def.span = e.name.span;
+                def.member_docs = e.variants.iter().map(|v| v.docs.clone()).collect();
+                def.member_spans = e.variants.iter().map(|v| v.name.span).collect();
+                self.tables.program.types.push(def);
+                self.declare(module, &e.name, Def::Type(id));
+                self.push_item(module, ItemRef::Type(id), item.span);
+            }
+            ast::ItemKind::RustType(r) => {
+                let id = self.tables.program.types.len();
+                let path = rust_path(&r.path);
+                let mut def = placeholder(TypeDefKind::Rust(path));
+                def.name = r.name.name.clone();
+                def.span = r.name.span;
+                self.tables.program.types.push(def);
+                self.declare(module, &r.name, Def::Type(id));
+                self.push_item(module, ItemRef::Type(id), item.span);
+            }
+            ast::ItemKind::Function(f) => {
+                let id = self.new_function(
+                    module,
+                    &f.name,
+                    ir::FunctionKind::Free,
+                    public,
+                    &item.docs,
+                    item.span,
+                );
+                self.declare(module, &f.name, Def::Function(id));
+                self.push_item(module, ItemRef::Function(id), item.span);
+            }
+            ast::ItemKind::RustFunction(f) => {
+                let path = rust_path(&f.path);
+                let id = self.new_function(
+                    module,
+                    &f.name,
+                    ir::FunctionKind::Rust { path },
+                    public,
+                    &item.docs,
+                    item.span,
+                );
+                self.declare(module, &f.name, Def::Function(id));
+                self.push_item(module, ItemRef::Function(id), item.span);
+            }
+            ast::ItemKind::Test(t) => {
+                let id = self.new_function(
+                    module,
+                    &t.name,
+                    ir::FunctionKind::Test,
+                    false,
+                    &item.docs,
+                    item.span,
+                );
+                self.declare(module, &t.name, Def::Function(id));
+                self.push_item(module, ItemRef::Function(id), item.span);
+            }
+            ast::ItemKind::Constant(c) => {
+                let id = self.tables.program.constants.len();
+                self.tables.program.constants.push(ir::Constant {
+                    module,
+                    name: c.name.name.clone(),
+                    ty: Ty::Error,
+                    value: ir::Expr {
+                        kind: ir::ExprKind::Error,
+                        ty: Ty::Error,
+                        span: c.value.span,
+                    },
+                    public,
+                    span: c.name.span,
+                    docs: item.docs.clone(),
+                    referenced: false,
+                });
+                self.declare(module, &c.name, Def::Const(id));
+                self.push_item(module, ItemRef::Constant(id), item.span);
+            }
+            ast::ItemKind::UseModule(name) => match module_index.get(&name.name) {
+                Some(&target) if target != module && target != 0 => {
+                    self.tables.scopes[module]
+                        .imports
+                        .insert(name.name.clone(), (target, name.span));
+                    self.refer(name.span, ir::Target::Module(target));
+                }
+                Some(_) => self.error(
+                    Diagnostic::error(
+                        codes::UNKNOWN_MODULE,
+                        name.span,
+                        format!(
+                            "module `{}` cannot import itself or the root module",
+                            name.name
+                        ),
+                    )
+                    .with_help("move the shared items into a module of their own and import that"),
+                ),
+                None => {
+                    let known: Vec<&str> = module_index.keys().map(String::as_str).collect();
+                    let mut d = Diagnostic::error(
+                        codes::UNKNOWN_MODULE,
+                        name.span,
+                        format!("no module named `{}`", name.name),
+                    )
+                    .with_label("not found")
+                    .with_note(format!(
+                        "`use_module {0};` reads `{0}.pt` beside the root file",
+                        name.name
+                    ));
+                    if let Some(best) = suggest::closest(&name.name, known.iter().copied()) {
+                        d = d.with_suggestion(
+                            format!("a module with a similar name exists: `{best}`"),
+                            name.span,
+                            best,
+                            Applicability::MaybeIncorrect,
+                        );
+                    }
+                    self.error(d);
+                }
+            },
+            ast::ItemKind::Methods(_) | ast::ItemKind::Error => {}
+        }
+    }
+
+    fn push_item(&mut self, module: ModuleId, item: ItemRef, span: Span) {
+        let line = self.sources.get(span.file).line_column(span.start).line;
+        self.tables.program.item_lines.insert(item, line);
+        self.tables.program.item_spans.insert(item, span);
+        self.tables.program.modules[module].items.push(item);
+    }
+
+    fn new_function(
+        &mut self,
+        module: ModuleId,
+        name: &ast::Ident,
+        kind: ir::FunctionKind,
+        public: bool,
+        docs: &[String],
+        extent: Span,
+    ) -> FunctionId {
+        self.tables.program.functions.push(ir::Function {
+            module,
+            name: name.name.clone(),
+            kind,
+            params: Vec::new(),
+            returns: Ty::Unit,
+            public,
+            span: name.span,
+            extent,
+            docs: docs.to_vec(),
+            body: None,
+            referenced: false,
+            referenced_in_tests: false,
+        });
+        self.tables.program.functions.len() - 1
     }
 
     fn resolve_params(
@@ -729,16 +844,11 @@ impl Checker<'_> {
 
     fn resolve_signatures(&mut self, modules: &[ast::Module]) {
         for (module, ast_module) in modules.iter().enumerate() {
-            let mut type_ids = HashMap::new();
-            for (id, def) in self.program.types.iter().enumerate() {
-                if def.module == module {
-                    type_ids.insert(def.name.clone(), id);
-                }
-            }
             for item in &ast_module.items {
                 match &item.kind {
                     ast::ItemKind::Record(r) => {
-                        let Some(&(Def::Type(id), _)) = self.scopes[module].names.get(&r.name.name)
+                        let Some(&(Def::Type(id), _)) =
+                            self.tables.scopes[module].names.get(&r.name.name)
                         else {
                             continue;
                         };
@@ -787,12 +897,13 @@ impl Checker<'_> {
                             }
                             fields.push((f.name.name.clone(), ty));
                         }
-                        if self.program.types[id].name == r.name.name {
-                            self.program.types[id].kind = TypeDefKind::Record(fields);
+                        if self.tables.program.types[id].name == r.name.name {
+                            self.tables.program.types[id].kind = TypeDefKind::Record(fields);
                         }
                     }
                     ast::ItemKind::Enum(e) => {
-                        let Some(&(Def::Type(id), _)) = self.scopes[module].names.get(&e.name.name)
+                        let Some(&(Def::Type(id), _)) =
+                            self.tables.scopes[module].names.get(&e.name.name)
                         else {
                             continue;
                         };
@@ -821,8 +932,8 @@ impl Checker<'_> {
                                 "an enum needs at least one variant",
                             ));
                         }
-                        if self.program.types[id].name == e.name.name {
-                            self.program.types[id].kind = TypeDefKind::Enum(variants);
+                        if self.tables.program.types[id].name == e.name.name {
+                            self.tables.program.types[id].kind = TypeDefKind::Enum(variants);
                         }
                     }
                     ast::ItemKind::Function(f) => {
@@ -833,12 +944,12 @@ impl Checker<'_> {
                     }
                     ast::ItemKind::Constant(c) => {
                         let Some(&(Def::Const(id), _)) =
-                            self.scopes[module].names.get(&c.name.name)
+                            self.tables.scopes[module].names.get(&c.name.name)
                         else {
                             continue;
                         };
                         let ty = self.resolve_type(module, &c.ty);
-                        self.program.constants[id].ty = ty;
+                        self.tables.program.constants[id].ty = ty;
                     }
                     ast::ItemKind::Methods(m) => self.collect_methods(module, item, m),
                     _ => {}
@@ -846,10 +957,10 @@ impl Checker<'_> {
             }
             // `methods` blocks were registered after the other items; put
             // every item back in source order.
-            let lines = &self.program.item_lines;
-            self.program.modules[module]
+            let lines = &self.tables.program.item_lines;
+            self.tables.program.modules[module]
                 .items
-                .sort_by_key(|item| lines.get(item).map_or(0, |(_, line)| *line));
+                .sort_by_key(|item| lines.get(item).copied().unwrap_or(0));
         }
     }
 
@@ -862,22 +973,26 @@ impl Checker<'_> {
         params: &[ast::Param],
         returns: Option<&ast::TypeExpr>,
     ) {
-        let Some(&(Def::Function(id), _)) = self.scopes[module].names.get(&name.name) else {
+        let Some(&(Def::Function(id), _)) = self.tables.scopes[module].names.get(&name.name) else {
             return;
         };
-        if self.program.functions[id].span != name.span {
+        if self.tables.program.functions[id].span != name.span {
             return;
         }
         let (params, _) = self.resolve_params(module, params, false);
         let returns = returns.map_or(Ty::Unit, |t| self.resolve_type(module, t));
-        let function = &mut self.program.functions[id];
+        let function = &mut self.tables.program.functions[id];
         function.params = params;
         function.returns = returns;
     }
 
     fn collect_methods(&mut self, module: ModuleId, item: &ast::Item, m: &ast::Methods) {
         let target = match self.lookup_item(module, std::slice::from_ref(&m.target)) {
-            Ok(Def::Type(id)) if !matches!(self.program.types[id].kind, TypeDefKind::Rust(_)) => id,
+            Ok(Def::Type(id))
+                if !matches!(self.tables.program.types[id].kind, TypeDefKind::Rust(_)) =>
+            {
+                id
+            }
             Ok(_) => {
                 self.error(Diagnostic::error(
                     codes::UNKNOWN_TYPE,
@@ -892,8 +1007,8 @@ impl Checker<'_> {
                 return;
             }
         };
-        let group = self.program.methods.len();
-        self.program.methods.push(Vec::new());
+        let group = self.tables.program.methods.len();
+        self.tables.program.methods.push(Vec::new());
         self.push_item(module, ItemRef::Methods(target, group), item.span);
         for f_item in &m.functions {
             let ast::ItemKind::Function(f) = &f_item.kind else {
@@ -916,9 +1031,9 @@ impl Checker<'_> {
                 f_item.span,
             );
             self.check_name(&f.name);
-            self.program.functions[id].params = params;
-            self.program.functions[id].returns = returns;
-            let table = self.methods.entry(target).or_default();
+            self.tables.program.functions[id].params = params;
+            self.tables.program.functions[id].returns = returns;
+            let table = self.tables.methods.entry(target).or_default();
             if table.contains_key(&f.name.name) {
                 self.error(Diagnostic::error(
                     codes::DUPLICATE_DEFINITION,
@@ -928,7 +1043,7 @@ impl Checker<'_> {
                 continue;
             }
             table.insert(f.name.name.clone(), id);
-            self.program.methods[group].push(id);
+            self.tables.program.methods[group].push(id);
         }
     }
 
@@ -948,6 +1063,7 @@ impl Checker<'_> {
             }
         }
         let contained: Vec<Vec<TypeId>> = self
+            .tables
             .program
             .types
             .iter()
@@ -970,19 +1086,22 @@ impl Checker<'_> {
             // Depth-first search for a path from `start` back to itself;
             // each cycle is reported once, at its first type.
             let mut stack = vec![(start, vec![start])];
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = FxHashSet::default();
             while let Some((at, path)) = stack.pop() {
                 for &next in &contained[at] {
                     if next == start {
                         let direct_record = path.len() == 1
-                            && matches!(self.program.types[start].kind, TypeDefKind::Record(_));
+                            && matches!(
+                                self.tables.program.types[start].kind,
+                                TypeDefKind::Record(_)
+                            );
                         if !direct_record && path.iter().min() == Some(&start) {
                             let names: Vec<String> = path
                                 .iter()
                                 .chain(std::iter::once(&start))
-                                .map(|t| format!("`{}`", self.program.types[*t].name))
+                                .map(|t| format!("`{}`", self.tables.program.types[*t].name))
                                 .collect();
-                            let def = &self.program.types[start];
+                            let def = &self.tables.program.types[start];
                             let d = Diagnostic::error(
                                 codes::MISMATCHED_TYPES,
                                 def.span,
@@ -1005,6 +1124,7 @@ impl Checker<'_> {
     /// The root module's `main`, if any, takes nothing and returns nothing.
     fn check_entry_point(&mut self) {
         let Some((Def::Function(id), _)) = self
+            .tables
             .scopes
             .first()
             .and_then(|s| s.names.get("main"))
@@ -1012,7 +1132,7 @@ impl Checker<'_> {
         else {
             return;
         };
-        let main = &self.program.functions[id];
+        let main = &self.tables.program.functions[id];
         if matches!(main.kind, ir::FunctionKind::Free)
             && (!main.params.is_empty() || main.returns != Ty::Unit)
         {
@@ -1031,6 +1151,7 @@ impl Checker<'_> {
     /// Constants may use other constants, but not in a cycle.
     fn check_constant_cycles(&mut self) {
         let uses: Vec<Vec<ir::ConstId>> = self
+            .tables
             .program
             .constants
             .iter()
@@ -1048,17 +1169,17 @@ impl Checker<'_> {
                 out
             })
             .collect();
-        let mut in_reported_cycle = std::collections::HashSet::new();
+        let mut in_reported_cycle = FxHashSet::default();
         for start in 0..uses.len() {
             if in_reported_cycle.contains(&start) {
                 continue;
             }
             let mut stack = uses[start].clone();
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = FxHashSet::default();
             while let Some(at) = stack.pop() {
                 if at == start {
                     in_reported_cycle.extend(seen.iter().copied());
-                    let constant = &self.program.constants[start];
+                    let constant = &self.tables.program.constants[start];
                     let d = Diagnostic::error(
                         codes::MISMATCHED_TYPES,
                         constant.span,
@@ -1075,35 +1196,89 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks every function and constant body. Bodies only read the
+    /// tables, so they are checked in runs on several threads when there
+    /// are enough of them; the runs' findings are merged in item order, so
+    /// the result does not depend on how the work was split.
     fn check_bodies(&mut self, modules: &[ast::Module]) {
+        let jobs = self.body_jobs(modules);
+        let tables = &self.tables;
+        let sources = self.sources;
+        let errors_before_bodies = self.errors_before_bodies;
+        let runs = crate::parallel::map_runs(
+            &jobs,
+            BodyJob::source_bytes,
+            MIN_BODY_BYTES_PER_THREAD,
+            |run| {
+                let mut worker = Checker {
+                    sources,
+                    tables,
+                    found: Findings::default(),
+                    checking_test: false,
+                    errors_before_bodies,
+                };
+                let checked: Vec<CheckedBody> =
+                    run.iter().map(|job| worker.check_job(job)).collect();
+                (worker.found, checked)
+            },
+        );
+        for (found, checked) in runs {
+            self.found.merge(found);
+            for body in checked {
+                match body {
+                    CheckedBody::Function(id, body) => {
+                        self.tables.program.functions[id].body = Some(body);
+                    }
+                    CheckedBody::Constant(id, value) => {
+                        self.tables.program.constants[id].value = value;
+                    }
+                }
+            }
+        }
+        for (module, ir_module) in self.tables.program.modules.iter_mut().enumerate() {
+            let mut imports: Vec<ModuleId> = self
+                .found
+                .used_imports
+                .iter()
+                .filter(|(importer, _)| *importer == module)
+                .map(|(_, imported)| *imported)
+                .collect();
+            imports.sort_unstable();
+            ir_module.imports = imports;
+        }
+    }
+
+    /// Every body to check, in item order. A duplicate item (reported
+    /// already) has no body of its own.
+    fn body_jobs<'m>(&self, modules: &'m [ast::Module]) -> Vec<BodyJob<'m>> {
+        let mut jobs = Vec::new();
+        let functions = &self.tables.program.functions;
+        let is_declared = |id: FunctionId, name: &ast::Ident| functions[id].span == name.span;
         for (module, ast_module) in modules.iter().enumerate() {
+            let names = &self.tables.scopes[module].names;
             for item in &ast_module.items {
                 match &item.kind {
                     ast::ItemKind::Function(f) => {
-                        if let Some(&(Def::Function(id), _)) =
-                            self.scopes[module].names.get(&f.name.name)
-                        {
-                            if self.program.functions[id].span == f.name.span {
-                                self.check_function(
-                                    id,
-                                    f.params.as_slice(),
-                                    &f.body,
-                                    f.returns.as_ref().map(|r| r.span),
-                                );
+                        if let Some(&(Def::Function(id), _)) = names.get(&f.name.name) {
+                            if is_declared(id, &f.name) {
+                                jobs.push(BodyJob::function(id, f));
                             }
                         }
                     }
                     ast::ItemKind::Test(t) => {
-                        if let Some(&(Def::Function(id), _)) =
-                            self.scopes[module].names.get(&t.name.name)
-                        {
-                            if self.program.functions[id].span == t.name.span {
-                                self.check_function(id, &[], &t.body, None);
+                        if let Some(&(Def::Function(id), _)) = names.get(&t.name.name) {
+                            if is_declared(id, &t.name) {
+                                jobs.push(BodyJob::Function {
+                                    id,
+                                    params: &[],
+                                    block: &t.body,
+                                    returns_span: None,
+                                });
                             }
                         }
                     }
                     ast::ItemKind::Methods(m) => {
-                        let Some(table) = self.lookup_methods_of(module, &m.target) else {
+                        let Some(table) = self.methods_of(module, &m.target) else {
                             continue;
                         };
                         for f_item in &m.functions {
@@ -1111,50 +1286,44 @@ impl Checker<'_> {
                                 continue;
                             };
                             if let Some(&id) = table.get(&f.name.name) {
-                                if self.program.functions[id].span == f.name.span {
-                                    self.check_function(
-                                        id,
-                                        &f.params,
-                                        &f.body,
-                                        f.returns.as_ref().map(|r| r.span),
-                                    );
+                                if is_declared(id, &f.name) {
+                                    jobs.push(BodyJob::function(id, f));
                                 }
                             }
                         }
                     }
                     ast::ItemKind::Constant(c) => {
-                        if let Some(&(Def::Const(id), _)) =
-                            self.scopes[module].names.get(&c.name.name)
-                        {
-                            self.check_constant(module, id, &c.value);
+                        if let Some(&(Def::Const(id), _)) = names.get(&c.name.name) {
+                            jobs.push(BodyJob::Constant {
+                                module,
+                                id,
+                                value: &c.value,
+                            });
                         }
                     }
                     _ => {}
                 }
             }
-            let used = self.scopes[module].used_imports.clone();
-            let mut imports: Vec<ModuleId> = used.into_iter().collect();
-            imports.sort_unstable();
-            self.program.modules[module].imports = imports;
         }
+        jobs
     }
 
-    fn lookup_methods_of(
+    fn methods_of(
         &self,
         module: ModuleId,
         target: &ast::Ident,
-    ) -> Option<HashMap<String, FunctionId>> {
-        let (Def::Type(id), _) = self.scopes[module].names.get(&target.name)? else {
+    ) -> Option<&FxHashMap<String, FunctionId>> {
+        let (Def::Type(id), _) = self.tables.scopes[module].names.get(&target.name)? else {
             return None;
         };
-        self.methods.get(id).cloned()
+        self.tables.methods.get(id)
     }
 
     fn warn_unused(&mut self) {
-        for scope in &self.scopes {
+        for (module, scope) in self.tables.scopes.iter().enumerate() {
             for (name, (import, span)) in &scope.imports {
-                if !scope.used_imports.contains(import) {
-                    self.diagnostics.push(
+                if !self.found.used_imports.contains(&(module, *import)) {
+                    self.found.diagnostics.push(
                         Diagnostic::warning(
                             codes::UNUSED_ITEM,
                             *span,
@@ -1167,22 +1336,22 @@ impl Checker<'_> {
                 }
             }
         }
-        for (id, f) in self.program.functions.iter().enumerate() {
+        for (id, f) in self.tables.program.functions.iter().enumerate() {
             let exported = f.public || f.name == "main" && f.module == 0;
             if exported || matches!(f.kind, ir::FunctionKind::Test) {
                 continue;
             }
             let is_the_declared_one = match &f.kind {
                 ir::FunctionKind::Method { .. } => true,
-                _ => self.scopes[f.module]
+                _ => self.tables.scopes[f.module]
                     .names
                     .get(&f.name)
                     .is_some_and(|(def, _)| *def == Def::Function(id)),
             };
-            let used = self.used_items.contains(&Def::Function(id))
-                || self.used_in_tests.contains(&Def::Function(id));
+            let used = self.found.used_items.contains(&Def::Function(id))
+                || self.found.used_in_tests.contains(&Def::Function(id));
             if is_the_declared_one && !used {
-                self.diagnostics.push(
+                self.found.diagnostics.push(
                     Diagnostic::warning(
                         codes::UNUSED_ITEM,
                         f.span,
@@ -1192,12 +1361,12 @@ impl Checker<'_> {
                 );
             }
         }
-        for (id, c) in self.program.constants.iter().enumerate() {
+        for (id, c) in self.tables.program.constants.iter().enumerate() {
             if !c.public
-                && !self.used_items.contains(&Def::Const(id))
-                && !self.used_in_tests.contains(&Def::Const(id))
+                && !self.found.used_items.contains(&Def::Const(id))
+                && !self.found.used_in_tests.contains(&Def::Const(id))
             {
-                self.diagnostics.push(
+                self.found.diagnostics.push(
                     Diagnostic::warning(
                         codes::UNUSED_ITEM,
                         c.span,

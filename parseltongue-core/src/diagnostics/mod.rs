@@ -193,6 +193,11 @@ impl Diagnostics {
         self.items.push(diagnostic);
     }
 
+    /// Records everything `other` recorded, after what is here.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     /// True when at least one error was recorded.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)

@@ -156,11 +156,12 @@ fn lower_module<'p>(
     };
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut tests = Vec::new();
+    let file = &program.modules[module].file_name;
     for item in &program.modules[module].items {
         let mut marker = program
             .item_lines
             .get(item)
-            .map(|(file, line)| format!("{SOURCE_MARKER}{file}:{line}"))
+            .map(|line| format!("{SOURCE_MARKER}{file}:{line}"))
             .unwrap_or_default();
         if let Some(span) = program.item_spans.get(item) {
             marker = format!("{}\n{marker}", lowerer.marks.mark_line(*span));

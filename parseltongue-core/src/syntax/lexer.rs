@@ -49,13 +49,20 @@ pub fn is_punct_char(c: char) -> bool {
 
 /// Classifies an identifier-shaped word.
 pub fn classify_word(word: &str) -> TokenKind {
-    if let Some(keyword) = Keyword::from_spelling(word) {
-        TokenKind::Keyword(keyword)
-    } else if RUST_ONLY_KEYWORDS.contains(&word) {
-        TokenKind::RustKeyword
-    } else {
-        TokenKind::Ident
-    }
+    // Every identifier of a file passes here: one hash lookup instead of a
+    // comparison with each keyword's spelling.
+    static RESERVED: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, TokenKind>> =
+        std::sync::OnceLock::new();
+    let reserved = RESERVED.get_or_init(|| {
+        let rust_only = RUST_ONLY_KEYWORDS
+            .iter()
+            .map(|&word| (word, TokenKind::RustKeyword));
+        let ours = Keyword::ALL
+            .iter()
+            .map(|&keyword| (keyword.as_str(), TokenKind::Keyword(keyword)));
+        rust_only.chain(ours).collect()
+    });
+    reserved.get(word).copied().unwrap_or(TokenKind::Ident)
 }
 
 struct Lexer<'a> {

@@ -20,7 +20,7 @@ pub fn parse_file(
     rust_habits::rewrite(&mut lexed.tokens, text, file, diagnostics);
     // A token the lexer or the habit pass already reported is not reported
     // again as a syntax error.
-    let mut reported: std::collections::HashSet<u32> = diagnostics
+    let mut reported: rustc_hash::FxHashSet<u32> = diagnostics
         .iter()
         .filter(|d| d.primary.span.file == file)
         .map(|d| d.primary.span.start)

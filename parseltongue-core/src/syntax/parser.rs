@@ -52,22 +52,17 @@ pub fn parse(
     tokens: &[Token],
     text: &str,
     file: FileId,
-    already_reported: &std::collections::HashSet<u32>,
+    already_reported: &rustc_hash::FxHashSet<u32>,
     diagnostics: &mut Diagnostics,
 ) -> Module {
     let kinds: Vec<TokenKind> = tokens.iter().map(|t| t.kind).collect();
-    let (fast_items, fast_errors) = module_parser::<chumsky::error::EmptyErr>(text, file, tokens)
-        .parse(kinds.as_slice())
-        .into_output_errors();
-    if fast_errors.is_empty() {
-        if let Some(items) = fast_items {
-            return Module { file, items };
-        }
+    if let Some(items) = parse_without_errors(tokens, &kinds, text, file) {
+        return Module { file, items };
     }
     let (items, errors) = module_parser::<Rich<'_, TokenKind, SimpleSpan>>(text, file, tokens)
         .parse(kinds.as_slice())
         .into_output_errors();
-    let mut seen_error_at = std::collections::HashSet::new();
+    let mut seen_error_at = rustc_hash::FxHashSet::default();
     for error in errors {
         let span = byte_range(tokens, text, *error.span());
         // One report per position: recovery can revisit the same token,
@@ -84,6 +79,92 @@ pub fn parse(
         file,
         items: items.unwrap_or_default(),
     }
+}
+
+/// Below this many tokens per thread, a second thread costs more than it
+/// saves (about 2,000 lines of typical code).
+const MIN_TOKENS_PER_THREAD: usize = 16 * 1024;
+
+/// The fast pass: parses `tokens` with errors that cost nothing to build,
+/// in runs of whole items on several threads when the file is large.
+/// `None` if any run has a syntax error; the caller then parses the whole
+/// file again to describe each error.
+fn parse_without_errors(
+    tokens: &[Token],
+    kinds: &[TokenKind],
+    text: &str,
+    file: FileId,
+) -> Option<Vec<Item>> {
+    let items = item_token_ranges(kinds);
+    let runs =
+        crate::parallel::map_runs(&items, std::ops::Range::len, MIN_TOKENS_PER_THREAD, |run| {
+            let first = run.first().map_or(0, |r| r.start);
+            let range = first..run.last().map_or(first, |r| r.end);
+            let (items, errors) =
+                module_parser::<chumsky::error::EmptyErr>(text, file, &tokens[range.clone()])
+                    .parse(&kinds[range])
+                    .into_output_errors();
+            items.filter(|_| errors.is_empty())
+        });
+    let mut items = Vec::new();
+    for run in runs {
+        items.extend(run?);
+    }
+    Some(items)
+}
+
+/// The token ranges of a file's items, as far as the delimiters tell: a
+/// new item may start after a `}` or `;` outside any delimiter, with a
+/// token that starts an item. The parser reads the items of each range
+/// on its own, so a range boundary must never fall inside an item; where
+/// this guess is wrong the text has a syntax error, and the fast pass
+/// reports it instead of parsing differently.
+fn item_token_ranges(kinds: &[TokenKind]) -> Vec<std::ops::Range<usize>> {
+    if kinds.len() < 2 * MIN_TOKENS_PER_THREAD {
+        // The whole file is one range.
+        #[allow(clippy::single_range_in_vec_init)]
+        return vec![0..kinds.len()];
+    }
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    let mut depth = 0usize;
+    let mut item_may_end = false;
+    for (index, kind) in kinds.iter().enumerate() {
+        match kind {
+            TokenKind::Open(_) => depth += 1,
+            TokenKind::Close(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > 0 {
+            continue;
+        }
+        let starts_item = matches!(
+            kind,
+            TokenKind::DocComment
+                | TokenKind::Keyword(
+                    Keyword::Function
+                        | Keyword::Record
+                        | Keyword::Enum
+                        | Keyword::Constant
+                        | Keyword::Methods
+                        | Keyword::Public
+                        | Keyword::UseModule
+                        | Keyword::RustFunction
+                        | Keyword::RustType
+                        | Keyword::Test
+                )
+        );
+        if item_may_end && starts_item && index > start {
+            ranges.push(start..index);
+            start = index;
+        }
+        item_may_end = matches!(
+            kind,
+            TokenKind::Close(Delimiter::Brace) | TokenKind::Punct(';', _)
+        );
+    }
+    ranges.push(start..kinds.len());
+    ranges
 }
 
 /// The byte range covered by a span of token indices (the parser's input

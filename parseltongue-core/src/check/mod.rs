@@ -658,41 +658,20 @@ impl Checker<'_> {
                 self.push_item(module, ItemRef::Type(id), item.span);
             }
             ast::ItemKind::Function(f) => {
-                let id = self.new_function(
-                    module,
-                    &f.name,
-                    ir::FunctionKind::Free,
-                    public,
-                    &item.docs,
-                    item.span,
-                );
-                self.declare(module, &f.name, Def::Function(id));
-                self.push_item(module, ItemRef::Function(id), item.span);
+                self.declare_function(module, &f.name, ir::FunctionKind::Free, public, item);
             }
             ast::ItemKind::RustFunction(f) => {
                 let path = rust_path(&f.path);
-                let id = self.new_function(
+                self.declare_function(
                     module,
                     &f.name,
                     ir::FunctionKind::Rust { path },
                     public,
-                    &item.docs,
-                    item.span,
+                    item,
                 );
-                self.declare(module, &f.name, Def::Function(id));
-                self.push_item(module, ItemRef::Function(id), item.span);
             }
             ast::ItemKind::Test(t) => {
-                let id = self.new_function(
-                    module,
-                    &t.name,
-                    ir::FunctionKind::Test,
-                    false,
-                    &item.docs,
-                    item.span,
-                );
-                self.declare(module, &t.name, Def::Function(id));
-                self.push_item(module, ItemRef::Function(id), item.span);
+                self.declare_function(module, &t.name, ir::FunctionKind::Test, false, item);
             }
             ast::ItemKind::Constant(c) => {
                 let id = self.tables.program.constants.len();
@@ -763,6 +742,20 @@ impl Checker<'_> {
         self.tables.program.item_lines.insert(item, line);
         self.tables.program.item_spans.insert(item, span);
         self.tables.program.modules[module].items.push(item);
+    }
+
+    /// Declares a function-like item (function, Rust function, test).
+    fn declare_function(
+        &mut self,
+        module: ModuleId,
+        name: &ast::Ident,
+        kind: ir::FunctionKind,
+        public: bool,
+        item: &ast::Item,
+    ) {
+        let id = self.new_function(module, name, kind, public, &item.docs, item.span);
+        self.declare(module, name, Def::Function(id));
+        self.push_item(module, ItemRef::Function(id), item.span);
     }
 
     fn new_function(

@@ -293,6 +293,13 @@ pub struct Reference {
     pub target: Target,
 }
 
+impl Reference {
+    /// The order references are kept in: by position, then by target.
+    pub fn source_order(&self) -> (crate::source::FileId, u32, u32, Target) {
+        (self.span.file, self.span.start, self.span.end, self.target)
+    }
+}
+
 /// How a local is represented in the generated Rust.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Repr {

@@ -19,7 +19,6 @@ use crate::diagnostics::{codes, Applicability, Diagnostic, Diagnostics};
 use crate::ir::{self, FunctionId, ItemRef, ModuleId, Ty, TypeDefKind, TypeId};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast;
-use crate::syntax::token::RUST_ONLY_KEYWORDS;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Borrow;
 
@@ -188,10 +187,10 @@ pub fn check_program(
             || found.used_in_tests.contains(&Def::Const(id));
     }
     // Names may be resolved more than once (a quiet lookup, then the real
-    // one); keep each once, in source order.
-    found
-        .references
-        .sort_unstable_by_key(|r| (r.span.file, r.span.start, r.span.end, r.target));
+    // one); keep each once, in source order. Each run of bodies sorted its
+    // own, and runs are in source order: a stable sort finds the sorted
+    // runs and only merges them.
+    found.references.sort_by_key(ir::Reference::source_order);
     found.references.dedup();
     program.references = found.references;
     diagnostics.extend(found.diagnostics);
@@ -208,7 +207,8 @@ fn rust_path(path: &[ast::Ident]) -> String {
 
 /// Is `name` usable as a Rust identifier in the generated code?
 pub(crate) fn is_reserved(name: &str) -> bool {
-    RUST_ONLY_KEYWORDS.contains(&name) || name == "_"
+    crate::syntax::lexer::classify_word(name) == crate::syntax::token::TokenKind::RustKeyword
+        || name == "_"
 }
 
 impl<T: Borrow<Tables>> Checker<'_, T> {
@@ -1210,8 +1210,18 @@ impl Checker<'_> {
                     checking_test: false,
                     errors_before_bodies,
                 };
-                let checked: Vec<CheckedBody> =
-                    run.iter().map(|job| worker.check_job(job)).collect();
+                let checked: Vec<CheckedBody> = run
+                    .iter()
+                    .map(|job| {
+                        let first = worker.found.references.len();
+                        let checked = worker.check_job(job);
+                        // Sorted here, body by body on the run's own thread,
+                        // the references only need merging at the end.
+                        worker.found.references[first..]
+                            .sort_unstable_by_key(ir::Reference::source_order);
+                        checked
+                    })
+                    .collect();
                 (worker.found, checked)
             },
         );

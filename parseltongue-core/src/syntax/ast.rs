@@ -421,6 +421,23 @@ impl BinaryOp {
     pub fn is_logical(self) -> bool {
         matches!(self, BinaryOp::And | BinaryOp::Or)
     }
+
+    /// How tightly the operator binds, loosest first: `&&` and `||`
+    /// (one level: mixing them needs parentheses), comparisons, `+ -`,
+    /// `* / %`.
+    pub fn level(self) -> u8 {
+        match self {
+            BinaryOp::And | BinaryOp::Or => 0,
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => 1,
+            BinaryOp::Add | BinaryOp::Sub => 2,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 3,
+        }
+    }
 }
 
 /// One arm of a `match`.

@@ -80,13 +80,26 @@ struct Lexer<'a> {
 
 /// Lexes `text`, reporting problems into `diagnostics`.
 pub fn lex(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Lexed {
+    lex_range(text, 0..text.len(), file, diagnostics)
+}
+
+/// Lexes the part `range` of `text` as if it were a file of its own, with
+/// positions in the whole text. Nothing past `range` is looked at, so a
+/// string or comment that would run on past it is unterminated here.
+pub fn lex_range(
+    text: &str,
+    range: std::ops::Range<usize>,
+    file: FileId,
+    diagnostics: &mut Diagnostics,
+) -> Lexed {
+    let text = &text[..range.end];
     let mut lexer = Lexer {
         text,
         bytes: text.as_bytes(),
-        pos: 0,
+        pos: range.start,
         file,
         out: Lexed {
-            tokens: Vec::with_capacity(text.len() / 4),
+            tokens: Vec::with_capacity(range.len() / 4),
             comments: Vec::new(),
         },
         stack: Vec::new(),

@@ -9,6 +9,7 @@ pub mod token;
 
 use crate::diagnostics::Diagnostics;
 use crate::source::FileId;
+use std::ops::Range;
 
 /// Lexes, rewrites Rust habits and parses one file.
 pub fn parse_file(
@@ -16,6 +17,9 @@ pub fn parse_file(
     file: FileId,
     diagnostics: &mut Diagnostics,
 ) -> (ast::Module, lexer::Lexed) {
+    if let Some(clean) = read_clean(text, file) {
+        return clean;
+    }
     let mut lexed = lexer::lex(text, file, diagnostics);
     rust_habits::rewrite(&mut lexed.tokens, text, file, diagnostics);
     // A token the lexer or the habit pass already reported is not reported
@@ -35,4 +39,136 @@ pub fn parse_file(
     );
     let module = parser::parse(&lexed.tokens, text, file, &reported, diagnostics);
     (module, lexed)
+}
+
+/// Below this much text per thread, a second thread costs more than it
+/// saves (about 2,000 lines of typical code).
+const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
+
+/// The fast path, for a file without a single problem (the common case
+/// for a large file): runs of whole items are lexed, rewritten and parsed
+/// on several threads, with errors that cost nothing to build. `None` at
+/// the first diagnostic of any kind; the caller then reads the whole file
+/// again, one step after the other, to describe every problem.
+///
+/// A run read on its own gives the tokens and items the whole file would:
+/// a run starts at a line where the file is between items, and anything
+/// that crosses into the next run (a string, a comment, a delimiter, an
+/// item) is a diagnostic within the run, which sends the file to the
+/// careful path.
+fn read_clean(text: &str, file: FileId) -> Option<(ast::Module, lexer::Lexed)> {
+    let items = item_text_ranges(text);
+    let runs = crate::parallel::map_runs(&items, Range::len, MIN_BYTES_PER_THREAD, |run| {
+        let first = run.first().map_or(0, |r| r.start);
+        let range = first..run.last().map_or(first, |r| r.end);
+        let mut found = Diagnostics::new();
+        let mut lexed = lexer::lex_range(text, range, file, &mut found);
+        if !found.is_empty() {
+            return None;
+        }
+        rust_habits::rewrite(&mut lexed.tokens, text, file, &mut found);
+        if !found.is_empty() {
+            return None;
+        }
+        let items = parser::parse_clean(&lexed.tokens, text, file)?;
+        Some((items, lexed))
+    });
+    let mut runs = runs.into_iter().collect::<Option<Vec<_>>>()?;
+    if runs.len() == 1 {
+        let (items, lexed) = runs.pop()?;
+        return Some((ast::Module { file, items }, lexed));
+    }
+    let mut items = Vec::with_capacity(runs.iter().map(|(items, _)| items.len()).sum());
+    let mut lexed = lexer::Lexed {
+        tokens: Vec::with_capacity(runs.iter().map(|(_, l)| l.tokens.len()).sum()),
+        comments: Vec::new(),
+    };
+    for (run_items, run_lexed) in runs {
+        items.extend(run_items);
+        lexed.tokens.extend(run_lexed.tokens);
+        lexed.comments.extend(run_lexed.comments);
+    }
+    Some((ast::Module { file, items }, lexed))
+}
+
+/// The byte ranges of `text` that start where an item may: a line that
+/// follows a blank line and begins, at its first column, with a comment
+/// or a keyword that starts an item. Together they cover the whole text.
+/// This is a guess from the layout that the formatter writes; where it is
+/// wrong, the run that holds the mistake has a diagnostic (see
+/// [`read_clean`]).
+fn item_text_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    if text.len() < 2 * MIN_BYTES_PER_THREAD {
+        ranges.push(0..text.len());
+        return ranges;
+    }
+    let mut start = 0;
+    let mut line_start = 0;
+    let mut previous_blank = false;
+    for (newline, _) in text.match_indices('\n') {
+        let next_line = newline + 1;
+        let line = &text[line_start..newline];
+        let blank = line.trim().is_empty();
+        if previous_blank && line_start > start && starts_item(line) {
+            ranges.push(start..line_start);
+            start = line_start;
+        }
+        previous_blank = blank;
+        line_start = next_line;
+    }
+    ranges.push(start..text.len());
+    ranges
+}
+
+/// True if `line` begins, at its first column, with a comment or with a
+/// keyword that starts an item.
+fn starts_item(line: &str) -> bool {
+    if line.starts_with("//") {
+        return true;
+    }
+    let word_end = line
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        .unwrap_or(line.len());
+    matches!(
+        lexer::classify_word(&line[..word_end]),
+        token::TokenKind::Keyword(k) if k.starts_item()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_file_splits_only_before_items_that_follow_a_blank_line() {
+        let block = "/// Docs.\nrecord R {\n    x: i64,\n}\n\n// A note.\nfunction f() {\n\n    g();\n}\n\n";
+        let text = block.repeat(2 * MIN_BYTES_PER_THREAD / block.len() + 1);
+        let ranges = item_text_ranges(&text);
+        assert!(ranges.len() > 2);
+        assert_eq!(ranges.first().map(|r| r.start), Some(0));
+        assert_eq!(ranges.last().map(|r| r.end), Some(text.len()));
+        for pair in ranges.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start, "the ranges cover the text");
+            let at = &text[pair[1].start..];
+            assert!(
+                at.starts_with("/// Docs.") || at.starts_with("// A note."),
+                "split before {:?}",
+                &at[..20]
+            );
+        }
+    }
+
+    #[test]
+    fn a_small_file_is_one_range() {
+        let text = "function f() {\n}\n\nfunction g() {\n}\n";
+        assert_eq!(
+            item_text_ranges(text),
+            vec![Range {
+                start: 0,
+                end: text.len()
+            }]
+        );
+    }
 }

@@ -55,10 +55,10 @@ pub fn parse(
     already_reported: &rustc_hash::FxHashSet<u32>,
     diagnostics: &mut Diagnostics,
 ) -> Module {
-    let kinds: Vec<TokenKind> = tokens.iter().map(|t| t.kind).collect();
-    if let Some(items) = parse_without_errors(tokens, &kinds, text, file) {
+    if let Some(items) = parse_clean(tokens, text, file) {
         return Module { file, items };
     }
+    let kinds: Vec<TokenKind> = tokens.iter().map(|t| t.kind).collect();
     let (items, errors) = module_parser::<Rich<'_, TokenKind, SimpleSpan>>(text, file, tokens)
         .parse(kinds.as_slice())
         .into_output_errors();
@@ -81,90 +81,15 @@ pub fn parse(
     }
 }
 
-/// Below this many tokens per thread, a second thread costs more than it
-/// saves (about 2,000 lines of typical code).
-const MIN_TOKENS_PER_THREAD: usize = 16 * 1024;
-
-/// The fast pass: parses `tokens` with errors that cost nothing to build,
-/// in runs of whole items on several threads when the file is large.
-/// `None` if any run has a syntax error; the caller then parses the whole
-/// file again to describe each error.
-fn parse_without_errors(
-    tokens: &[Token],
-    kinds: &[TokenKind],
-    text: &str,
-    file: FileId,
-) -> Option<Vec<Item>> {
-    let items = item_token_ranges(kinds);
-    let runs =
-        crate::parallel::map_runs(&items, std::ops::Range::len, MIN_TOKENS_PER_THREAD, |run| {
-            let first = run.first().map_or(0, |r| r.start);
-            let range = first..run.last().map_or(first, |r| r.end);
-            let (items, errors) =
-                module_parser::<chumsky::error::EmptyErr>(text, file, &tokens[range.clone()])
-                    .parse(&kinds[range])
-                    .into_output_errors();
-            items.filter(|_| errors.is_empty())
-        });
-    let mut items = Vec::new();
-    for run in runs {
-        items.extend(run?);
-    }
-    Some(items)
-}
-
-/// The token ranges of a file's items, as far as the delimiters tell: a
-/// new item may start after a `}` or `;` outside any delimiter, with a
-/// token that starts an item. The parser reads the items of each range
-/// on its own, so a range boundary must never fall inside an item; where
-/// this guess is wrong the text has a syntax error, and the fast pass
-/// reports it instead of parsing differently.
-fn item_token_ranges(kinds: &[TokenKind]) -> Vec<std::ops::Range<usize>> {
-    if kinds.len() < 2 * MIN_TOKENS_PER_THREAD {
-        // The whole file is one range.
-        #[allow(clippy::single_range_in_vec_init)]
-        return vec![0..kinds.len()];
-    }
-    let mut ranges = Vec::new();
-    let mut start = 0;
-    let mut depth = 0usize;
-    let mut item_may_end = false;
-    for (index, kind) in kinds.iter().enumerate() {
-        match kind {
-            TokenKind::Open(_) => depth += 1,
-            TokenKind::Close(_) => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        if depth > 0 {
-            continue;
-        }
-        let starts_item = matches!(
-            kind,
-            TokenKind::DocComment
-                | TokenKind::Keyword(
-                    Keyword::Function
-                        | Keyword::Record
-                        | Keyword::Enum
-                        | Keyword::Constant
-                        | Keyword::Methods
-                        | Keyword::Public
-                        | Keyword::UseModule
-                        | Keyword::RustFunction
-                        | Keyword::RustType
-                        | Keyword::Test
-                )
-        );
-        if item_may_end && starts_item && index > start {
-            ranges.push(start..index);
-            start = index;
-        }
-        item_may_end = matches!(
-            kind,
-            TokenKind::Close(Delimiter::Brace) | TokenKind::Punct(';', _)
-        );
-    }
-    ranges.push(start..kinds.len());
-    ranges
+/// The fast pass: parses `tokens` with errors that cost nothing to build.
+/// `None` if there is a syntax error; [`parse`] then parses again to
+/// describe each error.
+pub(crate) fn parse_clean(tokens: &[Token], text: &str, file: FileId) -> Option<Vec<Item>> {
+    let kinds: Vec<TokenKind> = tokens.iter().map(|t| t.kind).collect();
+    let (items, errors) = module_parser::<chumsky::error::EmptyErr>(text, file, tokens)
+        .parse(kinds.as_slice())
+        .into_output_errors();
+    items.filter(|_| errors.is_empty())
 }
 
 /// The byte range covered by a span of token indices (the parser's input
@@ -237,11 +162,12 @@ fn error_to_diagnostic(
     let mut expected: Vec<String> = error
         .expected()
         .filter_map(|pattern| match pattern {
-            // Rust spellings the parser accepts only to report them.
+            // Rust spellings the parser accepts only to report them, and the
+            // unreadable token it reads only to recover.
             chumsky::error::RichPattern::Token(t)
                 if matches!(
                     **t,
-                    TokenKind::Punct('?', _) | TokenKind::Keyword(Keyword::As)
+                    TokenKind::Punct('?', _) | TokenKind::Keyword(Keyword::As) | TokenKind::Error
                 ) =>
             {
                 None
@@ -293,9 +219,11 @@ fn join_alternatives(items: &[String]) -> String {
 }
 
 fn punct<'a, E: SyntaxError<'a>>(c: char) -> impl Parser<'a, In<'a>, (), Ex<E>> + Clone {
-    just(TokenKind::Punct(c, Spacing::Alone))
-        .or(just(TokenKind::Punct(c, Spacing::Joint)))
-        .ignored()
+    one_of([
+        TokenKind::Punct(c, Spacing::Alone),
+        TokenKind::Punct(c, Spacing::Joint),
+    ])
+    .ignored()
 }
 
 /// A two-character operator such as `->` or `==`: a joint character followed
@@ -456,6 +384,45 @@ fn parse_int(text: &str) -> Option<u128> {
         _ => (&clean[..], 10),
     };
     u128::from_str_radix(digits, radix).ok()
+}
+
+/// An operator, where it is, and the operand to its right.
+type Operation = (BinaryOp, Span, Expr);
+
+/// Operands joined by operators of any level, as read left to right,
+/// grouped by level: `a + b * c < d` is `(a + (b * c)) < d`. Each group
+/// of one level stays flat (`a + b - c` is one `Binary`).
+fn group_by_level(first: Expr, rest: Vec<Operation>) -> Expr {
+    let Some(loosest) = rest.iter().map(|(op, _, _)| op.level()).min() else {
+        return first;
+    };
+    // The loosest operators split the chain; each piece between two of
+    // them binds tighter and is grouped on its own.
+    let mut first_tighter = Vec::new();
+    let mut pieces: Vec<(Operation, Vec<Operation>)> = Vec::new();
+    for (op, op_span, operand) in rest {
+        if op.level() == loosest {
+            pieces.push(((op, op_span, operand), Vec::new()));
+        } else {
+            match pieces.last_mut() {
+                Some((_, tighter)) => tighter.push((op, op_span, operand)),
+                None => first_tighter.push((op, op_span, operand)),
+            }
+        }
+    }
+    let first = group_by_level(first, first_tighter);
+    let rest: Vec<Operation> = pieces
+        .into_iter()
+        .map(|((op, op_span, operand), tighter)| (op, op_span, group_by_level(operand, tighter)))
+        .collect();
+    let end = rest.last().map_or(first.span, |(_, _, last)| last.span);
+    Expr {
+        span: first.span.to(end),
+        kind: ExprKind::Binary {
+            first: Box::new(first),
+            rest,
+        },
+    }
 }
 
 #[derive(Clone)]
@@ -801,13 +768,14 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         emitter.emit(E::custom(e.span(), JUMP_AS_VALUE));
         ExprKind::Error
     });
+    // Each alternative starts with its own tokens; the common ones go first.
     let atom = choice((
+        path_expr,
         literal,
+        builtin,
+        paren,
         rust_char,
         jump_as_value,
-        builtin,
-        path_expr,
-        paren,
         if_let,
         if_expr,
         match_expr,
@@ -840,21 +808,29 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     .labelled("expression")
     .boxed();
 
-    let postfix_op = choice((
-        punct('.')
-            .ignore_then(ident)
-            .then(call_args.clone().or_not())
-            .map(|(name, args)| match args {
-                Some(args) => Postfix::Method(name, args),
-                None => Postfix::Field(name),
-            }),
-        expr.clone()
-            .delimited_by(open(Delimiter::Bracket), close(Delimiter::Bracket))
-            .map(Postfix::Index),
-        kw(Keyword::As).ignore_then(ty.clone()).map(Postfix::Cast),
-        punct('?').to(Postfix::Try),
-    ))
-    .map_with(move |op, e| (op, sp(e.span())));
+    // One token tells whether a postfix operation follows (mostly none does).
+    let postfix_start = select! {
+        TokenKind::Punct('.' | '?', _) => (),
+        TokenKind::Open(Delimiter::Bracket) => (),
+        TokenKind::Keyword(Keyword::As) => (),
+    };
+    let postfix_op = postfix_start
+        .rewind()
+        .ignore_then(choice((
+            punct('.')
+                .ignore_then(ident)
+                .then(call_args.clone().or_not())
+                .map(|(name, args)| match args {
+                    Some(args) => Postfix::Method(name, args),
+                    None => Postfix::Field(name),
+                }),
+            expr.clone()
+                .delimited_by(open(Delimiter::Bracket), close(Delimiter::Bracket))
+                .map(Postfix::Index),
+            kw(Keyword::As).ignore_then(ty.clone()).map(Postfix::Cast),
+            punct('?').to(Postfix::Try),
+        )))
+        .map_with(move |op, e| (op, sp(e.span())));
 
     let postfix = atom
         .then(postfix_op.repeated().collect::<Vec<_>>())
@@ -895,9 +871,10 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         })
         .boxed();
 
-    let unary_op = punct('-')
-        .to(UnaryOp::Negate)
-        .or(punct('!').to(UnaryOp::Not));
+    let unary_op = select! {
+        TokenKind::Punct('-', _) => UnaryOp::Negate,
+        TokenKind::Punct('!', _) => UnaryOp::Not,
+    };
     let unary = choice((
         unary_op
             .then(postfix.clone())
@@ -916,71 +893,48 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             }),
         postfix,
     ))
+    .labelled("expression")
     .boxed();
 
-    let chain = move |operand: chumsky::Boxed<'a, 'a, In<'a>, Expr, Ex<E>>,
-                      op: chumsky::Boxed<'a, 'a, In<'a>, BinaryOp, Ex<E>>| {
-        operand
-            .clone()
-            .then(
-                op.map_with(move |op, e| (op, sp(e.span())))
-                    .then(operand)
-                    .map(|((op, op_span), right)| (op, op_span, right))
-                    .repeated()
-                    .collect::<Vec<_>>(),
-            )
-            .map(|(first, rest): (Expr, Vec<(BinaryOp, Span, Expr)>)| {
-                if rest.is_empty() {
-                    first
-                } else {
-                    let span = first.span.to(rest[rest.len() - 1].2.span);
-                    Expr {
-                        kind: ExprKind::Binary {
-                            first: Box::new(first),
-                            rest,
-                        },
-                        span,
-                    }
-                }
-            })
-            .boxed()
-    };
-    let product = chain(
-        unary,
-        choice((
-            punct('*').to(BinaryOp::Mul),
-            punct('/').to(BinaryOp::Div),
-            punct('%').to(BinaryOp::Rem),
-        ))
-        .then_ignore(punct('=').not().rewind())
-        .boxed(),
-    );
-    let sum = chain(
-        product,
-        choice((punct('+').to(BinaryOp::Add), punct('-').to(BinaryOp::Sub)))
-            .then_ignore(punct('=').not().rewind())
-            .boxed(),
-    );
-    let comparison = chain(
-        sum,
-        choice((
-            op2('=', '=').to(BinaryOp::Eq),
-            op2('!', '=').to(BinaryOp::Ne),
-            op2('<', '=').to(BinaryOp::Le),
-            op2('>', '=').to(BinaryOp::Ge),
-            punct('<').to(BinaryOp::Lt),
-            punct('>').to(BinaryOp::Gt),
-        ))
-        .boxed(),
-    );
-    let logic = chain(
-        comparison,
-        choice((
-            op2('&', '&').to(BinaryOp::And),
-            op2('|', '|').to(BinaryOp::Or),
-        ))
-        .boxed(),
-    );
+    // Every binary operator, whatever its level: one token is looked at to
+    // know whether one follows (once after every operand, and mostly none
+    // does). `+=` and the like are assignments, not operators.
+    let arithmetic = select! {
+        TokenKind::Punct('*', _) => BinaryOp::Mul,
+        TokenKind::Punct('/', _) => BinaryOp::Div,
+        TokenKind::Punct('%', _) => BinaryOp::Rem,
+        TokenKind::Punct('+', _) => BinaryOp::Add,
+        TokenKind::Punct('-', _) => BinaryOp::Sub,
+    }
+    .then_ignore(punct('=').not().rewind());
+    let binary_op = select! {
+        TokenKind::Punct('*' | '/' | '%' | '+' | '-' | '=' | '!' | '<' | '>' | '&' | '|', _) => (),
+    }
+    .labelled("operator")
+    .rewind()
+    .ignore_then(choice((
+        arithmetic,
+        op2('=', '=').to(BinaryOp::Eq),
+        op2('!', '=').to(BinaryOp::Ne),
+        op2('<', '=').to(BinaryOp::Le),
+        op2('>', '=').to(BinaryOp::Ge),
+        punct('<').to(BinaryOp::Lt),
+        punct('>').to(BinaryOp::Gt),
+        op2('&', '&').to(BinaryOp::And),
+        op2('|', '|').to(BinaryOp::Or),
+    )))
+    .map_with(move |op, e| (op, sp(e.span())));
+    let logic = unary
+        .clone()
+        .then(
+            binary_op
+                .then(unary)
+                .map(|((op, op_span), right)| (op, op_span, right))
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
+        .map(|(first, rest)| group_by_level(first, rest))
+        .boxed();
     // An unreadable character between two operands (already reported by
     // the lexer) joins them into one error node, so the statement survives.
     let logic = logic
@@ -1362,11 +1316,10 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .then(block.clone())
         .map(|(name, body)| ItemKind::Test(Test { name, body }));
 
-    let item_start = select! { TokenKind::Keyword(
-        Keyword::Function | Keyword::Record | Keyword::Enum | Keyword::Constant | Keyword::Methods
-        | Keyword::Public | Keyword::UseModule | Keyword::RustFunction | Keyword::RustType | Keyword::Test
-    ) => () }
-    .or(select! { TokenKind::DocComment => () });
+    let item_start = select! {
+        TokenKind::Keyword(k) if k.starts_item() => (),
+        TokenKind::DocComment => (),
+    };
     let item_recovery = skip_unit()
         .then(skip_unit().and_is(item_start.not()).repeated())
         .to(ItemKind::Error);

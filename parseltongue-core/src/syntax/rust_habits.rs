@@ -41,9 +41,11 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
         match token.kind {
             TokenKind::RustKeyword | TokenKind::Ident | TokenKind::Keyword(_) => {
                 let word = token_text(&token);
+                let rust_keyword = token.kind == TokenKind::RustKeyword;
                 // `if let` / `while let` are parsed as such and reported by
                 // the checker, which checks them like the `match` they mean.
-                if word == "let"
+                if rust_keyword
+                    && word == "let"
                     && out.last().is_some_and(|p| {
                         matches!(p.kind, TokenKind::Keyword(Keyword::If | Keyword::While))
                     })
@@ -53,7 +55,7 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                     continue;
                 }
                 // `let mut x` → `let_mut_var x`
-                if word == "let" && next.is_some_and(|n| token_text(&n) == "mut") {
+                if rust_keyword && word == "let" && next.is_some_and(|n| token_text(&n) == "mut") {
                     let both = span(&token).to(span(&tokens[i + 1]));
                     diagnostics.push(rust_spelling(both, "let mut", "let_mut_var"));
                     out.push(Token {
@@ -66,7 +68,7 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                 }
                 let is_macro = next.is_some_and(|n| matches!(n.kind, TokenKind::Punct('!', _)))
                     && matches!(tokens.get(i + 2).map(|t| t.kind), Some(TokenKind::Open(_)));
-                if token.kind == TokenKind::RustKeyword && !is_macro {
+                if rust_keyword && !is_macro {
                     if let Some(&(_, keyword)) = WORDS.iter().find(|(w, _)| *w == word) {
                         diagnostics.push(rust_spelling(span(&token), word, keyword.as_str()));
                         out.push(Token {
@@ -78,50 +80,50 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                     }
                 }
                 // `println!(…)` → `print_line(…)`, `vec![…]` → `list_of(…)`
-                if let (Some(bang), Some(&(_, keyword))) =
-                    (next, MACROS.iter().find(|(m, _)| *m == word))
-                {
-                    let is_bang = matches!(bang.kind, TokenKind::Punct('!', _));
+                // Most words are not followed by `!`: the table is only
+                // searched for those that are.
+                let macro_keyword = is_macro
+                    .then(|| MACROS.iter().find(|(m, _)| *m == word))
+                    .flatten();
+                if let (Some(bang), Some(&(_, keyword))) = (next, macro_keyword) {
                     let group = tokens.get(i + 2).map(|t| t.kind);
-                    if is_bang && matches!(group, Some(TokenKind::Open(_))) {
-                        let macro_span = span(&token).to(span(&bang));
-                        let mut diagnostic =
-                            rust_spelling(macro_span, &format!("{word}!"), keyword.as_str());
-                        out.push(Token {
-                            kind: TokenKind::Keyword(keyword),
-                            start: token.start,
-                            end: bang.end,
-                        });
-                        if let Some(TokenKind::Open(d)) = group {
-                            if d != Delimiter::Paren {
-                                if let Some(close) = matching_close(tokens, i + 2) {
-                                    let open_span = span(&tokens[i + 2]);
-                                    let close_span = span(&tokens[close]);
-                                    diagnostic.helps.push(crate::diagnostics::Help {
-                                        message: "call it with parentheses".to_string(),
-                                        suggestion: Some(crate::diagnostics::Suggestion {
-                                            span: open_span,
-                                            replacement: "(".to_string(),
-                                            applicability: Applicability::MachineApplicable,
-                                        }),
-                                    });
-                                    diagnostic.helps.push(crate::diagnostics::Help {
-                                        message: "and close it with `)`".to_string(),
-                                        suggestion: Some(crate::diagnostics::Suggestion {
-                                            span: close_span,
-                                            replacement: ")".to_string(),
-                                            applicability: Applicability::MachineApplicable,
-                                        }),
-                                    });
-                                    tokens[i + 2].kind = TokenKind::Open(Delimiter::Paren);
-                                    tokens[close].kind = TokenKind::Close(Delimiter::Paren);
-                                }
+                    let macro_span = span(&token).to(span(&bang));
+                    let mut diagnostic =
+                        rust_spelling(macro_span, &format!("{word}!"), keyword.as_str());
+                    out.push(Token {
+                        kind: TokenKind::Keyword(keyword),
+                        start: token.start,
+                        end: bang.end,
+                    });
+                    if let Some(TokenKind::Open(d)) = group {
+                        if d != Delimiter::Paren {
+                            if let Some(close) = matching_close(tokens, i + 2) {
+                                let open_span = span(&tokens[i + 2]);
+                                let close_span = span(&tokens[close]);
+                                diagnostic.helps.push(crate::diagnostics::Help {
+                                    message: "call it with parentheses".to_string(),
+                                    suggestion: Some(crate::diagnostics::Suggestion {
+                                        span: open_span,
+                                        replacement: "(".to_string(),
+                                        applicability: Applicability::MachineApplicable,
+                                    }),
+                                });
+                                diagnostic.helps.push(crate::diagnostics::Help {
+                                    message: "and close it with `)`".to_string(),
+                                    suggestion: Some(crate::diagnostics::Suggestion {
+                                        span: close_span,
+                                        replacement: ")".to_string(),
+                                        applicability: Applicability::MachineApplicable,
+                                    }),
+                                });
+                                tokens[i + 2].kind = TokenKind::Open(Delimiter::Paren);
+                                tokens[close].kind = TokenKind::Close(Delimiter::Paren);
                             }
                         }
-                        diagnostics.push(diagnostic);
-                        i += 2;
-                        continue;
                     }
+                    diagnostics.push(diagnostic);
+                    i += 2;
+                    continue;
                 }
             }
             // `x++` / `x--` → `x += 1` / `x -= 1`

@@ -119,6 +119,26 @@ keywords! {
     AssertEqual = "assert_equal",
 }
 
+impl Keyword {
+    /// True for the keywords that begin an item (after its doc comment):
+    /// where recovery resumes, and where a file may be split for threads.
+    pub fn starts_item(self) -> bool {
+        matches!(
+            self,
+            Keyword::Function
+                | Keyword::Record
+                | Keyword::Enum
+                | Keyword::Constant
+                | Keyword::Methods
+                | Keyword::Public
+                | Keyword::UseModule
+                | Keyword::RustFunction
+                | Keyword::RustType
+                | Keyword::Test
+        )
+    }
+}
+
 /// Rust keywords that Parseltongue does not use. They cannot name anything
 /// (the generated Rust could not use them), and several are common Rust
 /// habits that get a targeted diagnostic.

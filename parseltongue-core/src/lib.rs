@@ -59,7 +59,14 @@ fn may_recurse_deeply(sources: &SourceMap) -> bool {
         .any(|(_, file)| text_may_recurse_deeply(&file.text))
 }
 
+/// Above this size a file is not scanned: it gets the compiler's stack,
+/// whose thread costs far less than the scan and than the work itself.
+const SCAN_LIMIT_BYTES: usize = 1024 * 1024;
+
 fn text_may_recurse_deeply(text: &str) -> bool {
+    if text.len() > SCAN_LIMIT_BYTES {
+        return true;
+    }
     const SAFE_NESTING: i32 = 16;
     const SAFE_OPERATOR_RUN: u32 = 64;
     let mut depth = 0i32;

@@ -86,12 +86,17 @@ pub fn lex(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Lexed {
 /// Lexes the part `range` of `text` as if it were a file of its own, with
 /// positions in the whole text. Nothing past `range` is looked at, so a
 /// string or comment that would run on past it is unterminated here.
+///
+/// The token list has room for the tokens of the rest of the text too, so
+/// that the runs that follow can be appended without moving it (room that
+/// is never written costs no memory).
 pub fn lex_range(
     text: &str,
     range: std::ops::Range<usize>,
     file: FileId,
     diagnostics: &mut Diagnostics,
 ) -> Lexed {
+    let expected_tokens = (text.len() - range.start) / 4;
     let text = &text[..range.end];
     let mut lexer = Lexer {
         text,
@@ -99,7 +104,7 @@ pub fn lex_range(
         pos: range.start,
         file,
         out: Lexed {
-            tokens: Vec::with_capacity(range.len() / 4),
+            tokens: Vec::with_capacity(expected_tokens),
             comments: Vec::new(),
         },
         stack: Vec::new(),
@@ -138,7 +143,7 @@ impl Lexer<'_> {
             let start = self.pos;
             let b = self.bytes[self.pos];
             match b {
-                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                b' ' | b'\t' | b'\n' | b'\r' => self.skip_whitespace(),
                 b'/' if self.peek(1) == Some(b'/') => self.line_comment(),
                 b'/' if self.peek(1) == Some(b'*') => self.block_comment(),
                 b'a'..=b'z' | b'A'..=b'Z' | b'_' => self.word(),
@@ -331,15 +336,20 @@ impl Lexer<'_> {
         });
     }
 
+    /// Skips a run of whitespace (indentation is most of a file's bytes).
+    fn skip_whitespace(&mut self) {
+        self.pos += self.bytes[self.pos..]
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .unwrap_or(self.bytes.len() - self.pos);
+    }
+
     fn word(&mut self) {
         let start = self.pos;
-        while let Some(b) = self.peek(0) {
-            if b.is_ascii_alphanumeric() || b == b'_' {
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
+        self.pos += self.bytes[self.pos..]
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
+            .unwrap_or(self.bytes.len() - self.pos);
         let word = &self.text[start..self.pos];
         match (word, self.peek(0)) {
             ("r", Some(b'"')) | ("r", Some(b'#')) if self.raw_string_ahead() => {

@@ -73,16 +73,8 @@ fn read_clean(text: &str, file: FileId) -> Option<(ast::Module, lexer::Lexed)> {
         let items = parser::parse_clean(&lexed.tokens, text, file)?;
         Some((items, lexed))
     });
-    let mut runs = runs.into_iter().collect::<Option<Vec<_>>>()?;
-    if runs.len() == 1 {
-        let (items, lexed) = runs.pop()?;
-        return Some((ast::Module { file, items }, lexed));
-    }
-    let mut items = Vec::with_capacity(runs.iter().map(|(items, _)| items.len()).sum());
-    let mut lexed = lexer::Lexed {
-        tokens: Vec::with_capacity(runs.iter().map(|(_, l)| l.tokens.len()).sum()),
-        comments: Vec::new(),
-    };
+    let mut runs = runs.into_iter().collect::<Option<Vec<_>>>()?.into_iter();
+    let (mut items, mut lexed) = runs.next()?;
     for (run_items, run_lexed) in runs {
         items.extend(run_items);
         lexed.tokens.extend(run_lexed.tokens);
@@ -92,7 +84,7 @@ fn read_clean(text: &str, file: FileId) -> Option<(ast::Module, lexer::Lexed)> {
 }
 
 /// The byte ranges of `text` that start where an item may: a line that
-/// follows a blank line and begins, at its first column, with a comment
+/// follows an empty line and begins, at its first column, with a comment
 /// or a keyword that starts an item. Together they cover the whole text.
 /// This is a guess from the layout that the formatter writes; where it is
 /// wrong, the run that holds the mistake has a diagnostic (see
@@ -104,25 +96,25 @@ fn item_text_ranges(text: &str) -> Vec<Range<usize>> {
         return ranges;
     }
     let mut start = 0;
-    let mut line_start = 0;
-    let mut previous_blank = false;
-    for (newline, _) in text.match_indices('\n') {
-        let next_line = newline + 1;
-        let line = &text[line_start..newline];
-        let blank = line.trim().is_empty();
-        if previous_blank && line_start > start && starts_item(line) {
+    for blank in memchr::memmem::find_iter(text.as_bytes(), b"\n\n") {
+        // The first line after the blank ones.
+        let line_start = blank
+            + 1
+            + text[blank + 1..]
+                .bytes()
+                .take_while(|&b| b == b'\n')
+                .count();
+        if line_start > start && starts_item(&text[line_start..]) {
             ranges.push(start..line_start);
             start = line_start;
         }
-        previous_blank = blank;
-        line_start = next_line;
     }
     ranges.push(start..text.len());
     ranges
 }
 
-/// True if `line` begins, at its first column, with a comment or with a
-/// keyword that starts an item.
+/// True if `line` (and what follows it) begins, at its first column, with
+/// a comment or with a keyword that starts an item.
 fn starts_item(line: &str) -> bool {
     if line.starts_with("//") {
         return true;
@@ -142,7 +134,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_large_file_splits_only_before_items_that_follow_a_blank_line() {
+    fn a_large_file_splits_only_before_items_that_follow_an_empty_line() {
         let block = "/// Docs.\nrecord R {\n    x: i64,\n}\n\n// A note.\nfunction f() {\n\n    g();\n}\n\n";
         let text = block.repeat(2 * MIN_BYTES_PER_THREAD / block.len() + 1);
         let ranges = item_text_ranges(&text);

@@ -386,6 +386,30 @@ fn parse_int(text: &str) -> Option<u128> {
     u128::from_str_radix(digits, radix).ok()
 }
 
+/// A list collected at its exact length. Most paths, argument lists and
+/// operator chains hold one or two elements, where a `Vec`'s first growth
+/// would make room for four.
+struct Exact<T>(Vec<T>);
+
+impl<T> Default for Exact<T> {
+    fn default() -> Self {
+        Exact(Vec::new())
+    }
+}
+
+impl<T> chumsky::container::Container<T> for Exact<T> {
+    fn push(&mut self, item: T) {
+        self.0.reserve_exact(1);
+        self.0.push(item);
+    }
+}
+
+impl<T> Exact<T> {
+    fn into_vec(self) -> Vec<T> {
+        self.0
+    }
+}
+
 /// An operator, where it is, and the operand to its right.
 type Operation = (BinaryOp, Span, Expr);
 
@@ -396,6 +420,10 @@ fn group_by_level(first: Expr, rest: Vec<Operation>) -> Expr {
     let Some(loosest) = rest.iter().map(|(op, _, _)| op.level()).min() else {
         return first;
     };
+    if rest.iter().all(|(op, _, _)| op.level() == loosest) {
+        // One level (the common case): the chain as read.
+        return one_level(first, rest);
+    }
     // The loosest operators split the chain; each piece between two of
     // them binds tighter and is grouped on its own.
     let mut first_tighter = Vec::new();
@@ -415,6 +443,11 @@ fn group_by_level(first: Expr, rest: Vec<Operation>) -> Expr {
         .into_iter()
         .map(|((op, op_span, operand), tighter)| (op, op_span, group_by_level(operand, tighter)))
         .collect();
+    one_level(first, rest)
+}
+
+/// The chain of operators of one level that `rest` holds, after `first`.
+fn one_level(first: Expr, rest: Vec<Operation>) -> Expr {
     let end = rest.last().map_or(first.span, |(_, _, last)| last.span);
     Expr {
         span: first.span.to(end),
@@ -502,7 +535,8 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let path = ident
         .separated_by(path_sep.clone())
         .at_least(1)
-        .collect::<Vec<_>>();
+        .collect::<Exact<_>>()
+        .map(Exact::into_vec);
 
     let docs = select! { TokenKind::DocComment = e => {
         let s: SimpleSpan = e.span();
@@ -596,7 +630,8 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .recover_with(via_parser(broken_value_until(',')))
         .separated_by(punct(','))
         .allow_trailing()
-        .collect::<Vec<Expr>>()
+        .collect::<Exact<Expr>>()
+        .map(Exact::into_vec)
         .delimited_by(open(Delimiter::Paren), close(Delimiter::Paren))
         .boxed();
 
@@ -833,7 +868,12 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .map_with(move |op, e| (op, sp(e.span())));
 
     let postfix = atom
-        .then(postfix_op.repeated().collect::<Vec<_>>())
+        .then(
+            postfix_op
+                .repeated()
+                .collect::<Exact<_>>()
+                .map(Exact::into_vec),
+        )
         .validate(move |(base, ops), e, emitter| {
             if ops.len() > MAX_POSTFIX_CHAIN {
                 // Keep the base (its names are used) but not the chain: a
@@ -931,9 +971,9 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 .then(unary)
                 .map(|((op, op_span), right)| (op, op_span, right))
                 .repeated()
-                .collect::<Vec<_>>(),
+                .collect::<Exact<_>>(),
         )
-        .map(|(first, rest)| group_by_level(first, rest))
+        .map(|(first, rest)| group_by_level(first, rest.into_vec()))
         .boxed();
     // An unreadable character between two operands (already reported by
     // the lexer) joins them into one error node, so the statement survives.

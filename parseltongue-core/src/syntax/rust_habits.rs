@@ -33,24 +33,28 @@ const WORDS: &[(&str, Keyword)] = &[
 pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &mut Diagnostics) {
     let span = |t: &Token| Span::new(file, t.start as usize, t.end as usize);
     let token_text = |t: &Token| &text[t.start as usize..t.end as usize];
-    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut out = Rewritten::default();
     let mut i = 0;
     while i < tokens.len() {
         let token = tokens[i];
         let next = tokens.get(i + 1).copied();
         match token.kind {
-            TokenKind::RustKeyword | TokenKind::Ident | TokenKind::Keyword(_) => {
+            // Only a Rust keyword or a word before `!(` can be a habit; the
+            // other words (nearly all) pass straight through.
+            TokenKind::RustKeyword | TokenKind::Ident | TokenKind::Keyword(_)
+                if token.kind == TokenKind::RustKeyword || starts_macro_call(tokens, i) =>
+            {
                 let word = token_text(&token);
                 let rust_keyword = token.kind == TokenKind::RustKeyword;
                 // `if let` / `while let` are parsed as such and reported by
                 // the checker, which checks them like the `match` they mean.
                 if rust_keyword
                     && word == "let"
-                    && out.last().is_some_and(|p| {
+                    && out.last(tokens).is_some_and(|p| {
                         matches!(p.kind, TokenKind::Keyword(Keyword::If | Keyword::While))
                     })
                 {
-                    out.push(token);
+                    out.keep(token);
                     i += 1;
                     continue;
                 }
@@ -58,23 +62,28 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                 if rust_keyword && word == "let" && next.is_some_and(|n| token_text(&n) == "mut") {
                     let both = span(&token).to(span(&tokens[i + 1]));
                     diagnostics.push(rust_spelling(both, "let mut", "let_mut_var"));
-                    out.push(Token {
-                        kind: TokenKind::Keyword(Keyword::LetMutVar),
-                        start: token.start,
-                        end: tokens[i + 1].end,
-                    });
+                    out.push(
+                        tokens,
+                        Token {
+                            kind: TokenKind::Keyword(Keyword::LetMutVar),
+                            start: token.start,
+                            end: tokens[i + 1].end,
+                        },
+                    );
                     i += 2;
                     continue;
                 }
-                let is_macro = next.is_some_and(|n| matches!(n.kind, TokenKind::Punct('!', _)))
-                    && matches!(tokens.get(i + 2).map(|t| t.kind), Some(TokenKind::Open(_)));
+                let is_macro = starts_macro_call(tokens, i);
                 if rust_keyword && !is_macro {
                     if let Some(&(_, keyword)) = WORDS.iter().find(|(w, _)| *w == word) {
                         diagnostics.push(rust_spelling(span(&token), word, keyword.as_str()));
-                        out.push(Token {
-                            kind: TokenKind::Keyword(keyword),
-                            ..token
-                        });
+                        out.push(
+                            tokens,
+                            Token {
+                                kind: TokenKind::Keyword(keyword),
+                                ..token
+                            },
+                        );
                         i += 1;
                         continue;
                     }
@@ -90,11 +99,14 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                     let macro_span = span(&token).to(span(&bang));
                     let mut diagnostic =
                         rust_spelling(macro_span, &format!("{word}!"), keyword.as_str());
-                    out.push(Token {
-                        kind: TokenKind::Keyword(keyword),
-                        start: token.start,
-                        end: bang.end,
-                    });
+                    out.push(
+                        tokens,
+                        Token {
+                            kind: TokenKind::Keyword(keyword),
+                            start: token.start,
+                            end: bang.end,
+                        },
+                    );
                     if let Some(TokenKind::Open(d)) = group {
                         if d != Delimiter::Paren {
                             if let Some(close) = matching_close(tokens, i + 2) {
@@ -131,7 +143,7 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                 if next.is_some_and(|n| matches!(n.kind, TokenKind::Punct(d, _) if d == c)) =>
             {
                 let Some(n) = next else {
-                    out.push(token);
+                    out.keep(token);
                     i += 1;
                     continue;
                 };
@@ -153,19 +165,28 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                 );
                 // Read on as `x += <error>`: the variable counts as changed
                 // and the statement stays whole.
-                out.push(Token {
-                    kind: TokenKind::Punct(c, Spacing::Joint),
-                    ..token
-                });
-                out.push(Token {
-                    kind: TokenKind::Punct('=', Spacing::Alone),
-                    ..n
-                });
-                out.push(Token {
-                    kind: TokenKind::Error,
-                    start: n.end,
-                    end: n.end,
-                });
+                out.push(
+                    tokens,
+                    Token {
+                        kind: TokenKind::Punct(c, Spacing::Joint),
+                        ..token
+                    },
+                );
+                out.push(
+                    tokens,
+                    Token {
+                        kind: TokenKind::Punct('=', Spacing::Alone),
+                        ..n
+                    },
+                );
+                out.push(
+                    tokens,
+                    Token {
+                        kind: TokenKind::Error,
+                        start: n.end,
+                        end: n.end,
+                    },
+                );
                 i += 2;
                 continue;
             }
@@ -174,24 +195,27 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                 if next.is_some_and(|n| matches!(n.kind, TokenKind::Punct('>', _))) =>
             {
                 let Some(n) = next else {
-                    out.push(token);
+                    out.keep(token);
                     i += 1;
                     continue;
                 };
                 let arrow = span(&token).to(span(&n));
                 diagnostics.push(rust_spelling(arrow, "->", "returns"));
-                out.push(Token {
-                    kind: TokenKind::Keyword(Keyword::Returns),
-                    start: token.start,
-                    end: n.end,
-                });
+                out.push(
+                    tokens,
+                    Token {
+                        kind: TokenKind::Keyword(Keyword::Returns),
+                        start: token.start,
+                        end: n.end,
+                    },
+                );
                 i += 2;
                 continue;
             }
             // A lone `&` (not `&&`) is Rust's borrow operator.
             TokenKind::Punct('&', Spacing::Alone)
                 if !out
-                    .last()
+                    .last(tokens)
                     .is_some_and(|p| matches!(p.kind, TokenKind::Punct('&', Spacing::Joint))) =>
             {
                 let mut remove = span(&token);
@@ -200,6 +224,8 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                     remove = remove.to(span(&tokens[i + 1]));
                     skip = 2;
                 }
+                // The borrow is dropped from the list.
+                out.change(tokens);
                 let written = &text[remove.range()];
                 diagnostics.push(
                     Diagnostic::error(
@@ -221,10 +247,69 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
             }
             _ => {}
         }
-        out.push(token);
+        out.keep(token);
         i += 1;
     }
-    *tokens = out;
+    if let Some(changed) = out.changed {
+        *tokens = changed;
+    }
+}
+
+/// The token list as rewritten so far. It is copied only at the first
+/// change: a file without Rust habits (nearly every file) keeps its list.
+#[derive(Default)]
+struct Rewritten {
+    /// The new list, from the first change on.
+    changed: Option<Vec<Token>>,
+    /// Before the first change: how many tokens were kept as they are.
+    kept: usize,
+}
+
+impl Rewritten {
+    /// Keeps the next token of the original list as it is.
+    fn keep(&mut self, token: Token) {
+        match &mut self.changed {
+            Some(changed) => changed.push(token),
+            None => self.kept += 1,
+        }
+    }
+
+    /// The list changes here: from now on it is a copy.
+    fn change(&mut self, original: &[Token]) -> &mut Vec<Token> {
+        let kept = self.kept;
+        self.changed.get_or_insert_with(|| {
+            let mut copy = Vec::with_capacity(original.len() + 1);
+            copy.extend_from_slice(&original[..kept]);
+            copy
+        })
+    }
+
+    /// Adds a token that is not the next one of the original list.
+    fn push(&mut self, original: &[Token], token: Token) {
+        self.change(original).push(token);
+    }
+
+    /// The last token of the list so far.
+    fn last(&self, original: &[Token]) -> Option<Token> {
+        match &self.changed {
+            Some(changed) => changed.last().copied(),
+            None => self
+                .kept
+                .checked_sub(1)
+                .and_then(|i| original.get(i).copied()),
+        }
+    }
+}
+
+/// True if the word at `index` is followed by `!` and a group, as a Rust
+/// macro call is.
+fn starts_macro_call(tokens: &[Token], index: usize) -> bool {
+    matches!(
+        tokens
+            .get(index + 1..index + 3)
+            .map(|t| (t[0].kind, t[1].kind)),
+        Some((TokenKind::Punct('!', _), TokenKind::Open(_)))
+    )
 }
 
 fn extend_over_space(span: Span, text: &str) -> Span {

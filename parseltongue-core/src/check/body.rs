@@ -544,7 +544,7 @@ impl<'a> BodyChecker<'_, 'a> {
     fn check_block(&mut self, block: &ast::Block, expected: Option<&Ty>) -> (ir::Block, Ty) {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
             self.scopes.push(Vec::new());
-            let mut stmts = Vec::new();
+            let mut stmts = Vec::with_capacity(block.stmts.len());
             let mut diverges = false;
             let mut warned_unreachable = false;
             for stmt in &block.stmts {
@@ -2752,7 +2752,7 @@ impl<'a> BodyChecker<'_, 'a> {
         };
         let first_ir = self.check_expr(first, operand_expected.as_ref());
         let mut ty = first_ir.ty.clone();
-        let mut rest_ir = Vec::new();
+        let mut rest_ir = Vec::with_capacity(rest.len());
         for (op, op_span, operand) in rest {
             let want = if op.is_logical() {
                 Some(Ty::Bool)

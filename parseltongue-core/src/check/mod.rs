@@ -1203,10 +1203,16 @@ impl Checker<'_> {
             BodyJob::source_bytes,
             MIN_BODY_BYTES_PER_THREAD,
             |run| {
+                // About one resolved name per dozen bytes of source: the
+                // list is sized once instead of doubling its way there.
+                let bytes: usize = run.iter().map(BodyJob::source_bytes).sum();
                 let mut worker = Checker {
                     sources,
                     tables,
-                    found: Findings::default(),
+                    found: Findings {
+                        references: Vec::with_capacity(bytes / 12),
+                        ..Findings::default()
+                    },
                     checking_test: false,
                     errors_before_bodies,
                 };
@@ -1225,6 +1231,8 @@ impl Checker<'_> {
                 (worker.found, checked)
             },
         );
+        let references: usize = runs.iter().map(|(found, _)| found.references.len()).sum();
+        self.found.references.reserve_exact(references);
         for (found, checked) in runs {
             self.found.merge(found);
             for body in checked {

@@ -1451,15 +1451,15 @@ impl<'a> BodyChecker<'_, 'a> {
 
     fn int_literal(
         &mut self,
-        magnitude: u128,
+        magnitude: u64,
         negative: bool,
         span: Span,
         expected: Option<&Ty>,
     ) -> ir::Expr {
         let limit = if negative {
-            i64::MAX as u128 + 1
+            i64::MAX.unsigned_abs() + 1
         } else {
-            i64::MAX as u128
+            i64::MAX.unsigned_abs()
         };
         if magnitude > limit {
             self.c.error(
@@ -1473,7 +1473,7 @@ impl<'a> BodyChecker<'_, 'a> {
             return error_expr(span);
         }
         let value = if negative {
-            (magnitude as i128).wrapping_neg() as i64
+            0i64.wrapping_sub_unsigned(magnitude)
         } else {
             magnitude as i64
         };

@@ -288,20 +288,20 @@ pub enum StmtKind {
         /// The bound name.
         name: Ident,
         /// The annotation, if written.
-        ty: Option<TypeExpr>,
+        ty: Option<Box<TypeExpr>>,
         /// The initial value.
-        value: Expr,
+        value: Box<Expr>,
     },
     /// `place = value;` or `place += value;`
     Assign {
         /// The place written to.
-        target: Expr,
+        target: Box<Expr>,
         /// `=` or a compound operator.
         op: AssignOp,
         /// The span of the operator.
         op_span: Span,
         /// The value.
-        value: Expr,
+        value: Box<Expr>,
     },
     /// An expression used as a statement.
     Expr {
@@ -319,7 +319,7 @@ pub enum StmtKind {
     /// `while condition { … }`
     While {
         /// The condition.
-        condition: Expr,
+        condition: Box<Expr>,
         /// The body.
         body: Block,
     },
@@ -328,7 +328,7 @@ pub enum StmtKind {
         /// The loop variable.
         binding: Ident,
         /// What is iterated.
-        iterable: Expr,
+        iterable: Box<Expr>,
         /// The body.
         body: Block,
     },
@@ -339,9 +339,9 @@ pub enum StmtKind {
         /// The span of `let`.
         let_span: Span,
         /// The pattern.
-        pattern: Pattern,
+        pattern: Box<Pattern>,
         /// The matched value.
-        value: Expr,
+        value: Box<Expr>,
         /// The loop body.
         body: Block,
     },
@@ -497,7 +497,9 @@ pub struct Expr {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     /// An integer literal (its magnitude; the sign is a unary minus).
-    Int(u128),
+    /// Anything past `u64::MAX` is out of range for `i64` anyway and is
+    /// kept as `u64::MAX`; a narrower field keeps every node smaller.
+    Int(u64),
     /// A float literal.
     Float(f64),
     /// A string literal, escapes resolved.

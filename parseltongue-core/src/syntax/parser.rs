@@ -388,7 +388,8 @@ fn parse_int(text: &str) -> Option<u128> {
 
 /// A list collected at its exact length. Most paths, argument lists and
 /// operator chains hold one or two elements, where a `Vec`'s first growth
-/// would make room for four.
+/// would make room for four; a block's statements stay within the
+/// allocator's size class as they grow, so few pushes move them.
 struct Exact<T>(Vec<T>);
 
 impl<T> Default for Exact<T> {
@@ -636,7 +637,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .boxed();
 
     let literal = select! {
-        TokenKind::Int = e => { let s: SimpleSpan = e.span(); ExprKind::Int(parse_int(text(s)).unwrap_or(u128::MAX)) },
+        TokenKind::Int = e => { let s: SimpleSpan = e.span(); ExprKind::Int(parse_int(text(s)).and_then(|v| u64::try_from(v).ok()).unwrap_or(u64::MAX)) },
         TokenKind::Float = e => { let s: SimpleSpan = e.span(); ExprKind::Float(text(s).replace('_', "").parse().unwrap_or(f64::NAN)) },
         TokenKind::Str = e => { let s: SimpleSpan = e.span(); ExprKind::Str(unescape_string(text(s))) },
         TokenKind::Keyword(Keyword::True) => ExprKind::Bool(true),
@@ -1047,8 +1048,8 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 kind: binding_keyword(k).unwrap_or(BindingKind::Var),
                 keyword_span,
                 name,
-                ty,
-                value,
+                ty: ty.map(Box::new),
+                value: Box::new(value),
             });
     let let_stmt = with_semicolon(let_stmt);
     let return_stmt = with_semicolon(
@@ -1067,15 +1068,18 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .map(
             |(((let_span, pattern), value), body)| StmtKind::RustWhileLet {
                 let_span,
-                pattern,
-                value,
+                pattern: Box::new(pattern),
+                value: Box::new(value),
                 body,
             },
         );
     let while_stmt = kw(Keyword::While)
         .ignore_then(expr.clone())
         .then(block.clone())
-        .map(|(condition, body)| StmtKind::While { condition, body });
+        .map(|(condition, body)| StmtKind::While {
+            condition: Box::new(condition),
+            body,
+        });
     let for_stmt = kw(Keyword::For)
         .ignore_then(ident)
         .then_ignore(kw(Keyword::In))
@@ -1083,7 +1087,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .then(block.clone())
         .map(|((binding, iterable), body)| StmtKind::For {
             binding,
-            iterable,
+            iterable: Box::new(iterable),
             body,
         });
     let loop_stmt = kw(Keyword::Loop)
@@ -1121,10 +1125,10 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                     ));
                 }
                 StmtKind::Assign {
-                    target,
+                    target: Box::new(target),
                     op,
                     op_span,
-                    value,
+                    value: Box::new(value),
                 }
             }
             None => StmtKind::Expr {
@@ -1159,7 +1163,8 @@ fn module_parser<'a, E: SyntaxError<'a>>(
 
     block.define(
         stmt.repeated()
-            .collect::<Vec<_>>()
+            .collect::<Exact<_>>()
+            .map(Exact::into_vec)
             .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace))
             .validate(move |mut stmts: Vec<Stmt>, e, emitter| {
                 let mut tail = None;

@@ -377,11 +377,11 @@ pub enum Stmt {
     /// `target = value` or `target op= value`.
     Assign {
         /// A place: local, field or index.
-        target: Expr,
+        target: Box<Expr>,
         /// `None` for plain `=`.
         op: Option<BinaryOp>,
         /// The value.
-        value: Expr,
+        value: Box<Expr>,
     },
     /// An expression statement.
     Expr(Expr),
@@ -394,7 +394,7 @@ pub enum Stmt {
     /// `while`.
     While {
         /// The condition.
-        condition: Expr,
+        condition: Box<Expr>,
         /// The body.
         body: Block,
     },
@@ -403,7 +403,7 @@ pub enum Stmt {
         /// The loop variable.
         local: LocalId,
         /// What is iterated.
-        iterable: Expr,
+        iterable: Box<Expr>,
         /// The body.
         body: Block,
     },

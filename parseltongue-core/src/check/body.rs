@@ -701,9 +701,9 @@ impl<'a> BodyChecker<'_, 'a> {
                 self.expect_type(&value_ir, &expected);
                 self.refine(&target_ir, &value_ir.ty);
                 ir::Stmt::Assign {
-                    target: target_ir,
+                    target: Box::new(target_ir),
                     op,
-                    value: value_ir,
+                    value: Box::new(value_ir),
                 }
             }
             ast::StmtKind::Expr { expr: e, semicolon } => {
@@ -794,7 +794,10 @@ impl<'a> BodyChecker<'_, 'a> {
                 self.loop_depth += 1;
                 let (body, _) = self.check_unit_block(body);
                 self.loop_depth -= 1;
-                ir::Stmt::While { condition, body }
+                ir::Stmt::While {
+                    condition: Box::new(condition),
+                    body,
+                }
             }
             ast::StmtKind::Loop(body) => {
                 self.loop_depth += 1;
@@ -990,7 +993,7 @@ impl<'a> BodyChecker<'_, 'a> {
         self.scopes.pop();
         ir::Stmt::For {
             local,
-            iterable: iter,
+            iterable: Box::new(iter),
             body: block,
         }
     }

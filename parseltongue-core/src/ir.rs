@@ -611,7 +611,7 @@ pub enum ExprKind {
         /// Conditions and blocks.
         branches: Vec<(Expr, Block)>,
         /// The `else` block.
-        otherwise: Option<Block>,
+        otherwise: Option<Box<Block>>,
     },
     /// `match`
     Match {
@@ -627,7 +627,7 @@ pub enum ExprKind {
         /// Shared locals whose `Arc` is cloned into the thread.
         captures: Vec<LocalId>,
         /// The thread's code.
-        body: Block,
+        body: Box<Block>,
     },
     /// `with_lock shared as guard { … }`, whose value is the block's.
     WithLock {
@@ -636,7 +636,7 @@ pub enum ExprKind {
         /// The guard local.
         guard: LocalId,
         /// The body.
-        body: Block,
+        body: Box<Block>,
     },
     /// A format string with its arguments, for the printing built-ins.
     Template {
@@ -767,9 +767,10 @@ pub fn walk_expr(
             arms.iter()
                 .for_each(|(_, body)| walk_expr(body, visit_expr, visit_stmt));
         }
-        ExprKind::Block(b)
-        | ExprKind::SpawnThread { body: b, .. }
-        | ExprKind::WithLock { body: b, .. } => walk_block(b, visit_expr, visit_stmt),
+        ExprKind::Block(b) => walk_block(b, visit_expr, visit_stmt),
+        ExprKind::SpawnThread { body, .. } | ExprKind::WithLock { body, .. } => {
+            walk_block(body, visit_expr, visit_stmt)
+        }
         _ => {}
     }
 }

@@ -32,7 +32,9 @@ pub(super) struct BodyChecker<'c, 'a> {
     module: ModuleId,
     locals: Vec<ir::Local>,
     origins: Vec<Origin>,
-    scopes: Vec<Vec<(String, LocalId)>>,
+    /// The locals in scope, innermost scope last (a local's name is in
+    /// `locals`).
+    scopes: Vec<Vec<LocalId>>,
     returns: Ty,
     loop_depth: usize,
     threads: Vec<Thread>,
@@ -354,15 +356,24 @@ impl<'a> BodyChecker<'_, 'a> {
             );
         }
         if let Some(scope) = self.scopes.last_mut() {
-            scope.push((name.name.clone(), id));
+            scope.push(id);
         }
         id
     }
 
+    /// The local called `name` declared in the innermost scope.
+    fn in_innermost_scope(&self, name: &str) -> Option<LocalId> {
+        let scope = self.scopes.last()?;
+        scope
+            .iter()
+            .copied()
+            .find(|&id| self.locals[id].name == name)
+    }
+
     fn lookup_local(&self, name: &str) -> Option<(LocalId, usize)> {
         for (depth, scope) in self.scopes.iter().enumerate().rev() {
-            if let Some((_, id)) = scope.iter().rev().find(|(n, _)| n == name) {
-                return Some((*id, depth));
+            if let Some(&id) = scope.iter().rev().find(|&&id| self.locals[id].name == name) {
+                return Some((id, depth));
             }
         }
         None
@@ -1293,7 +1304,7 @@ impl<'a> BodyChecker<'_, 'a> {
                 expr(
                     IrK::If {
                         branches: ir_branches,
-                        otherwise: otherwise_ir,
+                        otherwise: otherwise_ir.map(Box::new),
                     },
                     ty,
                     span,
@@ -1333,7 +1344,7 @@ impl<'a> BodyChecker<'_, 'a> {
                 expr(
                     IrK::SpawnThread {
                         captures: thread,
-                        body: b,
+                        body: Box::new(b),
                     },
                     Ty::Thread(Box::new(ty)),
                     span,
@@ -1626,7 +1637,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         .scopes
                         .iter()
                         .flatten()
-                        .map(|(n, _)| n.clone())
+                        .map(|&id| self.locals[id].name.clone())
                         .collect();
                     if let Some(best) =
                         suggest::closest(&path[0].name, candidates.iter().map(String::as_str))
@@ -2148,7 +2159,7 @@ impl<'a> BodyChecker<'_, 'a> {
             IrK::WithLock {
                 shared: id,
                 guard: guard_local,
-                body: block,
+                body: Box::new(block),
             },
             block_ty,
             span,
@@ -3368,10 +3379,7 @@ impl<'a> BodyChecker<'_, 'a> {
     fn declare_pattern_names(&mut self, pattern: &ast::Pattern) {
         match &pattern.kind {
             ast::PatternKind::Binding(name) => {
-                let declared = self
-                    .scopes
-                    .last()
-                    .is_some_and(|s| s.iter().any(|(n, _)| *n == name.name));
+                let declared = self.in_innermost_scope(&name.name).is_some();
                 if !declared {
                     let id =
                         self.declare(name, Ty::Error, Repr::Value, false, Origin::MatchBinding);
@@ -3426,11 +3434,7 @@ impl<'a> BodyChecker<'_, 'a> {
             ast::PatternKind::Error => ir::Pattern::Error,
             ast::PatternKind::Wildcard => ir::Pattern::Wildcard,
             ast::PatternKind::Binding(name) => {
-                if let Some(&(_, first)) = self
-                    .scopes
-                    .last()
-                    .and_then(|scope| scope.iter().find(|(n, _)| *n == name.name))
-                {
+                if let Some(first) = self.in_innermost_scope(&name.name) {
                     let first_span = self.locals[first].span;
                     self.c.error(
                         Diagnostic::error(

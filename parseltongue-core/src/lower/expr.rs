@@ -1677,7 +1677,7 @@ pub(super) fn untyped_numbers(e: &Expr) -> bool {
             otherwise,
         } => {
             branches.iter().all(|(_, b)| block_untyped(b))
-                && otherwise.as_ref().is_some_and(block_untyped)
+                && otherwise.as_deref().is_some_and(block_untyped)
         }
         K::Match { arms, .. } => {
             !arms.is_empty()

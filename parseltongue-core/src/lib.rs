@@ -43,10 +43,11 @@ impl Checked {
 
 /// The stack the compiler runs on. Deeply nested input (up to the nesting
 /// limit) and long flat chains recurse deeply in the parser, the checker
-/// and in `syn`/`prettyplease`; a dedicated thread makes the depth the
-/// compiler can handle independent of the caller's stack (a test thread,
-/// a language-server worker, a proc-macro). The memory is reserved, not
-/// committed, so the size costs nothing until it is used.
+/// and in `syn`/`prettyplease`; the compiler's own threads (see
+/// [`parallel`]) make the depth the compiler can handle independent of the
+/// caller's stack (a test thread, a language-server worker, a proc-macro).
+/// The memory is reserved, not committed, so the size costs nothing until
+/// it is used.
 const COMPILER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// Whether `sources` could recurse deeper than any caller's stack allows:
@@ -112,24 +113,7 @@ fn run_on_compiler_stack<T: Send>(deep: bool, work: impl FnOnce() -> T + Send) -
         // no fresh heap to fault in, which is most of the cost of a small check.
         return work();
     }
-    let mut work = Some(work);
-    let outcome = std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .name("parseltongue".into())
-            .stack_size(COMPILER_STACK_BYTES)
-            .spawn_scoped(scope, || work.take().map(|w| w()));
-        spawned.map(|handle| match handle.join() {
-            Ok(value) => value,
-            Err(panic) => std::panic::resume_unwind(panic),
-        })
-    });
-    match (outcome, work) {
-        (Ok(Some(value)), _) => value,
-        // No thread could be created (a resource limit): do the work on
-        // the caller's stack rather than fail.
-        (_, Some(work)) => work(),
-        (_, None) => unreachable!("the worker ran the work and returned its value"),
-    }
+    parallel::on_compiler_thread(work)
 }
 
 /// Parses and checks every file of `sources`; the first file is the root

@@ -1,7 +1,8 @@
 //! Work split across threads. The front end parses runs of items and checks
-//! runs of bodies on as many threads as the machine has cores. Every split
-//! is into contiguous runs whose results come back in order, so what the
-//! compiler reports never depends on how many threads did the work.
+//! runs of bodies on the compiler's threads, one per core, started once and
+//! kept for the life of the process. Every split is into contiguous runs
+//! whose results come back in order, so what the compiler reports never
+//! depends on how many threads did the work.
 
 /// The variable that sets how many threads the front end may use; `1`
 /// keeps all work on the calling thread.
@@ -20,11 +21,39 @@ pub fn thread_count() -> usize {
     })
 }
 
+/// The compiler's threads: one per core, started once and kept, each with
+/// the compiler's stack. Kept threads keep their allocator heaps too, so
+/// one check reuses the memory the last one freed instead of faulting in
+/// fresh pages. `None` if no thread could be started (a resource limit):
+/// the work is then done on the calling thread.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(std::thread::available_parallelism().map_or(1, usize::from))
+            .stack_size(crate::COMPILER_STACK_BYTES)
+            .thread_name(|index| format!("parseltongue-{index}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `work` on one of the compiler's threads (whose stack is the
+/// compiler's) and returns its result; on the calling thread if it is one
+/// of them already, or if there are none.
+pub(crate) fn on_compiler_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    match pool() {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
 /// Splits `jobs` into contiguous runs of about equal `weight`, at most one
 /// per thread and none lighter than `min_weight_per_run`, runs `work` on
-/// each run and returns the results in run order. The last run is done on
-/// the calling thread; the others on threads with the compiler's stack.
-/// A single run (little work, or one thread) starts no thread at all.
+/// each run on the compiler's threads and returns the results in run
+/// order. A single run (little work, or one thread) is done on the calling
+/// thread.
 pub(crate) fn map_runs<J, R>(
     jobs: &[J],
     weight: impl Fn(&J) -> usize,
@@ -35,40 +64,12 @@ where
     J: Sync,
     R: Send,
 {
+    use rayon::prelude::*;
     let runs = split_runs(jobs, &weight, min_weight_per_run, thread_count());
-    let Some((last, others)) = runs.split_last() else {
-        return Vec::new();
-    };
-    if others.is_empty() {
-        return vec![work(last)];
+    match (runs.len(), pool()) {
+        (2.., Some(pool)) => pool.install(|| runs.par_iter().map(|run| work(run)).collect()),
+        _ => runs.iter().map(|run| work(run)).collect(),
     }
-    let work = &work;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = others
-            .iter()
-            .map(|&run| {
-                std::thread::Builder::new()
-                    .name("parseltongue".into())
-                    .stack_size(crate::COMPILER_STACK_BYTES)
-                    .spawn_scoped(scope, move || work(run))
-                    // No thread could be created (a resource limit): the
-                    // run is done here, after the last one.
-                    .map_err(|_| run)
-            })
-            .collect();
-        let last_result = work(last);
-        let mut results: Vec<R> = handles
-            .into_iter()
-            .map(|handle| match handle {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                Err(run) => work(run),
-            })
-            .collect();
-        results.push(last_result);
-        results
-    })
 }
 
 /// Contiguous runs of `jobs`: as many as `threads` allows while each

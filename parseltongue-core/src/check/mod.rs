@@ -83,6 +83,38 @@ pub(crate) struct Checker<'a, T: Borrow<Tables> = Tables> {
     /// True if the files or the item passes had errors before any body
     /// was checked: error nodes may then hide reads from liveness.
     pub(crate) errors_before_bodies: bool,
+    /// Where the last item's line was found (items come in source order).
+    pub(crate) item_lines: crate::source::LineCursor,
+}
+
+/// How many items of each table's kind a program declares.
+#[derive(Default)]
+struct ItemCount {
+    functions: usize,
+    types: usize,
+    constants: usize,
+    items: usize,
+}
+
+impl ItemCount {
+    fn of(modules: &[ast::Module]) -> ItemCount {
+        let mut count = ItemCount::default();
+        for item in modules.iter().flat_map(|m| &m.items) {
+            count.items += 1;
+            match &item.kind {
+                ast::ItemKind::Function(_)
+                | ast::ItemKind::RustFunction(_)
+                | ast::ItemKind::Test(_) => count.functions += 1,
+                ast::ItemKind::Methods(m) => count.functions += m.functions.len(),
+                ast::ItemKind::Record(_) | ast::ItemKind::Enum(_) | ast::ItemKind::RustType(_) => {
+                    count.types += 1;
+                }
+                ast::ItemKind::Constant(_) => count.constants += 1,
+                ast::ItemKind::UseModule(_) | ast::ItemKind::Error => {}
+            }
+        }
+        count
+    }
 }
 
 /// Below this much body source per thread, a second thread costs more
@@ -164,6 +196,7 @@ pub fn check_program(
         found: Findings::default(),
         checking_test: false,
         errors_before_bodies: false,
+        item_lines: crate::source::LineCursor::default(),
     };
     checker.collect(modules);
     checker.resolve_signatures(modules);
@@ -585,16 +618,27 @@ impl Checker<'_> {
             .enumerate()
             .map(|(i, m)| (self.sources.get(m.file).module_name().to_string(), i))
             .collect();
+        // The tables are sized once from the item counts: grown by doubling,
+        // they would copy themselves and touch twice the memory.
+        let count = ItemCount::of(modules);
+        let program = &mut self.tables.program;
+        program.functions.reserve_exact(count.functions);
+        program.types.reserve_exact(count.types);
+        program.constants.reserve_exact(count.constants);
+        program.item_lines.reserve(count.items);
+        program.item_spans.reserve(count.items);
         for module in modules {
             let file = self.sources.get(module.file);
             self.tables.program.modules.push(ir::Module {
                 name: file.module_name().to_string(),
                 file_name: file.name.clone(),
                 imports: Vec::new(),
-                items: Vec::new(),
+                items: Vec::with_capacity(module.items.len()),
             });
+            let mut names = FxHashMap::default();
+            names.reserve(module.items.len());
             self.tables.scopes.push(ModuleScope {
-                names: FxHashMap::default(),
+                names,
                 imports: FxHashMap::default(),
             });
         }
@@ -738,7 +782,7 @@ impl Checker<'_> {
     }
 
     fn push_item(&mut self, module: ModuleId, item: ItemRef, span: Span) {
-        let line = self.sources.get(span.file).line_column(span.start).line;
+        let line = self.item_lines.line(self.sources, span);
         self.tables.program.item_lines.insert(item, line);
         self.tables.program.item_spans.insert(item, span);
         self.tables.program.modules[module].items.push(item);
@@ -953,7 +997,7 @@ impl Checker<'_> {
             let lines = &self.tables.program.item_lines;
             self.tables.program.modules[module]
                 .items
-                .sort_by_key(|item| lines.get(item).copied().unwrap_or(0));
+                .sort_by_cached_key(|item| lines.get(item).copied().unwrap_or(0));
         }
     }
 
@@ -1215,6 +1259,7 @@ impl Checker<'_> {
                     },
                     checking_test: false,
                     errors_before_bodies,
+                    item_lines: crate::source::LineCursor::default(),
                 };
                 let checked: Vec<CheckedBody> = run
                     .iter()

@@ -254,7 +254,7 @@ impl Printer<'_> {
                     let start = variant.name.span.start;
                     self.member_gap(previous_end, start, indent + 1);
                     self.docs(&variant.docs, indent + 1);
-                    let mut line = variant.name.name.clone();
+                    let mut line = variant.name.name.to_string();
                     let mut end = variant.name.span.end;
                     if !variant.payload.is_empty() {
                         let types: Vec<String> =
@@ -911,7 +911,7 @@ impl Printer<'_> {
     fn pattern(&self, pattern: &Pattern) -> String {
         match &pattern.kind {
             PatternKind::Wildcard => "_".to_string(),
-            PatternKind::Binding(name) => name.name.clone(),
+            PatternKind::Binding(name) => name.name.to_string(),
             PatternKind::Int(_)
             | PatternKind::Str(_)
             | PatternKind::Bool(_)

@@ -100,7 +100,7 @@ pub struct SemanticToken {
 
 fn symbol(name: &crate::syntax::ast::Ident, kind: SymbolKind, span: Span) -> Symbol {
     Symbol {
-        name: name.name.clone(),
+        name: name.name.to_string(),
         kind,
         span,
         name_span: name.span,

@@ -336,7 +336,7 @@ impl<'a> BodyChecker<'_, 'a> {
         }
         let id = self.locals.len();
         self.locals.push(ir::Local {
-            name: name.name.clone(),
+            name: name.name.to_string(),
             ty,
             repr,
             mutable,
@@ -1687,7 +1687,7 @@ impl<'a> BodyChecker<'_, 'a> {
                 .tables
                 .methods
                 .get(&id)
-                .is_some_and(|m| m.contains_key(&variant.name))
+                .is_some_and(|m| m.contains_key(variant.name.as_str()))
             {
                 return None;
             }
@@ -1769,7 +1769,7 @@ impl<'a> BodyChecker<'_, 'a> {
     fn lookup_type_quiet(&mut self, path: &[ast::Ident]) -> Option<ir::TypeId> {
         let scope = &self.c.tables.scopes[self.module];
         match path {
-            [name] => match scope.names.get(&name.name) {
+            [name] => match scope.names.get(name.name.as_str()) {
                 Some((Def::Type(id), _)) => {
                     let id = *id;
                     self.c.refer(name.span, ir::Target::Type(id));
@@ -1778,8 +1778,8 @@ impl<'a> BodyChecker<'_, 'a> {
                 _ => None,
             },
             [module, name] => {
-                let (target, _) = *scope.imports.get(&module.name)?;
-                match self.c.tables.scopes[target].names.get(&name.name) {
+                let (target, _) = *scope.imports.get(module.name.as_str())?;
+                match self.c.tables.scopes[target].names.get(name.name.as_str()) {
                     Some((Def::Type(id), _)) => {
                         let id = *id;
                         self.c.found.used_imports.insert((self.module, target));
@@ -1942,7 +1942,7 @@ impl<'a> BodyChecker<'_, 'a> {
                     .tables
                     .methods
                     .get(&type_id)
-                    .and_then(|m| m.get(&name.name))
+                    .and_then(|m| m.get(name.name.as_str()))
                 else {
                     let type_name = self.c.tables.program.types[type_id].name.clone();
                     self.c.error(Diagnostic::error(
@@ -2295,7 +2295,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         .tables
                         .methods
                         .get(&id)
-                        .is_some_and(|m| m.contains_key(&field.name))
+                        .is_some_and(|m| m.contains_key(field.name.as_str()))
                     {
                         d = d.with_suggestion(
                             "it is a method; call it",
@@ -2354,7 +2354,7 @@ impl<'a> BodyChecker<'_, 'a> {
                 .tables
                 .methods
                 .get(&id)
-                .and_then(|m| m.get(&method.name))
+                .and_then(|m| m.get(method.name.as_str()))
                 .copied(),
             _ => None,
         };

@@ -315,21 +315,23 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
             [name] => {
                 let def = self.tables().scopes[module]
                     .names
-                    .get(&name.name)
+                    .get(name.name.as_str())
                     .map(|(def, _)| *def)
                     .ok_or_else(|| Box::new(self.unknown_name(module, name)))?;
                 self.refer_to_def(name.span, def);
                 Ok(def)
             }
             [module_name, name] => {
-                let Some(&(target, _)) =
-                    self.tables().scopes[module].imports.get(&module_name.name)
+                let Some(&(target, _)) = self.tables().scopes[module]
+                    .imports
+                    .get(module_name.name.as_str())
                 else {
                     return Err(Box::new(self.unknown_module(module_name)));
                 };
                 self.found.used_imports.insert((module, target));
                 self.refer(module_name.span, ir::Target::Module(target));
-                let Some(&(def, _)) = self.tables().scopes[target].names.get(&name.name) else {
+                let Some(&(def, _)) = self.tables().scopes[target].names.get(name.name.as_str())
+                else {
                     return Err(Box::new(self.unknown_name(target, name)));
                 };
                 self.refer_to_def(name.span, def);
@@ -596,7 +598,7 @@ impl Checker<'_> {
     fn declare(&mut self, module: ModuleId, ident: &ast::Ident, def: Def) {
         self.check_name(ident);
         let scope = &mut self.tables.scopes[module];
-        if let Some((_, first)) = scope.names.get(&ident.name) {
+        if let Some((_, first)) = scope.names.get(ident.name.as_str()) {
             let first = *first;
             self.error(
                 Diagnostic::error(
@@ -609,7 +611,9 @@ impl Checker<'_> {
             );
             return;
         }
-        scope.names.insert(ident.name.clone(), (def, ident.span));
+        scope
+            .names
+            .insert(ident.name.to_string(), (def, ident.span));
     }
 
     fn collect(&mut self, modules: &[ast::Module]) {
@@ -671,7 +675,7 @@ impl Checker<'_> {
             ast::ItemKind::Record(r) => {
                 let id = self.tables.program.types.len();
                 let mut def = placeholder(TypeDefKind::Record(Vec::new()));
-                def.name = r.name.name.clone();
+                def.name = r.name.name.to_string();
                 def.span = r.name.span;
                 def.member_docs = r.fields.iter().map(|f| f.docs.clone()).collect();
                 def.member_spans = r.fields.iter().map(|f| f.name.span).collect();
@@ -683,7 +687,7 @@ impl Checker<'_> {
             ast::ItemKind::Enum(e) => {
                 let id = self.tables.program.types.len();
                 let mut def = placeholder(TypeDefKind::Enum(Vec::new()));
-                def.name = e.name.name.clone();
+                def.name = e.name.name.to_string();
                 def.span = e.name.span;
                 def.member_docs = e.variants.iter().map(|v| v.docs.clone()).collect();
                 def.member_spans = e.variants.iter().map(|v| v.name.span).collect();
@@ -695,7 +699,7 @@ impl Checker<'_> {
                 let id = self.tables.program.types.len();
                 let path = rust_path(&r.path);
                 let mut def = placeholder(TypeDefKind::Rust(path));
-                def.name = r.name.name.clone();
+                def.name = r.name.name.to_string();
                 def.span = r.name.span;
                 self.tables.program.types.push(def);
                 self.declare(module, &r.name, Def::Type(id));
@@ -721,7 +725,7 @@ impl Checker<'_> {
                 let id = self.tables.program.constants.len();
                 self.tables.program.constants.push(ir::Constant {
                     module,
-                    name: c.name.name.clone(),
+                    name: c.name.name.to_string(),
                     ty: Ty::Error,
                     value: ir::Expr {
                         kind: ir::ExprKind::Error,
@@ -736,11 +740,11 @@ impl Checker<'_> {
                 self.declare(module, &c.name, Def::Const(id));
                 self.push_item(module, ItemRef::Constant(id), item.span);
             }
-            ast::ItemKind::UseModule(name) => match module_index.get(&name.name) {
+            ast::ItemKind::UseModule(name) => match module_index.get(name.name.as_str()) {
                 Some(&target) if target != module && target != 0 => {
                     self.tables.scopes[module]
                         .imports
-                        .insert(name.name.clone(), (target, name.span));
+                        .insert(name.name.to_string(), (target, name.span));
                     self.refer(name.span, ir::Target::Module(target));
                 }
                 Some(_) => self.error(
@@ -813,7 +817,7 @@ impl Checker<'_> {
     ) -> FunctionId {
         self.tables.program.functions.push(ir::Function {
             module,
-            name: name.name.clone(),
+            name: name.name.to_string(),
             kind,
             params: Vec::new(),
             returns: Ty::Unit,
@@ -869,7 +873,7 @@ impl Checker<'_> {
                     self.check_name(&p.name);
                     let ty = self.resolve_type(module, ty);
                     out.push(ir::Param {
-                        name: p.name.name.clone(),
+                        name: p.name.name.to_string(),
                         mode: p.mode,
                         ty,
                     });
@@ -885,7 +889,7 @@ impl Checker<'_> {
                 match &item.kind {
                     ast::ItemKind::Record(r) => {
                         let Some(&(Def::Type(id), _)) =
-                            self.tables.scopes[module].names.get(&r.name.name)
+                            self.tables.scopes[module].names.get(r.name.name.as_str())
                         else {
                             continue;
                         };
@@ -932,7 +936,7 @@ impl Checker<'_> {
                                     );
                                 }
                             }
-                            fields.push((f.name.name.clone(), ty));
+                            fields.push((f.name.name.to_string(), ty));
                         }
                         if self.tables.program.types[id].name == r.name.name {
                             self.tables.program.types[id].kind = TypeDefKind::Record(fields);
@@ -940,7 +944,7 @@ impl Checker<'_> {
                     }
                     ast::ItemKind::Enum(e) => {
                         let Some(&(Def::Type(id), _)) =
-                            self.tables.scopes[module].names.get(&e.name.name)
+                            self.tables.scopes[module].names.get(e.name.name.as_str())
                         else {
                             continue;
                         };
@@ -960,7 +964,7 @@ impl Checker<'_> {
                                 .iter()
                                 .map(|t| self.resolve_type(module, t))
                                 .collect();
-                            variants.push((v.name.name.clone(), payload));
+                            variants.push((v.name.name.to_string(), payload));
                         }
                         if e.variants.is_empty() {
                             self.error(Diagnostic::error(
@@ -981,7 +985,7 @@ impl Checker<'_> {
                     }
                     ast::ItemKind::Constant(c) => {
                         let Some(&(Def::Const(id), _)) =
-                            self.tables.scopes[module].names.get(&c.name.name)
+                            self.tables.scopes[module].names.get(c.name.name.as_str())
                         else {
                             continue;
                         };
@@ -1010,7 +1014,9 @@ impl Checker<'_> {
         params: &[ast::Param],
         returns: Option<&ast::TypeExpr>,
     ) {
-        let Some(&(Def::Function(id), _)) = self.tables.scopes[module].names.get(&name.name) else {
+        let Some(&(Def::Function(id), _)) =
+            self.tables.scopes[module].names.get(name.name.as_str())
+        else {
             return;
         };
         if self.tables.program.functions[id].span != name.span {
@@ -1071,7 +1077,7 @@ impl Checker<'_> {
             self.tables.program.functions[id].params = params;
             self.tables.program.functions[id].returns = returns;
             let table = self.tables.methods.entry(target).or_default();
-            if table.contains_key(&f.name.name) {
+            if table.contains_key(f.name.name.as_str()) {
                 self.error(Diagnostic::error(
                     codes::DUPLICATE_DEFINITION,
                     f.name.span,
@@ -1079,7 +1085,7 @@ impl Checker<'_> {
                 ));
                 continue;
             }
-            table.insert(f.name.name.clone(), id);
+            table.insert(f.name.name.to_string(), id);
             self.tables.program.methods[group].push(id);
         }
     }
@@ -1315,14 +1321,14 @@ impl Checker<'_> {
             for item in &ast_module.items {
                 match &item.kind {
                     ast::ItemKind::Function(f) => {
-                        if let Some(&(Def::Function(id), _)) = names.get(&f.name.name) {
+                        if let Some(&(Def::Function(id), _)) = names.get(f.name.name.as_str()) {
                             if is_declared(id, &f.name) {
                                 jobs.push(BodyJob::function(id, f));
                             }
                         }
                     }
                     ast::ItemKind::Test(t) => {
-                        if let Some(&(Def::Function(id), _)) = names.get(&t.name.name) {
+                        if let Some(&(Def::Function(id), _)) = names.get(t.name.name.as_str()) {
                             if is_declared(id, &t.name) {
                                 jobs.push(BodyJob::Function {
                                     id,
@@ -1341,7 +1347,7 @@ impl Checker<'_> {
                             let ast::ItemKind::Function(f) = &f_item.kind else {
                                 continue;
                             };
-                            if let Some(&id) = table.get(&f.name.name) {
+                            if let Some(&id) = table.get(f.name.name.as_str()) {
                                 if is_declared(id, &f.name) {
                                     jobs.push(BodyJob::function(id, f));
                                 }
@@ -1349,7 +1355,7 @@ impl Checker<'_> {
                         }
                     }
                     ast::ItemKind::Constant(c) => {
-                        if let Some(&(Def::Const(id), _)) = names.get(&c.name.name) {
+                        if let Some(&(Def::Const(id), _)) = names.get(c.name.name.as_str()) {
                             jobs.push(BodyJob::Constant {
                                 module,
                                 id,
@@ -1369,7 +1375,7 @@ impl Checker<'_> {
         module: ModuleId,
         target: &ast::Ident,
     ) -> Option<&FxHashMap<String, FunctionId>> {
-        let (Def::Type(id), _) = self.tables.scopes[module].names.get(&target.name)? else {
+        let (Def::Type(id), _) = self.tables.scopes[module].names.get(target.name.as_str())? else {
             return None;
         };
         self.tables.methods.get(id)

@@ -11,7 +11,7 @@ use crate::source::{FileId, Span};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {
     /// The name.
-    pub name: String,
+    pub name: smol_str::SmolStr,
     /// Where.
     pub span: Span,
 }

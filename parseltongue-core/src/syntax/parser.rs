@@ -498,11 +498,11 @@ fn module_parser<'a, E: SyntaxError<'a>>(
 
     let ident = select! { TokenKind::Ident = e => {
         let s: SimpleSpan = e.span();
-        Ident { name: text(s).to_string(), span: sp(s) }
+        Ident { name: smol_str::SmolStr::new(text(s)), span: sp(s) }
     }}
     .labelled("identifier");
     let self_ident = kw(Keyword::SelfValue).map_with(move |_, e| Ident {
-        name: "self".to_string(),
+        name: smol_str::SmolStr::new_static("self"),
         span: sp(e.span()),
     });
     let path_sep = op2(':', ':');
@@ -512,7 +512,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         select! { TokenKind::RustKeyword = e => e.span() }.try_map(move |s: SimpleSpan, span| {
             match text(s) {
                 "crate" | "super" => Ok(Ident {
-                    name: text(s).to_string(),
+                    name: smol_str::SmolStr::new(text(s)),
                     span: sp(s),
                 }),
                 _ => Err(E::custom(span, "expected identifier")),

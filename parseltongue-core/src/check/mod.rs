@@ -117,6 +117,19 @@ impl ItemCount {
     }
 }
 
+/// An item's resolved signature, found by a worker against the read-only
+/// tables and written into them afterwards.
+enum Signature {
+    Record(TypeId, Vec<(String, Ty)>),
+    Enum(TypeId, Vec<(String, Vec<Ty>)>),
+    Function(FunctionId, Vec<ir::Param>, Ty),
+    Constant(ir::ConstId, Ty),
+}
+
+/// Below this many items per thread, resolving signatures on a second
+/// thread costs more than it saves.
+const MIN_ITEMS_PER_THREAD: usize = 1024;
+
 /// Below this much body source per thread, a second thread costs more
 /// than it saves (about 2,000 lines of typical code).
 const MIN_BODY_BYTES_PER_THREAD: usize = 64 * 1024;
@@ -163,6 +176,19 @@ enum CheckedBody {
 }
 
 impl<'a> Checker<'a, &'a Tables> {
+    /// A checker for one run of work on the compiler's threads: it reads
+    /// the shared tables and keeps what it finds to itself.
+    fn worker(sources: &'a SourceMap, tables: &'a Tables, errors_before_bodies: bool) -> Self {
+        Checker {
+            sources,
+            tables,
+            found: Findings::default(),
+            checking_test: false,
+            errors_before_bodies,
+            item_lines: crate::source::LineCursor::default(),
+        }
+    }
+
     fn check_job(&mut self, job: &BodyJob<'_>) -> CheckedBody {
         match *job {
             BodyJob::Function {
@@ -588,6 +614,189 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
         }
     }
 
+    /// The signature of one item other than a `methods` block (`None` for
+    /// items without one, and for duplicates, which were reported).
+    fn resolve_item_signature(&mut self, module: ModuleId, item: &ast::Item) -> Option<Signature> {
+        match &item.kind {
+            ast::ItemKind::Record(r) => {
+                let Some(&(Def::Type(id), _)) =
+                    self.tables().scopes[module].names.get(r.name.name.as_str())
+                else {
+                    return None;
+                };
+                if r.fields.is_empty() {
+                    self.error(
+                        Diagnostic::error(
+                            codes::SYNTAX,
+                            r.name.span,
+                            "a record needs at least one field",
+                        )
+                        .with_help(
+                            "use an enum variant without payload for a value that carries no data",
+                        ),
+                    );
+                }
+                let mut fields: Vec<(String, Ty)> = Vec::new();
+                for f in &r.fields {
+                    self.check_name(&f.name);
+                    if fields.iter().any(|(n, _)| *n == f.name.name) {
+                        self.error(Diagnostic::error(
+                            codes::DUPLICATE_DEFINITION,
+                            f.name.span,
+                            format!("field `{}` is declared twice", f.name.name),
+                        ));
+                        continue;
+                    }
+                    let ty = self.resolve_type(module, &f.ty);
+                    if body::contains_thread(&ty) {
+                        self.error(
+                                Diagnostic::error(codes::MISMATCHED_TYPES, f.ty.span, "a record cannot hold a `thread`")
+                                    .with_note("records can be copied and compared; a thread handle cannot")
+                                    .with_help("keep thread handles in a `list<thread<T>>` local and join them there"),
+                            );
+                    }
+                    if let Ty::Named(t) = ty {
+                        if t == id {
+                            self.error(
+                                Diagnostic::error(
+                                    codes::MISMATCHED_TYPES,
+                                    f.ty.span,
+                                    format!("record `{}` cannot contain itself", r.name.name),
+                                )
+                                .with_help("store it in a `list` or an `option` of a list instead"),
+                            );
+                        }
+                    }
+                    fields.push((f.name.name.to_string(), ty));
+                }
+                (self.tables().program.types[id].name == r.name.name)
+                    .then_some(Signature::Record(id, fields))
+            }
+            ast::ItemKind::Enum(e) => {
+                let Some(&(Def::Type(id), _)) =
+                    self.tables().scopes[module].names.get(e.name.name.as_str())
+                else {
+                    return None;
+                };
+                let mut variants: Vec<(String, Vec<Ty>)> = Vec::new();
+                for v in &e.variants {
+                    if variants.iter().any(|(n, _)| *n == v.name.name) {
+                        self.error(Diagnostic::error(
+                            codes::DUPLICATE_DEFINITION,
+                            v.name.span,
+                            format!("variant `{}` is declared twice", v.name.name),
+                        ));
+                        continue;
+                    }
+                    self.check_name(&v.name);
+                    let payload = v
+                        .payload
+                        .iter()
+                        .map(|t| self.resolve_type(module, t))
+                        .collect();
+                    variants.push((v.name.name.to_string(), payload));
+                }
+                if e.variants.is_empty() {
+                    self.error(Diagnostic::error(
+                        codes::SYNTAX,
+                        e.name.span,
+                        "an enum needs at least one variant",
+                    ));
+                }
+                (self.tables().program.types[id].name == e.name.name)
+                    .then_some(Signature::Enum(id, variants))
+            }
+            ast::ItemKind::Function(f) => {
+                self.function_signature(module, &f.name, &f.params, f.returns.as_ref())
+            }
+            ast::ItemKind::RustFunction(f) => {
+                self.function_signature(module, &f.name, &f.params, f.returns.as_ref())
+            }
+            ast::ItemKind::Constant(c) => {
+                let Some(&(Def::Const(id), _)) =
+                    self.tables().scopes[module].names.get(c.name.name.as_str())
+                else {
+                    return None;
+                };
+                Some(Signature::Constant(id, self.resolve_type(module, &c.ty)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The parameter and return types of the function declared as `name`
+    /// (`None` for a duplicate, which was reported already).
+    fn function_signature(
+        &mut self,
+        module: ModuleId,
+        name: &ast::Ident,
+        params: &[ast::Param],
+        returns: Option<&ast::TypeExpr>,
+    ) -> Option<Signature> {
+        let Some(&(Def::Function(id), _)) =
+            self.tables().scopes[module].names.get(name.name.as_str())
+        else {
+            return None;
+        };
+        if self.tables().program.functions[id].span != name.span {
+            return None;
+        }
+        let (params, _) = self.resolve_params(module, params, false);
+        let returns = returns.map_or(Ty::Unit, |t| self.resolve_type(module, t));
+        Some(Signature::Function(id, params, returns))
+    }
+
+    fn resolve_params(
+        &mut self,
+        module: ModuleId,
+        params: &[ast::Param],
+        allow_self: bool,
+    ) -> (Vec<ir::Param>, Option<ast::ParamMode>) {
+        let mut out: Vec<ir::Param> = Vec::new();
+        for (i, p) in params.iter().enumerate() {
+            if let Some(first) = params[..i].iter().find(|q| q.name.name == p.name.name) {
+                self.error(
+                    Diagnostic::error(
+                        codes::DUPLICATE_DEFINITION,
+                        p.name.span,
+                        format!("parameter `{}` is declared twice", p.name.name),
+                    )
+                    .with_secondary(first.name.span, "first declared here")
+                    .with_help("give each parameter its own name"),
+                );
+            }
+        }
+        let mut receiver = None;
+        for (i, p) in params.iter().enumerate() {
+            match &p.ty {
+                None => {
+                    if !allow_self || i != 0 {
+                        self.error(
+                            Diagnostic::error(
+                                codes::INVALID_SELF,
+                                p.name.span,
+                                "`self` is only allowed as the first parameter of a method",
+                            )
+                            .with_help("declare the function inside `methods Type { … }`"),
+                        );
+                    } else {
+                        receiver = Some(p.mode);
+                    }
+                }
+                Some(ty) => {
+                    self.check_name(&p.name);
+                    let ty = self.resolve_type(module, ty);
+                    out.push(ir::Param {
+                        name: p.name.name.to_string(),
+                        mode: p.mode,
+                        ty,
+                    });
+                }
+            }
+        }
+        (out, receiver)
+    }
+
     /// A type as the user writes it.
     pub(crate) fn show(&self, ty: &Ty) -> String {
         self.tables().program.show_type(ty)
@@ -832,201 +1041,67 @@ impl Checker<'_> {
         self.tables.program.functions.len() - 1
     }
 
-    fn resolve_params(
-        &mut self,
-        module: ModuleId,
-        params: &[ast::Param],
-        allow_self: bool,
-    ) -> (Vec<ir::Param>, Option<ast::ParamMode>) {
-        let mut out: Vec<ir::Param> = Vec::new();
-        for (i, p) in params.iter().enumerate() {
-            if let Some(first) = params[..i].iter().find(|q| q.name.name == p.name.name) {
-                self.error(
-                    Diagnostic::error(
-                        codes::DUPLICATE_DEFINITION,
-                        p.name.span,
-                        format!("parameter `{}` is declared twice", p.name.name),
-                    )
-                    .with_secondary(first.name.span, "first declared here")
-                    .with_help("give each parameter its own name"),
-                );
-            }
-        }
-        let mut receiver = None;
-        for (i, p) in params.iter().enumerate() {
-            match &p.ty {
-                None => {
-                    if !allow_self || i != 0 {
-                        self.error(
-                            Diagnostic::error(
-                                codes::INVALID_SELF,
-                                p.name.span,
-                                "`self` is only allowed as the first parameter of a method",
-                            )
-                            .with_help("declare the function inside `methods Type { … }`"),
-                        );
-                    } else {
-                        receiver = Some(p.mode);
-                    }
-                }
-                Some(ty) => {
-                    self.check_name(&p.name);
-                    let ty = self.resolve_type(module, ty);
-                    out.push(ir::Param {
-                        name: p.name.name.to_string(),
-                        mode: p.mode,
-                        ty,
-                    });
-                }
-            }
-        }
-        (out, receiver)
-    }
-
+    /// Resolves every item's signature: first the methods, which declare
+    /// functions (one after the other, so their ids follow the source),
+    /// then the other items in runs on the compiler's threads against the
+    /// read-only tables. The results are applied in item order.
     fn resolve_signatures(&mut self, modules: &[ast::Module]) {
         for (module, ast_module) in modules.iter().enumerate() {
             for item in &ast_module.items {
-                match &item.kind {
-                    ast::ItemKind::Record(r) => {
-                        let Some(&(Def::Type(id), _)) =
-                            self.tables.scopes[module].names.get(r.name.name.as_str())
-                        else {
-                            continue;
-                        };
-                        if r.fields.is_empty() {
-                            self.error(Diagnostic::error(
-                                codes::SYNTAX,
-                                r.name.span,
-                                "a record needs at least one field",
-                            ).with_help("use an enum variant without payload for a value that carries no data"));
-                        }
-                        let mut fields: Vec<(String, Ty)> = Vec::new();
-                        for f in &r.fields {
-                            self.check_name(&f.name);
-                            if fields.iter().any(|(n, _)| *n == f.name.name) {
-                                self.error(Diagnostic::error(
-                                    codes::DUPLICATE_DEFINITION,
-                                    f.name.span,
-                                    format!("field `{}` is declared twice", f.name.name),
-                                ));
-                                continue;
-                            }
-                            let ty = self.resolve_type(module, &f.ty);
-                            if body::contains_thread(&ty) {
-                                self.error(
-                                    Diagnostic::error(codes::MISMATCHED_TYPES, f.ty.span, "a record cannot hold a `thread`")
-                                        .with_note("records can be copied and compared; a thread handle cannot")
-                                        .with_help("keep thread handles in a `list<thread<T>>` local and join them there"),
-                                );
-                            }
-                            if let Ty::Named(t) = ty {
-                                if t == id {
-                                    self.error(
-                                        Diagnostic::error(
-                                            codes::MISMATCHED_TYPES,
-                                            f.ty.span,
-                                            format!(
-                                                "record `{}` cannot contain itself",
-                                                r.name.name
-                                            ),
-                                        )
-                                        .with_help(
-                                            "store it in a `list` or an `option` of a list instead",
-                                        ),
-                                    );
-                                }
-                            }
-                            fields.push((f.name.name.to_string(), ty));
-                        }
-                        if self.tables.program.types[id].name == r.name.name {
-                            self.tables.program.types[id].kind = TypeDefKind::Record(fields);
-                        }
-                    }
-                    ast::ItemKind::Enum(e) => {
-                        let Some(&(Def::Type(id), _)) =
-                            self.tables.scopes[module].names.get(e.name.name.as_str())
-                        else {
-                            continue;
-                        };
-                        let mut variants: Vec<(String, Vec<Ty>)> = Vec::new();
-                        for v in &e.variants {
-                            if variants.iter().any(|(n, _)| *n == v.name.name) {
-                                self.error(Diagnostic::error(
-                                    codes::DUPLICATE_DEFINITION,
-                                    v.name.span,
-                                    format!("variant `{}` is declared twice", v.name.name),
-                                ));
-                                continue;
-                            }
-                            self.check_name(&v.name);
-                            let payload = v
-                                .payload
-                                .iter()
-                                .map(|t| self.resolve_type(module, t))
-                                .collect();
-                            variants.push((v.name.name.to_string(), payload));
-                        }
-                        if e.variants.is_empty() {
-                            self.error(Diagnostic::error(
-                                codes::SYNTAX,
-                                e.name.span,
-                                "an enum needs at least one variant",
-                            ));
-                        }
-                        if self.tables.program.types[id].name == e.name.name {
-                            self.tables.program.types[id].kind = TypeDefKind::Enum(variants);
-                        }
-                    }
-                    ast::ItemKind::Function(f) => {
-                        self.resolve_signature(module, &f.name, &f.params, f.returns.as_ref());
-                    }
-                    ast::ItemKind::RustFunction(f) => {
-                        self.resolve_signature(module, &f.name, &f.params, f.returns.as_ref());
-                    }
-                    ast::ItemKind::Constant(c) => {
-                        let Some(&(Def::Const(id), _)) =
-                            self.tables.scopes[module].names.get(c.name.name.as_str())
-                        else {
-                            continue;
-                        };
-                        let ty = self.resolve_type(module, &c.ty);
-                        self.tables.program.constants[id].ty = ty;
-                    }
-                    ast::ItemKind::Methods(m) => self.collect_methods(module, item, m),
-                    _ => {}
+                if let ast::ItemKind::Methods(m) = &item.kind {
+                    self.collect_methods(module, item, m);
                 }
             }
+        }
+        let jobs: Vec<(ModuleId, &ast::Item)> = modules
+            .iter()
+            .enumerate()
+            .flat_map(|(module, m)| m.items.iter().map(move |item| (module, item)))
+            .filter(|(_, item)| !matches!(item.kind, ast::ItemKind::Methods(_)))
+            .collect();
+        let tables = &self.tables;
+        let sources = self.sources;
+        let runs = crate::parallel::map_runs(
+            &jobs,
+            |_| 1,
+            MIN_ITEMS_PER_THREAD,
+            |run| {
+                let mut worker = Checker::worker(sources, tables, false);
+                let signatures: Vec<Signature> = run
+                    .iter()
+                    .filter_map(|&(module, item)| worker.resolve_item_signature(module, item))
+                    .collect();
+                (worker.found, signatures)
+            },
+        );
+        for (found, signatures) in runs {
+            self.found.merge(found);
+            for signature in signatures {
+                self.apply_signature(signature);
+            }
+        }
+        for module in &mut self.tables.program.modules {
             // `methods` blocks were registered after the other items; put
             // every item back in source order.
             let lines = &self.tables.program.item_lines;
-            self.tables.program.modules[module]
+            module
                 .items
                 .sort_by_cached_key(|item| lines.get(item).copied().unwrap_or(0));
         }
     }
 
-    /// Resolves the parameter and return types of the function declared
-    /// as `name` (skipped for a duplicate, which was reported already).
-    fn resolve_signature(
-        &mut self,
-        module: ModuleId,
-        name: &ast::Ident,
-        params: &[ast::Param],
-        returns: Option<&ast::TypeExpr>,
-    ) {
-        let Some(&(Def::Function(id), _)) =
-            self.tables.scopes[module].names.get(name.name.as_str())
-        else {
-            return;
-        };
-        if self.tables.program.functions[id].span != name.span {
-            return;
+    fn apply_signature(&mut self, signature: Signature) {
+        let program = &mut self.tables.program;
+        match signature {
+            Signature::Record(id, fields) => program.types[id].kind = TypeDefKind::Record(fields),
+            Signature::Enum(id, variants) => program.types[id].kind = TypeDefKind::Enum(variants),
+            Signature::Function(id, params, returns) => {
+                let function = &mut program.functions[id];
+                function.params = params;
+                function.returns = returns;
+            }
+            Signature::Constant(id, ty) => program.constants[id].ty = ty,
         }
-        let (params, _) = self.resolve_params(module, params, false);
-        let returns = returns.map_or(Ty::Unit, |t| self.resolve_type(module, t));
-        let function = &mut self.tables.program.functions[id];
-        function.params = params;
-        function.returns = returns;
     }
 
     fn collect_methods(&mut self, module: ModuleId, item: &ast::Item, m: &ast::Methods) {
@@ -1256,17 +1331,8 @@ impl Checker<'_> {
                 // About one resolved name per dozen bytes of source: the
                 // list is sized once instead of doubling its way there.
                 let bytes: usize = run.iter().map(BodyJob::source_bytes).sum();
-                let mut worker = Checker {
-                    sources,
-                    tables,
-                    found: Findings {
-                        references: Vec::with_capacity(bytes / 12),
-                        ..Findings::default()
-                    },
-                    checking_test: false,
-                    errors_before_bodies,
-                    item_lines: crate::source::LineCursor::default(),
-                };
+                let mut worker = Checker::worker(sources, tables, errors_before_bodies);
+                worker.found.references.reserve(bytes / 12);
                 let checked: Vec<CheckedBody> = run
                     .iter()
                     .map(|job| {

@@ -4,12 +4,14 @@
 //! whose results come back in order, so what the compiler reports never
 //! depends on how many threads did the work.
 
-/// The variable that sets how many threads the front end may use; `1`
-/// keeps all work on the calling thread.
+/// The variable that sets into how many runs the front end may split its
+/// work (at most one thread each); `1` does all work in one run, on one
+/// thread.
 pub const THREADS_VARIABLE: &str = "PARSELTONGUE_THREADS";
 
-/// How many threads the front end may use: `PARSELTONGUE_THREADS` when it
-/// holds a positive number, otherwise the machine's available parallelism.
+/// Into how many runs the front end may split its work:
+/// `PARSELTONGUE_THREADS` when it holds a positive number, otherwise the
+/// machine's available parallelism (the size of the compiler's pool).
 pub fn thread_count() -> usize {
     static MACHINE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let configured = std::env::var(THREADS_VARIABLE)

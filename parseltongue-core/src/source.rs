@@ -107,17 +107,14 @@ impl SourceFile {
     /// The line and column of a byte offset (clamped to the text).
     pub fn line_column(&self, offset: u32) -> LineColumn {
         let offset = offset.min(self.text.len() as u32);
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.line_starts[line] as usize;
+        let line = self.line(offset);
+        let start = self.line_starts[line - 1] as usize;
         let column = self
             .text
             .get(start..offset as usize)
             .map_or(0, |s| s.chars().count());
         LineColumn {
-            line: line + 1,
+            line,
             column: column + 1,
         }
     }

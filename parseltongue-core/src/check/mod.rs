@@ -640,11 +640,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                 for f in &r.fields {
                     self.check_name(&f.name);
                     if fields.iter().any(|(n, _)| *n == f.name.name) {
-                        self.error(Diagnostic::error(
-                            codes::DUPLICATE_DEFINITION,
-                            f.name.span,
-                            format!("field `{}` is declared twice", f.name.name),
-                        ));
+                        self.declared_twice("field", &f.name);
                         continue;
                     }
                     let ty = self.resolve_type(module, &f.ty);
@@ -681,11 +677,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                 let mut variants: Vec<(String, Vec<Ty>)> = Vec::new();
                 for v in &e.variants {
                     if variants.iter().any(|(n, _)| *n == v.name.name) {
-                        self.error(Diagnostic::error(
-                            codes::DUPLICATE_DEFINITION,
-                            v.name.span,
-                            format!("variant `{}` is declared twice", v.name.name),
-                        ));
+                        self.declared_twice("variant", &v.name);
                         continue;
                     }
                     self.check_name(&v.name);
@@ -722,6 +714,16 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
             }
             _ => None,
         }
+    }
+
+    /// Reports the second declaration of a `what` (field, variant) in one
+    /// record or enum.
+    fn declared_twice(&mut self, what: &str, name: &ast::Ident) {
+        self.error(Diagnostic::error(
+            codes::DUPLICATE_DEFINITION,
+            name.span,
+            format!("{what} `{}` is declared twice", name.name),
+        ));
     }
 
     /// The parameter and return types of the function declared as `name`

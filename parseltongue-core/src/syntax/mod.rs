@@ -17,11 +17,20 @@ pub fn parse_file(
     file: FileId,
     diagnostics: &mut Diagnostics,
 ) -> (ast::Module, lexer::Lexed) {
-    if let Some(clean) = read_clean(text, file) {
-        return clean;
-    }
+    let syntax_error = match read_clean(text, file) {
+        Ok(clean) => return clean,
+        Err(NotClean::SyntaxError) => true,
+        Err(NotClean::Other) => false,
+    };
     let mut lexed = lexer::lex(text, file, diagnostics);
     rust_habits::rewrite(&mut lexed.tokens, text, file, diagnostics);
+    if !syntax_error {
+        // The problem lies elsewhere (or in how the file was split): the
+        // tokens may still parse without one.
+        if let Some(items) = parser::parse_clean(&lexed.tokens, text, file) {
+            return (ast::Module { file, items }, lexed);
+        }
+    }
     // A token the lexer or the habit pass already reported is not reported
     // again as a syntax error.
     let mut reported: rustc_hash::FxHashSet<u32> = diagnostics
@@ -45,42 +54,58 @@ pub fn parse_file(
 /// saves (about 2,000 lines of typical code).
 const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
 
+/// Why [`read_clean`] gave up.
+enum NotClean {
+    /// The whole file, read as one run, has a syntax error: only the
+    /// careful parse is left to do.
+    SyntaxError,
+    /// A lexer or habit diagnostic, or a syntax error in a run of a split
+    /// file (which may come from the split).
+    Other,
+}
+
 /// The fast path, for a file without a single problem (the common case
 /// for a large file): runs of whole items are lexed, rewritten and parsed
-/// on several threads, with errors that cost nothing to build. `None` at
-/// the first diagnostic of any kind; the caller then reads the whole file
-/// again, one step after the other, to describe every problem.
+/// on several threads, with errors that cost nothing to build. It gives up
+/// at the first diagnostic of any kind; the caller then reads the whole
+/// file again, one step after the other, to describe every problem.
 ///
 /// A run read on its own gives the tokens and items the whole file would:
 /// a run starts at a line where the file is between items, and anything
 /// that crosses into the next run (a string, a comment, a delimiter, an
 /// item) is a diagnostic within the run, which sends the file to the
 /// careful path.
-fn read_clean(text: &str, file: FileId) -> Option<(ast::Module, lexer::Lexed)> {
+fn read_clean(text: &str, file: FileId) -> Result<(ast::Module, lexer::Lexed), NotClean> {
     let items = item_text_ranges(text);
     let runs = crate::parallel::map_runs(&items, Range::len, MIN_BYTES_PER_THREAD, |run| {
         let first = run.first().map_or(0, |r| r.start);
         let range = first..run.last().map_or(first, |r| r.end);
+        let whole_file = range == (0..text.len());
         let mut found = Diagnostics::new();
         let mut lexed = lexer::lex_range(text, range, file, &mut found);
         if !found.is_empty() {
-            return None;
+            return Err(NotClean::Other);
         }
         rust_habits::rewrite(&mut lexed.tokens, text, file, &mut found);
         if !found.is_empty() {
-            return None;
+            return Err(NotClean::Other);
         }
-        let items = parser::parse_clean(&lexed.tokens, text, file)?;
-        Some((items, lexed))
+        match parser::parse_clean(&lexed.tokens, text, file) {
+            Some(items) => Ok((items, lexed)),
+            None if whole_file => Err(NotClean::SyntaxError),
+            None => Err(NotClean::Other),
+        }
     });
-    let mut runs = runs.into_iter().collect::<Option<Vec<_>>>()?.into_iter();
-    let (mut items, mut lexed) = runs.next()?;
+    let mut runs = runs.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter();
+    let Some((mut items, mut lexed)) = runs.next() else {
+        return Err(NotClean::Other);
+    };
     for (run_items, run_lexed) in runs {
         items.extend(run_items);
         lexed.tokens.extend(run_lexed.tokens);
         lexed.comments.extend(run_lexed.comments);
     }
-    Some((ast::Module { file, items }, lexed))
+    Ok((ast::Module { file, items }, lexed))
 }
 
 /// The byte ranges of `text` that start where an item may: a line that

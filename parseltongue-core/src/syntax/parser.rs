@@ -46,8 +46,9 @@ pub const MAX_POSTFIX_CHAIN: usize = 64;
 
 const POSTFIX_TOO_LONG: &str = "chain of `.` and `[…]` operations is too long";
 
-/// Parses one file's tokens into a module. Never fails: what cannot be read
-/// is reported and becomes `Error` nodes.
+/// Parses one file's tokens into a module, describing every syntax error
+/// (the careful pass; [`parse_clean`] is the fast one). Never fails: what
+/// cannot be read is reported and becomes `Error` nodes.
 pub fn parse(
     tokens: &[Token],
     text: &str,
@@ -55,9 +56,6 @@ pub fn parse(
     already_reported: &rustc_hash::FxHashSet<u32>,
     diagnostics: &mut Diagnostics,
 ) -> Module {
-    if let Some(items) = parse_clean(tokens, text, file) {
-        return Module { file, items };
-    }
     let kinds: Vec<TokenKind> = tokens.iter().map(|t| t.kind).collect();
     let (items, errors) = module_parser::<Rich<'_, TokenKind, SimpleSpan>>(text, file, tokens)
         .parse(kinds.as_slice())

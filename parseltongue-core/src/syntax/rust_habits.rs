@@ -112,22 +112,19 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                             if let Some(close) = matching_close(tokens, i + 2) {
                                 let open_span = span(&tokens[i + 2]);
                                 let close_span = span(&tokens[close]);
-                                diagnostic.helps.push(crate::diagnostics::Help {
-                                    message: "call it with parentheses".to_string(),
-                                    suggestion: Some(crate::diagnostics::Suggestion {
-                                        span: open_span,
-                                        replacement: "(".to_string(),
-                                        applicability: Applicability::MachineApplicable,
-                                    }),
-                                });
-                                diagnostic.helps.push(crate::diagnostics::Help {
-                                    message: "and close it with `)`".to_string(),
-                                    suggestion: Some(crate::diagnostics::Suggestion {
-                                        span: close_span,
-                                        replacement: ")".to_string(),
-                                        applicability: Applicability::MachineApplicable,
-                                    }),
-                                });
+                                diagnostic = diagnostic
+                                    .with_suggestion(
+                                        "call it with parentheses",
+                                        open_span,
+                                        "(",
+                                        Applicability::MachineApplicable,
+                                    )
+                                    .with_suggestion(
+                                        "and close it with `)`",
+                                        close_span,
+                                        ")",
+                                        Applicability::MachineApplicable,
+                                    );
                                 tokens[i + 2].kind = TokenKind::Open(Delimiter::Paren);
                                 tokens[close].kind = TokenKind::Close(Delimiter::Paren);
                             }

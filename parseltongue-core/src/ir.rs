@@ -5,6 +5,7 @@
 
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, ParamMode, UnaryOp};
+pub use smol_str::SmolStr;
 
 /// Index of a record, enum or Rust type in [`Program::types`].
 pub type TypeId = usize;
@@ -75,9 +76,9 @@ impl Ty {
 #[derive(Clone, Debug)]
 pub enum TypeDefKind {
     /// Named fields.
-    Record(Vec<(String, Ty)>),
+    Record(Vec<(SmolStr, Ty)>),
     /// Variants with tuple payloads.
-    Enum(Vec<(String, Vec<Ty>)>),
+    Enum(Vec<(SmolStr, Vec<Ty>)>),
     /// A Rust type used through `rust_type`, with its Rust path.
     Rust(String),
 }
@@ -88,7 +89,7 @@ pub struct TypeDef {
     /// The module that declares it.
     pub module: ModuleId,
     /// Its name.
-    pub name: String,
+    pub name: SmolStr,
     /// Its shape.
     pub kind: TypeDefKind,
     /// Declared `public`.
@@ -132,7 +133,7 @@ pub enum FunctionKind {
 #[derive(Clone, Debug)]
 pub struct Param {
     /// Its name.
-    pub name: String,
+    pub name: SmolStr,
     /// How it is passed.
     pub mode: ParamMode,
     /// Its type.
@@ -145,7 +146,7 @@ pub struct Function {
     /// The declaring module.
     pub module: ModuleId,
     /// Its name.
-    pub name: String,
+    pub name: SmolStr,
     /// Free, method, Rust or test.
     pub kind: FunctionKind,
     /// Its parameters, without `self`.
@@ -174,7 +175,7 @@ pub struct Constant {
     /// The declaring module.
     pub module: ModuleId,
     /// Its name.
-    pub name: String,
+    pub name: SmolStr,
     /// Its type.
     pub ty: Ty,
     /// Its value.
@@ -253,7 +254,10 @@ impl Program {
             Ty::Result(t, e) => format!("result<{}, {}>", self.show_type(t), self.show_type(e)),
             Ty::Thread(t) => format!("thread<{}>", self.show_type(t)),
             Ty::Range => "range".into(),
-            Ty::Named(id) => self.types.get(*id).map_or("_".into(), |t| t.name.clone()),
+            Ty::Named(id) => self
+                .types
+                .get(*id)
+                .map_or("_".into(), |t| t.name.to_string()),
             Ty::Unknown => "_".into(),
             Ty::Error => "{error}".into(),
         }
@@ -324,7 +328,7 @@ pub enum Repr {
 #[derive(Clone, Debug)]
 pub struct Local {
     /// Its name.
-    pub name: String,
+    pub name: SmolStr,
     /// Its type.
     pub ty: Ty,
     /// Its Rust representation.

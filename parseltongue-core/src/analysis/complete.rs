@@ -135,7 +135,7 @@ impl Analysis {
             if let Some(TypeDefKind::Record(fields)) = program.types.get(id).map(|t| &t.kind) {
                 for (name, ty) in fields {
                     out.push(Completion {
-                        label: name.clone(),
+                        label: name.to_string(),
                         kind: CompletionKind::Field,
                         detail: program.show_type(ty),
                         snippet: None,
@@ -145,7 +145,7 @@ impl Analysis {
             for (fid, f) in program.functions.iter().enumerate() {
                 if matches!(f.kind, FunctionKind::Method { of, receiver: Some(_) } if of == id) {
                     out.push(Completion {
-                        label: f.name.clone(),
+                        label: f.name.to_string(),
                         kind: CompletionKind::Method,
                         detail: self.signature(fid).unwrap_or_default(),
                         snippet: Some(format!("{}($0)", f.name)),
@@ -266,7 +266,7 @@ impl Analysis {
                         Completion {
                             label: full,
                             kind: CompletionKind::Variant,
-                            detail: def.name.clone(),
+                            detail: def.name.to_string(),
                             snippet,
                         }
                     })
@@ -307,7 +307,7 @@ impl Analysis {
             let callable = matches!(f.kind, FunctionKind::Free | FunctionKind::Rust { .. });
             if f.module == module && callable && (!public_only || f.public) {
                 out.push(Completion {
-                    label: f.name.clone(),
+                    label: f.name.to_string(),
                     kind: CompletionKind::Function,
                     detail: self.signature(id).unwrap_or_default(),
                     snippet: Some(format!("{}($0)", f.name)),
@@ -320,7 +320,7 @@ impl Analysis {
             .filter(|t| t.module == module && (!public_only || t.public))
         {
             out.push(Completion {
-                label: t.name.clone(),
+                label: t.name.to_string(),
                 kind: CompletionKind::Type,
                 detail: match t.kind {
                     TypeDefKind::Record(_) => "record".into(),
@@ -336,7 +336,7 @@ impl Analysis {
             .filter(|c| c.module == module && (!public_only || c.public))
         {
             out.push(Completion {
-                label: c.name.clone(),
+                label: c.name.to_string(),
                 kind: CompletionKind::Constant,
                 detail: program.show_type(&c.ty),
                 snippet: None,
@@ -357,7 +357,7 @@ impl Analysis {
                 for local in body.locals.iter().rev() {
                     if local.span.start < offset && seen.insert(local.name.clone()) {
                         out.push(Completion {
-                            label: local.name.clone(),
+                            label: local.name.to_string(),
                             kind: CompletionKind::Variable,
                             detail: program.show_type(&local.ty),
                             snippet: None,

@@ -6,7 +6,9 @@
 use super::builtins::{self, ReceiverUse};
 use super::{exhaustive, ownership, suggest, Checker, Def, Tables};
 use crate::diagnostics::{codes, Applicability, Diagnostic};
-use crate::ir::{self, Builtin, ExprKind as IrK, LocalId, ModuleId, Repr, Ty, TypeDefKind};
+use crate::ir::{
+    self, Builtin, ExprKind as IrK, LocalId, ModuleId, Repr, SmolStr, Ty, TypeDefKind,
+};
 use crate::source::Span;
 use crate::syntax::ast::{self, BinaryOp, BindingKind, ExprKind as K, ParamMode, UnaryOp};
 use crate::syntax::token::Keyword;
@@ -322,6 +324,16 @@ impl<'a> Checker<'a, &'a Tables> {
     }
 }
 
+/// The name an error message gives the `index`th argument of a built-in
+/// method, which has no declared parameter names.
+fn argument_name(index: usize) -> SmolStr {
+    const NAMES: [&str; 4] = ["argument 1", "argument 2", "argument 3", "argument 4"];
+    match NAMES.get(index) {
+        Some(name) => SmolStr::new_static(name),
+        None => smol_str::format_smolstr!("argument {}", index + 1),
+    }
+}
+
 impl<'a> BodyChecker<'_, 'a> {
     fn declare(
         &mut self,
@@ -336,7 +348,7 @@ impl<'a> BodyChecker<'_, 'a> {
         }
         let id = self.locals.len();
         self.locals.push(ir::Local {
-            name: name.name.to_string(),
+            name: name.name.clone(),
             ty,
             repr,
             mutable,
@@ -1633,14 +1645,14 @@ impl<'a> BodyChecker<'_, 'a> {
             Err(d) => {
                 let mut d = *d;
                 if path.len() == 1 {
-                    let candidates: Vec<String> = self
+                    let candidates: Vec<SmolStr> = self
                         .scopes
                         .iter()
                         .flatten()
                         .map(|&id| self.locals[id].name.clone())
                         .collect();
                     if let Some(best) =
-                        suggest::closest(&path[0].name, candidates.iter().map(String::as_str))
+                        suggest::closest(&path[0].name, candidates.iter().map(SmolStr::as_str))
                     {
                         // The writer most likely meant that binding: count it
                         // as used so the typo is the only report.
@@ -1799,7 +1811,7 @@ impl<'a> BodyChecker<'_, 'a> {
         params: &[ir::Param],
         args: &[ast::Expr],
         span: Span,
-        what: &str,
+        what: &dyn std::fmt::Display,
     ) -> Vec<ir::Expr> {
         let has_broken_argument = args.iter().any(|a| matches!(a.kind, K::Error));
         if params.len() != args.len() && !has_broken_argument {
@@ -1970,7 +1982,7 @@ impl<'a> BodyChecker<'_, 'a> {
                     return error_expr(span);
                 }
                 self.check_visible(f, name.span);
-                let args_ir = self.check_args(&f.params, args, span, &format!("`{}`", f.name));
+                let args_ir = self.check_args(&f.params, args, span, &format_args!("`{}`", f.name));
                 return expr(
                     IrK::Call {
                         function,
@@ -1994,7 +2006,7 @@ impl<'a> BodyChecker<'_, 'a> {
                     ));
                     return error_expr(span);
                 }
-                let args_ir = self.check_args(&f.params, args, span, &format!("`{}`", f.name));
+                let args_ir = self.check_args(&f.params, args, span, &format_args!("`{}`", f.name));
                 expr(
                     IrK::Call {
                         function,
@@ -2033,13 +2045,13 @@ impl<'a> BodyChecker<'_, 'a> {
                 }
                 // The writer probably meant the suggested item: count it as used.
                 if let [name] = callee {
-                    let candidates: Vec<String> = self.c.tables.scopes[self.module]
+                    let candidates: Vec<SmolStr> = self.c.tables.scopes[self.module]
                         .names
                         .keys()
                         .cloned()
                         .collect();
                     if let Some(best) =
-                        suggest::closest(&name.name, candidates.iter().map(String::as_str))
+                        suggest::closest(&name.name, candidates.iter().map(SmolStr::as_str))
                     {
                         if let Some(&(def, _)) = self.c.tables.scopes[self.module].names.get(best) {
                             self.c.mark_used(def);
@@ -2384,7 +2396,7 @@ impl<'a> BodyChecker<'_, 'a> {
         if let Ty::Named(id) = recv.ty {
             let Some(function) = user_method else {
                 let type_name = self.c.tables.program.types[id].name.clone();
-                let names: Vec<String> = self
+                let names: Vec<SmolStr> = self
                     .c
                     .tables
                     .methods
@@ -2396,7 +2408,8 @@ impl<'a> BodyChecker<'_, 'a> {
                     method.span,
                     format!("`{type_name}` has no method `{}`", method.name),
                 );
-                if let Some(best) = suggest::closest(&method.name, names.iter().map(String::as_str))
+                if let Some(best) =
+                    suggest::closest(&method.name, names.iter().map(SmolStr::as_str))
                 {
                     if let Some(&meant) = self.c.tables.methods.get(&id).and_then(|m| m.get(best)) {
                         self.c.mark_used(Def::Function(meant));
@@ -2438,7 +2451,7 @@ impl<'a> BodyChecker<'_, 'a> {
                 Some(ParamMode::Read) => {}
             }
             self.check_visible(f, method.span);
-            let args_ir = self.check_args(&f.params, args, span, &format!("`{}`", f.name));
+            let args_ir = self.check_args(&f.params, args, span, &format_args!("`{}`", f.name));
             return expr(
                 IrK::MethodCall {
                     function,
@@ -2504,12 +2517,12 @@ impl<'a> BodyChecker<'_, 'a> {
             .iter()
             .enumerate()
             .map(|(i, t)| ir::Param {
-                name: format!("argument {}", i + 1),
+                name: argument_name(i),
                 mode: ParamMode::Owned,
                 ty: t.clone(),
             })
             .collect();
-        let mut args_ir = self.check_args(&params, args, span, &format!("`{}`", method.name));
+        let mut args_ir = self.check_args(&params, args, span, &format_args!("`{}`", method.name));
         if let (ir::BuiltinMethod::Insert, Ty::Map(key, _)) = (sig.method, &recv.ty) {
             if matches!(**key, Ty::Unknown) {
                 if let Some(first) = args_ir.first() {

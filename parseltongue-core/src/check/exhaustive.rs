@@ -232,6 +232,104 @@ fn contains_error(p: &Pattern) -> bool {
 
 /// Analyses the arms of one `match` on a value of type `ty`.
 pub(crate) fn analyse(arms: &[(Pattern, Span)], ty: &Ty, program: &Program) -> Report {
+    analyse_flat(arms, ty, program).unwrap_or_else(|| analyse_rows(arms, ty, program))
+}
+
+/// True if `p` matches every value of its type.
+fn is_irrefutable(p: &Pattern) -> bool {
+    matches!(p, Pattern::Wildcard | Pattern::Binding(_))
+}
+
+/// The head constructor of a pattern whose arguments are all irrefutable
+/// (`Shape::Circle(r)`, `Some(x)`, `true`, `3`); `None` for an irrefutable
+/// pattern, with the number of its arguments. `Err(())` for a nested or
+/// broken pattern.
+fn flat_head(p: &Pattern) -> Result<Option<(Ctor, usize)>, ()> {
+    let (ctor, mut args) = match p {
+        Pattern::Wildcard | Pattern::Binding(_) => return Ok(None),
+        Pattern::Error => return Err(()),
+        Pattern::Int(v) => (Ctor::Int(*v), [].iter()),
+        Pattern::Str(s) => (Ctor::Str(s.clone()), [].iter()),
+        Pattern::Bool(b) => (Ctor::Bool(*b), [].iter()),
+        Pattern::None => (Ctor::None, [].iter()),
+        Pattern::Variant { index, args, .. } => (Ctor::Variant(*index), args.iter()),
+        Pattern::Some(p) => (Ctor::Some, std::slice::from_ref(&**p).iter()),
+        Pattern::Ok(p) => (Ctor::Ok, std::slice::from_ref(&**p).iter()),
+        Pattern::Err(p) => (Ctor::Err, std::slice::from_ref(&**p).iter()),
+    };
+    let arity = args.len();
+    if args.all(is_irrefutable) {
+        Ok(Some((ctor, arity)))
+    } else {
+        Err(())
+    }
+}
+
+/// True if no value has type `ty` (an enum without variants).
+fn is_empty_type(ty: &Ty, program: &Program) -> bool {
+    all_ctors(ty, program).is_some_and(|all| all.is_empty())
+}
+
+/// The common `match`, whose arms test one constructor each with plain
+/// bindings inside (or match anything), answered without building the
+/// pattern matrix: an arm is unreachable when an earlier arm has its
+/// constructor or matches anything, and the `match` is exhaustive when
+/// some arm matches anything or the arms name every constructor. `None`
+/// for any other `match`, and for one that is not exhaustive (the full
+/// analysis then finds the values it misses); what it returns is what
+/// the full analysis would.
+fn analyse_flat(arms: &[(Pattern, Span)], ty: &Ty, program: &Program) -> Option<Report> {
+    if is_empty_type(ty, program) {
+        return None;
+    }
+    let all = all_ctors(ty, program);
+    let mut seen: Vec<Ctor> = Vec::with_capacity(arms.len());
+    let mut matches_anything = false;
+    let mut unreachable = Vec::new();
+    for (pattern, span) in arms {
+        let head = match flat_head(pattern).ok()? {
+            Some((ctor, arity)) => {
+                let arg_types = ctor_arg_types(&ctor, ty, program);
+                // An argument of an uninhabited type makes the arm
+                // unreachable in a way only the full analysis sees.
+                if arg_types.len() != arity || arg_types.iter().any(|t| is_empty_type(t, program)) {
+                    return None;
+                }
+                Some(ctor)
+            }
+            None => None,
+        };
+        let covered = matches_anything
+            || match &head {
+                Some(ctor) => seen.contains(ctor),
+                None => all
+                    .as_ref()
+                    .is_some_and(|all| all.iter().all(|c| seen.contains(c))),
+            };
+        if covered {
+            unreachable.push(*span);
+        }
+        match head {
+            Some(ctor) => {
+                if !seen.contains(&ctor) {
+                    seen.push(ctor);
+                }
+            }
+            None => matches_anything = true,
+        }
+    }
+    let exhaustive = matches_anything
+        || all
+            .as_ref()
+            .is_some_and(|all| all.iter().all(|c| seen.contains(c)));
+    exhaustive.then_some(Report {
+        unreachable,
+        missing: None,
+    })
+}
+
+/// The full analysis: usefulness of each row of the pattern matrix.
+fn analyse_rows(arms: &[(Pattern, Span)], ty: &Ty, program: &Program) -> Report {
     let types = vec![ty.clone()];
     let mut matrix: Vec<Vec<Pat>> = Vec::new();
     let mut unreachable = Vec::new();
@@ -271,5 +369,160 @@ pub(crate) fn analyse(arms: &[(Pattern, Span)], ty: &Ty, program: &Program) -> R
     Report {
         unreachable,
         missing: (!found.is_empty()).then_some(found),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{TypeDef, TypeDefKind};
+    use crate::source::FileId;
+
+    /// A program with `enum Shape { Circle(f64), Square(f64), Nothing }`
+    /// (type 0) and `enum Never {}` (type 1).
+    fn program() -> Program {
+        let enumeration = |name: &str, variants: Vec<(&str, Vec<Ty>)>| TypeDef {
+            module: 0,
+            name: name.into(),
+            kind: TypeDefKind::Enum(
+                variants
+                    .into_iter()
+                    .map(|(name, payload)| (name.into(), payload))
+                    .collect(),
+            ),
+            public: false,
+            span: Span::new(FileId(0), 0, 0),
+            docs: Vec::new(),
+            member_docs: Vec::new(),
+            member_spans: Vec::new(),
+            incomplete: false,
+        };
+        Program {
+            types: vec![
+                enumeration(
+                    "Shape",
+                    vec![
+                        ("Circle", vec![Ty::F64]),
+                        ("Square", vec![Ty::F64]),
+                        ("Nothing", vec![]),
+                    ],
+                ),
+                enumeration("Never", vec![]),
+            ],
+            ..Program::default()
+        }
+    }
+
+    fn variant(index: usize, args: Vec<Pattern>) -> Pattern {
+        Pattern::Variant { ty: 0, index, args }
+    }
+
+    fn arms(patterns: Vec<Pattern>) -> Vec<(Pattern, Span)> {
+        patterns
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| (p, Span::new(FileId(0), i, i + 1)))
+            .collect()
+    }
+
+    #[test]
+    fn the_flat_answer_is_the_full_one() {
+        let program = program();
+        let shape = Ty::Named(0);
+        let option = Ty::Option(Box::new(Ty::I64));
+        let cases: Vec<(Ty, Vec<Pattern>)> = vec![
+            (
+                shape.clone(),
+                vec![
+                    variant(0, vec![Pattern::Binding(0)]),
+                    variant(1, vec![Pattern::Wildcard]),
+                    variant(2, vec![]),
+                ],
+            ),
+            (
+                shape.clone(),
+                vec![
+                    variant(0, vec![Pattern::Binding(0)]),
+                    Pattern::Wildcard,
+                    variant(2, vec![]),
+                ],
+            ),
+            (
+                shape.clone(),
+                vec![
+                    variant(0, vec![Pattern::Binding(0)]),
+                    variant(0, vec![Pattern::Wildcard]),
+                    variant(1, vec![Pattern::Wildcard]),
+                    variant(2, vec![]),
+                    Pattern::Binding(1),
+                ],
+            ),
+            (shape.clone(), vec![variant(2, vec![])]),
+            (
+                option.clone(),
+                vec![Pattern::Some(Box::new(Pattern::Binding(0))), Pattern::None],
+            ),
+            (
+                option.clone(),
+                vec![Pattern::None, Pattern::Wildcard, Pattern::Wildcard],
+            ),
+            (
+                option,
+                vec![
+                    Pattern::Some(Box::new(Pattern::Int(3))),
+                    Pattern::Some(Box::new(Pattern::Wildcard)),
+                    Pattern::None,
+                ],
+            ),
+            (
+                Ty::Bool,
+                vec![
+                    Pattern::Bool(true),
+                    Pattern::Bool(true),
+                    Pattern::Bool(false),
+                ],
+            ),
+            (
+                Ty::I64,
+                vec![Pattern::Int(1), Pattern::Int(1), Pattern::Wildcard],
+            ),
+            (Ty::I64, vec![Pattern::Int(1)]),
+            (
+                Ty::Str,
+                vec![
+                    Pattern::Str("a".into()),
+                    Pattern::Binding(0),
+                    Pattern::Str("b".into()),
+                ],
+            ),
+            (Ty::Named(1), vec![Pattern::Wildcard]),
+            (
+                Ty::Result(Box::new(Ty::Named(1)), Box::new(Ty::I64)),
+                vec![
+                    Pattern::Ok(Box::new(Pattern::Binding(0))),
+                    Pattern::Err(Box::new(Pattern::Wildcard)),
+                ],
+            ),
+        ];
+        let mut answered_flat = 0;
+        for (ty, patterns) in cases {
+            let arms = arms(patterns);
+            let full = analyse_rows(&arms, &ty, &program);
+            if let Some(flat) = analyse_flat(&arms, &ty, &program) {
+                answered_flat += 1;
+                assert_eq!(flat.unreachable, full.unreachable, "{ty:?} {arms:?}");
+                assert_eq!(flat.missing, full.missing, "{ty:?} {arms:?}");
+            } else {
+                // Left to the full analysis: a nested or uninhabited case,
+                // or a `match` that misses values.
+                assert!(
+                    full.missing.is_some()
+                        || arms.iter().any(|(p, _)| flat_head(p).is_err())
+                        || matches!(ty, Ty::Named(1) | Ty::Result(..)),
+                    "{ty:?} {arms:?}"
+                );
+            }
+        }
+        assert_eq!(answered_flat, 8);
     }
 }

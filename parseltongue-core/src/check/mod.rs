@@ -31,7 +31,7 @@ pub(crate) enum Def {
 }
 
 pub(crate) struct ModuleScope {
-    names: FxHashMap<String, (Def, Span)>,
+    names: FxHashMap<ir::SmolStr, (Def, Span)>,
     /// `use_module` targets by name, with the span of the declaration.
     imports: FxHashMap<String, (ModuleId, Span)>,
 }
@@ -44,7 +44,7 @@ pub(crate) struct Tables {
     pub(crate) program: ir::Program,
     pub(crate) scopes: Vec<ModuleScope>,
     /// Methods per type: name → function.
-    pub(crate) methods: FxHashMap<TypeId, FxHashMap<String, FunctionId>>,
+    pub(crate) methods: FxHashMap<TypeId, FxHashMap<ir::SmolStr, FunctionId>>,
 }
 
 /// What checking finds along the way. Each body worker keeps its own;
@@ -120,8 +120,8 @@ impl ItemCount {
 /// An item's resolved signature, found by a worker against the read-only
 /// tables and written into them afterwards.
 enum Signature {
-    Record(TypeId, Vec<(String, Ty)>),
-    Enum(TypeId, Vec<(String, Vec<Ty>)>),
+    Record(TypeId, Vec<(ir::SmolStr, Ty)>),
+    Enum(TypeId, Vec<(ir::SmolStr, Vec<Ty>)>),
     Function(FunctionId, Vec<ir::Param>, Ty),
     Constant(ir::ConstId, Ty),
 }
@@ -414,7 +414,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
         let candidates = self.tables().scopes[module]
             .names
             .keys()
-            .map(String::as_str);
+            .map(ir::SmolStr::as_str);
         if let Some(best) = suggest::closest(&name.name, candidates) {
             d = d.with_suggestion(
                 format!("an item with a similar name exists: `{best}`"),
@@ -636,7 +636,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                         ),
                     );
                 }
-                let mut fields: Vec<(String, Ty)> = Vec::new();
+                let mut fields: Vec<(ir::SmolStr, Ty)> = Vec::new();
                 for f in &r.fields {
                     self.check_name(&f.name);
                     if fields.iter().any(|(n, _)| *n == f.name.name) {
@@ -663,7 +663,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                             );
                         }
                     }
-                    fields.push((f.name.name.to_string(), ty));
+                    fields.push((f.name.name.clone(), ty));
                 }
                 (self.tables().program.types[id].name == r.name.name)
                     .then_some(Signature::Record(id, fields))
@@ -674,7 +674,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                 else {
                     return None;
                 };
-                let mut variants: Vec<(String, Vec<Ty>)> = Vec::new();
+                let mut variants: Vec<(ir::SmolStr, Vec<Ty>)> = Vec::new();
                 for v in &e.variants {
                     if variants.iter().any(|(n, _)| *n == v.name.name) {
                         self.declared_twice("variant", &v.name);
@@ -686,7 +686,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                         .iter()
                         .map(|t| self.resolve_type(module, t))
                         .collect();
-                    variants.push((v.name.name.to_string(), payload));
+                    variants.push((v.name.name.clone(), payload));
                 }
                 if e.variants.is_empty() {
                     self.error(Diagnostic::error(
@@ -789,7 +789,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                     self.check_name(&p.name);
                     let ty = self.resolve_type(module, ty);
                     out.push(ir::Param {
-                        name: p.name.name.to_string(),
+                        name: p.name.name.clone(),
                         mode: p.mode,
                         ty,
                     });
@@ -822,9 +822,7 @@ impl Checker<'_> {
             );
             return;
         }
-        scope
-            .names
-            .insert(ident.name.to_string(), (def, ident.span));
+        scope.names.insert(ident.name.clone(), (def, ident.span));
     }
 
     fn collect(&mut self, modules: &[ast::Module]) {
@@ -873,7 +871,7 @@ impl Checker<'_> {
         let public = item.public.is_some();
         let placeholder = |kind| ir::TypeDef {
             module,
-            name: String::new(),
+            name: ir::SmolStr::default(),
             kind,
             public,
             span: item.span,
@@ -886,7 +884,7 @@ impl Checker<'_> {
             ast::ItemKind::Record(r) => {
                 let id = self.tables.program.types.len();
                 let mut def = placeholder(TypeDefKind::Record(Vec::new()));
-                def.name = r.name.name.to_string();
+                def.name = r.name.name.clone();
                 def.span = r.name.span;
                 def.member_docs = r.fields.iter().map(|f| f.docs.clone()).collect();
                 def.member_spans = r.fields.iter().map(|f| f.name.span).collect();
@@ -898,7 +896,7 @@ impl Checker<'_> {
             ast::ItemKind::Enum(e) => {
                 let id = self.tables.program.types.len();
                 let mut def = placeholder(TypeDefKind::Enum(Vec::new()));
-                def.name = e.name.name.to_string();
+                def.name = e.name.name.clone();
                 def.span = e.name.span;
                 def.member_docs = e.variants.iter().map(|v| v.docs.clone()).collect();
                 def.member_spans = e.variants.iter().map(|v| v.name.span).collect();
@@ -910,7 +908,7 @@ impl Checker<'_> {
                 let id = self.tables.program.types.len();
                 let path = rust_path(&r.path);
                 let mut def = placeholder(TypeDefKind::Rust(path));
-                def.name = r.name.name.to_string();
+                def.name = r.name.name.clone();
                 def.span = r.name.span;
                 self.tables.program.types.push(def);
                 self.declare(module, &r.name, Def::Type(id));
@@ -936,7 +934,7 @@ impl Checker<'_> {
                 let id = self.tables.program.constants.len();
                 self.tables.program.constants.push(ir::Constant {
                     module,
-                    name: c.name.name.to_string(),
+                    name: c.name.name.clone(),
                     ty: Ty::Error,
                     value: ir::Expr {
                         kind: ir::ExprKind::Error,
@@ -1028,7 +1026,7 @@ impl Checker<'_> {
     ) -> FunctionId {
         self.tables.program.functions.push(ir::Function {
             module,
-            name: name.name.to_string(),
+            name: name.name.clone(),
             kind,
             params: Vec::new(),
             returns: Ty::Unit,
@@ -1162,7 +1160,7 @@ impl Checker<'_> {
                 ));
                 continue;
             }
-            table.insert(f.name.name.to_string(), id);
+            table.insert(f.name.name.clone(), id);
             self.tables.program.methods[group].push(id);
         }
     }
@@ -1442,7 +1440,7 @@ impl Checker<'_> {
         &self,
         module: ModuleId,
         target: &ast::Ident,
-    ) -> Option<&FxHashMap<String, FunctionId>> {
+    ) -> Option<&FxHashMap<ir::SmolStr, FunctionId>> {
         let (Def::Type(id), _) = self.tables.scopes[module].names.get(target.name.as_str())? else {
             return None;
         };
@@ -1475,7 +1473,7 @@ impl Checker<'_> {
                 ir::FunctionKind::Method { .. } => true,
                 _ => self.tables.scopes[f.module]
                     .names
-                    .get(&f.name)
+                    .get(f.name.as_str())
                     .is_some_and(|(def, _)| *def == Def::Function(id)),
             };
             let used = self.found.used_items.contains(&Def::Function(id))

@@ -474,7 +474,7 @@ impl Lowerer<'_> {
         if let Ty::Named(id) = base_ty {
             if let TypeDefKind::Record(fields) = &self.program.types[*id].kind {
                 if let Some((name, _)) = fields.get(index) {
-                    return format_ident!("{}", name);
+                    return format_ident!("{}", name.as_str());
                 }
             }
         }
@@ -613,11 +613,11 @@ impl Lowerer<'_> {
             K::Local { id, moved } => self.local(*id, *moved, want),
             K::Const(id) => {
                 let c = &self.program.constants[*id];
-                let name = format_ident!("{}", c.name);
+                let name = format_ident!("{}", c.name.as_str());
                 let path = if c.module == self.module {
                     quote!(#name)
                 } else {
-                    let m = format_ident!("{}", self.program.modules[c.module].name);
+                    let m = format_ident!("{}", self.program.modules[c.module].name.as_str());
                     quote!(#m::#name)
                 };
                 match (&c.ty, want) {
@@ -642,7 +642,7 @@ impl Lowerer<'_> {
                 args,
             } => {
                 let f = &self.program.functions[*function];
-                let name = format_ident!("{}", f.name);
+                let name = format_ident!("{}", f.name.as_str());
                 let params = f.params.clone();
                 let mode = match f.kind {
                     FunctionKind::Method {
@@ -668,7 +668,7 @@ impl Lowerer<'_> {
                 let TypeDefKind::Enum(variants) = &self.program.types[*ty].kind else {
                     return atom(quote!(()));
                 };
-                let variant = format_ident!("{}", variants[*index].0);
+                let variant = format_ident!("{}", variants[*index].0.as_str());
                 let value = if args.is_empty() {
                     quote!(#path::#variant)
                 } else {
@@ -685,7 +685,7 @@ impl Lowerer<'_> {
                 let TypeDefKind::Record(declared) = &self.program.types[*ty].kind else {
                     return atom(quote!(()));
                 };
-                let names: Vec<String> = declared.iter().map(|(n, _)| n.clone()).collect();
+                let names: Vec<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
                 let inits: Vec<TokenStream> = fields
                     .iter()
                     .zip(&names)
@@ -854,7 +854,7 @@ impl Lowerer<'_> {
 
     fn function_path(&mut self, id: usize) -> TokenStream {
         let f = &self.program.functions[id];
-        let name = format_ident!("{}", f.name);
+        let name = format_ident!("{}", f.name.as_str());
         match &f.kind {
             FunctionKind::Rust { path } => path.parse().unwrap_or_else(|_| quote!(#name)),
             FunctionKind::Method { of, .. } => {
@@ -863,7 +863,7 @@ impl Lowerer<'_> {
             }
             _ if f.module == self.module => quote!(#name),
             _ => {
-                let m = format_ident!("{}", self.program.modules[f.module].name);
+                let m = format_ident!("{}", self.program.modules[f.module].name.as_str());
                 quote!(#m::#name)
             }
         }
@@ -1054,7 +1054,7 @@ impl Lowerer<'_> {
                 let TypeDefKind::Enum(variants) = &self.program.types[*ty].kind else {
                     return quote!(_);
                 };
-                let v = format_ident!("{}", variants[*index].0);
+                let v = format_ident!("{}", variants[*index].0.as_str());
                 if args.is_empty() {
                     quote!(#path::#v)
                 } else {

@@ -217,7 +217,7 @@ fn lower_module<'p>(
     if module != 0 && !imports.is_empty() {
         let names: Vec<_> = imports
             .iter()
-            .map(|m| format_ident!("{}", program.modules[*m].name))
+            .map(|m| format_ident!("{}", program.modules[*m].name.as_str()))
             .collect();
         header.push(quote!(use super::{#(#names),*};));
     }
@@ -440,7 +440,7 @@ impl<'p> Lowerer<'p> {
             }
             ItemRef::Constant(id) => {
                 let c = &self.program.constants[id];
-                let name = format_ident!("{}", c.name);
+                let name = format_ident!("{}", c.name.as_str());
                 let ty = match &c.ty {
                     Ty::Str => quote!(&str),
                     other => self.rust_type(other),
@@ -460,7 +460,7 @@ impl<'p> Lowerer<'p> {
 
     fn type_def(&mut self, id: usize) -> TokenStream {
         let def = &self.program.types[id];
-        let name = format_ident!("{}", def.name);
+        let name = format_ident!("{}", def.name.as_str());
         // Privacy is the checker's business; in Rust every record and enum
         // is `pub`, so a public function may name any of them.
         let vis = self.visibility(true);
@@ -471,7 +471,7 @@ impl<'p> Lowerer<'p> {
                     .iter()
                     .enumerate()
                     .map(|(i, (n, t))| {
-                        let n = format_ident!("{}", n);
+                        let n = format_ident!("{}", n.as_str());
                         let t = self.rust_type(t);
                         let d = docs(def.member_docs.get(i).map_or(&[][..], Vec::as_slice));
                         quote!(#d pub #n: #t)
@@ -485,7 +485,7 @@ impl<'p> Lowerer<'p> {
                     .iter()
                     .enumerate()
                     .map(|(i, (n, payload))| {
-                        let n = format_ident!("{}", n);
+                        let n = format_ident!("{}", n.as_str());
                         let d = docs(def.member_docs.get(i).map_or(&[][..], Vec::as_slice));
                         if payload.is_empty() {
                             quote!(#d #n)
@@ -514,7 +514,7 @@ impl<'p> Lowerer<'p> {
         let Some(body) = &f.body else { return quote!() };
         self.locals = &body.locals;
         self.body = Some(&body.block);
-        let name = format_ident!("{}", f.name);
+        let name = format_ident!("{}", f.name.as_str());
         let mut params = Vec::new();
         let mut param_locals = body.params.iter();
         if let FunctionKind::Method {
@@ -610,9 +610,9 @@ impl<'p> Lowerer<'p> {
             return format_ident!("self");
         }
         if !local.used && !local.name.starts_with('_') {
-            format_ident!("_{}", local.name)
+            format_ident!("_{}", local.name.as_str())
         } else {
-            format_ident!("{}", local.name)
+            format_ident!("{}", local.name.as_str())
         }
     }
 

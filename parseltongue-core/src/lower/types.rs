@@ -47,11 +47,11 @@ impl Lowerer<'_> {
         if let TypeDefKind::Rust(path) = &def.kind {
             return path.parse().unwrap_or_else(|_| quote!(()));
         }
-        let name = format_ident!("{}", def.name);
+        let name = format_ident!("{}", def.name.as_str());
         if def.module == self.module {
             quote!(#name)
         } else {
-            let module = format_ident!("{}", self.program.modules[def.module].name);
+            let module = format_ident!("{}", self.program.modules[def.module].name.as_str());
             quote!(#module::#name)
         }
     }

@@ -49,20 +49,61 @@ pub fn is_punct_char(c: char) -> bool {
 
 /// Classifies an identifier-shaped word.
 pub fn classify_word(word: &str) -> TokenKind {
-    // Every identifier of a file passes here: one hash lookup instead of a
-    // comparison with each keyword's spelling.
-    static RESERVED: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, TokenKind>> =
-        std::sync::OnceLock::new();
-    let reserved = RESERVED.get_or_init(|| {
-        let rust_only = RUST_ONLY_KEYWORDS
-            .iter()
-            .map(|&word| (word, TokenKind::RustKeyword));
-        let ours = Keyword::ALL
-            .iter()
-            .map(|&keyword| (keyword.as_str(), TokenKind::Keyword(keyword)));
-        rust_only.chain(ours).collect()
-    });
-    reserved.get(word).copied().unwrap_or(TokenKind::Ident)
+    let reserved = Reserved::get();
+    if !reserved.may_hold(word) {
+        // Most words of a file are names: a bit test rules them out before
+        // any hashing.
+        return TokenKind::Ident;
+    }
+    reserved
+        .kinds
+        .get(word)
+        .copied()
+        .unwrap_or(TokenKind::Ident)
+}
+
+/// Every reserved word (ours and Rust's) with its token kind, and a bit
+/// set over a cheap digest of each, which no name that misses it can be.
+struct Reserved {
+    kinds: rustc_hash::FxHashMap<&'static str, TokenKind>,
+    digests: [u64; Reserved::DIGEST_WORDS],
+}
+
+impl Reserved {
+    const DIGEST_WORDS: usize = 64;
+
+    fn get() -> &'static Reserved {
+        static RESERVED: std::sync::OnceLock<Reserved> = std::sync::OnceLock::new();
+        RESERVED.get_or_init(|| {
+            let rust_only = RUST_ONLY_KEYWORDS
+                .iter()
+                .map(|&word| (word, TokenKind::RustKeyword));
+            let ours = Keyword::ALL
+                .iter()
+                .map(|&keyword| (keyword.as_str(), TokenKind::Keyword(keyword)));
+            let kinds: rustc_hash::FxHashMap<_, _> = rust_only.chain(ours).collect();
+            let mut digests = [0; Self::DIGEST_WORDS];
+            for word in kinds.keys() {
+                let bit = Self::digest(word);
+                digests[bit / 64] |= 1 << (bit % 64);
+            }
+            Reserved { kinds, digests }
+        })
+    }
+
+    /// A bit index from the length and the first and last bytes.
+    fn digest(word: &str) -> usize {
+        let bytes = word.as_bytes();
+        let first = usize::from(bytes.first().copied().unwrap_or(0));
+        let last = usize::from(bytes.last().copied().unwrap_or(0));
+        (bytes.len().wrapping_mul(211) ^ first.wrapping_mul(31) ^ last.wrapping_mul(7))
+            % (Self::DIGEST_WORDS * 64)
+    }
+
+    fn may_hold(&self, word: &str) -> bool {
+        let bit = Self::digest(word);
+        self.digests[bit / 64] & (1 << (bit % 64)) != 0
+    }
 }
 
 struct Lexer<'a> {
@@ -152,20 +193,26 @@ impl Lexer<'_> {
                 b'\'' => self.quote(),
                 b'(' | b'[' | b'{' => self.open(b),
                 b')' | b']' | b'}' => self.close(b),
-                _ if self.text[self.pos..].starts_with('\u{201c}') => self.smart_quoted(),
-                _ => {
-                    let c = self.text[self.pos..].chars().next().unwrap_or('\u{fffd}');
-                    self.pos += c.len_utf8();
+                _ if b.is_ascii() => {
+                    self.pos += 1;
+                    let c = char::from(b);
                     if is_punct_char(c) {
-                        let next = self.text[self.pos..].chars().next();
-                        let spacing = match next {
-                            Some(n) if is_punct_char(n) || n == '\'' => Spacing::Joint,
+                        // Every punctuation character is ASCII, so the next
+                        // byte tells the spacing.
+                        let spacing = match self.peek(0) {
+                            Some(n) if n == b'\'' || is_punct_char(char::from(n)) => Spacing::Joint,
                             _ => Spacing::Alone,
                         };
                         self.push(TokenKind::Punct(c, spacing), start);
                     } else {
                         self.unknown_character(c, start);
                     }
+                }
+                _ if self.text[self.pos..].starts_with('\u{201c}') => self.smart_quoted(),
+                _ => {
+                    let c = self.text[self.pos..].chars().next().unwrap_or('\u{fffd}');
+                    self.pos += c.len_utf8();
+                    self.unknown_character(c, start);
                 }
             }
         }

@@ -910,30 +910,35 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         })
         .boxed();
 
-    let unary_op = select! {
-        TokenKind::Punct('-', _) => UnaryOp::Negate,
-        TokenKind::Punct('!', _) => UnaryOp::Not,
+    // A prefix (`-`, `!`, `propagate`) is one token, looked at once.
+    enum Prefix {
+        Unary(UnaryOp),
+        Propagate,
+    }
+    let prefix = select! {
+        TokenKind::Punct('-', _) => Prefix::Unary(UnaryOp::Negate),
+        TokenKind::Punct('!', _) => Prefix::Unary(UnaryOp::Not),
+        TokenKind::Keyword(Keyword::Propagate) => Prefix::Propagate,
     };
-    let unary = choice((
-        unary_op
-            .then(postfix.clone())
-            .map_with(move |(op, operand), e| Expr {
+    let unary = prefix
+        .or_not()
+        .then(postfix)
+        .map_with(move |(prefix, operand), e| match prefix {
+            None => operand,
+            Some(Prefix::Unary(op)) => Expr {
                 kind: ExprKind::Unary {
                     op,
                     operand: Box::new(operand),
                 },
                 span: sp(e.span()),
-            }),
-        kw(Keyword::Propagate)
-            .ignore_then(postfix.clone())
-            .map_with(move |inner, e| Expr {
-                kind: ExprKind::Propagate(Box::new(inner)),
+            },
+            Some(Prefix::Propagate) => Expr {
+                kind: ExprKind::Propagate(Box::new(operand)),
                 span: sp(e.span()),
-            }),
-        postfix,
-    ))
-    .labelled("expression")
-    .boxed();
+            },
+        })
+        .labelled("expression")
+        .boxed();
 
     // Every binary operator, whatever its level: one token is looked at to
     // know whether one follows (once after every operand, and mostly none

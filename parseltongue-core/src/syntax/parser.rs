@@ -384,10 +384,9 @@ fn parse_int(text: &str) -> Option<u128> {
     u128::from_str_radix(digits, radix).ok()
 }
 
-/// A list collected at its exact length. Most paths, argument lists and
-/// operator chains hold one or two elements, where a `Vec`'s first growth
-/// would make room for four; a block's statements stay within the
-/// allocator's size class as they grow, so few pushes move them.
+/// A list that grows from room for one element, doubling: most paths,
+/// argument lists and operator chains hold one or two elements, where a
+/// `Vec`'s first growth would make room for four.
 struct Exact<T>(Vec<T>);
 
 impl<T> Default for Exact<T> {
@@ -398,7 +397,9 @@ impl<T> Default for Exact<T> {
 
 impl<T> chumsky::container::Container<T> for Exact<T> {
     fn push(&mut self, item: T) {
-        self.0.reserve_exact(1);
+        if self.0.len() == self.0.capacity() {
+            self.0.reserve_exact(self.0.len().max(1));
+        }
         self.0.push(item);
     }
 }
@@ -907,8 +908,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 };
                 Expr { kind, span }
             })
-        })
-        .boxed();
+        });
 
     // A prefix (`-`, `!`, `propagate`) is one token, looked at once.
     enum Prefix {
@@ -937,8 +937,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 span: sp(e.span()),
             },
         })
-        .labelled("expression")
-        .boxed();
+        .labelled("expression");
 
     // Every binary operator, whatever its level: one token is looked at to
     // know whether one follows (once after every operand, and mostly none
@@ -977,8 +976,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 .repeated()
                 .collect::<Exact<_>>(),
         )
-        .map(|(first, rest)| group_by_level(first, rest.into_vec()))
-        .boxed();
+        .map(|(first, rest)| group_by_level(first, rest.into_vec()));
     // An unreadable character between two operands (already reported by
     // the lexer) joins them into one error node, so the statement survives.
     let logic = logic
@@ -998,8 +996,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                     rest
                 }),
             },
-        })
-        .boxed();
+        });
     let range_tail = just(TokenKind::Punct('.', Spacing::Joint))
         .then(punct('.'))
         .ignore_then(punct('=').or_not().map(|eq| eq.is_some()))
@@ -1096,23 +1093,17 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let loop_stmt = kw(Keyword::Loop)
         .ignore_then(block.clone())
         .map(StmtKind::Loop);
+    // `=`, or an operator joined to `=` (`+=`): the first token decides.
+    let update_op = select! {
+        TokenKind::Punct('+', Spacing::Joint) => BinaryOp::Add,
+        TokenKind::Punct('-', Spacing::Joint) => BinaryOp::Sub,
+        TokenKind::Punct('*', Spacing::Joint) => BinaryOp::Mul,
+        TokenKind::Punct('/', Spacing::Joint) => BinaryOp::Div,
+        TokenKind::Punct('%', Spacing::Joint) => BinaryOp::Rem,
+    };
     let assign_op = choice((
         punct('=').to(AssignOp::Set),
-        just(TokenKind::Punct('+', Spacing::Joint))
-            .then(punct('='))
-            .to(AssignOp::Update(BinaryOp::Add)),
-        just(TokenKind::Punct('-', Spacing::Joint))
-            .then(punct('='))
-            .to(AssignOp::Update(BinaryOp::Sub)),
-        just(TokenKind::Punct('*', Spacing::Joint))
-            .then(punct('='))
-            .to(AssignOp::Update(BinaryOp::Mul)),
-        just(TokenKind::Punct('/', Spacing::Joint))
-            .then(punct('='))
-            .to(AssignOp::Update(BinaryOp::Div)),
-        just(TokenKind::Punct('%', Spacing::Joint))
-            .then(punct('='))
-            .to(AssignOp::Update(BinaryOp::Rem)),
+        update_op.then_ignore(punct('=')).map(AssignOp::Update),
     ))
     .map_with(move |op, e| (op, sp(e.span())));
     let expr_stmt = expr
@@ -1146,7 +1137,15 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .at_least(1)
         .then(punct(';').or_not())
         .to(StmtKind::Error);
-    let stmt = choice((
+    // Most statements start with no statement keyword: one token sends
+    // them straight to the expression statement.
+    let statement_keyword = select! {
+        TokenKind::Keyword(k) if binding_keyword(k).is_some() || matches!(
+            k,
+            Keyword::Return | Keyword::Break | Keyword::Continue | Keyword::While | Keyword::For | Keyword::Loop
+        ) => (),
+    };
+    let keyword_stmt = choice((
         let_stmt,
         return_stmt,
         break_stmt,
@@ -1155,14 +1154,17 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         while_stmt,
         for_stmt,
         loop_stmt,
-        expr_stmt,
-    ))
-    .recover_with(via_parser(stmt_recovery))
-    .map_with(move |kind, e| Stmt {
-        kind,
-        span: sp(e.span()),
-    })
-    .boxed();
+    ));
+    let stmt = statement_keyword
+        .rewind()
+        .ignore_then(keyword_stmt)
+        .or(expr_stmt)
+        .recover_with(via_parser(stmt_recovery))
+        .map_with(move |kind, e| Stmt {
+            kind,
+            span: sp(e.span()),
+        })
+        .boxed();
 
     block.define(
         stmt.repeated()

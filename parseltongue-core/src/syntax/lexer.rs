@@ -49,28 +49,24 @@ pub fn is_punct_char(c: char) -> bool {
 
 /// Classifies an identifier-shaped word.
 pub fn classify_word(word: &str) -> TokenKind {
-    let reserved = Reserved::get();
-    if !reserved.may_hold(word) {
-        // Most words of a file are names: a bit test rules them out before
-        // any hashing.
-        return TokenKind::Ident;
-    }
-    reserved
-        .kinds
-        .get(word)
-        .copied()
-        .unwrap_or(TokenKind::Ident)
+    Reserved::get().classify(word)
 }
 
-/// Every reserved word (ours and Rust's) with its token kind, and a bit
-/// set over a cheap digest of each, which no name that misses it can be.
+/// Every reserved word (ours and Rust's) with its token kind, found by a
+/// digest of the word's length and first and last bytes: most names miss
+/// every slot, and a reserved word is one comparison away.
 struct Reserved {
+    words: Vec<(&'static str, TokenKind)>,
+    /// Per digest: `EMPTY`, `SHARED` (several reserved words have this
+    /// digest; `kinds` decides) or the index of the one word that has it.
+    slots: Vec<u8>,
     kinds: rustc_hash::FxHashMap<&'static str, TokenKind>,
-    digests: [u64; Reserved::DIGEST_WORDS],
 }
 
 impl Reserved {
-    const DIGEST_WORDS: usize = 64;
+    const SLOTS: usize = 4096;
+    const EMPTY: u8 = u8::MAX;
+    const SHARED: u8 = u8::MAX - 1;
 
     fn get() -> &'static Reserved {
         static RESERVED: std::sync::OnceLock<Reserved> = std::sync::OnceLock::new();
@@ -81,28 +77,43 @@ impl Reserved {
             let ours = Keyword::ALL
                 .iter()
                 .map(|&keyword| (keyword.as_str(), TokenKind::Keyword(keyword)));
-            let kinds: rustc_hash::FxHashMap<_, _> = rust_only.chain(ours).collect();
-            let mut digests = [0; Self::DIGEST_WORDS];
-            for word in kinds.keys() {
-                let bit = Self::digest(word);
-                digests[bit / 64] |= 1 << (bit % 64);
+            let words: Vec<_> = rust_only.chain(ours).collect();
+            assert!(words.len() < usize::from(Self::SHARED));
+            let mut slots = vec![Self::EMPTY; Self::SLOTS];
+            for (index, (word, _)) in words.iter().enumerate() {
+                let slot = &mut slots[Self::digest(word)];
+                *slot = if *slot == Self::EMPTY {
+                    u8::try_from(index).unwrap_or(Self::SHARED)
+                } else {
+                    Self::SHARED
+                };
             }
-            Reserved { kinds, digests }
+            let kinds = words.iter().copied().collect();
+            Reserved {
+                words,
+                slots,
+                kinds,
+            }
         })
     }
 
-    /// A bit index from the length and the first and last bytes.
     fn digest(word: &str) -> usize {
         let bytes = word.as_bytes();
         let first = usize::from(bytes.first().copied().unwrap_or(0));
         let last = usize::from(bytes.last().copied().unwrap_or(0));
         (bytes.len().wrapping_mul(211) ^ first.wrapping_mul(31) ^ last.wrapping_mul(7))
-            % (Self::DIGEST_WORDS * 64)
+            % Self::SLOTS
     }
 
-    fn may_hold(&self, word: &str) -> bool {
-        let bit = Self::digest(word);
-        self.digests[bit / 64] & (1 << (bit % 64)) != 0
+    fn classify(&self, word: &str) -> TokenKind {
+        match self.slots[Self::digest(word)] {
+            Self::EMPTY => TokenKind::Ident,
+            Self::SHARED => self.kinds.get(word).copied().unwrap_or(TokenKind::Ident),
+            index => match self.words[usize::from(index)] {
+                (reserved, kind) if reserved == word => kind,
+                _ => TokenKind::Ident,
+            },
+        }
     }
 }
 
@@ -921,4 +932,45 @@ pub fn unescape_string(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reserved_word_and_only_those_is_classified_as_reserved() {
+        for keyword in Keyword::ALL {
+            assert_eq!(
+                classify_word(keyword.as_str()),
+                TokenKind::Keyword(*keyword)
+            );
+        }
+        for word in RUST_ONLY_KEYWORDS {
+            assert_eq!(classify_word(word), TokenKind::RustKeyword, "{word}");
+        }
+        // Names that share a digest with a reserved word, or nearly spell one.
+        let reserved: Vec<&str> = Keyword::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .chain(RUST_ONLY_KEYWORDS.iter().copied())
+            .collect();
+        let mut names = vec!["x", "names", "functions", "lets", "Self_", "matcher", "_"];
+        let near: Vec<String> = reserved
+            .iter()
+            .flat_map(|w| {
+                [
+                    format!("{w}s"),
+                    w.to_uppercase(),
+                    format!("{}x{}", &w[..1], &w[2..]),
+                ]
+            })
+            .collect();
+        names.extend(near.iter().map(String::as_str));
+        for name in names {
+            if !reserved.contains(&name) {
+                assert_eq!(classify_word(name), TokenKind::Ident, "{name}");
+            }
+        }
+    }
 }

@@ -69,6 +69,24 @@ fn main() {
     run(&mut cargo_check());
 
     let check = best_of_time(5, || run(&mut plc(&["check"])));
+    // The same program with an unused binding in every block: rendering
+    // its warnings should cost in proportion to their number, not to the
+    // number times the size of the file.
+    let noisy = work.join("noisy.pt");
+    std::fs::write(
+        &noisy,
+        text.replace(
+            "let_var first = ",
+            "let_var unused_total = total;\n    let_var first = ",
+        ),
+    )
+    .expect("write noisy.pt");
+    let noisy_arg = noisy.display().to_string();
+    let warned = plc(&["check", &noisy_arg]).output().expect("plc starts");
+    let warnings = String::from_utf8_lossy(&warned.stderr)
+        .matches("] Warning:")
+        .count();
+    let check_noisy = best_of_time(5, || run(&mut plc(&["check", &noisy_arg])));
     let mut variant = 0;
     let checked = best_of_time(3, || {
         variant += 1;
@@ -85,6 +103,11 @@ fn main() {
     let ratio = |d: Duration| d.as_secs_f64() / check.as_secs_f64();
     println!("package: {lines} lines of Parseltongue in src/main.pt");
     println!("plc check:   {:>9.1} ms", ms(check));
+    println!(
+        "plc check with {warnings} warnings: {:>9.1} ms  ({:.3} ms per warning)",
+        ms(check_noisy),
+        (ms(check_noisy) - ms(check)).max(0.0) / warnings.max(1) as f64
+    );
     println!(
         "cargo check: {:>9.1} ms  ({:.1}x plc check)",
         ms(checked),

@@ -128,6 +128,18 @@ fn span_json(
 
 /// Converts one diagnostic to rustc's JSON shape.
 pub fn to_json(diagnostic: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
+    to_json_with(
+        diagnostic,
+        sources,
+        &mut render::Renderer::new(sources, render::ColorChoice::Never),
+    )
+}
+
+fn to_json_with(
+    diagnostic: &Diagnostic,
+    sources: &SourceMap,
+    renderer: &mut render::Renderer<'_>,
+) -> JsonDiagnostic {
     let mut spans = vec![span_json(
         sources,
         diagnostic.primary.span,
@@ -187,16 +199,17 @@ pub fn to_json(diagnostic: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
         },
         spans,
         children,
-        rendered: render::render(diagnostic, sources, render::ColorChoice::Never),
+        rendered: renderer.render(diagnostic),
     }
 }
 
 /// One JSON object per line, as rustc prints them.
 pub fn to_json_lines(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut renderer = render::Renderer::new(sources, render::ColorChoice::Never);
     let mut out = String::new();
     for diagnostic in diagnostics {
         // Serialising plain data to a String cannot fail.
-        if let Ok(line) = serde_json::to_string(&to_json(diagnostic, sources)) {
+        if let Ok(line) = serde_json::to_string(&to_json_with(diagnostic, sources, &mut renderer)) {
             out.push_str(&line);
             out.push('\n');
         }

@@ -180,6 +180,9 @@ impl From<Box<Diagnostic>> for Diagnostic {
 #[derive(Clone, Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// How many of `items` are errors: counted as they are recorded, since
+    /// the checker asks after every body.
+    errors: usize,
 }
 
 impl Diagnostics {
@@ -190,11 +193,13 @@ impl Diagnostics {
 
     /// Records one diagnostic.
     pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.errors += usize::from(diagnostic.is_error());
         self.items.push(diagnostic);
     }
 
     /// Records everything `other` recorded, after what is here.
     pub fn extend(&mut self, other: Diagnostics) {
+        self.errors += other.errors;
         self.items.extend(other.items);
     }
 
@@ -205,12 +210,12 @@ impl Diagnostics {
 
     /// True when at least one error was recorded.
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(Diagnostic::is_error)
+        self.errors > 0
     }
 
     /// The number of errors recorded.
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
+        self.errors
     }
 
     /// Everything recorded, sorted by file, position and code, so output is

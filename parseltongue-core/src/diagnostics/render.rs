@@ -14,8 +14,72 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Renders one diagnostic as a source-annotated report.
+/// Renders one diagnostic as a source-annotated report. To render many,
+/// use one [`Renderer`]: it indexes each file's lines once.
 pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, color: ColorChoice) -> String {
+    Renderer::new(sources, color).render(diagnostic)
+}
+
+/// Renders reports against `sources`. A file's line table is built the
+/// first time a report points into it and kept for the next reports, so
+/// rendering many reports costs no more than their own lines.
+pub struct Renderer<'s> {
+    lines: LineTables<'s>,
+    color: ColorChoice,
+}
+
+impl<'s> Renderer<'s> {
+    /// A renderer for reports whose spans point into `sources`.
+    pub fn new(sources: &'s SourceMap, color: ColorChoice) -> Self {
+        Renderer {
+            lines: LineTables {
+                sources,
+                tables: rustc_hash::FxHashMap::default(),
+            },
+            color,
+        }
+    }
+
+    /// Renders one diagnostic as a source-annotated report.
+    pub fn render(&mut self, diagnostic: &Diagnostic) -> String {
+        render_with(diagnostic, &mut self.lines, self.color)
+    }
+
+    /// Renders a [`ForeignReport`].
+    pub fn render_foreign(&mut self, report: &ForeignReport) -> String {
+        render_foreign_with(report, &mut self.lines, self.color)
+    }
+}
+
+/// The ariadne view of each file a report has pointed into, by name.
+struct LineTables<'s> {
+    sources: &'s SourceMap,
+    tables: rustc_hash::FxHashMap<String, ariadne::Source<&'s str>>,
+}
+
+impl<'s> ariadne::Cache<String> for LineTables<'s> {
+    type Storage = &'s str;
+
+    fn fetch(&mut self, name: &String) -> Result<&ariadne::Source<&'s str>, impl std::fmt::Debug> {
+        if !self.tables.contains_key(name) {
+            let Some((_, file)) = self.sources.iter().find(|(_, file)| &file.name == name) else {
+                return Err(format!("no file named `{name}`"));
+            };
+            self.tables
+                .insert(name.clone(), ariadne::Source::from(file.text.as_str()));
+        }
+        self.tables
+            .get(name)
+            .ok_or_else(|| format!("no file named `{name}`"))
+    }
+
+    fn display<'a>(&self, name: &'a String) -> Option<impl std::fmt::Display + 'a> {
+        Some(name)
+    }
+}
+
+fn render_with(diagnostic: &Diagnostic, lines: &mut LineTables<'_>, color: ColorChoice) -> String {
+    let sources = lines.sources;
     let name = |id: FileId| sources.get(id).name.clone();
     let span = diagnostic.primary.span;
     let kind = match diagnostic.severity {
@@ -67,7 +131,7 @@ pub fn render(diagnostic: &Diagnostic, sources: &SourceMap, color: ColorChoice) 
         "run `plc explain {}` for a longer explanation",
         diagnostic.code
     ));
-    write_report(report, sources)
+    write_report(report, lines)
 }
 
 /// A report from another tool about a Parseltongue program, such as an
@@ -91,6 +155,15 @@ pub struct ForeignReport {
 
 /// Renders a [`ForeignReport`] whose spans point into `sources`.
 pub fn render_foreign(report: &ForeignReport, sources: &SourceMap, color: ColorChoice) -> String {
+    Renderer::new(sources, color).render_foreign(report)
+}
+
+fn render_foreign_with(
+    report: &ForeignReport,
+    lines: &mut LineTables<'_>,
+    color: ColorChoice,
+) -> String {
+    let sources = lines.sources;
     let name = |id: FileId| sources.get(id).name.clone();
     let (kind, accent) = match report.severity {
         Severity::Error => (ReportKind::Error, Color::Red),
@@ -123,29 +196,25 @@ pub fn render_foreign(report: &ForeignReport, sources: &SourceMap, color: ColorC
     for note in &report.notes {
         builder.add_note(note);
     }
-    write_report(builder, sources)
+    write_report(builder, lines)
 }
 
 fn write_report(
     report: ariadne::ReportBuilder<'_, (String, std::ops::Range<usize>)>,
-    sources: &SourceMap,
+    lines: &mut LineTables<'_>,
 ) -> String {
-    let cache = ariadne::sources(
-        sources
-            .iter()
-            .map(|(_, file)| (file.name.clone(), file.text.clone())),
-    );
     let mut out = Vec::new();
     // Writing into a Vec cannot fail; a failure would only lose this report.
-    let _ = report.finish().write(cache, &mut out);
+    let _ = report.finish().write(lines, &mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Renders every diagnostic, one after the other, and a closing summary line.
 pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap, color: ColorChoice) -> String {
+    let mut renderer = Renderer::new(sources, color);
     let mut out = String::new();
     for diagnostic in diagnostics {
-        out.push_str(&render(diagnostic, sources, color));
+        out.push_str(&renderer.render(diagnostic));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
@@ -173,5 +242,41 @@ pub fn summary(errors: usize, warnings: usize) -> String {
             plural(e, "error"),
             plural(w, "warning")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::codes;
+    use crate::source::{SourceFile, Span};
+
+    #[test]
+    fn one_renderer_for_many_reports_renders_each_as_on_its_own() {
+        let mut sources = SourceMap::new();
+        let main = sources.add(SourceFile::new(
+            "main.pt",
+            "function main() {\n    f();\n}\n",
+        ));
+        let shapes = sources.add(SourceFile::new("shapes.pt", "constant X: i64 = 1;\n"));
+        let diagnostics = [
+            Diagnostic::error(codes::SYNTAX, Span::new(main, 22, 23), "in the first file"),
+            Diagnostic::warning(
+                codes::UNUSED_ITEM,
+                Span::new(shapes, 9, 10),
+                "in the second file",
+            ),
+            Diagnostic::error(codes::SYNTAX, Span::new(main, 0, 8), "in the first again"),
+        ];
+        let together = render_all(&diagnostics, &sources, ColorChoice::Never);
+        let mut apart: String = diagnostics
+            .iter()
+            .map(|d| render(d, &sources, ColorChoice::Never))
+            .collect();
+        apart.push_str(&summary(2, 1));
+        apart.push('\n');
+        assert_eq!(together, apart);
+        assert!(together.contains("shapes.pt:1:10"), "{together}");
+        assert!(together.contains("main.pt:2:5"), "{together}");
     }
 }

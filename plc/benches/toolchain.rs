@@ -69,24 +69,32 @@ fn main() {
     run(&mut cargo_check());
 
     let check = best_of_time(5, || run(&mut plc(&["check"])));
-    // The same program with an unused binding in every block: rendering
-    // its warnings should cost in proportion to their number, not to the
-    // number times the size of the file.
-    let noisy = work.join("noisy.pt");
-    std::fs::write(
-        &noisy,
-        text.replace(
-            "let_var first = ",
-            "let_var unused_total = total;\n    let_var first = ",
-        ),
-    )
-    .expect("write noisy.pt");
-    let noisy_arg = noisy.display().to_string();
-    let warned = plc(&["check", &noisy_arg]).output().expect("plc starts");
-    let warnings = String::from_utf8_lossy(&warned.stderr)
-        .matches("] Warning:")
-        .count();
-    let check_noisy = best_of_time(5, || run(&mut plc(&["check", &noisy_arg])));
+    // The same program with a mistake in every block: reporting should
+    // cost in proportion to the number of reports, not to that number
+    // times the size of the file (or the number of items).
+    let mistakes = [
+        ("an unused binding", "let_var unused_total = total;"),
+        ("an unknown name", "let_var first_guess = unknown_value;"),
+        ("a mismatched type", "let_var wrong: string = total;"),
+    ];
+    let mut reporting = Vec::new();
+    for (what, line) in mistakes {
+        let file = work.join(format!("{}.pt", what.replace(' ', "_")));
+        std::fs::write(
+            &file,
+            text.replace("let_var first = ", &format!("{line}\n    let_var first = ")),
+        )
+        .expect("write the program with mistakes");
+        let file = file.display().to_string();
+        let reported = plc(&["check", &file]).output().expect("plc starts");
+        let reports = String::from_utf8_lossy(&reported.stderr)
+            .matches("─[ ")
+            .count();
+        let time = best_of_time(5, || {
+            plc(&["check", &file]).output().expect("plc starts");
+        });
+        reporting.push((what, reports, time));
+    }
     let mut variant = 0;
     let checked = best_of_time(3, || {
         variant += 1;
@@ -103,11 +111,13 @@ fn main() {
     let ratio = |d: Duration| d.as_secs_f64() / check.as_secs_f64();
     println!("package: {lines} lines of Parseltongue in src/main.pt");
     println!("plc check:   {:>9.1} ms", ms(check));
-    println!(
-        "plc check with {warnings} warnings: {:>9.1} ms  ({:.3} ms per warning)",
-        ms(check_noisy),
-        (ms(check_noisy) - ms(check)).max(0.0) / warnings.max(1) as f64
-    );
+    for (what, reports, time) in reporting {
+        println!(
+            "plc check, {what} in every block ({reports} reports): {:.1} ms ({:.3} ms per report)",
+            ms(time),
+            (ms(time) - ms(check)).max(0.0) / reports.max(1) as f64
+        );
+    }
     println!(
         "cargo check: {:>9.1} ms  ({:.1}x plc check)",
         ms(checked),

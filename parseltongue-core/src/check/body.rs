@@ -1645,25 +1645,25 @@ impl<'a> BodyChecker<'_, 'a> {
             Err(d) => {
                 let mut d = *d;
                 if path.len() == 1 {
-                    let candidates: Vec<SmolStr> = self
-                        .scopes
-                        .iter()
-                        .flatten()
-                        .map(|&id| self.locals[id].name.clone())
-                        .collect();
-                    if let Some(best) =
-                        suggest::closest(&path[0].name, candidates.iter().map(SmolStr::as_str))
-                    {
+                    let best = suggest::closest(
+                        &path[0].name,
+                        self.scopes
+                            .iter()
+                            .flatten()
+                            .map(|&id| self.locals[id].name.as_str()),
+                    )
+                    .map(SmolStr::from);
+                    if let Some(best) = best {
                         // The writer most likely meant that binding: count it
                         // as used so the typo is the only report.
-                        if let Some((id, _)) = self.lookup_local(best) {
+                        if let Some((id, _)) = self.lookup_local(&best) {
                             self.note_use(id);
                         }
                         d.helps.clear();
                         d = d.with_suggestion(
                             format!("a binding with a similar name exists: `{best}`"),
                             path[0].span,
-                            best,
+                            best.as_str(),
                             Applicability::MaybeIncorrect,
                         );
                     }
@@ -2045,15 +2045,11 @@ impl<'a> BodyChecker<'_, 'a> {
                 }
                 // The writer probably meant the suggested item: count it as used.
                 if let [name] = callee {
-                    let candidates: Vec<SmolStr> = self.c.tables.scopes[self.module]
-                        .names
-                        .keys()
-                        .cloned()
-                        .collect();
+                    let names = &self.c.tables.scopes[self.module].names;
                     if let Some(best) =
-                        suggest::closest(&name.name, candidates.iter().map(SmolStr::as_str))
+                        suggest::closest(&name.name, names.keys().map(SmolStr::as_str))
                     {
-                        if let Some(&(def, _)) = self.c.tables.scopes[self.module].names.get(best) {
+                        if let Some(&(def, _)) = names.get(best) {
                             self.c.mark_used(def);
                         }
                     }

@@ -31,16 +31,20 @@ pub fn offset(text: &str, position: Position) -> u32 {
 }
 
 /// The protocol position of byte `offset` in `file`.
+/// The line comes from the file's line index, so converting every
+/// diagnostic of a large file costs no more than its own line.
 pub fn position(file: &SourceFile, offset: u32) -> Position {
     let offset = (offset as usize).min(file.text.len());
-    let before = &file.text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = before.matches('\n').count() as u32;
-    let character = file.text[line_start..offset]
-        .chars()
-        .map(|c| c.len_utf16() as u32)
-        .sum();
-    Position { line, character }
+    let line = file.line(offset as u32);
+    let line_start = file.line_start(line).min(offset);
+    let character = file
+        .text
+        .get(line_start..offset)
+        .map_or(0, |text| text.chars().map(|c| c.len_utf16() as u32).sum());
+    Position {
+        line: line.saturating_sub(1) as u32,
+        character,
+    }
 }
 
 /// The protocol range of `span` in `file`.
@@ -149,6 +153,12 @@ mod tests {
         assert_eq!(offset(&file.text, Position::new(1, 99)), 8);
         assert_eq!(offset(&file.text, Position::new(99, 0)), 9);
         assert_eq!(position(&file, 999), Position::new(2, 0));
+        // Around a line break: the break ends its line, the next byte
+        // starts the next one.
+        assert_eq!(position(&file, 0), Position::new(0, 0));
+        assert_eq!(position(&file, 2), Position::new(0, 2));
+        assert_eq!(position(&file, 3), Position::new(1, 0));
+        assert_eq!(position(&file, 8), Position::new(1, 3));
     }
 
     #[test]

@@ -125,6 +125,14 @@ impl SourceFile {
             .partition_point(|&start| start <= offset.min(self.text.len() as u32))
     }
 
+    /// The byte offset where 1-based `line` starts (the end of the text
+    /// for a line past the last).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.wrapping_sub(1))
+            .map_or(self.text.len(), |&start| start as usize)
+    }
+
     /// The text of 1-based `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {

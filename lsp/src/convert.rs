@@ -37,10 +37,13 @@ pub fn position(file: &SourceFile, offset: u32) -> Position {
     let offset = (offset as usize).min(file.text.len());
     let line = file.line(offset as u32);
     let line_start = file.line_start(line).min(offset);
-    let character = file
-        .text
-        .get(line_start..offset)
-        .map_or(0, |text| text.chars().map(|c| c.len_utf16() as u32).sum());
+    let character = if file.is_ascii() {
+        (offset - line_start) as u32
+    } else {
+        file.text
+            .get(line_start..offset)
+            .map_or(0, |text| text.chars().map(|c| c.len_utf16() as u32).sum())
+    };
     Position {
         line: line.saturating_sub(1) as u32,
         character,

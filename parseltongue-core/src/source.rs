@@ -76,6 +76,9 @@ pub struct SourceFile {
     /// The full text.
     pub text: String,
     line_starts: Vec<u32>,
+    /// The text is all ASCII, so a byte column is a character column (and
+    /// finding one does not count the characters before it).
+    ascii: bool,
 }
 
 /// A 1-based line and column; the column counts Unicode scalar values.
@@ -99,6 +102,7 @@ impl SourceFile {
         }
         SourceFile {
             name: name.into(),
+            ascii: text.is_ascii(),
             text,
             line_starts,
         }
@@ -109,10 +113,13 @@ impl SourceFile {
         let offset = offset.min(self.text.len() as u32);
         let line = self.line(offset);
         let start = self.line_starts[line - 1] as usize;
-        let column = self
-            .text
-            .get(start..offset as usize)
-            .map_or(0, |s| s.chars().count());
+        let column = if self.ascii {
+            (offset as usize).saturating_sub(start)
+        } else {
+            self.text
+                .get(start..offset as usize)
+                .map_or(0, |s| s.chars().count())
+        };
         LineColumn {
             line,
             column: column + 1,
@@ -123,6 +130,12 @@ impl SourceFile {
     pub fn line(&self, offset: u32) -> usize {
         self.line_starts
             .partition_point(|&start| start <= offset.min(self.text.len() as u32))
+    }
+
+    /// True if the text is all ASCII: every character is one byte (and
+    /// one UTF-16 unit).
+    pub fn is_ascii(&self) -> bool {
+        self.ascii
     }
 
     /// The byte offset where 1-based `line` starts (the end of the text
@@ -242,5 +255,20 @@ mod tests {
                 "at {offset}"
             );
         }
+    }
+
+    #[test]
+    fn columns_count_characters_whether_or_not_the_text_is_ascii() {
+        let ascii = SourceFile::new("a.pt", "ab\ncd = x\n");
+        let accented = SourceFile::new("b.pt", "ab\n\u{e9}d = x\n");
+        assert!(ascii.is_ascii());
+        assert!(!accented.is_ascii());
+        let column = |file: &SourceFile, offset: u32| file.line_column(offset);
+        assert_eq!(column(&ascii, 8), LineColumn { line: 2, column: 6 });
+        // `é` is two bytes and one character.
+        assert_eq!(column(&accented, 9), LineColumn { line: 2, column: 6 });
+        assert_eq!(column(&ascii, 3), LineColumn { line: 2, column: 1 });
+        assert_eq!(ascii.line_start(2), 3);
+        assert_eq!(ascii.line_start(99), ascii.text.len());
     }
 }

@@ -99,7 +99,9 @@ fn span_json(
     let file = sources.get(span.file);
     let start = file.line_column(span.start);
     let end = file.line_column(span.end);
+    // A line too long to print is left out, as in the human rendering.
     let text = (start.line..=end.line)
+        .filter(|&line| file.line_text(line).len() <= render::LONGEST_SHOWN_LINE)
         .map(|line| JsonSpanLine {
             text: file.line_text(line).to_string(),
             highlight_start: if line == start.line { start.column } else { 1 },
@@ -215,4 +217,28 @@ pub fn to_json_lines(diagnostics: &[Diagnostic], sources: &SourceMap) -> String 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::codes;
+    use crate::source::{SourceFile, Span};
+
+    #[test]
+    fn a_span_on_a_line_too_long_to_show_has_no_text() {
+        let long = format!("{}\n", "x".repeat(render::LONGEST_SHOWN_LINE + 1));
+        let mut sources = SourceMap::new();
+        let file = sources.add(SourceFile::new("t.pt", format!("short = 1\n{long}")));
+        let on = |start: usize| {
+            let d = Diagnostic::error(codes::SYNTAX, Span::new(file, start, start + 1), "here");
+            to_json(&d, &sources).spans.remove(0)
+        };
+        let short = on(0);
+        assert_eq!(short.text.len(), 1);
+        assert_eq!(short.text[0].text, "short = 1");
+        let long_span = on(12);
+        assert!(long_span.text.is_empty());
+        assert_eq!((long_span.line_start, long_span.column_start), (2, 3));
+    }
 }

@@ -96,13 +96,28 @@ fn render_with(diagnostic: &Diagnostic, lines: &mut LineTables<'_>, color: Color
     let mut report = Report::build(kind, (name(span.file), span.range()))
         .with_code(diagnostic.code)
         .with_message(&diagnostic.message)
-        .with_config(config)
-        .with_label(
-            Label::new((name(span.file), span.range()))
-                .with_message(&diagnostic.primary.message)
-                .with_color(accent)
-                .with_priority(1),
-        );
+        .with_config(config);
+    let mut places = std::iter::once((span, diagnostic.primary.message.as_str())).chain(
+        diagnostic
+            .secondary
+            .iter()
+            .map(|l| (l.span, l.message.as_str())),
+    );
+    if places.clone().any(|(s, _)| too_long_to_show(sources, s)) {
+        let helps = diagnostic.helps.iter().map(help_text);
+        let notes = diagnostic
+            .notes
+            .iter()
+            .cloned()
+            .chain(std::iter::once(explain_note(diagnostic.code)));
+        return without_text(report, &mut places, helps, notes, lines);
+    }
+    report.add_label(
+        Label::new((name(span.file), span.range()))
+            .with_message(&diagnostic.primary.message)
+            .with_color(accent)
+            .with_priority(1),
+    );
     for label in &diagnostic.secondary {
         report.add_label(
             Label::new((name(label.span.file), label.span.range()))
@@ -111,26 +126,12 @@ fn render_with(diagnostic: &Diagnostic, lines: &mut LineTables<'_>, color: Color
         );
     }
     for help in &diagnostic.helps {
-        let text = match &help.suggestion {
-            Some(s)
-                if !s.replacement.is_empty()
-                    && !s.replacement.contains('\n')
-                    && s.replacement.len() <= 60
-                    && !help.message.contains('`') =>
-            {
-                format!("{}: `{}`", help.message, s.replacement)
-            }
-            _ => help.message.clone(),
-        };
-        report.add_help(text);
+        report.add_help(help_text(help));
     }
     for note in &diagnostic.notes {
         report.add_note(note);
     }
-    report.add_note(format!(
-        "run `plc explain {}` for a longer explanation",
-        diagnostic.code
-    ));
+    report.add_note(explain_note(diagnostic.code));
     write_report(report, lines)
 }
 
@@ -181,6 +182,16 @@ fn render_foreign_with(
     if let Some(code) = &report.code {
         builder = builder.with_code(code);
     }
+    let mut places = report.labels.iter().map(|l| (l.span, l.message.as_str()));
+    if places.clone().any(|(s, _)| too_long_to_show(sources, s)) {
+        return without_text(
+            builder,
+            &mut places,
+            report.helps.iter().cloned(),
+            report.notes.iter().cloned(),
+            lines,
+        );
+    }
     for (i, label) in report.labels.iter().enumerate() {
         let colour = if i == 0 { accent } else { Color::Blue };
         builder.add_label(
@@ -197,6 +208,69 @@ fn render_foreign_with(
         builder.add_note(note);
     }
     write_report(builder, lines)
+}
+
+/// Lines longer than this are not printed under a report: a line of
+/// generated or minified code could be megabytes long, and every report
+/// on it would print all of it.
+pub(super) const LONGEST_SHOWN_LINE: usize = 4096;
+
+/// True if a line that `span` touches is too long to print.
+fn too_long_to_show(sources: &SourceMap, span: crate::source::Span) -> bool {
+    let file = sources.get(span.file);
+    let first = file.line(span.start);
+    let last = file.line(span.end.max(span.start));
+    (first..=last).any(|line| file.line_text(line).len() > LONGEST_SHOWN_LINE)
+}
+
+/// A report whose lines are too long to print: the header, then where
+/// each label points and the help and notes, one per line.
+fn without_text(
+    report: ariadne::ReportBuilder<'_, (String, std::ops::Range<usize>)>,
+    places: &mut dyn Iterator<Item = (crate::source::Span, &str)>,
+    helps: impl Iterator<Item = String>,
+    notes: impl Iterator<Item = String>,
+    lines: &mut LineTables<'_>,
+) -> String {
+    let sources = lines.sources;
+    let mut out = write_report(report, lines);
+    for (span, message) in places {
+        let file = sources.get(span.file);
+        let at = file.line_column(span.start);
+        let length = file.line_text(at.line).len();
+        out.push_str(&format!("  --> {}:{}:{}", file.name, at.line, at.column));
+        if !message.is_empty() {
+            out.push_str(&format!(": {message}"));
+        }
+        out.push_str(&format!(
+            " (the line is {length} bytes long, too long to show)\n"
+        ));
+    }
+    for help in helps {
+        out.push_str(&format!("   = help: {help}\n"));
+    }
+    for note in notes {
+        out.push_str(&format!("   = note: {note}\n"));
+    }
+    out
+}
+
+fn help_text(help: &super::Help) -> String {
+    match &help.suggestion {
+        Some(s)
+            if !s.replacement.is_empty()
+                && !s.replacement.contains('\n')
+                && s.replacement.len() <= 60
+                && !help.message.contains('`') =>
+        {
+            format!("{}: `{}`", help.message, s.replacement)
+        }
+        _ => help.message.clone(),
+    }
+}
+
+fn explain_note(code: super::Code) -> String {
+    format!("run `plc explain {code}` for a longer explanation")
 }
 
 fn write_report(
@@ -278,5 +352,34 @@ mod tests {
         assert_eq!(together, apart);
         assert!(together.contains("shapes.pt:1:10"), "{together}");
         assert!(together.contains("main.pt:2:5"), "{together}");
+    }
+
+    #[test]
+    fn a_line_too_long_to_show_is_named_but_not_printed() {
+        let long_line = format!("function main() {{ {}}}\n", "let_var x = 1; ".repeat(300));
+        let mut sources = SourceMap::new();
+        let file = sources.add(SourceFile::new("long.pt", long_line.clone()));
+        let at = long_line.rfind("x = 1").expect("a binding");
+        let diagnostic = Diagnostic::warning(
+            codes::UNUSED_BINDING,
+            Span::new(file, at, at + 1),
+            "binding `x` is never used",
+        )
+        .with_help("prefix it with an underscore");
+        let text = render(&diagnostic, &sources, ColorChoice::Never);
+        assert!(!text.contains("let_var x = 1; let_var"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "long.pt:1:{} (the line is {} bytes long, too long to show)",
+                at + 1,
+                long_line.len() - 1
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("help: prefix it with an underscore"),
+            "{text}"
+        );
+        assert!(text.contains("plc explain PT0501"), "{text}");
     }
 }

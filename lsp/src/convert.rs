@@ -30,19 +30,25 @@ pub fn offset(text: &str, position: Position) -> u32 {
     line_end as u32
 }
 
-/// The protocol position of byte `offset` in `file`.
+/// The protocol position of byte `offset` in `file` (clamped into the
+/// text, and back to the start of a character it falls inside).
+///
 /// The line comes from the file's line index, so converting every
 /// diagnostic of a large file costs no more than its own line.
 pub fn position(file: &SourceFile, offset: u32) -> Position {
-    let offset = (offset as usize).min(file.text.len());
+    let mut offset = (offset as usize).min(file.text.len());
+    while !file.text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let line = file.line(offset as u32);
-    let line_start = file.line_start(line).min(offset);
+    let line_start = file.line_start(line);
     let character = if file.is_ascii() {
         (offset - line_start) as u32
     } else {
-        file.text
-            .get(line_start..offset)
-            .map_or(0, |text| text.chars().map(|c| c.len_utf16() as u32).sum())
+        file.text[line_start..offset]
+            .chars()
+            .map(|c| c.len_utf16() as u32)
+            .sum()
     };
     Position {
         line: line.saturating_sub(1) as u32,
@@ -162,6 +168,8 @@ mod tests {
         assert_eq!(position(&file, 2), Position::new(0, 2));
         assert_eq!(position(&file, 3), Position::new(1, 0));
         assert_eq!(position(&file, 8), Position::new(1, 3));
+        // Inside the snake (four bytes, two UTF-16 units): its start.
+        assert_eq!(position(&file, 5), Position::new(1, 0));
     }
 
     #[test]

@@ -90,6 +90,7 @@ fn main() {
         let reports = String::from_utf8_lossy(&reported.stderr)
             .matches("─[ ")
             .count();
+        assert!(reports > 0, "plc check found no {what}");
         let time = best_of_time(5, || {
             plc(&["check", &file]).output().expect("plc starts");
         });

@@ -325,7 +325,8 @@ impl<'a> Checker<'a, &'a Tables> {
 }
 
 /// The name an error message gives the `index`th argument of a built-in
-/// method, which has no declared parameter names.
+/// method, which has no declared parameter names. Every built-in method
+/// call asks, so the common names are static rather than formatted.
 fn argument_name(index: usize) -> SmolStr {
     const NAMES: [&str; 4] = ["argument 1", "argument 2", "argument 3", "argument 4"];
     match NAMES.get(index) {

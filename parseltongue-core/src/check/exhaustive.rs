@@ -240,10 +240,11 @@ fn is_irrefutable(p: &Pattern) -> bool {
     matches!(p, Pattern::Wildcard | Pattern::Binding(_))
 }
 
-/// The head constructor of a pattern whose arguments are all irrefutable
-/// (`Shape::Circle(r)`, `Some(x)`, `true`, `3`); `None` for an irrefutable
-/// pattern, with the number of its arguments. `Err(())` for a nested or
-/// broken pattern.
+/// A pattern read as one constructor test: `Ok(Some((constructor,
+/// arguments)))` for a constructor whose arguments are all irrefutable
+/// (`Shape::Circle(r)`, `Some(x)`, `true`, `3`), `Ok(None)` for a pattern
+/// that matches anything, and `Err(())` for a nested or broken pattern,
+/// which only the full analysis answers.
 fn flat_head(p: &Pattern) -> Result<Option<(Ctor, usize)>, ()> {
     let (ctor, mut args) = match p {
         Pattern::Wildcard | Pattern::Binding(_) => return Ok(None),

@@ -137,8 +137,9 @@ impl Walker {
     }
 
     fn expr(&mut self, e: &mut Expr, locals: &[Local]) {
-        // The stack is checked once per block: within one, expressions
-        // nest only as deep as the parser's limits allow.
+        // The stack is checked once per block, not per expression: input
+        // that nests deeply runs on the compiler's own large stack (see
+        // `text_may_recurse_deeply` in lib.rs), and the rest stays shallow.
         match &mut e.kind {
             ExprKind::Local { id, moved } => self.read(*id, moved, locals),
             ExprKind::Int(_)

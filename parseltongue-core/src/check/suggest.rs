@@ -1,7 +1,7 @@
 //! "Did you mean" helpers.
 
 /// The candidate closest to `name` by edit distance, if close enough to be
-/// a plausible typo (ties go to the alphabetically first).
+/// a plausible typo (ties go to the first in byte order).
 ///
 /// Every candidate is looked at, so a file with thousands of items and
 /// thousands of unknown names must not pay much per pair: a candidate
@@ -27,6 +27,7 @@ pub(crate) fn closest<'a>(
     best.map(|(_, candidate)| candidate)
 }
 
+/// The number of characters of `text`, without counting for ASCII.
 fn char_length(text: &str) -> usize {
     if text.is_ascii() {
         text.len()

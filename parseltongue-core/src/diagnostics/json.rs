@@ -99,9 +99,11 @@ fn span_json(
     let file = sources.get(span.file);
     let start = file.line_column(span.start);
     let end = file.line_column(span.end);
-    // A line too long to print is left out, as in the human rendering.
+    // A span on a line too long to print has no text, as in the human
+    // rendering.
+    let shown = render::too_long_to_show(sources, span).is_none();
     let text = (start.line..=end.line)
-        .filter(|&line| file.line_text(line).len() <= render::LONGEST_SHOWN_LINE)
+        .filter(|_| shown)
         .map(|line| JsonSpanLine {
             text: file.line_text(line).to_string(),
             highlight_start: if line == start.line { start.column } else { 1 },

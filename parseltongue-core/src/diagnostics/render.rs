@@ -62,7 +62,13 @@ impl<'s> ariadne::Cache<String> for LineTables<'s> {
 
     fn fetch(&mut self, name: &String) -> Result<&ariadne::Source<&'s str>, impl std::fmt::Debug> {
         if !self.tables.contains_key(name) {
-            let Some((_, file)) = self.sources.iter().find(|(_, file)| &file.name == name) else {
+            // The last file of a name, as a map built from every file would keep.
+            let Some((_, file)) = self
+                .sources
+                .iter()
+                .filter(|(_, file)| &file.name == name)
+                .last()
+            else {
                 return Err(format!("no file named `{name}`"));
             };
             self.tables
@@ -103,7 +109,10 @@ fn render_with(diagnostic: &Diagnostic, lines: &mut LineTables<'_>, color: Color
             .iter()
             .map(|l| (l.span, l.message.as_str())),
     );
-    if places.clone().any(|(s, _)| too_long_to_show(sources, s)) {
+    if places
+        .clone()
+        .any(|(s, _)| too_long_to_show(sources, s).is_some())
+    {
         let helps = diagnostic.helps.iter().map(help_text);
         let notes = diagnostic
             .notes
@@ -183,7 +192,10 @@ fn render_foreign_with(
         builder = builder.with_code(code);
     }
     let mut places = report.labels.iter().map(|l| (l.span, l.message.as_str()));
-    if places.clone().any(|(s, _)| too_long_to_show(sources, s)) {
+    if places
+        .clone()
+        .any(|(s, _)| too_long_to_show(sources, s).is_some())
+    {
         return without_text(
             builder,
             &mut places,
@@ -215,12 +227,20 @@ fn render_foreign_with(
 /// on it would print all of it.
 pub(super) const LONGEST_SHOWN_LINE: usize = 4096;
 
-/// True if a line that `span` touches is too long to print.
-fn too_long_to_show(sources: &SourceMap, span: crate::source::Span) -> bool {
+/// The length of the longest line that `span` touches, if it is too long
+/// to print. A span that ends just after a line break does not touch the
+/// line that follows.
+pub(super) fn too_long_to_show(sources: &SourceMap, span: crate::source::Span) -> Option<usize> {
     let file = sources.get(span.file);
-    let first = file.line(span.start);
-    let last = file.line(span.end.max(span.start));
-    (first..=last).any(|line| file.line_text(line).len() > LONGEST_SHOWN_LINE)
+    let last_byte = if span.end > span.start {
+        span.end - 1
+    } else {
+        span.start
+    };
+    (file.line(span.start)..=file.line(last_byte))
+        .map(|line| file.line_text(line).len())
+        .max()
+        .filter(|&longest| longest > LONGEST_SHOWN_LINE)
 }
 
 /// A report whose lines are too long to print: the header, then where
@@ -237,14 +257,16 @@ fn without_text(
     for (span, message) in places {
         let file = sources.get(span.file);
         let at = file.line_column(span.start);
-        let length = file.line_text(at.line).len();
         out.push_str(&format!("  --> {}:{}:{}", file.name, at.line, at.column));
         if !message.is_empty() {
             out.push_str(&format!(": {message}"));
         }
-        out.push_str(&format!(
-            " (the line is {length} bytes long, too long to show)\n"
-        ));
+        if let Some(length) = too_long_to_show(sources, span) {
+            out.push_str(&format!(
+                " (the line is {length} bytes long, too long to show)"
+            ));
+        }
+        out.push('\n');
     }
     for help in helps {
         out.push_str(&format!("   = help: {help}\n"));
@@ -381,5 +403,38 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("plc explain PT0501"), "{text}");
+    }
+
+    #[test]
+    fn only_the_long_line_is_hidden_and_only_its_label_says_so() {
+        let long_line = format!("function main() {{ {}}}\n", "let_var x = 1; ".repeat(300));
+        let text = format!("constant A: i64 = 1;\n{long_line}");
+        let mut sources = SourceMap::new();
+        let file = sources.add(SourceFile::new("mixed.pt", text.clone()));
+        let first_line_end = text.find('\n').expect("two lines") + 1;
+        // A span that ends just after the first line's break does not
+        // touch the long line.
+        let short = Diagnostic::error(
+            codes::SYNTAX,
+            Span::new(file, 0, first_line_end),
+            "the short line",
+        );
+        let shown = render(&short, &sources, ColorChoice::Never);
+        assert!(shown.contains("constant A: i64 = 1;"), "{shown}");
+        assert!(!shown.contains("too long to show"), "{shown}");
+        let at = text.rfind("x = 1").expect("a binding");
+        let both = Diagnostic::error(
+            codes::SYNTAX,
+            Span::new(file, at, at + 1),
+            "on the long line",
+        )
+        .with_secondary(Span::new(file, 9, 10), "declared here");
+        let hidden = render(&both, &sources, ColorChoice::Never);
+        assert!(hidden.contains("too long to show"), "{hidden}");
+        let secondary = hidden
+            .lines()
+            .find(|line| line.contains("declared here"))
+            .expect("the secondary label");
+        assert_eq!(secondary, "  --> mixed.pt:1:10: declared here");
     }
 }

@@ -345,6 +345,22 @@ fn binding_keyword(k: Keyword) -> Option<BindingKind> {
     })
 }
 
+/// True if `k` starts one of the statements `keyword_stmt` reads (a
+/// binding, `return`, `break`, `continue`, `while`, `for` or `loop`);
+/// every other statement is an expression statement.
+fn starts_keyword_statement(k: Keyword) -> bool {
+    binding_keyword(k).is_some()
+        || matches!(
+            k,
+            Keyword::Return
+                | Keyword::Break
+                | Keyword::Continue
+                | Keyword::While
+                | Keyword::For
+                | Keyword::Loop
+        )
+}
+
 fn is_builtin(k: Keyword) -> bool {
     matches!(
         k,
@@ -387,15 +403,15 @@ fn parse_int(text: &str) -> Option<u128> {
 /// A list that grows from room for one element, doubling: most paths,
 /// argument lists and operator chains hold one or two elements, where a
 /// `Vec`'s first growth would make room for four.
-struct Exact<T>(Vec<T>);
+struct GrowFromOne<T>(Vec<T>);
 
-impl<T> Default for Exact<T> {
+impl<T> Default for GrowFromOne<T> {
     fn default() -> Self {
-        Exact(Vec::new())
+        GrowFromOne(Vec::new())
     }
 }
 
-impl<T> chumsky::container::Container<T> for Exact<T> {
+impl<T> chumsky::container::Container<T> for GrowFromOne<T> {
     fn push(&mut self, item: T) {
         if self.0.len() == self.0.capacity() {
             self.0.reserve_exact(self.0.len().max(1));
@@ -404,7 +420,7 @@ impl<T> chumsky::container::Container<T> for Exact<T> {
     }
 }
 
-impl<T> Exact<T> {
+impl<T> GrowFromOne<T> {
     fn into_vec(self) -> Vec<T> {
         self.0
     }
@@ -535,8 +551,8 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let path = ident
         .separated_by(path_sep.clone())
         .at_least(1)
-        .collect::<Exact<_>>()
-        .map(Exact::into_vec);
+        .collect::<GrowFromOne<_>>()
+        .map(GrowFromOne::into_vec);
 
     let docs = select! { TokenKind::DocComment = e => {
         let s: SimpleSpan = e.span();
@@ -630,8 +646,8 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .recover_with(via_parser(broken_value_until(',')))
         .separated_by(punct(','))
         .allow_trailing()
-        .collect::<Exact<Expr>>()
-        .map(Exact::into_vec)
+        .collect::<GrowFromOne<Expr>>()
+        .map(GrowFromOne::into_vec)
         .delimited_by(open(Delimiter::Paren), close(Delimiter::Paren))
         .boxed();
 
@@ -871,8 +887,8 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .then(
             postfix_op
                 .repeated()
-                .collect::<Exact<_>>()
-                .map(Exact::into_vec),
+                .collect::<GrowFromOne<_>>()
+                .map(GrowFromOne::into_vec),
         )
         .validate(move |(base, ops), e, emitter| {
             if ops.len() > MAX_POSTFIX_CHAIN {
@@ -974,7 +990,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 .then(unary)
                 .map(|((op, op_span), right)| (op, op_span, right))
                 .repeated()
-                .collect::<Exact<_>>(),
+                .collect::<GrowFromOne<_>>(),
         )
         .map(|(first, rest)| group_by_level(first, rest.into_vec()));
     // An unreadable character between two operands (already reported by
@@ -1140,10 +1156,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     // Most statements start with no statement keyword: one token sends
     // them straight to the expression statement.
     let statement_keyword = select! {
-        TokenKind::Keyword(k) if binding_keyword(k).is_some() || matches!(
-            k,
-            Keyword::Return | Keyword::Break | Keyword::Continue | Keyword::While | Keyword::For | Keyword::Loop
-        ) => (),
+        TokenKind::Keyword(k) if starts_keyword_statement(k) => (),
     };
     let keyword_stmt = choice((
         let_stmt,
@@ -1168,8 +1181,8 @@ fn module_parser<'a, E: SyntaxError<'a>>(
 
     block.define(
         stmt.repeated()
-            .collect::<Exact<_>>()
-            .map(Exact::into_vec)
+            .collect::<GrowFromOne<_>>()
+            .map(GrowFromOne::into_vec)
             .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace))
             .validate(move |mut stmts: Vec<Stmt>, e, emitter| {
                 let mut tail = None;

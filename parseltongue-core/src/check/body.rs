@@ -2393,22 +2393,18 @@ impl<'a> BodyChecker<'_, 'a> {
         if let Ty::Named(id) = recv.ty {
             let Some(function) = user_method else {
                 let type_name = self.c.tables.program.types[id].name.clone();
-                let names: Vec<SmolStr> = self
-                    .c
-                    .tables
-                    .methods
-                    .get(&id)
-                    .map(|m| m.keys().cloned().collect())
-                    .unwrap_or_default();
+                let tables: &'a Tables = self.c.tables;
+                let methods = tables.methods.get(&id);
                 let mut d = Diagnostic::error(
                     codes::UNKNOWN_METHOD,
                     method.span,
                     format!("`{type_name}` has no method `{}`", method.name),
                 );
-                if let Some(best) =
-                    suggest::closest(&method.name, names.iter().map(SmolStr::as_str))
-                {
-                    if let Some(&meant) = self.c.tables.methods.get(&id).and_then(|m| m.get(best)) {
+                let names = methods
+                    .into_iter()
+                    .flat_map(|m| m.keys().map(SmolStr::as_str));
+                if let Some(best) = suggest::closest(&method.name, names) {
+                    if let Some(&meant) = methods.and_then(|m| m.get(best)) {
                         self.c.mark_used(Def::Function(meant));
                     }
                     d = d.with_suggestion(

@@ -101,19 +101,21 @@ fn span_json(
     let end = file.line_column(span.end);
     // A span on a line too long to print has no text, as in the human
     // rendering.
-    let shown = render::too_long_to_show(sources, span).is_none();
-    let text = (start.line..=end.line)
-        .filter(|_| shown)
-        .map(|line| JsonSpanLine {
-            text: file.line_text(line).to_string(),
-            highlight_start: if line == start.line { start.column } else { 1 },
-            highlight_end: if line == end.line {
-                end.column
-            } else {
-                file.line_text(line).chars().count() + 1
-            },
-        })
-        .collect();
+    let text = if render::too_long_to_show(sources, span).is_some() {
+        Vec::new()
+    } else {
+        (start.line..=end.line)
+            .map(|line| JsonSpanLine {
+                text: file.line_text(line).to_string(),
+                highlight_start: if line == start.line { start.column } else { 1 },
+                highlight_end: if line == end.line {
+                    end.column
+                } else {
+                    file.line_text(line).chars().count() + 1
+                },
+            })
+            .collect()
+    };
     JsonSpan {
         file_name: file.name.clone(),
         byte_start: span.start,

@@ -103,15 +103,18 @@ fn render_with(diagnostic: &Diagnostic, lines: &mut LineTables<'_>, color: Color
         .with_code(diagnostic.code)
         .with_message(&diagnostic.message)
         .with_config(config);
-    let mut places = std::iter::once((span, diagnostic.primary.message.as_str())).chain(
-        diagnostic
-            .secondary
-            .iter()
-            .map(|l| (l.span, l.message.as_str())),
-    );
+    let places: Vec<(crate::source::Span, &str)> =
+        std::iter::once((span, diagnostic.primary.message.as_str()))
+            .chain(
+                diagnostic
+                    .secondary
+                    .iter()
+                    .map(|l| (l.span, l.message.as_str())),
+            )
+            .collect();
     if places
-        .clone()
-        .any(|(s, _)| too_long_to_show(sources, s).is_some())
+        .iter()
+        .any(|&(s, _)| too_long_to_show(sources, s).is_some())
     {
         let helps = diagnostic.helps.iter().map(help_text);
         let notes = diagnostic
@@ -119,7 +122,7 @@ fn render_with(diagnostic: &Diagnostic, lines: &mut LineTables<'_>, color: Color
             .iter()
             .cloned()
             .chain(std::iter::once(explain_note(diagnostic.code)));
-        return without_text(report, &mut places, helps, notes, lines);
+        return without_text(report, &places, helps, notes, lines);
     }
     report.add_label(
         Label::new((name(span.file), span.range()))
@@ -191,14 +194,18 @@ fn render_foreign_with(
     if let Some(code) = &report.code {
         builder = builder.with_code(code);
     }
-    let mut places = report.labels.iter().map(|l| (l.span, l.message.as_str()));
+    let places: Vec<(crate::source::Span, &str)> = report
+        .labels
+        .iter()
+        .map(|l| (l.span, l.message.as_str()))
+        .collect();
     if places
-        .clone()
-        .any(|(s, _)| too_long_to_show(sources, s).is_some())
+        .iter()
+        .any(|&(s, _)| too_long_to_show(sources, s).is_some())
     {
         return without_text(
             builder,
-            &mut places,
+            &places,
             report.helps.iter().cloned(),
             report.notes.iter().cloned(),
             lines,
@@ -247,14 +254,14 @@ pub(super) fn too_long_to_show(sources: &SourceMap, span: crate::source::Span) -
 /// each label points and the help and notes, one per line.
 fn without_text(
     report: ariadne::ReportBuilder<'_, (String, std::ops::Range<usize>)>,
-    places: &mut dyn Iterator<Item = (crate::source::Span, &str)>,
+    places: &[(crate::source::Span, &str)],
     helps: impl Iterator<Item = String>,
     notes: impl Iterator<Item = String>,
     lines: &mut LineTables<'_>,
 ) -> String {
     let sources = lines.sources;
     let mut out = write_report(report, lines);
-    for (span, message) in places {
+    for &(span, message) in places {
         let file = sources.get(span.file);
         let at = file.line_column(span.start);
         out.push_str(&format!("  --> {}:{}:{}", file.name, at.line, at.column));

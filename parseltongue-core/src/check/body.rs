@@ -4,6 +4,7 @@
 //! binding keywords, and exhaustiveness of `match`.
 
 use super::builtins::{self, ReceiverUse};
+use super::scopes::Scopes;
 use super::{exhaustive, ownership, suggest, Checker, Def, Tables};
 use crate::diagnostics::{codes, Applicability, Diagnostic};
 use crate::ir::{
@@ -34,9 +35,8 @@ pub(super) struct BodyChecker<'c, 'a> {
     module: ModuleId,
     locals: Vec<ir::Local>,
     origins: Vec<Origin>,
-    /// The locals in scope, innermost scope last (a local's name is in
-    /// `locals`).
-    scopes: Vec<Vec<LocalId>>,
+    /// The locals in scope (a local's name is in `locals`).
+    scopes: Scopes,
     returns: Ty,
     loop_depth: usize,
     threads: Vec<Thread>,
@@ -126,7 +126,7 @@ impl<'a> Checker<'a, &'a Tables> {
             c: self,
             locals: Vec::new(),
             origins: Vec::new(),
-            scopes: vec![Vec::new()],
+            scopes: Scopes::default(),
             returns: function.returns.clone(),
             loop_depth: 0,
             threads: Vec::new(),
@@ -283,7 +283,7 @@ impl<'a> Checker<'a, &'a Tables> {
             module,
             locals: Vec::new(),
             origins: Vec::new(),
-            scopes: vec![Vec::new()],
+            scopes: Scopes::default(),
             returns: Ty::Unit,
             loop_depth: 0,
             threads: Vec::new(),
@@ -336,6 +336,12 @@ fn argument_name(index: usize) -> SmolStr {
 }
 
 impl<'a> BodyChecker<'_, 'a> {
+    /// The item tables, borrowed for as long as the checker's run, not
+    /// from `self`: a definition can be read while `self` records findings.
+    fn items(&self) -> &'a Tables {
+        self.c.tables
+    }
+
     fn declare(
         &mut self,
         name: &ast::Ident,
@@ -368,28 +374,21 @@ impl<'a> BodyChecker<'_, 'a> {
                 },
             );
         }
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.push(id);
-        }
+        self.scopes.declare(id);
         id
     }
 
     /// The local called `name` declared in the innermost scope.
     fn in_innermost_scope(&self, name: &str) -> Option<LocalId> {
-        let scope = self.scopes.last()?;
-        scope
+        self.scopes
+            .innermost()
             .iter()
             .copied()
             .find(|&id| self.locals[id].name == name)
     }
 
     fn lookup_local(&self, name: &str) -> Option<(LocalId, usize)> {
-        for (depth, scope) in self.scopes.iter().enumerate().rev() {
-            if let Some(&id) = scope.iter().rev().find(|&&id| self.locals[id].name == name) {
-                return Some((id, depth));
-            }
-        }
-        None
+        self.scopes.find_last(|id| self.locals[id].name == name)
     }
 
     fn show(&self, ty: &Ty) -> String {
@@ -567,7 +566,7 @@ impl<'a> BodyChecker<'_, 'a> {
 
     fn check_block(&mut self, block: &ast::Block, expected: Option<&Ty>) -> (ir::Block, Ty) {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
-            self.scopes.push(Vec::new());
+            self.scopes.open();
             let mut stmts = Vec::with_capacity(block.stmts.len());
             let mut diverges = false;
             let mut warned_unreachable = false;
@@ -602,7 +601,7 @@ impl<'a> BodyChecker<'_, 'a> {
                 None if diverges => (None, Ty::Never),
                 None => (None, Ty::Unit),
             };
-            self.scopes.pop();
+            self.scopes.close();
             (ir::Block { stmts, tail }, ty)
         })
     }
@@ -848,12 +847,12 @@ impl<'a> BodyChecker<'_, 'a> {
                 );
                 let scrutinee = self.check_expr(value, None);
                 let borrowed = is_place(&scrutinee) && !scrutinee.ty.is_copy();
-                self.scopes.push(Vec::new());
+                self.scopes.open();
                 let pattern = self.check_pattern(pattern, &scrutinee.ty, borrowed, true);
                 self.loop_depth += 1;
                 let (block, _) = self.check_unit_block(body);
                 self.loop_depth -= 1;
-                self.scopes.pop();
+                self.scopes.close();
                 let arms = vec![
                     (pattern, expr(IrK::Block(block), Ty::Unit, stmt.span)),
                     (
@@ -1009,12 +1008,12 @@ impl<'a> BodyChecker<'_, 'a> {
                 (Ty::Error, Repr::Value)
             }
         };
-        self.scopes.push(Vec::new());
+        self.scopes.open();
         let local = self.declare(binding, item_ty, repr, false, Origin::LoopItem);
         self.loop_depth += 1;
         let (block, _) = self.check_unit_block(body);
         self.loop_depth -= 1;
-        self.scopes.pop();
+        self.scopes.close();
         ir::Stmt::For {
             local,
             iterable: Box::new(iter),
@@ -1216,10 +1215,10 @@ impl<'a> BodyChecker<'_, 'a> {
                 );
                 let scrutinee = self.check_expr(value, None);
                 let borrowed = is_place(&scrutinee) && !scrutinee.ty.is_copy();
-                self.scopes.push(Vec::new());
+                self.scopes.open();
                 let pattern = self.check_pattern(pattern, &scrutinee.ty, borrowed, true);
                 let (then_block, then_ty) = self.check_block(then, expected);
-                self.scopes.pop();
+                self.scopes.close();
                 let else_block = otherwise.as_ref().map(|b| self.check_block(b, expected));
                 let ty = match &else_block {
                     Some((_, t)) => self.join_branch(Some(then_ty), t, span),
@@ -1335,7 +1334,7 @@ impl<'a> BodyChecker<'_, 'a> {
             } => self.check_with_lock(shared, guard, body, span, expected),
             K::SpawnThread(block) => {
                 self.threads.push(Thread {
-                    scope_depth: self.scopes.len(),
+                    scope_depth: self.scopes.depth(),
                     captures: Vec::new(),
                 });
                 let saved_loop = std::mem::replace(&mut self.loop_depth, 0);
@@ -1649,8 +1648,8 @@ impl<'a> BodyChecker<'_, 'a> {
                     let best = suggest::closest(
                         &path[0].name,
                         self.scopes
+                            .all()
                             .iter()
-                            .flatten()
                             .map(|&id| self.locals[id].name.as_str()),
                     )
                     .map(SmolStr::from);
@@ -2159,11 +2158,11 @@ impl<'a> BodyChecker<'_, 'a> {
             .with_help("declare it with `let_mut_shared_var` to share and mutate it under a lock");
             self.c.error(d);
         }
-        self.scopes.push(Vec::new());
+        self.scopes.open();
         let ty = self.locals[id].ty.clone();
         let guard_local = self.declare(guard, ty, Repr::Guard, true, Origin::Guard);
         let (block, block_ty) = self.check_block(body, expected);
-        self.scopes.pop();
+        self.scopes.close();
         expr(
             IrK::WithLock {
                 shared: id,
@@ -2205,7 +2204,7 @@ impl<'a> BodyChecker<'_, 'a> {
             }
         };
         self.c.mark_used(Def::Type(id));
-        let TypeDefKind::Record(declared) = self.c.tables.program.types[id].kind.clone() else {
+        let TypeDefKind::Record(declared) = &self.items().program.types[id].kind else {
             return error_expr(span);
         };
         let mut values: Vec<Option<ir::Expr>> = vec![None; declared.len()];
@@ -3248,11 +3247,11 @@ impl<'a> BodyChecker<'_, 'a> {
         let mut result: Option<Ty> = None;
         let mut patterns = Vec::new();
         for arm in arms {
-            self.scopes.push(Vec::new());
+            self.scopes.open();
             let pattern = self.check_pattern(&arm.pattern, &scrut.ty, borrowed, true);
             let body = self.check_expr(&arm.body, expected.or(result.as_ref()));
             result = Some(self.join_branch(result, &body.ty.clone(), arm.body.span));
-            self.scopes.pop();
+            self.scopes.close();
             patterns.push((pattern.clone(), arm.pattern.span));
             arms_ir.push((pattern, body));
         }
@@ -3575,8 +3574,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         ),
                     );
                 }
-                let TypeDefKind::Enum(variants) = self.c.tables.program.types[type_id].kind.clone()
-                else {
+                let TypeDefKind::Enum(variants) = &self.items().program.types[type_id].kind else {
                     return mismatch(self, "a variant");
                 };
                 let Some(index) = variants.iter().position(|(v, _)| v == name) else {

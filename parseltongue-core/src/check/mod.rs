@@ -13,6 +13,7 @@ pub(crate) mod builtins;
 mod exhaustive;
 mod liveness;
 mod ownership;
+mod scopes;
 mod suggest;
 
 use crate::diagnostics::{codes, Applicability, Diagnostic, Diagnostics};
@@ -230,6 +231,7 @@ pub fn check_program(
     checker.check_entry_point();
     checker.errors_before_bodies =
         diagnostics.has_errors() || checker.found.diagnostics.has_errors();
+    let item_references = checker.found.references.len();
     checker.check_bodies(modules);
     checker.check_constant_cycles();
     checker.warn_unused();
@@ -246,14 +248,66 @@ pub fn check_program(
             || found.used_in_tests.contains(&Def::Const(id));
     }
     // Names may be resolved more than once (a quiet lookup, then the real
-    // one); keep each once, in source order. Each run of bodies sorted its
-    // own, and runs are in source order: a stable sort finds the sorted
-    // runs and only merges them.
-    found.references.sort_by_key(ir::Reference::source_order);
+    // one); keep each once, in source order.
+    put_in_source_order(&mut found.references, item_references);
     found.references.dedup();
     program.references = found.references;
     diagnostics.extend(found.diagnostics);
     program
+}
+
+/// Sorts the references into source order. Those from the item passes come
+/// first (`item_references` of them); those from the bodies follow, already
+/// in order when every body sorted its own and the bodies came in source
+/// order, as they do. Then only the item references are sorted, and merged
+/// in with a copy of just them; otherwise everything is sorted.
+fn put_in_source_order(references: &mut [ir::Reference], item_references: usize) {
+    let key = ir::Reference::source_order;
+    let split = item_references.min(references.len());
+    let (items, bodies) = references.split_at_mut(split);
+    if !bodies.is_sorted_by_key(key) {
+        references.sort_unstable_by_key(key);
+        return;
+    }
+    items.sort_unstable_by_key(key);
+    let items = items.to_vec();
+    // Writing never overtakes reading: `out` stays `next_body - items left`.
+    let (mut next_body, mut out) = (split, 0);
+    for item in items {
+        while next_body < references.len() && key(&references[next_body]) < key(&item) {
+            references[out] = references[next_body];
+            next_body += 1;
+            out += 1;
+        }
+        references[out] = item;
+        out += 1;
+    }
+}
+
+/// Sorts one body's references into source order. The checker records
+/// them nearly in order (a binding is recorded after its value, a loop
+/// variable after what it loops over), so an insertion sort moves each one
+/// a few places at most, where a general sort would compare every element
+/// again; past a budget of moves (a body recorded far out of order) it
+/// hands over to the general sort.
+fn sort_nearly_sorted(references: &mut [ir::Reference]) {
+    let budget = references.len().saturating_mul(8);
+    let mut moves = 0usize;
+    for i in 1..references.len() {
+        let key = references[i].source_order();
+        let mut j = i;
+        while j > 0 && references[j - 1].source_order() > key {
+            j -= 1;
+        }
+        if j < i {
+            references[j..=i].rotate_right(1);
+            moves += i - j;
+            if moves > budget {
+                references.sort_unstable_by_key(ir::Reference::source_order);
+                return;
+            }
+        }
+    }
 }
 
 /// A `rust_function` / `rust_type` path as Rust writes it: `a::b::c`.
@@ -1340,8 +1394,7 @@ impl Checker<'_> {
                         let checked = worker.check_job(job);
                         // Sorted here, body by body on the run's own thread,
                         // the references only need merging at the end.
-                        worker.found.references[first..]
-                            .sort_unstable_by_key(ir::Reference::source_order);
+                        sort_nearly_sorted(&mut worker.found.references[first..]);
                         checked
                     })
                     .collect();
@@ -1511,4 +1564,65 @@ impl Checker<'_> {
 /// it can be borrowed rather than copied.
 pub fn is_place_expr(e: &ir::Expr) -> bool {
     body::is_place(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn reference(start: usize, local: usize) -> ir::Reference {
+        ir::Reference {
+            span: Span::new(FileId(0), start, start + 1),
+            target: ir::Target::Local { function: 0, local },
+        }
+    }
+
+    #[test]
+    fn item_references_merge_into_body_references_in_source_order() {
+        let items = [
+            reference(40, 1),
+            reference(3, 0),
+            reference(95, 2),
+            reference(3, 0),
+        ];
+        let sorted_bodies: Vec<ir::Reference> = (0..50).map(|i| reference(i * 2, 3)).collect();
+        let mut unsorted_bodies = sorted_bodies.clone();
+        unsorted_bodies.swap(4, 30);
+        for bodies in [sorted_bodies, unsorted_bodies, Vec::new()] {
+            let mut references = items.to_vec();
+            references.extend(bodies);
+            let mut expected = references.clone();
+            expected.sort_by_key(ir::Reference::source_order);
+            put_in_source_order(&mut references, items.len());
+            assert_eq!(references, expected);
+        }
+    }
+
+    #[test]
+    fn nearly_sorted_references_come_out_as_a_full_sort_puts_them() {
+        let in_order: Vec<ir::Reference> = (0..300).map(|i| reference(i * 3, i % 7)).collect();
+        let mut orders = vec![
+            in_order.clone(),
+            in_order.iter().rev().cloned().collect(),
+            Vec::new(),
+            vec![reference(5, 0)],
+        ];
+        // Each binding recorded after the value that follows it.
+        let mut shifted = in_order.clone();
+        for chunk in shifted.chunks_mut(5) {
+            chunk.rotate_left(1);
+        }
+        orders.push(shifted);
+        // Repeats, as a quiet lookup and the real one record.
+        let mut repeated = in_order.clone();
+        repeated.extend(in_order.iter().step_by(4).cloned());
+        orders.push(repeated);
+        for mut order in orders {
+            let mut expected = order.clone();
+            expected.sort_by_key(ir::Reference::source_order);
+            sort_nearly_sorted(&mut order);
+            assert_eq!(order, expected);
+        }
+    }
 }

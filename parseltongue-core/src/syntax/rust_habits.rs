@@ -36,6 +36,31 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
     let mut out = Rewritten::default();
     let mut i = 0;
     while i < tokens.len() {
+        if out.changed.is_none() {
+            // Nothing changed yet: pass over the tokens no habit can start
+            // at in one scan (nearly all of them, in nearly every file).
+            let passed = tokens[i..]
+                .iter()
+                .position(|t| may_start_habit(t.kind))
+                .unwrap_or(tokens.len() - i);
+            // A habit of the form `word!(…)` starts at the word.
+            let at_bang = tokens
+                .get(i + passed)
+                .is_some_and(|t| matches!(t.kind, TokenKind::Punct('!', _)));
+            let back = usize::from(
+                at_bang
+                    && passed > 0
+                    && matches!(
+                        tokens[i + passed - 1].kind,
+                        TokenKind::Ident | TokenKind::Keyword(_)
+                    ),
+            );
+            out.kept += passed - back;
+            i += passed - back;
+            if i == tokens.len() {
+                break;
+            }
+        }
         let token = tokens[i];
         let next = tokens.get(i + 1).copied();
         match token.kind {
@@ -300,6 +325,16 @@ impl Rewritten {
 
 /// True if the word at `index` is followed by `!` and a group, as a Rust
 /// macro call is.
+/// Whether a habit may start at a token of this kind, or at the word
+/// before it (`println!`): a Rust keyword, `!`, `+`, `-` or `&`. Every
+/// other token is kept as it is.
+fn may_start_habit(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::RustKeyword | TokenKind::Punct('!' | '+' | '-' | '&', _)
+    )
+}
+
 fn starts_macro_call(tokens: &[Token], index: usize) -> bool {
     matches!(
         tokens
@@ -348,4 +383,35 @@ fn rust_spelling(span: Span, rust: &str, parseltongue: &str) -> Diagnostic {
         parseltongue,
         Applicability::MachineApplicable,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::lexer;
+
+    fn rewritten(text: &str) -> (Vec<TokenKind>, usize) {
+        let mut diagnostics = Diagnostics::new();
+        let mut lexed = lexer::lex(text, FileId(0), &mut diagnostics);
+        rewrite(&mut lexed.tokens, text, FileId(0), &mut diagnostics);
+        let kinds = lexed.tokens.iter().map(|t| t.kind).collect();
+        (kinds, diagnostics.iter().count())
+    }
+
+    #[test]
+    fn habits_among_plain_tokens_are_each_rewritten_once() {
+        let plain = "let_var a = b != 2 && c || !d; e += 1; f -= g - 1;\n".repeat(20);
+        let (kinds, reports) = rewritten(&plain);
+        assert_eq!(reports, 0, "plain code has no habit");
+        assert!(kinds.contains(&TokenKind::Punct('!', Spacing::Joint)));
+
+        let text = format!("{plain}println!(\"{{}}\", a);\n{plain}let mut x = 1;\n{plain}x++;\n");
+        let (kinds, reports) = rewritten(&text);
+        assert_eq!(reports, 3);
+        assert!(kinds.contains(&TokenKind::Keyword(Keyword::PrintLine)));
+        assert!(kinds.contains(&TokenKind::Keyword(Keyword::LetMutVar)));
+        assert!(!kinds.contains(&TokenKind::RustKeyword));
+        // `x++` reads on as `x += <error>`.
+        assert!(kinds.contains(&TokenKind::Error));
+    }
 }

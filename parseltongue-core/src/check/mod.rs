@@ -127,6 +127,15 @@ enum Signature {
     Constant(ir::ConstId, Ty),
 }
 
+/// A declaration whose types the signature pass resolves.
+#[derive(Clone, Copy)]
+enum SignatureJob<'m> {
+    /// A record, enum, function, Rust function or constant.
+    Item(ModuleId, &'m ast::Item),
+    /// A method, already declared as the function with this id.
+    Method(ModuleId, FunctionId, &'m ast::Function),
+}
+
 /// Below this many items per thread, resolving signatures on a second
 /// thread costs more than it saves.
 const MIN_ITEMS_PER_THREAD: usize = 1024;
@@ -770,6 +779,21 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
         }
     }
 
+    /// The parameter and return types of method `id`.
+    fn method_signature(
+        &mut self,
+        module: ModuleId,
+        id: FunctionId,
+        f: &ast::Function,
+    ) -> Signature {
+        let (params, _) = self.resolve_params(module, &f.params, true);
+        let returns = f
+            .returns
+            .as_ref()
+            .map_or(Ty::Unit, |t| self.resolve_type(module, t));
+        Signature::Function(id, params, returns)
+    }
+
     /// Reports the second declaration of a `what` (field, variant) in one
     /// record or enum.
     fn declared_twice(&mut self, what: &str, name: &ast::Ident) {
@@ -1095,24 +1119,28 @@ impl Checker<'_> {
         self.tables.program.functions.len() - 1
     }
 
-    /// Resolves every item's signature: first the methods, which declare
+    /// Resolves every item's signature: first the methods are declared as
     /// functions (one after the other, so their ids follow the source),
-    /// then the other items in runs on the compiler's threads against the
-    /// read-only tables. The results are applied in item order.
+    /// then the types of every signature, methods' too, are resolved in
+    /// runs on the compiler's threads against the read-only tables. The
+    /// results are applied in run order.
     fn resolve_signatures(&mut self, modules: &[ast::Module]) {
+        let mut jobs = Vec::with_capacity(modules.iter().map(|m| m.items.len()).sum());
         for (module, ast_module) in modules.iter().enumerate() {
             for item in &ast_module.items {
                 if let ast::ItemKind::Methods(m) = &item.kind {
-                    self.collect_methods(module, item, m);
+                    self.collect_methods(module, item, m, &mut jobs);
                 }
             }
         }
-        let jobs: Vec<(ModuleId, &ast::Item)> = modules
-            .iter()
-            .enumerate()
-            .flat_map(|(module, m)| m.items.iter().map(move |item| (module, item)))
-            .filter(|(_, item)| !matches!(item.kind, ast::ItemKind::Methods(_)))
-            .collect();
+        jobs.extend(
+            modules
+                .iter()
+                .enumerate()
+                .flat_map(|(module, m)| m.items.iter().map(move |item| (module, item)))
+                .filter(|(_, item)| !matches!(item.kind, ast::ItemKind::Methods(_)))
+                .map(|(module, item)| SignatureJob::Item(module, item)),
+        );
         let tables = &self.tables;
         let sources = self.sources;
         let runs = crate::parallel::map_runs(
@@ -1123,7 +1151,14 @@ impl Checker<'_> {
                 let mut worker = Checker::worker(sources, tables, false);
                 let signatures: Vec<Signature> = run
                     .iter()
-                    .filter_map(|&(module, item)| worker.resolve_item_signature(module, item))
+                    .filter_map(|&job| match job {
+                        SignatureJob::Item(module, item) => {
+                            worker.resolve_item_signature(module, item)
+                        }
+                        SignatureJob::Method(module, id, f) => {
+                            Some(worker.method_signature(module, id, f))
+                        }
+                    })
                     .collect();
                 (worker.found, signatures)
             },
@@ -1158,7 +1193,15 @@ impl Checker<'_> {
         }
     }
 
-    fn collect_methods(&mut self, module: ModuleId, item: &ast::Item, m: &ast::Methods) {
+    /// Declares the methods of a `methods` block; their types are resolved
+    /// with the other signatures, by the `jobs` added here.
+    fn collect_methods<'m>(
+        &mut self,
+        module: ModuleId,
+        item: &'m ast::Item,
+        m: &'m ast::Methods,
+        jobs: &mut Vec<SignatureJob<'m>>,
+    ) {
         let target = match self.lookup_item(module, std::slice::from_ref(&m.target)) {
             Ok(Def::Type(id))
                 if !matches!(self.tables.program.types[id].kind, TypeDefKind::Rust(_)) =>
@@ -1186,11 +1229,9 @@ impl Checker<'_> {
             let ast::ItemKind::Function(f) = &f_item.kind else {
                 continue;
             };
-            let (params, receiver) = self.resolve_params(module, &f.params, true);
-            let returns = f
-                .returns
-                .as_ref()
-                .map_or(Ty::Unit, |t| self.resolve_type(module, t));
+            // `self` first and without a type; anywhere else it is reported
+            // when the parameters are resolved.
+            let receiver = f.params.first().filter(|p| p.ty.is_none()).map(|p| p.mode);
             let id = self.new_function(
                 module,
                 &f.name,
@@ -1203,8 +1244,7 @@ impl Checker<'_> {
                 f_item.span,
             );
             self.check_name(&f.name);
-            self.tables.program.functions[id].params = params;
-            self.tables.program.functions[id].returns = returns;
+            jobs.push(SignatureJob::Method(module, id, f));
             let table = self.tables.methods.entry(target).or_default();
             if table.contains_key(f.name.name.as_str()) {
                 self.error(Diagnostic::error(

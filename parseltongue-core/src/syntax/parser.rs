@@ -26,17 +26,65 @@ pub(crate) trait SyntaxError<'a>:
 {
     /// An error with a message of our own.
     fn custom(span: SimpleSpan, message: &str) -> Self;
+
+    /// `parser`, named `label` where an error says what was expected. A
+    /// label changes only what an error says, never what parses, so the
+    /// fast pass, whose errors say nothing, leaves it out.
+    fn label<O, P>(parser: P, label: &'static str) -> impl Parser<'a, In<'a>, O, Ex<Self>> + Clone
+    where
+        P: Parser<'a, In<'a>, O, Ex<Self>> + Clone,
+        Self: Sized;
+
+    /// [`label`](Self::label) for a parser that is `Copy`, and stays so.
+    fn label_copy<O, P>(
+        parser: P,
+        label: &'static str,
+    ) -> impl Parser<'a, In<'a>, O, Ex<Self>> + Copy
+    where
+        P: Parser<'a, In<'a>, O, Ex<Self>> + Copy,
+        Self: Sized;
 }
 
 impl<'a> SyntaxError<'a> for Rich<'a, TokenKind, SimpleSpan> {
     fn custom(span: SimpleSpan, message: &str) -> Self {
         Rich::custom(span, message)
     }
+
+    fn label<O, P>(parser: P, label: &'static str) -> impl Parser<'a, In<'a>, O, Ex<Self>> + Clone
+    where
+        P: Parser<'a, In<'a>, O, Ex<Self>> + Clone,
+    {
+        parser.labelled(label)
+    }
+
+    fn label_copy<O, P>(
+        parser: P,
+        label: &'static str,
+    ) -> impl Parser<'a, In<'a>, O, Ex<Self>> + Copy
+    where
+        P: Parser<'a, In<'a>, O, Ex<Self>> + Copy,
+    {
+        parser.labelled(label)
+    }
 }
 
 impl<'a> SyntaxError<'a> for chumsky::error::EmptyErr {
     fn custom(_: SimpleSpan, _: &str) -> Self {
         chumsky::error::EmptyErr::default()
+    }
+
+    fn label<O, P>(parser: P, _: &'static str) -> impl Parser<'a, In<'a>, O, Ex<Self>> + Clone
+    where
+        P: Parser<'a, In<'a>, O, Ex<Self>> + Clone,
+    {
+        parser
+    }
+
+    fn label_copy<O, P>(parser: P, _: &'static str) -> impl Parser<'a, In<'a>, O, Ex<Self>> + Copy
+    where
+        P: Parser<'a, In<'a>, O, Ex<Self>> + Copy,
+    {
+        parser
     }
 }
 
@@ -511,11 +559,13 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         &src[bytes.start..bytes.end]
     };
 
-    let ident = select! { TokenKind::Ident = e => {
-        let s: SimpleSpan = e.span();
-        Ident { name: smol_str::SmolStr::new(text(s)), span: sp(s) }
-    }}
-    .labelled("identifier");
+    let ident = E::label_copy(
+        select! { TokenKind::Ident = e => {
+            let s: SimpleSpan = e.span();
+            Ident { name: smol_str::SmolStr::new(text(s)), span: sp(s) }
+        }},
+        "identifier",
+    );
     let self_ident = kw(Keyword::SelfValue).map_with(move |_, e| Ident {
         name: smol_str::SmolStr::new_static("self"),
         span: sp(e.span()),
@@ -588,7 +638,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 kind: TypeExprKind::RustReference(Box::new(inner)),
                 span: sp(e.span()),
             });
-        named.or(reference).labelled("type")
+        E::label(named.or(reference), "type")
     });
 
     let mut expr =
@@ -629,12 +679,13 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 }
                 PatternKind::Variant { path, args }
             });
-        choice((int, string, boolean, path_pattern))
-            .map_with(move |kind, e| Pattern {
+        E::label(
+            choice((int, string, boolean, path_pattern)).map_with(move |kind, e| Pattern {
                 kind,
                 span: sp(e.span()),
-            })
-            .labelled("pattern")
+            }),
+            "pattern",
+        )
     });
 
     // ---- expressions ----
@@ -820,43 +871,45 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         ExprKind::Error
     });
     // Each alternative starts with its own tokens; the common ones go first.
-    let atom = choice((
-        path_expr,
-        literal,
-        builtin,
-        paren,
-        rust_char,
-        jump_as_value,
-        if_let,
-        if_expr,
-        match_expr,
-        block_expr,
-        spawn,
-        with_lock,
-    ))
-    .map_with(move |kind, e| Expr {
-        kind,
-        span: sp(e.span()),
-    })
-    .recover_with(via_parser(nested_delimiters(
-        TokenKind::Open(Delimiter::Paren),
-        TokenKind::Close(Delimiter::Paren),
-        [
-            (
-                TokenKind::Open(Delimiter::Bracket),
-                TokenKind::Close(Delimiter::Bracket),
-            ),
-            (
-                TokenKind::Open(Delimiter::Brace),
-                TokenKind::Close(Delimiter::Brace),
-            ),
-        ],
-        move |s| Expr {
-            kind: ExprKind::Error,
-            span: sp(s),
-        },
-    )))
-    .labelled("expression")
+    let atom = E::label(
+        choice((
+            path_expr,
+            literal,
+            builtin,
+            paren,
+            rust_char,
+            jump_as_value,
+            if_let,
+            if_expr,
+            match_expr,
+            block_expr,
+            spawn,
+            with_lock,
+        ))
+        .map_with(move |kind, e| Expr {
+            kind,
+            span: sp(e.span()),
+        })
+        .recover_with(via_parser(nested_delimiters(
+            TokenKind::Open(Delimiter::Paren),
+            TokenKind::Close(Delimiter::Paren),
+            [
+                (
+                    TokenKind::Open(Delimiter::Bracket),
+                    TokenKind::Close(Delimiter::Bracket),
+                ),
+                (
+                    TokenKind::Open(Delimiter::Brace),
+                    TokenKind::Close(Delimiter::Brace),
+                ),
+            ],
+            move |s| Expr {
+                kind: ExprKind::Error,
+                span: sp(s),
+            },
+        ))),
+        "expression",
+    )
     .boxed();
 
     // One token tells whether a postfix operation follows (mostly none does).
@@ -936,24 +989,26 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         TokenKind::Punct('!', _) => Prefix::Unary(UnaryOp::Not),
         TokenKind::Keyword(Keyword::Propagate) => Prefix::Propagate,
     };
-    let unary = prefix
-        .or_not()
-        .then(postfix)
-        .map_with(move |(prefix, operand), e| match prefix {
-            None => operand,
-            Some(Prefix::Unary(op)) => Expr {
-                kind: ExprKind::Unary {
-                    op,
-                    operand: Box::new(operand),
+    let unary = E::label(
+        prefix
+            .or_not()
+            .then(postfix)
+            .map_with(move |(prefix, operand), e| match prefix {
+                None => operand,
+                Some(Prefix::Unary(op)) => Expr {
+                    kind: ExprKind::Unary {
+                        op,
+                        operand: Box::new(operand),
+                    },
+                    span: sp(e.span()),
                 },
-                span: sp(e.span()),
-            },
-            Some(Prefix::Propagate) => Expr {
-                kind: ExprKind::Propagate(Box::new(operand)),
-                span: sp(e.span()),
-            },
-        })
-        .labelled("expression");
+                Some(Prefix::Propagate) => Expr {
+                    kind: ExprKind::Propagate(Box::new(operand)),
+                    span: sp(e.span()),
+                },
+            }),
+        "expression",
+    );
 
     // Every binary operator, whatever its level: one token is looked at to
     // know whether one follows (once after every operand, and mostly none
@@ -966,10 +1021,12 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         TokenKind::Punct('-', _) => BinaryOp::Sub,
     }
     .then_ignore(punct('=').not().rewind());
-    let binary_op = select! {
-        TokenKind::Punct('*' | '/' | '%' | '+' | '-' | '=' | '!' | '<' | '>' | '&' | '|', _) => (),
-    }
-    .labelled("operator")
+    let binary_op = E::label(
+        select! {
+            TokenKind::Punct('*' | '/' | '%' | '+' | '-' | '=' | '!' | '<' | '>' | '&' | '|', _) => (),
+        },
+        "operator",
+    )
     .rewind()
     .ignore_then(choice((
         arithmetic,
@@ -1411,4 +1468,65 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         });
 
     item.repeated().collect::<Vec<_>>().then_ignore(end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{lexer, rust_habits};
+
+    /// Every `.pt` file of the valid and error corpora (a valid program may
+    /// be a folder of modules).
+    fn corpus_files() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut files = Vec::new();
+        let mut folders = vec![root];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("corpus folder").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "pt") {
+                    files.push(path);
+                }
+            }
+        }
+        files
+    }
+
+    #[test]
+    fn the_fast_pass_reads_what_the_careful_pass_reads() {
+        let files = corpus_files();
+        assert!(files.len() > 100, "found {} corpus files", files.len());
+        let (mut read_by_both, mut syntax_errors) = (0, 0);
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("corpus file");
+            let mut diagnostics = Diagnostics::new();
+            let mut lexed = lexer::lex(&text, FileId(0), &mut diagnostics);
+            rust_habits::rewrite(&mut lexed.tokens, &text, FileId(0), &mut diagnostics);
+            let fast = parse_clean(&lexed.tokens, &text, FileId(0));
+            let mut careful_errors = Diagnostics::new();
+            let careful = parse(
+                &lexed.tokens,
+                &text,
+                FileId(0),
+                &Default::default(),
+                &mut careful_errors,
+            );
+            match fast {
+                Some(items) => {
+                    assert!(careful_errors.is_empty(), "{}", path.display());
+                    assert_eq!(items, careful.items, "{}", path.display());
+                    read_by_both += 1;
+                }
+                None => {
+                    // A token the lexer rejected was reported by the lexer.
+                    let reported = !careful_errors.is_empty() || !diagnostics.is_empty();
+                    assert!(reported, "{}", path.display());
+                    syntax_errors += 1;
+                }
+            }
+        }
+        assert!(read_by_both > 0 && syntax_errors > 0);
+    }
 }

@@ -350,6 +350,28 @@ fn skip_unit<'a, E: SyntaxError<'a>>() -> impl Parser<'a, In<'a>, (), Ex<E>> + C
     })
 }
 
+/// Recovery that skips one whole group opened by `outer`, with the groups
+/// of the other two delimiters nested in it, and reads it as `fallback`.
+fn whole_group<'a, O, E: SyntaxError<'a>>(
+    outer: Delimiter,
+    fallback: impl Fn(SimpleSpan) -> O + Clone + 'a,
+) -> impl Parser<'a, In<'a>, O, Ex<E>> + Clone {
+    let [a, b] = match outer {
+        Delimiter::Paren => [Delimiter::Bracket, Delimiter::Brace],
+        Delimiter::Bracket => [Delimiter::Paren, Delimiter::Brace],
+        Delimiter::Brace => [Delimiter::Paren, Delimiter::Bracket],
+    };
+    nested_delimiters(
+        TokenKind::Open(outer),
+        TokenKind::Close(outer),
+        [
+            (TokenKind::Open(a), TokenKind::Close(a)),
+            (TokenKind::Open(b), TokenKind::Close(b)),
+        ],
+        fallback,
+    )
+}
+
 /// A comma-separated list in `delimiter`s where each element recovers on
 /// its own: a broken element is reported and dropped, the others are kept.
 fn list_items<'a, O: 'a, E: SyntaxError<'a>>(
@@ -890,24 +912,10 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             kind,
             span: sp(e.span()),
         })
-        .recover_with(via_parser(nested_delimiters(
-            TokenKind::Open(Delimiter::Paren),
-            TokenKind::Close(Delimiter::Paren),
-            [
-                (
-                    TokenKind::Open(Delimiter::Bracket),
-                    TokenKind::Close(Delimiter::Bracket),
-                ),
-                (
-                    TokenKind::Open(Delimiter::Brace),
-                    TokenKind::Close(Delimiter::Brace),
-                ),
-            ],
-            move |s| Expr {
-                kind: ExprKind::Error,
-                span: sp(s),
-            },
-        ))),
+        .recover_with(via_parser(whole_group(Delimiter::Paren, move |s| Expr {
+            kind: ExprKind::Error,
+            span: sp(s),
+        }))),
         "expression",
     )
     .boxed();
@@ -1280,28 +1288,14 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                     span: sp(e.span()),
                 }
             })
-            .recover_with(via_parser(nested_delimiters(
-                TokenKind::Open(Delimiter::Brace),
-                TokenKind::Close(Delimiter::Brace),
-                [
-                    (
-                        TokenKind::Open(Delimiter::Paren),
-                        TokenKind::Close(Delimiter::Paren),
-                    ),
-                    (
-                        TokenKind::Open(Delimiter::Bracket),
-                        TokenKind::Close(Delimiter::Bracket),
-                    ),
-                ],
-                move |s| Block {
-                    stmts: vec![Stmt {
-                        kind: StmtKind::Error,
-                        span: sp(s),
-                    }],
-                    tail: None,
+            .recover_with(via_parser(whole_group(Delimiter::Brace, move |s| Block {
+                stmts: vec![Stmt {
+                    kind: StmtKind::Error,
                     span: sp(s),
-                },
-            ))),
+                }],
+                tail: None,
+                span: sp(s),
+            }))),
     );
 
     // ---- items ----

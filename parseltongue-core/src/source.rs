@@ -210,52 +210,9 @@ impl SourceMap {
     }
 }
 
-/// Finds the lines of offsets that mostly come in increasing order (the
-/// items of a file, one after the other): from the last one found, it only
-/// counts the line breaks in between.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LineCursor {
-    at: Option<(FileId, u32, usize)>,
-}
-
-impl LineCursor {
-    /// The 1-based line where `span` starts.
-    pub fn line(&mut self, sources: &SourceMap, span: Span) -> usize {
-        let file = sources.get(span.file);
-        let start = span.start.min(file.text.len() as u32);
-        let line = match self.at {
-            Some((at_file, offset, line)) if at_file == span.file && offset <= start => {
-                let between = &file.text.as_bytes()[offset as usize..start as usize];
-                line + memchr::memchr_iter(b'\n', between).count()
-            }
-            _ => file.line(start),
-        };
-        self.at = Some((span.file, start, line));
-        line
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_cursor_finds_the_lines_line_column_finds_in_any_order() {
-        let mut sources = SourceMap::new();
-        let text = "a\nbb\n\nccc\n\u{e9}\nd".repeat(50);
-        let file = sources.add(SourceFile::new("lines.pt", text.clone()));
-        let mut cursor = LineCursor::default();
-        let forward = (0..=text.len() as u32).step_by(3);
-        let backward = (0..=text.len() as u32).rev().step_by(7);
-        for offset in forward.chain(backward).chain([5, 1_000_000]) {
-            let span = Span::new(file, offset as usize, offset as usize);
-            assert_eq!(
-                cursor.line(&sources, span),
-                sources.get(file).line_column(offset).line,
-                "at {offset}"
-            );
-        }
-    }
 
     #[test]
     fn columns_count_characters_whether_or_not_the_text_is_ascii() {

@@ -84,8 +84,6 @@ pub(crate) struct Checker<'a, T: Borrow<Tables> = Tables> {
     /// True if the files or the item passes had errors before any body
     /// was checked: error nodes may then hide reads from liveness.
     pub(crate) errors_before_bodies: bool,
-    /// Where the last item's line was found (items come in source order).
-    pub(crate) item_lines: crate::source::LineCursor,
 }
 
 /// How many items of each table's kind a program declares.
@@ -195,7 +193,6 @@ impl<'a> Checker<'a, &'a Tables> {
             found: Findings::default(),
             checking_test: false,
             errors_before_bodies,
-            item_lines: crate::source::LineCursor::default(),
         }
     }
 
@@ -232,7 +229,6 @@ pub fn check_program(
         found: Findings::default(),
         checking_test: false,
         errors_before_bodies: false,
-        item_lines: crate::source::LineCursor::default(),
     };
     checker.collect(modules);
     checker.resolve_signatures(modules);
@@ -1073,7 +1069,7 @@ impl Checker<'_> {
     }
 
     fn push_item(&mut self, module: ModuleId, item: ItemRef, span: Span) {
-        let line = self.item_lines.line(self.sources, span);
+        let line = self.sources.get(span.file).line(span.start);
         self.tables.program.item_lines.insert(item, line);
         self.tables.program.item_spans.insert(item, span);
         self.tables.program.modules[module].items.push(item);

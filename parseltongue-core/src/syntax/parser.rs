@@ -1490,6 +1490,11 @@ mod tests {
 
     #[test]
     fn the_fast_pass_reads_what_the_careful_pass_reads() {
+        // The corpus nests deeply on purpose: parse on the compiler's stack.
+        crate::parallel::on_compiler_thread(both_passes_agree_on_the_corpus);
+    }
+
+    fn both_passes_agree_on_the_corpus() {
         let files = corpus_files();
         assert!(files.len() > 100, "found {} corpus files", files.len());
         let (mut read_by_both, mut syntax_errors) = (0, 0);

@@ -338,7 +338,7 @@ fn argument_name(index: usize) -> SmolStr {
 impl<'a> BodyChecker<'_, 'a> {
     /// The item tables, borrowed for as long as the checker's run, not
     /// from `self`: a definition can be read while `self` records findings.
-    fn items(&self) -> &'a Tables {
+    fn item_tables(&self) -> &'a Tables {
         self.c.tables
     }
 
@@ -2204,7 +2204,7 @@ impl<'a> BodyChecker<'_, 'a> {
             }
         };
         self.c.mark_used(Def::Type(id));
-        let TypeDefKind::Record(declared) = &self.items().program.types[id].kind else {
+        let TypeDefKind::Record(declared) = &self.item_tables().program.types[id].kind else {
             return error_expr(span);
         };
         let mut values: Vec<Option<ir::Expr>> = vec![None; declared.len()];
@@ -3574,7 +3574,8 @@ impl<'a> BodyChecker<'_, 'a> {
                         ),
                     );
                 }
-                let TypeDefKind::Enum(variants) = &self.items().program.types[type_id].kind else {
+                let TypeDefKind::Enum(variants) = &self.item_tables().program.types[type_id].kind
+                else {
                     return mismatch(self, "a variant");
                 };
                 let Some(index) = variants.iter().position(|(v, _)| v == name) else {

@@ -128,7 +128,7 @@ enum Signature {
 /// A declaration whose types the signature pass resolves.
 #[derive(Clone, Copy)]
 enum SignatureJob<'m> {
-    /// A record, enum, function, Rust function or constant.
+    /// Any item but a `methods` block (most have no signature).
     Item(ModuleId, &'m ast::Item),
     /// A method, already declared as the function with this id.
     Method(ModuleId, FunctionId, &'m ast::Function),
@@ -782,7 +782,14 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
         id: FunctionId,
         f: &ast::Function,
     ) -> Signature {
-        let (params, _) = self.resolve_params(module, &f.params, true);
+        let (params, receiver) = self.resolve_params(module, &f.params, true);
+        debug_assert!(
+            matches!(
+                self.tables().program.functions[id].kind,
+                ir::FunctionKind::Method { receiver: declared, .. } if declared == receiver
+            ),
+            "the receiver declared with the method is the one its parameters give"
+        );
         let returns = f
             .returns
             .as_ref()
@@ -1616,9 +1623,11 @@ mod tests {
 
     #[test]
     fn item_references_merge_into_body_references_in_source_order() {
+        // One item reference before every body reference, one after them.
         let items = [
             reference(40, 1),
             reference(3, 0),
+            reference(500, 4),
             reference(95, 2),
             reference(3, 0),
         ];

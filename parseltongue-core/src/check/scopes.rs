@@ -31,6 +31,7 @@ impl Scopes {
 
     /// Closes the innermost scope; its locals go out of scope.
     pub(super) fn close(&mut self) {
+        debug_assert!(self.starts.len() > 1, "the outermost scope stays open");
         if let Some(start) = self.starts.pop() {
             self.locals.truncate(start);
         }

@@ -323,8 +323,6 @@ impl Rewritten {
     }
 }
 
-/// True if the word at `index` is followed by `!` and a group, as a Rust
-/// macro call is.
 /// Whether a habit may start at a token of this kind, or at the word
 /// before it (`println!`): a Rust keyword, `!`, `+`, `-` or `&`. Every
 /// other token is kept as it is.
@@ -335,6 +333,8 @@ fn may_start_habit(kind: TokenKind) -> bool {
     )
 }
 
+/// True if the word at `index` is followed by `!` and a group, as a Rust
+/// macro call is.
 fn starts_macro_call(tokens: &[Token], index: usize) -> bool {
     matches!(
         tokens

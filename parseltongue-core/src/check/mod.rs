@@ -315,6 +315,12 @@ fn sort_nearly_sorted(references: &mut [ir::Reference]) {
     }
 }
 
+/// How a method takes `self`: written first and without a type. `self`
+/// anywhere else is reported when the parameters are resolved.
+fn receiver_mode(params: &[ast::Param]) -> Option<ast::ParamMode> {
+    params.first().filter(|p| p.ty.is_none()).map(|p| p.mode)
+}
+
 /// A `rust_function` / `rust_type` path as Rust writes it: `a::b::c`.
 fn rust_path(path: &[ast::Ident]) -> String {
     path.iter()
@@ -775,28 +781,6 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
         }
     }
 
-    /// The parameter and return types of method `id`.
-    fn method_signature(
-        &mut self,
-        module: ModuleId,
-        id: FunctionId,
-        f: &ast::Function,
-    ) -> Signature {
-        let (params, receiver) = self.resolve_params(module, &f.params, true);
-        debug_assert!(
-            matches!(
-                self.tables().program.functions[id].kind,
-                ir::FunctionKind::Method { receiver: declared, .. } if declared == receiver
-            ),
-            "the receiver declared with the method is the one its parameters give"
-        );
-        let returns = f
-            .returns
-            .as_ref()
-            .map_or(Ty::Unit, |t| self.resolve_type(module, t));
-        Signature::Function(id, params, returns)
-    }
-
     /// Reports the second declaration of a `what` (field, variant) in one
     /// record or enum.
     fn declared_twice(&mut self, what: &str, name: &ast::Ident) {
@@ -805,6 +789,16 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
             name.span,
             format!("{what} `{}` is declared twice", name.name),
         ));
+    }
+
+    /// The parameter and return types of method `id`.
+    fn method_signature(
+        &mut self,
+        module: ModuleId,
+        id: FunctionId,
+        f: &ast::Function,
+    ) -> Signature {
+        self.resolved_signature(module, id, &f.params, f.returns.as_ref(), true)
     }
 
     /// The parameter and return types of the function declared as `name`
@@ -824,9 +818,21 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
         if self.tables().program.functions[id].span != name.span {
             return None;
         }
-        let (params, _) = self.resolve_params(module, params, false);
+        Some(self.resolved_signature(module, id, params, returns, false))
+    }
+
+    /// Function `id`'s parameter and return types, resolved.
+    fn resolved_signature(
+        &mut self,
+        module: ModuleId,
+        id: FunctionId,
+        params: &[ast::Param],
+        returns: Option<&ast::TypeExpr>,
+        allow_self: bool,
+    ) -> Signature {
+        let params = self.resolve_params(module, params, allow_self);
         let returns = returns.map_or(Ty::Unit, |t| self.resolve_type(module, t));
-        Some(Signature::Function(id, params, returns))
+        Signature::Function(id, params, returns)
     }
 
     fn resolve_params(
@@ -834,7 +840,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
         module: ModuleId,
         params: &[ast::Param],
         allow_self: bool,
-    ) -> (Vec<ir::Param>, Option<ast::ParamMode>) {
+    ) -> Vec<ir::Param> {
         let mut out: Vec<ir::Param> = Vec::new();
         for (i, p) in params.iter().enumerate() {
             if let Some(first) = params[..i].iter().find(|q| q.name.name == p.name.name) {
@@ -849,10 +855,11 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                 );
             }
         }
-        let mut receiver = None;
         for (i, p) in params.iter().enumerate() {
             match &p.ty {
                 None => {
+                    // A method's receiver (see `receiver_mode`) is not a
+                    // parameter with a type.
                     if !allow_self || i != 0 {
                         self.error(
                             Diagnostic::error(
@@ -862,8 +869,6 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                             )
                             .with_help("declare the function inside `methods Type { … }`"),
                         );
-                    } else {
-                        receiver = Some(p.mode);
                     }
                 }
                 Some(ty) => {
@@ -877,7 +882,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                 }
             }
         }
-        (out, receiver)
+        out
     }
 
     /// A type as the user writes it.
@@ -1232,9 +1237,7 @@ impl Checker<'_> {
             let ast::ItemKind::Function(f) = &f_item.kind else {
                 continue;
             };
-            // `self` first and without a type; anywhere else it is reported
-            // when the parameters are resolved.
-            let receiver = f.params.first().filter(|p| p.ty.is_none()).map(|p| p.mode);
+            let receiver = receiver_mode(&f.params);
             let id = self.new_function(
                 module,
                 &f.name,

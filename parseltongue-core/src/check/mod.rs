@@ -588,7 +588,16 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                         ));
                         return Ty::Error;
                     }
-                    if let Some((spelling, _)) = suggest::rust_type_spelling(name) {
+                    // A record or enum may be named like a Rust type
+                    // (`String`, `Vec`): the declared type wins.
+                    let declared = args.is_empty()
+                        && matches!(
+                            self.tables().scopes[module].names.get(name),
+                            Some((Def::Type(_), _))
+                        );
+                    if let Some((spelling, _)) =
+                        suggest::rust_type_spelling(name).filter(|_| !declared)
+                    {
                         let text = self.rewrite_rust_type(ty);
                         self.error(
                             Diagnostic::error(

@@ -667,6 +667,16 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<E>>>::declare();
     let mut block =
         Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Block, Ex<E>>>::declare();
+    // `if`, `match`, a block, `with_lock` or `spawn_thread` standing alone:
+    // at the start of a statement or as a `match` arm's body it ends there,
+    // as in Rust (`if c { … }` then `-1;` are two statements).
+    let mut block_like =
+        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<E>>>::declare();
+    let postfix_lookahead = select! {
+        TokenKind::Punct('.' | '?', _) => (),
+        TokenKind::Open(Delimiter::Bracket) => (),
+        TokenKind::Keyword(Keyword::As) => (),
+    };
 
     // ---- patterns ----
     let pattern = recursive(|pattern| {
@@ -823,10 +833,21 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             otherwise: otherwise.map(Box::new),
         });
 
+    // A block-like arm body (`=> { … }`) ends the arm, as in Rust: what
+    // follows starts the next arm even when it begins with `-`.
+    let block_arm_body = kw(Keyword::If)
+        .or(kw(Keyword::Match))
+        .or(kw(Keyword::WithLock))
+        .or(kw(Keyword::SpawnThread))
+        .ignored()
+        .or(open(Delimiter::Brace).ignored())
+        .rewind()
+        .ignore_then(block_like.clone())
+        .then_ignore(postfix_lookahead.clone().not().rewind());
     let arm = pattern
         .clone()
         .then_ignore(op2('=', '>'))
-        .then(expr.clone())
+        .then(block_arm_body.or(expr.clone()))
         .map_with(move |(pattern, body), e| Arm {
             pattern,
             body,
@@ -877,6 +898,20 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let spawn = kw(Keyword::SpawnThread)
         .ignore_then(block.clone())
         .map(|b| ExprKind::SpawnThread(Box::new(b)));
+
+    block_like.define(
+        choice((
+            if_expr.clone(),
+            match_expr.clone(),
+            block_expr.clone(),
+            spawn.clone(),
+            with_lock.clone(),
+        ))
+        .map_with(move |kind, e| Expr {
+            kind,
+            span: sp(e.span()),
+        }),
+    );
 
     // `return`, `break` and `continue` are statements; written where a
     // value is expected (a `match` arm, Rust style) they are reported and
@@ -1187,6 +1222,23 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         update_op.then_ignore(punct('=')).map(AssignOp::Update),
     ))
     .map_with(move |op, e| (op, sp(e.span())));
+    let block_like_stmt = kw(Keyword::If)
+        .or(kw(Keyword::Match))
+        .or(kw(Keyword::WithLock))
+        .or(kw(Keyword::SpawnThread))
+        .ignored()
+        .or(open(Delimiter::Brace).ignored())
+        .rewind()
+        .ignore_then(block_like.clone())
+        .then_ignore(
+            postfix_lookahead
+                .clone()
+                .or(assign_op.clone().ignored())
+                .not()
+                .rewind(),
+        )
+        .then(punct(';').or_not().map(|s| s.is_some()))
+        .map(|(expr, semicolon)| StmtKind::Expr { expr, semicolon });
     let expr_stmt = expr
         .clone()
         .then(assign_op.then(expr.clone()).or_not())
@@ -1236,6 +1288,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let stmt = statement_keyword
         .rewind()
         .ignore_then(keyword_stmt)
+        .or(block_like_stmt)
         .or(expr_stmt)
         .recover_with(via_parser(stmt_recovery))
         .map_with(move |kind, e| Stmt {

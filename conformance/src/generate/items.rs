@@ -1,0 +1,327 @@
+//! Items: records, enums, constants, functions and methods, and `main`,
+//! which finally calls every function nothing has called yet.
+
+use super::model::{Constant, Enum, Function, Kind, Mode, Record, Ty};
+use super::names;
+use super::{FunctionContext, Gen};
+
+impl Gen {
+    /// The whole program's text.
+    pub(super) fn program(&mut self) -> String {
+        self.records();
+        self.enums();
+        let constants = self.constants();
+        let mut functions = Vec::new();
+        for _ in 0..self.size.functions {
+            functions.push(self.function());
+        }
+        let main = self.main();
+        let mut out = String::new();
+        for record in &self.items.records {
+            let fields: Vec<String> = record
+                .fields
+                .iter()
+                .map(|(n, t)| format!("    {n}: {},", self.items.show(t)))
+                .collect();
+            out.push_str(&format!("record {} {{\n{}\n}}\n\n", record.name, fields.join("\n")));
+        }
+        for en in &self.items.enums {
+            let variants: Vec<String> = en
+                .variants
+                .iter()
+                .map(|(n, payload)| {
+                    if payload.is_empty() {
+                        format!("    {n},")
+                    } else {
+                        let ts: Vec<String> = payload.iter().map(|t| self.items.show(t)).collect();
+                        format!("    {n}({}),", ts.join(", "))
+                    }
+                })
+                .collect();
+            out.push_str(&format!("enum {} {{\n{}\n}}\n\n", en.name, variants.join("\n")));
+        }
+        for (c, text) in constants.iter().enumerate() {
+            // Unused constants would be warned about: keep the used ones.
+            if self.items.constants[c].used || self.constant_needed(c, &constants) {
+                out.push_str(text);
+                out.push('\n');
+            }
+        }
+        out.push('\n');
+        for f in functions {
+            out.push_str(&f);
+            out.push('\n');
+        }
+        out.push_str(&main);
+        self.patch_keywords(&out)
+    }
+
+    /// Whether constant `c` is named by a used constant's value.
+    fn constant_needed(&self, c: usize, texts: &[String]) -> bool {
+        let name = &self.items.constants[c].name;
+        texts.iter().enumerate().any(|(i, text)| {
+            i != c
+                && (self.items.constants[i].used || self.constant_needed(i, texts))
+                && text.split(" = ").nth(1).is_some_and(|v| v.contains(name.as_str()))
+        })
+    }
+
+    /// `let_mut_var` where something changed the variable, else `let_var`.
+    fn patch_keywords(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut parts = text.split('\u{1}');
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        while let (Some(slot), Some(rest)) = (parts.next(), parts.next()) {
+            let changed = slot
+                .parse::<usize>()
+                .ok()
+                .and_then(|s| self.keyword_slots.get(s).copied())
+                .unwrap_or(false);
+            out.push_str(if changed { "let_mut_var" } else { "let_var" });
+            out.push_str(rest);
+        }
+        out
+    }
+
+    fn type_name(&mut self) -> String {
+        loop {
+            let stem = *self.rng.pick(names::TYPES);
+            let taken = self.items.records.iter().any(|r| r.name == stem)
+                || self.items.enums.iter().any(|e| e.name == stem);
+            if !taken {
+                return stem.to_string();
+            }
+            let name = format!("{stem}{}", self.next_name);
+            self.next_name += 1;
+            if !self.items.records.iter().any(|r| r.name == name) {
+                return name;
+            }
+        }
+    }
+
+    fn records(&mut self) {
+        for _ in 0..self.rng.below(4) {
+            let name = self.type_name();
+            let mut fields: Vec<(String, Ty)> = Vec::new();
+            for _ in 0..1 + self.rng.below(4) {
+                let field = *self.rng.pick(names::FIELDS);
+                if fields.iter().any(|(n, _)| n == field) {
+                    continue;
+                }
+                let ty = self.any_type(1);
+                fields.push((field.to_string(), ty));
+            }
+            // A record may contain itself through a list.
+            if self.rng.chance(20) {
+                let index = self.items.records.len();
+                fields.push(("children".into(), Ty::List(Box::new(Ty::Record(index)))));
+            }
+            self.items.records.push(Record { name, fields });
+        }
+    }
+
+    fn enums(&mut self) {
+        for _ in 0..self.rng.below(3) {
+            let name = self.type_name();
+            let mut variants: Vec<(String, Vec<Ty>)> = Vec::new();
+            for _ in 0..1 + self.rng.below(4) {
+                let variant = *self.rng.pick(names::VARIANTS);
+                if variants.iter().any(|(n, _)| n == variant) {
+                    continue;
+                }
+                let payload = (0..self.rng.below(3)).map(|_| self.any_type(1)).collect();
+                variants.push((variant.to_string(), payload));
+            }
+            self.items.enums.push(Enum { name, variants });
+        }
+    }
+
+    fn constants(&mut self) -> Vec<String> {
+        let mut texts = Vec::new();
+        for i in 0..self.rng.below(4) {
+            let ty = self.rng.pick(&[Ty::I64, Ty::I64, Ty::F64, Ty::Bool, Ty::Str]).clone();
+            let name = format!("{}_{i}", self.rng.pick(&["LIMIT", "STEP", "NAME", "STD", "CORE", "MAX", "MIN"]));
+            let earlier: Vec<usize> = (0..self.items.constants.len())
+                .filter(|c| self.items.constants[*c].ty == ty)
+                .collect();
+            let value = match (&ty, earlier.is_empty()) {
+                (Ty::I64, false) if self.rng.chance(50) => {
+                    let c = *self.rng.pick(&earlier);
+                    format!("{} * 2 + {}", self.items.constants[c].name, self.rng.between(0, 9))
+                }
+                (Ty::I64, _) => self.rng.between(-100, 1000).to_string(),
+                _ => self.literal(&ty).text,
+            };
+            let shown = self.items.show(&ty);
+            texts.push(format!("constant {name}: {shown} = {value};"));
+            self.items.constants.push(Constant {
+                name,
+                ty,
+                used: false,
+            });
+        }
+        texts
+    }
+
+    fn function_name(&mut self) -> String {
+        let stem = *self.rng.pick(names::FUNCTIONS);
+        let taken = self.items.functions.iter().any(|f| f.name == stem && f.method_of.is_none());
+        if taken || self.rng.chance(50) {
+            self.fresh(stem)
+        } else {
+            stem.to_string()
+        }
+    }
+
+    /// A function or a method, written now: it may call those before it.
+    fn function(&mut self) -> String {
+        let method_of = if !self.items.records.is_empty() && self.rng.chance(35) {
+            let r = self.rng.below(self.items.records.len());
+            let mode = *self.rng.pick(&[None, Some(Mode::Read), Some(Mode::Mutable), Some(Mode::Owned)]);
+            Some((r, mode))
+        } else {
+            None
+        };
+        let name = match method_of {
+            Some((r, _)) => {
+                let taken: Vec<String> = self
+                    .items
+                    .functions
+                    .iter()
+                    .filter(|f| f.method_of.is_some_and(|(o, _)| o == r))
+                    .map(|f| f.name.clone())
+                    .collect();
+                let stem = *self.rng.pick(names::FUNCTIONS);
+                if taken.iter().any(|t| t == stem) {
+                    self.fresh(stem)
+                } else {
+                    stem.to_string()
+                }
+            }
+            None => self.function_name(),
+        };
+        let mut params = Vec::new();
+        for _ in 0..self.rng.below(4) {
+            let ty = self.any_type(2);
+            let mode = if ty.is_copy() {
+                *self.rng.pick(&[Mode::Read, Mode::Owned])
+            } else {
+                *self.rng.pick(&[Mode::Read, Mode::Mutable, Mode::Owned])
+            };
+            let pname = { let stem = *self.rng.pick(names::VARIABLES); self.fresh(stem) };
+            params.push((pname, mode, ty));
+        }
+        let returns = if self.rng.chance(70) {
+            Some(self.any_type(2))
+        } else {
+            None
+        };
+        let index = self.items.functions.len();
+        self.items.functions.push(Function {
+            name: name.clone(),
+            method_of,
+            params: params.clone(),
+            returns: returns.clone(),
+            called: false,
+        });
+        self.current = FunctionContext {
+            index: Some(index),
+            returns: returns.clone(),
+            ..FunctionContext::default()
+        };
+        self.lines.clear();
+        self.indent = 0;
+        self.open();
+        if let Some((r, Some(mode))) = method_of {
+            self.declare("self", Ty::Record(r), Kind::Param(mode), None);
+        }
+        self.declare_params(&params);
+        self.statements(0);
+        let tail = returns
+            .as_ref()
+            .map(|t| self.typed(t, self.size.expression_depth).text);
+        self.close_reads();
+        if let Some(tail) = tail {
+            self.emit(tail);
+        }
+        self.end_scope();
+        let body = std::mem::take(&mut self.lines).join("\n");
+        let mut shown_params: Vec<String> = Vec::new();
+        if let Some((_, Some(mode))) = method_of {
+            shown_params.push(format!("{}self", mode.keyword()));
+        }
+        for (pname, mode, ty) in &params {
+            shown_params.push(format!("{}{pname}: {}", mode.keyword(), self.items.show(ty)));
+        }
+        let returns = returns
+            .map(|t| format!(" returns {}", self.items.show(&t)))
+            .unwrap_or_default();
+        let function = format!(
+            "function {name}({}){returns} {{\n{body}\n}}\n",
+            shown_params.join(", ")
+        );
+        match method_of {
+            Some((r, _)) => {
+                let indented: Vec<String> = function
+                    .lines()
+                    .map(|l| if l.is_empty() { String::new() } else { format!("    {l}") })
+                    .collect();
+                format!(
+                    "methods {} {{\n{}\n}}\n",
+                    self.items.records[r].name,
+                    indented.join("\n")
+                )
+            }
+            None => function,
+        }
+    }
+
+    fn main(&mut self) -> String {
+        self.current = FunctionContext::default();
+        self.lines.clear();
+        self.indent = 0;
+        self.open();
+        self.statements(0);
+        for f in 0..self.items.functions.len() {
+            if self.items.functions[f].called {
+                continue;
+            }
+            self.call_from_main(f);
+        }
+        self.close();
+        let body = std::mem::take(&mut self.lines).join("\n");
+        format!("function main() {{\n{body}\n}}\n")
+    }
+
+    /// Calls `f` from `main`, first declaring a variable for each place it
+    /// needs to change.
+    fn call_from_main(&mut self, f: usize) {
+        let function = self.items.functions[f].clone();
+        let mut needs: Vec<Ty> = function
+            .params
+            .iter()
+            .filter(|(_, m, _)| *m == Mode::Mutable)
+            .map(|(_, _, t)| t.clone())
+            .collect();
+        if let Some((r, Some(Mode::Mutable))) = function.method_of {
+            needs.push(Ty::Record(r));
+        }
+        for ty in needs {
+            let name = self.fresh("place");
+            let value = self.literal(&ty).text;
+            self.keyword_slots.push(true);
+            let slot = self.keyword_slots.len() - 1;
+            self.emit(format!("\u{1}{slot}\u{1} {name}: {} = {value};", self.items.show(&ty)));
+            self.declare(&name, ty, Kind::LetMut, Some(slot));
+        }
+        if let Some(call) = self.call(f, 1) {
+            if function.returns.is_some() {
+                self.emit(format!("print_line(\"{}: {{:?}}\", {});", function.name, call.text));
+            } else {
+                self.emit(format!("{};", call.text));
+            }
+        }
+    }
+}

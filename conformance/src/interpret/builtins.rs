@@ -1,0 +1,360 @@
+//! Built-in functions and the methods of the built-in types, each done with
+//! the Rust std function the lowering calls, so edge cases (splitting,
+//! trimming, parsing, case mapping, rounding) behave identically.
+
+use super::arith::{MUL_OVERFLOW, NEG_OVERFLOW};
+use super::debug::Shown;
+use super::format;
+use super::machine::{panic, unsupported, Eval, Flow, Machine};
+use super::value::{compare, equal, Key, Value};
+use parseltongue_core::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// Built-in methods that change their receiver in place.
+fn mutates(m: M) -> bool {
+    matches!(
+        m,
+        M::Push | M::Pop | M::Sort | M::Reverse | M::Insert | M::Remove | M::Clear
+    )
+}
+
+impl Machine<'_> {
+    pub fn builtin(&mut self, builtin: Builtin, args: &[Expr]) -> Eval<Value> {
+        match builtin {
+            Builtin::PrintLine => {
+                let text = self.formatted(args)?;
+                self.stdout.push_str(&text);
+                self.stdout.push('\n');
+                Ok(Value::Unit)
+            }
+            Builtin::Print => {
+                let text = self.formatted(args)?;
+                self.stdout.push_str(&text);
+                Ok(Value::Unit)
+            }
+            Builtin::PrintErrorLine => {
+                let text = self.formatted(args)?;
+                self.stderr.push_str(&text);
+                self.stderr.push('\n');
+                Ok(Value::Unit)
+            }
+            Builtin::Format => Ok(Value::string(self.formatted(args)?)),
+            Builtin::Panic => Err(Flow::Panic(self.formatted(args)?)),
+            Builtin::Assert => match self.exprs(args)?.as_slice() {
+                [Value::Bool(true)] => Ok(Value::Unit),
+                [Value::Bool(false)] => panic("assertion failed"),
+                _ => unsupported("`assert` of a non-bool"),
+            },
+            Builtin::AssertEqual => match self.exprs(args)?.as_slice() {
+                [left, right] if equal(left, right) => Ok(Value::Unit),
+                [left, right] => panic(format!(
+                    "assertion `left == right` failed\n  left: {:?}\n right: {:?}",
+                    Shown::new(left, self.program),
+                    Shown::new(right, self.program)
+                )),
+                _ => unsupported("`assert_equal` without two values"),
+            },
+            Builtin::ListOf => Ok(Value::list(self.exprs(args)?)),
+            Builtin::MapOf => Ok(Value::Map(Rc::new(BTreeMap::new()))),
+            Builtin::Range | Builtin::RangeInclusive => match self.exprs(args)?.as_slice() {
+                [Value::Int(start), Value::Int(end)] => Ok(Value::Range {
+                    start: *start,
+                    end: *end,
+                    inclusive: builtin == Builtin::RangeInclusive,
+                }),
+                _ => unsupported("a range of non-i64 values"),
+            },
+            Builtin::None => Ok(Value::none()),
+            Builtin::Some | Builtin::Ok | Builtin::Err => {
+                let Some(arg) = args.first() else {
+                    return unsupported("a constructor without its value");
+                };
+                let v = self.expr(arg)?;
+                Ok(match builtin {
+                    Builtin::Some => Value::some(v),
+                    Builtin::Ok => Value::ok(v),
+                    _ => Value::err(v),
+                })
+            }
+            Builtin::Method(m) => self.method(m, args),
+        }
+    }
+
+    /// The text of a printing built-in: its template and the values after
+    /// it, evaluated left to right.
+    fn formatted(&mut self, args: &[Expr]) -> Eval<String> {
+        let Some((
+            Expr {
+                kind: ExprKind::Template { template },
+                ..
+            },
+            values,
+        )) = args.split_first()
+        else {
+            return unsupported("a printing built-in without its template");
+        };
+        let values = self.exprs(values)?;
+        match format::render(self.program, template, &values) {
+            Ok(text) => Ok(text),
+            Err(why) => unsupported(why),
+        }
+    }
+
+    fn method(&mut self, m: M, args: &[Expr]) -> Eval<Value> {
+        let Some((receiver, rest)) = args.split_first() else {
+            return unsupported("a method without its receiver");
+        };
+        if mutates(m) {
+            // The receiver is a place, formed before the arguments are
+            // evaluated (Rust's two-phase borrow of the receiver).
+            let place = self.place(receiver)?;
+            let rest = self.exprs(rest)?;
+            return self.with_place(&place, |target| change(m, target, &rest));
+        }
+        let receiver = self.expr(receiver)?;
+        let rest = self.exprs(rest)?;
+        if m == M::JoinThread {
+            return self.join(&receiver);
+        }
+        self.read(m, &receiver, &rest)
+    }
+
+    fn read(&self, m: M, receiver: &Value, args: &[Value]) -> Eval<Value> {
+        match (receiver, args) {
+            (_, []) if m == M::Clone => Ok(receiver.clone()),
+            (Value::Str(s), _) => string_method(m, s, args),
+            (Value::Int(n), _) => int_method(m, *n, args),
+            (Value::Float(x), _) => float_method(m, *x, args),
+            (Value::Bool(b), []) if m == M::ToText => Ok(Value::string(b.to_string())),
+            (Value::List(items), _) => list_method(m, items, args),
+            (Value::Map(map), _) => map_method(m, map, args),
+            (Value::Option(o), _) => self.option_method(m, o.as_deref(), args),
+            (Value::Result(r), _) => self.result_method(m, r, args),
+            _ => not_a_method(m, receiver),
+        }
+    }
+
+    fn option_method(&self, m: M, o: Option<&Value>, args: &[Value]) -> Eval<Value> {
+        match (m, o, args) {
+            (M::IsSome, _, []) => Ok(Value::Bool(o.is_some())),
+            (M::IsNone, _, []) => Ok(Value::Bool(o.is_none())),
+            (M::Unwrap | M::Expect | M::UnwrapOr, Some(v), _) => Ok(v.clone()),
+            (M::Unwrap, None, []) => panic("called `Option::unwrap()` on a `None` value"),
+            (M::Expect, None, [Value::Str(message)]) => panic(&**message),
+            (M::UnwrapOr, None, [default]) => Ok(default.clone()),
+            _ => unsupported(format!("option method {m:?}")),
+        }
+    }
+
+    fn result_method(&self, m: M, r: &Result<Rc<Value>, Rc<Value>>, args: &[Value]) -> Eval<Value> {
+        match (m, r, args) {
+            (M::IsOk, _, []) => Ok(Value::Bool(r.is_ok())),
+            (M::IsErr, _, []) => Ok(Value::Bool(r.is_err())),
+            (M::Unwrap | M::Expect | M::UnwrapOr, Ok(v), _) => Ok((**v).clone()),
+            (M::Unwrap, Err(e), []) => panic(format!(
+                "called `Result::unwrap()` on an `Err` value: {:?}",
+                Shown::new(e, self.program)
+            )),
+            (M::Expect, Err(e), [Value::Str(message)]) => panic(format!(
+                "{message}: {:?}",
+                Shown::new(e, self.program)
+            )),
+            (M::UnwrapOr, Err(_), [default]) => Ok(default.clone()),
+            _ => unsupported(format!("result method {m:?}")),
+        }
+    }
+}
+
+fn not_a_method<T>(m: M, receiver: &Value) -> Eval<T> {
+    unsupported(format!("method {m:?} on {}", receiver.kind()))
+}
+
+fn strings(items: Vec<&str>) -> Value {
+    Value::list(items.into_iter().map(Value::str).collect())
+}
+
+fn string_method(m: M, s: &str, args: &[Value]) -> Eval<Value> {
+    Ok(match (m, args) {
+        (M::Length, []) => Value::Int(s.len() as i64),
+        (M::IsEmpty, []) => Value::Bool(s.is_empty()),
+        (M::Contains, [Value::Str(a)]) => Value::Bool(s.contains(&**a)),
+        (M::StartsWith, [Value::Str(a)]) => Value::Bool(s.starts_with(&**a)),
+        (M::EndsWith, [Value::Str(a)]) => Value::Bool(s.ends_with(&**a)),
+        (M::ToUpper, []) => Value::string(s.to_uppercase()),
+        (M::ToLower, []) => Value::string(s.to_lowercase()),
+        (M::Trim, []) => Value::str(s.trim()),
+        (M::Split, [Value::Str(sep)]) => strings(s.split(&**sep).collect()),
+        (M::Lines, []) => strings(s.lines().collect()),
+        (M::Replace, [Value::Str(from), Value::Str(to)]) => Value::string(s.replace(&**from, to)),
+        (M::ParseInt, []) => match s.parse::<i64>() {
+            Ok(n) => Value::ok(Value::Int(n)),
+            Err(e) => Value::err(Value::string(e.to_string())),
+        },
+        (M::ParseFloat, []) => match s.parse::<f64>() {
+            Ok(x) => Value::ok(Value::Float(x)),
+            Err(e) => Value::err(Value::string(e.to_string())),
+        },
+        (M::ToText, []) => Value::str(s),
+        _ => return not_a_method(m, &Value::str(s)),
+    })
+}
+
+fn int_method(m: M, n: i64, args: &[Value]) -> Eval<Value> {
+    let int = |r: Option<i64>| Value::option(r.map(Value::Int));
+    Ok(match (m, args) {
+        (M::ToF64, []) => Value::Float(n as f64),
+        (M::ToText, []) => Value::string(n.to_string()),
+        (M::Abs, []) => match n.checked_abs() {
+            Some(a) => Value::Int(a),
+            None => return panic(NEG_OVERFLOW),
+        },
+        (M::Min, [Value::Int(k)]) => Value::Int(n.min(*k)),
+        (M::Max, [Value::Int(k)]) => Value::Int(n.max(*k)),
+        (M::Pow, [Value::Int(e)]) => match u32::try_from(*e) {
+            Ok(e) => match n.checked_pow(e) {
+                Some(p) => Value::Int(p),
+                None => return panic(MUL_OVERFLOW),
+            },
+            Err(e) => {
+                return panic(format!(
+                    "the exponent of `pow` must be between 0 and 4294967295: {e:?}"
+                ))
+            }
+        },
+        (M::CheckedAdd, [Value::Int(k)]) => int(n.checked_add(*k)),
+        (M::CheckedSub, [Value::Int(k)]) => int(n.checked_sub(*k)),
+        (M::CheckedMul, [Value::Int(k)]) => int(n.checked_mul(*k)),
+        (M::CheckedDiv, [Value::Int(k)]) => int(n.checked_div(*k)),
+        _ => return not_a_method(m, &Value::Int(n)),
+    })
+}
+
+fn float_method(m: M, x: f64, args: &[Value]) -> Eval<Value> {
+    Ok(match (m, args) {
+        (M::ToI64, []) => Value::Int(x as i64),
+        (M::ToText, []) => Value::string(x.to_string()),
+        (M::Abs, []) => Value::Float(x.abs()),
+        (M::Min, [Value::Float(y)]) => Value::Float(x.min(*y)),
+        (M::Max, [Value::Float(y)]) => Value::Float(x.max(*y)),
+        (M::Sqrt, []) => Value::Float(x.sqrt()),
+        (M::Floor, []) => Value::Float(x.floor()),
+        (M::Ceil, []) => Value::Float(x.ceil()),
+        (M::Round, []) => Value::Float(x.round()),
+        _ => return not_a_method(m, &Value::Float(x)),
+    })
+}
+
+fn list_method(m: M, items: &[Value], args: &[Value]) -> Eval<Value> {
+    Ok(match (m, args) {
+        (M::Length, []) => Value::Int(items.len() as i64),
+        (M::IsEmpty, []) => Value::Bool(items.is_empty()),
+        (M::Get, [Value::Int(i)]) => {
+            Value::option(usize::try_from(*i).ok().and_then(|i| items.get(i)).cloned())
+        }
+        (M::First, []) => Value::option(items.first().cloned()),
+        (M::Last, []) => Value::option(items.last().cloned()),
+        (M::Contains, [v]) => Value::Bool(items.iter().any(|item| equal(item, v))),
+        (M::Join, [Value::Str(sep)]) => {
+            let mut pieces = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Value::Str(s) => pieces.push(&**s),
+                    other => return unsupported(format!("`join` of a {}", other.kind())),
+                }
+            }
+            Value::string(pieces.join(sep))
+        }
+        _ => return not_a_method(m, &Value::list(items.to_vec())),
+    })
+}
+
+fn key(v: &Value) -> Eval<Key> {
+    match Key::of(v) {
+        Some(k) => Ok(k),
+        None => unsupported(format!("a map key of type {}", v.kind())),
+    }
+}
+
+fn map_method(m: M, map: &BTreeMap<Key, Value>, args: &[Value]) -> Eval<Value> {
+    Ok(match (m, args) {
+        (M::Length, []) => Value::Int(map.len() as i64),
+        (M::IsEmpty, []) => Value::Bool(map.is_empty()),
+        (M::Get, [k]) => Value::option(map.get(&key(k)?).cloned()),
+        (M::ContainsKey, [k]) => Value::Bool(map.contains_key(&key(k)?)),
+        (M::Keys, []) => Value::list(map.keys().map(Key::value).collect()),
+        (M::Values, []) => Value::list(map.values().cloned().collect()),
+        _ => return unsupported(format!("map method {m:?}")),
+    })
+}
+
+/// A mutating method applied to the value where it lives.
+fn change(m: M, target: &mut Value, args: &[Value]) -> Eval<Value> {
+    match target {
+        Value::List(items) => change_list(m, Rc::make_mut(items), args),
+        Value::Map(map) => change_map(m, Rc::make_mut(map), args),
+        other => not_a_method(m, other),
+    }
+}
+
+fn change_list(m: M, items: &mut Vec<Value>, args: &[Value]) -> Eval<Value> {
+    let len = items.len();
+    Ok(match (m, args) {
+        (M::Push, [v]) => {
+            items.push(v.clone());
+            Value::Unit
+        }
+        (M::Pop, []) => Value::option(items.pop()),
+        (M::Sort, []) => {
+            // Stable, like `slice::sort`; elements are i64, string or bool.
+            items.sort_by(|a, b| compare(a, b).unwrap_or(Ordering::Equal));
+            Value::Unit
+        }
+        (M::Reverse, []) => {
+            items.reverse();
+            Value::Unit
+        }
+        (M::Clear, []) => {
+            items.clear();
+            Value::Unit
+        }
+        (M::Insert, [Value::Int(i), v]) => match usize::try_from(*i) {
+            Ok(at) if at <= len => {
+                items.insert(at, v.clone());
+                Value::Unit
+            }
+            _ => {
+                return panic(format!(
+                    "insertion index (is {}) should be <= len (is {len})",
+                    *i as u64
+                ))
+            }
+        },
+        (M::Remove, [Value::Int(i)]) => match usize::try_from(*i) {
+            Ok(at) if at < len => items.remove(at),
+            _ => {
+                return panic(format!(
+                    "removal index (is {}) should be < len (is {len})",
+                    *i as u64
+                ))
+            }
+        },
+        _ => return unsupported(format!("list method {m:?}")),
+    })
+}
+
+fn change_map(m: M, map: &mut BTreeMap<Key, Value>, args: &[Value]) -> Eval<Value> {
+    Ok(match (m, args) {
+        (M::Insert, [k, v]) => {
+            map.insert(key(k)?, v.clone());
+            Value::Unit
+        }
+        (M::Remove, [k]) => Value::option(map.remove(&key(k)?)),
+        (M::Clear, []) => {
+            map.clear();
+            Value::Unit
+        }
+        _ => return unsupported(format!("map method {m:?}")),
+    })
+}

@@ -1,0 +1,68 @@
+//! Threads and locks, evaluated sequentially. A thread runs to its end when
+//! it is spawned, in the spawning frame (its body reads only copied
+//! numbers, read-only shared values and locked shared cells, so no later
+//! change of the frame could have reached it); `join` hands back its
+//! value or repeats its panic.
+
+use super::machine::{panic, unsupported, Eval, Flow, Machine};
+use super::value::Value;
+use parseltongue_core::ir::{Block, LocalId};
+use std::rc::Rc;
+
+/// What `lock().expect(…)` says about a poisoned `Mutex`.
+const POISONED: &str = "a thread panicked while holding this lock: PoisonError { .. }";
+/// What `join().expect(…)` says about a thread that panicked.
+const THREAD_PANICKED: &str = "the thread panicked: Any { .. }";
+
+impl Machine<'_> {
+    pub fn spawn(&mut self, body: &Block) -> Eval<Value> {
+        self.tick()?;
+        let result = match self.block(body) {
+            Ok(v) => Ok(v),
+            Err(Flow::Panic(message)) => Err(message),
+            Err(Flow::Stop(end)) => return Err(Flow::Stop(end)),
+            Err(_) => return unsupported("`return`, `break` or `continue` out of a thread"),
+        };
+        Ok(Value::Thread(Rc::new(result)))
+    }
+
+    pub fn join(&mut self, thread: &Value) -> Eval<Value> {
+        match thread {
+            Value::Thread(result) => match &**result {
+                Ok(v) => Ok(v.clone()),
+                Err(_) => panic(THREAD_PANICKED),
+            },
+            other => unsupported(format!("`join` on {}", other.kind())),
+        }
+    }
+
+    /// `with_lock shared as guard { body }`: the guard is an ordinary local
+    /// holding the shared value for the block, written back when the block
+    /// ends however it ends.
+    pub fn with_lock(&mut self, shared: LocalId, guard: LocalId, body: &Block) -> Eval<Value> {
+        let cell = match self.local(shared)? {
+            Value::Shared(cell) => cell,
+            other => return unsupported(format!("`with_lock` on {}", other.kind())),
+        };
+        if cell.poisoned.get() {
+            return panic(POISONED);
+        }
+        if cell.locked.get() {
+            return unsupported("a lock taken again while held (a deadlock)");
+        }
+        let value = cell.value.replace(Value::Unit);
+        cell.locked.set(true);
+        let result = self
+            .set_local(guard, value)
+            .and_then(|()| self.block(body));
+        let back = self.take_local(guard);
+        cell.locked.set(false);
+        if let Ok(v) = back {
+            cell.value.replace(v);
+        }
+        if let Err(Flow::Panic(_)) = &result {
+            cell.poisoned.set(true);
+        }
+        result
+    }
+}

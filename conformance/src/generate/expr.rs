@@ -218,8 +218,7 @@ impl Gen {
         let text = match roll {
             0..=59 => self.rng.between(0, 20).to_string(),
             60..=69 => self.rng.between(21, 1000).to_string(),
-            70..=74 => (*self.rng.pick(&["0xff", "0o17", "0b1010", "1_000", "0x7fff_ffff"])).into(),
-            75..=76 => (*self.rng.pick(&["9223372036854775807", "4294967296", "2147483648"])).into(),
+            70..=76 => (*self.rng.pick(&["0xff", "0o17", "0b1010", "1_000", "0x1F"])).into(),
             _ => {
                 let v = self.rng.between(1, 50);
                 return E::new(format!("-{v}"), Level::Prefix);
@@ -302,15 +301,14 @@ impl Gen {
         match self.rng.below(16) {
             0..=2 => {
                 let op = *self.rng.pick(&["+", "-", "*"]);
-                let a = self.expr(&Ty::I64, d).at(Level::Sum);
-                let small = self.rng.between(1, 9);
-                let b = if self.rng.chance(50) {
-                    self.expr(&Ty::I64, d).at(Level::Product)
-                } else {
-                    small.to_string()
-                };
                 let level = if op == "*" { Level::Product } else { Level::Sum };
-                let a = if op == "*" { self.expr(&Ty::I64, d).at(Level::Product) } else { a };
+                let a = self.expr(&Ty::I64, d).at(level);
+                let b = if self.rng.chance(50) {
+                    self.expr(&Ty::I64, d).at(Level::Product.max(level))
+                } else {
+                    self.rng.between(1, 9).to_string()
+                };
+                let b = if op == "*" && b.starts_with('-') { format!("({b})") } else { b };
                 E::new(format!("{a} {op} {b}"), level)
             }
             3 => {
@@ -698,6 +696,10 @@ impl Gen {
 
     /// `with_lock shared as guard { guard }` on a shared variable of the type.
     fn lock_read(&mut self, ty: &Ty) -> Option<E> {
+        // A thread reading a total others change would print by schedule.
+        if self.current.threads > 0 {
+            return None;
+        }
         let locked = self.current.locked.clone();
         let vars =
             self.visible(|v| v.kind == Kind::MutShared && v.ty == *ty && !locked.contains(&v.name));
@@ -723,7 +725,12 @@ impl Gen {
         let branches = 1 + self.rng.below(2);
         for i in 0..branches {
             let c = self.expr(&Ty::Bool, d).text;
-            let v = self.typed(ty, d).text;
+            // The first branch's value shows the `if`'s type.
+            let v = if i == 0 {
+                self.expr(ty, d).text
+            } else {
+                self.typed(ty, d).text
+            };
             if i > 0 {
                 text.push_str(" else ");
             }
@@ -741,7 +748,7 @@ impl Gen {
         let name = { let stem = *self.rng.pick(names::VARIABLES); self.fresh(stem) };
         self.scopes.push(Vec::new());
         self.declare(&name, t_ty.clone(), Kind::Let, None);
-        let tail = self.typed(ty, d).text;
+        let tail = self.expr(ty, d).text;
         let read = self.scopes.last().is_some_and(|s| s[0].read);
         self.scopes.pop();
         let shown = self.items.show(&t_ty);
@@ -772,6 +779,33 @@ impl Gen {
     /// if a `mutable` argument has no place to come from.
     pub(super) fn call(&mut self, f: usize, d: usize) -> Option<E> {
         let function = self.items.functions[f].clone();
+        // Every place to change must exist before anything is written:
+        // text thrown away would leave variables marked read.
+        let mut places: Vec<Ty> = function
+            .params
+            .iter()
+            .filter(|(_, m, _)| *m == Mode::Mutable)
+            .map(|(_, _, t)| t.clone())
+            .collect();
+        if let Some((r, Some(Mode::Mutable))) = function.method_of {
+            places.push(Ty::Record(r));
+        }
+        if !places.iter().all(|t| self.has_mutable_place(t)) {
+            return None;
+        }
+        // The receiver first: it is evaluated first, and a consumed
+        // variable must not be read by the arguments after it.
+        let receiver = match function.method_of {
+            None => None,
+            Some((r, None)) => Some(format!("{}::", self.items.records[r].name)),
+            Some((r, Some(Mode::Read))) => {
+                Some(format!("{}.", self.expr(&Ty::Record(r), d).at(Level::Postfix)))
+            }
+            Some((r, Some(Mode::Mutable))) => {
+                Some(format!("{}.", self.mutable_place(&Ty::Record(r), d)?))
+            }
+            Some((r, Some(Mode::Owned))) => Some(format!("{}.", self.owned_receiver(r, d))),
+        };
         let mut args = Vec::new();
         let mut mutable_names: Vec<(String, Ty)> = Vec::new();
         for (_, mode, ty) in &function.params {
@@ -792,24 +826,13 @@ impl Gen {
                 }
             }
         }
-        let args = args.join(", ");
+        let text = format!(
+            "{}{}({})",
+            receiver.unwrap_or_default(),
+            function.name,
+            args.join(", ")
+        );
         self.items.functions[f].called = true;
-        let text = match function.method_of {
-            None => format!("{}({args})", function.name),
-            Some((r, None)) => format!("{}::{}({args})", self.items.records[r].name, function.name),
-            Some((r, Some(Mode::Read))) => {
-                let recv = self.expr(&Ty::Record(r), d).at(Level::Postfix);
-                format!("{recv}.{}({args})", function.name)
-            }
-            Some((r, Some(Mode::Mutable))) => {
-                let recv = self.mutable_place(&Ty::Record(r), d)?;
-                format!("{recv}.{}({args})", function.name)
-            }
-            Some((r, Some(Mode::Owned))) => {
-                let recv = self.owned_receiver(r, d);
-                format!("{recv}.{}({args})", function.name)
-            }
-        };
         Some(E::atom(text))
     }
 
@@ -818,17 +841,42 @@ impl Gen {
     fn owned_receiver(&mut self, r: usize, d: usize) -> String {
         let ty = Ty::Record(r);
         let vars = self.visible(|v| {
-            v.readable() && v.ty == ty && !matches!(v.kind, Kind::View | Kind::Param(Mode::Read))
+            v.ty == ty && matches!(v.kind, Kind::Let | Kind::LetMut | Kind::Param(Mode::Owned))
         });
         if !vars.is_empty() && self.rng.chance(50) {
             let at = *self.rng.pick(&vars);
-            return self.read_var(at);
+            let var = self.var(at).clone();
+            // Consumed: only a variable of this loop and thread, already
+            // read and holding nothing unread, whose use here is its last.
+            if var.read
+                && !var.pending
+                && var.frozen == 0
+                && var.loops == self.current.loops
+                && var.thread_depth == self.current.threads
+            {
+                let name = self.read_var(at);
+                self.var(at).consumed = true;
+                return name;
+            }
+            let name = self.read_var(at);
+            return format!("{name}.clone()");
         }
         if self.rng.chance(50) {
             let base = self.expr(&ty, d).at(Level::Postfix);
             return format!("{base}.clone()");
         }
         format!("({})", self.record_literal(r, d).text)
+    }
+
+    fn has_mutable_place(&self, ty: &Ty) -> bool {
+        !self.visible(|v| v.passable_mutable() && v.ty == *ty).is_empty()
+            || !self
+                .visible(|v| {
+                    v.passable_mutable()
+                        && matches!(&v.ty, Ty::Record(r)
+                            if self.items.records[*r].fields.iter().any(|(_, t)| t == ty))
+                })
+                .is_empty()
     }
 
     /// A place that may be passed `mutable`: a changeable variable, or a

@@ -59,9 +59,9 @@ impl Gen {
     /// Whether constant `c` is named by a used constant's value.
     fn constant_needed(&self, c: usize, texts: &[String]) -> bool {
         let name = &self.items.constants[c].name;
-        texts.iter().enumerate().any(|(i, text)| {
-            i != c
-                && (self.items.constants[i].used || self.constant_needed(i, texts))
+        // Only a later constant can name an earlier one.
+        texts.iter().enumerate().skip(c + 1).any(|(i, text)| {
+            (self.items.constants[i].used || self.constant_needed(i, texts))
                 && text.split(" = ").nth(1).is_some_and(|v| v.contains(name.as_str()))
         })
     }
@@ -193,7 +193,10 @@ impl Gen {
                     .filter(|f| f.method_of.is_some_and(|(o, _)| o == r))
                     .map(|f| f.name.clone())
                     .collect();
+                // A method named `clone` would hide the one every record
+                // has: the checker does not reject it yet (an open gap).
                 let stem = *self.rng.pick(names::FUNCTIONS);
+                let stem = if stem == "clone" { "duplicate" } else { stem };
                 if taken.iter().any(|t| t == stem) {
                     self.fresh(stem)
                 } else {
@@ -311,7 +314,7 @@ impl Gen {
         for ty in needs {
             let name = self.fresh("place");
             let value = self.literal(&ty).text;
-            self.keyword_slots.push(true);
+            self.keyword_slots.push(false);
             let slot = self.keyword_slots.len() - 1;
             self.emit(format!("\u{1}{slot}\u{1} {name}: {} = {value};", self.items.show(&ty)));
             self.declare(&name, ty, Kind::LetMut, Some(slot));

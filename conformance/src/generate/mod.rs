@@ -149,6 +149,8 @@ impl Gen {
             frozen: 0,
             thread_depth: self.current.threads,
             joined: false,
+            consumed: false,
+            loops: self.current.loops,
         };
         if let Some(scope) = self.scopes.last_mut() {
             scope.push(var);
@@ -166,9 +168,9 @@ impl Gen {
                     continue;
                 }
                 shadowed.push(&var.name);
-                let in_reach = var.thread_depth == self.current.threads
+                let in_reach = !var.consumed && (var.thread_depth == self.current.threads
                     || matches!(var.kind, Kind::Shared | Kind::MutShared)
-                    || (var.ty.is_copy() && !matches!(var.kind, Kind::Thread | Kind::Guard));
+                    || (var.ty.is_copy() && !matches!(var.kind, Kind::Thread | Kind::Guard)));
                 if in_reach && keep(var) {
                     found.push((s, i));
                 }
@@ -265,6 +267,7 @@ impl Gen {
         for i in 0..count {
             let var = &self.scopes[depth][i];
             let needs = match var.kind {
+                _ if var.consumed => false,
                 Kind::Thread => !var.joined,
                 _ => !var.read || var.pending,
             };

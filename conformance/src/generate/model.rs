@@ -195,12 +195,17 @@ pub struct Var {
     pub thread_depth: usize,
     /// A thread handle already joined.
     pub joined: bool,
+    /// Consumed by an `owned self` method: never used again.
+    pub consumed: bool,
+    /// Loops around its declaration.
+    pub loops: usize,
 }
 
 impl Var {
     /// Whether the program may change this variable as a whole or in part.
     pub fn changeable(&self) -> bool {
-        self.frozen == 0
+        !self.consumed
+            && self.frozen == 0
             && matches!(
                 self.kind,
                 Kind::LetMut | Kind::Cow | Kind::Param(Mode::Mutable | Mode::Owned) | Kind::Guard
@@ -209,11 +214,13 @@ impl Var {
 
     /// Whether it can be passed to a `mutable` parameter.
     pub fn passable_mutable(&self) -> bool {
-        self.frozen == 0 && matches!(self.kind, Kind::LetMut | Kind::Param(Mode::Mutable))
+        !self.consumed
+            && self.frozen == 0
+            && matches!(self.kind, Kind::LetMut | Kind::Param(Mode::Mutable))
     }
 
     /// Whether reading it is an ordinary expression.
     pub fn readable(&self) -> bool {
-        !matches!(self.kind, Kind::MutShared | Kind::Thread)
+        !self.consumed && !matches!(self.kind, Kind::MutShared | Kind::Thread)
     }
 }

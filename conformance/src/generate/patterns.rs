@@ -24,8 +24,9 @@ impl Gen {
                 let mut seen = Vec::new();
                 for _ in 0..n {
                     let lit = self.literal(ty).text;
-                    if !seen.contains(&lit) {
-                        seen.push(lit.clone());
+                    let value = literal_value(&lit);
+                    if !seen.contains(&value) {
+                        seen.push(value);
                         arms.push(Arm {
                             pattern: lit,
                             bindings: Vec::new(),
@@ -53,11 +54,11 @@ impl Gen {
                 });
                 if self.rng.chance(70) {
                     arms.push(plain("None"));
+                    if self.rng.chance(30) {
+                        arms.reverse();
+                    }
                 } else {
                     arms.push(self.catch_all(ty));
-                }
-                if self.rng.chance(30) {
-                    arms.reverse();
                 }
             }
             Ty::Result(t, e) => {
@@ -149,7 +150,12 @@ impl Gen {
         for arm in &arms {
             self.scopes.push(Vec::new());
             self.bind_arm(arm);
-            let body = self.typed(ty, d).text;
+            // The first arm's value shows the match's type.
+            let body = if text.ends_with('{') {
+                self.expr(ty, d).text
+            } else {
+                self.typed(ty, d).text
+            };
             let pattern = self.finish_pattern(arm);
             self.scopes.pop();
             text.push_str(&format!(" {pattern} => {body},"));
@@ -163,5 +169,28 @@ fn plain(text: &str) -> Arm {
     Arm {
         pattern: text.to_string(),
         bindings: Vec::new(),
+    }
+}
+
+/// The value a literal pattern stands for, so `0xff` and `255`, or
+/// `"\u{1F40D}"` and `"🐍"`, count as one arm.
+fn literal_value(text: &str) -> String {
+    let digits = text.replace('_', "");
+    let (negative, digits) = match digits.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, digits),
+    };
+    let parsed = if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()
+    } else if let Some(bin) = digits.strip_prefix("0b") {
+        i64::from_str_radix(bin, 2).ok()
+    } else {
+        digits.parse::<i64>().ok()
+    };
+    match parsed {
+        Some(v) => (if negative { -v } else { v }).to_string(),
+        None => text.replace("\\u{1F40D}", "🐍"),
     }
 }

@@ -107,16 +107,20 @@ impl Gen {
         };
         self.emit(format!("{keyword} {name}{annotation} = {value};"));
         self.declare(&name, ty, kind, slot);
+        if kind == Kind::Cow {
+            self.freeze_source(&value);
+        }
     }
 
     /// A variable name: mostly fresh, sometimes one of the names Rust
     /// or the lowering uses itself.
     pub(super) fn variable_name(&mut self) -> String {
         let stem = *self.rng.pick(names::VARIABLES);
-        if self.rng.chance(30) && !self.visible(|v| v.name == stem).is_empty() {
-            return self.fresh(stem);
-        }
-        if self.rng.chance(30) {
+        // The exact name only where it shadows nothing and no function
+        // has it (a variable hides a function of its name).
+        let taken = self.scopes.iter().flatten().any(|v| v.name == stem)
+            || self.items.functions.iter().any(|f| f.name == stem);
+        if !taken && self.rng.chance(30) {
             stem.to_string()
         } else {
             self.fresh(stem)
@@ -489,23 +493,18 @@ impl Gen {
                 && !matches!(v.kind, Kind::Guard | Kind::Shared)
                 && v.thread_depth == 0
         });
-        let (value, ty, source) = if !sources.is_empty() && self.rng.chance(70) {
+        let (value, ty) = if !sources.is_empty() && self.rng.chance(70) {
             let at = *self.rng.pick(&sources);
             let ty = self.var(at).ty.clone();
-            let name = self.read_var(at);
-            (name.clone(), ty, Some(name))
+            (self.read_var(at), ty)
         } else {
             let ty = self.rng.pick(&[Ty::Str, Ty::List(Box::new(Ty::I64))]).clone();
-            (self.expr(&ty, d).text, ty, None)
+            (self.expr(&ty, d).text, ty)
         };
         let name = self.fresh("view");
         self.emit(format!("let_cow_var {name} = {value};"));
         self.declare(&name, ty.clone(), Kind::Cow, None);
-        if let Some(source) = source {
-            let depth = self.scopes.len() - 1;
-            self.cow_sources.push((depth, source));
-            self.unfreeze_dropped();
-        }
+        self.freeze_source(&value);
         if self.rng.chance(60) {
             let at = (self.scopes.len() - 1, self.scopes.last().map_or(0, |s| s.len() - 1));
             let c = self.expr(&Ty::Bool, d).text;
@@ -526,6 +525,19 @@ impl Gen {
             self.var(at).mutated = true;
             self.indent -= 1;
             self.emit("}");
+        }
+    }
+
+    /// A `let_cow_var` borrows the variable its value names (`x`, `x.f`):
+    /// that variable must not change while the `let_cow_var` lives.
+    fn freeze_source(&mut self, value: &str) {
+        let base = value.split('.').next().unwrap_or(value);
+        let is_name = !base.is_empty()
+            && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if is_name && !self.visible(|v| v.name == base).is_empty() {
+            let depth = self.scopes.len() - 1;
+            self.cow_sources.push((depth, base.to_string()));
+            self.unfreeze_dropped();
         }
     }
 

@@ -157,10 +157,9 @@ impl Machine<'_> {
                 "called `Result::unwrap()` on an `Err` value: {:?}",
                 Shown::new(e, self.program)
             )),
-            (M::Expect, Err(e), [Value::Str(message)]) => panic(format!(
-                "{message}: {:?}",
-                Shown::new(e, self.program)
-            )),
+            (M::Expect, Err(e), [Value::Str(message)]) => {
+                panic(format!("{message}: {:?}", Shown::new(e, self.program)))
+            }
             (M::UnwrapOr, Err(_), [default]) => Ok(default.clone()),
             _ => unsupported(format!("result method {m:?}")),
         }

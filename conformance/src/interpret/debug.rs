@@ -43,7 +43,10 @@ impl Debug for Shown<'_> {
             Value::Float(x) => Debug::fmt(x, f),
             Value::Bool(b) => Debug::fmt(b, f),
             Value::Str(s) => Debug::fmt(&**s, f),
-            Value::List(items) => f.debug_list().entries(items.iter().map(|v| self.of(v))).finish(),
+            Value::List(items) => f
+                .debug_list()
+                .entries(items.iter().map(|v| self.of(v)))
+                .finish(),
             Value::Map(map) => f
                 .debug_map()
                 .entries(map.iter().map(|(k, v)| (ShownKey(k), self.of(v))))

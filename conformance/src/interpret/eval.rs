@@ -264,9 +264,7 @@ impl Machine<'_> {
         for (op, operand) in rest {
             acc = match (op, &acc) {
                 // `&&` and `||` do not evaluate what they skip.
-                (BinaryOp::And, Value::Bool(false)) | (BinaryOp::Or, Value::Bool(true)) => {
-                    continue
-                }
+                (BinaryOp::And, Value::Bool(false)) | (BinaryOp::Or, Value::Bool(true)) => continue,
                 _ => {
                     let right = self.expr(operand)?;
                     arith::binary(*op, &acc, &right)?
@@ -287,10 +285,7 @@ impl Machine<'_> {
             (Pattern::Int(n), Value::Int(m)) => n == m,
             (Pattern::Str(s), Value::Str(t)) => **s == **t,
             (Pattern::Bool(b), Value::Bool(c)) => b == c,
-            (
-                Pattern::Variant { ty, index, args },
-                Value::Variant(vty, vindex, payload),
-            ) => {
+            (Pattern::Variant { ty, index, args }, Value::Variant(vty, vindex, payload)) => {
                 if ty != vty || index != vindex || args.len() != payload.len() {
                     return Ok(false);
                 }

@@ -42,7 +42,11 @@ enum Piece {
 
 /// The text `template` formats `values` to, or why it cannot be formatted
 /// (a template the checker would have rejected, or too few values).
-pub(crate) fn render(program: &Program, template: &str, values: &[Value]) -> Result<String, String> {
+pub(crate) fn render(
+    program: &Program,
+    template: &str,
+    values: &[Value],
+) -> Result<String, String> {
     let pieces = parse(template)?;
     let mut out = String::new();
     let mut values = values.iter();

@@ -1,10 +1,10 @@
 //! Threads and locks, evaluated sequentially. A thread runs to its end when
-//! it is spawned, in the spawning frame (its body reads only copied
-//! numbers, read-only shared values and locked shared cells, so no later
-//! change of the frame could have reached it); `join` hands back its
+//! it is spawned, on a copy of the spawning frame (its body reads only
+//! copied numbers, read-only shared values and locked shared cells, so no
+//! later change of the frame could have reached it); `join` hands back its
 //! value or repeats its panic.
 
-use super::machine::{panic, unsupported, Eval, Flow, Machine};
+use super::machine::{panic, unsupported, Eval, Flow, Frame, Machine};
 use super::value::Value;
 use parseltongue_core::ir::{Block, LocalId};
 use std::rc::Rc;
@@ -17,7 +17,19 @@ const THREAD_PANICKED: &str = "the thread panicked: Any { .. }";
 impl Machine<'_> {
     pub fn spawn(&mut self, body: &Block) -> Eval<Value> {
         self.tick()?;
-        let result = match self.block(body) {
+        // The thread sees a copy of the frame: numbers it changes are its
+        // own (a `move` closure's copies); shared cells stay shared.
+        let Some(frame) = self.frames.last() else {
+            return unsupported("a thread outside any function");
+        };
+        let copy = Frame {
+            body: frame.body,
+            slots: frame.slots.clone(),
+        };
+        self.frames.push(copy);
+        let result = self.block(body);
+        self.frames.pop();
+        let result = match result {
             Ok(v) => Ok(v),
             Err(Flow::Panic(message)) => Err(message),
             Err(Flow::Stop(end)) => return Err(Flow::Stop(end)),
@@ -52,9 +64,7 @@ impl Machine<'_> {
         }
         let value = cell.value.replace(Value::Unit);
         cell.locked.set(true);
-        let result = self
-            .set_local(guard, value)
-            .and_then(|()| self.block(body));
+        let result = self.set_local(guard, value).and_then(|()| self.block(body));
         let back = self.take_local(guard);
         cell.locked.set(false);
         if let Ok(v) = back {

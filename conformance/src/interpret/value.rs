@@ -30,7 +30,11 @@ pub(crate) enum Value {
     /// A `let_mut_shared_var`: the one cell every user sees.
     Shared(Rc<SharedCell>),
     /// `range(a, b)` / `range_inclusive(a, b)`, only ever iterated.
-    Range { start: i64, end: i64, inclusive: bool },
+    Range {
+        start: i64,
+        end: i64,
+        inclusive: bool,
+    },
 }
 
 /// A map key: maps only take `i64`, `string` and `bool` keys, and one map

@@ -566,6 +566,9 @@ impl<'a> BodyChecker<'_, 'a> {
 
     fn check_block(&mut self, block: &ast::Block, expected: Option<&Ty>) -> (ir::Block, Ty) {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            // A change in the statement around this block (an `if`
+            // condition, a `match` scrutinee) happens before the block runs.
+            self.date_pending_changes();
             self.scopes.open();
             let mut stmts = Vec::with_capacity(block.stmts.len());
             let mut diverges = false;
@@ -608,13 +611,18 @@ impl<'a> BodyChecker<'_, 'a> {
 
     fn check_stmt(&mut self, stmt: &ast::Stmt) -> Option<ir::Stmt> {
         let checked = self.check_stmt_kind(stmt);
+        self.date_pending_changes();
+        checked
+    }
+
+    /// Dates the changes seen since the last statement or block began.
+    fn date_pending_changes(&mut self) {
         self.cow.clock += 1;
         let clock = self.cow.clock;
         let pending = std::mem::take(&mut self.cow.pending);
         self.cow
             .changes
             .extend(pending.into_iter().map(|(id, span)| (id, clock, span)));
-        checked
     }
 
     fn check_stmt_kind(&mut self, stmt: &ast::Stmt) -> Option<ir::Stmt> {

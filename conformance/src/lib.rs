@@ -6,5 +6,7 @@
 //! with clippy under `-D warnings`, runs it and compares every program's
 //! output with the evaluator's.
 
+pub mod batch;
+pub mod campaign;
 pub mod generate;
 pub mod interpret;

@@ -1206,3 +1206,20 @@ fn a_thread_changes_its_own_copies_of_numbers() {
         End::Finished,
     );
 }
+
+/// The compiled program would run out of memory; the evaluator stops.
+#[test]
+fn a_string_doubled_without_end_is_unsupported() {
+    let outcome = run(&in_main(
+        r#"    let_mut_var text = "ab";
+    for _i in range(0, 64) {
+        text = format("{}{}", text, text);
+    }
+    print_line("{}", text.length());"#,
+    ));
+    assert!(
+        matches!(&outcome.end, End::Unsupported(what) if what.contains("bytes")),
+        "{:?}",
+        outcome.end
+    );
+}

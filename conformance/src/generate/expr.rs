@@ -158,8 +158,19 @@ impl Gen {
             Ty::I64 => self.int_literal(),
             Ty::F64 => {
                 let text = *self.rng.pick(&[
-                    "0.0", "1.0", "2.5", "0.1", "3.75", "1e3", "1.5e-3", "100.0", "0.5", "1e16",
-                    "1e-7", "123456.789", "2.0",
+                    "0.0",
+                    "1.0",
+                    "2.5",
+                    "0.1",
+                    "3.75",
+                    "1e3",
+                    "1.5e-3",
+                    "100.0",
+                    "0.5",
+                    "1e16",
+                    "1e-7",
+                    "123456.789",
+                    "2.0",
                 ]);
                 if self.rng.chance(20) {
                     E::new(format!("-{text}"), Level::Prefix)
@@ -206,7 +217,10 @@ impl Gen {
                 } else {
                     format!("Err({})", self.literal(&e).text)
                 };
-                E::new(format!("{{ let_var {name}: {shown} = {value}; {name} }}"), Level::Logic)
+                E::new(
+                    format!("{{ let_var {name}: {shown} = {value}; {name} }}"),
+                    Level::Logic,
+                )
             }
             Ty::Record(r) => self.record_literal(*r, 0),
             Ty::Enum(e) => self.variant_literal(*e, 0),
@@ -301,21 +315,33 @@ impl Gen {
         match self.rng.below(16) {
             0..=2 => {
                 let op = *self.rng.pick(&["+", "-", "*"]);
-                let level = if op == "*" { Level::Product } else { Level::Sum };
+                let level = if op == "*" {
+                    Level::Product
+                } else {
+                    Level::Sum
+                };
                 let a = self.expr(&Ty::I64, d).at(level);
                 let b = if self.rng.chance(50) {
                     self.expr(&Ty::I64, d).at(Level::Product.max(level))
                 } else {
                     self.rng.between(1, 9).to_string()
                 };
-                let b = if op == "*" && b.starts_with('-') { format!("({b})") } else { b };
+                let b = if op == "*" && b.starts_with('-') {
+                    format!("({b})")
+                } else {
+                    b
+                };
                 E::new(format!("{a} {op} {b}"), level)
             }
             3 => {
                 let op = *self.rng.pick(&["/", "%"]);
                 let a = self.expr(&Ty::I64, d).at(Level::Product);
                 let b = self.rng.between(1, 7) * if self.rng.chance(20) { -1 } else { 1 };
-                let b = if b < 0 { format!("({b})") } else { b.to_string() };
+                let b = if b < 0 {
+                    format!("({b})")
+                } else {
+                    b.to_string()
+                };
                 E::new(format!("{a} {op} {b}"), Level::Product)
             }
             4 => {
@@ -343,14 +369,19 @@ impl Gen {
                 E::atom(format!("{c}.length()"))
             }
             8 => {
-                let o = self.expr(&Ty::Option(Box::new(Ty::I64)), d).at(Level::Postfix);
+                let o = self
+                    .expr(&Ty::Option(Box::new(Ty::I64)), d)
+                    .at(Level::Postfix);
                 let b = self.expr(&Ty::I64, d).text;
                 E::atom(format!("{o}.unwrap_or({b})"))
             }
             9 => {
                 let a = self.expr(&Ty::I64, d).at(Level::Postfix);
                 let b = self.expr(&Ty::I64, d).text;
-                let op = *self.rng.pick(&["checked_add", "checked_sub", "checked_mul", "checked_div"]);
+                let op =
+                    *self
+                        .rng
+                        .pick(&["checked_add", "checked_sub", "checked_mul", "checked_div"]);
                 let fallback = self.int_literal().text;
                 E::atom(format!("{a}.{op}({b}).unwrap_or({fallback})"))
             }
@@ -360,7 +391,9 @@ impl Gen {
                 E::atom(format!("{f}{round}.to_i64()"))
             }
             11 => {
-                let list = self.expr(&Ty::List(Box::new(Ty::I64)), d).at(Level::Postfix);
+                let list = self
+                    .expr(&Ty::List(Box::new(Ty::I64)), d)
+                    .at(Level::Postfix);
                 let how = match self.rng.below(3) {
                     0 => format!("get({})", self.expr(&Ty::I64, d).text),
                     1 => "first()".to_string(),
@@ -490,7 +523,9 @@ impl Gen {
             }
             6 => {
                 let t = self.rng.pick(&[Ty::I64, Ty::Str]).clone();
-                let list = self.expr(&Ty::List(Box::new(t.clone())), d).at(Level::Postfix);
+                let list = self
+                    .expr(&Ty::List(Box::new(t.clone())), d)
+                    .at(Level::Postfix);
                 let v = self.expr(&t, d).text;
                 E::atom(format!("{list}.contains({v})"))
             }
@@ -514,7 +549,9 @@ impl Gen {
             0 | 1 => self.format_call(d),
             2 => {
                 let s = self.expr(&Ty::Str, d).at(Level::Postfix);
-                let m = *self.rng.pick(&["to_upper()", "to_lower()", "trim()", "to_string()"]);
+                let m = *self
+                    .rng
+                    .pick(&["to_upper()", "to_lower()", "trim()", "to_string()"]);
                 E::atom(format!("{s}.{m}"))
             }
             3 => {
@@ -524,17 +561,24 @@ impl Gen {
                 E::atom(format!("{s}.replace({a}, {b})"))
             }
             4 => {
-                let ty = self.rng.pick(&[Ty::I64, Ty::F64, Ty::Bool, Ty::Str]).clone();
+                let ty = self
+                    .rng
+                    .pick(&[Ty::I64, Ty::F64, Ty::Bool, Ty::Str])
+                    .clone();
                 let v = self.expr(&ty, d).at(Level::Postfix);
                 E::atom(format!("{v}.to_string()"))
             }
             5 => {
-                let list = self.expr(&Ty::List(Box::new(Ty::Str)), d).at(Level::Postfix);
+                let list = self
+                    .expr(&Ty::List(Box::new(Ty::Str)), d)
+                    .at(Level::Postfix);
                 let sep = self.literal(&Ty::Str).text;
                 E::atom(format!("{list}.join({sep})"))
             }
             6 => {
-                let list = self.expr(&Ty::List(Box::new(Ty::Str)), d).at(Level::Postfix);
+                let list = self
+                    .expr(&Ty::List(Box::new(Ty::Str)), d)
+                    .at(Level::Postfix);
                 let fallback = self.literal(&Ty::Str).text;
                 let i = self.expr(&Ty::I64, d).text;
                 E::atom(format!("{list}.get({i}).unwrap_or({fallback})"))
@@ -566,7 +610,9 @@ impl Gen {
         let mut args = Vec::new();
         for i in 0..n {
             if i > 0 || self.rng.chance(50) {
-                let word = *self.rng.pick(&["", " ", ", ", " = ", "|", "{{", "}}", "x", "é"]);
+                let word = *self
+                    .rng
+                    .pick(&["", " ", ", ", " = ", "|", "{{", "}}", "x", "é"]);
                 template.push_str(word);
             }
             let ty = self.any_type(2);
@@ -652,7 +698,9 @@ impl Gen {
                 E::atom(format!("Some({v})"))
             }
             2 => {
-                let list = self.expr(&Ty::List(Box::new(t.clone())), d).at(Level::Postfix);
+                let list = self
+                    .expr(&Ty::List(Box::new(t.clone())), d)
+                    .at(Level::Postfix);
                 let how = match self.rng.below(3) {
                     0 => format!("get({})", self.expr(&Ty::I64, d).text),
                     1 => "first()".into(),
@@ -669,7 +717,10 @@ impl Gen {
             _ if *t == Ty::I64 => {
                 let a = self.expr(&Ty::I64, d).at(Level::Postfix);
                 let b = self.expr(&Ty::I64, d).text;
-                let op = *self.rng.pick(&["checked_add", "checked_sub", "checked_mul", "checked_div"]);
+                let op =
+                    *self
+                        .rng
+                        .pick(&["checked_add", "checked_sub", "checked_mul", "checked_div"]);
                 E::atom(format!("{a}.{op}({b})"))
             }
             _ => self.leaf(&Ty::Option(Box::new(t.clone()))),
@@ -745,7 +796,10 @@ impl Gen {
     fn block_expr(&mut self, ty: &Ty, d: usize) -> E {
         let t_ty = self.any_type(1);
         let value = self.typed(&t_ty, d).text;
-        let name = { let stem = *self.rng.pick(names::VARIABLES); self.fresh(stem) };
+        let name = {
+            let stem = *self.rng.pick(names::VARIABLES);
+            self.fresh(stem)
+        };
         self.scopes.push(Vec::new());
         self.declare(&name, t_ty.clone(), Kind::Let, None);
         let tail = self.expr(ty, d).text;
@@ -798,9 +852,10 @@ impl Gen {
         let receiver = match function.method_of {
             None => None,
             Some((r, None)) => Some(format!("{}::", self.items.records[r].name)),
-            Some((r, Some(Mode::Read))) => {
-                Some(format!("{}.", self.expr(&Ty::Record(r), d).at(Level::Postfix)))
-            }
+            Some((r, Some(Mode::Read))) => Some(format!(
+                "{}.",
+                self.expr(&Ty::Record(r), d).at(Level::Postfix)
+            )),
             Some((r, Some(Mode::Mutable))) => {
                 Some(format!("{}.", self.mutable_place(&Ty::Record(r), d)?))
             }
@@ -869,7 +924,9 @@ impl Gen {
     }
 
     fn has_mutable_place(&self, ty: &Ty) -> bool {
-        !self.visible(|v| v.passable_mutable() && v.ty == *ty).is_empty()
+        !self
+            .visible(|v| v.passable_mutable() && v.ty == *ty)
+            .is_empty()
             || !self
                 .visible(|v| {
                     v.passable_mutable()

@@ -23,7 +23,11 @@ impl Gen {
                 .iter()
                 .map(|(n, t)| format!("    {n}: {},", self.items.show(t)))
                 .collect();
-            out.push_str(&format!("record {} {{\n{}\n}}\n\n", record.name, fields.join("\n")));
+            out.push_str(&format!(
+                "record {} {{\n{}\n}}\n\n",
+                record.name,
+                fields.join("\n")
+            ));
         }
         for en in &self.items.enums {
             let variants: Vec<String> = en
@@ -38,7 +42,11 @@ impl Gen {
                     }
                 })
                 .collect();
-            out.push_str(&format!("enum {} {{\n{}\n}}\n\n", en.name, variants.join("\n")));
+            out.push_str(&format!(
+                "enum {} {{\n{}\n}}\n\n",
+                en.name,
+                variants.join("\n")
+            ));
         }
         for (c, text) in constants.iter().enumerate() {
             // Unused constants would be warned about: keep the used ones.
@@ -62,7 +70,10 @@ impl Gen {
         // Only a later constant can name an earlier one.
         texts.iter().enumerate().skip(c + 1).any(|(i, text)| {
             (self.items.constants[i].used || self.constant_needed(i, texts))
-                && text.split(" = ").nth(1).is_some_and(|v| v.contains(name.as_str()))
+                && text
+                    .split(" = ")
+                    .nth(1)
+                    .is_some_and(|v| v.contains(name.as_str()))
         })
     }
 
@@ -141,15 +152,26 @@ impl Gen {
     fn constants(&mut self) -> Vec<String> {
         let mut texts = Vec::new();
         for i in 0..self.rng.below(4) {
-            let ty = self.rng.pick(&[Ty::I64, Ty::I64, Ty::F64, Ty::Bool, Ty::Str]).clone();
-            let name = format!("{}_{i}", self.rng.pick(&["LIMIT", "STEP", "NAME", "STD", "CORE", "MAX", "MIN"]));
+            let ty = self
+                .rng
+                .pick(&[Ty::I64, Ty::I64, Ty::F64, Ty::Bool, Ty::Str])
+                .clone();
+            let name = format!(
+                "{}_{i}",
+                self.rng
+                    .pick(&["LIMIT", "STEP", "NAME", "STD", "CORE", "MAX", "MIN"])
+            );
             let earlier: Vec<usize> = (0..self.items.constants.len())
                 .filter(|c| self.items.constants[*c].ty == ty)
                 .collect();
             let value = match (&ty, earlier.is_empty()) {
                 (Ty::I64, false) if self.rng.chance(50) => {
                     let c = *self.rng.pick(&earlier);
-                    format!("{} * 2 + {}", self.items.constants[c].name, self.rng.between(0, 9))
+                    format!(
+                        "{} * 2 + {}",
+                        self.items.constants[c].name,
+                        self.rng.between(0, 9)
+                    )
                 }
                 (Ty::I64, _) => self.rng.between(-100, 1000).to_string(),
                 _ => self.literal(&ty).text,
@@ -167,7 +189,11 @@ impl Gen {
 
     fn function_name(&mut self) -> String {
         let stem = *self.rng.pick(names::FUNCTIONS);
-        let taken = self.items.functions.iter().any(|f| f.name == stem && f.method_of.is_none());
+        let taken = self
+            .items
+            .functions
+            .iter()
+            .any(|f| f.name == stem && f.method_of.is_none());
         if taken || self.rng.chance(50) {
             self.fresh(stem)
         } else {
@@ -179,7 +205,12 @@ impl Gen {
     fn function(&mut self) -> String {
         let method_of = if !self.items.records.is_empty() && self.rng.chance(35) {
             let r = self.rng.below(self.items.records.len());
-            let mode = *self.rng.pick(&[None, Some(Mode::Read), Some(Mode::Mutable), Some(Mode::Owned)]);
+            let mode = *self.rng.pick(&[
+                None,
+                Some(Mode::Read),
+                Some(Mode::Mutable),
+                Some(Mode::Owned),
+            ]);
             Some((r, mode))
         } else {
             None
@@ -213,7 +244,10 @@ impl Gen {
             } else {
                 *self.rng.pick(&[Mode::Read, Mode::Mutable, Mode::Owned])
             };
-            let pname = { let stem = *self.rng.pick(names::VARIABLES); self.fresh(stem) };
+            let pname = {
+                let stem = *self.rng.pick(names::VARIABLES);
+                self.fresh(stem)
+            };
             params.push((pname, mode, ty));
         }
         let returns = if self.rng.chance(70) {
@@ -256,7 +290,11 @@ impl Gen {
             shown_params.push(format!("{}self", mode.keyword()));
         }
         for (pname, mode, ty) in &params {
-            shown_params.push(format!("{}{pname}: {}", mode.keyword(), self.items.show(ty)));
+            shown_params.push(format!(
+                "{}{pname}: {}",
+                mode.keyword(),
+                self.items.show(ty)
+            ));
         }
         let returns = returns
             .map(|t| format!(" returns {}", self.items.show(&t)))
@@ -269,7 +307,13 @@ impl Gen {
             Some((r, _)) => {
                 let indented: Vec<String> = function
                     .lines()
-                    .map(|l| if l.is_empty() { String::new() } else { format!("    {l}") })
+                    .map(|l| {
+                        if l.is_empty() {
+                            String::new()
+                        } else {
+                            format!("    {l}")
+                        }
+                    })
                     .collect();
                 format!(
                     "methods {} {{\n{}\n}}\n",
@@ -316,12 +360,18 @@ impl Gen {
             let value = self.literal(&ty).text;
             self.keyword_slots.push(false);
             let slot = self.keyword_slots.len() - 1;
-            self.emit(format!("\u{1}{slot}\u{1} {name}: {} = {value};", self.items.show(&ty)));
+            self.emit(format!(
+                "\u{1}{slot}\u{1} {name}: {} = {value};",
+                self.items.show(&ty)
+            ));
             self.declare(&name, ty, Kind::LetMut, Some(slot));
         }
         if let Some(call) = self.call(f, 1) {
             if function.returns.is_some() {
-                self.emit(format!("print_line(\"{}: {{:?}}\", {});", function.name, call.text));
+                self.emit(format!(
+                    "print_line(\"{}: {{:?}}\", {});",
+                    function.name, call.text
+                ));
             } else {
                 self.emit(format!("{};", call.text));
             }

@@ -168,9 +168,10 @@ impl Gen {
                     continue;
                 }
                 shadowed.push(&var.name);
-                let in_reach = !var.consumed && (var.thread_depth == self.current.threads
-                    || matches!(var.kind, Kind::Shared | Kind::MutShared)
-                    || (var.ty.is_copy() && !matches!(var.kind, Kind::Thread | Kind::Guard)));
+                let in_reach = !var.consumed
+                    && (var.thread_depth == self.current.threads
+                        || matches!(var.kind, Kind::Shared | Kind::MutShared)
+                        || (var.ty.is_copy() && !matches!(var.kind, Kind::Thread | Kind::Guard)));
                 if in_reach && keep(var) {
                     found.push((s, i));
                 }
@@ -227,7 +228,10 @@ impl Gen {
                 let guard = self.fresh("seen");
                 self.read_var(at);
                 self.emit(format!("with_lock {} as {guard} {{", var.name));
-                self.emit(format!("    print_line(\"{}: {{:?}}\", {guard});", var.name));
+                self.emit(format!(
+                    "    print_line(\"{}: {{:?}}\", {guard});",
+                    var.name
+                ));
                 self.emit("}");
             }
             Kind::Thread => {
@@ -317,7 +321,8 @@ impl Gen {
             .filter(|(depth, _)| *depth < self.scopes.len())
             .map(|(_, name)| name.clone())
             .collect();
-        self.cow_sources.retain(|(depth, _)| *depth < self.scopes.len());
+        self.cow_sources
+            .retain(|(depth, _)| *depth < self.scopes.len());
         for scope in &mut self.scopes {
             for var in scope.iter_mut() {
                 var.frozen = borrowed.iter().filter(|b| **b == var.name).count();

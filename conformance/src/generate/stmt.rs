@@ -26,22 +26,26 @@ impl Gen {
         let nest = depth < self.size.block_depth;
         let in_thread = self.current.threads > 0;
         let weights = [
-            25,                                                  // let
-            12,                                                  // assignment
-            10,                                                  // mutating method
-            if in_thread { 0 } else { 8 },                       // print
-            if nest { 8 } else { 0 },                            // if
-            if nest { 6 } else { 0 },                            // match
-            if nest && self.current.loops < 2 { 6 } else { 0 },  // for
-            if nest && self.current.loops < 2 { 3 } else { 0 },  // while / loop
-            if in_thread { 0 } else { 6 },                       // call
-            4,                                                   // element assignment
-            if nest && !in_thread { 3 } else { 0 },              // early exit
-            if nest && !in_thread && self.current.locked.is_empty() { 2 } else { 0 }, // threads
-            if nest { 3 } else { 0 },                            // with_lock
-            if nest { 2 } else { 0 },                            // block
-            4,                                                   // let_cow_var
-            2,                                                   // shadowing
+            25,                                                 // let
+            12,                                                 // assignment
+            10,                                                 // mutating method
+            if in_thread { 0 } else { 8 },                      // print
+            if nest { 8 } else { 0 },                           // if
+            if nest { 6 } else { 0 },                           // match
+            if nest && self.current.loops < 2 { 6 } else { 0 }, // for
+            if nest && self.current.loops < 2 { 3 } else { 0 }, // while / loop
+            if in_thread { 0 } else { 6 },                      // call
+            4,                                                  // element assignment
+            if nest && !in_thread { 3 } else { 0 },             // early exit
+            if nest && !in_thread && self.current.locked.is_empty() {
+                2
+            } else {
+                0
+            }, // threads
+            if nest { 3 } else { 0 },                           // with_lock
+            if nest { 2 } else { 0 },                           // block
+            4,                                                  // let_cow_var
+            2,                                                  // shadowing
         ];
         match self.rng.weighted(&weights) {
             0 => self.let_statement(d),
@@ -220,7 +224,9 @@ impl Gen {
         let var = self.var(at).clone();
         let Ty::List(t) = &var.ty else { return };
         let name = var.name.clone();
-        let index = *self.rng.pick(&["0", "{n}.length() - 1", "{n}.length() / 2"]);
+        let index = *self
+            .rng
+            .pick(&["0", "{n}.length() - 1", "{n}.length() / 2"]);
         let index = index.replace("{n}", &name);
         self.before_change(at, false);
         self.var(at).read = true;
@@ -231,7 +237,10 @@ impl Gen {
         };
         let target = match (&**t, self.rng.chance(50)) {
             (Ty::Record(r), true) => {
-                let (field, fty) = self.rng.pick(&self.items.records[*r].fields.clone()).clone();
+                let (field, fty) = self
+                    .rng
+                    .pick(&self.items.records[*r].fields.clone())
+                    .clone();
                 let value = self.typed(&fty, d).text;
                 format!("{name}[{index}].{field} = {value};")
             }
@@ -251,7 +260,13 @@ impl Gen {
 
     fn print_statement(&mut self, d: usize) {
         let (template, args) = self.template(d, 4);
-        let function = *self.rng.pick(&["print_line", "print_line", "print_line", "print", "print_error_line"]);
+        let function = *self.rng.pick(&[
+            "print_line",
+            "print_line",
+            "print_line",
+            "print",
+            "print_error_line",
+        ]);
         if args.is_empty() {
             self.emit(format!("{function}(\"{template}\");"));
         } else {
@@ -308,7 +323,11 @@ impl Gen {
             0 => {
                 let a = self.rng.between(-2, 3);
                 let b = self.rng.between(-1, 4);
-                let f = if self.rng.chance(50) { "range" } else { "range_inclusive" };
+                let f = if self.rng.chance(50) {
+                    "range"
+                } else {
+                    "range_inclusive"
+                };
                 (format!("{f}({a}, {b})"), Ty::I64)
             }
             1 => {
@@ -317,7 +336,9 @@ impl Gen {
                     (format!("range(0, {})", self.rng.between(0, 3)), Ty::I64)
                 } else {
                     let at = *self.rng.pick(&list);
-                    let Ty::List(t) = self.var(at).ty.clone() else { return };
+                    let Ty::List(t) = self.var(at).ty.clone() else {
+                        return;
+                    };
                     (self.read_var(at), *t)
                 }
             }
@@ -351,7 +372,10 @@ impl Gen {
         let limit = self.rng.between(0, 3);
         self.emit(format!("let_mut_var {counter} = 0;"));
         self.declare(&counter, Ty::I64, Kind::LetMut, None);
-        let at = (self.scopes.len() - 1, self.scopes.last().map_or(0, |s| s.len() - 1));
+        let at = (
+            self.scopes.len() - 1,
+            self.scopes.last().map_or(0, |s| s.len() - 1),
+        );
         self.var(at).read = true;
         self.var(at).mutated = true;
         self.var(at).pending = false;
@@ -449,7 +473,9 @@ impl Gen {
         let result_ty = self.any_type(1);
         let workers = self.fresh("workers");
         let shown = self.items.show(&result_ty);
-        self.emit(format!("let_mut_var {workers}: list<thread<{shown}>> = list_of();"));
+        self.emit(format!(
+            "let_mut_var {workers}: list<thread<{shown}>> = list_of();"
+        ));
         let index = self.fresh("index");
         let count = 1 + self.rng.below(3);
         self.emit(format!("for {index} in range(0, {count}) {{"));
@@ -461,7 +487,9 @@ impl Gen {
         self.open();
         let guard = self.fresh("sum");
         let add = self.expr(&Ty::I64, 1).at(Level::Product);
-        self.emit(format!("with_lock {total} as {guard} {{ {guard} += {index} * {add}; }}"));
+        self.emit(format!(
+            "with_lock {total} as {guard} {{ {guard} += {index} * {add}; }}"
+        ));
         let result = self.typed(&result_ty, d).text;
         self.close();
         self.emit(format!("    {result}"));
@@ -475,7 +503,9 @@ impl Gen {
         self.emit(format!("    print_line(\"{{:?}}\", {worker}.join());"));
         self.emit("}");
         let seen = self.fresh("seen");
-        self.emit(format!("with_lock {total} as {seen} {{ print_line(\"total {{}}\", {seen}); }}"));
+        self.emit(format!(
+            "with_lock {total} as {seen} {{ print_line(\"total {{}}\", {seen}); }}"
+        ));
         if let Some(at) = self.visible(|v| v.name == data).first().copied() {
             if !self.var(at).read {
                 self.print_var(at);
@@ -498,7 +528,10 @@ impl Gen {
             let ty = self.var(at).ty.clone();
             (self.read_var(at), ty)
         } else {
-            let ty = self.rng.pick(&[Ty::Str, Ty::List(Box::new(Ty::I64))]).clone();
+            let ty = self
+                .rng
+                .pick(&[Ty::Str, Ty::List(Box::new(Ty::I64))])
+                .clone();
             (self.expr(&ty, d).text, ty)
         };
         let name = self.fresh("view");
@@ -506,7 +539,10 @@ impl Gen {
         self.declare(&name, ty.clone(), Kind::Cow, None);
         self.freeze_source(&value);
         if self.rng.chance(60) {
-            let at = (self.scopes.len() - 1, self.scopes.last().map_or(0, |s| s.len() - 1));
+            let at = (
+                self.scopes.len() - 1,
+                self.scopes.last().map_or(0, |s| s.len() - 1),
+            );
             let c = self.expr(&Ty::Bool, d).text;
             self.emit(format!("if {c} {{"));
             self.indent += 1;
@@ -532,8 +568,8 @@ impl Gen {
     /// that variable must not change while the `let_cow_var` lives.
     fn freeze_source(&mut self, value: &str) {
         let base = value.split('.').next().unwrap_or(value);
-        let is_name = !base.is_empty()
-            && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let is_name =
+            !base.is_empty() && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if is_name && !self.visible(|v| v.name == base).is_empty() {
             let depth = self.scopes.len() - 1;
             self.cow_sources.push((depth, base.to_string()));

@@ -5,7 +5,7 @@
 use super::arith::{MUL_OVERFLOW, NEG_OVERFLOW};
 use super::debug::Shown;
 use super::format;
-use super::machine::{panic, unsupported, Eval, Flow, Machine};
+use super::machine::{check_text_size, panic, unsupported, Eval, Flow, Machine};
 use super::value::{compare, equal, Key, Value};
 use parseltongue_core::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind};
 use std::cmp::Ordering;
@@ -27,18 +27,18 @@ impl Machine<'_> {
                 let text = self.formatted(args)?;
                 self.stdout.push_str(&text);
                 self.stdout.push('\n');
-                Ok(Value::Unit)
+                check_text_size(self.stdout.len()).map(|()| Value::Unit)
             }
             Builtin::Print => {
                 let text = self.formatted(args)?;
                 self.stdout.push_str(&text);
-                Ok(Value::Unit)
+                check_text_size(self.stdout.len()).map(|()| Value::Unit)
             }
             Builtin::PrintErrorLine => {
                 let text = self.formatted(args)?;
                 self.stderr.push_str(&text);
                 self.stderr.push('\n');
-                Ok(Value::Unit)
+                check_text_size(self.stderr.len()).map(|()| Value::Unit)
             }
             Builtin::Format => Ok(Value::string(self.formatted(args)?)),
             Builtin::Panic => Err(Flow::Panic(self.formatted(args)?)),
@@ -174,6 +174,11 @@ fn strings(items: Vec<&str>) -> Value {
     Value::list(items.into_iter().map(Value::str).collect())
 }
 
+fn sized(text: String) -> Eval<Value> {
+    check_text_size(text.len())?;
+    Ok(Value::string(text))
+}
+
 fn string_method(m: M, s: &str, args: &[Value]) -> Eval<Value> {
     Ok(match (m, args) {
         (M::Length, []) => Value::Int(s.len() as i64),
@@ -181,12 +186,23 @@ fn string_method(m: M, s: &str, args: &[Value]) -> Eval<Value> {
         (M::Contains, [Value::Str(a)]) => Value::Bool(s.contains(&**a)),
         (M::StartsWith, [Value::Str(a)]) => Value::Bool(s.starts_with(&**a)),
         (M::EndsWith, [Value::Str(a)]) => Value::Bool(s.ends_with(&**a)),
-        (M::ToUpper, []) => Value::string(s.to_uppercase()),
-        (M::ToLower, []) => Value::string(s.to_lowercase()),
+        (M::ToUpper, []) => sized(s.to_uppercase())?,
+        (M::ToLower, []) => sized(s.to_lowercase())?,
         (M::Trim, []) => Value::str(s.trim()),
         (M::Split, [Value::Str(sep)]) => strings(s.split(&**sep).collect()),
         (M::Lines, []) => strings(s.lines().collect()),
-        (M::Replace, [Value::Str(from), Value::Str(to)]) => Value::string(s.replace(&**from, to)),
+        (M::Replace, [Value::Str(from), Value::Str(to)]) => {
+            // Checked before building: repeated replacing grows fast.
+            let count = if from.is_empty() {
+                s.chars().count() + 1
+            } else {
+                s.matches(&**from).count()
+            };
+            check_text_size(
+                (s.len() - count * from.len()).saturating_add(count.saturating_mul(to.len())),
+            )?;
+            Value::string(s.replace(&**from, to))
+        }
         (M::ParseInt, []) => match s.parse::<i64>() {
             Ok(n) => Value::ok(Value::Int(n)),
             Err(e) => Value::err(Value::string(e.to_string())),
@@ -263,6 +279,12 @@ fn list_method(m: M, items: &[Value], args: &[Value]) -> Eval<Value> {
                     other => return unsupported(format!("`join` of a {}", other.kind())),
                 }
             }
+            let separators = sep.len().saturating_mul(pieces.len().saturating_sub(1));
+            check_text_size(
+                pieces
+                    .iter()
+                    .fold(separators, |n, p| n.saturating_add(p.len())),
+            )?;
             Value::string(pieces.join(sep))
         }
         _ => return not_a_method(m, &Value::list(items.to_vec())),

@@ -4,9 +4,10 @@
 //! value, so they are exactly what the compiled program prints.
 
 use super::debug::Shown;
+use super::machine::MAX_TEXT_BYTES;
 use super::value::Value;
 use parseltongue_core::ir::Program;
-use std::fmt::Display;
+use std::fmt::{self, Display, Write};
 
 /// How a placeholder shows its value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,27 +42,49 @@ enum Piece {
 }
 
 /// The text `template` formats `values` to, or why it cannot be formatted
-/// (a template the checker would have rejected, or too few values).
+/// (a template the checker would have rejected, too few values, or a text
+/// too large to build).
 pub(crate) fn render(
     program: &Program,
     template: &str,
     values: &[Value],
 ) -> Result<String, String> {
     let pieces = parse(template)?;
-    let mut out = String::new();
+    let mut out = Bounded(String::new());
     let mut values = values.iter();
+    let too_large = || format!("a text over {MAX_TEXT_BYTES} bytes");
     for piece in pieces {
-        match piece {
-            Piece::Text(text) => out.push_str(&text),
+        let written = match piece {
+            Piece::Text(text) => out.write_str(&text),
             Piece::Hole(spec) => {
                 let value = values
                     .next()
                     .ok_or_else(|| format!("too few values for {template:?}"))?;
-                out.push_str(&show(program, value, &spec));
+                match spec.kind {
+                    // Written piece by piece: a value built of shared parts
+                    // can be far larger printed than in memory.
+                    Kind::Debug => write!(out, "{:?}", Shown::new(value, program)),
+                    Kind::PrettyDebug => write!(out, "{:#?}", Shown::new(value, program)),
+                    Kind::Display => out.write_str(&display_value(program, value, &spec)),
+                }
             }
-        }
+        };
+        written.map_err(|_| too_large())?;
     }
-    Ok(out)
+    Ok(out.0)
+}
+
+/// A string that refuses to grow past [`MAX_TEXT_BYTES`].
+struct Bounded(String);
+
+impl fmt::Write for Bounded {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.0.len() + s.len() > MAX_TEXT_BYTES {
+            return Err(fmt::Error);
+        }
+        self.0.push_str(s);
+        Ok(())
+    }
 }
 
 fn parse(template: &str) -> Result<Vec<Piece>, String> {
@@ -161,7 +184,8 @@ fn parse_spec(spec: &str) -> Option<Spec> {
         if text.is_empty() {
             Some(0)
         } else {
-            text.parse().ok()
+            // rustc takes widths and precisions up to `u16::MAX` only.
+            text.parse::<u16>().ok().map(usize::from)
         }
     };
     out.width = digits(&mut i)?;
@@ -175,18 +199,14 @@ fn parse_spec(spec: &str) -> Option<Spec> {
     (i == chars.len()).then_some(out)
 }
 
-fn show(program: &Program, value: &Value, spec: &Spec) -> String {
-    match spec.kind {
-        Kind::Debug => format!("{:?}", Shown::new(value, program)),
-        Kind::PrettyDebug => format!("{:#?}", Shown::new(value, program)),
-        Kind::Display => match value {
-            Value::Int(n) => display(n, spec, true),
-            Value::Float(x) => display(x, spec, true),
-            Value::Bool(b) => display(b, spec, false),
-            Value::Str(s) => display(&**s, spec, false),
-            // The checker allows `{}` on the four types above only.
-            other => format!("{:?}", Shown::new(other, program)),
-        },
+fn display_value(program: &Program, value: &Value, spec: &Spec) -> String {
+    match value {
+        Value::Int(n) => display(n, spec, true),
+        Value::Float(x) => display(x, spec, true),
+        Value::Bool(b) => display(b, spec, false),
+        Value::Str(s) => display(&**s, spec, false),
+        // The checker allows `{}` on the four types above only.
+        other => format!("{:?}", Shown::new(other, program)),
     }
 }
 

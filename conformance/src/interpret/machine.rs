@@ -10,6 +10,11 @@ use std::rc::Rc;
 /// evaluator's own stack.
 pub(crate) const MAX_CALL_DEPTH: usize = 10_000;
 
+/// The longest string (and the most output) the evaluator builds: a
+/// program that doubles a string in a loop ends as unsupported instead of
+/// exhausting the evaluator's memory (the compiled program would abort).
+pub(crate) const MAX_TEXT_BYTES: usize = 1 << 26;
+
 /// Why evaluation stopped going forward.
 pub(crate) enum Flow {
     Return(Value),
@@ -28,6 +33,14 @@ pub(crate) fn panic<T>(message: impl Into<String>) -> Eval<T> {
 
 pub(crate) fn unsupported<T>(what: impl Into<String>) -> Eval<T> {
     Err(Flow::Stop(End::Unsupported(what.into())))
+}
+
+/// Stops the run if `bytes` of text is more than the evaluator builds.
+pub(crate) fn check_text_size(bytes: usize) -> Eval<()> {
+    if bytes > MAX_TEXT_BYTES {
+        return unsupported(format!("a text of {bytes} bytes, too large to build"));
+    }
+    Ok(())
 }
 
 /// One step from a value into a part of it.

@@ -4,8 +4,14 @@
 //! is preceded by a `// parseltongue: FILE:LINE` marker so errors rustc
 //! reports in generated code can be mapped back to the `.pt` source.
 
+mod builtins;
 mod expr;
+mod format;
+mod operators;
 mod origins;
+mod patterns;
+mod places;
+mod stmt;
 mod types;
 
 pub use origins::LineOrigins;

@@ -843,7 +843,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .or(open(Delimiter::Brace).ignored())
         .rewind()
         .ignore_then(block_like.clone())
-        .then_ignore(postfix_lookahead.clone().not().rewind());
+        .then_ignore(postfix_lookahead.not().rewind());
     let arm = pattern
         .clone()
         .then_ignore(op2('=', '>'))
@@ -1232,7 +1232,6 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .ignore_then(block_like.clone())
         .then_ignore(
             postfix_lookahead
-                .clone()
                 .or(assign_op.clone().ignored())
                 .not()
                 .rewind(),

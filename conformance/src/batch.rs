@@ -1,0 +1,253 @@
+//! Many lowered programs built as one Rust binary, to bound rustc's time:
+//! each program becomes a module (`include!`d from its own file, so every
+//! rustc message names the program it is about), `main` runs the program
+//! whose number it is given. The crate is built with clippy's driver under
+//! `#![deny(warnings)]`; programs rustc rejects are reported with its
+//! messages and left out of a second build, so the rest still run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One program's generated Rust.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    /// The lowered Rust (one file, as `parseltongue_core::compile` gives it).
+    pub rust: String,
+}
+
+/// What happened to one program of a batch.
+#[derive(Clone, Debug)]
+pub enum Built {
+    /// rustc or clippy rejected its Rust; the rendered messages.
+    Rejected(String),
+    /// It ran.
+    Ran(Run),
+}
+
+/// One run of a built program.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+    /// Its exit code (`None`: killed by a signal or the time limit).
+    pub code: Option<i32>,
+    /// It ran past the time limit and was stopped.
+    pub timed_out: bool,
+}
+
+/// Whether a build succeeded, and each error message with the program it
+/// names (if any).
+type Compiled = (bool, Vec<(Option<usize>, String)>);
+
+/// Where the batch is built, and with what.
+#[derive(Clone, Debug)]
+pub struct Builder {
+    /// A folder of its own: its files are overwritten.
+    pub dir: PathBuf,
+    /// `clippy-driver` (rustc with clippy's lints), or another rustc driver.
+    pub driver: String,
+    /// How long one program may run.
+    pub time_limit: Duration,
+}
+
+impl Builder {
+    /// A builder in `dir` using `$CLIPPY_DRIVER` or `clippy-driver`.
+    pub fn new(dir: impl Into<PathBuf>) -> Builder {
+        Builder {
+            dir: dir.into(),
+            driver: std::env::var("CLIPPY_DRIVER").unwrap_or_else(|_| "clippy-driver".into()),
+            time_limit: Duration::from_secs(10),
+        }
+    }
+
+    /// Builds `units` into one binary and runs each program once.
+    ///
+    /// # Errors
+    /// When the driver cannot be started or the folder written (not for
+    /// programs rustc rejects: those are [`Built::Rejected`]).
+    pub fn build_and_run(&self, units: &[Unit]) -> Result<Vec<Built>, String> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        for (i, unit) in units.iter().enumerate() {
+            let path = self.dir.join(format!("program_{i}.rs"));
+            write_if_changed(&path, &unit.rust)?;
+        }
+        let mut rejected: Vec<Option<String>> = vec![None; units.len()];
+        let mut binary = None;
+        // A second build leaves out what the first rejected; a third
+        // catches messages that only appear once others are gone.
+        for _ in 0..3 {
+            let included: Vec<usize> = (0..units.len())
+                .filter(|i| rejected[*i].is_none())
+                .collect();
+            if included.is_empty() {
+                break;
+            }
+            let (ok, messages) = self.compile(&included)?;
+            if ok {
+                binary = Some(self.dir.join("batch.bin"));
+                break;
+            }
+            let mut attributed = false;
+            for (program, text) in messages {
+                match program {
+                    Some(p) if p < units.len() => {
+                        attributed = true;
+                        let entry = rejected[p].get_or_insert_with(String::new);
+                        entry.push_str(&text);
+                    }
+                    _ => {}
+                }
+            }
+            if !attributed {
+                return Err(
+                    "the batch crate failed to build with messages about no program".into(),
+                );
+            }
+        }
+        let mut out = Vec::with_capacity(units.len());
+        for (i, reason) in rejected.into_iter().enumerate() {
+            match (reason, &binary) {
+                (Some(text), _) => out.push(Built::Rejected(text)),
+                (None, Some(binary)) => out.push(Built::Ran(self.run(binary, i)?)),
+                (None, None) => out.push(Built::Rejected("the batch never built".into())),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Compiles the programs `included`; returns whether it built and
+    /// every error message with the program it names.
+    fn compile(&self, included: &[usize]) -> Result<Compiled, String> {
+        let mut root = String::from("#![deny(warnings)]\n");
+        for i in included {
+            root.push_str(&format!(
+                "mod program_{i} {{\n    include!(\"program_{i}.rs\");\n    pub(crate) fn run() {{\n        main()\n    }}\n}}\n"
+            ));
+        }
+        root.push_str("fn main() {\n    match std::env::args().nth(1).and_then(|a| a.parse::<usize>().ok()) {\n");
+        for i in included {
+            root.push_str(&format!("        Some({i}) => program_{i}::run(),\n"));
+        }
+        root.push_str("        _ => std::process::exit(64),\n    }\n}\n");
+        let source = self.dir.join("batch.rs");
+        std::fs::write(&source, root).map_err(|e| format!("{}: {e}", source.display()))?;
+        let output = Command::new(&self.driver)
+            .args([
+                "--edition",
+                "2021",
+                "--crate-name",
+                "batch",
+                "--crate-type",
+                "bin",
+            ])
+            .args(["-D", "warnings", "-C", "opt-level=0", "-C", "debuginfo=0"])
+            .args(["--error-format", "json", "-o"])
+            .arg(self.dir.join("batch.bin"))
+            .arg(&source)
+            .output()
+            .map_err(|e| format!("cannot run `{}`: {e}", self.driver))?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let mut messages = Vec::new();
+        for line in stderr.lines() {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if message["level"] != "error" {
+                continue;
+            }
+            let rendered = message["rendered"].as_str().unwrap_or_default().to_string();
+            messages.push((program_of(&message), rendered));
+        }
+        Ok((output.status.success(), messages))
+    }
+
+    fn run(&self, binary: &Path, program: usize) -> Result<Run, String> {
+        let mut child = Command::new(binary)
+            .arg(program.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+        let stdout = child.stdout.take().map(read_all);
+        let stderr = child.stderr.take().map(read_all);
+        let start = Instant::now();
+        let mut timed_out = false;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if start.elapsed() > self.time_limit => {
+                    timed_out = true;
+                    let _ = child.kill();
+                    break child.wait().ok();
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+                Err(e) => return Err(format!("waiting for {}: {e}", binary.display())),
+            }
+        };
+        let text = |reader: Option<std::thread::JoinHandle<Vec<u8>>>| {
+            reader
+                .and_then(|r| r.join().ok())
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_default()
+        };
+        Ok(Run {
+            stdout: text(stdout),
+            stderr: text(stderr),
+            code: status.and_then(|s| s.code()),
+            timed_out,
+        })
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own (both pipes must drain
+/// or a chatty child blocks).
+fn read_all(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
+}
+
+/// The program a rustc message is about: the first span (or a child's)
+/// in a `program_N.rs` file, following macro expansions back to the call.
+fn program_of(message: &serde_json::Value) -> Option<usize> {
+    let mut spans: Vec<&serde_json::Value> = Vec::new();
+    if let Some(list) = message["spans"].as_array() {
+        spans.extend(list);
+    }
+    if let Some(children) = message["children"].as_array() {
+        for child in children {
+            if let Some(list) = child["spans"].as_array() {
+                spans.extend(list);
+            }
+        }
+    }
+    while let Some(span) = spans.pop() {
+        let file = span["file_name"].as_str().unwrap_or_default();
+        if let Some(number) = file
+            .rsplit('/')
+            .next()
+            .and_then(|name| name.strip_prefix("program_"))
+            .and_then(|rest| rest.strip_suffix(".rs"))
+            .and_then(|n| n.parse().ok())
+        {
+            return Some(number);
+        }
+        if let Some(call) = span.get("expansion").and_then(|e| e.get("span")) {
+            spans.push(call);
+        }
+    }
+    None
+}
+
+fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}

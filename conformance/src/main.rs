@@ -1,0 +1,114 @@
+//! `parseltongue-conformance`: run a campaign of generated programs, soak
+//! for a while, or show one program.
+
+use clap::{Parser, Subcommand};
+use parseltongue_conformance::campaign::{self, Options, Oracle};
+use parseltongue_conformance::generate::{self, Size};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "parseltongue-conformance",
+    about = "Test the compiler with generated programs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Test the programs of a range of seeds and list every failure.
+    Run {
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// How many programs.
+        #[arg(long, default_value_t = 100)]
+        count: u64,
+        /// Program size, 0 (tiny) to 20.
+        #[arg(long, default_value_t = 3)]
+        size: usize,
+        /// Programs per Rust crate.
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+        /// Where the crates are built (default: a folder under the system's temporary folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Write each failing program here, named by its seed.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print the program of a seed.
+    Show {
+        /// The seed.
+        seed: u64,
+        /// Program size, 0 (tiny) to 20.
+        #[arg(long, default_value_t = 3)]
+        size: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Show { seed, size } => {
+            let program = generate::generate(seed, Size::from_knob(size));
+            print!("{}", program.files[0].1);
+            ExitCode::SUCCESS
+        }
+        Command::Run {
+            seed,
+            count,
+            size,
+            batch,
+            dir,
+            out,
+        } => {
+            let options = Options {
+                first_seed: seed,
+                count,
+                size,
+                batch,
+                dir: dir.unwrap_or_else(|| std::env::temp_dir().join("parseltongue-conformance")),
+                fuel: 2_000_000,
+            };
+            let report = match campaign::run(&options) {
+                Ok(report) => report,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return ExitCode::from(2);
+                }
+            };
+            for failure in &report.failures {
+                println!(
+                    "== seed {} (size {}): {:?}",
+                    failure.seed, failure.size, failure.oracle
+                );
+                println!("{}", failure.detail.trim_end());
+                if let Some(out) = &out {
+                    let _ = std::fs::create_dir_all(out);
+                    let path = out.join(format!("seed_{}_size_{}.pt", failure.seed, failure.size));
+                    let _ = std::fs::write(&path, &failure.source);
+                }
+            }
+            let by = |o: Oracle| report.failures.iter().filter(|f| f.oracle == o).count();
+            println!(
+                "{} programs: {} passed, {} skipped, {} failed (checker {}, lowering {}, rustc {}, behaviour {})",
+                report.tested,
+                report.passed,
+                report.skipped.len(),
+                report.failures.len(),
+                by(Oracle::Diagnostics),
+                by(Oracle::Lowering),
+                by(Oracle::Rustc),
+                by(Oracle::Behaviour)
+            );
+            if report.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

@@ -1,0 +1,416 @@
+//! Built-in functions and the methods of the built-in types.
+
+use super::expr::{atom, tighten_unary, untyped_numbers, Lowered, Prec, Want};
+use super::Lowerer;
+use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Ty};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+impl Lowerer<'_> {
+    #[allow(clippy::too_many_lines)]
+    pub(super) fn builtin(
+        &mut self,
+        builtin: Builtin,
+        args: &[Expr],
+        ty: &Ty,
+        want: Want,
+    ) -> Lowered {
+        let owned = |this: &mut Self, i: usize| this.expr(&args[i], Want::Owned).tokens;
+        match builtin {
+            Builtin::PrintLine => {
+                if args.len() == 1
+                    && matches!(&args[0].kind, K::Template { template } if template.is_empty())
+                {
+                    return atom(quote!(println!()));
+                }
+                atom(self.formatted("println", args))
+            }
+            Builtin::Print => atom(self.formatted("print", args)),
+            Builtin::PrintErrorLine => atom(self.formatted("eprintln", args)),
+            Builtin::Format => {
+                let Some(Expr {
+                    kind: K::Template { template },
+                    ..
+                }) = args.first()
+                else {
+                    return atom(quote!(String::new()));
+                };
+                // `format("{}", text)` is the text itself (clippy: useless_format).
+                if template == "{}" && args.len() == 2 && args[1].ty == Ty::Str {
+                    return self.expr(&args[1], want);
+                }
+                let f = self.formatted("format", args);
+                self.owned_result(f, ty, want)
+            }
+            Builtin::Panic => atom(self.formatted("panic", args)),
+            Builtin::Assert => {
+                let c = tighten_unary(self.expr(&args[0], Want::Deref).tokens);
+                atom(quote!(assert!(#c)))
+            }
+            Builtin::AssertEqual => {
+                let (l, r) = if args[0].ty.is_copy() {
+                    let both_untyped = untyped_numbers(&args[1]);
+                    let l = if both_untyped {
+                        self.typed_expr(&args[0], Want::Deref)
+                    } else {
+                        self.expr(&args[0], Want::Deref)
+                    };
+                    (l.tokens, self.expr(&args[1], Want::Deref).tokens)
+                } else {
+                    let (ls, rs) = (self.side(&args[0]), self.side(&args[1]));
+                    (
+                        self.equality_operand(&args[0], rs).tokens,
+                        self.equality_operand(&args[1], ls).tokens,
+                    )
+                };
+                let args = tighten_unary(quote!(#l, #r));
+                atom(quote!(assert_eq!(#args)))
+            }
+            Builtin::ListOf => {
+                if want == Want::Borrow && !args.is_empty() {
+                    // A borrowed literal list is a slice: no allocation.
+                    let items: Vec<TokenStream> = (0..args.len()).map(|i| owned(self, i)).collect();
+                    return Lowered {
+                        tokens: quote!(&[#(#items),*]),
+                        prec: Prec::Unary,
+                    };
+                }
+                if args.is_empty() {
+                    return self.owned_result(quote!(Vec::new()), ty, want);
+                }
+                let items: Vec<TokenStream> = (0..args.len()).map(|i| owned(self, i)).collect();
+                let items = tighten_unary(quote!(#(#items),*));
+                self.owned_result(quote!(vec![#items]), ty, want)
+            }
+            Builtin::MapOf => {
+                self.uses.btree_map = true;
+                self.owned_result(quote!(BTreeMap::new()), ty, want)
+            }
+            Builtin::Range | Builtin::RangeInclusive => {
+                let a = if untyped_numbers(&args[1]) {
+                    self.typed_expr(&args[0], Want::Deref)
+                } else {
+                    self.expr(&args[0], Want::Deref)
+                }
+                .at(Prec::Or);
+                let b = self.expr(&args[1], Want::Deref).at(Prec::Or);
+                let tokens = if builtin == Builtin::Range {
+                    quote!(#a..#b)
+                } else {
+                    quote!(#a..=#b)
+                };
+                Lowered {
+                    tokens,
+                    prec: Prec::Range,
+                }
+            }
+            Builtin::Some => {
+                let v = owned(self, 0);
+                self.owned_result(quote!(Some(#v)), ty, want)
+            }
+            Builtin::None => self.owned_result(quote!(None), ty, want),
+            Builtin::Ok => {
+                let v = owned(self, 0);
+                self.owned_result(quote!(Ok(#v)), ty, want)
+            }
+            Builtin::Err => {
+                let v = owned(self, 0);
+                self.owned_result(quote!(Err(#v)), ty, want)
+            }
+            Builtin::Method(m) => self.method(m, args, ty, want),
+        }
+    }
+
+    /// A key or element argument passed by reference (`&k`, `"literal"`).
+    pub(super) fn by_reference(&mut self, e: &Expr) -> TokenStream {
+        match &e.kind {
+            K::Str(_) => self.expr(e, Want::Read).tokens,
+            _ if e.ty == Ty::Str => self.str_view(e),
+            _ if e.ty.is_copy() => {
+                let t = self.expr(e, Want::Deref).at(Prec::Unary);
+                quote!(&#t)
+            }
+            _ => self.expr(e, Want::Borrow).tokens,
+        }
+    }
+
+    #[allow(clippy::too_many_lines)]
+    pub(super) fn method(&mut self, m: M, args: &[Expr], ty: &Ty, want: Want) -> Lowered {
+        let receiver_ty = args[0].ty.clone();
+        let read = |this: &mut Self| this.typed_expr(&args[0], Want::Read).at(Prec::Postfix);
+        let value = |this: &mut Self| this.typed_expr(&args[0], Want::Deref).at(Prec::Postfix);
+        let element_copy = matches!(&receiver_ty, Ty::List(t) | Ty::Map(_, t) if t.is_copy());
+        let cloned = if element_copy {
+            quote!(copied)
+        } else {
+            quote!(cloned)
+        };
+        let tokens = match m {
+            M::Length => {
+                // The length of a `split` or `lines` result counts the
+                // pieces without building the list.
+                let pieces = matches!(
+                    args[0].kind,
+                    K::Builtin {
+                        builtin: Builtin::Method(M::Split | M::Lines),
+                        ..
+                    }
+                );
+                if let Some(lazy) = pieces.then(|| self.lazy_iterator(&args[0])).flatten() {
+                    return Lowered {
+                        tokens: quote!(#lazy.count() as i64),
+                        prec: Prec::Cast,
+                    };
+                }
+                let r = read(self);
+                return Lowered {
+                    tokens: quote!(#r.len() as i64),
+                    prec: Prec::Cast,
+                };
+            }
+            M::IsEmpty => {
+                let r = read(self);
+                quote!(#r.is_empty())
+            }
+            M::Contains if receiver_ty == Ty::Str => {
+                let r = read(self);
+                let a = self.pattern_arg(&args[1]);
+                quote!(#r.contains(#a))
+            }
+            M::Contains => {
+                let r = read(self);
+                if args[1].ty == Ty::Str {
+                    let a = self.str_view(&args[1]);
+                    quote!(#r.iter().any(|item| item == #a))
+                } else {
+                    let a = self.by_reference(&args[1]);
+                    quote!(#r.contains(#a))
+                }
+            }
+            M::StartsWith | M::EndsWith => {
+                let r = read(self);
+                let a = self.pattern_arg(&args[1]);
+                if m == M::StartsWith {
+                    quote!(#r.starts_with(#a))
+                } else {
+                    quote!(#r.ends_with(#a))
+                }
+            }
+            M::ToUpper => {
+                let r = read(self);
+                quote!(#r.to_uppercase())
+            }
+            M::ToLower => {
+                let r = read(self);
+                quote!(#r.to_lowercase())
+            }
+            M::Trim => {
+                let r = read(self);
+                if want != Want::Owned {
+                    // Only read: the trimmed `&str` view needs no new string.
+                    return atom(quote!(#r.trim()));
+                }
+                quote!(#r.trim().to_string())
+            }
+            M::Split => {
+                let r = read(self);
+                let a = self.pattern_arg(&args[1]);
+                quote!(#r.split(#a).map(str::to_string).collect::<Vec<_>>())
+            }
+            M::Lines => {
+                let r = read(self);
+                quote!(#r.lines().map(str::to_string).collect::<Vec<_>>())
+            }
+            M::Replace => {
+                let r = read(self);
+                let a = self.pattern_arg(&args[1]);
+                let b = self.str_view(&args[2]);
+                quote!(#r.replace(#a, #b))
+            }
+            M::ParseInt => {
+                let r = read(self);
+                quote!(#r.parse::<i64>().map_err(|error| error.to_string()))
+            }
+            M::ParseFloat => {
+                let r = read(self);
+                quote!(#r.parse::<f64>().map_err(|error| error.to_string()))
+            }
+            M::ToText if want == Want::Read => return self.expr(&args[0], Want::Read),
+            M::ToText => {
+                let r = read(self);
+                quote!(#r.to_string())
+            }
+            M::ToF64 | M::ToI64 => {
+                // `list.length().to_f64()` is `list.len() as f64`, without
+                // the round trip through i64.
+                if let K::Builtin {
+                    builtin: Builtin::Method(M::Length),
+                    args: inner,
+                } = &args[0].kind
+                {
+                    if m == M::ToF64 {
+                        let r = self.expr(&inner[0], Want::Read).at(Prec::Postfix);
+                        return Lowered {
+                            tokens: quote!(#r.len() as f64),
+                            prec: Prec::Cast,
+                        };
+                    }
+                }
+                if let (M::ToF64, K::Int(v)) = (m, &args[0].kind) {
+                    let lit = Literal::f64_unsuffixed(*v as f64);
+                    return atom(quote!(#lit));
+                }
+                let r = self.expr(&args[0], Want::Deref).at(Prec::Cast);
+                let t = if m == M::ToF64 {
+                    quote!(f64)
+                } else {
+                    quote!(i64)
+                };
+                return Lowered {
+                    tokens: quote!(#r as #t),
+                    prec: Prec::Cast,
+                };
+            }
+            M::Abs | M::Sqrt | M::Floor | M::Ceil | M::Round => {
+                let r = value(self);
+                let name = format_ident!("{}", format!("{m:?}").to_lowercase());
+                quote!(#r.#name())
+            }
+            M::Min | M::Max | M::CheckedAdd | M::CheckedSub | M::CheckedMul | M::CheckedDiv => {
+                let r = value(self);
+                let a = self.expr(&args[1], Want::Deref).tokens;
+                let name = match m {
+                    M::Min => quote!(min),
+                    M::Max => quote!(max),
+                    M::CheckedAdd => quote!(checked_add),
+                    M::CheckedSub => quote!(checked_sub),
+                    M::CheckedMul => quote!(checked_mul),
+                    _ => quote!(checked_div),
+                };
+                quote!(#r.#name(#a))
+            }
+            M::Pow => {
+                let r = value(self);
+                let a = self.expr(&args[1], Want::Deref).tokens;
+                quote!(#r.pow(u32::try_from(#a).expect("the exponent of `pow` must be between 0 and 4294967295")))
+            }
+            M::Push => {
+                let r = self.mutable_receiver(&args[0]);
+                let a = self.expr(&args[1], Want::Owned).tokens;
+                quote!(#r.push(#a))
+            }
+            M::Pop => {
+                let r = self.mutable_receiver(&args[0]);
+                quote!(#r.pop())
+            }
+            M::Get if matches!(receiver_ty, Ty::Map(..)) => {
+                let r = read(self);
+                let k = self.by_reference(&args[1]);
+                quote!(#r.get(#k).#cloned())
+            }
+            M::Get => {
+                let r = read(self);
+                let i = self.index(&args[1]);
+                quote!(#r.get(#i).#cloned())
+            }
+            M::First | M::Last => {
+                let r = read(self);
+                let name = if m == M::First {
+                    quote!(first)
+                } else {
+                    quote!(last)
+                };
+                quote!(#r.#name().#cloned())
+            }
+            M::Sort | M::Reverse | M::Clear => {
+                let r = self.mutable_receiver(&args[0]);
+                let name = match m {
+                    M::Sort => quote!(sort),
+                    M::Reverse => quote!(reverse),
+                    _ => quote!(clear),
+                };
+                quote!(#r.#name())
+            }
+            M::Join => {
+                let r = read(self);
+                let a = self.str_view(&args[1]);
+                quote!(#r.join(#a))
+            }
+            M::Insert if matches!(receiver_ty, Ty::Map(..)) => {
+                let r = self.mutable_receiver(&args[0]);
+                let k = self.expr(&args[1], Want::Owned).tokens;
+                let v = self.expr(&args[2], Want::Owned).tokens;
+                return atom(quote!({ #r.insert(#k, #v); }));
+            }
+            M::Insert => {
+                let r = self.mutable_receiver(&args[0]);
+                let i = self.index(&args[1]);
+                let v = self.expr(&args[2], Want::Owned).tokens;
+                quote!(#r.insert(#i, #v))
+            }
+            M::Remove if matches!(receiver_ty, Ty::Map(..)) => {
+                let r = self.mutable_receiver(&args[0]);
+                let k = self.by_reference(&args[1]);
+                quote!(#r.remove(#k))
+            }
+            M::Remove => {
+                let r = self.mutable_receiver(&args[0]);
+                let i = self.index(&args[1]);
+                quote!(#r.remove(#i))
+            }
+            M::ContainsKey => {
+                let r = read(self);
+                let k = self.by_reference(&args[1]);
+                quote!(#r.contains_key(#k))
+            }
+            M::Keys | M::Values => {
+                let r = read(self);
+                let key_copy = matches!(&receiver_ty, Ty::Map(k, v) if if m == M::Keys { k.is_copy() } else { v.is_copy() });
+                let name = if m == M::Keys {
+                    quote!(keys)
+                } else {
+                    quote!(values)
+                };
+                let c = if key_copy {
+                    quote!(copied)
+                } else {
+                    quote!(cloned)
+                };
+                quote!(#r.#name().#c().collect::<Vec<_>>())
+            }
+            M::IsSome | M::IsNone | M::IsOk | M::IsErr => {
+                let r = read(self);
+                let name = format_ident!(
+                    "{}",
+                    match m {
+                        M::IsSome => "is_some",
+                        M::IsNone => "is_none",
+                        M::IsOk => "is_ok",
+                        _ => "is_err",
+                    }
+                );
+                quote!(#r.#name())
+            }
+            M::Unwrap | M::Expect | M::UnwrapOr => {
+                let r = self.expr(&args[0], Want::Owned).at(Prec::Postfix);
+                match m {
+                    M::Unwrap => quote!(#r.unwrap()),
+                    M::Expect => {
+                        let msg = self.str_view(&args[1]);
+                        quote!(#r.expect(#msg))
+                    }
+                    _ => {
+                        let d = self.expr(&args[1], Want::Owned).tokens;
+                        quote!(#r.unwrap_or(#d))
+                    }
+                }
+            }
+            M::JoinThread => {
+                let r = self.expr(&args[0], Want::Owned).at(Prec::Postfix);
+                quote!(#r.join().expect("the thread panicked"))
+            }
+            M::Clone => return self.expr(&args[0], want),
+        };
+        self.owned_result(tokens, ty, want)
+    }
+}

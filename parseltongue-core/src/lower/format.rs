@@ -1,0 +1,150 @@
+//! The printing built-ins: format strings with their arguments inlined
+//! where clippy asks, and evaluated in source order where it matters.
+
+use super::expr::{tighten_unary, Want};
+use super::Lowerer;
+use crate::ir::{Expr, ExprKind as K, Repr};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+impl Lowerer<'_> {
+    /// `name!(template, args…)`. When an argument changes a variable,
+    /// the arguments are first evaluated left to right into temporaries,
+    /// so the output is what the order of the source says.
+    pub(super) fn formatted(&mut self, name: &str, args: &[Expr]) -> TokenStream {
+        let mac = format_ident!("{}", name);
+        let values = args.get(1..).unwrap_or(&[]);
+        let Some(Expr {
+            kind: K::Template { template },
+            ..
+        }) = args.first()
+        else {
+            return quote!(#mac!());
+        };
+        if !values.iter().any(|v| self.mutates_something(v)) {
+            let (text, positional) = self.inline_format_args(template, values);
+            if name == "format"
+                && positional.is_empty()
+                && !text.replace("{{", "").replace("}}", "").contains('{')
+            {
+                // Nothing left to format: a plain string (clippy: useless_format).
+                let lit = Literal::string(&text.replace("{{", "{").replace("}}", "}"));
+                return quote!(String::from(#lit));
+            }
+            let lit = Literal::string(&text);
+            let arguments = tighten_unary(quote!(#lit #(, #positional)*));
+            return quote!(#mac!(#arguments));
+        }
+        let names: Vec<proc_macro2::Ident> = (0..values.len())
+            .map(|i| format_ident!("__argument_{}", i))
+            .collect();
+        let lets: Vec<TokenStream> = values
+            .iter()
+            .zip(&names)
+            .map(|(v, n)| {
+                let t = self.expr(v, Want::Owned).tokens;
+                quote!(let #n = #t;)
+            })
+            .collect();
+        let mut text = String::new();
+        let mut chars = template.chars().peekable();
+        let mut next = names.iter();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    text.push_str("{{");
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    text.push_str("}}");
+                }
+                '{' => {
+                    let mut spec = String::new();
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                        spec.push(c);
+                    }
+                    let name = next.next().map(ToString::to_string).unwrap_or_default();
+                    text.push('{');
+                    text.push_str(&name);
+                    text.push_str(&spec);
+                    text.push('}');
+                }
+                other => text.push(other),
+            }
+        }
+        let lit = Literal::string(&text);
+        quote!({ #(#lets)* #mac!(#lit) })
+    }
+
+    /// Writes plain variables into the format string (`{name}`), as clippy
+    /// asks, and keeps other arguments positional.
+    pub(super) fn inline_format_args(
+        &mut self,
+        template: &str,
+        values: &[Expr],
+    ) -> (String, Vec<TokenStream>) {
+        // Names written into the text are read after all positional
+        // arguments are evaluated; so variables are inlined only when no
+        // argument changes anything, and evaluation order cannot show.
+        let all_inlinable = !values.iter().any(|v| self.mutates_something(v));
+        let mut out = String::new();
+        let mut positional = Vec::new();
+        let mut values = values.iter();
+        let mut chars = template.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '{' && chars.peek() == Some(&'{') {
+                chars.next();
+                out.push_str("{{");
+                continue;
+            }
+            if c == '}' && chars.peek() == Some(&'}') {
+                chars.next();
+                out.push_str("}}");
+                continue;
+            }
+            if c != '{' {
+                out.push(c);
+                continue;
+            }
+            let mut spec = String::new();
+            for c in chars.by_ref() {
+                if c == '}' {
+                    break;
+                }
+                spec.push(c);
+            }
+            let Some(value) = values.next() else { break };
+            // Literals are written into the text itself (clippy: print_literal).
+            let literal_text = match &value.kind {
+                K::Str(text) if spec.is_empty() => Some(text.replace('{', "{{").replace('}', "}}")),
+                K::Int(v) if spec.is_empty() => Some(v.to_string()),
+                K::Bool(b) if spec.is_empty() => Some(b.to_string()),
+                _ => None,
+            };
+            if let Some(text) = literal_text {
+                out.push_str(&text);
+                continue;
+            }
+            match value.kind {
+                K::Local { id, .. } if all_inlinable && self.local_repr(id) != Repr::ArcMutex => {
+                    let name = self.local_ident(id);
+                    out.push('{');
+                    out.push_str(&name.to_string());
+                    out.push_str(&spec);
+                    out.push('}');
+                }
+                _ => {
+                    out.push('{');
+                    out.push_str(&spec);
+                    out.push('}');
+                    positional.push(self.typed_expr(value, Want::Read).tokens);
+                }
+            }
+        }
+        (out, positional)
+    }
+}

@@ -1,0 +1,298 @@
+//! Statements and blocks: bindings, assignments, loops, and the marks
+//! that map generated lines back to `.pt` statements.
+
+use super::expr::{is_empty_container, same_place, tighten_unary, untyped_numbers, Prec, Want};
+use super::Lowerer;
+use crate::ir::{Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, Repr, Stmt, Ty};
+use crate::syntax::ast::BinaryOp;
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+impl Lowerer<'_> {
+    pub(super) fn function_body(&mut self, block: &Block) -> TokenStream {
+        // A trailing `return x;` is written as the tail expression (and a
+        // trailing `return;` dropped), as idiomatic Rust and clippy expect.
+        if block.tail.is_none() {
+            if let Some((Stmt::Return(value), init)) = block.stmts.split_last() {
+                let stmts: Vec<TokenStream> = init.iter().map(|s| self.marked_stmt(s)).collect();
+                let tail = value.as_ref().map(|e| {
+                    let mark = self.marks.mark(e.span);
+                    let value = self.expr(e, Want::Owned).tokens;
+                    quote!(#mark #value)
+                });
+                return quote!({ #(#stmts)* #tail });
+            }
+        }
+        // A function body always spans lines, so its value can be marked
+        // even when it is all the body has.
+        let inner = self.block_inner(block, true);
+        quote!({ #inner })
+    }
+
+    pub(super) fn block(&mut self, block: &Block) -> TokenStream {
+        let inner = self.block_inner(block, false);
+        quote!({ #inner })
+    }
+
+    pub(super) fn block_inner(&mut self, block: &Block, multiline: bool) -> TokenStream {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            let stmts: Vec<TokenStream> = block.stmts.iter().map(|s| self.marked_stmt(s)).collect();
+            // A block that is only a value may print on one line
+            // (`if c { 1 } else { 2 }`); a mark would break it open.
+            let tail_mark = multiline || !block.stmts.is_empty();
+            let tail = block.tail.as_ref().map(|t| {
+                let mark = tail_mark.then(|| self.marks.mark(t.span));
+                let value = if t.ty == Ty::Unit || t.ty == Ty::Never {
+                    self.expr(t, Want::Read).tokens
+                } else {
+                    self.expr(t, Want::Owned).tokens
+                };
+                quote!(#mark #value)
+            });
+            quote!(#(#stmts)* #tail)
+        })
+    }
+
+    /// A statement preceded by the mark of the `.pt` span it came from.
+    pub(super) fn marked_stmt(&mut self, stmt: &Stmt) -> TokenStream {
+        let span = match stmt {
+            Stmt::Let { span, .. } => Some(*span),
+            Stmt::Assign { target, value, .. } => Some(target.span.to(value.span)),
+            Stmt::Expr(e) | Stmt::Return(Some(e)) => Some(e.span),
+            Stmt::While { condition, .. } => Some(condition.span),
+            Stmt::For { iterable, .. } => Some(iterable.span),
+            Stmt::Return(None) | Stmt::Break | Stmt::Continue | Stmt::Loop(_) => None,
+        };
+        let mark = span.map(|span| self.marks.mark(span));
+        let stmt = self.stmt(stmt);
+        quote!(#mark #stmt)
+    }
+
+    pub(super) fn stmt(&mut self, stmt: &Stmt) -> TokenStream {
+        match stmt {
+            Stmt::Let { local, value, .. } => self.let_stmt(*local, value),
+            Stmt::Assign { target, op, value } => self.assign(target, *op, value),
+            Stmt::Expr(Expr {
+                kind:
+                    K::Builtin {
+                        builtin: Builtin::Method(M::Insert),
+                        args,
+                    },
+                ..
+            }) if matches!(args[0].ty, Ty::Map(..)) => {
+                // As a statement the replaced value is simply dropped.
+                let r = self.mutable_receiver(&args[0]);
+                let k = self.expr(&args[1], Want::Owned).tokens;
+                let v = self.expr(&args[2], Want::Owned).tokens;
+                quote!(#r.insert(#k, #v);)
+            }
+            Stmt::Expr(e) => {
+                let block_like = matches!(
+                    e.kind,
+                    K::If { .. } | K::Match { .. } | K::Block(_) | K::WithLock { .. }
+                );
+                if matches!(e.ty, Ty::Unit | Ty::Never | Ty::Error) {
+                    let t = self.expr(e, Want::Read).tokens;
+                    if block_like {
+                        t
+                    } else {
+                        quote!(#t;)
+                    }
+                } else {
+                    let t = self.expr(e, Want::Owned).tokens;
+                    quote!(let _ = #t;)
+                }
+            }
+            Stmt::Return(None) => quote!(return;),
+            Stmt::Return(Some(e)) => {
+                let t = self.expr(e, Want::Owned).tokens;
+                quote!(return #t;)
+            }
+            Stmt::Break => quote!(break;),
+            Stmt::Continue => quote!(continue;),
+            Stmt::While { condition, body } => {
+                let c = self.expr(condition, Want::Deref).tokens;
+                let b = self.block(body);
+                if c.to_string() == "true" {
+                    quote!(loop #b)
+                } else {
+                    quote!(while #c #b)
+                }
+            }
+            Stmt::Loop(body) => {
+                let b = self.block(body);
+                quote!(loop #b)
+            }
+            Stmt::For {
+                local,
+                iterable,
+                body,
+            } => {
+                let name = self.local_ident(*local);
+                let b = self.block(body);
+                match &iterable.ty {
+                    Ty::Range => {
+                        let range = self.expr(iterable, Want::Owned).tokens;
+                        quote!(for #name in #range #b)
+                    }
+                    Ty::List(t) => {
+                        let consumed = self.locals[*local].repr == Repr::Value && !t.is_copy();
+                        if let K::Builtin {
+                            builtin: Builtin::ListOf,
+                            args,
+                        } = &iterable.kind
+                        {
+                            // A literal list that is only iterated is an array.
+                            let items: Vec<TokenStream> = args
+                                .iter()
+                                .map(|a| self.expr(a, Want::Owned).tokens)
+                                .collect();
+                            quote!(for #name in [#(#items),*] #b)
+                        } else if let Some(lazy) = self.lazy_iterator(iterable) {
+                            if t.is_copy() {
+                                quote!(for &#name in #lazy #b)
+                            } else {
+                                quote!(for #name in #lazy #b)
+                            }
+                        } else if consumed || !super::super::check::is_place_expr(iterable) {
+                            let it = self.expr(iterable, Want::Owned).at(Prec::Postfix);
+                            quote!(for #name in #it #b)
+                        } else {
+                            let it = match iterable.kind {
+                                K::Local { id, .. }
+                                    if matches!(
+                                        self.local_repr(id),
+                                        Repr::Arc | Repr::Guard | Repr::Cow
+                                    ) =>
+                                {
+                                    let n = self.local_ident(id);
+                                    quote!(#n.iter())
+                                }
+                                _ => self.borrow_place(iterable),
+                            };
+                            if t.is_copy() {
+                                quote!(for &#name in #it #b)
+                            } else {
+                                quote!(for #name in #it #b)
+                            }
+                        }
+                    }
+                    _ => quote!(),
+                }
+            }
+        }
+    }
+
+    pub(super) fn let_stmt(&mut self, local: usize, value: &Expr) -> TokenStream {
+        let l = &self.locals[local];
+        let name = self.local_ident(local);
+        let repr = l.repr;
+        let ty = l.ty.clone();
+        let mutable = l.mutated && matches!(repr, Repr::Value | Repr::Cow);
+        let mutability = if mutable { quote!(mut) } else { quote!() };
+        match repr {
+            Repr::Cow => {
+                let annotation = self.local_type(&ty, repr);
+                let init = if super::super::check::is_place_expr(value) {
+                    let b = self.expr(value, Want::Borrow).tokens;
+                    quote!(Cow::Borrowed(#b))
+                } else {
+                    let v = self.expr(value, Want::Owned).tokens;
+                    quote!(Cow::Owned(#v))
+                };
+                quote!(let #mutability #name: #annotation = #init;)
+            }
+            Repr::Arc => {
+                self.uses.arc = true;
+                let v = self.typed_expr(value, Want::Owned).tokens;
+                quote!(let #name = Arc::new(#v);)
+            }
+            Repr::ArcMutex => {
+                self.uses.arc = true;
+                self.uses.mutex = true;
+                let v = self.typed_expr(value, Want::Owned).tokens;
+                quote!(let #name = Arc::new(Mutex::new(#v));)
+            }
+            _ => {
+                if let K::Builtin {
+                    builtin: Builtin::ListOf,
+                    args,
+                } = &value.kind
+                {
+                    let only_read = self.body.is_some_and(|b| {
+                        super::used_only_as_slice(b, local, args.len(), self.program)
+                    });
+                    if !args.is_empty() && only_read {
+                        let items: Vec<TokenStream> = args
+                            .iter()
+                            .map(|a| self.expr(a, Want::Owned).tokens)
+                            .collect();
+                        let items = tighten_unary(quote!(#(#items),*));
+                        let annotation = if untyped_numbers(value) {
+                            let element = match &ty {
+                                Ty::List(t) => self.rust_type(t),
+                                _ => quote!(i64),
+                            };
+                            let n = Literal::usize_unsuffixed(args.len());
+                            quote!(: [#element; #n])
+                        } else {
+                            quote!()
+                        };
+                        return quote!(let #mutability #name #annotation = [#items];);
+                    }
+                }
+                let v = self.expr(value, Want::Owned).tokens;
+                if super::types::needs_annotation(&ty, is_empty_container(value))
+                    || untyped_numbers(value)
+                {
+                    let t = self.rust_type(&ty);
+                    quote!(let #mutability #name: #t = #v;)
+                } else {
+                    quote!(let #mutability #name = #v;)
+                }
+            }
+        }
+    }
+
+    pub(super) fn assign(
+        &mut self,
+        target: &Expr,
+        op: Option<BinaryOp>,
+        value: &Expr,
+    ) -> TokenStream {
+        // `x = x + y` is written `x += y`.
+        let (op, value) = match (op, &value.kind) {
+            (None, K::Binary { first, rest })
+                if rest.len() == 1
+                    && !rest[0].0.is_comparison()
+                    && !rest[0].0.is_logical()
+                    && same_place(first, target) =>
+            {
+                (Some(rest[0].0), &rest[0].1)
+            }
+            _ => (op, value),
+        };
+        if let K::Local { id, .. } = target.kind {
+            if self.local_repr(id) == Repr::Cow && op.is_none() {
+                let name = self.local_ident(id);
+                let v = self.expr(value, Want::Owned).tokens;
+                return quote!(#name = Cow::Owned(#v););
+            }
+        }
+        let place = self.mutable_place(target);
+        match op {
+            None => {
+                let v = self.expr(value, Want::Owned).tokens;
+                quote!(#place = #v;)
+            }
+            Some(op) => {
+                let v = self
+                    .expr(value, Want::Deref)
+                    .at(Prec::Postfix.min(Prec::Range));
+                let op_tokens: TokenStream =
+                    format!("{}=", op.as_str()).parse().unwrap_or_default();
+                quote!(#place #op_tokens #v;)
+            }
+        }
+    }
+}

@@ -553,11 +553,12 @@ impl Gen {
                     self.emit(format!("{name}.push({v});"));
                 }
                 _ => {
+                    self.before_change(at, true);
                     let v = self.typed(&ty, d).text;
-                    self.before_change(at, false);
                     self.emit(format!("{name} = {v};"));
                 }
             }
+            self.after_change(at);
             self.var(at).mutated = true;
             self.indent -= 1;
             self.emit("}");

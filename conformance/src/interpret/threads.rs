@@ -2,7 +2,10 @@
 //! it is spawned, on a copy of the spawning frame (its body reads only
 //! copied numbers, read-only shared values and locked shared cells, so no
 //! later change of the frame could have reached it); `join` hands back its
-//! value or repeats its panic.
+//! value or repeats its panic. Where the compiled program's output depends
+//! on scheduling (a thread that prints, `main` reading a shared value
+//! before joining the threads that change it) there is no one right
+//! answer, and this is the sequential one.
 
 use super::machine::{panic, unsupported, Eval, Flow, Frame, Machine};
 use super::value::Value;

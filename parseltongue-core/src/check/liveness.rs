@@ -28,14 +28,15 @@ struct Analysis<'a> {
 
 /// The dead stores of a function body.
 pub(crate) fn dead_stores(block: &Block, locals: &[Local]) -> Vec<DeadStore> {
-    // Only an owned local that is written after its `let` can hold a dead
-    // value: one written once and never read is an unused binding (PT0501).
-    // Writes through a reference, a lock guard or a `Cow` are seen elsewhere.
+    // Only an owned local (or a `let_cow_var`, whose stores rustc sees the
+    // same way) that is written after its `let` can hold a dead value: one
+    // written once and never read is an unused binding (PT0501). Writes
+    // through a reference or a lock guard are seen elsewhere.
     let mut next_bit = 0u32;
     let bits: Vec<Option<u32>> = locals
         .iter()
         .map(|local| {
-            let tracked = local.repr == Repr::Value
+            let tracked = matches!(local.repr, Repr::Value | Repr::Cow)
                 && local.mutated
                 && local.used
                 && !local.name.starts_with('_')

@@ -33,7 +33,8 @@ impl Lowerer<'_> {
                     ..
                 }) = args.first()
                 else {
-                    return atom(quote!(String::new()));
+                    let string = self.lib("String");
+                    return atom(quote!(#string::new()));
                 };
                 // `format("{}", text)` is the text itself (clippy: useless_format).
                 if template == "{}" && args.len() == 2 && args[1].ty == Ty::Str {
@@ -76,7 +77,8 @@ impl Lowerer<'_> {
                     };
                 }
                 if args.is_empty() {
-                    return self.owned_result(quote!(Vec::new()), ty, want);
+                    let vec = self.lib("Vec");
+                    return self.owned_result(quote!(#vec::new()), ty, want);
                 }
                 let items: Vec<TokenStream> = (0..args.len()).map(|i| owned(self, i)).collect();
                 let items = tighten_unary(quote!(#(#items),*));
@@ -84,7 +86,8 @@ impl Lowerer<'_> {
             }
             Builtin::MapOf => {
                 self.uses.btree_map = true;
-                self.owned_result(quote!(BTreeMap::new()), ty, want)
+                let map = self.lib("BTreeMap");
+                self.owned_result(quote!(#map::new()), ty, want)
             }
             Builtin::Range | Builtin::RangeInclusive => {
                 let a = if untyped_numbers(&args[1]) {
@@ -181,7 +184,7 @@ impl Lowerer<'_> {
                 let r = read(self);
                 if args[1].ty == Ty::Str {
                     let a = self.str_view(&args[1]);
-                    quote!(#r.iter().any(|item| item == #a))
+                    quote!(#r.iter().any(|__item| __item == #a))
                 } else {
                     let a = self.by_reference(&args[1]);
                     quote!(#r.contains(#a))
@@ -215,11 +218,13 @@ impl Lowerer<'_> {
             M::Split => {
                 let r = read(self);
                 let a = self.pattern_arg(&args[1]);
-                quote!(#r.split(#a).map(str::to_string).collect::<Vec<_>>())
+                let (str, vec) = (self.lib("str"), self.lib("Vec"));
+                quote!(#r.split(#a).map(#str::to_string).collect::<#vec<_>>())
             }
             M::Lines => {
                 let r = read(self);
-                quote!(#r.lines().map(str::to_string).collect::<Vec<_>>())
+                let (str, vec) = (self.lib("str"), self.lib("Vec"));
+                quote!(#r.lines().map(#str::to_string).collect::<#vec<_>>())
             }
             M::Replace => {
                 let r = read(self);
@@ -229,13 +234,17 @@ impl Lowerer<'_> {
             }
             M::ParseInt => {
                 let r = read(self);
-                quote!(#r.parse::<i64>().map_err(|error| error.to_string()))
+                quote!(#r.parse::<i64>().map_err(|__error| __error.to_string()))
             }
             M::ParseFloat => {
                 let r = read(self);
-                quote!(#r.parse::<f64>().map_err(|error| error.to_string()))
+                quote!(#r.parse::<f64>().map_err(|__error| __error.to_string()))
             }
-            M::ToText if want == Want::Read => return self.expr(&args[0], Want::Read),
+            // Read only, a string's copy is the string itself; a number's
+            // or a boolean's text is still text (`{:?}` quotes it).
+            M::ToText if want == Want::Read && receiver_ty == Ty::Str => {
+                return self.expr(&args[0], Want::Read)
+            }
             M::ToText => {
                 let r = read(self);
                 quote!(#r.to_string())
@@ -292,7 +301,8 @@ impl Lowerer<'_> {
             M::Pow => {
                 let r = value(self);
                 let a = self.expr(&args[1], Want::Deref).tokens;
-                quote!(#r.pow(u32::try_from(#a).expect("the exponent of `pow` must be between 0 and 4294967295")))
+                let u32 = self.lib("u32");
+                quote!(#r.pow(#u32::try_from(#a).expect("the exponent of `pow` must be between 0 and 4294967295")))
             }
             M::Push => {
                 let r = self.mutable_receiver(&args[0]);
@@ -376,7 +386,8 @@ impl Lowerer<'_> {
                 } else {
                     quote!(cloned)
                 };
-                quote!(#r.#name().#c().collect::<Vec<_>>())
+                let vec = self.lib("Vec");
+                quote!(#r.#name().#c().collect::<#vec<_>>())
             }
             M::IsSome | M::IsNone | M::IsOk | M::IsErr => {
                 let r = read(self);

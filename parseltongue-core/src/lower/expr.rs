@@ -150,12 +150,24 @@ impl Lowerer<'_> {
         }
     }
 
+    /// An `if`/`while` condition, `match` scrutinee or `for` iterable: a
+    /// record literal on its exterior is parenthesised.
+    pub(super) fn condition(&mut self, e: &Expr, want: Want) -> Lowered {
+        self.in_condition = true;
+        let lowered = self.expr(e, want);
+        self.in_condition = false;
+        lowered
+    }
+
     pub(super) fn expr(&mut self, e: &Expr, want: Want) -> Lowered {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expr_inner(e, want))
     }
 
     #[allow(clippy::too_many_lines)]
     pub(super) fn expr_inner(&mut self, e: &Expr, want: Want) -> Lowered {
+        // Only the exterior of a condition is restricted: the operand or
+        // receiver lowered first takes the restriction on, nothing else.
+        let exterior = std::mem::take(&mut self.in_condition);
         match &e.kind {
             K::Int(v) => {
                 let suffix = std::mem::take(&mut self.suffix_next_number);
@@ -197,8 +209,14 @@ impl Lowerer<'_> {
             K::Str(s) => {
                 let lit = Literal::string(s);
                 match want {
-                    Want::Owned if s.is_empty() => atom(quote!(String::new())),
-                    Want::Owned => atom(quote!(String::from(#lit))),
+                    Want::Owned if s.is_empty() => {
+                        let string = self.lib("String");
+                        atom(quote!(#string::new()))
+                    }
+                    Want::Owned => {
+                        let string = self.lib("String");
+                        atom(quote!(#string::from(#lit)))
+                    }
                     _ => atom(quote!(#lit)),
                 }
             }
@@ -244,6 +262,7 @@ impl Lowerer<'_> {
                     } => mode,
                     _ => ParamMode::Read,
                 };
+                self.in_condition = exterior;
                 let recv = match mode {
                     ParamMode::Read => self.expr(receiver, Want::Read).at(Prec::Postfix),
                     ParamMode::Mutable => self.mutable_receiver(receiver),
@@ -292,20 +311,33 @@ impl Lowerer<'_> {
                         }
                     })
                     .collect();
-                self.owned_result(quote!(#path { #(#inits),* }), &e.ty, want)
+                let literal = if exterior {
+                    // `if Point { … }.x > 0 {` would read `{` as the block.
+                    quote!((#path { #(#inits),* }))
+                } else {
+                    quote!(#path { #(#inits),* })
+                };
+                self.owned_result(literal, &e.ty, want)
             }
             K::Field { base, index } => {
+                self.in_condition = exterior;
                 let b = self.expr(base, Want::Read).at(Prec::Postfix);
                 let f = self.field_ident(&base.ty, *index);
                 self.place_for_want(quote!(#b.#f), &e.ty, want)
             }
             K::Index { base, index } => {
+                self.in_condition = exterior;
                 let b = self.expr(base, Want::Read).at(Prec::Postfix);
                 let i = self.index(index);
                 self.place_for_want(quote!(#b[#i]), &e.ty, want)
             }
             K::Unary { op, operand } => {
-                let o = self.expr(operand, Want::Deref).at(Prec::Unary);
+                self.in_condition = exterior;
+                let mut o = self.expr(operand, Want::Deref).at(Prec::Unary);
+                if starts_with_same_prefix(&o, *op) {
+                    // `--x` is a double negation to rustc, `!!b` to clippy.
+                    o = quote!((#o));
+                }
                 let tokens = match op {
                     UnaryOp::Negate => quote!(-#o),
                     UnaryOp::Not => quote!(!#o),
@@ -315,8 +347,9 @@ impl Lowerer<'_> {
                     prec: Prec::Unary,
                 }
             }
-            K::Binary { first, rest } => self.binary(first, rest),
+            K::Binary { first, rest } => self.binary(first, rest, exterior),
             K::Propagate(inner) => {
+                self.in_condition = exterior;
                 let i = self.expr(inner, Want::Owned).at(Prec::Postfix);
                 self.owned_result(quote!(#i?), &e.ty, want)
             }
@@ -326,7 +359,7 @@ impl Lowerer<'_> {
             } => {
                 let mut tokens = TokenStream::new();
                 for (i, (c, b)) in branches.iter().enumerate() {
-                    let c = self.expr(c, Want::Deref).tokens;
+                    let c = self.condition(c, Want::Deref).tokens;
                     let b = self.block(b);
                     if i > 0 {
                         tokens.extend(quote!(else));
@@ -337,13 +370,25 @@ impl Lowerer<'_> {
                     let b = self.block(b);
                     tokens.extend(quote!(else #b));
                 }
-                Lowered {
+                let value = Lowered {
                     tokens,
                     prec: Prec::Range,
-                }
+                };
+                self.borrowed_if_wanted(value, &e.ty, want)
             }
-            K::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, &e.ty),
-            K::Block(b) => atom(self.block(b)),
+            K::Match { scrutinee, arms } => {
+                let value = self.match_expr(scrutinee, arms, &e.ty);
+                self.borrowed_if_wanted(value, &e.ty, want)
+            }
+            // A block used as an operand or receiver is parenthesised: at
+            // the start of a statement or `match` arm it would end there.
+            K::Block(b) => {
+                let block = Lowered {
+                    tokens: self.block(b),
+                    prec: Prec::Range,
+                };
+                self.borrowed_if_wanted(block, &e.ty, want)
+            }
             K::WithLock {
                 shared,
                 guard,
@@ -357,33 +402,66 @@ impl Lowerer<'_> {
                 } else {
                     quote!()
                 };
-                atom(quote!({
-                    let #mutability #guard_name = #shared_name.lock().expect("a thread panicked while holding this lock");
-                    #inner
-                }))
+                let value = Lowered {
+                    tokens: quote!({
+                        let #mutability #guard_name = #shared_name.lock().expect("a thread panicked while holding this lock");
+                        #inner
+                    }),
+                    prec: Prec::Range,
+                };
+                self.borrowed_if_wanted(value, &e.ty, want)
             }
             K::SpawnThread { captures, body } => {
                 let clones: Vec<TokenStream> = captures
                     .iter()
                     .map(|c| {
                         let n = self.local_ident(*c);
-                        quote!(let #n = Arc::clone(&#n);)
+                        let arc = self.lib("Arc");
+                        quote!(let #n = #arc::clone(&#n);)
                     })
                     .collect();
                 let b = self.block(body);
                 if clones.is_empty() {
-                    atom(quote!(std::thread::spawn(move || #b)))
+                    let std = self.lib("std");
+                    atom(quote!(#std::thread::spawn(move || #b)))
                 } else {
                     self.uses.arc = true;
-                    atom(quote!({ #(#clones)* std::thread::spawn(move || #b) }))
+                    Lowered {
+                        tokens: {
+                            let std = self.lib("std");
+                            quote!({ #(#clones)* #std::thread::spawn(move || #b) })
+                        },
+                        prec: Prec::Range,
+                    }
                 }
             }
-            K::Builtin { builtin, args } => self.builtin(*builtin, args, &e.ty, want),
+            K::Builtin { builtin, args } => {
+                // A method's receiver is lowered first.
+                self.in_condition = exterior && matches!(builtin, Builtin::Method(_));
+                let lowered = self.builtin(*builtin, args, &e.ty, want);
+                self.in_condition = false;
+                lowered
+            }
             K::Template { template } => {
                 let lit = Literal::string(template);
                 atom(quote!(#lit))
             }
             K::Error => atom(quote!(())),
+        }
+    }
+
+    /// A value that is owned (a block's, an `if`'s, a `match`'s), borrowed
+    /// with `&(…)` where a borrow is wanted.
+    pub(super) fn borrowed_if_wanted(&self, value: Lowered, ty: &Ty, want: Want) -> Lowered {
+        match want {
+            Want::Borrow if !ty.is_copy() => {
+                let tokens = value.at(Prec::Unary);
+                Lowered {
+                    tokens: quote!(&#tokens),
+                    prec: Prec::Unary,
+                }
+            }
+            _ => value,
         }
     }
 
@@ -603,4 +681,16 @@ pub(super) fn same_place(a: &Expr, b: &Expr) -> bool {
         (K::Int(x), K::Int(y)) => x == y,
         _ => false,
     }
+}
+
+/// Whether `tokens` start with the prefix operator `op` itself.
+fn starts_with_same_prefix(tokens: &TokenStream, op: UnaryOp) -> bool {
+    let sign = match op {
+        UnaryOp::Negate => '-',
+        UnaryOp::Not => '!',
+    };
+    matches!(
+        tokens.clone().into_iter().next(),
+        Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == sign
+    )
 }

@@ -29,7 +29,8 @@ impl Lowerer<'_> {
             {
                 // Nothing left to format: a plain string (clippy: useless_format).
                 let lit = Literal::string(&text.replace("{{", "{").replace("}}", "}"));
-                return quote!(String::from(#lit));
+                let string = self.lib("String");
+                return quote!(#string::from(#lit));
             }
             let lit = Literal::string(&text);
             let arguments = tighten_unary(quote!(#lit #(, #positional)*));

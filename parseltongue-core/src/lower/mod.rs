@@ -6,6 +6,7 @@
 
 mod builtins;
 mod expr;
+mod library;
 mod format;
 mod operators;
 mod origins;
@@ -51,6 +52,11 @@ pub(crate) struct Lowerer<'p> {
     /// Where errors were reported, when lowering what is valid in a
     /// program with errors (empty otherwise).
     errors: &'p [Span],
+    /// Set while the exterior of a condition is lowered (see
+    /// `Lowerer::condition`).
+    in_condition: bool,
+    /// How the library's items are named in this program.
+    library: library::Library,
 }
 
 /// A lowering failure: generated tokens that `syn` could not parse. This
@@ -159,6 +165,8 @@ fn lower_module<'p>(
         body: None,
         marks: std::mem::take(marks),
         errors,
+        in_condition: false,
+        library: library::Library::of(program),
     };
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut tests = Vec::new();
@@ -228,23 +236,30 @@ fn lower_module<'p>(
         header.push(quote!(use super::{#(#names),*};));
     }
     let uses = lowerer.uses;
+    let library = lowerer.library.clone();
     *marks = std::mem::take(&mut lowerer.marks);
-    if uses.cow {
+    // A library name the program declares itself is written with its
+    // absolute path instead (see `library.rs`), never imported.
+    let wanted = |used: bool, name: &str| used && !library.is_hidden(name);
+    if wanted(uses.cow, "Cow") {
         header.push(quote!(
             use std::borrow::Cow;
         ));
     }
-    if uses.btree_map {
+    if wanted(uses.btree_map, "BTreeMap") {
         header.push(quote!(
             use std::collections::BTreeMap;
         ));
     }
-    match (uses.arc, uses.mutex) {
+    match (wanted(uses.arc, "Arc"), wanted(uses.mutex, "Mutex")) {
         (true, true) => header.push(quote!(
             use std::sync::{Arc, Mutex};
         )),
         (true, false) => header.push(quote!(
             use std::sync::Arc;
+        )),
+        (false, true) => header.push(quote!(
+            use std::sync::Mutex;
         )),
         _ => {}
     }
@@ -389,6 +404,11 @@ fn docs(lines: &[String]) -> TokenStream {
 }
 
 impl<'p> Lowerer<'p> {
+    /// How generated Rust names the library item `short` (`Arc`, `String`).
+    fn lib(&self, short: &str) -> TokenStream {
+        self.library.path(short)
+    }
+
     fn visibility(&self, public: bool) -> TokenStream {
         if public {
             quote!(pub)
@@ -448,7 +468,10 @@ impl<'p> Lowerer<'p> {
                 let c = &self.program.constants[id];
                 let name = format_ident!("{}", c.name.as_str());
                 let ty = match &c.ty {
-                    Ty::Str => quote!(&str),
+                    Ty::Str => {
+                        let str = self.lib("str");
+                        quote!(&#str)
+                    }
                     other => self.rust_type(other),
                 };
                 let value = self.constant_value(&c.value);

@@ -3,7 +3,7 @@
 
 use super::expr::{Lowered, Prec, Side, Want};
 use super::Lowerer;
-use crate::ir::{Expr, ExprKind as K, Repr, Ty};
+use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Repr, Ty};
 use crate::syntax::ast::BinaryOp;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -48,10 +48,7 @@ impl Lowerer<'_> {
     /// A `&str` view of a string expression, for ordering and `str` methods.
     pub(super) fn str_view(&mut self, e: &Expr) -> TokenStream {
         match (&e.kind, self.side(e)) {
-            (K::Str(_) | K::Const(_), _) => self.expr(e, Want::Read).tokens,
-            (K::Local { id, .. }, Side::Reference) if self.is_str_param(*id) => {
-                self.expr(e, Want::Read).tokens
-            }
+            _ if self.reads_as_str_slice(e) => self.expr(e, Want::Read).tokens,
             (_, Side::Cow) => {
                 let t = self.expr(e, Want::Read).tokens;
                 quote!(&*#t)
@@ -63,11 +60,47 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether a `string` expression, lowered to be read, is a `&str`
+    /// already (a literal, a constant, a read-only parameter, `trim()`),
+    /// on which `.as_str()` would not compile.
+    pub(super) fn reads_as_str_slice(&self, e: &Expr) -> bool {
+        match &e.kind {
+            K::Str(_) => true,
+            K::Const(c) => self.program.constants[*c].ty == Ty::Str,
+            K::Local { id, .. } => self.is_str_param(*id),
+            K::Builtin {
+                builtin: Builtin::Method(M::Trim),
+                ..
+            } => true,
+            K::Builtin {
+                builtin: Builtin::Method(M::ToText | M::Clone),
+                args,
+            } => args[0].ty == Ty::Str && self.reads_as_str_slice(&args[0]),
+            K::Builtin {
+                builtin: Builtin::Format,
+                args,
+            } => {
+                matches!(&args[0].kind, K::Template { template } if template == "{}")
+                    && args.len() == 2
+                    && args[1].ty == Ty::Str
+                    && self.reads_as_str_slice(&args[1])
+            }
+            _ => false,
+        }
+    }
+
     pub(super) fn is_str_param(&self, id: usize) -> bool {
         id < self.locals.len() && self.locals[id].ty == Ty::Str && self.locals[id].repr == Repr::Ref
     }
 
-    pub(super) fn binary(&mut self, first: &Expr, rest: &[(BinaryOp, Expr)]) -> Lowered {
+    /// A chain of one precedence level; `exterior`: it stands on the
+    /// exterior of a condition (see [`Lowerer::condition`]).
+    pub(super) fn binary(
+        &mut self,
+        first: &Expr,
+        rest: &[(BinaryOp, Expr)],
+        exterior: bool,
+    ) -> Lowered {
         let op0 = rest[0].0;
         let prec = match op0 {
             BinaryOp::Or => Prec::Or,
@@ -87,7 +120,9 @@ impl Lowerer<'_> {
             let (op, right) = (&rest[0].0, &rest[0].1);
             let op_tokens: TokenStream = op.as_str().parse().unwrap_or_default();
             if first.ty == Ty::Str && !matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
+                self.in_condition = exterior;
                 let l = self.str_view(first);
+                self.in_condition = exterior;
                 let r = self.str_view(right);
                 return Lowered {
                     tokens: quote!(#l #op_tokens #r),
@@ -95,7 +130,9 @@ impl Lowerer<'_> {
                 };
             }
             let (ls, rs) = (self.side(first), self.side(right));
+            self.in_condition = exterior;
             let l = self.equality_operand(first, rs).at(right_min);
+            self.in_condition = exterior;
             let r = self.equality_operand(right, ls).at(right_min);
             return Lowered {
                 tokens: quote!(#l #op_tokens #r),
@@ -107,12 +144,28 @@ impl Lowerer<'_> {
         } else {
             prec
         };
+        self.in_condition = exterior;
         let mut tokens = self.expr(first, Want::Deref).at(left_min);
+        if op0.is_comparison() && ends_in_cast(&tokens) {
+            // `n as i64 < 5` reads `i64<` as the start of generic arguments.
+            tokens = quote!((#tokens));
+        }
         for (op, operand) in rest {
+            self.in_condition = exterior;
             let r = self.expr(operand, Want::Deref).at(right_min);
             let op_tokens: TokenStream = op.as_str().parse().unwrap_or_default();
             tokens = quote!(#tokens #op_tokens #r);
         }
         Lowered { tokens, prec }
     }
+}
+
+/// Whether `tokens` end with a cast (`… as i64`), after which Rust reads
+/// `<` as the start of generic arguments.
+fn ends_in_cast(tokens: &TokenStream) -> bool {
+    let trees: Vec<proc_macro2::TokenTree> = tokens.clone().into_iter().collect();
+    matches!(
+        trees.as_slice(),
+        [.., proc_macro2::TokenTree::Ident(keyword), proc_macro2::TokenTree::Ident(_)] if keyword == "as"
+    )
 }

@@ -13,6 +13,7 @@ impl Lowerer<'_> {
         arms: &[(Pattern, Expr)],
         ty: &Ty,
     ) -> Lowered {
+        self.in_condition = true;
         let s = if scrutinee.ty == Ty::Str {
             self.str_view(scrutinee)
         } else if scrutinee.ty.is_copy() {
@@ -22,6 +23,7 @@ impl Lowerer<'_> {
         } else {
             self.expr(scrutinee, Want::Owned).tokens
         };
+        self.in_condition = false;
         // clippy prefers `matches!` for a match that only yields booleans.
         if *ty == Ty::Bool && arms.len() == 2 {
             if let (K::Bool(true), K::Bool(false), Pattern::Wildcard) =

@@ -114,7 +114,8 @@ impl Lowerer<'_> {
             self.suffix_next_number = true;
         }
         let i = self.expr(e, Want::Deref).at(Prec::Cast);
-        quote!(#i as usize)
+        let usize = self.lib("usize");
+        quote!(#i as #usize)
     }
 
     pub(super) fn borrow_place(&mut self, e: &Expr) -> TokenStream {

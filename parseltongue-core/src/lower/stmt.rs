@@ -111,7 +111,7 @@ impl Lowerer<'_> {
             Stmt::Break => quote!(break;),
             Stmt::Continue => quote!(continue;),
             Stmt::While { condition, body } => {
-                let c = self.expr(condition, Want::Deref).tokens;
+                let c = self.condition(condition, Want::Deref).tokens;
                 let b = self.block(body);
                 if c.to_string() == "true" {
                     quote!(loop #b)
@@ -148,14 +148,19 @@ impl Lowerer<'_> {
                                 .map(|a| self.expr(a, Want::Owned).tokens)
                                 .collect();
                             quote!(for #name in [#(#items),*] #b)
-                        } else if let Some(lazy) = self.lazy_iterator(iterable) {
+                        } else if let Some(lazy) = {
+                            self.in_condition = true;
+                            let lazy = self.lazy_iterator(iterable);
+                            self.in_condition = false;
+                            lazy
+                        } {
                             if t.is_copy() {
                                 quote!(for &#name in #lazy #b)
                             } else {
                                 quote!(for #name in #lazy #b)
                             }
                         } else if consumed || !super::super::check::is_place_expr(iterable) {
-                            let it = self.expr(iterable, Want::Owned).at(Prec::Postfix);
+                            let it = self.condition(iterable, Want::Owned).at(Prec::Postfix);
                             quote!(for #name in #it #b)
                         } else {
                             let it = match iterable.kind {
@@ -168,7 +173,12 @@ impl Lowerer<'_> {
                                     let n = self.local_ident(id);
                                     quote!(#n.iter())
                                 }
-                                _ => self.borrow_place(iterable),
+                                _ => {
+                                    self.in_condition = true;
+                                    let place = self.borrow_place(iterable);
+                                    self.in_condition = false;
+                                    place
+                                }
                             };
                             if t.is_copy() {
                                 quote!(for &#name in #it #b)
@@ -195,23 +205,27 @@ impl Lowerer<'_> {
                 let annotation = self.local_type(&ty, repr);
                 let init = if super::super::check::is_place_expr(value) {
                     let b = self.expr(value, Want::Borrow).tokens;
-                    quote!(Cow::Borrowed(#b))
+                    let cow = self.lib("Cow");
+                    quote!(#cow::Borrowed(#b))
                 } else {
                     let v = self.expr(value, Want::Owned).tokens;
-                    quote!(Cow::Owned(#v))
+                    let cow = self.lib("Cow");
+                    quote!(#cow::Owned(#v))
                 };
                 quote!(let #mutability #name: #annotation = #init;)
             }
             Repr::Arc => {
                 self.uses.arc = true;
                 let v = self.typed_expr(value, Want::Owned).tokens;
-                quote!(let #name = Arc::new(#v);)
+                let arc = self.lib("Arc");
+                quote!(let #name = #arc::new(#v);)
             }
             Repr::ArcMutex => {
                 self.uses.arc = true;
                 self.uses.mutex = true;
                 let v = self.typed_expr(value, Want::Owned).tokens;
-                quote!(let #name = Arc::new(Mutex::new(#v));)
+                let (arc, mutex) = (self.lib("Arc"), self.lib("Mutex"));
+                quote!(let #name = #arc::new(#mutex::new(#v));)
             }
             _ => {
                 if let K::Builtin {
@@ -276,7 +290,8 @@ impl Lowerer<'_> {
             if self.local_repr(id) == Repr::Cow && op.is_none() {
                 let name = self.local_ident(id);
                 let v = self.expr(value, Want::Owned).tokens;
-                return quote!(#name = Cow::Owned(#v););
+                let cow = self.lib("Cow");
+                return quote!(#name = #cow::Owned(#v););
             }
         }
         let place = self.mutable_place(target);

@@ -13,29 +13,34 @@ impl Lowerer<'_> {
             Ty::I64 => quote!(i64),
             Ty::F64 => quote!(f64),
             Ty::Bool => quote!(bool),
-            Ty::Str => quote!(String),
+            Ty::Str => self.lib("String"),
             Ty::Unit | Ty::Unknown | Ty::Error | Ty::Range => quote!(()),
             Ty::Never => quote!(!),
             Ty::List(t) => {
                 let t = self.rust_type(t);
-                quote!(Vec<#t>)
+                let vec = self.lib("Vec");
+                quote!(#vec<#t>)
             }
             Ty::Map(k, v) => {
                 self.uses.btree_map = true;
                 let (k, v) = (self.rust_type(k), self.rust_type(v));
-                quote!(BTreeMap<#k, #v>)
+                let map = self.lib("BTreeMap");
+                quote!(#map<#k, #v>)
             }
             Ty::Option(t) => {
                 let t = self.rust_type(t);
-                quote!(Option<#t>)
+                let option = self.lib("Option");
+                quote!(#option<#t>)
             }
             Ty::Result(t, e) => {
                 let (t, e) = (self.rust_type(t), self.rust_type(e));
-                quote!(Result<#t, #e>)
+                let result = self.lib("Result");
+                quote!(#result<#t, #e>)
             }
             Ty::Thread(t) => {
                 let t = self.rust_type(t);
-                quote!(std::thread::JoinHandle<#t>)
+                let std = self.lib("std");
+                quote!(#std::thread::JoinHandle<#t>)
             }
             Ty::Named(id) => self.type_path(*id),
         }
@@ -59,7 +64,10 @@ impl Lowerer<'_> {
     /// The borrowed form of `ty` used by read-only parameters.
     pub(super) fn borrowed_type(&mut self, ty: &Ty) -> TokenStream {
         match ty {
-            Ty::Str => quote!(&str),
+            Ty::Str => {
+                let str = self.lib("str");
+                quote!(&#str)
+            }
             Ty::List(t) => {
                 let t = self.rust_type(t);
                 quote!(&[#t])
@@ -92,25 +100,28 @@ impl Lowerer<'_> {
             Repr::Cow => {
                 self.uses.cow = true;
                 let inner = match ty {
-                    Ty::Str => quote!(str),
+                    Ty::Str => self.lib("str"),
                     Ty::List(t) => {
                         let t = self.rust_type(t);
                         quote!([#t])
                     }
                     other => self.rust_type(other),
                 };
-                quote!(Cow<'_, #inner>)
+                let cow = self.lib("Cow");
+                quote!(#cow<'_, #inner>)
             }
             Repr::Arc => {
                 self.uses.arc = true;
                 let t = self.rust_type(ty);
-                quote!(Arc<#t>)
+                let arc = self.lib("Arc");
+                quote!(#arc<#t>)
             }
             Repr::ArcMutex => {
                 self.uses.arc = true;
                 self.uses.mutex = true;
                 let t = self.rust_type(ty);
-                quote!(Arc<Mutex<#t>>)
+                let (arc, mutex) = (self.lib("Arc"), self.lib("Mutex"));
+                quote!(#arc<#mutex<#t>>)
             }
             _ => self.rust_type(ty),
         }

@@ -25,6 +25,8 @@ pub struct Options {
     pub dir: PathBuf,
     /// Evaluation steps before a program counts as not terminating.
     pub fuel: u64,
+    /// Lints to allow in the build (see [`Builder::allowed_lints`]).
+    pub allowed_lints: Vec<String>,
 }
 
 /// Which oracle a program failed.
@@ -122,7 +124,8 @@ pub fn run(options: &Options) -> Result<Report, String> {
             }
         }
     }
-    let builder = Builder::new(options.dir.clone());
+    let mut builder = Builder::new(options.dir.clone());
+    builder.allowed_lints = options.allowed_lints.clone();
     for (chunk, wanted) in units
         .chunks(options.batch.max(1))
         .zip(expected.chunks(options.batch.max(1)))

@@ -39,6 +39,10 @@ enum Command {
         /// Write each failing program here, named by its seed.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Allow a lint in the generated Rust (repeatable), to look past a
+        /// known failure class.
+        #[arg(long = "allow")]
+        allow: Vec<String>,
     },
     /// Print the program of a seed.
     Show {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
             batch,
             dir,
             out,
+            allow,
         } => {
             let options = Options {
                 first_seed: seed,
@@ -72,6 +77,7 @@ fn main() -> ExitCode {
                 batch,
                 dir: dir.unwrap_or_else(|| std::env::temp_dir().join("parseltongue-conformance")),
                 fuel: 2_000_000,
+                allowed_lints: allow,
             };
             let report = match campaign::run(&options) {
                 Ok(report) => report,

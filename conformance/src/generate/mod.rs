@@ -145,7 +145,10 @@ impl Gen {
             keyword_slot,
             read: false,
             mutated: false,
-            pending: matches!(kind, Kind::LetMut | Kind::Cow | Kind::Param(model::Mode::Owned)),
+            pending: matches!(
+                kind,
+                Kind::LetMut | Kind::Cow | Kind::Param(model::Mode::Owned)
+            ),
             frozen: 0,
             thread_depth: self.current.threads,
             joined: false,
@@ -209,7 +212,10 @@ impl Gen {
     /// After a change: the new value is pending until something reads it.
     fn after_change(&mut self, at: (usize, usize)) {
         let var = self.var(at);
-        if matches!(var.kind, Kind::LetMut | Kind::Cow | Kind::Param(model::Mode::Owned)) {
+        if matches!(
+            var.kind,
+            Kind::LetMut | Kind::Cow | Kind::Param(model::Mode::Owned)
+        ) {
             var.pending = true;
         }
     }

@@ -66,6 +66,13 @@ fn expr(kind: IrK, ty: Ty, span: Span) -> ir::Expr {
     ir::Expr { kind, ty, span }
 }
 
+/// Whether a `match` on `scrutinee` binds views of it rather than values:
+/// a place that is not copied is borrowed, and a string is always matched
+/// as a `&str`.
+fn binds_by_reference(scrutinee: &ir::Expr) -> bool {
+    (is_place(scrutinee) && !scrutinee.ty.is_copy()) || scrutinee.ty == Ty::Str
+}
+
 fn error_expr(span: Span) -> ir::Expr {
     expr(IrK::Error, Ty::Error, span)
 }
@@ -854,7 +861,7 @@ impl<'a> BodyChecker<'_, 'a> {
                     ),
                 );
                 let scrutinee = self.check_expr(value, None);
-                let borrowed = is_place(&scrutinee) && !scrutinee.ty.is_copy();
+                let borrowed = binds_by_reference(&scrutinee);
                 self.scopes.open();
                 let pattern = self.check_pattern(pattern, &scrutinee.ty, borrowed, true);
                 self.loop_depth += 1;
@@ -1222,7 +1229,7 @@ impl<'a> BodyChecker<'_, 'a> {
                     .with_help("write `match value { Pattern => { … }, _ => { … } }`"),
                 );
                 let scrutinee = self.check_expr(value, None);
-                let borrowed = is_place(&scrutinee) && !scrutinee.ty.is_copy();
+                let borrowed = binds_by_reference(&scrutinee);
                 self.scopes.open();
                 let pattern = self.check_pattern(pattern, &scrutinee.ty, borrowed, true);
                 let (then_block, then_ty) = self.check_block(then, expected);
@@ -3250,7 +3257,7 @@ impl<'a> BodyChecker<'_, 'a> {
         expected: Option<&Ty>,
     ) -> ir::Expr {
         let scrut = self.check_expr(scrutinee, None);
-        let borrowed = is_place(&scrut) && !scrut.ty.is_copy();
+        let borrowed = binds_by_reference(&scrut);
         let mut arms_ir = Vec::new();
         let mut result: Option<Ty> = None;
         let mut patterns = Vec::new();

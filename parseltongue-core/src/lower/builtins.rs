@@ -140,7 +140,21 @@ impl Lowerer<'_> {
     #[allow(clippy::too_many_lines)]
     pub(super) fn method(&mut self, m: M, args: &[Expr], ty: &Ty, want: Want) -> Lowered {
         let receiver_ty = args[0].ty.clone();
-        let read = |this: &mut Self| this.typed_expr(&args[0], Want::Read).at(Prec::Postfix);
+        let read = |this: &mut Self| match &args[0].kind {
+            // A literal list that is only read is an array (clippy: useless_vec).
+            K::Builtin {
+                builtin: Builtin::ListOf,
+                args: items,
+            } if !items.is_empty() => {
+                let items: Vec<TokenStream> = items
+                    .iter()
+                    .map(|a| this.expr(a, Want::Owned).tokens)
+                    .collect();
+                let items = tighten_unary(quote!(#(#items),*));
+                quote!([#items])
+            }
+            _ => this.typed_expr(&args[0], Want::Read).at(Prec::Postfix),
+        };
         let value = |this: &mut Self| this.typed_expr(&args[0], Want::Deref).at(Prec::Postfix);
         let element_copy = matches!(&receiver_ty, Ty::List(t) | Ty::Map(_, t) if t.is_copy());
         let cloned = if element_copy {
@@ -229,7 +243,7 @@ impl Lowerer<'_> {
             M::Replace => {
                 let r = read(self);
                 let a = self.pattern_arg(&args[1]);
-                let b = self.str_view(&args[2]);
+                let b = self.str_argument(&args[2]);
                 quote!(#r.replace(#a, #b))
             }
             M::ParseInt => {
@@ -407,7 +421,7 @@ impl Lowerer<'_> {
                 match m {
                     M::Unwrap => quote!(#r.unwrap()),
                     M::Expect => {
-                        let msg = self.str_view(&args[1]);
+                        let msg = self.str_argument(&args[1]);
                         quote!(#r.expect(#msg))
                     }
                     _ => {

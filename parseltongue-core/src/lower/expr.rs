@@ -357,19 +357,7 @@ impl Lowerer<'_> {
                 branches,
                 otherwise,
             } => {
-                let mut tokens = TokenStream::new();
-                for (i, (c, b)) in branches.iter().enumerate() {
-                    let c = self.condition(c, Want::Deref).tokens;
-                    let b = self.block(b);
-                    if i > 0 {
-                        tokens.extend(quote!(else));
-                    }
-                    tokens.extend(quote!(if #c #b));
-                }
-                if let Some(b) = otherwise {
-                    let b = self.block(b);
-                    tokens.extend(quote!(else #b));
-                }
+                let tokens = self.if_chain(branches, otherwise.as_deref());
                 let value = Lowered {
                     tokens,
                     prec: Prec::Range,
@@ -383,9 +371,13 @@ impl Lowerer<'_> {
             // A block used as an operand or receiver is parenthesised: at
             // the start of a statement or `match` arm it would end there.
             K::Block(b) => {
-                let block = Lowered {
-                    tokens: self.block(b),
-                    prec: Prec::Range,
+                let block = match (&b.tail, b.stmts.is_empty()) {
+                    // `{ v }` is `v` (rustc: unused_braces).
+                    (Some(tail), true) => return self.expr(tail, want),
+                    _ => Lowered {
+                        tokens: self.block(b),
+                        prec: Prec::Range,
+                    },
                 };
                 self.borrowed_if_wanted(block, &e.ty, want)
             }
@@ -447,6 +439,38 @@ impl Lowerer<'_> {
                 atom(quote!(#lit))
             }
             K::Error => atom(quote!(())),
+        }
+    }
+
+    /// `if … else if … else …`. A condition that is a block with
+    /// statements is first bound to `__condition` (clippy:
+    /// blocks_in_conditions); later conditions are still evaluated only
+    /// when the earlier ones were false.
+    fn if_chain(&mut self, branches: &[(Expr, Block)], otherwise: Option<&Block>) -> TokenStream {
+        let Some(((condition, body), later)) = branches.split_first() else {
+            return otherwise.map(|b| self.block(b)).unwrap_or_default();
+        };
+        let hoisted = is_block_with_statements(condition);
+        let suffix = std::mem::take(&mut self.suffix_next_number);
+        let c = self.condition(condition, Want::Deref).tokens;
+        self.suffix_next_number = suffix;
+        let b = self.block(body);
+        let rest = if later.is_empty() {
+            otherwise.map(|o| {
+                let o = self.block(o);
+                quote!(else #o)
+            })
+        } else {
+            let next = self.if_chain(later, otherwise);
+            Some(quote!(else #next))
+        };
+        if hoisted {
+            quote!({
+                let __condition = #c;
+                if __condition #b #rest
+            })
+        } else {
+            quote!(if #c #b #rest)
         }
     }
 
@@ -601,6 +625,32 @@ pub(super) fn untyped_numbers(e: &Expr) -> bool {
             builtin: Builtin::Some | Builtin::Ok,
             args,
         } => args.iter().all(untyped_numbers),
+        // A method of a literal's type gives that type back (or an option
+        // of it): `Some(2).unwrap_or(3)`, `7.abs()`, `2.5.max(1.0)`.
+        K::Builtin {
+            builtin:
+                Builtin::Method(
+                    M::Abs
+                    | M::Min
+                    | M::Max
+                    | M::Sqrt
+                    | M::Floor
+                    | M::Ceil
+                    | M::Round
+                    | M::Clone
+                    | M::UnwrapOr
+                    | M::Unwrap
+                    | M::CheckedAdd
+                    | M::CheckedSub
+                    | M::CheckedMul
+                    | M::CheckedDiv,
+                ),
+            args,
+        } => args.iter().all(untyped_numbers),
+        K::Builtin {
+            builtin: Builtin::Method(M::Pow | M::Expect | M::First | M::Last | M::Get),
+            args,
+        } => untyped_numbers(&args[0]),
         K::If {
             branches,
             otherwise,
@@ -693,4 +743,14 @@ fn starts_with_same_prefix(tokens: &TokenStream, op: UnaryOp) -> bool {
         tokens.clone().into_iter().next(),
         Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == sign
     )
+}
+
+/// A block with statements (or a `with_lock`, which lowers to one): as an
+/// `if` condition or `match` scrutinee, clippy asks to bind it first.
+pub(super) fn is_block_with_statements(e: &Expr) -> bool {
+    match &e.kind {
+        K::Block(b) => !b.stmts.is_empty(),
+        K::WithLock { .. } => true,
+        _ => false,
+    }
 }

@@ -32,6 +32,10 @@ impl Lowerer<'_> {
                 let string = self.lib("String");
                 return quote!(#string::from(#lit));
             }
+            if text.is_empty() && positional.is_empty() && matches!(name, "println" | "eprintln") {
+                // An empty line (clippy: println_empty_string).
+                return quote!(#mac!());
+            }
             let lit = Literal::string(&text);
             let arguments = tighten_unary(quote!(#lit #(, #positional)*));
             return quote!(#mac!(#arguments));

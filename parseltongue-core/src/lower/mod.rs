@@ -6,8 +6,9 @@
 
 mod builtins;
 mod expr;
-mod library;
 mod format;
+mod library;
+mod naming;
 mod operators;
 mod origins;
 mod patterns;
@@ -115,8 +116,13 @@ fn lower_with_errors(program: &Program, errors: &[Span]) -> Result<Lowered, Lowe
         let body = lower_module(program, module, &mut marks, errors)?;
         modules.push(body.clone());
         let name = &program.modules[module].name;
+        let allow = if naming::is_snake_case(name) {
+            ""
+        } else {
+            "#[allow(non_snake_case)]\n"
+        };
         out.push_str(&format!(
-            "\n{SOURCE_MARKER}{}:1\npub mod {name} {{\n",
+            "\n{SOURCE_MARKER}{}:1\n{allow}pub mod {name} {{\n",
             program.modules[module].file_name
         ));
         for line in body.lines() {
@@ -398,6 +404,17 @@ fn used_only_as_slice(
     total.get() == safe.get()
 }
 
+/// The naming lints a record or enum must allow: its own name's, and its
+/// fields' (`non_snake_case`).
+fn naming_allows(camel_name: bool, snake_fields: bool) -> TokenStream {
+    match (camel_name, snake_fields) {
+        (true, true) => quote!(),
+        (false, true) => quote!(#[allow(non_camel_case_types)]),
+        (true, false) => quote!(#[allow(non_snake_case)]),
+        (false, false) => quote!(#[allow(non_camel_case_types, non_snake_case)]),
+    }
+}
+
 fn docs(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|l| format!(" {l}"));
     quote!(#(#[doc = #lines])*)
@@ -482,6 +499,11 @@ impl<'p> Lowerer<'p> {
                 } else {
                     quote!(#[allow(dead_code)])
                 };
+                let allow = if naming::is_upper_case(&c.name) {
+                    allow
+                } else {
+                    quote!(#allow #[allow(non_upper_case_globals)])
+                };
                 quote!(#doc #allow #vis const #name: #ty = #value;)
             }
         }
@@ -507,7 +529,11 @@ impl<'p> Lowerer<'p> {
                     })
                     .collect();
                 let derives = self.derives(id);
-                quote!(#doc #derives #[allow(dead_code)] #vis struct #name { #(#fields),* })
+                let naming = naming_allows(
+                    naming::is_camel_case(&def.name),
+                    matches!(&def.kind, TypeDefKind::Record(f) if f.iter().all(|(n, _)| naming::is_snake_case(n))),
+                );
+                quote!(#doc #derives #[allow(dead_code)] #naming #vis struct #name { #(#fields),* })
             }
             TypeDefKind::Enum(variants) => {
                 let variants: Vec<TokenStream> = variants
@@ -526,7 +552,10 @@ impl<'p> Lowerer<'p> {
                     })
                     .collect();
                 let derives = self.derives(id);
-                quote!(#doc #derives #[allow(dead_code)] #vis enum #name { #(#variants),* })
+                let conventional = naming::is_camel_case(&def.name)
+                    && matches!(&def.kind, TypeDefKind::Enum(v) if v.iter().all(|(n, _)| naming::is_camel_case(n)));
+                let naming = naming_allows(conventional, true);
+                quote!(#doc #derives #[allow(dead_code)] #naming #vis enum #name { #(#variants),* })
             }
             TypeDefKind::Rust(_) => quote!(),
         }
@@ -627,6 +656,13 @@ impl<'p> Lowerer<'p> {
             quote!(#allow #[allow(unused_variables)])
         } else {
             allow
+        };
+        let conventional = naming::is_snake_case(&f.name)
+            && body.locals.iter().all(|l| naming::is_snake_case(&l.name));
+        let allow = if conventional {
+            allow
+        } else {
+            quote!(#allow #[allow(non_snake_case)])
         };
         quote!(#doc #allow #vis fn #name(#(#params),*) #returns #block)
     }

@@ -60,6 +60,17 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A string passed where Rust expects exactly `&str` (not a generic
+    /// pattern or key): a `Cow` coerces by itself (clippy:
+    /// explicit_auto_deref).
+    pub(super) fn str_argument(&mut self, e: &Expr) -> TokenStream {
+        if self.side(e) == Side::Cow && !self.reads_as_str_slice(e) {
+            let t = self.expr(e, Want::Read).at(Prec::Unary);
+            return quote!(&#t);
+        }
+        self.str_view(e)
+    }
+
     /// Whether a `string` expression, lowered to be read, is a `&str`
     /// already (a literal, a constant, a read-only parameter, `trim()`),
     /// on which `.as_str()` would not compile.
@@ -146,7 +157,7 @@ impl Lowerer<'_> {
         };
         self.in_condition = exterior;
         let mut tokens = self.expr(first, Want::Deref).at(left_min);
-        if op0.is_comparison() && ends_in_cast(&tokens) {
+        if op0 == BinaryOp::Lt && ends_in_cast(&tokens) {
             // `n as i64 < 5` reads `i64<` as the start of generic arguments.
             tokens = quote!((#tokens));
         }

@@ -1,6 +1,6 @@
 //! `match` and its patterns.
 
-use super::expr::{atom, Lowered, Prec, Want};
+use super::expr::{atom, is_block_with_statements, Lowered, Prec, Want};
 use super::Lowerer;
 use crate::ir::{Expr, ExprKind as K, Pattern, Ty, TypeDefKind};
 use proc_macro2::{Literal, TokenStream};
@@ -13,6 +13,12 @@ impl Lowerer<'_> {
         arms: &[(Pattern, Expr)],
         ty: &Ty,
     ) -> Lowered {
+        // A literal that must carry its type is an arm's, not the scrutinee's.
+        let suffix = std::mem::take(&mut self.suffix_next_number);
+        if let [(pattern @ (Pattern::Wildcard | Pattern::Binding(_)), body)] = arms {
+            self.suffix_next_number = suffix;
+            return self.single_binding(scrutinee, pattern, body);
+        }
         self.in_condition = true;
         let s = if scrutinee.ty == Ty::Str {
             self.str_view(scrutinee)
@@ -24,6 +30,7 @@ impl Lowerer<'_> {
             self.expr(scrutinee, Want::Owned).tokens
         };
         self.in_condition = false;
+        self.suffix_next_number = suffix;
         // clippy prefers `matches!` for a match that only yields booleans.
         if *ty == Ty::Bool && arms.len() == 2 {
             if let (K::Bool(true), K::Bool(false), Pattern::Wildcard) =
@@ -33,8 +40,99 @@ impl Lowerer<'_> {
                 return atom(quote!(matches!(#s, #p)));
             }
         }
-        let arms: Vec<TokenStream> = arms
-            .iter()
+        let s = if is_block_with_statements(scrutinee) {
+            // clippy: blocks_in_conditions.
+            return self.hoisted_match(s, arms);
+        } else {
+            s
+        };
+        let arms = self.arms(arms);
+        Lowered {
+            tokens: quote!(match #s { #(#arms)* }),
+            prec: Prec::Range,
+        }
+    }
+
+    /// A `match` whose one arm takes anything is a binding (clippy:
+    /// match_single_binding): `{ let x = scrutinee; body }`. The scrutinee
+    /// is still evaluated first (it may print or panic), unless it is a
+    /// name or a literal that nothing binds.
+    fn single_binding(&mut self, scrutinee: &Expr, pattern: &Pattern, body: &Expr) -> Lowered {
+        let want = if body.ty == Ty::Unit || body.ty == Ty::Never {
+            Want::Read
+        } else {
+            Want::Owned
+        };
+        let inert = matches!(
+            scrutinee.kind,
+            K::Local { .. } | K::Const(_) | K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)
+        );
+        let binding = match pattern {
+            Pattern::Binding(id) => Some(*id),
+            _ => None,
+        };
+        if binding.is_none() && inert {
+            return self.expr(body, want);
+        }
+        if let (Some(id), K::Local { id: read, .. }) = (binding, &body.kind) {
+            if *read == id {
+                // `match v { x => x }` is `v`.
+                return self.expr(scrutinee, want);
+            }
+        }
+        let value = match binding {
+            None => self.expr(scrutinee, Want::Read).tokens,
+            Some(_) if scrutinee.ty == Ty::Str => {
+                if self.reads_as_str_slice(scrutinee)
+                    || super::super::check::is_place_expr(scrutinee)
+                {
+                    self.str_view(scrutinee)
+                } else {
+                    // The binding views the string, which must outlive it.
+                    let owned = self.expr(scrutinee, Want::Owned).tokens;
+                    let b = self.pattern(pattern);
+                    let body = self.expr(body, want).tokens;
+                    return Lowered {
+                        tokens: quote!({
+                            let __scrutinee = #owned;
+                            let #b = __scrutinee.as_str();
+                            #body
+                        }),
+                        prec: Prec::Range,
+                    };
+                }
+            }
+            Some(_) if scrutinee.ty.is_copy() => self.typed_expr(scrutinee, Want::Deref).tokens,
+            Some(_) if super::super::check::is_place_expr(scrutinee) => {
+                self.expr(scrutinee, Want::Borrow).tokens
+            }
+            Some(_) => self.expr(scrutinee, Want::Owned).tokens,
+        };
+        let b = self.pattern(pattern);
+        let body = self.expr(body, want).tokens;
+        Lowered {
+            tokens: quote!({
+                let #b = #value;
+                #body
+            }),
+            prec: Prec::Range,
+        }
+    }
+
+    /// `{ let __scrutinee = { … }; match __scrutinee { … } }`.
+    fn hoisted_match(&mut self, scrutinee: TokenStream, arms: &[(Pattern, Expr)]) -> Lowered {
+        let arms = self.arms(arms);
+        Lowered {
+            tokens: quote!({
+                let __scrutinee = #scrutinee;
+                match __scrutinee { #(#arms)* }
+            }),
+            prec: Prec::Range,
+        }
+    }
+
+    fn arms(&mut self, arms: &[(Pattern, Expr)]) -> Vec<TokenStream> {
+        arms.iter()
             .map(|(p, body)| {
                 let p = self.pattern(p);
                 let want = if body.ty == Ty::Unit || body.ty == Ty::Never {
@@ -45,11 +143,7 @@ impl Lowerer<'_> {
                 let b = self.expr(body, want).tokens;
                 quote!(#p => #b,)
             })
-            .collect();
-        Lowered {
-            tokens: quote!(match #s { #(#arms)* }),
-            prec: Prec::Range,
-        }
+            .collect()
     }
 
     pub(super) fn pattern(&mut self, p: &Pattern) -> TokenStream {

@@ -1,7 +1,7 @@
 //! Places that are written or borrowed: assignment targets, `mutable`
 //! arguments and receivers, list positions, lazily walked iterables.
 
-use super::expr::{Prec, Want};
+use super::expr::{untyped_numbers, Prec, Want};
 use super::Lowerer;
 use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Repr, Ty, TypeDefKind};
 use proc_macro2::{Literal, TokenStream};
@@ -110,6 +110,8 @@ impl Lowerer<'_> {
                 let lit = Literal::i64_unsuffixed(v);
                 return quote!(#lit);
             }
+        }
+        if untyped_numbers(e) {
             // `-1 as usize` would make rustc read `1` as a `usize`.
             self.suffix_next_number = true;
         }

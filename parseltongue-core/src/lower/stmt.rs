@@ -36,10 +36,27 @@ impl Lowerer<'_> {
 
     pub(super) fn block_inner(&mut self, block: &Block, multiline: bool) -> TokenStream {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
-            let stmts: Vec<TokenStream> = block.stmts.iter().map(|s| self.marked_stmt(s)).collect();
+            // A literal that must carry its type is the value's, not one
+            // inside the statements before it.
+            let suffix = std::mem::take(&mut self.suffix_next_number);
+            // `{ …; let x: T = v; x }` is `{ …; v }` (clippy: let_and_return).
+            let returned_let = returned_binding(block, self.locals);
+            let stmts_before = if returned_let.is_some() {
+                &block.stmts[..block.stmts.len() - 1]
+            } else {
+                &block.stmts[..]
+            };
+            let stmts: Vec<TokenStream> =
+                stmts_before.iter().map(|s| self.marked_stmt(s)).collect();
+            self.suffix_next_number = suffix;
             // A block that is only a value may print on one line
             // (`if c { 1 } else { 2 }`); a mark would break it open.
             let tail_mark = multiline || !block.stmts.is_empty();
+            if let Some((local, value)) = returned_let {
+                let mark = tail_mark.then(|| self.marks.mark(value.span));
+                let value = self.typed_value(value, &self.locals[local].ty.clone());
+                return quote!(#(#stmts)* #mark #value);
+            }
             let tail = block.tail.as_ref().map(|t| {
                 let mark = tail_mark.then(|| self.marks.mark(t.span));
                 let value = if t.ty == Ty::Unit || t.ty == Ty::Never {
@@ -49,8 +66,68 @@ impl Lowerer<'_> {
                 };
                 quote!(#mark #value)
             });
+            self.suffix_next_number = false;
             quote!(#(#stmts)* #tail)
         })
+    }
+
+    /// `value` as an owned value that shows its type by itself, as a
+    /// binding's annotation would (`Vec::<i64>::new()`, `None::<i64>`,
+    /// `Ok::<i64, String>(1)`, `7_i64`).
+    pub(super) fn typed_value(&mut self, value: &Expr, ty: &Ty) -> TokenStream {
+        let arguments = |this: &mut Self, types: &[&Ty]| {
+            let types: Vec<TokenStream> = types.iter().map(|t| this.rust_type(t)).collect();
+            quote!(::<#(#types),*>)
+        };
+        match (&value.kind, ty) {
+            (
+                K::Builtin {
+                    builtin: Builtin::ListOf,
+                    args,
+                },
+                Ty::List(t),
+            ) if args.is_empty() => {
+                let (vec, t) = (self.lib("Vec"), arguments(self, &[t]));
+                quote!(#vec #t::new())
+            }
+            (
+                K::Builtin {
+                    builtin: Builtin::MapOf,
+                    ..
+                },
+                Ty::Map(k, v),
+            ) => {
+                self.uses.btree_map = true;
+                let (map, kv) = (self.lib("BTreeMap"), arguments(self, &[k, v]));
+                quote!(#map #kv::new())
+            }
+            (
+                K::Builtin {
+                    builtin: Builtin::None,
+                    ..
+                },
+                Ty::Option(t),
+            ) => {
+                let t = arguments(self, &[t]);
+                quote!(None #t)
+            }
+            (
+                K::Builtin {
+                    builtin: builtin @ (Builtin::Ok | Builtin::Err),
+                    args,
+                },
+                Ty::Result(t, e),
+            ) => {
+                let te = arguments(self, &[t, e]);
+                let v = self.expr(&args[0], Want::Owned).tokens;
+                if *builtin == Builtin::Ok {
+                    quote!(Ok #te(#v))
+                } else {
+                    quote!(Err #te(#v))
+                }
+            }
+            _ => self.typed_expr(value, Want::Owned).tokens,
+        }
     }
 
     /// A statement preceded by the mark of the `.pt` span it came from.
@@ -160,7 +237,7 @@ impl Lowerer<'_> {
                                 quote!(for #name in #lazy #b)
                             }
                         } else if consumed || !super::super::check::is_place_expr(iterable) {
-                            let it = self.condition(iterable, Want::Owned).at(Prec::Postfix);
+                            let it = self.condition(iterable, Want::Owned).tokens;
                             quote!(for #name in #it #b)
                         } else {
                             let it = match iterable.kind {
@@ -214,18 +291,25 @@ impl Lowerer<'_> {
                 };
                 quote!(let #mutability #name: #annotation = #init;)
             }
-            Repr::Arc => {
+            Repr::Arc | Repr::ArcMutex => {
                 self.uses.arc = true;
+                self.uses.mutex |= repr == Repr::ArcMutex;
                 let v = self.typed_expr(value, Want::Owned).tokens;
                 let arc = self.lib("Arc");
-                quote!(let #name = #arc::new(#v);)
-            }
-            Repr::ArcMutex => {
-                self.uses.arc = true;
-                self.uses.mutex = true;
-                let v = self.typed_expr(value, Want::Owned).tokens;
-                let (arc, mutex) = (self.lib("Arc"), self.lib("Mutex"));
-                quote!(let #name = #arc::new(#mutex::new(#v));)
+                let shared = if repr == Repr::Arc {
+                    quote!(#arc::new(#v))
+                } else {
+                    let mutex = self.lib("Mutex");
+                    quote!(#arc::new(#mutex::new(#v)))
+                };
+                // An empty list or map shows no element type: the
+                // annotation says it, as for any other binding.
+                if super::types::needs_annotation(&ty, is_empty_container(value)) {
+                    let t = self.local_type(&ty, repr);
+                    quote!(let #name: #t = #shared;)
+                } else {
+                    quote!(let #name = #shared;)
+                }
             }
             _ => {
                 if let K::Builtin {
@@ -310,4 +394,23 @@ impl Lowerer<'_> {
             }
         }
     }
+}
+
+/// A block whose last statement binds a local that the block's value is
+/// (`{ …; let_var x = v; x }`): the binding and the local, when the local
+/// is a plain owned value read nowhere else.
+fn returned_binding<'b>(
+    block: &'b Block,
+    locals: &[crate::ir::Local],
+) -> Option<(usize, &'b Expr)> {
+    let Some(Stmt::Let { local, value, .. }) = block.stmts.last() else {
+        return None;
+    };
+    let Some(K::Local { id, .. }) = block.tail.as_deref().map(|t| &t.kind) else {
+        return None;
+    };
+    let plain = locals
+        .get(*local)
+        .is_some_and(|l| l.repr == Repr::Value && !l.mutated);
+    (id == local && plain).then_some((*local, value))
 }

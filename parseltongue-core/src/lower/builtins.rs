@@ -1,6 +1,7 @@
 //! Built-in functions and the methods of the built-in types.
 
 use super::expr::{atom, tighten_unary, untyped_numbers, Lowered, Prec, Want};
+use super::aliasing::ArgumentForm;
 use super::Lowerer;
 use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Ty};
 use proc_macro2::{Literal, TokenStream};
@@ -317,6 +318,36 @@ impl Lowerer<'_> {
                 let a = self.expr(&args[1], Want::Deref).tokens;
                 let u32 = self.lib("u32");
                 quote!(#r.pow(#u32::try_from(#a).expect("the exponent of `pow` must be between 0 and 4294967295")))
+            }
+            M::Push | M::Insert | M::Remove
+                if self.receiver_read_by_arguments(&args[0], &args[1..]) =>
+            {
+                let is_map = matches!(receiver_ty, Ty::Map(..));
+                let forms: Vec<(&Expr, ArgumentForm)> = match m {
+                    M::Push => vec![(&args[1], ArgumentForm::Owned)],
+                    M::Insert if is_map => vec![
+                        (&args[1], ArgumentForm::Owned),
+                        (&args[2], ArgumentForm::Owned),
+                    ],
+                    M::Insert => vec![
+                        (&args[1], ArgumentForm::Index),
+                        (&args[2], ArgumentForm::Owned),
+                    ],
+                    _ if is_map => vec![(&args[1], ArgumentForm::Key)],
+                    _ => vec![(&args[1], ArgumentForm::Index)],
+                };
+                let name = match m {
+                    M::Push => quote!(push),
+                    M::Insert => quote!(insert),
+                    _ => quote!(remove),
+                };
+                let call = self.method_after_arguments(&args[0], name, &forms);
+                if m == M::Insert && is_map {
+                    // The replaced value is not this expression's.
+                    let t = call.tokens;
+                    return atom(quote!({ #t; }));
+                }
+                return self.borrowed_if_wanted(call, ty, want);
             }
             M::Push => {
                 let r = self.mutable_receiver(&args[0]);

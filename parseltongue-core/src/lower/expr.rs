@@ -239,13 +239,10 @@ impl Lowerer<'_> {
             K::Call { function, args } => {
                 let f = &self.program.functions[*function];
                 let path = self.function_path(*function);
-                let params = f.params.clone();
-                let args: Vec<TokenStream> = args
-                    .iter()
-                    .zip(&params)
-                    .map(|(a, p)| self.argument(a, p.mode))
-                    .collect();
-                self.owned_result(quote!(#path(#(#args),*)), &e.ty, want)
+                let modes: Vec<ParamMode> = f.params.iter().map(|p| p.mode).collect();
+                let (lets, args) = self.call_arguments(args, &modes, None);
+                let call = self.after(lets, quote!(#path(#(#args),*)));
+                self.borrowed_if_wanted(call, &e.ty, want)
             }
             K::MethodCall {
                 function,
@@ -262,18 +259,30 @@ impl Lowerer<'_> {
                     } => mode,
                     _ => ParamMode::Read,
                 };
+                let modes: Vec<ParamMode> = params.iter().map(|p| p.mode).collect();
+                let changed_receiver = (mode == ParamMode::Mutable)
+                    .then(|| super::aliasing::base_local(receiver))
+                    .flatten();
                 self.in_condition = exterior;
-                let recv = match mode {
-                    ParamMode::Read => self.expr(receiver, Want::Read).at(Prec::Postfix),
-                    ParamMode::Mutable => self.mutable_receiver(receiver),
-                    ParamMode::Owned => self.expr(receiver, Want::Owned).at(Prec::Postfix),
+                let (receiver_lets, recv) = match mode {
+                    ParamMode::Read => (
+                        Vec::new(),
+                        self.expr(receiver, Want::Read).at(Prec::Postfix),
+                    ),
+                    ParamMode::Mutable => self.place_with_indices_first(
+                        receiver,
+                        super::aliasing::index_reads_base(receiver),
+                        Self::mutable_receiver,
+                    ),
+                    ParamMode::Owned => (
+                        Vec::new(),
+                        self.expr(receiver, Want::Owned).at(Prec::Postfix),
+                    ),
                 };
-                let args: Vec<TokenStream> = args
-                    .iter()
-                    .zip(&params)
-                    .map(|(a, p)| self.argument(a, p.mode))
-                    .collect();
-                self.owned_result(quote!(#recv.#name(#(#args),*)), &e.ty, want)
+                let (lets, args) = self.call_arguments(args, &modes, changed_receiver);
+                let lets = receiver_lets.into_iter().chain(lets).collect();
+                let call = self.after(lets, quote!(#recv.#name(#(#args),*)));
+                self.borrowed_if_wanted(call, &e.ty, want)
             }
             K::Variant { ty, index, args } => {
                 let path = self.type_path(*ty);

@@ -4,6 +4,7 @@
 //! is preceded by a `// parseltongue: FILE:LINE` marker so errors rustc
 //! reports in generated code can be mapped back to the `.pt` source.
 
+mod aliasing;
 mod builtins;
 mod expr;
 mod format;
@@ -58,6 +59,9 @@ pub(crate) struct Lowerer<'p> {
     in_condition: bool,
     /// How the library's items are named in this program.
     library: library::Library,
+    /// While a written place's indices are evaluated first, their `let`s
+    /// (see `aliasing.rs`).
+    hoisted_indices: Option<Vec<TokenStream>>,
 }
 
 /// A lowering failure: generated tokens that `syn` could not parse. This
@@ -173,6 +177,7 @@ fn lower_module<'p>(
         errors,
         in_condition: false,
         library: library::Library::of(program),
+        hoisted_indices: None,
     };
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut tests = Vec::new();

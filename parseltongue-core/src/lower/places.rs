@@ -26,7 +26,7 @@ impl Lowerer<'_> {
             }
             K::Index { base, index } => {
                 let b = self.mutable_base(base);
-                let i = self.index(index);
+                let i = self.place_index(index);
                 quote!(#b[#i])
             }
             _ => self.expr(target, Want::Read).tokens,

@@ -156,7 +156,9 @@ impl Lowerer<'_> {
                         args,
                     },
                 ..
-            }) if matches!(args[0].ty, Ty::Map(..)) => {
+            }) if matches!(args[0].ty, Ty::Map(..))
+                && !self.receiver_read_by_arguments(&args[0], &args[1..]) =>
+            {
                 // As a statement the replaced value is simply dropped.
                 let r = self.mutable_receiver(&args[0]);
                 let k = self.expr(&args[1], Want::Owned).tokens;
@@ -378,18 +380,33 @@ impl Lowerer<'_> {
                 return quote!(#name = #cow::Owned(#v););
             }
         }
+        let op_tokens: Option<TokenStream> =
+            op.map(|op| format!("{}=", op.as_str()).parse().unwrap_or_default());
+        if super::aliasing::index_reads_base(target) {
+            // `xs[xs.length() - 1] = v`: the value first, as Rust evaluates
+            // an assignment, then the indices, then the write.
+            let v = match op {
+                None => self.expr(value, Want::Owned).tokens,
+                Some(_) => self.expr(value, Want::Deref).tokens,
+            };
+            let (lets, place) = self.place_with_indices_first(target, true, Self::mutable_place);
+            let op_tokens = op_tokens.unwrap_or_else(|| quote!(=));
+            return quote!({
+                let __value = #v;
+                #(#lets)*
+                #place #op_tokens __value;
+            });
+        }
         let place = self.mutable_place(target);
-        match op {
+        match op_tokens {
             None => {
                 let v = self.expr(value, Want::Owned).tokens;
                 quote!(#place = #v;)
             }
-            Some(op) => {
+            Some(op_tokens) => {
                 let v = self
                     .expr(value, Want::Deref)
                     .at(Prec::Postfix.min(Prec::Range));
-                let op_tokens: TokenStream =
-                    format!("{}=", op.as_str()).parse().unwrap_or_default();
                 quote!(#place #op_tokens #v;)
             }
         }

@@ -1,0 +1,212 @@
+//! Reads of a value that is being changed in the same expression: the
+//! index in `xs[xs.length() - 1] = 0`, the second argument of
+//! `append(xs, xs)` with a `mutable` first parameter, `xs.push(xs.length())`
+//! on a borrowed list. Rust rejects a shared borrow of a place while it is
+//! borrowed mutably (E0502), so the lowering evaluates such reads first
+//! into temporaries (`__argument_N`, `__index_N`, `__value`), in the
+//! order the source evaluates them; read-only arguments then see the
+//! value as it was before the call, as the reference's ownership rules
+//! promise.
+
+use super::expr::{Lowered, Prec, Want};
+use super::Lowerer;
+use crate::ir::{Expr, ExprKind as K, LocalId, Repr};
+use crate::syntax::ast::ParamMode;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// How a method argument evaluated first is lowered.
+#[derive(Clone, Copy)]
+pub(super) enum ArgumentForm {
+    /// An owned value.
+    Owned,
+    /// A list position (`usize`).
+    Index,
+    /// A map key, passed by reference.
+    Key,
+}
+
+/// The local a place expression (`x`, `x.f`, `x[i].f`) is part of.
+pub(super) fn base_local(e: &Expr) -> Option<LocalId> {
+    match &e.kind {
+        K::Local { id, .. } => Some(*id),
+        K::Field { base, .. } | K::Index { base, .. } => base_local(base),
+        _ => None,
+    }
+}
+
+/// Whether evaluating `e` reads (or changes) local `id`.
+pub(super) fn mentions(e: &Expr, id: LocalId) -> bool {
+    let found = std::cell::Cell::new(false);
+    crate::ir::walk_expr(
+        e,
+        &mut |e| {
+            if matches!(e.kind, K::Local { id: seen, .. } if seen == id) {
+                found.set(true);
+            }
+        },
+        &mut |_| {},
+    );
+    found.get()
+}
+
+/// Whether an index inside the place `target` reads the place's own local.
+pub(super) fn index_reads_base(target: &Expr) -> bool {
+    let Some(base) = base_local(target) else {
+        return false;
+    };
+    let mut at = target;
+    loop {
+        match &at.kind {
+            K::Index { base: inner, index } => {
+                if mentions(index, base) {
+                    return true;
+                }
+                at = inner;
+            }
+            K::Field { base: inner, .. } => at = inner,
+            _ => return false,
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    /// `mutable_place`, with each index evaluated first into `__index_N`
+    /// when `hoist` (the `let`s are returned, in evaluation order).
+    pub(super) fn place_with_indices_first(
+        &mut self,
+        target: &Expr,
+        hoist: bool,
+        place: fn(&mut Self, &Expr) -> TokenStream,
+    ) -> (Vec<TokenStream>, TokenStream) {
+        if !hoist {
+            return (Vec::new(), place(self, target));
+        }
+        let outer = self.hoisted_indices.replace(Vec::new());
+        let tokens = place(self, target);
+        let lets = std::mem::replace(&mut self.hoisted_indices, outer).unwrap_or_default();
+        (lets, tokens)
+    }
+
+    /// A list position for a place being written: `__index_N` when indices
+    /// are evaluated first (see [`Self::place_with_indices_first`]).
+    pub(super) fn place_index(&mut self, index: &Expr) -> TokenStream {
+        let i = self.index(index);
+        match &mut self.hoisted_indices {
+            Some(lets) => {
+                let name = format_ident!("__index_{}", lets.len());
+                lets.push(quote!(let #name = #i;));
+                quote!(#name)
+            }
+            None => i,
+        }
+    }
+
+    /// Arguments of a call, in order: `mutable` ones as places, the others
+    /// by their mode. A read-only or owned argument that reads a local a
+    /// `mutable` argument (or `receiver_base`) changes is evaluated first
+    /// into `__argument_N`; then every non-`mutable` argument is, so the
+    /// source's order of evaluation is kept. Returns the `let`s and the
+    /// argument list.
+    pub(super) fn call_arguments(
+        &mut self,
+        args: &[Expr],
+        modes: &[ParamMode],
+        receiver_base: Option<LocalId>,
+    ) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let changed: Vec<LocalId> = args
+            .iter()
+            .zip(modes)
+            .filter(|(_, m)| **m == ParamMode::Mutable)
+            .filter_map(|(a, _)| base_local(a))
+            .chain(receiver_base)
+            .collect();
+        let aliased = args.iter().zip(modes).any(|(a, m)| {
+            *m != ParamMode::Mutable && changed.iter().any(|id| mentions(a, *id))
+        });
+        let index_aliased = args
+            .iter()
+            .zip(modes)
+            .any(|(a, m)| *m == ParamMode::Mutable && index_reads_base(a));
+        if !aliased && !index_aliased {
+            let list = args
+                .iter()
+                .zip(modes)
+                .map(|(a, m)| self.argument(a, *m))
+                .collect();
+            return (Vec::new(), list);
+        }
+        let mut lets = Vec::new();
+        let mut list = Vec::with_capacity(args.len());
+        for (i, (a, mode)) in args.iter().zip(modes).enumerate() {
+            if *mode == ParamMode::Mutable {
+                let (indices, place) =
+                    self.place_with_indices_first(a, index_reads_base(a), Self::mutable_argument);
+                lets.extend(indices);
+                list.push(place);
+                continue;
+            }
+            let name = format_ident!("__argument_{}", i);
+            let value = self.expr(a, Want::Owned).tokens;
+            lets.push(quote!(let #name = #value;));
+            list.push(if *mode == ParamMode::Read && !a.ty.is_copy() {
+                quote!(&#name)
+            } else {
+                quote!(#name)
+            });
+        }
+        (lets, list)
+    }
+
+    /// Whether a mutating method's arguments (or the receiver's own
+    /// indices) read the receiver, whose mutable borrow Rust does not
+    /// defer: a `Cow`'s `to_mut()`, a lock guard, an element or field.
+    /// A plain local's borrow is two-phase, so `xs.push(xs.length())`
+    /// stays as written.
+    pub(super) fn receiver_read_by_arguments(&self, receiver: &Expr, args: &[Expr]) -> bool {
+        let Some(base) = base_local(receiver) else {
+            return false;
+        };
+        let deferred = matches!(receiver.kind, K::Local { .. })
+            && matches!(self.local_repr(base), Repr::Value | Repr::MutRef);
+        index_reads_base(receiver) || (!deferred && args.iter().any(|a| mentions(a, base)))
+    }
+
+    /// A mutating method call whose arguments are evaluated first into
+    /// `__argument_N` (each in its form), then the receiver.
+    pub(super) fn method_after_arguments(
+        &mut self,
+        receiver: &Expr,
+        name: TokenStream,
+        arguments: &[(&Expr, ArgumentForm)],
+    ) -> Lowered {
+        let mut lets = Vec::new();
+        let mut names = Vec::new();
+        for (i, (a, form)) in arguments.iter().enumerate() {
+            let name = format_ident!("__argument_{}", i + 1);
+            let value = match form {
+                ArgumentForm::Owned | ArgumentForm::Key => self.expr(a, Want::Owned).tokens,
+                ArgumentForm::Index => self.index(a),
+            };
+            lets.push(quote!(let #name = #value;));
+            names.push(match form {
+                ArgumentForm::Key => quote!(&#name),
+                _ => quote!(#name),
+            });
+        }
+        let (indices, r) = self.place_with_indices_first(receiver, true, Self::mutable_receiver);
+        lets.extend(indices);
+        self.after(lets, quote!(#r.#name(#(#names),*)))
+    }
+
+    /// `{ lets… value }`, or `value` alone when nothing was evaluated first.
+    pub(super) fn after(&self, lets: Vec<TokenStream>, value: TokenStream) -> Lowered {
+        if lets.is_empty() {
+            return super::expr::atom(value);
+        }
+        Lowered {
+            tokens: quote!({ #(#lets)* #value }),
+            prec: Prec::Range,
+        }
+    }
+}

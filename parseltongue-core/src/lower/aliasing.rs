@@ -35,6 +35,19 @@ pub(super) fn base_local(e: &Expr) -> Option<LocalId> {
     }
 }
 
+/// The local a `for` loop walks: a place, or the receiver of a lazily
+/// walked `split`, `lines`, `keys` or `values`.
+pub(super) fn iterated_local(iterable: &Expr) -> Option<LocalId> {
+    use crate::ir::{Builtin, BuiltinMethod as M};
+    match &iterable.kind {
+        K::Builtin {
+            builtin: Builtin::Method(M::Split | M::Lines | M::Keys | M::Values),
+            args,
+        } => base_local(&args[0]),
+        _ => base_local(iterable),
+    }
+}
+
 /// Whether evaluating `e` reads (or changes) local `id`.
 pub(super) fn mentions(e: &Expr, id: LocalId) -> bool {
     let found = std::cell::Cell::new(false);
@@ -121,23 +134,31 @@ impl Lowerer<'_> {
             .filter_map(|(a, _)| base_local(a))
             .chain(receiver_base)
             .collect();
-        let aliased = args.iter().zip(modes).any(|(a, m)| {
-            *m != ParamMode::Mutable && changed.iter().any(|id| mentions(a, *id))
-        });
+        let aliased = args
+            .iter()
+            .zip(modes)
+            .any(|(a, m)| *m != ParamMode::Mutable && changed.iter().any(|id| mentions(a, *id)));
         let index_aliased = args
             .iter()
             .zip(modes)
             .any(|(a, m)| *m == ParamMode::Mutable && index_reads_base(a));
         if !aliased && !index_aliased {
+            // A local one argument borrows cannot move in another.
+            let pins = borrowed_elsewhere(args, modes, receiver_base);
+            let depth = self.pinned.len();
+            self.pinned.extend(pins);
             let list = args
                 .iter()
                 .zip(modes)
                 .map(|(a, m)| self.argument(a, *m))
                 .collect();
+            self.pinned.truncate(depth);
             return (Vec::new(), list);
         }
         let mut lets = Vec::new();
         let mut list = Vec::with_capacity(args.len());
+        // Evaluated ahead of the places borrowed mutably: nothing moves.
+        self.no_moves += 1;
         for (i, (a, mode)) in args.iter().zip(modes).enumerate() {
             if *mode == ParamMode::Mutable {
                 let (indices, place) =
@@ -155,6 +176,7 @@ impl Lowerer<'_> {
                 quote!(#name)
             });
         }
+        self.no_moves -= 1;
         (lets, list)
     }
 
@@ -162,14 +184,19 @@ impl Lowerer<'_> {
     /// indices) read the receiver, whose mutable borrow Rust does not
     /// defer: a `Cow`'s `to_mut()`, a lock guard, an element or field.
     /// A plain local's borrow is two-phase, so `xs.push(xs.length())`
-    /// stays as written.
+    /// stays as written (unless the argument changes it too).
     pub(super) fn receiver_read_by_arguments(&self, receiver: &Expr, args: &[Expr]) -> bool {
         let Some(base) = base_local(receiver) else {
             return false;
         };
         let deferred = matches!(receiver.kind, K::Local { .. })
             && matches!(self.local_repr(base), Repr::Value | Repr::MutRef);
-        index_reads_base(receiver) || (!deferred && args.iter().any(|a| mentions(a, base)))
+        // A deferred borrow still allows no change in the arguments
+        // (`xs.insert(0, xs.pop()…)`).
+        index_reads_base(receiver)
+            || args
+                .iter()
+                .any(|a| mentions(a, base) && (!deferred || self.mutates_something(a)))
     }
 
     /// A mutating method call whose arguments are evaluated first into
@@ -185,7 +212,12 @@ impl Lowerer<'_> {
         for (i, (a, form)) in arguments.iter().enumerate() {
             let name = format_ident!("__argument_{}", i + 1);
             let value = match form {
-                ArgumentForm::Owned | ArgumentForm::Key => self.expr(a, Want::Owned).tokens,
+                ArgumentForm::Owned | ArgumentForm::Key => {
+                    self.no_moves += 1;
+                    let value = self.expr(a, Want::Owned).tokens;
+                    self.no_moves -= 1;
+                    value
+                }
                 ArgumentForm::Index => self.index(a),
             };
             lets.push(quote!(let #name = #value;));
@@ -199,6 +231,24 @@ impl Lowerer<'_> {
         self.after(lets, quote!(#r.#name(#(#names),*)))
     }
 
+    /// Lowers `work` with the receiver's local pinned (cloned, not moved)
+    /// when an argument reads it too.
+    pub(super) fn with_receiver_pinned<T>(
+        &mut self,
+        args: &[Expr],
+        work: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let depth = self.pinned.len();
+        if let Some(base) = args.first().and_then(base_local) {
+            if args[1..].iter().any(|a| mentions(a, base)) {
+                self.pinned.push(base);
+            }
+        }
+        let result = work(self);
+        self.pinned.truncate(depth);
+        result
+    }
+
     /// `{ lets… value }`, or `value` alone when nothing was evaluated first.
     pub(super) fn after(&self, lets: Vec<TokenStream>, value: TokenStream) -> Lowered {
         if lets.is_empty() {
@@ -208,5 +258,91 @@ impl Lowerer<'_> {
             tokens: quote!({ #(#lets)* #value }),
             prec: Prec::Range,
         }
+    }
+}
+
+/// The locals that one argument (or the receiver, `receiver_base`)
+/// borrows while another argument reads them: those must not move.
+fn borrowed_elsewhere(
+    args: &[Expr],
+    modes: &[ParamMode],
+    receiver_base: Option<LocalId>,
+) -> Vec<LocalId> {
+    let borrowed = args
+        .iter()
+        .zip(modes)
+        .filter(|(a, m)| **m != ParamMode::Owned && !a.ty.is_copy())
+        .filter_map(|(a, _)| base_local(a))
+        .chain(receiver_base);
+    borrowed
+        .filter(|id| {
+            args.iter().filter(|a| mentions(a, *id)).count()
+                > usize::from(receiver_base != Some(*id))
+        })
+        .collect()
+}
+
+impl Lowerer<'_> {
+    /// Whether running `block` may change local `id` (an assignment, a
+    /// mutating method, a `mutable` argument or receiver).
+    pub(super) fn block_changes(&self, block: &crate::ir::Block, id: LocalId) -> bool {
+        use crate::ir::{Builtin, BuiltinMethod as M, FunctionKind, Stmt};
+        let found = std::cell::Cell::new(false);
+        let program = self.program;
+        crate::ir::walk_block(
+            block,
+            &mut |e| {
+                let changes = match &e.kind {
+                    K::Builtin {
+                        builtin:
+                            Builtin::Method(
+                                M::Push
+                                | M::Pop
+                                | M::Insert
+                                | M::Remove
+                                | M::Clear
+                                | M::Sort
+                                | M::Reverse,
+                            ),
+                        args,
+                    } => base_local(&args[0]) == Some(id),
+                    K::Call { function, args } => program.functions[*function]
+                        .params
+                        .iter()
+                        .zip(args)
+                        .any(|(p, a)| p.mode == ParamMode::Mutable && base_local(a) == Some(id)),
+                    K::MethodCall {
+                        function,
+                        receiver,
+                        args,
+                    } => {
+                        let f = &program.functions[*function];
+                        let mutable_self = matches!(
+                            f.kind,
+                            FunctionKind::Method {
+                                receiver: Some(ParamMode::Mutable | ParamMode::Owned),
+                                ..
+                            }
+                        );
+                        (mutable_self && base_local(receiver) == Some(id))
+                            || f.params.iter().zip(args).any(|(p, a)| {
+                                p.mode == ParamMode::Mutable && base_local(a) == Some(id)
+                            })
+                    }
+                    _ => false,
+                };
+                if changes {
+                    found.set(true);
+                }
+            },
+            &mut |s| {
+                if let Stmt::Assign { target, .. } = s {
+                    if base_local(target) == Some(id) {
+                        found.set(true);
+                    }
+                }
+            },
+        );
+        found.get()
     }
 }

@@ -1,7 +1,7 @@
 //! Built-in functions and the methods of the built-in types.
 
-use super::expr::{atom, tighten_unary, untyped_numbers, Lowered, Prec, Want};
 use super::aliasing::ArgumentForm;
+use super::expr::{atom, tighten_unary, untyped_numbers, Lowered, Prec, Want};
 use super::Lowerer;
 use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Ty};
 use proc_macro2::{Literal, TokenStream};
@@ -121,7 +121,9 @@ impl Lowerer<'_> {
                 let v = owned(self, 0);
                 self.owned_result(quote!(Err(#v)), ty, want)
             }
-            Builtin::Method(m) => self.method(m, args, ty, want),
+            Builtin::Method(m) => {
+                self.with_receiver_pinned(args, |this| this.method(m, args, ty, want))
+            }
         }
     }
 
@@ -281,7 +283,22 @@ impl Lowerer<'_> {
                     }
                 }
                 if let (M::ToF64, K::Int(v)) = (m, &args[0].kind) {
-                    let lit = Literal::f64_unsuffixed(*v as f64);
+                    // `3.to_f64()` is the literal `3.0`, typed where rustc
+                    // needs it, and a negative one is a prefix expression.
+                    let magnitude = (*v as f64).abs();
+                    let lit = if std::mem::take(&mut self.suffix_next_number) {
+                        format!("{}_f64", Literal::f64_unsuffixed(magnitude))
+                            .parse()
+                            .unwrap_or_else(|_| Literal::f64_suffixed(magnitude))
+                    } else {
+                        Literal::f64_unsuffixed(magnitude)
+                    };
+                    if *v < 0 {
+                        return Lowered {
+                            tokens: quote!(-#lit),
+                            prec: Prec::Unary,
+                        };
+                    }
                     return atom(quote!(#lit));
                 }
                 let r = self.expr(&args[0], Want::Deref).at(Prec::Cast);

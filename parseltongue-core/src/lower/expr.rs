@@ -101,6 +101,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn local(&self, id: usize, moved: bool, want: Want) -> Lowered {
+        let moved = moved && self.no_moves == 0 && !self.pinned.contains(&id);
         let local = &self.locals[id];
         let name = self.local_ident(id);
         let copy = local.ty.is_copy();
@@ -279,7 +280,17 @@ impl Lowerer<'_> {
                         self.expr(receiver, Want::Owned).at(Prec::Postfix),
                     ),
                 };
+                // A receiver read by `self` stays borrowed during the call.
+                let depth = self.pinned.len();
+                if let Some(base) = super::aliasing::base_local(receiver) {
+                    if mode == ParamMode::Read
+                        && args.iter().any(|a| super::aliasing::mentions(a, base))
+                    {
+                        self.pinned.push(base);
+                    }
+                }
                 let (lets, args) = self.call_arguments(args, &modes, changed_receiver);
+                self.pinned.truncate(depth);
                 let lets = receiver_lets.into_iter().chain(lets).collect();
                 let call = self.after(lets, quote!(#recv.#name(#(#args),*)));
                 self.borrowed_if_wanted(call, &e.ty, want)
@@ -380,6 +391,15 @@ impl Lowerer<'_> {
             // A block used as an operand or receiver is parenthesised: at
             // the start of a statement or `match` arm it would end there.
             K::Block(b) => {
+                // `{ let_var x: T = v; x }` is `v`, typed.
+                let single_let = (b.stmts.len() == 1)
+                    .then(|| super::stmt::returned_binding(b, self.locals))
+                    .flatten();
+                if let Some((local, value)) = single_let {
+                    let ty = self.locals[local].ty.clone();
+                    let value = self.typed_value(value, &ty);
+                    return self.borrowed_if_wanted(value, &e.ty, want);
+                }
                 let block = match (&b.tail, b.stmts.is_empty()) {
                     // `{ v }` is `v` (rustc: unused_braces).
                     (Some(tail), true) => return self.expr(tail, want),
@@ -660,6 +680,11 @@ pub(super) fn untyped_numbers(e: &Expr) -> bool {
             builtin: Builtin::Method(M::Pow | M::Expect | M::First | M::Last | M::Get),
             args,
         } => untyped_numbers(&args[0]),
+        // `3.to_f64()` is lowered to the literal `3.0`.
+        K::Builtin {
+            builtin: Builtin::Method(M::ToF64),
+            args,
+        } => matches!(args[0].kind, K::Int(_)),
         K::If {
             branches,
             otherwise,

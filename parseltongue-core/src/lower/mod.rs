@@ -62,6 +62,12 @@ pub(crate) struct Lowerer<'p> {
     /// While a written place's indices are evaluated first, their `let`s
     /// (see `aliasing.rs`).
     hoisted_indices: Option<Vec<TokenStream>>,
+    /// Locals that must be cloned, not moved, where they are read now:
+    /// borrowed by the call being lowered, or read ahead of their turn.
+    pinned: Vec<crate::ir::LocalId>,
+    /// Above zero, no local is moved (arguments evaluated ahead of the
+    /// receiver or of places borrowed mutably).
+    no_moves: usize,
 }
 
 /// A lowering failure: generated tokens that `syn` could not parse. This
@@ -178,6 +184,8 @@ fn lower_module<'p>(
         in_condition: false,
         library: library::Library::of(program),
         hoisted_indices: None,
+        pinned: Vec::new(),
+        no_moves: 0,
     };
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut tests = Vec::new();

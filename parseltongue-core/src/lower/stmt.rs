@@ -1,7 +1,9 @@
 //! Statements and blocks: bindings, assignments, loops, and the marks
 //! that map generated lines back to `.pt` statements.
 
-use super::expr::{is_empty_container, same_place, tighten_unary, untyped_numbers, Prec, Want};
+use super::expr::{
+    atom, is_empty_container, same_place, tighten_unary, untyped_numbers, Lowered, Prec, Want,
+};
 use super::Lowerer;
 use crate::ir::{Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, Repr, Stmt, Ty};
 use crate::syntax::ast::BinaryOp;
@@ -54,7 +56,9 @@ impl Lowerer<'_> {
             let tail_mark = multiline || !block.stmts.is_empty();
             if let Some((local, value)) = returned_let {
                 let mark = tail_mark.then(|| self.marks.mark(value.span));
-                let value = self.typed_value(value, &self.locals[local].ty.clone());
+                let value = self
+                    .typed_value(value, &self.locals[local].ty.clone())
+                    .tokens;
                 return quote!(#(#stmts)* #mark #value);
             }
             let tail = block.tail.as_ref().map(|t| {
@@ -74,7 +78,7 @@ impl Lowerer<'_> {
     /// `value` as an owned value that shows its type by itself, as a
     /// binding's annotation would (`Vec::<i64>::new()`, `None::<i64>`,
     /// `Ok::<i64, String>(1)`, `7_i64`).
-    pub(super) fn typed_value(&mut self, value: &Expr, ty: &Ty) -> TokenStream {
+    pub(super) fn typed_value(&mut self, value: &Expr, ty: &Ty) -> Lowered {
         let arguments = |this: &mut Self, types: &[&Ty]| {
             let types: Vec<TokenStream> = types.iter().map(|t| this.rust_type(t)).collect();
             quote!(::<#(#types),*>)
@@ -88,7 +92,7 @@ impl Lowerer<'_> {
                 Ty::List(t),
             ) if args.is_empty() => {
                 let (vec, t) = (self.lib("Vec"), arguments(self, &[t]));
-                quote!(#vec #t::new())
+                atom(quote!(#vec #t::new()))
             }
             (
                 K::Builtin {
@@ -99,7 +103,7 @@ impl Lowerer<'_> {
             ) => {
                 self.uses.btree_map = true;
                 let (map, kv) = (self.lib("BTreeMap"), arguments(self, &[k, v]));
-                quote!(#map #kv::new())
+                atom(quote!(#map #kv::new()))
             }
             (
                 K::Builtin {
@@ -109,7 +113,7 @@ impl Lowerer<'_> {
                 Ty::Option(t),
             ) => {
                 let t = arguments(self, &[t]);
-                quote!(None #t)
+                atom(quote!(None #t))
             }
             (
                 K::Builtin {
@@ -121,12 +125,12 @@ impl Lowerer<'_> {
                 let te = arguments(self, &[t, e]);
                 let v = self.expr(&args[0], Want::Owned).tokens;
                 if *builtin == Builtin::Ok {
-                    quote!(Ok #te(#v))
+                    atom(quote!(Ok #te(#v)))
                 } else {
-                    quote!(Err #te(#v))
+                    atom(quote!(Err #te(#v)))
                 }
             }
-            _ => self.typed_expr(value, Want::Owned).tokens,
+            _ => self.typed_expr(value, Want::Owned),
         }
     }
 
@@ -216,6 +220,10 @@ impl Lowerer<'_> {
                     }
                     Ty::List(t) => {
                         let consumed = self.locals[*local].repr == Repr::Value && !t.is_copy();
+                        // A loop that changes what it walks walks a copy,
+                        // taken before it starts (the reference's rule).
+                        let changed_inside = super::aliasing::iterated_local(iterable)
+                            .is_some_and(|id| self.block_changes(body, id));
                         if let K::Builtin {
                             builtin: Builtin::ListOf,
                             args,
@@ -227,6 +235,11 @@ impl Lowerer<'_> {
                                 .map(|a| self.expr(a, Want::Owned).tokens)
                                 .collect();
                             quote!(for #name in [#(#items),*] #b)
+                        } else if changed_inside {
+                            self.no_moves += 1;
+                            let it = self.condition(iterable, Want::Owned).tokens;
+                            self.no_moves -= 1;
+                            quote!(for #name in #it #b)
                         } else if let Some(lazy) = {
                             self.in_condition = true;
                             let lazy = self.lazy_iterator(iterable);
@@ -246,7 +259,7 @@ impl Lowerer<'_> {
                                 K::Local { id, .. }
                                     if matches!(
                                         self.local_repr(id),
-                                        Repr::Arc | Repr::Guard | Repr::Cow
+                                        Repr::Arc | Repr::Guard | Repr::Cow | Repr::MutRef
                                     ) =>
                                 {
                                     let n = self.local_ident(id);
@@ -416,7 +429,7 @@ impl Lowerer<'_> {
 /// A block whose last statement binds a local that the block's value is
 /// (`{ …; let_var x = v; x }`): the binding and the local, when the local
 /// is a plain owned value read nowhere else.
-fn returned_binding<'b>(
+pub(super) fn returned_binding<'b>(
     block: &'b Block,
     locals: &[crate::ir::Local],
 ) -> Option<(usize, &'b Expr)> {

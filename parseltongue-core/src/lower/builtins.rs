@@ -41,6 +41,12 @@ impl Lowerer<'_> {
                 if template == "{}" && args.len() == 2 && args[1].ty == Ty::Str {
                     return self.expr(&args[1], want);
                 }
+                // Text without placeholders is a literal, owned only where
+                // it must be (clippy: cmp_owned).
+                if args.len() == 1 && want != Want::Owned && !template.contains(['{', '}']) {
+                    let lit = Literal::string(template);
+                    return atom(quote!(#lit));
+                }
                 let f = self.formatted("format", args);
                 self.owned_result(f, ty, want)
             }
@@ -143,12 +149,9 @@ impl Lowerer<'_> {
     #[allow(clippy::too_many_lines)]
     pub(super) fn method(&mut self, m: M, args: &[Expr], ty: &Ty, want: Want) -> Lowered {
         let receiver_ty = args[0].ty.clone();
-        let read = |this: &mut Self| match &args[0].kind {
+        let read = |this: &mut Self| match super::expr::literal_list(&args[0]) {
             // A literal list that is only read is an array (clippy: useless_vec).
-            K::Builtin {
-                builtin: Builtin::ListOf,
-                args: items,
-            } if !items.is_empty() => {
+            Some(items) => {
                 let items: Vec<TokenStream> = items
                     .iter()
                     .map(|a| this.expr(a, Want::Owned).tokens)
@@ -259,7 +262,7 @@ impl Lowerer<'_> {
             }
             // Read only, a string's copy is the string itself; a number's
             // or a boolean's text is still text (`{:?}` quotes it).
-            M::ToText if want == Want::Read && receiver_ty == Ty::Str => {
+            M::ToText if want != Want::Owned && receiver_ty == Ty::Str => {
                 return self.expr(&args[0], Want::Read)
             }
             M::ToText => {

@@ -88,7 +88,7 @@ impl Lowerer<'_> {
     /// itself a value (not a reference).
     pub(super) fn place_for_want(&self, tokens: TokenStream, ty: &Ty, want: Want) -> Lowered {
         match want {
-            Want::Owned if !ty.is_copy() => Lowered {
+            Want::Owned if !super::types::rust_copy(ty) => Lowered {
                 tokens: quote!(#tokens.clone()),
                 prec: Prec::Postfix,
             },
@@ -105,13 +105,15 @@ impl Lowerer<'_> {
         let local = &self.locals[id];
         let name = self.local_ident(id);
         let copy = local.ty.is_copy();
+        // Rust copies an `Option<i64>` too: owning one needs no `clone`.
+        let owned_copy = super::types::rust_copy(&local.ty);
         let deref = || Lowered {
             tokens: quote!(*#name),
             prec: Prec::Unary,
         };
         match local.repr {
             Repr::Value => match want {
-                Want::Owned if !copy && !moved => atom(quote!(#name.clone())),
+                Want::Owned if !owned_copy && !moved => atom(quote!(#name.clone())),
                 Want::Borrow if !copy => Lowered {
                     tokens: quote!(&#name),
                     prec: Prec::Unary,
@@ -119,7 +121,7 @@ impl Lowerer<'_> {
                 _ => atom(quote!(#name)),
             },
             Repr::Ref | Repr::MutRef => match want {
-                Want::Owned if copy => deref(),
+                Want::Owned if owned_copy => deref(),
                 // `to_owned` turns `&str` into `String` and `&[T]` into `Vec<T>`.
                 Want::Owned => atom(quote!(#name.to_owned())),
                 Want::Borrow if copy => deref(),
@@ -137,7 +139,7 @@ impl Lowerer<'_> {
                 _ => atom(quote!(#name)),
             },
             Repr::Arc | Repr::Guard => match want {
-                Want::Owned if copy => deref(),
+                Want::Owned if owned_copy => deref(),
                 Want::Owned => atom(quote!((*#name).clone())),
                 Want::Borrow if copy => deref(),
                 Want::Borrow => Lowered {
@@ -479,10 +481,10 @@ impl Lowerer<'_> {
         let Some(((condition, body), later)) = branches.split_first() else {
             return otherwise.map(|b| self.block(b)).unwrap_or_default();
         };
-        let hoisted = is_block_with_statements(condition);
         let suffix = std::mem::take(&mut self.suffix_next_number);
         let c = self.condition(condition, Want::Deref).tokens;
         self.suffix_next_number = suffix;
+        let hoisted = is_braced(&c);
         let b = self.block(body);
         let rest = if later.is_empty() {
             otherwise.map(|o| {
@@ -779,12 +781,28 @@ fn starts_with_same_prefix(tokens: &TokenStream, op: UnaryOp) -> bool {
     )
 }
 
-/// A block with statements (or a `with_lock`, which lowers to one): as an
-/// `if` condition or `match` scrutinee, clippy asks to bind it first.
-pub(super) fn is_block_with_statements(e: &Expr) -> bool {
+/// Whether lowered tokens are one block (`{ … }`): as an `if` condition or
+/// `match` scrutinee, clippy asks to bind it first (blocks_in_conditions).
+pub(super) fn is_braced(tokens: &TokenStream) -> bool {
+    let mut trees = tokens.clone().into_iter();
+    matches!(
+        (trees.next(), trees.next()),
+        (Some(proc_macro2::TokenTree::Group(g)), None) if g.delimiter() == proc_macro2::Delimiter::Brace
+    )
+}
+
+/// The items of a literal list (`list_of(a, b)`, or a copy of one), which
+/// an array serves where the list is only read (clippy: useless_vec).
+pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
     match &e.kind {
-        K::Block(b) => !b.stmts.is_empty(),
-        K::WithLock { .. } => true,
-        _ => false,
+        K::Builtin {
+            builtin: Builtin::ListOf,
+            args,
+        } if !args.is_empty() => Some(args),
+        K::Builtin {
+            builtin: Builtin::Method(M::Clone),
+            args,
+        } => literal_list(&args[0]),
+        _ => None,
     }
 }

@@ -14,6 +14,7 @@ mod operators;
 mod origins;
 mod patterns;
 mod places;
+mod source_lints;
 mod stmt;
 mod types;
 
@@ -669,6 +670,18 @@ impl<'p> Lowerer<'p> {
             quote!(#allow #[allow(unused_variables)])
         } else {
             allow
+        };
+        // Lints about the author's own logic (`x == x`, `x = x`), where
+        // this body has their shape (see `source_lints.rs`).
+        let lints: Vec<TokenStream> = source_lints::source_lints(&body.block)
+            .into_iter()
+            .filter(|lint| !(*lint == "dead_code" && allow.to_string().contains("dead_code")))
+            .map(|lint| lint.parse().unwrap_or_default())
+            .collect();
+        let allow = if lints.is_empty() {
+            allow
+        } else {
+            quote!(#allow #[allow(#(#lints),*)])
         };
         let conventional = naming::is_snake_case(&f.name)
             && body.locals.iter().all(|l| naming::is_snake_case(&l.name));

@@ -90,6 +90,12 @@ impl Lowerer<'_> {
             K::Builtin {
                 builtin: Builtin::Format,
                 args,
+            } if args.len() == 1 => {
+                matches!(&args[0].kind, K::Template { template } if !template.contains(['{', '}']))
+            }
+            K::Builtin {
+                builtin: Builtin::Format,
+                args,
             } => {
                 matches!(&args[0].kind, K::Template { template } if template == "{}")
                     && args.len() == 2

@@ -1,6 +1,6 @@
 //! `match` and its patterns.
 
-use super::expr::{atom, is_block_with_statements, Lowered, Prec, Want};
+use super::expr::{atom, is_braced, Lowered, Prec, Want};
 use super::Lowerer;
 use crate::ir::{Expr, ExprKind as K, Pattern, Ty, TypeDefKind};
 use proc_macro2::{Literal, TokenStream};
@@ -40,7 +40,7 @@ impl Lowerer<'_> {
                 return atom(quote!(matches!(#s, #p)));
             }
         }
-        let s = if is_block_with_statements(scrutinee) {
+        let s = if is_braced(&s) {
             // clippy: blocks_in_conditions.
             return self.hoisted_match(s, arms);
         } else {

@@ -195,6 +195,17 @@ impl Lowerer<'_> {
             Stmt::Continue => quote!(continue;),
             Stmt::While { condition, body } => {
                 let c = self.condition(condition, Want::Deref).tokens;
+                if super::expr::is_braced(&c) {
+                    // clippy: blocks_in_conditions; evaluated before each round.
+                    let inner = self.block_inner(body, false);
+                    return quote!(loop {
+                        let __condition = #c;
+                        if !__condition {
+                            break;
+                        }
+                        #inner
+                    });
+                }
                 let b = self.block(body);
                 if c.to_string() == "true" {
                     quote!(loop #b)
@@ -224,11 +235,7 @@ impl Lowerer<'_> {
                         // taken before it starts (the reference's rule).
                         let changed_inside = super::aliasing::iterated_local(iterable)
                             .is_some_and(|id| self.block_changes(body, id));
-                        if let K::Builtin {
-                            builtin: Builtin::ListOf,
-                            args,
-                        } = &iterable.kind
-                        {
+                        if let Some(args) = super::expr::literal_list(iterable) {
                             // A literal list that is only iterated is an array.
                             let items: Vec<TokenStream> = args
                                 .iter()
@@ -241,10 +248,23 @@ impl Lowerer<'_> {
                             self.no_moves -= 1;
                             quote!(for #name in #it #b)
                         } else if let Some(lazy) = {
-                            self.in_condition = true;
-                            let lazy = self.lazy_iterator(iterable);
-                            self.in_condition = false;
-                            lazy
+                            // `split` and `lines` walk `&str` pieces: only a
+                            // loop variable that is a view can be one.
+                            let pieces = matches!(
+                                iterable.kind,
+                                K::Builtin {
+                                    builtin: Builtin::Method(M::Split | M::Lines),
+                                    ..
+                                }
+                            );
+                            if pieces && self.locals[*local].repr != Repr::Ref {
+                                None
+                            } else {
+                                self.in_condition = true;
+                                let lazy = self.lazy_iterator(iterable);
+                                self.in_condition = false;
+                                lazy
+                            }
                         } {
                             if t.is_copy() {
                                 quote!(for &#name in #lazy #b)
@@ -327,11 +347,7 @@ impl Lowerer<'_> {
                 }
             }
             _ => {
-                if let K::Builtin {
-                    builtin: Builtin::ListOf,
-                    args,
-                } = &value.kind
-                {
+                if let Some(args) = super::expr::literal_list(value) {
                     let only_read = self.body.is_some_and(|b| {
                         super::used_only_as_slice(b, local, args.len(), self.program)
                     });

@@ -137,3 +137,14 @@ pub(super) fn needs_annotation(ty: &Ty, value_is_empty_container: bool) -> bool 
             Ty::List(_) | Ty::Map(..) | Ty::Option(_) | Ty::Result(..)
         )
 }
+
+/// Whether the Rust type of `ty` is `Copy`: besides Parseltongue's copied
+/// types, an `Option` of one (`Option<i64>`), which Rust copies too
+/// (clippy: clone_on_copy).
+pub(super) fn rust_copy(ty: &Ty) -> bool {
+    match ty {
+        Ty::Option(t) => rust_copy(t),
+        Ty::Result(t, e) => rust_copy(t) && rust_copy(e),
+        other => other.is_copy(),
+    }
+}

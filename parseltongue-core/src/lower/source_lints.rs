@@ -1,0 +1,434 @@
+//! Lints about the logic an author wrote, not about the lowering's
+//! choices: `x == x`, `flag || false`, `if c { true } else { false }`,
+//! `x = x`, `x * 1`, `range(5, 2)`. The reference defines what such code
+//! does, so Parseltongue accepts it; in the generated Rust, rustc and
+//! clippy would report it where the author cannot act on it. A generated
+//! function allows exactly the lints whose shape its own source has, so
+//! every other function keeps the full set of checks.
+
+use crate::ir::{Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, Stmt};
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+use std::collections::BTreeSet;
+
+/// The lints a function body's own shapes need allowed, by name
+/// (`dead_code`, `clippy::eq_op`), sorted.
+pub(super) fn source_lints(block: &Block) -> BTreeSet<&'static str> {
+    let lints = std::cell::RefCell::new(BTreeSet::new());
+    crate::ir::walk_block(
+        block,
+        &mut |e| expression_lints(e, &mut lints.borrow_mut()),
+        &mut |s| statement_lints(s, &mut lints.borrow_mut()),
+    );
+    lints.into_inner()
+}
+
+fn statement_lints(s: &Stmt, lints: &mut BTreeSet<&'static str>) {
+    match s {
+        Stmt::Assign { target, op, value } => {
+            if op.is_none() && same(target, value) {
+                // rustc reports `x = x` under dead_code.
+                lints.insert("dead_code");
+                lints.insert("clippy::self_assignment");
+            }
+            if op.is_some() && mentions_place(value, target) {
+                lints.insert("clippy::misrefactored_assign_op");
+            }
+            if op.is_none() {
+                if let K::Binary { rest, .. } = &value.kind {
+                    if rest.len() == 1 && mentions_place(&rest[0].1, target) {
+                        lints.insert("clippy::assign_op_pattern");
+                    }
+                }
+            }
+        }
+        Stmt::For { iterable, .. } => {
+            if let K::Builtin {
+                builtin: Builtin::Range | Builtin::RangeInclusive,
+                args,
+            } = &iterable.kind
+            {
+                if let (Some(a), Some(b)) = (literal_int(&args[0]), literal_int(&args[1])) {
+                    let inclusive = matches!(
+                        iterable.kind,
+                        K::Builtin {
+                            builtin: Builtin::RangeInclusive,
+                            ..
+                        }
+                    );
+                    if a > b || (a == b && !inclusive) {
+                        lints.insert("clippy::reversed_empty_ranges");
+                    }
+                }
+            }
+            if let K::Builtin {
+                builtin: Builtin::ListOf,
+                args,
+            } = &iterable.kind
+            {
+                if args.len() == 1 {
+                    lints.insert("clippy::single_element_loop");
+                }
+            }
+        }
+        Stmt::Let { local, value, .. } => {
+            // `let_var x = x;` shadowing with the same value.
+            if let K::Local { id, .. } = value.kind {
+                if id != *local {
+                    lints.insert("clippy::redundant_locals");
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
+    match &e.kind {
+        K::Binary { first, rest } => {
+            let mut previous = first.as_ref();
+            for (op, operand) in rest {
+                if same(previous, operand) {
+                    lints.insert("clippy::eq_op");
+                    lints.insert("clippy::nonminimal_bool");
+                    lints.insert("clippy::overly_complex_bool_expr");
+                    lints.insert("clippy::identity_op");
+                }
+                if op.is_logical() || matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
+                    if is_bool_literal(previous) || is_bool_literal(operand) {
+                        lints.insert("clippy::nonminimal_bool");
+                        lints.insert("clippy::bool_comparison");
+                        lints.insert("clippy::overly_complex_bool_expr");
+                    }
+                }
+                if op.is_comparison() && (is_empty_text(previous) || is_empty_text(operand)) {
+                    lints.insert("clippy::comparison_to_empty");
+                }
+                if op.is_logical() && (is_negation(previous) || is_negation(operand)) {
+                    lints.insert("clippy::nonminimal_bool");
+                    lints.insert("clippy::overly_complex_bool_expr");
+                }
+                if matches!(
+                    op,
+                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem
+                ) {
+                    for side in [previous, operand] {
+                        match numeric_literal(side) {
+                            Some(0.0) => {
+                                lints.insert("clippy::erasing_op");
+                                lints.insert("clippy::identity_op");
+                            }
+                            Some(1.0) => {
+                                lints.insert("clippy::identity_op");
+                                lints.insert("clippy::modulo_one");
+                            }
+                            Some(-1.0) => {
+                                lints.insert("clippy::neg_multiply");
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                previous = operand;
+            }
+            // A whole chain of literals folds to a known value.
+            if rest.iter().all(|(_, r)| is_literal(r)) && is_literal(first) {
+                lints.insert("clippy::eq_op");
+                lints.insert("clippy::nonminimal_bool");
+                lints.insert("clippy::overly_complex_bool_expr");
+            }
+        }
+        K::Unary {
+            op: UnaryOp::Not,
+            operand,
+        } => {
+            if is_bool_literal(operand) || is_negation(operand) {
+                lints.insert("clippy::nonminimal_bool");
+            }
+            if let K::Binary { rest, .. } = &operand.kind {
+                if rest.iter().any(|(op, _)| op.is_comparison()) {
+                    lints.insert("clippy::nonminimal_bool");
+                    lints.insert("clippy::neg_cmp_op_on_partial_ord");
+                }
+                if rest.iter().any(|(op, _)| op.is_logical()) {
+                    lints.insert("clippy::nonminimal_bool");
+                }
+            }
+        }
+        K::If {
+            branches,
+            otherwise,
+        } => {
+            for (i, (c, b)) in branches.iter().enumerate() {
+                if is_bool_literal(c) {
+                    lints.insert("clippy::overly_complex_bool_expr");
+                }
+                for (c2, b2) in &branches[i + 1..] {
+                    if same(c, c2) {
+                        lints.insert("clippy::ifs_same_cond");
+                    }
+                    if same_block(b, b2) {
+                        lints.insert("clippy::if_same_then_else");
+                    }
+                }
+                if let Some(o) = otherwise {
+                    if same_block(b, o) {
+                        lints.insert("clippy::if_same_then_else");
+                    }
+                }
+            }
+            let bool_tails = branches.iter().all(|(_, b)| block_is_bool_literal(b))
+                && otherwise.as_deref().is_some_and(block_is_bool_literal);
+            if bool_tails {
+                lints.insert("clippy::needless_bool");
+                lints.insert("clippy::if_same_then_else");
+            }
+        }
+        K::Match { scrutinee, arms } => {
+            if arms.iter().all(|(_, body)| is_bool_literal(body)) {
+                lints.insert("clippy::match_like_matches_macro");
+                lints.insert("clippy::redundant_pattern_matching");
+            }
+            if arms.len() == 2 {
+                lints.insert("clippy::manual_unwrap_or");
+                lints.insert("clippy::manual_unwrap_or_default");
+                lints.insert("clippy::match_like_matches_macro");
+                lints.insert("clippy::redundant_pattern_matching");
+            }
+            if let K::Builtin {
+                builtin: Builtin::Method(M::ToLower | M::ToUpper),
+                ..
+            } = &scrutinee.kind
+            {
+                lints.insert("clippy::match_str_case_mismatch");
+            }
+        }
+        K::Builtin {
+            builtin: Builtin::Method(m),
+            args,
+        } => {
+            let literal_receiver = is_literal_value(&args[0]);
+            match m {
+                M::Unwrap
+                | M::UnwrapOr
+                | M::Expect
+                | M::IsSome
+                | M::IsNone
+                | M::IsOk
+                | M::IsErr
+                    if literal_receiver =>
+                {
+                    lints.insert("clippy::unnecessary_literal_unwrap");
+                }
+                M::Contains if args.len() == 2 && is_empty_text(&args[1]) => {
+                    lints.insert("clippy::comparison_to_empty");
+                }
+                M::Replace if args.len() == 3 && same(&args[1], &args[2]) => {
+                    lints.insert("clippy::no_effect_replace");
+                }
+                M::Min | M::Max => {
+                    if literal_receiver || args[1..].iter().any(is_literal) {
+                        lints.insert("clippy::min_max");
+                        lints.insert("clippy::unnecessary_min_or_max");
+                    }
+                }
+                M::Abs if args.iter().any(is_literal) => {
+                    lints.insert("clippy::unnecessary_min_or_max");
+                }
+                _ => {}
+            }
+        }
+        K::Index { index, .. } => {
+            if matches!(
+                index.kind,
+                K::Builtin {
+                    builtin: Builtin::Method(M::Abs),
+                    ..
+                }
+            ) {
+                lints.insert("clippy::cast_abs_to_unsigned");
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A literal, or `Some`/`None`/`Ok`/`Err` of one, possibly as a block's
+/// value.
+fn is_literal_value(e: &Expr) -> bool {
+    match &e.kind {
+        K::Builtin {
+            builtin: Builtin::Some | Builtin::None | Builtin::Ok | Builtin::Err,
+            ..
+        } => true,
+        K::Block(b) => match (b.stmts.last(), b.tail.as_deref()) {
+            (Some(Stmt::Let { value, .. }), Some(_)) => is_literal_value(value),
+            (_, Some(tail)) => is_literal_value(tail),
+            _ => false,
+        },
+        _ => is_literal(e),
+    }
+}
+
+fn is_bool_literal(e: &Expr) -> bool {
+    matches!(e.kind, K::Bool(_))
+}
+
+fn is_empty_text(e: &Expr) -> bool {
+    matches!(&e.kind, K::Str(text) if text.is_empty())
+}
+
+fn is_negation(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        K::Unary {
+            op: UnaryOp::Not,
+            ..
+        }
+    )
+}
+
+fn is_literal(e: &Expr) -> bool {
+    match &e.kind {
+        K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_) | K::Const(_) => true,
+        K::Unary { operand, .. } => is_literal(operand),
+        _ => false,
+    }
+}
+
+fn literal_int(e: &Expr) -> Option<i64> {
+    match &e.kind {
+        K::Int(v) => Some(*v),
+        K::Unary {
+            op: UnaryOp::Negate,
+            operand,
+        } => literal_int(operand).and_then(i64::checked_neg),
+        _ => None,
+    }
+}
+
+fn numeric_literal(e: &Expr) -> Option<f64> {
+    match &e.kind {
+        K::Int(v) => Some(*v as f64),
+        K::Float(v) => Some(*v),
+        K::Unary {
+            op: UnaryOp::Negate,
+            operand,
+        } => numeric_literal(operand).map(|v| -v),
+        _ => None,
+    }
+}
+
+fn block_is_bool_literal(b: &Block) -> bool {
+    b.stmts.is_empty() && b.tail.as_deref().is_some_and(is_bool_literal)
+}
+
+/// Whether `e` reads the place `target` (or its local).
+fn mentions_place(e: &Expr, target: &Expr) -> bool {
+    let Some(base) = super::aliasing::base_local(target) else {
+        return false;
+    };
+    super::aliasing::mentions(e, base)
+}
+
+fn same_block(a: &Block, b: &Block) -> bool {
+    a.stmts.is_empty()
+        && b.stmts.is_empty()
+        && match (&a.tail, &b.tail) {
+            (Some(x), Some(y)) => same(x, y),
+            (None, None) => true,
+            _ => false,
+        }
+}
+
+/// Structural equality of two expressions without side effects (calls
+/// and blocks are never the same, so nothing is over-reported as equal
+/// that clippy would not see as equal either).
+pub(super) fn same(a: &Expr, b: &Expr) -> bool {
+    match (&a.kind, &b.kind) {
+        (K::Int(x), K::Int(y)) => x == y,
+        (K::Float(x), K::Float(y)) => x.to_bits() == y.to_bits(),
+        (K::Str(x), K::Str(y)) => x == y,
+        (K::Bool(x), K::Bool(y)) => x == y,
+        (K::Local { id: x, .. }, K::Local { id: y, .. }) => x == y,
+        (K::Const(x), K::Const(y)) => x == y,
+        (
+            K::Field {
+                base: b1,
+                index: i1,
+            },
+            K::Field {
+                base: b2,
+                index: i2,
+            },
+        ) => i1 == i2 && same(b1, b2),
+        (
+            K::Index {
+                base: b1,
+                index: i1,
+            },
+            K::Index {
+                base: b2,
+                index: i2,
+            },
+        ) => same(b1, b2) && same(i1, i2),
+        (K::Unary { op: o1, operand: x }, K::Unary { op: o2, operand: y }) => {
+            o1 == o2 && same(x, y)
+        }
+        (
+            K::Binary {
+                first: f1,
+                rest: r1,
+            },
+            K::Binary {
+                first: f2,
+                rest: r2,
+            },
+        ) => {
+            same(f1, f2)
+                && r1.len() == r2.len()
+                && r1
+                    .iter()
+                    .zip(r2)
+                    .all(|((o1, x), (o2, y))| o1 == o2 && same(x, y))
+        }
+        (
+            K::Builtin {
+                builtin: b1,
+                args: a1,
+            },
+            K::Builtin {
+                builtin: b2,
+                args: a2,
+            },
+        ) => {
+            b1 == b2
+                && !matches!(
+                    b1,
+                    Builtin::Method(M::Pop | M::Push | M::Remove | M::Insert)
+                )
+                && a1.len() == a2.len()
+                && a1.iter().zip(a2).all(|(x, y)| same(x, y))
+        }
+        (
+            K::Variant {
+                ty: t1,
+                index: i1,
+                args: a1,
+            },
+            K::Variant {
+                ty: t2,
+                index: i2,
+                args: a2,
+            },
+        ) => {
+            t1 == t2
+                && i1 == i2
+                && a1.len() == a2.len()
+                && a1.iter().zip(a2).all(|(x, y)| same(x, y))
+        }
+        (K::Record { ty: t1, fields: f1 }, K::Record { ty: t2, fields: f2 }) => {
+            t1 == t2 && f1.iter().zip(f2).all(|(x, y)| same(x, y))
+        }
+        _ => false,
+    }
+}

@@ -286,63 +286,68 @@ impl Lowerer<'_> {
     /// Whether running `block` may change local `id` (an assignment, a
     /// mutating method, a `mutable` argument or receiver).
     pub(super) fn block_changes(&self, block: &crate::ir::Block, id: LocalId) -> bool {
-        use crate::ir::{Builtin, BuiltinMethod as M, FunctionKind, Stmt};
         let found = std::cell::Cell::new(false);
-        let program = self.program;
         crate::ir::walk_block(
             block,
-            &mut |e| {
-                let changes = match &e.kind {
-                    K::Builtin {
-                        builtin:
-                            Builtin::Method(
-                                M::Push
-                                | M::Pop
-                                | M::Insert
-                                | M::Remove
-                                | M::Clear
-                                | M::Sort
-                                | M::Reverse,
-                            ),
-                        args,
-                    } => base_local(&args[0]) == Some(id),
-                    K::Call { function, args } => program.functions[*function]
-                        .params
-                        .iter()
-                        .zip(args)
-                        .any(|(p, a)| p.mode == ParamMode::Mutable && base_local(a) == Some(id)),
-                    K::MethodCall {
-                        function,
-                        receiver,
-                        args,
-                    } => {
-                        let f = &program.functions[*function];
-                        let mutable_self = matches!(
-                            f.kind,
-                            FunctionKind::Method {
-                                receiver: Some(ParamMode::Mutable | ParamMode::Owned),
-                                ..
-                            }
-                        );
-                        (mutable_self && base_local(receiver) == Some(id))
-                            || f.params.iter().zip(args).any(|(p, a)| {
-                                p.mode == ParamMode::Mutable && base_local(a) == Some(id)
-                            })
-                    }
-                    _ => false,
-                };
-                if changes {
-                    found.set(true);
-                }
-            },
-            &mut |s| {
-                if let Stmt::Assign { target, .. } = s {
-                    if base_local(target) == Some(id) {
-                        found.set(true);
-                    }
-                }
-            },
+            &mut |e| found.set(found.get() || self.node_changes(e, id)),
+            &mut |s| found.set(found.get() || stmt_changes(s, id)),
         );
         found.get()
     }
+
+    /// Whether evaluating `e` may change local `id`.
+    pub(super) fn expr_changes(&self, e: &Expr, id: LocalId) -> bool {
+        let found = std::cell::Cell::new(false);
+        crate::ir::walk_expr(
+            e,
+            &mut |e| found.set(found.get() || self.node_changes(e, id)),
+            &mut |s| found.set(found.get() || stmt_changes(s, id)),
+        );
+        found.get()
+    }
+
+    /// Whether this one expression node (not what is inside it) changes `id`.
+    fn node_changes(&self, e: &Expr, id: LocalId) -> bool {
+        use crate::ir::{Builtin, BuiltinMethod as M, FunctionKind};
+        let program = self.program;
+        match &e.kind {
+            K::Builtin {
+                builtin:
+                    Builtin::Method(
+                        M::Push | M::Pop | M::Insert | M::Remove | M::Clear | M::Sort | M::Reverse,
+                    ),
+                args,
+            } => base_local(&args[0]) == Some(id),
+            K::Call { function, args } => program.functions[*function]
+                .params
+                .iter()
+                .zip(args)
+                .any(|(p, a)| p.mode == ParamMode::Mutable && base_local(a) == Some(id)),
+            K::MethodCall {
+                function,
+                receiver,
+                args,
+            } => {
+                let f = &program.functions[*function];
+                let mutable_self = matches!(
+                    f.kind,
+                    FunctionKind::Method {
+                        receiver: Some(ParamMode::Mutable | ParamMode::Owned),
+                        ..
+                    }
+                );
+                (mutable_self && base_local(receiver) == Some(id))
+                    || f.params
+                        .iter()
+                        .zip(args)
+                        .any(|(p, a)| p.mode == ParamMode::Mutable && base_local(a) == Some(id))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Whether a statement (not what is inside it) assigns to `id`.
+fn stmt_changes(s: &crate::ir::Stmt, id: LocalId) -> bool {
+    matches!(s, crate::ir::Stmt::Assign { target, .. } if base_local(target) == Some(id))
 }

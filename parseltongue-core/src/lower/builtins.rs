@@ -385,8 +385,13 @@ impl Lowerer<'_> {
             }
             M::Get => {
                 let r = read(self);
-                let i = self.index(&args[1]);
-                quote!(#r.get(#i).#cloned())
+                if matches!(args[1].kind, K::Int(0)) {
+                    // clippy: get_first.
+                    quote!(#r.first().#cloned())
+                } else {
+                    let i = self.index(&args[1]);
+                    quote!(#r.get(#i).#cloned())
+                }
             }
             M::First | M::Last => {
                 let r = read(self);

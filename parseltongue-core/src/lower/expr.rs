@@ -803,6 +803,7 @@ pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
             builtin: Builtin::Method(M::Clone),
             args,
         } => literal_list(&args[0]),
+        K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().and_then(literal_list),
         _ => None,
     }
 }

@@ -19,6 +19,29 @@ impl Lowerer<'_> {
             self.suffix_next_number = suffix;
             return self.single_binding(scrutinee, pattern, body);
         }
+        // An arm that changes the matched variable while its bindings view
+        // it: the match views a copy taken before it (value semantics).
+        let changed_in_arm = super::aliasing::base_local(scrutinee).is_some_and(|id| {
+            super::super::check::is_place_expr(scrutinee)
+                && !scrutinee.ty.is_copy()
+                && arms.iter().any(|(_, body)| self.expr_changes(body, id))
+        });
+        if changed_in_arm {
+            self.no_moves += 1;
+            let copy = self.expr(scrutinee, Want::Owned).at(Prec::Postfix);
+            self.no_moves -= 1;
+            self.suffix_next_number = suffix;
+            let arms = self.arms(arms);
+            let s = if scrutinee.ty == Ty::Str {
+                quote!(#copy.as_str())
+            } else {
+                quote!(&#copy)
+            };
+            return Lowered {
+                tokens: quote!(match #s { #(#arms)* }),
+                prec: Prec::Range,
+            };
+        }
         self.in_condition = true;
         let s = if scrutinee.ty == Ty::Str {
             self.str_view(scrutinee)
@@ -80,17 +103,31 @@ impl Lowerer<'_> {
                 return self.expr(scrutinee, want);
             }
         }
+        // A literal that must carry its type is the body's.
+        let suffix = std::mem::take(&mut self.suffix_next_number);
+        let is_place = super::super::check::is_place_expr(scrutinee);
+        // A body that changes the variable the binding views: it views a
+        // copy taken first.
+        let changed = is_place
+            && super::aliasing::base_local(scrutinee).is_some_and(|id| self.expr_changes(body, id));
         let value = match binding {
             None => self.expr(scrutinee, Want::Read).tokens,
+            Some(_) if changed && scrutinee.ty != Ty::Str && !scrutinee.ty.is_copy() => {
+                self.no_moves += 1;
+                let copy = self.expr(scrutinee, Want::Owned).at(Prec::Unary);
+                self.no_moves -= 1;
+                quote!(&#copy)
+            }
             Some(_) if scrutinee.ty == Ty::Str => {
-                if self.reads_as_str_slice(scrutinee)
-                    || super::super::check::is_place_expr(scrutinee)
-                {
+                if !changed && (self.reads_as_str_slice(scrutinee) || is_place) {
                     self.str_view(scrutinee)
                 } else {
                     // The binding views the string, which must outlive it.
+                    self.no_moves += usize::from(changed);
                     let owned = self.expr(scrutinee, Want::Owned).tokens;
+                    self.no_moves -= usize::from(changed);
                     let b = self.pattern(pattern);
+                    self.suffix_next_number = suffix;
                     let body = self.expr(body, want).tokens;
                     return Lowered {
                         tokens: quote!({
@@ -103,12 +140,11 @@ impl Lowerer<'_> {
                 }
             }
             Some(_) if scrutinee.ty.is_copy() => self.typed_expr(scrutinee, Want::Deref).tokens,
-            Some(_) if super::super::check::is_place_expr(scrutinee) => {
-                self.expr(scrutinee, Want::Borrow).tokens
-            }
+            Some(_) if is_place => self.expr(scrutinee, Want::Borrow).tokens,
             Some(_) => self.expr(scrutinee, Want::Owned).tokens,
         };
         let b = self.pattern(pattern);
+        self.suffix_next_number = suffix;
         let body = self.expr(body, want).tokens;
         Lowered {
             tokens: quote!({

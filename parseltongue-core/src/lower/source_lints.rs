@@ -123,6 +123,7 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                             }
                             Some(-1.0) => {
                                 lints.insert("clippy::neg_multiply");
+                                lints.insert("clippy::modulo_one");
                             }
                             _ => {}
                         }
@@ -158,6 +159,11 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
             branches,
             otherwise,
         } => {
+            // clippy evaluates constant conditions: two of them may be
+            // the same condition to it.
+            if branches.iter().filter(|(c, _)| is_constant(c)).count() > 1 {
+                lints.insert("clippy::ifs_same_cond");
+            }
             for (i, (c, b)) in branches.iter().enumerate() {
                 if is_bool_literal(c) {
                     lints.insert("clippy::overly_complex_bool_expr");
@@ -271,6 +277,14 @@ fn is_literal_value(e: &Expr) -> bool {
 
 fn is_bool_literal(e: &Expr) -> bool {
     matches!(e.kind, K::Bool(_))
+}
+
+/// An expression of literals and constants only (clippy folds it).
+fn is_constant(e: &Expr) -> bool {
+    match &e.kind {
+        K::Binary { first, rest } => is_constant(first) && rest.iter().all(|(_, r)| is_constant(r)),
+        _ => is_literal(e),
+    }
 }
 
 fn is_empty_text(e: &Expr) -> bool {

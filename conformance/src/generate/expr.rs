@@ -17,6 +17,9 @@ pub(super) enum Level {
     Postfix,
 }
 
+/// A variable (scope, index) and maybe one of its fields.
+type Place = ((usize, usize), Option<String>);
+
 /// A generated expression.
 pub(super) struct E {
     pub text: String,
@@ -835,18 +838,20 @@ impl Gen {
         let function = self.items.functions[f].clone();
         // Every place to change must exist before anything is written:
         // text thrown away would leave variables marked read.
-        let mut places: Vec<Ty> = function
-            .params
-            .iter()
-            .filter(|(_, m, _)| *m == Mode::Mutable)
-            .map(|(_, _, t)| t.clone())
-            .collect();
+        // In evaluation order: the receiver, then the parameters. One value
+        // is never passed `mutable` twice (PT0309).
+        let mut needs: Vec<Ty> = Vec::new();
         if let Some((r, Some(Mode::Mutable))) = function.method_of {
-            places.push(Ty::Record(r));
+            needs.push(Ty::Record(r));
         }
-        if !places.iter().all(|t| self.has_mutable_place(t)) {
-            return None;
-        }
+        needs.extend(
+            function
+                .params
+                .iter()
+                .filter(|(_, m, _)| *m == Mode::Mutable)
+                .map(|(_, _, t)| t.clone()),
+        );
+        let mut chosen = self.choose_places(&needs)?.into_iter();
         // The receiver first: it is evaluated first, and a consumed
         // variable must not be read by the arguments after it.
         let receiver = match function.method_of {
@@ -856,9 +861,7 @@ impl Gen {
                 "{}.",
                 self.expr(&Ty::Record(r), d).at(Level::Postfix)
             )),
-            Some((r, Some(Mode::Mutable))) => {
-                Some(format!("{}.", self.mutable_place(&Ty::Record(r), d)?))
-            }
+            Some((_, Some(Mode::Mutable))) => Some(format!("{}.", self.take_place(chosen.next()?))),
             Some((r, Some(Mode::Owned))) => Some(format!("{}.", self.owned_receiver(r, d))),
         };
         let mut args = Vec::new();
@@ -866,7 +869,7 @@ impl Gen {
         for (_, mode, ty) in &function.params {
             match mode {
                 Mode::Mutable => {
-                    let place = self.mutable_place(ty, d)?;
+                    let place = self.take_place(chosen.next()?);
                     mutable_names.push((place.clone(), ty.clone()));
                     args.push(place);
                 }
@@ -923,46 +926,57 @@ impl Gen {
         format!("({})", self.record_literal(r, d).text)
     }
 
-    fn has_mutable_place(&self, ty: &Ty) -> bool {
-        !self
-            .visible(|v| v.passable_mutable() && v.ty == *ty)
-            .is_empty()
-            || !self
-                .visible(|v| {
-                    v.passable_mutable()
-                        && matches!(&v.ty, Ty::Record(r)
-                            if self.items.records[*r].fields.iter().any(|(_, t)| t == ty))
+    /// One place for each type of `needs`, no two of them overlapping
+    /// (the same variable, or a variable and a field of it); nothing is
+    /// marked yet.
+    fn choose_places(&mut self, needs: &[Ty]) -> Option<Vec<Place>> {
+        let mut chosen: Vec<Place> = Vec::new();
+        for ty in needs {
+            let options: Vec<Place> = self
+                .place_options(ty)
+                .into_iter()
+                .filter(|p| {
+                    !chosen
+                        .iter()
+                        .any(|c| c.0 == p.0 && (c.1.is_none() || p.1.is_none() || c.1 == p.1))
                 })
-                .is_empty()
+                .collect();
+            if options.is_empty() {
+                return None;
+            }
+            chosen.push(self.rng.pick(&options).clone());
+        }
+        Some(chosen)
     }
 
-    /// A place that may be passed `mutable`: a changeable variable, or a
-    /// field of one. Marks it changed.
-    pub(super) fn mutable_place(&mut self, ty: &Ty, _d: usize) -> Option<String> {
-        let direct = self.visible(|v| v.passable_mutable() && v.ty == *ty);
-        let mut options: Vec<(usize, usize, Option<String>)> =
-            direct.iter().map(|at| (at.0, at.1, None)).collect();
-        let records = self.visible(|v| v.passable_mutable() && matches!(v.ty, Ty::Record(_)));
-        for at in records {
-            if let Ty::Record(r) = self.var(at).ty {
+    /// Marks a chosen place changed and returns its text.
+    fn take_place(&mut self, (at, field): Place) -> String {
+        self.before_change(at, false);
+        let name = self.read_var(at);
+        self.after_change(at);
+        match field {
+            None => name,
+            Some(f) => format!("{name}.{f}"),
+        }
+    }
+
+    /// The places of type `ty` that may be passed `mutable`.
+    fn place_options(&self, ty: &Ty) -> Vec<Place> {
+        let mut options: Vec<Place> = self
+            .visible(|v| v.passable_mutable() && v.ty == *ty)
+            .into_iter()
+            .map(|at| (at, None))
+            .collect();
+        for at in self.visible(|v| v.passable_mutable() && matches!(v.ty, Ty::Record(_))) {
+            if let Ty::Record(r) = self.scopes[at.0][at.1].ty {
                 for (name, t) in &self.items.records[r].fields {
                     if t == ty {
-                        options.push((at.0, at.1, Some(name.clone())));
+                        options.push((at, Some(name.clone())));
                     }
                 }
             }
         }
-        if options.is_empty() {
-            return None;
-        }
-        let (s, i, field) = self.rng.pick(&options).clone();
-        self.before_change((s, i), false);
-        let name = self.read_var((s, i));
-        self.after_change((s, i));
-        Some(match field {
-            None => name,
-            Some(f) => format!("{name}.{f}"),
-        })
+        options
     }
 
     /// A type for values in expressions, `depth` levels of nesting at most.

@@ -66,6 +66,36 @@ fn expr(kind: IrK, ty: Ty, span: Span) -> ir::Expr {
     ir::Expr { kind, ty, span }
 }
 
+/// Whether two places may be the same value (or one inside the other):
+/// they share a local and do not part at two different fields.
+fn overlaps(a: &ir::Expr, b: &ir::Expr) -> bool {
+    fn path(e: &ir::Expr, steps: &mut Vec<Option<usize>>) -> Option<LocalId> {
+        match &e.kind {
+            IrK::Local { id, .. } => Some(*id),
+            IrK::Field { base, index } => {
+                let root = path(base, steps);
+                steps.push(Some(*index));
+                root
+            }
+            IrK::Index { base, .. } => {
+                let root = path(base, steps);
+                steps.push(None);
+                root
+            }
+            _ => None,
+        }
+    }
+    let (mut pa, mut pb) = (Vec::new(), Vec::new());
+    let (Some(ra), Some(rb)) = (path(a, &mut pa), path(b, &mut pb)) else {
+        return false;
+    };
+    ra == rb
+        && !pa
+            .iter()
+            .zip(&pb)
+            .any(|(x, y)| matches!((x, y), (Some(i), Some(j)) if i != j))
+}
+
 /// Whether a `match` on `scrutinee` binds views of it rather than values:
 /// a place that is not copied is borrowed, and a string is always matched
 /// as a `&str`.
@@ -1868,6 +1898,42 @@ impl<'a> BodyChecker<'_, 'a> {
             .collect()
     }
 
+    /// Reports a value passed to two `mutable` parameters of one call (or
+    /// to a `mutable self` method and one of its `mutable` parameters):
+    /// PT0309. Places overlap unless they part at two different fields.
+    fn check_distinct_mutable(
+        &mut self,
+        receiver: Option<&ir::Expr>,
+        params: &[ir::Param],
+        args: &[ir::Expr],
+    ) {
+        let mut places: Vec<&ir::Expr> = receiver.into_iter().collect();
+        places.extend(
+            params
+                .iter()
+                .zip(args)
+                .filter(|(p, _)| p.mode == ParamMode::Mutable)
+                .map(|(_, a)| a),
+        );
+        for (i, later) in places.iter().enumerate() {
+            let Some(earlier) = places[..i].iter().find(|earlier| overlaps(earlier, later)) else {
+                continue;
+            };
+            let name = Self::root_local(later)
+                .map_or_else(String::new, |id| self.locals[id].name.to_string());
+            self.c.error(
+                Diagnostic::error(
+                    codes::MUTABLE_TWICE,
+                    later.span,
+                    format!("`{name}` is already passed to a `mutable` parameter of this call"),
+                )
+                .with_label("passed `mutable` again here")
+                .with_secondary(earlier.span, "passed `mutable` here first")
+                .with_help("pass a copy (`let_mut_var copy = value.clone();`) to one of them"),
+            );
+        }
+    }
+
     fn check_call(
         &mut self,
         callee: &[ast::Ident],
@@ -1998,6 +2064,8 @@ impl<'a> BodyChecker<'_, 'a> {
                 }
                 self.check_visible(f, name.span);
                 let args_ir = self.check_args(&f.params, args, span, &format_args!("`{}`", f.name));
+                let params = f.params.clone();
+                self.check_distinct_mutable(None, &params, &args_ir);
                 return expr(
                     IrK::Call {
                         function,
@@ -2022,6 +2090,8 @@ impl<'a> BodyChecker<'_, 'a> {
                     return error_expr(span);
                 }
                 let args_ir = self.check_args(&f.params, args, span, &format_args!("`{}`", f.name));
+                let params = f.params.clone();
+                self.check_distinct_mutable(None, &params, &args_ir);
                 expr(
                     IrK::Call {
                         function,
@@ -2459,6 +2529,9 @@ impl<'a> BodyChecker<'_, 'a> {
             }
             self.check_visible(f, method.span);
             let args_ir = self.check_args(&f.params, args, span, &format_args!("`{}`", f.name));
+            let params = f.params.clone();
+            let mutable_self = (mode == Some(ParamMode::Mutable)).then_some(&recv);
+            self.check_distinct_mutable(mutable_self, &params, &args_ir);
             return expr(
                 IrK::MethodCall {
                     function,

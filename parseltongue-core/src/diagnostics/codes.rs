@@ -88,6 +88,7 @@ codes! {
     NOT_MUTABLE_ARGUMENT = 306, "PT0306", "a change to something that is not a variable, field or element";
     CONSUMED_BORROW = 307, "PT0307", "a value consumed where it is only borrowed";
     CHANGED_WHILE_BORROWED = 308, "PT0308", "a value changed while a `let_cow_var` still borrows it";
+    MUTABLE_TWICE = 309, "PT0309", "one value passed to two `mutable` parameters of one call";
     NON_EXHAUSTIVE_MATCH = 401, "PT0401", "a `match` that does not cover every value";
     UNREACHABLE_ARM = 402, "PT0402", "a `match` arm that can never be reached";
     PATTERN_MISMATCH = 403, "PT0403", "a pattern that does not fit the matched type";

@@ -673,7 +673,7 @@ impl<'p> Lowerer<'p> {
         };
         // Lints about the author's own logic (`x == x`, `x = x`), where
         // this body has their shape (see `source_lints.rs`).
-        let lints: Vec<TokenStream> = source_lints::source_lints(&body.block)
+        let lints: Vec<TokenStream> = source_lints::source_lints(&body.block, &body.locals)
             .into_iter()
             .filter(|lint| !(*lint == "dead_code" && allow.to_string().contains("dead_code")))
             .map(|lint| lint.parse().unwrap_or_default())

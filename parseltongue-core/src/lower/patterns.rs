@@ -54,13 +54,22 @@ impl Lowerer<'_> {
         };
         self.in_condition = false;
         self.suffix_next_number = suffix;
-        // clippy prefers `matches!` for a match that only yields booleans.
+        // clippy prefers `matches!` for a match that only yields booleans;
+        // the second arm takes every other value (the match is exhaustive).
         if *ty == Ty::Bool && arms.len() == 2 {
-            if let (K::Bool(true), K::Bool(false), Pattern::Wildcard) =
-                (&arms[0].1.kind, &arms[1].1.kind, &arms[1].0)
-            {
-                let p = self.pattern(&arms[0].0);
-                return atom(quote!(matches!(#s, #p)));
+            match (&arms[0].1.kind, &arms[1].1.kind) {
+                (K::Bool(true), K::Bool(false)) => {
+                    let p = self.pattern(&arms[0].0);
+                    return atom(quote!(matches!(#s, #p)));
+                }
+                (K::Bool(false), K::Bool(true)) => {
+                    let p = self.pattern(&arms[0].0);
+                    return Lowered {
+                        tokens: quote!(!matches!(#s, #p)),
+                        prec: Prec::Unary,
+                    };
+                }
+                _ => {}
             }
         }
         let s = if is_braced(&s) {

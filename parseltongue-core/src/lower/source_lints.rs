@@ -6,23 +6,23 @@
 //! function allows exactly the lints whose shape its own source has, so
 //! every other function keeps the full set of checks.
 
-use crate::ir::{Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, Stmt};
+use crate::ir::{Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, Local, Pattern, Stmt};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 use std::collections::BTreeSet;
 
 /// The lints a function body's own shapes need allowed, by name
 /// (`dead_code`, `clippy::eq_op`), sorted.
-pub(super) fn source_lints(block: &Block) -> BTreeSet<&'static str> {
+pub(super) fn source_lints(block: &Block, locals: &[Local]) -> BTreeSet<&'static str> {
     let lints = std::cell::RefCell::new(BTreeSet::new());
     crate::ir::walk_block(
         block,
         &mut |e| expression_lints(e, &mut lints.borrow_mut()),
-        &mut |s| statement_lints(s, &mut lints.borrow_mut()),
+        &mut |s| statement_lints(s, locals, &mut lints.borrow_mut()),
     );
     lints.into_inner()
 }
 
-fn statement_lints(s: &Stmt, lints: &mut BTreeSet<&'static str>) {
+fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str>) {
     match s {
         Stmt::Assign { target, op, value } => {
             if op.is_none() && same(target, value) {
@@ -71,9 +71,10 @@ fn statement_lints(s: &Stmt, lints: &mut BTreeSet<&'static str>) {
             }
         }
         Stmt::Let { local, value, .. } => {
-            // `let_var x = x;` shadowing with the same value.
+            // `let_var x = x;`: a shadow with the same value.
             if let K::Local { id, .. } = value.kind {
-                if id != *local {
+                let name = |l: usize| locals.get(l).map(|l| &l.name);
+                if id != *local && name(id) == name(*local) {
                     lints.insert("clippy::redundant_locals");
                 }
             }
@@ -87,11 +88,13 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
         K::Binary { first, rest } => {
             let mut previous = first.as_ref();
             for (op, operand) in rest {
-                if same(previous, operand) {
+                let self_cancelling = op.is_comparison()
+                    || op.is_logical()
+                    || matches!(op, BinaryOp::Sub | BinaryOp::Div | BinaryOp::Rem);
+                if self_cancelling && same(previous, operand) {
                     lints.insert("clippy::eq_op");
                     lints.insert("clippy::nonminimal_bool");
                     lints.insert("clippy::overly_complex_bool_expr");
-                    lints.insert("clippy::identity_op");
                 }
                 if op.is_logical() || matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
                     if is_bool_literal(previous) || is_bool_literal(operand) {
@@ -103,39 +106,34 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                 if op.is_comparison() && (is_empty_text(previous) || is_empty_text(operand)) {
                     lints.insert("clippy::comparison_to_empty");
                 }
-                if op.is_logical() && (is_negation(previous) || is_negation(operand)) {
-                    lints.insert("clippy::nonminimal_bool");
-                    lints.insert("clippy::overly_complex_bool_expr");
-                }
-                if matches!(
-                    op,
-                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem
-                ) {
-                    for side in [previous, operand] {
-                        match numeric_literal(side) {
-                            Some(0.0) => {
-                                lints.insert("clippy::erasing_op");
-                                lints.insert("clippy::identity_op");
-                            }
-                            Some(1.0) => {
-                                lints.insert("clippy::identity_op");
-                                lints.insert("clippy::modulo_one");
-                            }
-                            Some(-1.0) => {
-                                lints.insert("clippy::neg_multiply");
-                                lints.insert("clippy::modulo_one");
-                            }
-                            _ => {}
+                // `x * 1`, `x + 0`, `x * 0`, `x % 1`, `x * -1`: known results.
+                for (side, left) in [(previous, true), (operand, false)] {
+                    match (numeric_literal(side), op) {
+                        (Some(0.0), BinaryOp::Add | BinaryOp::Sub) => {
+                            lints.insert("clippy::identity_op");
                         }
+                        (Some(0.0), BinaryOp::Mul) => {
+                            lints.insert("clippy::erasing_op");
+                        }
+                        (Some(0.0), BinaryOp::Div | BinaryOp::Rem) if left => {
+                            lints.insert("clippy::erasing_op");
+                        }
+                        (Some(1.0), BinaryOp::Mul) => {
+                            lints.insert("clippy::identity_op");
+                        }
+                        (Some(1.0), BinaryOp::Div) if !left => {
+                            lints.insert("clippy::identity_op");
+                        }
+                        (Some(1.0 | -1.0), BinaryOp::Rem) if !left => {
+                            lints.insert("clippy::modulo_one");
+                        }
+                        (Some(-1.0), BinaryOp::Mul) => {
+                            lints.insert("clippy::neg_multiply");
+                        }
+                        _ => {}
                     }
                 }
                 previous = operand;
-            }
-            // A whole chain of literals folds to a known value.
-            if rest.iter().all(|(_, r)| is_literal(r)) && is_literal(first) {
-                lints.insert("clippy::eq_op");
-                lints.insert("clippy::nonminimal_bool");
-                lints.insert("clippy::overly_complex_bool_expr");
             }
         }
         K::Unary {
@@ -191,14 +189,44 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
         }
         K::Match { scrutinee, arms } => {
             if arms.iter().all(|(_, body)| is_bool_literal(body)) {
-                lints.insert("clippy::match_like_matches_macro");
-                lints.insert("clippy::redundant_pattern_matching");
+                // Two arms of `true` and `false` are lowered to `matches!`
+                // (see `patterns.rs`); `matches!(o, Some(_))` is still
+                // `o.is_some()` to clippy.
+                let as_matches = arms.len() == 2 && !same(&arms[0].1, &arms[1].1);
+                if !as_matches {
+                    lints.insert("clippy::match_like_matches_macro");
+                }
+                let tests_constructor = arms.iter().any(|(p, _)| {
+                    matches!(
+                        p,
+                        Pattern::Some(_) | Pattern::None | Pattern::Ok(_) | Pattern::Err(_)
+                    )
+                });
+                if tests_constructor {
+                    lints.insert("clippy::redundant_pattern_matching");
+                }
             }
-            if arms.len() == 2 {
+            // `Some(x) => x, None => fallback`: what `unwrap_or` does.
+            let unwraps = arms
+                .iter()
+                .any(|(pattern, body)| match (pattern, &body.kind) {
+                    (Pattern::Some(inner) | Pattern::Ok(inner), K::Local { id, .. }) => {
+                        matches!(**inner, Pattern::Binding(bound) if bound == *id)
+                    }
+                    _ => false,
+                });
+            // Only a fallback that is cheap to evaluate first (no call:
+            // a string literal becomes `String::from`).
+            let cheap_fallback = arms.iter().any(|(pattern, body)| {
+                matches!(pattern, Pattern::None | Pattern::Err(_) | Pattern::Wildcard)
+                    && matches!(
+                        body.kind,
+                        K::Int(_) | K::Float(_) | K::Bool(_) | K::Local { .. } | K::Const(_)
+                    )
+            });
+            if arms.len() == 2 && unwraps && cheap_fallback {
                 lints.insert("clippy::manual_unwrap_or");
                 lints.insert("clippy::manual_unwrap_or_default");
-                lints.insert("clippy::match_like_matches_macro");
-                lints.insert("clippy::redundant_pattern_matching");
             }
             if let K::Builtin {
                 builtin: Builtin::Method(M::ToLower | M::ToUpper),
@@ -232,13 +260,18 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                     lints.insert("clippy::no_effect_replace");
                 }
                 M::Min | M::Max => {
-                    if literal_receiver || args[1..].iter().any(is_literal) {
-                        lints.insert("clippy::min_max");
+                    if is_constant(&args[0]) && args[1..].iter().all(is_constant) {
                         lints.insert("clippy::unnecessary_min_or_max");
                     }
-                }
-                M::Abs if args.iter().any(is_literal) => {
-                    lints.insert("clippy::unnecessary_min_or_max");
+                    // `x.min(1).max(5)`: a constant result.
+                    let clamped = matches!(
+                        &args[0].kind,
+                        K::Builtin { builtin: Builtin::Method(M::Min | M::Max), args: inner }
+                            if inner[1..].iter().all(is_constant)
+                    );
+                    if clamped && args[1..].iter().all(is_constant) {
+                        lints.insert("clippy::min_max");
+                    }
                 }
                 _ => {}
             }

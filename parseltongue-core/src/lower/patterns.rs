@@ -95,9 +95,11 @@ impl Lowerer<'_> {
         } else {
             Want::Owned
         };
+        // A literal alone says nothing; a variable is still read (it may
+        // be its only use).
         let inert = matches!(
             scrutinee.kind,
-            K::Local { .. } | K::Const(_) | K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)
+            K::Const(_) | K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)
         );
         let binding = match pattern {
             Pattern::Binding(id) => Some(*id),

@@ -91,7 +91,10 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                 let self_cancelling = op.is_comparison()
                     || op.is_logical()
                     || matches!(op, BinaryOp::Sub | BinaryOp::Div | BinaryOp::Rem);
-                if self_cancelling && same(previous, operand) {
+                // clippy folds constants: `false != (1.0 > 2.0)` compares
+                // equal values too.
+                let both_constant = is_constant(previous) && is_constant(operand);
+                if self_cancelling && (same(previous, operand) || both_constant) {
                     lints.insert("clippy::eq_op");
                     lints.insert("clippy::nonminimal_bool");
                     lints.insert("clippy::overly_complex_bool_expr");
@@ -126,6 +129,7 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                         }
                         (Some(1.0 | -1.0), BinaryOp::Rem) if !left => {
                             lints.insert("clippy::modulo_one");
+                            lints.insert("clippy::identity_op");
                         }
                         (Some(-1.0), BinaryOp::Mul) => {
                             lints.insert("clippy::neg_multiply");
@@ -134,6 +138,20 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                     }
                 }
                 previous = operand;
+            }
+            // One operand twice in a chain of `&&` or `||`.
+            let operands: Vec<&Expr> = std::iter::once(first.as_ref())
+                .chain(rest.iter().map(|(_, r)| r))
+                .collect();
+            let logical = rest.iter().all(|(op, _)| op.is_logical());
+            let repeated = operands
+                .iter()
+                .enumerate()
+                .any(|(i, a)| operands[i + 1..].iter().any(|b| same(a, b)));
+            if logical && repeated {
+                lints.insert("clippy::nonminimal_bool");
+                lints.insert("clippy::overly_complex_bool_expr");
+                lints.insert("clippy::eq_op");
             }
         }
         K::Unary {
@@ -199,7 +217,11 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                 let tests_constructor = arms.iter().any(|(p, _)| {
                     matches!(
                         p,
-                        Pattern::Some(_) | Pattern::None | Pattern::Ok(_) | Pattern::Err(_)
+                        Pattern::Some(_)
+                            | Pattern::None
+                            | Pattern::Ok(_)
+                            | Pattern::Err(_)
+                            | Pattern::Bool(_)
                     )
                 });
                 if tests_constructor {
@@ -321,7 +343,21 @@ fn is_constant(e: &Expr) -> bool {
 }
 
 fn is_empty_text(e: &Expr) -> bool {
-    matches!(&e.kind, K::Str(text) if text.is_empty())
+    match &e.kind {
+        K::Str(text) => text.is_empty(),
+        K::Builtin {
+            builtin: Builtin::Method(M::Clone | M::ToText | M::Trim),
+            args,
+        } => is_empty_text(&args[0]),
+        K::Builtin {
+            builtin: Builtin::Format,
+            args,
+        } => {
+            args.len() == 1
+                && matches!(&args[0].kind, K::Template { template } if template.is_empty())
+        }
+        _ => false,
+    }
 }
 
 fn is_negation(e: &Expr) -> bool {

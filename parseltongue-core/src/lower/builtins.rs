@@ -151,14 +151,7 @@ impl Lowerer<'_> {
         let receiver_ty = args[0].ty.clone();
         let read = |this: &mut Self| match super::expr::literal_list(&args[0]) {
             // A literal list that is only read is an array (clippy: useless_vec).
-            Some(items) => {
-                let items: Vec<TokenStream> = items
-                    .iter()
-                    .map(|a| this.expr(a, Want::Owned).tokens)
-                    .collect();
-                let items = tighten_unary(quote!(#(#items),*));
-                quote!([#items])
-            }
+            Some(items) => this.array_literal(items),
             _ => this.typed_expr(&args[0], Want::Read).at(Prec::Postfix),
         };
         let value = |this: &mut Self| this.typed_expr(&args[0], Want::Deref).at(Prec::Postfix);

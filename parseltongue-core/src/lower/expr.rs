@@ -294,7 +294,22 @@ impl Lowerer<'_> {
                 let (lets, args) = self.call_arguments(args, &modes, changed_receiver);
                 self.pinned.truncate(depth);
                 let lets = receiver_lets.into_iter().chain(lets).collect();
-                let call = self.after(lets, quote!(#recv.#name(#(#args),*)));
+                let call = if SHADOWED_BY_TRAITS.contains(&f.name.as_str()) {
+                    // `x.into()` would find `Into::into` before the record's
+                    // own `into`: the method is named by its type.
+                    let FunctionKind::Method { of, .. } = f.kind else {
+                        return atom(quote!(()));
+                    };
+                    let ty = self.type_path(of);
+                    let recv = match mode {
+                        ParamMode::Read => self.expr(receiver, Want::Borrow).tokens,
+                        ParamMode::Mutable => self.mutable_argument(receiver),
+                        ParamMode::Owned => self.expr(receiver, Want::Owned).tokens,
+                    };
+                    self.after(lets, quote!(#ty::#name(#recv #(, #args)*)))
+                } else {
+                    self.after(lets, quote!(#recv.#name(#(#args),*)))
+                };
                 self.borrowed_if_wanted(call, &e.ty, want)
             }
             K::Variant { ty, index, args } => {
@@ -503,6 +518,25 @@ impl Lowerer<'_> {
         } else {
             quote!(if #c #b #rest)
         }
+    }
+
+    /// `[a, b, …]`: a literal list that is only read or walked. Its first
+    /// number carries its type when nothing else shows it.
+    pub(super) fn array_literal(&mut self, items: &[Expr]) -> TokenStream {
+        let untyped = items.iter().all(untyped_numbers);
+        let items: Vec<TokenStream> = items
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                if i == 0 && untyped {
+                    self.typed_expr(a, Want::Owned).tokens
+                } else {
+                    self.expr(a, Want::Owned).tokens
+                }
+            })
+            .collect();
+        let items = tighten_unary(quote!(#(#items),*));
+        quote!([#items])
     }
 
     /// A value that is owned (a block's, an `if`'s, a `match`'s), borrowed
@@ -768,6 +802,14 @@ pub(super) fn same_place(a: &Expr, b: &Expr) -> bool {
         _ => false,
     }
 }
+
+/// Methods every record and enum has through a trait (derived, or a blanket
+/// implementation) that method-call syntax may pick over a method of the
+/// same name the program declares.
+const SHADOWED_BY_TRAITS: &[&str] = &[
+    "clone", "clone_from", "into", "try_into", "eq", "ne", "fmt", "to_owned", "clone_into",
+    "borrow", "borrow_mut", "type_id",
+];
 
 /// Whether `tokens` start with the prefix operator `op` itself.
 fn starts_with_same_prefix(tokens: &TokenStream, op: UnaryOp) -> bool {

@@ -123,6 +123,9 @@ impl Lowerer<'_> {
                 spec.push(c);
             }
             let Some(value) = values.next() else { break };
+            // `{}` of `x.to_string()` or `x.clone()` shows `x` (clippy:
+            // to_string_in_format_args).
+            let value = shown_value(value, &spec);
             // Literals are written into the text itself (clippy: print_literal).
             let literal_text = match &value.kind {
                 K::Str(text) if spec.is_empty() => Some(text.replace('{', "{{").replace('}', "}}")),
@@ -151,5 +154,21 @@ impl Lowerer<'_> {
             }
         }
         (out, positional)
+    }
+}
+
+/// The value a placeholder shows: a copy (`x.clone()`) shows `x`, and so
+/// does `x.to_string()` under a plain `{}`.
+fn shown_value<'e>(value: &'e Expr, spec: &str) -> &'e Expr {
+    match &value.kind {
+        K::Builtin {
+            builtin: crate::ir::Builtin::Method(crate::ir::BuiltinMethod::Clone),
+            args,
+        } => shown_value(&args[0], spec),
+        K::Builtin {
+            builtin: crate::ir::Builtin::Method(crate::ir::BuiltinMethod::ToText),
+            args,
+        } if spec.is_empty() => shown_value(&args[0], spec),
+        _ => value,
     }
 }

@@ -518,6 +518,15 @@ impl<'p> Lowerer<'p> {
                 } else {
                     quote!(#allow #[allow(non_upper_case_globals)])
                 };
+                let lints: Vec<TokenStream> = source_lints::value_lints(&c.value)
+                    .into_iter()
+                    .map(|lint| lint.parse().unwrap_or_default())
+                    .collect();
+                let allow = if lints.is_empty() {
+                    allow
+                } else {
+                    quote!(#allow #[allow(#(#lints),*)])
+                };
                 quote!(#doc #allow #vis const #name: #ty = #value;)
             }
         }
@@ -633,7 +642,7 @@ impl<'p> Lowerer<'p> {
             let message = format!("`{}` has errors; see the compiler's messages", f.name);
             quote!({ unimplemented!(#message) })
         } else {
-            self.function_body(&body.block)
+            self.function_body(&body.block, f.returns == Ty::Unit)
         };
         let vis = if f.kind == FunctionKind::Test {
             quote!()
@@ -673,7 +682,21 @@ impl<'p> Lowerer<'p> {
         };
         // Lints about the author's own logic (`x == x`, `x = x`), where
         // this body has their shape (see `source_lints.rs`).
-        let lints: Vec<TokenStream> = source_lints::source_lints(&body.block, &body.locals)
+        let mut lints = source_lints::source_lints(&body.block, &body.locals);
+        if f.returns == Ty::Unit && stmt::keeps_tail_return(&body.block) {
+            lints.insert("clippy::needless_return");
+        }
+        // A `mutable` string the body never changes is still `&mut String`.
+        let unchanged_string = f.params.iter().zip(body.params.iter().skip(
+            usize::from(matches!(f.kind, FunctionKind::Method { receiver: Some(_), .. })),
+        ))
+        .any(|(p, local)| {
+            p.mode == ParamMode::Mutable && p.ty == Ty::Str && !self.block_changes(&body.block, *local)
+        });
+        if unchanged_string {
+            lints.insert("clippy::ptr_arg");
+        }
+        let lints: Vec<TokenStream> = lints
             .into_iter()
             .filter(|lint| !(*lint == "dead_code" && allow.to_string().contains("dead_code")))
             .map(|lint| lint.parse().unwrap_or_default())

@@ -22,6 +22,17 @@ pub(super) fn source_lints(block: &Block, locals: &[Local]) -> BTreeSet<&'static
     lints.into_inner()
 }
 
+/// The lints a constant's value needs allowed (see [`source_lints`]).
+pub(super) fn value_lints(value: &Expr) -> BTreeSet<&'static str> {
+    let lints = std::cell::RefCell::new(BTreeSet::new());
+    crate::ir::walk_expr(
+        value,
+        &mut |e| expression_lints(e, &mut lints.borrow_mut()),
+        &mut |_| {},
+    );
+    lints.into_inner()
+}
+
 fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str>) {
     match s {
         Stmt::Assign { target, op, value } => {
@@ -198,7 +209,8 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                     }
                 }
             }
-            let bool_tails = branches.iter().all(|(_, b)| block_is_bool_literal(b))
+            // The last `else if c { true } else { false }` counts alone.
+            let bool_tails = branches.last().is_some_and(|(_, b)| block_is_bool_literal(b))
                 && otherwise.as_deref().is_some_and(block_is_bool_literal);
             if bool_tails {
                 lints.insert("clippy::needless_bool");
@@ -274,6 +286,18 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                     if literal_receiver =>
                 {
                     lints.insert("clippy::unnecessary_literal_unwrap");
+                }
+                M::Get | M::Insert | M::Remove
+                    if args.len() > 1
+                        && matches!(
+                            args[1].kind,
+                            K::Builtin {
+                                builtin: Builtin::Method(M::Abs),
+                                ..
+                            }
+                        ) =>
+                {
+                    lints.insert("clippy::cast_abs_to_unsigned");
                 }
                 M::Contains if args.len() == 2 && is_empty_text(&args[1]) => {
                     lints.insert("clippy::comparison_to_empty");

@@ -11,7 +11,11 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 impl Lowerer<'_> {
-    pub(super) fn function_body(&mut self, block: &Block) -> TokenStream {
+    pub(super) fn function_body(&mut self, block: &Block, returns_unit: bool) -> TokenStream {
+        // `return;` at the end of a branch that ends the function says
+        // nothing (clippy: needless_return).
+        let stripped = returns_unit.then(|| without_tail_returns(block)).flatten();
+        let block = stripped.as_ref().unwrap_or(block);
         // A trailing `return x;` is written as the tail expression (and a
         // trailing `return;` dropped), as idiomatic Rust and clippy expect.
         if block.tail.is_none() {
@@ -237,11 +241,8 @@ impl Lowerer<'_> {
                             .is_some_and(|id| self.block_changes(body, id));
                         if let Some(args) = super::expr::literal_list(iterable) {
                             // A literal list that is only iterated is an array.
-                            let items: Vec<TokenStream> = args
-                                .iter()
-                                .map(|a| self.expr(a, Want::Owned).tokens)
-                                .collect();
-                            quote!(for #name in [#(#items),*] #b)
+                            let array = self.array_literal(args);
+                            quote!(for #name in #array #b)
                         } else if changed_inside {
                             self.no_moves += 1;
                             let it = self.condition(iterable, Want::Owned).tokens;
@@ -459,4 +460,79 @@ pub(super) fn returned_binding<'b>(
         .get(*local)
         .is_some_and(|l| l.repr == Repr::Value && !l.mutated);
     (id == local && plain).then_some((*local, value))
+}
+
+/// A copy of a function body without the `return;` statements that end
+/// the branches of its last statement, or `None` if it has none.
+fn without_tail_returns(block: &Block) -> Option<Block> {
+    let mut copy = block.clone();
+    strip_tail_returns(&mut copy).then_some(copy)
+}
+
+fn strip_tail_returns(block: &mut Block) -> bool {
+    if block.tail.is_some() {
+        return false;
+    }
+    let several = block.stmts.len() > 1;
+    match block.stmts.last_mut() {
+        // A branch of only `return;` stays: an empty branch is another lint
+        // (see `keeps_tail_return`).
+        Some(Stmt::Return(None)) if several => {
+            block.stmts.pop();
+            true
+        }
+        Some(Stmt::Expr(e)) => match &mut e.kind {
+            K::If {
+                branches,
+                otherwise,
+            } => {
+                let mut changed = false;
+                for (_, b) in branches.iter_mut() {
+                    changed |= strip_tail_returns(b);
+                }
+                if let Some(b) = otherwise {
+                    changed |= strip_tail_returns(b);
+                }
+                changed
+            }
+            K::Match { arms, .. } => {
+                let mut changed = false;
+                for (_, body) in arms.iter_mut() {
+                    if let K::Block(b) = &mut body.kind {
+                        changed |= strip_tail_returns(b);
+                    }
+                }
+                changed
+            }
+            K::Block(b) => strip_tail_returns(b),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether a branch that ends a unit function is only `return;` (kept by
+/// `without_tail_returns`, so the function allows clippy's needless_return).
+pub(super) fn keeps_tail_return(block: &Block) -> bool {
+    if block.tail.is_some() {
+        return false;
+    }
+    match block.stmts.last() {
+        Some(Stmt::Return(None)) => block.stmts.len() == 1,
+        Some(Stmt::Expr(e)) => match &e.kind {
+            K::If {
+                branches,
+                otherwise,
+            } => {
+                branches.iter().any(|(_, b)| keeps_tail_return(b))
+                    || otherwise.as_deref().is_some_and(keeps_tail_return)
+            }
+            K::Match { arms, .. } => arms
+                .iter()
+                .any(|(_, body)| matches!(&body.kind, K::Block(b) if keeps_tail_return(b))),
+            K::Block(b) => keeps_tail_return(b),
+            _ => false,
+        },
+        _ => false,
+    }
 }

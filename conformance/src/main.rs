@@ -44,6 +44,11 @@ enum Command {
         #[arg(long = "allow")]
         allow: Vec<String>,
     },
+    /// Run a program with the reference evaluator and print what it prints.
+    Eval {
+        /// The root `.pt` file (other files of its folder are its modules).
+        file: PathBuf,
+    },
     /// Print the program of a seed.
     Show {
         /// The seed.
@@ -56,6 +61,7 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Eval { file } => eval(&file),
         Command::Show { seed, size } => {
             let program = generate::generate(seed, Size::from_knob(size));
             print!("{}", program.files[0].1);
@@ -117,4 +123,35 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `eval FILE`: the evaluator's output and how the run ended.
+fn eval(file: &std::path::Path) -> ExitCode {
+    use parseltongue_core::source::{SourceFile, SourceMap};
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("error: {}: {error}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let mut sources = SourceMap::new();
+    sources.add(SourceFile::new(file.display().to_string(), text));
+    let checked = parseltongue_core::check(&sources);
+    if checked.has_errors() {
+        eprint!(
+            "{}",
+            parseltongue_core::diagnostics::render::render_all(
+                &checked.diagnostics,
+                &sources,
+                parseltongue_core::diagnostics::render::ColorChoice::Never
+            )
+        );
+        return ExitCode::FAILURE;
+    }
+    let outcome = parseltongue_conformance::interpret::run_main(&checked.program, 10_000_000);
+    print!("{}", outcome.stdout);
+    eprint!("{}", outcome.stderr);
+    eprintln!("[{:?}]", outcome.end);
+    ExitCode::SUCCESS
 }

@@ -195,6 +195,18 @@ impl Lowerer<'_> {
             }
             M::Contains => {
                 let r = read(self);
+                let simple = matches!(args[1].kind, K::Local { .. } | K::Str(_) | K::Const(_));
+                if args[1].ty == Ty::Str && !simple {
+                    // Evaluated once, not once per item.
+                    let a = self.expr(&args[1], Want::Owned).tokens;
+                    return Lowered {
+                        tokens: quote!({
+                            let __wanted = #a;
+                            #r.contains(&__wanted)
+                        }),
+                        prec: Prec::Range,
+                    };
+                }
                 if args[1].ty == Ty::Str {
                     let a = self.str_view(&args[1]);
                     quote!(#r.iter().any(|__item| __item == #a))

@@ -807,8 +807,18 @@ pub(super) fn same_place(a: &Expr, b: &Expr) -> bool {
 /// implementation) that method-call syntax may pick over a method of the
 /// same name the program declares.
 const SHADOWED_BY_TRAITS: &[&str] = &[
-    "clone", "clone_from", "into", "try_into", "eq", "ne", "fmt", "to_owned", "clone_into",
-    "borrow", "borrow_mut", "type_id",
+    "clone",
+    "clone_from",
+    "into",
+    "try_into",
+    "eq",
+    "ne",
+    "fmt",
+    "to_owned",
+    "clone_into",
+    "borrow",
+    "borrow_mut",
+    "type_id",
 ];
 
 /// Whether `tokens` start with the prefix operator `op` itself.

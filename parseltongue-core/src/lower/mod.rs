@@ -687,12 +687,21 @@ impl<'p> Lowerer<'p> {
             lints.insert("clippy::needless_return");
         }
         // A `mutable` string the body never changes is still `&mut String`.
-        let unchanged_string = f.params.iter().zip(body.params.iter().skip(
-            usize::from(matches!(f.kind, FunctionKind::Method { receiver: Some(_), .. })),
-        ))
-        .any(|(p, local)| {
-            p.mode == ParamMode::Mutable && p.ty == Ty::Str && !self.block_changes(&body.block, *local)
-        });
+        let unchanged_string = f
+            .params
+            .iter()
+            .zip(body.params.iter().skip(usize::from(matches!(
+                f.kind,
+                FunctionKind::Method {
+                    receiver: Some(_),
+                    ..
+                }
+            ))))
+            .any(|(p, local)| {
+                p.mode == ParamMode::Mutable
+                    && p.ty == Ty::Str
+                    && !self.block_changes(&body.block, *local)
+            });
         if unchanged_string {
             lints.insert("clippy::ptr_arg");
         }

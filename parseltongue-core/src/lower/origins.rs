@@ -68,10 +68,39 @@ pub(crate) fn strip_marks(text: &str, marks: &Marks) -> (String, LineOrigins) {
         if let Some(span) = pending.take() {
             runs.push((line_number, span));
         }
-        out.push_str(line);
+        out.push_str(&without_inline_marks(line));
         out.push('\n');
     }
     (out, LineOrigins { runs })
+}
+
+/// A line without the marks that macro arguments keep inline
+/// (prettyplease prints a macro's tokens as they are: `__pt ! (7) ;`).
+fn without_inline_marks(line: &str) -> std::borrow::Cow<'_, str> {
+    const INLINE: [&str; 2] = ["__pt ! (", "__pt!("];
+    if !line.contains("__pt") {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut rest = line;
+    let mut out = String::with_capacity(line.len());
+    while let Some((at, prefix)) = INLINE
+        .iter()
+        .filter_map(|p| rest.find(p).map(|at| (at, *p)))
+        .min_by_key(|(at, _)| *at)
+    {
+        let after = &rest[at + prefix.len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let tail = after[digits..].trim_start_matches(')').trim_start();
+        let Some(tail) = tail.strip_prefix(';').filter(|_| digits > 0) else {
+            out.push_str(&rest[..at + prefix.len()]);
+            rest = after;
+            continue;
+        };
+        out.push_str(&rest[..at]);
+        rest = tail.trim_start();
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 impl LineOrigins {
@@ -136,5 +165,14 @@ mod tests {
         assert_eq!(origins.origin_of(4), Some(span(20)));
         assert_eq!(LineOrigins::from_text(&origins.to_text()), Some(origins));
         assert_eq!(LineOrigins::from_text("1 2 x"), None);
+    }
+
+    #[test]
+    fn marks_inside_macro_arguments_are_removed_too() {
+        assert_eq!(
+            without_inline_marks("println!(\"{}\", { __pt ! (12) ; let x = 1 ; __pt!(13); x });"),
+            "println!(\"{}\", { let x = 1 ; x });"
+        );
+        assert_eq!(without_inline_marks("let __ptr = 1;"), "let __ptr = 1;");
     }
 }

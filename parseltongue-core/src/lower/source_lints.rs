@@ -210,7 +210,9 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                 }
             }
             // The last `else if c { true } else { false }` counts alone.
-            let bool_tails = branches.last().is_some_and(|(_, b)| block_is_bool_literal(b))
+            let bool_tails = branches
+                .last()
+                .is_some_and(|(_, b)| block_is_bool_literal(b))
                 && otherwise.as_deref().is_some_and(block_is_bool_literal);
             if bool_tails {
                 lints.insert("clippy::needless_bool");

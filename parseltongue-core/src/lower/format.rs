@@ -126,6 +126,28 @@ impl Lowerer<'_> {
             // `{}` of `x.to_string()` or `x.clone()` shows `x` (clippy:
             // to_string_in_format_args).
             let value = shown_value(value, &spec);
+            // `{}` of `format(…)` is that format's text in place (clippy:
+            // format_in_format_args).
+            if let (
+                "",
+                K::Builtin {
+                    builtin: crate::ir::Builtin::Format,
+                    args: inner,
+                },
+            ) = (spec.as_str(), &value.kind)
+            {
+                if let Some(Expr {
+                    kind: K::Template { template: inner_template },
+                    ..
+                }) = inner.first()
+                {
+                    let (text, inner_positional) =
+                        self.inline_format_args(inner_template, &inner[1..]);
+                    out.push_str(&text);
+                    positional.extend(inner_positional);
+                    continue;
+                }
+            }
             // Literals are written into the text itself (clippy: print_literal).
             let literal_text = match &value.kind {
                 K::Str(text) if spec.is_empty() => Some(text.replace('{', "{{").replace('}', "}}")),

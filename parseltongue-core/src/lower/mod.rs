@@ -578,6 +578,14 @@ impl<'p> Lowerer<'p> {
                 let conventional = naming::is_camel_case(&def.name)
                     && matches!(&def.kind, TypeDefKind::Enum(v) if v.iter().all(|(n, _)| naming::is_camel_case(n)));
                 let naming = naming_allows(conventional, true);
+                // `enum Shape { CircleShape }`: the author's naming.
+                let repeats_name = matches!(&def.kind, TypeDefKind::Enum(v)
+                    if v.iter().any(|(n, _)| n.starts_with(def.name.as_str()) || n.ends_with(def.name.as_str())));
+                let naming = if repeats_name {
+                    quote!(#naming #[allow(clippy::enum_variant_names)])
+                } else {
+                    naming
+                };
                 quote!(#doc #derives #[allow(dead_code)] #naming #vis enum #name { #(#variants),* })
             }
             TypeDefKind::Rust(_) => quote!(),

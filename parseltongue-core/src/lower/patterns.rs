@@ -99,7 +99,7 @@ impl Lowerer<'_> {
         // be its only use).
         let inert = matches!(
             scrutinee.kind,
-            K::Const(_) | K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)
+            K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)
         );
         let binding = match pattern {
             Pattern::Binding(id) => Some(*id),

@@ -120,6 +120,16 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                 if op.is_comparison() && (is_empty_text(previous) || is_empty_text(operand)) {
                     lints.insert("clippy::comparison_to_empty");
                 }
+                // clippy folds two constants: `3 % 5` is `3` to it.
+                if matches!(
+                    op,
+                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem
+                ) && is_constant(previous)
+                    && is_constant(operand)
+                {
+                    lints.insert("clippy::identity_op");
+                    lints.insert("clippy::erasing_op");
+                }
                 // `x * 1`, `x + 0`, `x * 0`, `x % 1`, `x * -1`: known results.
                 for (side, left) in [(previous, true), (operand, false)] {
                     match (numeric_literal(side), op) {
@@ -219,7 +229,22 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                 lints.insert("clippy::if_same_then_else");
             }
         }
+        K::Builtin {
+            builtin:
+                Builtin::PrintLine
+                | Builtin::Print
+                | Builtin::PrintErrorLine
+                | Builtin::Format
+                | Builtin::Panic,
+            args,
+        } if args[1..].iter().any(|a| matches!(simplified(a).kind, K::Str(_))) => {
+            // A literal under a spec (`{:>8}` of `"x"`) stays an argument.
+            lints.insert("clippy::print_literal");
+        }
         K::Match { scrutinee, arms } => {
+            if arms.iter().any(|(_, body)| matches!(simplified(body).kind, K::If { .. })) {
+                lints.insert("clippy::collapsible_match");
+            }
             if arms.iter().all(|(_, body)| is_bool_literal(body)) {
                 // Two arms of `true` and `false` are lowered to `matches!`
                 // (see `patterns.rs`); `matches!(o, Some(_))` is still
@@ -357,12 +382,12 @@ fn is_literal_value(e: &Expr) -> bool {
 }
 
 fn is_bool_literal(e: &Expr) -> bool {
-    matches!(e.kind, K::Bool(_))
+    matches!(simplified(e).kind, K::Bool(_))
 }
 
 /// An expression of literals and constants only (clippy folds it).
 fn is_constant(e: &Expr) -> bool {
-    match &e.kind {
+    match &simplified(e).kind {
         K::Binary { first, rest } => is_constant(first) && rest.iter().all(|(_, r)| is_constant(r)),
         _ => is_literal(e),
     }
@@ -397,7 +422,7 @@ fn is_negation(e: &Expr) -> bool {
 }
 
 fn is_literal(e: &Expr) -> bool {
-    match &e.kind {
+    match &simplified(e).kind {
         K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_) | K::Const(_) => true,
         K::Unary { operand, .. } => is_literal(operand),
         _ => false,
@@ -443,16 +468,37 @@ fn same_block(a: &Block, b: &Block) -> bool {
     a.stmts.is_empty()
         && b.stmts.is_empty()
         && match (&a.tail, &b.tail) {
-            (Some(x), Some(y)) => same(x, y),
+            // clippy folds constants: `true` and `-13 <= 0` are one value.
+            (Some(x), Some(y)) => same(x, y) || (is_constant(x) && is_constant(y)),
             (None, None) => true,
             _ => false,
         }
+}
+
+/// The expression the lowering writes for `e`: a block of only a value is
+/// the value, and a one-arm `match` on a literal or constant is its arm.
+fn simplified(e: &Expr) -> &Expr {
+    match &e.kind {
+        K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().map_or(e, simplified),
+        K::Match { scrutinee, arms }
+            if arms.len() == 1
+                && matches!(arms[0].0, Pattern::Wildcard)
+                && matches!(
+                    scrutinee.kind,
+                    K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)
+                ) =>
+        {
+            simplified(&arms[0].1)
+        }
+        _ => e,
+    }
 }
 
 /// Structural equality of two expressions without side effects (calls
 /// and blocks are never the same, so nothing is over-reported as equal
 /// that clippy would not see as equal either).
 pub(super) fn same(a: &Expr, b: &Expr) -> bool {
+    let (a, b) = (simplified(a), simplified(b));
     match (&a.kind, &b.kind) {
         (K::Int(x), K::Int(y)) => x == y,
         (K::Float(x), K::Float(y)) => x.to_bits() == y.to_bits(),

@@ -11,6 +11,16 @@ use quote::quote;
 impl Lowerer<'_> {
     pub(super) fn side(&self, e: &Expr) -> Side {
         match &e.kind {
+            // Only read, a copy (or a string's `to_string()`) is lowered
+            // as the value itself.
+            K::Builtin {
+                builtin: Builtin::Method(M::Clone),
+                args,
+            } => self.side(&args[0]),
+            K::Builtin {
+                builtin: Builtin::Method(M::ToText),
+                args,
+            } if args[0].ty == Ty::Str => self.side(&args[0]),
             K::Str(_) => Side::Literal,
             K::Const(c) if self.program.constants[*c].ty == Ty::Str => Side::Literal,
             K::Local { id, .. } => match self.local_repr(*id) {

@@ -367,7 +367,7 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
 /// A literal, or `Some`/`None`/`Ok`/`Err` of one, possibly as a block's
 /// value.
 fn is_literal_value(e: &Expr) -> bool {
-    match &e.kind {
+    match &simplified(e).kind {
         K::Builtin {
             builtin: Builtin::Some | Builtin::None | Builtin::Ok | Builtin::Err,
             ..
@@ -479,6 +479,11 @@ fn same_block(a: &Block, b: &Block) -> bool {
 /// the value, and a one-arm `match` on a literal or constant is its arm.
 fn simplified(e: &Expr) -> &Expr {
     match &e.kind {
+        // A copy only read is the value itself.
+        K::Builtin {
+            builtin: Builtin::Method(M::Clone),
+            args,
+        } => simplified(&args[0]),
         K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().map_or(e, simplified),
         K::Match { scrutinee, arms }
             if arms.len() == 1

@@ -470,8 +470,9 @@ fn without_tail_returns(block: &Block) -> Option<Block> {
 }
 
 fn strip_tail_returns(block: &mut Block) -> bool {
-    if block.tail.is_some() {
-        return false;
+    if let Some(tail) = block.tail.as_deref_mut() {
+        // A unit `if` or `match` written last, without `;`, is the tail.
+        return strip_in_branches(tail);
     }
     let several = block.stmts.len() > 1;
     match block.stmts.last_mut() {
@@ -481,32 +482,37 @@ fn strip_tail_returns(block: &mut Block) -> bool {
             block.stmts.pop();
             true
         }
-        Some(Stmt::Expr(e)) => match &mut e.kind {
-            K::If {
-                branches,
-                otherwise,
-            } => {
-                let mut changed = false;
-                for (_, b) in branches.iter_mut() {
+        Some(Stmt::Expr(e)) => strip_in_branches(e),
+        _ => false,
+    }
+}
+
+/// `strip_tail_returns` in each branch of an `if`, `match` or block.
+fn strip_in_branches(e: &mut Expr) -> bool {
+    match &mut e.kind {
+        K::If {
+            branches,
+            otherwise,
+        } => {
+            let mut changed = false;
+            for (_, b) in branches.iter_mut() {
+                changed |= strip_tail_returns(b);
+            }
+            if let Some(b) = otherwise {
+                changed |= strip_tail_returns(b);
+            }
+            changed
+        }
+        K::Match { arms, .. } => {
+            let mut changed = false;
+            for (_, body) in arms.iter_mut() {
+                if let K::Block(b) = &mut body.kind {
                     changed |= strip_tail_returns(b);
                 }
-                if let Some(b) = otherwise {
-                    changed |= strip_tail_returns(b);
-                }
-                changed
             }
-            K::Match { arms, .. } => {
-                let mut changed = false;
-                for (_, body) in arms.iter_mut() {
-                    if let K::Block(b) = &mut body.kind {
-                        changed |= strip_tail_returns(b);
-                    }
-                }
-                changed
-            }
-            K::Block(b) => strip_tail_returns(b),
-            _ => false,
-        },
+            changed
+        }
+        K::Block(b) => strip_tail_returns(b),
         _ => false,
     }
 }
@@ -514,12 +520,14 @@ fn strip_tail_returns(block: &mut Block) -> bool {
 /// Whether a branch that ends a unit function is only `return;` (kept by
 /// `without_tail_returns`, so the function allows clippy's needless_return).
 pub(super) fn keeps_tail_return(block: &Block) -> bool {
-    if block.tail.is_some() {
-        return false;
-    }
-    match block.stmts.last() {
-        Some(Stmt::Return(None)) => block.stmts.len() == 1,
-        Some(Stmt::Expr(e)) => match &e.kind {
+    let last = match (&block.tail, block.stmts.last()) {
+        (Some(tail), _) => Some(&**tail),
+        (None, Some(Stmt::Return(None))) => return block.stmts.len() == 1,
+        (None, Some(Stmt::Expr(e))) => Some(e),
+        _ => None,
+    };
+    match last {
+        Some(e) => match &e.kind {
             K::If {
                 branches,
                 otherwise,
@@ -533,6 +541,6 @@ pub(super) fn keeps_tail_return(block: &Block) -> bool {
             K::Block(b) => keeps_tail_return(b),
             _ => false,
         },
-        _ => false,
+        None => false,
     }
 }

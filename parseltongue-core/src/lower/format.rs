@@ -137,7 +137,10 @@ impl Lowerer<'_> {
             ) = (spec.as_str(), &value.kind)
             {
                 if let Some(Expr {
-                    kind: K::Template { template: inner_template },
+                    kind:
+                        K::Template {
+                            template: inner_template,
+                        },
                     ..
                 }) = inner.first()
                 {

@@ -518,10 +518,11 @@ impl<'p> Lowerer<'p> {
                 } else {
                     quote!(#allow #[allow(non_upper_case_globals)])
                 };
-                let lints: Vec<TokenStream> = source_lints::value_lints(&c.value)
-                    .into_iter()
-                    .map(|lint| lint.parse().unwrap_or_default())
-                    .collect();
+                let lints: Vec<TokenStream> =
+                    source_lints::value_lints(&c.value, &self.program.constants)
+                        .into_iter()
+                        .map(|lint| lint.parse().unwrap_or_default())
+                        .collect();
                 let allow = if lints.is_empty() {
                     allow
                 } else {
@@ -690,7 +691,8 @@ impl<'p> Lowerer<'p> {
         };
         // Lints about the author's own logic (`x == x`, `x = x`), where
         // this body has their shape (see `source_lints.rs`).
-        let mut lints = source_lints::source_lints(&body.block, &body.locals);
+        let mut lints =
+            source_lints::source_lints(&body.block, &body.locals, &self.program.constants);
         if f.returns == Ty::Unit && stmt::keeps_tail_return(&body.block) {
             lints.insert("clippy::needless_return");
         }

@@ -6,28 +6,34 @@
 //! function allows exactly the lints whose shape its own source has, so
 //! every other function keeps the full set of checks.
 
-use crate::ir::{Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, Local, Pattern, Stmt};
+use crate::ir::{
+    Block, Builtin, BuiltinMethod as M, Constant, Expr, ExprKind as K, Local, Pattern, Stmt,
+};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 use std::collections::BTreeSet;
 
 /// The lints a function body's own shapes need allowed, by name
 /// (`dead_code`, `clippy::eq_op`), sorted.
-pub(super) fn source_lints(block: &Block, locals: &[Local]) -> BTreeSet<&'static str> {
+pub(super) fn source_lints(
+    block: &Block,
+    locals: &[Local],
+    constants: &[Constant],
+) -> BTreeSet<&'static str> {
     let lints = std::cell::RefCell::new(BTreeSet::new());
     crate::ir::walk_block(
         block,
-        &mut |e| expression_lints(e, &mut lints.borrow_mut()),
+        &mut |e| expression_lints(e, constants, &mut lints.borrow_mut()),
         &mut |s| statement_lints(s, locals, &mut lints.borrow_mut()),
     );
     lints.into_inner()
 }
 
 /// The lints a constant's value needs allowed (see [`source_lints`]).
-pub(super) fn value_lints(value: &Expr) -> BTreeSet<&'static str> {
+pub(super) fn value_lints(value: &Expr, constants: &[Constant]) -> BTreeSet<&'static str> {
     let lints = std::cell::RefCell::new(BTreeSet::new());
     crate::ir::walk_expr(
         value,
-        &mut |e| expression_lints(e, &mut lints.borrow_mut()),
+        &mut |e| expression_lints(e, constants, &mut lints.borrow_mut()),
         &mut |_| {},
     );
     lints.into_inner()
@@ -94,18 +100,20 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
     }
 }
 
-fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
+fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'static str>) {
+    let value = |e: &Expr| value_of(e, constants, 0);
     match &e.kind {
         K::Binary { first, rest } => {
             let mut previous = first.as_ref();
+            let mut known = value(first);
             for (op, operand) in rest {
                 let self_cancelling = op.is_comparison()
                     || op.is_logical()
                     || matches!(op, BinaryOp::Sub | BinaryOp::Div | BinaryOp::Rem);
                 // clippy folds constants: `false != (1.0 > 2.0)` compares
                 // equal values too.
-                let both_constant = is_constant(previous) && is_constant(operand);
-                if self_cancelling && (same(previous, operand) || both_constant) {
+                let equal_values = value(previous).is_some() && value(previous) == value(operand);
+                if self_cancelling && (same(previous, operand) || equal_values) {
                     lints.insert("clippy::eq_op");
                     lints.insert("clippy::nonminimal_bool");
                     lints.insert("clippy::overly_complex_bool_expr");
@@ -120,16 +128,22 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                 if op.is_comparison() && (is_empty_text(previous) || is_empty_text(operand)) {
                     lints.insert("clippy::comparison_to_empty");
                 }
-                // clippy folds two constants: `3 % 5` is `3` to it.
-                if matches!(
-                    op,
-                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem
-                ) && is_constant(previous)
-                    && is_constant(operand)
-                {
-                    lints.insert("clippy::identity_op");
-                    lints.insert("clippy::erasing_op");
+                // clippy folds constants: `3 % 5` is `3` to it. The left
+                // operand of a chain is the value so far.
+                if let (Some(a), Some(b)) = (&known, value(operand)) {
+                    if let Some(result) = apply(*op, a, &b) {
+                        if result == *a || result == b {
+                            lints.insert("clippy::identity_op");
+                        }
+                        if result == Value::Int(0) {
+                            lints.insert("clippy::erasing_op");
+                        }
+                    }
                 }
+                known = known
+                    .as_ref()
+                    .zip(value(operand))
+                    .and_then(|(a, b)| apply(*op, a, &b));
                 // `x * 1`, `x + 0`, `x * 0`, `x % 1`, `x * -1`: known results.
                 for (side, left) in [(previous, true), (operand, false)] {
                     match (numeric_literal(side), op) {
@@ -198,7 +212,12 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
         } => {
             // clippy evaluates constant conditions: two of them may be
             // the same condition to it.
-            if branches.iter().filter(|(c, _)| is_constant(c)).count() > 1 {
+            let known: Vec<Value> = branches.iter().filter_map(|(c, _)| value(c)).collect();
+            if known
+                .iter()
+                .enumerate()
+                .any(|(i, v)| known[i + 1..].contains(v))
+            {
                 lints.insert("clippy::ifs_same_cond");
             }
             for (i, (c, b)) in branches.iter().enumerate() {
@@ -209,12 +228,12 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                     if same(c, c2) {
                         lints.insert("clippy::ifs_same_cond");
                     }
-                    if same_block(b, b2) {
+                    if same_block(b, b2, constants) {
                         lints.insert("clippy::if_same_then_else");
                     }
                 }
                 if let Some(o) = otherwise {
-                    if same_block(b, o) {
+                    if same_block(b, o, constants) {
                         lints.insert("clippy::if_same_then_else");
                     }
                 }
@@ -229,20 +248,11 @@ fn expression_lints(e: &Expr, lints: &mut BTreeSet<&'static str>) {
                 lints.insert("clippy::if_same_then_else");
             }
         }
-        K::Builtin {
-            builtin:
-                Builtin::PrintLine
-                | Builtin::Print
-                | Builtin::PrintErrorLine
-                | Builtin::Format
-                | Builtin::Panic,
-            args,
-        } if args[1..].iter().any(|a| matches!(simplified(a).kind, K::Str(_))) => {
-            // A literal under a spec (`{:>8}` of `"x"`) stays an argument.
-            lints.insert("clippy::print_literal");
-        }
         K::Match { scrutinee, arms } => {
-            if arms.iter().any(|(_, body)| matches!(simplified(body).kind, K::If { .. })) {
+            if arms
+                .iter()
+                .any(|(_, body)| matches!(simplified(body).kind, K::If { .. }))
+            {
                 lints.insert("clippy::collapsible_match");
             }
             if arms.iter().all(|(_, body)| is_bool_literal(body)) {
@@ -464,12 +474,16 @@ fn mentions_place(e: &Expr, target: &Expr) -> bool {
     super::aliasing::mentions(e, base)
 }
 
-fn same_block(a: &Block, b: &Block) -> bool {
+fn same_block(a: &Block, b: &Block, constants: &[Constant]) -> bool {
     a.stmts.is_empty()
         && b.stmts.is_empty()
         && match (&a.tail, &b.tail) {
             // clippy folds constants: `true` and `-13 <= 0` are one value.
-            (Some(x), Some(y)) => same(x, y) || (is_constant(x) && is_constant(y)),
+            (Some(x), Some(y)) => {
+                same(x, y)
+                    || value_of(x, constants, 0)
+                        .is_some_and(|v| Some(v) == value_of(y, constants, 0))
+            }
             (None, None) => true,
             _ => false,
         }
@@ -591,4 +605,83 @@ pub(super) fn same(a: &Expr, b: &Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// A value known before the program runs, as clippy folds it.
+#[derive(Clone, Debug, PartialEq)]
+enum Value {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+/// The value of an expression of literals and constants, if it has one
+/// without overflow.
+fn value_of(e: &Expr, constants: &[Constant], depth: usize) -> Option<Value> {
+    if depth > 32 {
+        return None;
+    }
+    match &simplified(e).kind {
+        K::Int(v) => Some(Value::Int(*v)),
+        K::Float(v) => Some(Value::Float(*v)),
+        K::Bool(b) => Some(Value::Bool(*b)),
+        K::Const(c) => value_of(&constants.get(*c)?.value, constants, depth + 1),
+        K::Unary { op, operand } => match (op, value_of(operand, constants, depth + 1)?) {
+            (UnaryOp::Negate, Value::Int(v)) => v.checked_neg().map(Value::Int),
+            (UnaryOp::Negate, Value::Float(v)) => Some(Value::Float(-v)),
+            (UnaryOp::Not, Value::Bool(b)) => Some(Value::Bool(!b)),
+            _ => None,
+        },
+        K::Binary { first, rest } => {
+            let mut acc = value_of(first, constants, depth + 1)?;
+            for (op, operand) in rest {
+                acc = apply(*op, &acc, &value_of(operand, constants, depth + 1)?)?;
+            }
+            Some(acc)
+        }
+        _ => None,
+    }
+}
+
+/// `a op b` on known values (`None` on overflow or division by zero).
+fn apply(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
+    use Value::{Bool, Float, Int};
+    Some(match (a, b) {
+        (Int(x), Int(y)) => match op {
+            BinaryOp::Add => Int(x.checked_add(*y)?),
+            BinaryOp::Sub => Int(x.checked_sub(*y)?),
+            BinaryOp::Mul => Int(x.checked_mul(*y)?),
+            BinaryOp::Div => Int(x.checked_div(*y)?),
+            BinaryOp::Rem => Int(x.checked_rem(*y)?),
+            BinaryOp::Eq => Bool(x == y),
+            BinaryOp::Ne => Bool(x != y),
+            BinaryOp::Lt => Bool(x < y),
+            BinaryOp::Le => Bool(x <= y),
+            BinaryOp::Gt => Bool(x > y),
+            BinaryOp::Ge => Bool(x >= y),
+            _ => return None,
+        },
+        (Float(x), Float(y)) => match op {
+            BinaryOp::Add => Float(x + y),
+            BinaryOp::Sub => Float(x - y),
+            BinaryOp::Mul => Float(x * y),
+            BinaryOp::Div => Float(x / y),
+            BinaryOp::Rem => Float(x % y),
+            BinaryOp::Eq => Bool(x == y),
+            BinaryOp::Ne => Bool(x != y),
+            BinaryOp::Lt => Bool(x < y),
+            BinaryOp::Le => Bool(x <= y),
+            BinaryOp::Gt => Bool(x > y),
+            BinaryOp::Ge => Bool(x >= y),
+            _ => return None,
+        },
+        (Bool(x), Bool(y)) => match op {
+            BinaryOp::And => Bool(*x && *y),
+            BinaryOp::Or => Bool(*x || *y),
+            BinaryOp::Eq => Bool(x == y),
+            BinaryOp::Ne => Bool(x != y),
+            _ => return None,
+        },
+        _ => return None,
+    })
 }

@@ -715,6 +715,14 @@ impl<'p> Lowerer<'p> {
         if unchanged_string {
             lints.insert("clippy::ptr_arg");
         }
+        // `to_…`, `into_…`, `as_…`, `is_…`, `from_…` carry receiver
+        // conventions in Rust that a Parseltongue method need not follow.
+        let conventional_prefix = ["to_", "into_", "as_", "is_", "from_"]
+            .iter()
+            .any(|p| f.name.starts_with(p));
+        if conventional_prefix && matches!(f.kind, FunctionKind::Method { .. }) {
+            lints.insert("clippy::wrong_self_convention");
+        }
         let lints: Vec<TokenStream> = lints
             .into_iter()
             .filter(|lint| !(*lint == "dead_code" && allow.to_string().contains("dead_code")))

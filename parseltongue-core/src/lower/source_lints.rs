@@ -196,6 +196,16 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
             if is_bool_literal(operand) || is_negation(operand) {
                 lints.insert("clippy::nonminimal_bool");
             }
+            if matches!(
+                simplified(operand).kind,
+                K::Builtin {
+                    builtin: Builtin::Method(M::IsSome | M::IsNone | M::IsOk | M::IsErr),
+                    ..
+                }
+            ) {
+                // `!x.is_some()` is `x.is_none()` to clippy.
+                lints.insert("clippy::nonminimal_bool");
+            }
             if let K::Binary { rest, .. } = &operand.kind {
                 if rest.iter().any(|(op, _)| op.is_comparison()) {
                     lints.insert("clippy::nonminimal_bool");
@@ -355,6 +365,16 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                     if clamped && args[1..].iter().all(is_constant) {
                         lints.insert("clippy::min_max");
                     }
+                    // `x.min(a).max(b)`: a clamp written by hand.
+                    if matches!(
+                        &args[0].kind,
+                        K::Builtin {
+                            builtin: Builtin::Method(M::Min | M::Max),
+                            ..
+                        }
+                    ) {
+                        lints.insert("clippy::manual_clamp");
+                    }
                 }
                 _ => {}
             }
@@ -499,6 +519,17 @@ fn simplified(e: &Expr) -> &Expr {
             args,
         } => simplified(&args[0]),
         K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().map_or(e, simplified),
+        // `{ let_var x = v; x }` is lowered as `v`.
+        K::Block(b) if b.stmts.len() == 1 => match (&b.stmts[0], b.tail.as_deref()) {
+            (
+                Stmt::Let { local, value, .. },
+                Some(Expr {
+                    kind: K::Local { id, .. },
+                    ..
+                }),
+            ) if id == local => simplified(value),
+            _ => e,
+        },
         K::Match { scrutinee, arms }
             if arms.len() == 1
                 && matches!(arms[0].0, Pattern::Wildcard)
@@ -632,6 +663,17 @@ fn value_of(e: &Expr, constants: &[Constant], depth: usize) -> Option<Value> {
             (UnaryOp::Not, Value::Bool(b)) => Some(Value::Bool(!b)),
             _ => None,
         },
+        K::If {
+            branches,
+            otherwise,
+        } => {
+            for (condition, block) in branches {
+                if value_of(condition, constants, depth + 1)? == Value::Bool(true) {
+                    return block_value(block, constants, depth);
+                }
+            }
+            block_value(otherwise.as_deref()?, constants, depth)
+        }
         K::Binary { first, rest } => {
             let mut acc = value_of(first, constants, depth + 1)?;
             for (op, operand) in rest {
@@ -640,6 +682,14 @@ fn value_of(e: &Expr, constants: &[Constant], depth: usize) -> Option<Value> {
             Some(acc)
         }
         _ => None,
+    }
+}
+
+fn block_value(block: &Block, constants: &[Constant], depth: usize) -> Option<Value> {
+    if block.stmts.is_empty() {
+        value_of(block.tail.as_deref()?, constants, depth + 1)
+    } else {
+        None
     }
 }
 

@@ -930,6 +930,12 @@ impl Gen {
     /// (the same variable, or a variable and a field of it); nothing is
     /// marked yet.
     fn choose_places(&mut self, needs: &[Ty]) -> Option<Vec<Place>> {
+        // A choice can leave a later need without a place (a field taken
+        // first, then the record is needed whole): a few tries.
+        (0..8).find_map(|_| self.try_choose_places(needs))
+    }
+
+    fn try_choose_places(&mut self, needs: &[Ty]) -> Option<Vec<Place>> {
         let mut chosen: Vec<Place> = Vec::new();
         for ty in needs {
             let options: Vec<Place> = self

@@ -48,7 +48,14 @@ impl Lowerer<'_> {
                     return atom(quote!(#lit));
                 }
                 let f = self.formatted("format", args);
-                self.owned_result(f, ty, want)
+                // Arguments evaluated first make a block, which an operand
+                // or receiver must parenthesise.
+                let prec = if super::expr::is_braced(&f) {
+                    Prec::Range
+                } else {
+                    Prec::Postfix
+                };
+                self.borrowed_if_wanted(Lowered { tokens: f, prec }, ty, want)
             }
             Builtin::Panic => atom(self.formatted("panic", args)),
             Builtin::Assert => {

@@ -6,6 +6,7 @@
 
 use super::Lowerer;
 use crate::ir::{
+    Pattern,
     Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, FunctionKind, Repr, Ty, TypeDefKind,
 };
 use crate::syntax::ast::{ParamMode, UnaryOp};
@@ -402,6 +403,8 @@ impl Lowerer<'_> {
                 self.borrowed_if_wanted(value, &e.ty, want)
             }
             K::Match { scrutinee, arms } => {
+                // A match that lowers to one arm's value stands where it stood.
+                self.in_condition = exterior;
                 let value = self.match_expr(scrutinee, arms, &e.ty);
                 self.borrowed_if_wanted(value, &e.ty, want)
             }
@@ -856,6 +859,14 @@ pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
             args,
         } => literal_list(&args[0]),
         K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().and_then(literal_list),
+        // A one-arm match on a literal is lowered as its arm.
+        K::Match { scrutinee, arms }
+            if arms.len() == 1
+                && matches!(arms[0].0, Pattern::Wildcard)
+                && matches!(scrutinee.kind, K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)) =>
+        {
+            literal_list(&arms[0].1)
+        }
         _ => None,
     }
 }

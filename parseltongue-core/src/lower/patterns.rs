@@ -13,11 +13,12 @@ impl Lowerer<'_> {
         arms: &[(Pattern, Expr)],
         ty: &Ty,
     ) -> Lowered {
+        let exterior = std::mem::take(&mut self.in_condition);
         // A literal that must carry its type is an arm's, not the scrutinee's.
         let suffix = std::mem::take(&mut self.suffix_next_number);
         if let [(pattern @ (Pattern::Wildcard | Pattern::Binding(_)), body)] = arms {
             self.suffix_next_number = suffix;
-            return self.single_binding(scrutinee, pattern, body);
+            return self.single_binding(scrutinee, pattern, body, exterior);
         }
         // An arm that changes the matched variable while its bindings view
         // it: the match views a copy taken before it (value semantics).
@@ -89,7 +90,13 @@ impl Lowerer<'_> {
     /// match_single_binding): `{ let x = scrutinee; body }`. The scrutinee
     /// is still evaluated first (it may print or panic), unless it is a
     /// name or a literal that nothing binds.
-    fn single_binding(&mut self, scrutinee: &Expr, pattern: &Pattern, body: &Expr) -> Lowered {
+    fn single_binding(
+        &mut self,
+        scrutinee: &Expr,
+        pattern: &Pattern,
+        body: &Expr,
+        exterior: bool,
+    ) -> Lowered {
         let want = if body.ty == Ty::Unit || body.ty == Ty::Never {
             Want::Read
         } else {
@@ -106,6 +113,7 @@ impl Lowerer<'_> {
             _ => None,
         };
         if binding.is_none() && inert {
+            self.in_condition = exterior;
             return self.expr(body, want);
         }
         if let (Some(id), K::Local { id: read, .. }) = (binding, &body.kind) {

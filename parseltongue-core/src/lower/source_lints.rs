@@ -248,6 +248,24 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                     }
                 }
             }
+            // `if a { if b { … } }`: the author's nesting.
+            let lone_if = |b: &Block| {
+                let only = match (b.stmts.as_slice(), b.tail.as_deref()) {
+                    ([Stmt::Expr(e)], None) | ([], Some(e)) => Some(e),
+                    _ => None,
+                };
+                only.is_some_and(|e| matches!(e.kind, K::If { .. }))
+            };
+            if branches.iter().any(|(_, b)| lone_if(b)) || otherwise.as_deref().is_some_and(lone_if) {
+                lints.insert("clippy::collapsible_if");
+                lints.insert("clippy::collapsible_else_if");
+            }
+            if otherwise
+                .as_deref()
+                .is_some_and(|b| b.stmts.is_empty() && b.tail.is_none())
+            {
+                lints.insert("clippy::needless_else");
+            }
             // The last `else if c { true } else { false }` counts alone.
             let bool_tails = branches
                 .last()

@@ -272,6 +272,16 @@ impl Lowerer<'_> {
                             } else {
                                 quote!(for #name in #lazy #b)
                             }
+                        } else if let (true, K::Local { id, .. }) = (consumed, &iterable.kind) {
+                            // Owned items out of a borrowed list: each copied.
+                            let n = self.local_ident(*id);
+                            match self.local_repr(*id) {
+                                Repr::Ref | Repr::MutRef => quote!(for #name in #n.iter().cloned() #b),
+                                _ => {
+                                    let it = self.condition(iterable, Want::Owned).tokens;
+                                    quote!(for #name in #it #b)
+                                }
+                            }
                         } else if consumed || !super::super::check::is_place_expr(iterable) {
                             let it = self.condition(iterable, Want::Owned).tokens;
                             quote!(for #name in #it #b)

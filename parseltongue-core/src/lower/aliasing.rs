@@ -231,16 +231,23 @@ impl Lowerer<'_> {
         self.after(lets, quote!(#r.#name(#(#names),*)))
     }
 
-    /// Lowers `work` with the receiver's local pinned (cloned, not moved)
-    /// when an argument reads it too.
+    /// Lowers `work` with the locals of the receiver and arguments pinned
+    /// (cloned, not moved) where another argument reads them too.
     pub(super) fn with_receiver_pinned<T>(
         &mut self,
         args: &[Expr],
         work: impl FnOnce(&mut Self) -> T,
     ) -> T {
         let depth = self.pinned.len();
-        if let Some(base) = args.first().and_then(base_local) {
-            if args[1..].iter().any(|a| mentions(a, base)) {
+        // A local read by one argument (or the receiver) that another
+        // argument reads too stays borrowed while the other is evaluated.
+        for (i, a) in args.iter().enumerate() {
+            let Some(base) = base_local(a) else { continue };
+            let elsewhere = args
+                .iter()
+                .enumerate()
+                .any(|(j, other)| j != i && mentions(other, base));
+            if elsewhere {
                 self.pinned.push(base);
             }
         }

@@ -51,7 +51,8 @@ impl Lowerer<'_> {
         } else if super::super::check::is_place_expr(scrutinee) {
             self.expr(scrutinee, Want::Borrow).tokens
         } else {
-            self.expr(scrutinee, Want::Owned).tokens
+            // `Some(1.5)` alone does not say `f64`.
+            self.typed_expr(scrutinee, Want::Owned).tokens
         };
         self.in_condition = false;
         self.suffix_next_number = suffix;
@@ -75,7 +76,7 @@ impl Lowerer<'_> {
         }
         let s = if is_braced(&s) {
             // clippy: blocks_in_conditions.
-            return self.hoisted_match(s, arms);
+            return self.hoisted_match(s, arms, scrutinee.ty == Ty::Str);
         } else {
             s
         };
@@ -175,12 +176,23 @@ impl Lowerer<'_> {
     }
 
     /// `{ let __scrutinee = { … }; match __scrutinee { … } }`.
-    fn hoisted_match(&mut self, scrutinee: TokenStream, arms: &[(Pattern, Expr)]) -> Lowered {
+    fn hoisted_match(
+        &mut self,
+        scrutinee: TokenStream,
+        arms: &[(Pattern, Expr)],
+        text: bool,
+    ) -> Lowered {
         let arms = self.arms(arms);
+        // A string's bindings view it as `&str`, as elsewhere.
+        let matched = if text {
+            quote!(__scrutinee.as_str())
+        } else {
+            quote!(__scrutinee)
+        };
         Lowered {
             tokens: quote!({
                 let __scrutinee = #scrutinee;
-                match __scrutinee { #(#arms)* }
+                match #matched { #(#arms)* }
             }),
             prec: Prec::Range,
         }

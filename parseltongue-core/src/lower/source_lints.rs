@@ -20,11 +20,37 @@ pub(super) fn source_lints(
     constants: &[Constant],
 ) -> BTreeSet<&'static str> {
     let lints = std::cell::RefCell::new(BTreeSet::new());
+    let builds = std::cell::Cell::new(pushes_after_empty_list(block));
     crate::ir::walk_block(
         block,
-        &mut |e| expression_lints(e, constants, &mut lints.borrow_mut()),
-        &mut |s| statement_lints(s, locals, &mut lints.borrow_mut()),
+        &mut |e| {
+            expression_lints(e, constants, &mut lints.borrow_mut());
+            let inner = match &e.kind {
+                K::Block(b) => pushes_after_empty_list(b),
+                K::If {
+                    branches,
+                    otherwise,
+                } => {
+                    branches.iter().any(|(_, b)| pushes_after_empty_list(b))
+                        || otherwise.as_deref().is_some_and(pushes_after_empty_list)
+                }
+                K::SpawnThread { body, .. } | K::WithLock { body, .. } => {
+                    pushes_after_empty_list(body)
+                }
+                _ => false,
+            };
+            builds.set(builds.get() || inner);
+        },
+        &mut |s| {
+            statement_lints(s, locals, &mut lints.borrow_mut());
+            if let Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Loop(body) = s {
+                builds.set(builds.get() || pushes_after_empty_list(body));
+            }
+        },
     );
+    if builds.get() {
+        lints.borrow_mut().insert("clippy::vec_init_then_push");
+    }
     lints.into_inner()
 }
 
@@ -37,6 +63,19 @@ pub(super) fn value_lints(value: &Expr, constants: &[Constant]) -> BTreeSet<&'st
         &mut |_| {},
     );
     lints.into_inner()
+}
+
+/// `let_mut_var xs: list<T> = list_of(); xs.push(v);`: the author's way
+/// to build a list (clippy: vec_init_then_push).
+fn pushes_after_empty_list(block: &Block) -> bool {
+    block.stmts.windows(2).any(|pair| match pair {
+        [Stmt::Let { local, value, .. }, Stmt::Expr(next)] => {
+            matches!(&value.kind, K::Builtin { builtin: Builtin::ListOf, args } if args.is_empty())
+                && matches!(&next.kind, K::Builtin { builtin: Builtin::Method(M::Push), args }
+                    if matches!(args[0].kind, K::Local { id, .. } if id == *local))
+        }
+        _ => false,
+    })
 }
 
 fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str>) {

@@ -19,8 +19,10 @@ pub struct Unit {
 /// What happened to one program of a batch.
 #[derive(Clone, Debug)]
 pub enum Built {
-    /// rustc or clippy rejected its Rust; the rendered messages.
-    Rejected(String),
+    /// rustc or clippy rejected its Rust: the codes of its error messages
+    /// (`E0502`, `clippy::eq_op`; empty for a message without one) and the
+    /// rendered messages.
+    Rejected(Vec<String>, String),
     /// It ran.
     Ran(Run),
 }
@@ -40,7 +42,7 @@ pub struct Run {
 
 /// Whether a build succeeded, and each error message with the program it
 /// names (if any).
-type Compiled = (bool, Vec<(Option<usize>, String)>);
+type Compiled = (bool, Vec<(Option<usize>, String, String)>);
 
 /// Where the batch is built, and with what.
 #[derive(Clone, Debug)]
@@ -78,7 +80,7 @@ impl Builder {
             let path = self.dir.join(format!("program_{i}.rs"));
             write_if_changed(&path, &unit.rust)?;
         }
-        let mut rejected: Vec<Option<String>> = vec![None; units.len()];
+        let mut rejected: Vec<Option<(Vec<String>, String)>> = vec![None; units.len()];
         let mut binary = None;
         // A second build leaves out what the first rejected; a third
         // catches messages that only appear once others are gone.
@@ -95,12 +97,13 @@ impl Builder {
                 break;
             }
             let mut attributed = false;
-            for (program, text) in messages {
+            for (program, code, text) in messages {
                 match program {
                     Some(p) if p < units.len() => {
                         attributed = true;
-                        let entry = rejected[p].get_or_insert_with(String::new);
-                        entry.push_str(&text);
+                        let entry = rejected[p].get_or_insert_with(Default::default);
+                        entry.0.push(code);
+                        entry.1.push_str(&text);
                     }
                     _ => {}
                 }
@@ -114,9 +117,11 @@ impl Builder {
         let mut out = Vec::with_capacity(units.len());
         for (i, reason) in rejected.into_iter().enumerate() {
             match (reason, &binary) {
-                (Some(text), _) => out.push(Built::Rejected(text)),
+                (Some((codes, text)), _) => out.push(Built::Rejected(codes, text)),
                 (None, Some(binary)) => out.push(Built::Ran(self.run(binary, i)?)),
-                (None, None) => out.push(Built::Rejected("the batch never built".into())),
+                (None, None) => {
+                    out.push(Built::Rejected(Vec::new(), "the batch never built".into()))
+                }
             }
         }
         Ok(out)
@@ -168,7 +173,11 @@ impl Builder {
                 continue;
             }
             let rendered = message["rendered"].as_str().unwrap_or_default().to_string();
-            messages.push((program_of(&message), rendered));
+            let code = message["code"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            messages.push((program_of(&message), code, rendered));
         }
         Ok((output.status.success(), messages))
     }

@@ -55,6 +55,8 @@ pub struct Failure {
     pub oracle: Oracle,
     /// What the oracle said.
     pub detail: String,
+    /// For rustc: the codes of its error messages (`E0502`, `clippy::eq_op`).
+    pub codes: Vec<String>,
     /// The program.
     pub source: String,
 }
@@ -108,6 +110,7 @@ pub fn run(options: &Options) -> Result<Report, String> {
             size: options.size,
             oracle,
             detail,
+            codes: Vec::new(),
             source: source.clone(),
         };
         match judge_front_end(&program, options.fuel) {
@@ -137,10 +140,14 @@ pub fn run(options: &Options) -> Result<Report, String> {
                 size: options.size,
                 oracle,
                 detail,
+                codes: Vec::new(),
                 source: want.source.clone(),
             };
             match outcome {
-                Built::Rejected(messages) => report.failures.push(fail(Oracle::Rustc, messages)),
+                Built::Rejected(codes, messages) => report.failures.push(Failure {
+                    codes,
+                    ..fail(Oracle::Rustc, messages)
+                }),
                 Built::Ran(run) => match compare(want, &run) {
                     None => report.passed += 1,
                     Some(detail) => report.failures.push(fail(Oracle::Behaviour, detail)),

@@ -4,9 +4,11 @@
 //! semantics (the oracle for what a program must print), and the batch
 //! runner compiles many generated programs into one Rust crate, builds it
 //! with clippy under `-D warnings`, runs it and compares every program's
-//! output with the evaluator's.
+//! output with the evaluator's; [`reduce`] shrinks a failing program to a
+//! small one that fails the same way.
 
 pub mod batch;
 pub mod campaign;
 pub mod generate;
 pub mod interpret;
+pub mod reduce;

@@ -7,6 +7,8 @@ use parseltongue_conformance::generate::{self, Size};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod soak;
+
 #[derive(Parser)]
 #[command(
     name = "parseltongue-conformance",
@@ -44,6 +46,28 @@ enum Command {
         #[arg(long = "allow")]
         allow: Vec<String>,
     },
+    /// Test generated programs for a while: each failure is written out,
+    /// and the first ones of each kind are reduced to small programs.
+    Soak {
+        /// How long to run, in minutes.
+        #[arg(long, default_value_t = 10)]
+        minutes: u64,
+        /// Where failures, reductions and the summary are written.
+        #[arg(long, default_value = "soak")]
+        out: PathBuf,
+        /// The first seed.
+        #[arg(long, default_value_t = 1_000_000)]
+        seed: u64,
+        /// Program sizes to rotate through.
+        #[arg(long, value_delimiter = ',', default_value = "0,1,2,3")]
+        sizes: Vec<usize>,
+        /// Programs per round (one Rust crate).
+        #[arg(long, default_value_t = 100)]
+        batch: u64,
+        /// Failures of one kind to reduce (the rest are only written).
+        #[arg(long, default_value_t = 2)]
+        reduce_each: usize,
+    },
     /// Run a program with the reference evaluator and print what it prints.
     Eval {
         /// The root `.pt` file (other files of its folder are its modules).
@@ -62,6 +86,21 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Eval { file } => eval(&file),
+        Command::Soak {
+            minutes,
+            out,
+            seed,
+            sizes,
+            batch,
+            reduce_each,
+        } => soak(&soak::Plan {
+            minutes,
+            out,
+            seed,
+            sizes,
+            batch,
+            reduce_each,
+        }),
         Command::Show { seed, size } => {
             let program = generate::generate(seed, Size::from_knob(size));
             print!("{}", program.files[0].1);
@@ -154,4 +193,14 @@ fn eval(file: &std::path::Path) -> ExitCode {
     eprint!("{}", outcome.stderr);
     eprintln!("[{:?}]", outcome.end);
     ExitCode::SUCCESS
+}
+
+fn soak(plan: &soak::Plan) -> ExitCode {
+    match soak::run(plan) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -6,8 +6,8 @@
 
 use super::Lowerer;
 use crate::ir::{
-    Pattern,
-    Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, FunctionKind, Repr, Ty, TypeDefKind,
+    Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, FunctionKind, Pattern, Repr, Ty,
+    TypeDefKind,
 };
 use crate::syntax::ast::{ParamMode, UnaryOp};
 use proc_macro2::{Literal, TokenStream};
@@ -863,7 +863,10 @@ pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
         K::Match { scrutinee, arms }
             if arms.len() == 1
                 && matches!(arms[0].0, Pattern::Wildcard)
-                && matches!(scrutinee.kind, K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)) =>
+                && matches!(
+                    scrutinee.kind,
+                    K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)
+                ) =>
         {
             literal_list(&arms[0].1)
         }

@@ -157,12 +157,12 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                     lints.insert("clippy::nonminimal_bool");
                     lints.insert("clippy::overly_complex_bool_expr");
                 }
-                if op.is_logical() || matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
-                    if is_bool_literal(previous) || is_bool_literal(operand) {
-                        lints.insert("clippy::nonminimal_bool");
-                        lints.insert("clippy::bool_comparison");
-                        lints.insert("clippy::overly_complex_bool_expr");
-                    }
+                if (op.is_logical() || matches!(op, BinaryOp::Eq | BinaryOp::Ne))
+                    && (is_bool_literal(previous) || is_bool_literal(operand))
+                {
+                    lints.insert("clippy::nonminimal_bool");
+                    lints.insert("clippy::bool_comparison");
+                    lints.insert("clippy::overly_complex_bool_expr");
                 }
                 if op.is_comparison() && (is_empty_text(previous) || is_empty_text(operand)) {
                     lints.insert("clippy::comparison_to_empty");
@@ -295,7 +295,8 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 };
                 only.is_some_and(|e| matches!(e.kind, K::If { .. }))
             };
-            if branches.iter().any(|(_, b)| lone_if(b)) || otherwise.as_deref().is_some_and(lone_if) {
+            if branches.iter().any(|(_, b)| lone_if(b)) || otherwise.as_deref().is_some_and(lone_if)
+            {
                 lints.insert("clippy::collapsible_if");
                 lints.insert("clippy::collapsible_else_if");
             }

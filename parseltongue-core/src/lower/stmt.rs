@@ -276,7 +276,9 @@ impl Lowerer<'_> {
                             // Owned items out of a borrowed list: each copied.
                             let n = self.local_ident(*id);
                             match self.local_repr(*id) {
-                                Repr::Ref | Repr::MutRef => quote!(for #name in #n.iter().cloned() #b),
+                                Repr::Ref | Repr::MutRef => {
+                                    quote!(for #name in #n.iter().cloned() #b)
+                                }
                                 _ => {
                                     let it = self.condition(iterable, Want::Owned).tokens;
                                     quote!(for #name in #it #b)

@@ -148,6 +148,19 @@ impl Mapper {
             "rustc found this in the generated Rust, at line {}, column {} of what `plc emit` prints",
             primary.line_start, primary.column_start
         ));
+        // A program that `plc check` accepts must compile: unless it
+        // declares Rust items (whose signatures are the author's to get
+        // right), rustc's complaint is the compiler's bug, not the user's.
+        if self.declares_rust_items() {
+            helps.push(
+                "if this comes from a `rust_function` or `rust_type`, check its signature against the Rust definition; otherwise it is a bug in the Parseltongue compiler".to_string(),
+            );
+        } else {
+            notes.insert(
+                0,
+                "this is a bug in the Parseltongue compiler, not in your program: a program that `plc check` accepts should always compile. Please report it with the `.pt` files and what `plc emit` prints".to_string(),
+            );
+        }
         let code = diagnostic.code.as_ref().map(|c| c.code.clone());
         if let Some(code) = code.as_ref().filter(|c| c.starts_with('E')) {
             notes.push(format!(
@@ -163,6 +176,14 @@ impl Mapper {
             helps,
         };
         render::render_foreign(&report, &self.sources, color)
+    }
+
+    /// Whether the program declares Rust items (`rust_function`,
+    /// `rust_type`).
+    fn declares_rust_items(&self) -> bool {
+        self.sources.iter().any(|(_, source)| {
+            source.text.contains("rust_function") || source.text.contains("rust_type")
+        })
     }
 
     /// Replaces every `GENERATED.rs:LINE:COLUMN` in `text` (a panic

@@ -164,6 +164,12 @@ fn packages_are_created_built_run_and_tested_through_cargo() {
         stderr.contains("let_var biggest = larger(3, \"nine\");"),
         "{stderr}"
     );
+    // With Rust items declared, the signature is the first suspect; a
+    // program without them would be told it met a compiler bug.
+    assert!(
+        stderr.contains("check its signature against the Rust definition"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("out/parseltongue"), "{stderr}");
     assert!(stderr.ends_with("1 error emitted\n"), "{stderr}");
 

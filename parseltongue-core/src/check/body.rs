@@ -3787,8 +3787,39 @@ fn stmt_diverges(stmt: &ir::Stmt) -> bool {
     match stmt {
         ir::Stmt::Return(_) | ir::Stmt::Break | ir::Stmt::Continue => true,
         ir::Stmt::Expr(e) => e.ty == Ty::Never,
+        // A `loop` that nothing breaks out of never ends: it leaves only
+        // by `return` (as Rust's `loop` has type `!`).
+        ir::Stmt::Loop(body) => !breaks_out(body),
         _ => false,
     }
+}
+
+/// Whether a `break` in `block` leaves the loop whose body it is (one in
+/// a nested loop leaves that loop instead).
+fn breaks_out(block: &ir::Block) -> bool {
+    fn in_expr(e: &ir::Expr) -> bool {
+        match &e.kind {
+            IrK::If {
+                branches,
+                otherwise,
+            } => {
+                branches.iter().any(|(c, b)| in_expr(c) || breaks_out(b))
+                    || otherwise.as_deref().is_some_and(breaks_out)
+            }
+            IrK::Match { scrutinee, arms } => {
+                in_expr(scrutinee) || arms.iter().any(|(_, body)| in_expr(body))
+            }
+            IrK::Block(b) => breaks_out(b),
+            IrK::WithLock { body, .. } => breaks_out(body),
+            _ => false,
+        }
+    }
+    block.stmts.iter().any(|stmt| match stmt {
+        ir::Stmt::Break => true,
+        ir::Stmt::Expr(e) | ir::Stmt::Let { value: e, .. } => in_expr(e),
+        ir::Stmt::Return(Some(e)) => in_expr(e),
+        _ => false,
+    }) || block.tail.as_deref().is_some_and(in_expr)
 }
 
 /// A `{}` or `{:?}` in a format string.

@@ -2941,17 +2941,21 @@ impl<'a> BodyChecker<'_, 'a> {
         let divides_by_zero = rest_ir.iter().any(|(op, e)| {
             matches!(op, BinaryOp::Div | BinaryOp::Rem) && matches!(e.kind, IrK::Int(0))
         });
+        let constants = &self.c.tables.program.constants;
+        let known = |e: &ir::Expr| constant_integer(e, constants, 0).is_some();
         if ty == Ty::I64
             && !divides_by_zero
-            && literal_only(&first_ir, &rest_ir)
-            && fold_integers(&first_ir, &rest_ir).is_none()
+            && known(&first_ir)
+            && rest_ir.iter().all(|(_, e)| known(e))
+            && fold_constant_chain(&first_ir, &rest_ir, constants).is_none()
         {
             self.c.error(
                 Diagnostic::error(
                     codes::INVALID_LITERAL,
                     span,
-                    "this arithmetic on literals overflows `i64`",
+                    "this arithmetic on literals and constants overflows `i64`",
                 )
+                .with_label("its value does not fit in `i64`")
                 .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)),
             );
         }
@@ -3721,28 +3725,72 @@ impl<'a> BodyChecker<'_, 'a> {
     }
 }
 
-fn literal_only(first: &ir::Expr, rest: &[(BinaryOp, ir::Expr)]) -> bool {
-    matches!(first.kind, IrK::Int(_)) && rest.iter().all(|(_, e)| matches!(e.kind, IrK::Int(_)))
+/// The value of an integer expression of literals and constants, as
+/// rustc's own evaluation would find it (`None`: not constant, or it
+/// overflows on the way).
+fn constant_integer(e: &ir::Expr, constants: &[ir::Constant], depth: usize) -> Option<i64> {
+    if depth > 64 {
+        return None;
+    }
+    match &e.kind {
+        IrK::Int(v) => Some(*v),
+        IrK::Const(c) => constant_integer(&constants.get(*c)?.value, constants, depth + 1),
+        IrK::Unary {
+            op: UnaryOp::Negate,
+            operand,
+        } => constant_integer(operand, constants, depth + 1)?.checked_neg(),
+        IrK::Binary { first, rest } => {
+            let mut value = constant_integer(first, constants, depth + 1)?;
+            for (op, e) in rest {
+                value = fold_step(value, *op, constant_integer(e, constants, depth + 1)?)?;
+            }
+            Some(value)
+        }
+        _ => None,
+    }
 }
 
-/// The value of a chain of integer literals, or `None` on overflow or
-/// division by zero (also `None` when an operand is not a literal).
-fn fold_integers(first: &ir::Expr, rest: &[(BinaryOp, ir::Expr)]) -> Option<i64> {
-    let IrK::Int(mut value) = first.kind else {
-        return None;
+/// Whether a constant's value, checked before the constants it names had
+/// values, overflows once they have them (literal-only overflow was
+/// reported while checking).
+pub(crate) fn overflows_through_constants(value: &ir::Expr, constants: &[ir::Constant]) -> bool {
+    let IrK::Binary { first, rest } = &value.kind else {
+        return false;
     };
+    let names_constant = std::iter::once(first.as_ref())
+        .chain(rest.iter().map(|(_, e)| e))
+        .any(|e| matches!(e.kind, IrK::Const(_)));
+    let known = |e: &ir::Expr| constant_integer(e, constants, 0).is_some();
+    names_constant
+        && known(first)
+        && rest.iter().all(|(_, e)| known(e))
+        && fold_constant_chain(first, rest, constants).is_none()
+}
+
+/// A chain whose operands are all constant: its value, or `None` on
+/// overflow or division by zero.
+fn fold_constant_chain(
+    first: &ir::Expr,
+    rest: &[(BinaryOp, ir::Expr)],
+    constants: &[ir::Constant],
+) -> Option<i64> {
+    let mut value = constant_integer(first, constants, 0)?;
     for (op, e) in rest {
-        let IrK::Int(right) = e.kind else { return None };
-        value = match op {
-            BinaryOp::Add => value.checked_add(right)?,
-            BinaryOp::Sub => value.checked_sub(right)?,
-            BinaryOp::Mul => value.checked_mul(right)?,
-            BinaryOp::Div => value.checked_div(right)?,
-            BinaryOp::Rem => value.checked_rem(right)?,
-            _ => return None,
-        };
+        value = fold_step(value, *op, constant_integer(e, constants, 0)?)?;
     }
     Some(value)
+}
+
+/// `value op right` on `i64`, `None` on overflow or division by zero.
+fn fold_step(value: i64, op: BinaryOp, right: i64) -> Option<i64> {
+    match op {
+        BinaryOp::Add => value.checked_add(right),
+        BinaryOp::Sub => value.checked_sub(right),
+        BinaryOp::Mul => value.checked_mul(right),
+        BinaryOp::Div => value.checked_div(right),
+        BinaryOp::Rem => value.checked_rem(right),
+        _ => None,
+    }
 }
 
 /// "1 value", "2 values".
@@ -3893,12 +3941,17 @@ fn parse_placeholders(template: &str) -> Result<Vec<Placeholder>, FormatProblem>
     Ok(out)
 }
 
-/// `.2` (precision) and width/alignment forms like `>8`, `<10`, `08.3`.
+/// `.2` (precision) and width/alignment forms like `>8`, `<10`, `08.3`:
+/// one alignment at most, and numbers Rust accepts (up to 65,535).
 fn is_precision(spec: &str) -> bool {
-    let spec = spec.trim_start_matches(['<', '>', '^']);
+    let spec = spec.strip_prefix(['<', '>', '^']).unwrap_or(spec);
     let (width, precision) = spec.split_once('.').unwrap_or((spec, ""));
+    let number = |digits: &str| {
+        digits.chars().all(|c| c.is_ascii_digit())
+            && (digits.is_empty() || digits.parse::<u16>().is_ok())
+    };
     !spec.is_empty()
-        && width.chars().all(|c| c.is_ascii_digit())
-        && precision.chars().all(|c| c.is_ascii_digit())
+        && number(width)
+        && number(precision)
         && (spec.contains('.') != precision.is_empty())
 }

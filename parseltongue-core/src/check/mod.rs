@@ -239,6 +239,7 @@ pub fn check_program(
     let item_references = checker.found.references.len();
     checker.check_bodies(modules);
     checker.check_constant_cycles();
+    checker.check_constant_overflow();
     checker.warn_unused();
     let Checker {
         tables, mut found, ..
@@ -1371,6 +1372,28 @@ impl Checker<'_> {
                     "`main` must take no parameters and return nothing",
                 )
                 .with_note("a program's entry point is `function main() { … }`"),
+            );
+        }
+    }
+
+    /// A constant whose value overflows once the constants it names are
+    /// known (`BIG + 1`): rustc's evaluation of it would fail.
+    fn check_constant_overflow(&mut self) {
+        let constants = &self.tables.program.constants;
+        let overflowing: Vec<crate::source::Span> = constants
+            .iter()
+            .filter(|c| c.ty == Ty::I64 && body::overflows_through_constants(&c.value, constants))
+            .map(|c| c.value.span)
+            .collect();
+        for span in overflowing {
+            self.error(
+                Diagnostic::error(
+                    codes::INVALID_LITERAL,
+                    span,
+                    "this arithmetic on literals and constants overflows `i64`",
+                )
+                .with_label("its value does not fit in `i64`")
+                .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)),
             );
         }
     }

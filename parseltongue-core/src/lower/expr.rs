@@ -764,16 +764,22 @@ pub(super) fn block_untyped(block: &Block) -> bool {
     block.tail.as_deref().is_some_and(untyped_numbers)
 }
 
+/// Whether a value leaves part of its type unsaid (`list_of()`, `None`,
+/// `Ok(1)`, `Some(None)`, `list_of(None)`): a binding of it is annotated.
 pub(super) fn is_empty_container(e: &Expr) -> bool {
     match &e.kind {
         K::Builtin {
-            builtin: Builtin::ListOf | Builtin::MapOf | Builtin::None,
+            builtin: Builtin::ListOf,
             args,
-        } => args.is_empty(),
+        } => args.iter().all(is_empty_container),
         K::Builtin {
-            builtin: Builtin::Ok | Builtin::Err,
+            builtin: Builtin::MapOf | Builtin::None | Builtin::Ok | Builtin::Err,
             ..
         } => true,
+        K::Builtin {
+            builtin: Builtin::Some,
+            args,
+        } => args.iter().all(is_empty_container),
         _ => false,
     }
 }

@@ -51,6 +51,12 @@ pub(super) fn source_lints(
     if builds.get() {
         lints.borrow_mut().insert("clippy::vec_init_then_push");
     }
+    if overflows_known_values(block, locals, constants) {
+        // rustc follows `let_var big = 9223372036854775807; big + 1` and
+        // rejects what the reference defines as a panic at run time.
+        lints.borrow_mut().insert("arithmetic_overflow");
+        lints.borrow_mut().insert("unconditional_panic");
+    }
     lints.into_inner()
 }
 
@@ -792,4 +798,83 @@ fn apply(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
         },
         _ => return None,
     })
+}
+
+/// Whether some integer arithmetic of the body overflows or divides by zero
+/// on values known before running: literals, constants, and locals that
+/// are bound once to such values and never changed.
+fn overflows_known_values(block: &Block, locals: &[Local], constants: &[Constant]) -> bool {
+    let known = std::cell::RefCell::new(std::collections::HashMap::new());
+    let found = std::cell::Cell::new(false);
+    crate::ir::walk_block(
+        block,
+        &mut |e| {
+            let known = known.borrow();
+            let value = |e: &Expr| integer_value(e, &known, constants, 0);
+            let fails = match &e.kind {
+                K::Binary { first, rest } => {
+                    value(first).is_some()
+                        && rest.iter().all(|(_, r)| value(r).is_some())
+                        && rest
+                            .iter()
+                            .all(|(op, _)| !op.is_comparison() && !op.is_logical())
+                        && value(e).is_none()
+                }
+                K::Unary {
+                    op: UnaryOp::Negate,
+                    operand,
+                } => value(operand).is_some() && value(e).is_none(),
+                _ => false,
+            };
+            found.set(found.get() || fails);
+        },
+        &mut |s| {
+            if let Stmt::Let { local, value, .. } = s {
+                let unchanged = locals.get(*local).is_some_and(|l| !l.mutated);
+                let v = integer_value(value, &known.borrow(), constants, 0);
+                if let (true, Some(v)) = (unchanged, v) {
+                    known.borrow_mut().insert(*local, v);
+                }
+            }
+        },
+    );
+    found.get()
+}
+
+/// An `i64` expression's value from literals, constants and `known`
+/// locals (`None`: unknown, or it overflows).
+fn integer_value(
+    e: &Expr,
+    known: &std::collections::HashMap<usize, i64>,
+    constants: &[Constant],
+    depth: usize,
+) -> Option<i64> {
+    if depth > 64 {
+        return None;
+    }
+    match &simplified(e).kind {
+        K::Int(v) => Some(*v),
+        K::Local { id, .. } => known.get(id).copied(),
+        K::Const(c) => integer_value(&constants.get(*c)?.value, known, constants, depth + 1),
+        K::Unary {
+            op: UnaryOp::Negate,
+            operand,
+        } => integer_value(operand, known, constants, depth + 1)?.checked_neg(),
+        K::Binary { first, rest } => {
+            let mut acc = integer_value(first, known, constants, depth + 1)?;
+            for (op, operand) in rest {
+                let right = integer_value(operand, known, constants, depth + 1)?;
+                acc = match op {
+                    BinaryOp::Add => acc.checked_add(right)?,
+                    BinaryOp::Sub => acc.checked_sub(right)?,
+                    BinaryOp::Mul => acc.checked_mul(right)?,
+                    BinaryOp::Div => acc.checked_div(right)?,
+                    BinaryOp::Rem => acc.checked_rem(right)?,
+                    _ => return None,
+                };
+            }
+            Some(acc)
+        }
+        _ => None,
+    }
 }

@@ -134,6 +134,12 @@ impl Lowerer<'_> {
                     atom(quote!(Err #te(#v)))
                 }
             }
+            // `Some(None)`, `list_of(None)`: the whole type, said once.
+            _ if is_empty_container(value) => {
+                let t = self.rust_type(ty);
+                let v = self.expr(value, Want::Owned).tokens;
+                atom(quote!(::std::convert::identity::<#t>(#v)))
+            }
             _ => self.typed_expr(value, Want::Owned),
         }
     }

@@ -541,6 +541,10 @@ impl<'a> BodyChecker<'_, 'a> {
             if local.name.starts_with('_') || local.name == "self" {
                 continue;
             }
+            // Changing a `mutable` parameter is its use: the caller sees it.
+            if matches!(origin, Origin::Param(ParamMode::Mutable, _)) && local.mutated {
+                continue;
+            }
             if !local.used {
                 let what = match origin {
                     Origin::Param(..) => "parameter",
@@ -3243,32 +3247,33 @@ impl<'a> BodyChecker<'_, 'a> {
                         if let Some((id, _)) = self.lookup_local(&name) {
                             self.note_use(id);
                         }
-                        let positional = template
-                            .replace(&format!("{{{name}}}"), "{}")
-                            .replace(&format!("{{{name}:?}}"), "{:?}");
-                        let mut replacement = format!("{:?}", positional);
-                        for a in &args[1..] {
-                            replacement.push_str(", ");
-                            replacement.push_str(&self.text(a.span));
-                        }
-                        let count = template.matches(&format!("{{{name}")).count();
-                        for _ in 0..count {
-                            replacement.push_str(", ");
-                            replacement.push_str(&name);
-                        }
-                        let whole = first.span.to(args[args.len() - 1].span);
-                        Diagnostic::error(
+                        let given: Vec<String> =
+                            args[1..].iter().map(|a| self.text(a.span)).collect();
+                        let d = Diagnostic::error(
                             codes::INVALID_FORMAT,
                             first.span,
                             format!("names inside `{{}}` are not supported: `{{{name}}}`"),
                         )
-                        .with_note("placeholders are positional: each `{}` takes the next argument")
-                        .with_suggestion(
-                            "pass the value as an argument",
-                            whole,
-                            replacement,
-                            Applicability::MachineApplicable,
-                        )
+                        .with_note(
+                            "placeholders are positional: each `{}` takes the next argument",
+                        );
+                        match positional_form(template, &given) {
+                            Some((positional, arguments)) => {
+                                let mut replacement = format!("{positional:?}");
+                                for a in arguments {
+                                    replacement.push_str(", ");
+                                    replacement.push_str(&a);
+                                }
+                                let whole = first.span.to(args[args.len() - 1].span);
+                                d.with_suggestion(
+                                    "pass the value as an argument",
+                                    whole,
+                                    replacement,
+                                    Applicability::MachineApplicable,
+                                )
+                            }
+                            None => d,
+                        }
                     }
                     FormatProblem::Invalid(message) => Diagnostic::error(
                         codes::INVALID_FORMAT,
@@ -3882,6 +3887,56 @@ enum FormatProblem {
     Invalid(String),
 }
 
+/// A template with named placeholders (`"{n} {}"`) made positional, with
+/// its arguments in the order the placeholders take them (`"{} {}", n, x`);
+/// `{{n}}` stays literal text. `None` if a placeholder is neither a name
+/// nor positional, or the arguments do not match.
+fn positional_form(template: &str, given: &[String]) -> Option<(String, Vec<String>)> {
+    let mut text = String::new();
+    let mut arguments = Vec::new();
+    let mut given = given.iter();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                text.push_str("{{");
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                text.push_str("}}");
+            }
+            '{' => {
+                let mut inside = String::new();
+                loop {
+                    match chars.next()? {
+                        '}' => break,
+                        other => inside.push(other),
+                    }
+                }
+                let (name, spec) = inside.split_once(':').unwrap_or((&inside, ""));
+                text.push('{');
+                if !spec.is_empty() || inside.contains(':') {
+                    text.push(':');
+                    text.push_str(spec);
+                }
+                text.push('}');
+                if name.is_empty() {
+                    arguments.push(given.next()?.clone());
+                } else if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !name.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    arguments.push(name.to_string());
+                } else {
+                    return None;
+                }
+            }
+            other => text.push(other),
+        }
+    }
+    given.next().is_none().then_some((text, arguments))
+}
+
 fn parse_placeholders(template: &str) -> Result<Vec<Placeholder>, FormatProblem> {
     let mut out = Vec::new();
     let mut chars = template.chars().peekable();
@@ -3954,4 +4009,31 @@ fn is_precision(spec: &str) -> bool {
         && number(width)
         && number(precision)
         && (spec.contains('.') != precision.is_empty())
+}
+
+#[cfg(test)]
+mod positional_form_tests {
+    use super::positional_form;
+
+    #[test]
+    fn names_become_arguments_in_placeholder_order_and_escapes_stay() {
+        let given = vec!["x".to_string()];
+        assert_eq!(
+            positional_form("{{n}} {n} {}", &given),
+            Some((
+                "{{n}} {} {}".to_string(),
+                vec!["n".to_string(), "x".to_string()]
+            ))
+        );
+        assert_eq!(
+            positional_form("{} {total:>5} {name:?}", &given),
+            Some((
+                "{} {:>5} {:?}".to_string(),
+                vec!["x".to_string(), "total".to_string(), "name".to_string()]
+            ))
+        );
+        // A placeholder that is not a name, or arguments left over: no fix.
+        assert_eq!(positional_form("{0}", &[]), None);
+        assert_eq!(positional_form("{n}", &given), None);
+    }
 }

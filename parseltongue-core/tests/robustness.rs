@@ -319,3 +319,46 @@ fn code_just_under_the_inline_limit_fits_a_small_stack() {
         assert!(compiled.rust.is_some(), "{:?}", compiled.diagnostics);
     });
 }
+
+/// Large malformed files are reported in time linear in their size. The
+/// limit is many times the time a linear front end takes in a debug build
+/// (about 4 s for 100,000 lines of token soup): a quadratic recovery (once
+/// minutes here) fails it, machine noise does not.
+#[test]
+fn large_malformed_files_are_reported_in_linear_time() {
+    fn soup(lines: usize, seed: u64) -> String {
+        let mut state = seed;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        let mut text = String::new();
+        for _ in 0..lines {
+            for _ in 0..8 {
+                text.push_str(FRAGMENTS[next() % FRAGMENTS.len()]);
+                text.push(' ');
+            }
+            text.push('\n');
+        }
+        text
+    }
+    let inputs = [
+        ("token soup", soup(100_000, 7)),
+        ("unclosed parentheses", "f(\n".repeat(100_000)),
+        ("unclosed blocks", "function f() {\n".repeat(50_000)),
+        ("stray closers", ") } ]\n".repeat(100_000)),
+    ];
+    for (what, text) in inputs {
+        let start = std::time::Instant::now();
+        let checked = parseltongue_core::check(&sources_of(&text));
+        let elapsed = start.elapsed();
+        assert!(checked.has_errors(), "{what}: no error reported");
+        assert!(
+            elapsed < std::time::Duration::from_secs(60),
+            "{what}: {} lines took {elapsed:?}",
+            text.lines().count()
+        );
+    }
+}

@@ -262,12 +262,20 @@ impl Lexer<'_> {
         let line_end = self.text[open_at..]
             .find('\n')
             .map_or(self.text.len(), |i| open_at + i);
-        let semicolon = self.out.tokens.iter().rposition(|t| {
-            matches!(t.kind, TokenKind::Punct(';', _))
-                && (t.start as usize) > open_at
-                && (t.end as usize) <= line_end
-                && self.text[t.end as usize..line_end].trim().is_empty()
-        });
+        // Tokens are in source order: only those after the opener are
+        // looked at, from the end, so a file of many unclosed groups is
+        // still lexed in linear time.
+        let tokens = &self.out.tokens;
+        let after_opener = tokens.partition_point(|t| (t.start as usize) <= open_at);
+        let line_tokens = tokens.partition_point(|t| (t.start as usize) < line_end);
+        let semicolon = tokens[after_opener..line_tokens.max(after_opener)]
+            .iter()
+            .rposition(|t| {
+                matches!(t.kind, TokenKind::Punct(';', _))
+                    && (t.end as usize) <= line_end
+                    && self.text[t.end as usize..line_end].trim().is_empty()
+            })
+            .map(|i| after_opener + i);
         let (index, at) = match semicolon {
             Some(i) => (i, self.out.tokens[i].start),
             None => (self.out.tokens.len(), fallback as u32),

@@ -74,27 +74,71 @@ pub fn apply(text: &str, edits: &[&Edit]) -> String {
 /// Checks `sources` and applies machine-applicable fixes until none is
 /// left (at most `rounds` times). Returns the fixed texts by file and every
 /// edit made, in order.
+///
+/// A fix never makes a program worse: a round whose edits together leave
+/// more errors than before is retried one edit at a time, keeping only the
+/// edits that add no error (a suggestion made from a misread of broken
+/// code can be wrong even when it looks certain).
 pub fn fix_until_clean(sources: &SourceMap, rounds: usize) -> (Vec<String>, Vec<(FileId, Edit)>) {
     let mut texts: Vec<String> = sources.iter().map(|(_, f)| f.text.clone()).collect();
     let names: Vec<String> = sources.iter().map(|(_, f)| f.name.clone()).collect();
-    let mut made = Vec::new();
-    for _ in 0..rounds {
+    let check = |texts: &[String]| {
         let mut current = SourceMap::new();
-        for (name, text) in names.iter().zip(&texts) {
+        for (name, text) in names.iter().zip(texts) {
             current.add(crate::source::SourceFile::new(name.clone(), text.clone()));
         }
-        let edits = machine_applicable_edits(&crate::check(&current).diagnostics);
+        crate::check(&current).diagnostics
+    };
+    let errors = |diagnostics: &[Diagnostic]| diagnostics.iter().filter(|d| d.is_error()).count();
+    let mut made = Vec::new();
+    for _ in 0..rounds {
+        let diagnostics = check(&texts);
+        let before = errors(&diagnostics);
+        let edits = machine_applicable_edits(&diagnostics);
         if edits.is_empty() {
             break;
         }
-        for (index, text) in texts.iter_mut().enumerate() {
-            let file = FileId(index as u32);
-            let in_file: Vec<&Edit> = edits.iter().filter(|e| e.span.file == file).collect();
-            if !in_file.is_empty() {
-                *text = apply(text, &in_file);
-                made.extend(in_file.into_iter().map(|e| (file, e.clone())));
+        let all = with_edits(&texts, &edits.iter().collect::<Vec<_>>());
+        if errors(&check(&all)) <= before {
+            made.extend(edits.into_iter().map(|e| (e.span.file, e)));
+            texts = all;
+            continue;
+        }
+        let mut kept = Vec::new();
+        for edit in &edits {
+            let mut trial: Vec<&Edit> = kept.clone();
+            trial.push(edit);
+            trial.sort_by_key(|e| (e.span.file, e.span.start));
+            if errors(&check(&with_edits(&texts, &trial))) <= before {
+                kept = trial;
             }
         }
+        if kept.is_empty() {
+            break;
+        }
+        texts = with_edits(&texts, &kept);
+        made.extend(kept.into_iter().map(|e| (e.span.file, e.clone())));
     }
     (texts, made)
+}
+
+/// `texts` (by file) with `edits` (sorted, not overlapping) applied.
+fn with_edits(texts: &[String], edits: &[&Edit]) -> Vec<String> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(index, text)| {
+            let file = FileId(index as u32);
+            let in_file: Vec<&Edit> = edits
+                .iter()
+                .copied()
+                .filter(|e| e.span.file == file)
+                .collect();
+            if in_file.is_empty() {
+                text.clone()
+            } else {
+                apply(text, &in_file)
+            }
+        })
+        .collect()
 }

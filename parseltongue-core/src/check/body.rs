@@ -560,7 +560,13 @@ impl<'a> BodyChecker<'_, 'a> {
                         "if this is intentional, prefix it with an underscore",
                         local.span,
                         format!("_{}", local.name),
-                        Applicability::MachineApplicable,
+                        // A binding that is assigned later is named there
+                        // too: renaming the declaration alone would break it.
+                        if local.mutated {
+                            Applicability::MaybeIncorrect
+                        } else {
+                            Applicability::MachineApplicable
+                        },
                     ),
                 );
             }

@@ -43,8 +43,9 @@ impl Lowerer<'_> {
                 }
                 // Text without placeholders is a literal, owned only where
                 // it must be (clippy: cmp_owned).
-                if args.len() == 1 && want != Want::Owned && !template.contains(['{', '}']) {
-                    let lit = Literal::string(template);
+                let unescaped = template.replace("{{", "").replace("}}", "");
+                if args.len() == 1 && want != Want::Owned && !unescaped.contains(['{', '}']) {
+                    let lit = Literal::string(&template.replace("{{", "{").replace("}}", "}"));
                     return atom(quote!(#lit));
                 }
                 let f = self.formatted("format", args);
@@ -317,6 +318,12 @@ impl Lowerer<'_> {
                     return atom(quote!(#lit));
                 }
                 let r = self.expr(&args[0], Want::Deref).at(Prec::Cast);
+                // An integer literal reached through a block or a one-arm
+                // match: `15.0`, not `15 as f64` (clippy: unnecessary_cast).
+                if let (M::ToF64, Some(v)) = (m, single_integer_literal(&r)) {
+                    let lit = Literal::f64_unsuffixed(v as f64);
+                    return atom(quote!(#lit));
+                }
                 let t = if m == M::ToF64 {
                     quote!(f64)
                 } else {
@@ -505,5 +512,17 @@ impl Lowerer<'_> {
             M::Clone => return self.expr(&args[0], want),
         };
         self.owned_result(tokens, ty, want)
+    }
+}
+
+/// The value of tokens that are one integer literal (`15`, `15i64`).
+fn single_integer_literal(tokens: &TokenStream) -> Option<i64> {
+    let mut trees = tokens.clone().into_iter();
+    match (trees.next(), trees.next()) {
+        (Some(proc_macro2::TokenTree::Literal(lit)), None) => {
+            let text = lit.to_string();
+            text.trim_end_matches("i64").replace('_', "").parse().ok()
+        }
+        _ => None,
     }
 }

@@ -417,8 +417,18 @@ impl Lowerer<'_> {
                     .flatten();
                 if let Some((local, value)) = single_let {
                     let ty = self.locals[local].ty.clone();
-                    let value = self.typed_value(value, &ty);
-                    return self.borrowed_if_wanted(value, &e.ty, want);
+                    // Only read, the value need not be owned (clippy: cmp_owned).
+                    let inner = if matches!(want, Want::Read | Want::Deref) {
+                        want
+                    } else {
+                        Want::Owned
+                    };
+                    let value = self.typed_value(value, &ty, inner);
+                    return if inner == Want::Owned {
+                        self.borrowed_if_wanted(value, &e.ty, want)
+                    } else {
+                        value
+                    };
                 }
                 let block = match (&b.tail, b.stmts.is_empty()) {
                     // `{ v }` is `v` (rustc: unused_braces).

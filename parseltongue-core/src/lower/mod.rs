@@ -69,6 +69,10 @@ pub(crate) struct Lowerer<'p> {
     /// Above zero, no local is moved (arguments evaluated ahead of the
     /// receiver or of places borrowed mutably).
     no_moves: usize,
+    /// Lints the function being lowered allows because of a form the
+    /// lowering chose for a reason clippy cannot see (a loop over a copy
+    /// of a list it changes is not an unnecessary copy).
+    chosen_lints: std::collections::BTreeSet<&'static str>,
 }
 
 /// A lowering failure: generated tokens that `syn` could not parse. This
@@ -187,6 +191,7 @@ fn lower_module<'p>(
         hoisted_indices: None,
         pinned: Vec::new(),
         no_moves: 0,
+        chosen_lints: std::collections::BTreeSet::new(),
     };
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut tests = Vec::new();
@@ -693,6 +698,7 @@ impl<'p> Lowerer<'p> {
         // this body has their shape (see `source_lints.rs`).
         let mut lints =
             source_lints::source_lints(&body.block, &body.locals, &self.program.constants);
+        lints.append(&mut self.chosen_lints);
         if f.returns == Ty::Unit && stmt::keeps_tail_return(&body.block) {
             lints.insert("clippy::needless_return");
         }

@@ -100,9 +100,8 @@ impl Lowerer<'_> {
             K::Builtin {
                 builtin: Builtin::Format,
                 args,
-            } if args.len() == 1 => {
-                matches!(&args[0].kind, K::Template { template } if !template.contains(['{', '}']))
-            }
+            } if args.len() == 1 => matches!(&args[0].kind, K::Template { template }
+                if !template.replace("{{", "").replace("}}", "").contains(['{', '}'])),
             K::Builtin {
                 builtin: Builtin::Format,
                 args,
@@ -151,6 +150,11 @@ impl Lowerer<'_> {
                 let l = self.str_view(first);
                 self.in_condition = exterior;
                 let r = self.str_view(right);
+                // `&*a < &*b` is `*a < *b` (clippy: op_ref).
+                let (l, r) = match (strip_reference(&l), strip_reference(&r)) {
+                    (Some(l), Some(r)) => (l, r),
+                    _ => (l, r),
+                };
                 return Lowered {
                     tokens: quote!(#l #op_tokens #r),
                     prec,
@@ -195,4 +199,13 @@ fn ends_in_cast(tokens: &TokenStream) -> bool {
         trees.as_slice(),
         [.., proc_macro2::TokenTree::Ident(keyword), proc_macro2::TokenTree::Ident(_)] if keyword == "as"
     )
+}
+
+/// Tokens without their leading `&`, if they start with one.
+fn strip_reference(tokens: &TokenStream) -> Option<TokenStream> {
+    let mut trees = tokens.clone().into_iter();
+    match trees.next() {
+        Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '&' => Some(trees.collect()),
+        _ => None,
+    }
 }

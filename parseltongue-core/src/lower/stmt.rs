@@ -61,7 +61,7 @@ impl Lowerer<'_> {
             if let Some((local, value)) = returned_let {
                 let mark = tail_mark.then(|| self.marks.mark(value.span));
                 let value = self
-                    .typed_value(value, &self.locals[local].ty.clone())
+                    .typed_value(value, &self.locals[local].ty.clone(), Want::Owned)
                     .tokens;
                 return quote!(#(#stmts)* #mark #value);
             }
@@ -82,7 +82,7 @@ impl Lowerer<'_> {
     /// `value` as an owned value that shows its type by itself, as a
     /// binding's annotation would (`Vec::<i64>::new()`, `None::<i64>`,
     /// `Ok::<i64, String>(1)`, `7_i64`).
-    pub(super) fn typed_value(&mut self, value: &Expr, ty: &Ty) -> Lowered {
+    pub(super) fn typed_value(&mut self, value: &Expr, ty: &Ty, want: Want) -> Lowered {
         let arguments = |this: &mut Self, types: &[&Ty]| {
             let types: Vec<TokenStream> = types.iter().map(|t| this.rust_type(t)).collect();
             quote!(::<#(#types),*>)
@@ -140,7 +140,7 @@ impl Lowerer<'_> {
                 let v = self.expr(value, Want::Owned).tokens;
                 atom(quote!(::std::convert::identity::<#t>(#v)))
             }
-            _ => self.typed_expr(value, Want::Owned),
+            _ => self.typed_expr(value, want),
         }
     }
 
@@ -253,6 +253,14 @@ impl Lowerer<'_> {
                             self.no_moves += 1;
                             let it = self.condition(iterable, Want::Owned).tokens;
                             self.no_moves -= 1;
+                            // Walking the borrowed list itself, as clippy
+                            // suggests for a parameter's `to_owned()`, would
+                            // conflict with the change.
+                            let borrowed = matches!(iterable.kind, K::Local { id, .. }
+                                if matches!(self.local_repr(id), Repr::Ref | Repr::MutRef));
+                            if borrowed {
+                                self.chosen_lints.insert("clippy::unnecessary_to_owned");
+                            }
                             quote!(for #name in #it #b)
                         } else if let Some(lazy) = {
                             // `split` and `lines` walk `&str` pieces: only a

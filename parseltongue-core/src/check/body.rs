@@ -2959,15 +2959,7 @@ impl<'a> BodyChecker<'_, 'a> {
             && rest_ir.iter().all(|(_, e)| known(e))
             && fold_constant_chain(&first_ir, &rest_ir, constants).is_none()
         {
-            self.c.error(
-                Diagnostic::error(
-                    codes::INVALID_LITERAL,
-                    span,
-                    "this arithmetic on literals and constants overflows `i64`",
-                )
-                .with_label("its value does not fit in `i64`")
-                .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)),
-            );
+            self.c.error(constant_overflow(span));
         }
         expr(
             IrK::Binary {
@@ -3759,6 +3751,17 @@ fn constant_integer(e: &ir::Expr, constants: &[ir::Constant], depth: usize) -> O
         }
         _ => None,
     }
+}
+
+/// PT0006 for arithmetic of literals and constants that overflows.
+pub(crate) fn constant_overflow(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::INVALID_LITERAL,
+        span,
+        "this arithmetic on literals and constants overflows `i64`",
+    )
+    .with_label("its value does not fit in `i64`")
+    .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX))
 }
 
 /// Whether a constant's value, checked before the constants it names had

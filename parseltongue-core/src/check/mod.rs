@@ -1386,15 +1386,7 @@ impl Checker<'_> {
             .map(|c| c.value.span)
             .collect();
         for span in overflowing {
-            self.error(
-                Diagnostic::error(
-                    codes::INVALID_LITERAL,
-                    span,
-                    "this arithmetic on literals and constants overflows `i64`",
-                )
-                .with_label("its value does not fit in `i64`")
-                .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)),
-            );
+            self.error(body::constant_overflow(span));
         }
     }
 

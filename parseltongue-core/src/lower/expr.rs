@@ -794,34 +794,6 @@ pub(super) fn is_empty_container(e: &Expr) -> bool {
     }
 }
 
-pub(super) fn same_place(a: &Expr, b: &Expr) -> bool {
-    match (&a.kind, &b.kind) {
-        (K::Local { id: x, .. }, K::Local { id: y, .. }) => x == y,
-        (
-            K::Field {
-                base: b1,
-                index: i1,
-            },
-            K::Field {
-                base: b2,
-                index: i2,
-            },
-        ) => i1 == i2 && same_place(b1, b2),
-        (
-            K::Index {
-                base: b1,
-                index: i1,
-            },
-            K::Index {
-                base: b2,
-                index: i2,
-            },
-        ) => same_place(b1, b2) && same_place(i1, i2),
-        (K::Int(x), K::Int(y)) => x == y,
-        _ => false,
-    }
-}
-
 /// Methods every record and enum has through a trait (derived, or a blanket
 /// implementation) that method-call syntax may pick over a method of the
 /// same name the program declares.
@@ -875,7 +847,14 @@ pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
             args,
         } => literal_list(&args[0]),
         K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().and_then(literal_list),
-        // A one-arm match on a literal is lowered as its arm.
+        _ => one_arm_on_literal(e).and_then(literal_list),
+    }
+}
+
+/// The arm of a `match` on a literal whose one arm takes anything, which
+/// the lowering writes in place of the `match`.
+pub(super) fn one_arm_on_literal(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
         K::Match { scrutinee, arms }
             if arms.len() == 1
                 && matches!(arms[0].0, Pattern::Wildcard)
@@ -884,7 +863,7 @@ pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
                     K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)
                 ) =>
         {
-            literal_list(&arms[0].1)
+            Some(&arms[0].1)
         }
         _ => None,
     }

@@ -423,6 +423,21 @@ fn used_only_as_slice(
     total.get() == safe.get()
 }
 
+/// `attributes` followed by one `#[allow(…)]` of `lints`, if there are any.
+fn with_allowed(
+    attributes: TokenStream,
+    lints: std::collections::BTreeSet<&'static str>,
+) -> TokenStream {
+    if lints.is_empty() {
+        return attributes;
+    }
+    let lints: Vec<TokenStream> = lints
+        .into_iter()
+        .map(|lint| lint.parse().unwrap_or_default())
+        .collect();
+    quote!(#attributes #[allow(#(#lints),*)])
+}
+
 /// The naming lints a record or enum must allow: its own name's, and its
 /// fields' (`non_snake_case`).
 fn naming_allows(camel_name: bool, snake_fields: bool) -> TokenStream {
@@ -523,16 +538,10 @@ impl<'p> Lowerer<'p> {
                 } else {
                     quote!(#allow #[allow(non_upper_case_globals)])
                 };
-                let lints: Vec<TokenStream> =
-                    source_lints::value_lints(&c.value, &self.program.constants)
-                        .into_iter()
-                        .map(|lint| lint.parse().unwrap_or_default())
-                        .collect();
-                let allow = if lints.is_empty() {
-                    allow
-                } else {
-                    quote!(#allow #[allow(#(#lints),*)])
-                };
+                let allow = with_allowed(
+                    allow,
+                    source_lints::value_lints(&c.value, &self.program.constants),
+                );
                 quote!(#doc #allow #vis const #name: #ty = #value;)
             }
         }
@@ -729,16 +738,10 @@ impl<'p> Lowerer<'p> {
         if conventional_prefix && matches!(f.kind, FunctionKind::Method { .. }) {
             lints.insert("clippy::wrong_self_convention");
         }
-        let lints: Vec<TokenStream> = lints
-            .into_iter()
-            .filter(|lint| !(*lint == "dead_code" && allow.to_string().contains("dead_code")))
-            .map(|lint| lint.parse().unwrap_or_default())
-            .collect();
-        let allow = if lints.is_empty() {
-            allow
-        } else {
-            quote!(#allow #[allow(#(#lints),*)])
-        };
+        if allow.to_string().contains("dead_code") {
+            lints.remove("dead_code");
+        }
+        let allow = with_allowed(allow, lints);
         let conventional = naming::is_snake_case(&f.name)
             && body.locals.iter().all(|l| naming::is_snake_case(&l.name));
         let allow = if conventional {

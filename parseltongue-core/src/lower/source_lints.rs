@@ -594,17 +594,7 @@ fn simplified(e: &Expr) -> &Expr {
             ) if id == local => simplified(value),
             _ => e,
         },
-        K::Match { scrutinee, arms }
-            if arms.len() == 1
-                && matches!(arms[0].0, Pattern::Wildcard)
-                && matches!(
-                    scrutinee.kind,
-                    K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)
-                ) =>
-        {
-            simplified(&arms[0].1)
-        }
-        _ => e,
+        _ => super::expr::one_arm_on_literal(e).map_or(e, simplified),
     }
 }
 

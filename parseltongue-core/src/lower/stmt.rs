@@ -1,9 +1,7 @@
 //! Statements and blocks: bindings, assignments, loops, and the marks
 //! that map generated lines back to `.pt` statements.
 
-use super::expr::{
-    atom, is_empty_container, same_place, tighten_unary, untyped_numbers, Lowered, Prec, Want,
-};
+use super::expr::{atom, is_empty_container, tighten_unary, untyped_numbers, Lowered, Prec, Want};
 use super::Lowerer;
 use crate::ir::{Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, Repr, Stmt, Ty};
 use crate::syntax::ast::BinaryOp;
@@ -422,7 +420,7 @@ impl Lowerer<'_> {
                 if rest.len() == 1
                     && !rest[0].0.is_comparison()
                     && !rest[0].0.is_logical()
-                    && same_place(first, target) =>
+                    && super::source_lints::same(first, target) =>
             {
                 (Some(rest[0].0), &rest[0].1)
             }

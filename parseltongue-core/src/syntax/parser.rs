@@ -835,13 +835,15 @@ fn module_parser<'a, E: SyntaxError<'a>>(
 
     // A block-like arm body (`=> { … }`) ends the arm, as in Rust: what
     // follows starts the next arm even when it begins with `-`.
-    let block_arm_body = kw(Keyword::If)
+    let block_like_start = kw(Keyword::If)
         .or(kw(Keyword::Match))
         .or(kw(Keyword::WithLock))
         .or(kw(Keyword::SpawnThread))
         .ignored()
         .or(open(Delimiter::Brace).ignored())
-        .rewind()
+        .rewind();
+    let block_arm_body = block_like_start
+        .clone()
         .ignore_then(block_like.clone())
         .then_ignore(postfix_lookahead.not().rewind());
     let arm = pattern
@@ -1222,13 +1224,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         update_op.then_ignore(punct('=')).map(AssignOp::Update),
     ))
     .map_with(move |op, e| (op, sp(e.span())));
-    let block_like_stmt = kw(Keyword::If)
-        .or(kw(Keyword::Match))
-        .or(kw(Keyword::WithLock))
-        .or(kw(Keyword::SpawnThread))
-        .ignored()
-        .or(open(Delimiter::Brace).ignored())
-        .rewind()
+    let block_like_stmt = block_like_start
         .ignore_then(block_like.clone())
         .then_ignore(
             postfix_lookahead

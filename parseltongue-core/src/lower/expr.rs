@@ -158,7 +158,9 @@ impl Lowerer<'_> {
     /// record literal on its exterior is parenthesised.
     pub(super) fn condition(&mut self, e: &Expr, want: Want) -> Lowered {
         self.in_condition = true;
-        let lowered = self.expr(e, want);
+        // Nothing around a condition fixes its type: `for x in match … {
+        // … => [1.5] }` would leave `x` an ambiguous `{float}`.
+        let lowered = self.typed_expr(e, want);
         self.in_condition = false;
         lowered
     }
@@ -416,6 +418,8 @@ impl Lowerer<'_> {
                     .then(|| super::stmt::returned_binding(b, self.locals))
                     .flatten();
                 if let Some((local, value)) = single_let {
+                    // The value stands where the block stood.
+                    self.in_condition = exterior;
                     let ty = self.locals[local].ty.clone();
                     // Only read, the value need not be owned (clippy: cmp_owned).
                     let inner = if matches!(want, Want::Read | Want::Deref) {
@@ -432,7 +436,10 @@ impl Lowerer<'_> {
                 }
                 let block = match (&b.tail, b.stmts.is_empty()) {
                     // `{ v }` is `v` (rustc: unused_braces).
-                    (Some(tail), true) => return self.expr(tail, want),
+                    (Some(tail), true) => {
+                        self.in_condition = exterior;
+                        return self.expr(tail, want);
+                    }
                     _ => Lowered {
                         tokens: self.block(b),
                         prec: Prec::Range,
@@ -741,11 +748,22 @@ pub(super) fn untyped_numbers(e: &Expr) -> bool {
             branches.iter().all(|(_, b)| block_untyped(b))
                 && otherwise.as_deref().is_some_and(block_untyped)
         }
-        K::Match { arms, .. } => {
-            !arms.is_empty()
-                && arms
-                    .iter()
-                    .all(|(_, body)| untyped_numbers(body) || body.ty == Ty::Never)
+        // An arm that gives back the whole scrutinee, bound, is as untyped
+        // as the scrutinee: `match 1e-7 { x => x }`.
+        K::Match { scrutinee, arms } => {
+            let untyped = |(pattern, body): &(Pattern, Expr)| {
+                untyped_numbers(body)
+                    || matches!((pattern, &body.kind),
+                        (Pattern::Binding(bound), K::Local { id, .. }) if bound == id)
+                        && untyped_numbers(scrutinee)
+            };
+            // An arm of no type of its own (`list_of()`, a panic) takes the
+            // others'.
+            let typeless = |(_, body): &(Pattern, Expr)| {
+                body.ty == Ty::Never
+                    || matches!(&body.kind, K::Builtin { builtin: Builtin::ListOf, args } if args.is_empty())
+            };
+            arms.iter().any(untyped) && arms.iter().all(|arm| untyped(arm) || typeless(arm))
         }
         K::Block(b) => block_untyped(b),
         _ => false,

@@ -276,7 +276,9 @@ impl Lowerer<'_> {
             // Read only, a string's copy is the string itself; a number's
             // or a boolean's text is still text (`{:?}` quotes it).
             M::ToText if want != Want::Owned && receiver_ty == Ty::Str => {
-                return self.expr(&args[0], Want::Read)
+                // A borrow stays one (a moved local read is the `String`),
+                // and so does a dereference (a shared string is an `Arc`).
+                return self.expr(&args[0], want);
             }
             M::ToText => {
                 let r = read(self);

@@ -44,6 +44,8 @@ pub(crate) struct Lowerer<'p> {
     uses: Uses,
     /// Locals of the function being lowered.
     locals: &'p [crate::ir::Local],
+    /// The parameters' locals of the function being lowered.
+    params: &'p [crate::ir::LocalId],
     /// Set when the next integer literal must carry an `_i64` suffix
     /// because nothing else tells rustc its type.
     suffix_next_number: bool,
@@ -182,6 +184,7 @@ fn lower_module<'p>(
         module,
         uses: Uses::default(),
         locals: &[],
+        params: &[],
         suffix_next_number: false,
         body: None,
         marks: std::mem::take(marks),
@@ -617,6 +620,7 @@ impl<'p> Lowerer<'p> {
         let f = &self.program.functions[id];
         let Some(body) = &f.body else { return quote!() };
         self.locals = &body.locals;
+        self.params = &body.params;
         self.body = Some(&body.block);
         let name = format_ident!("{}", f.name.as_str());
         let mut params = Vec::new();

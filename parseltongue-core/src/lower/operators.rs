@@ -93,6 +93,14 @@ impl Lowerer<'_> {
                 builtin: Builtin::Method(M::Trim),
                 ..
             } => true,
+            // `{ let_var s: string = "x"; s }` and `{ "x" }` are lowered as
+            // the value itself.
+            K::Block(b) if b.stmts.is_empty() => b
+                .tail
+                .as_deref()
+                .is_some_and(|tail| self.reads_as_str_slice(tail)),
+            K::Block(b) if b.stmts.len() == 1 => super::stmt::returned_binding(b, self.locals)
+                .is_some_and(|(_, value)| self.reads_as_str_slice(value)),
             K::Builtin {
                 builtin: Builtin::Method(M::ToText | M::Clone),
                 args,

@@ -259,7 +259,21 @@ impl Lowerer<'_> {
                             if borrowed {
                                 self.chosen_lints.insert("clippy::unnecessary_to_owned");
                             }
-                            quote!(for #name in #it #b)
+                            // A loop variable that is a view of the pieces
+                            // views the copy's strings (it lives as long as
+                            // the loop).
+                            let pieces = matches!(
+                                iterable.kind,
+                                K::Builtin {
+                                    builtin: Builtin::Method(M::Split | M::Lines),
+                                    ..
+                                }
+                            );
+                            if pieces && self.locals[*local].repr == Repr::Ref {
+                                quote!(for #name in #it.iter().map(::std::string::String::as_str) #b)
+                            } else {
+                                quote!(for #name in #it #b)
+                            }
                         } else if let Some(lazy) = {
                             // `split` and `lines` walk `&str` pieces: only a
                             // loop variable that is a view can be one.

@@ -736,11 +736,12 @@ pub(super) fn untyped_numbers(e: &Expr) -> bool {
             builtin: Builtin::Method(M::Pow | M::Expect | M::First | M::Last | M::Get),
             args,
         } => untyped_numbers(&args[0]),
-        // `3.to_f64()` is lowered to the literal `3.0`.
+        // `3.to_f64()` is lowered to the literal `3.0` (also through a
+        // block or match that gives the literal).
         K::Builtin {
             builtin: Builtin::Method(M::ToF64),
             args,
-        } => matches!(args[0].kind, K::Int(_)),
+        } => untyped_numbers(&args[0]),
         K::If {
             branches,
             otherwise,

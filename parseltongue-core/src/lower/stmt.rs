@@ -269,8 +269,14 @@ impl Lowerer<'_> {
                                     ..
                                 }
                             );
-                            if pieces && self.locals[*local].repr == Repr::Ref {
+                            let view = self.locals[*local].repr == Repr::Ref;
+                            if pieces && view {
                                 quote!(for #name in #it.iter().map(::std::string::String::as_str) #b)
+                            } else if view {
+                                // clippy would walk the original, which the
+                                // loop changes.
+                                self.chosen_lints.insert("clippy::unnecessary_to_owned");
+                                quote!(for #name in #it.iter() #b)
                             } else {
                                 quote!(for #name in #it #b)
                             }

@@ -2,7 +2,7 @@
 
 use super::expr::{atom, is_braced, Lowered, Prec, Want};
 use super::Lowerer;
-use crate::ir::{Expr, ExprKind as K, Pattern, Ty, TypeDefKind};
+use crate::ir::{Expr, ExprKind as K, Pattern, Repr, Ty, TypeDefKind};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -58,6 +58,12 @@ impl Lowerer<'_> {
             }
         } else if scrutinee.ty.is_copy() {
             self.typed_expr(scrutinee, Want::Deref).tokens
+        } else if matches!(scrutinee.kind, K::Local { id, .. }
+            if matches!(self.local_repr(id), Repr::Arc | Repr::Guard))
+        {
+            // Patterns see through no smart pointer: `&*shared`.
+            let value = self.expr(scrutinee, Want::Deref).at(Prec::Unary);
+            quote!(&#value)
         } else if super::super::check::is_place_expr(scrutinee) {
             self.expr(scrutinee, Want::Borrow).tokens
         } else {

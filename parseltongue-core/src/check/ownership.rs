@@ -4,9 +4,14 @@
 //! last use in evaluation order and is not inside a loop (or thread) that
 //! the local was declared outside of; every other read that needs an owned
 //! value clones. Reads of a `let_cow_var` count as reads of the local it
-//! borrows, so a borrowed local is never moved while the borrow lives.
+//! borrows, so a borrowed local is never moved while the borrow lives; nor
+//! is a local read beside an earlier read of it in the same operator,
+//! call or record (`a.trim() < a`), which may be a borrow still held.
 
 use crate::ir::{Block, Expr, ExprKind, Local, LocalId, Pattern, Repr, Stmt};
+
+/// How many of a local's latest reads its next read is compared with.
+const EARLIER_READS: usize = 8;
 
 struct Walker {
     counter: usize,
@@ -14,6 +19,17 @@ struct Walker {
     decl_depth: Vec<usize>,
     last: Vec<Option<(usize, usize)>>,
     cow_source: Vec<Option<LocalId>>,
+    /// The expressions around the one being walked: each numbered, and
+    /// marked when its parts are evaluated one after another while the
+    /// earlier ones are kept (operands, arguments).
+    groups: Vec<(usize, bool)>,
+    next_group: usize,
+    /// The groups around each local's latest reads.
+    read_in: Vec<Vec<Vec<(usize, bool)>>>,
+    /// Whether a local's last read is an operand beside an earlier read of
+    /// it: the earlier one may be a borrow still in use there
+    /// (`a.as_str() > a`), so the last one cannot move.
+    beside_earlier_read: Vec<bool>,
     /// Second pass: the positions to mark.
     marking: bool,
 }
@@ -27,6 +43,10 @@ pub(crate) fn mark_moves(block: &mut Block, locals: &mut [Local]) {
         decl_depth: vec![0; n],
         last: vec![None; n],
         cow_source: vec![None; n],
+        groups: Vec::new(),
+        next_group: 0,
+        read_in: vec![Vec::new(); n],
+        beside_earlier_read: vec![false; n],
         marking: false,
     };
     walker.block(block, locals);
@@ -57,12 +77,27 @@ impl Walker {
         if self.marking {
             let local = &locals[id];
             *moved = self.last[id] == Some(position)
+                && !self.beside_earlier_read[id]
                 && self.decl_depth[id] == self.loop_depth
                 && matches!(local.repr, Repr::Value | Repr::Cow)
                 && !local.ty.is_copy();
             return;
         }
         self.last[id] = Some(position);
+        let groups = &self.groups;
+        self.beside_earlier_read[id] = self.read_in[id].iter().any(|earlier| {
+            let common = earlier
+                .iter()
+                .zip(groups)
+                .take_while(|(a, b)| a == b)
+                .last();
+            common.is_some_and(|(&(_, operands), _)| operands)
+        });
+        let reads = &mut self.read_in[id];
+        if reads.len() == EARLIER_READS {
+            reads.remove(0);
+        }
+        reads.push(self.groups.clone());
         let mut source = self.cow_source[id];
         while let Some(s) = source {
             self.last[s] = Some((usize::MAX, 0));
@@ -87,7 +122,21 @@ impl Walker {
         self.loop_depth -= 1;
     }
 
+    /// Walks `f` inside a new group: `operands` when its parts are kept
+    /// while the next ones are evaluated, not when only one runs (branches)
+    /// or each ends before the next (statements).
+    fn grouped(&mut self, operands: bool, f: impl FnOnce(&mut Self)) {
+        self.next_group += 1;
+        self.groups.push((self.next_group, operands));
+        f(self);
+        self.groups.pop();
+    }
+
     fn stmt(&mut self, stmt: &mut Stmt, locals: &[Local]) {
+        self.grouped(false, |w| w.stmt_inner(stmt, locals));
+    }
+
+    fn stmt_inner(&mut self, stmt: &mut Stmt, locals: &[Local]) {
         match stmt {
             Stmt::Let { local, value, .. } => {
                 self.expr(value, locals);
@@ -151,44 +200,46 @@ impl Walker {
             | ExprKind::Error => {}
             ExprKind::Call { args, .. }
             | ExprKind::Builtin { args, .. }
-            | ExprKind::Variant { args, .. } => {
-                args.iter_mut().for_each(|a| self.expr(a, locals));
-            }
-            ExprKind::Record { fields, .. } => fields.iter_mut().for_each(|a| self.expr(a, locals)),
-            ExprKind::MethodCall { receiver, args, .. } => {
-                self.expr(receiver, locals);
-                args.iter_mut().for_each(|a| self.expr(a, locals));
-            }
+            | ExprKind::Variant { args, .. } => self.grouped(true, |w| {
+                args.iter_mut().for_each(|a| w.expr(a, locals));
+            }),
+            ExprKind::Record { fields, .. } => self.grouped(true, |w| {
+                fields.iter_mut().for_each(|a| w.expr(a, locals));
+            }),
+            ExprKind::MethodCall { receiver, args, .. } => self.grouped(true, |w| {
+                w.expr(receiver, locals);
+                args.iter_mut().for_each(|a| w.expr(a, locals));
+            }),
             ExprKind::Field { base, .. } => self.expr(base, locals),
             ExprKind::Index { base, index } => {
                 self.expr(base, locals);
                 self.expr(index, locals);
             }
             ExprKind::Unary { operand, .. } => self.expr(operand, locals),
-            ExprKind::Binary { first, rest } => {
-                self.expr(first, locals);
-                rest.iter_mut().for_each(|(_, r)| self.expr(r, locals));
-            }
+            ExprKind::Binary { first, rest } => self.grouped(true, |w| {
+                w.expr(first, locals);
+                rest.iter_mut().for_each(|(_, r)| w.expr(r, locals));
+            }),
             ExprKind::Propagate(inner) => self.expr(inner, locals),
             ExprKind::If {
                 branches,
                 otherwise,
-            } => {
+            } => self.grouped(false, |w| {
                 for (c, b) in branches {
-                    self.expr(c, locals);
-                    self.block(b, locals);
+                    w.expr(c, locals);
+                    w.block(b, locals);
                 }
                 if let Some(b) = otherwise {
-                    self.block(b, locals);
+                    w.block(b, locals);
                 }
-            }
-            ExprKind::Match { scrutinee, arms } => {
-                self.expr(scrutinee, locals);
+            }),
+            ExprKind::Match { scrutinee, arms } => self.grouped(false, |w| {
+                w.expr(scrutinee, locals);
                 for (p, body) in arms {
-                    self.pattern(p);
-                    self.expr(body, locals);
+                    w.pattern(p);
+                    w.expr(body, locals);
                 }
-            }
+            }),
             ExprKind::Block(b) => self.block(b, locals),
             ExprKind::WithLock { guard, body, .. } => {
                 self.declare(*guard);

@@ -270,7 +270,21 @@ impl Lowerer<'_> {
                     .then(|| super::aliasing::base_local(receiver))
                     .flatten();
                 self.in_condition = exterior;
+                // `x.f(x)` with a `mutable` parameter: `self` is the value
+                // as it was, taken before the argument is borrowed.
+                let copied_receiver = mode == ParamMode::Read
+                    && super::aliasing::base_local(receiver).is_some_and(|base| {
+                        args.iter().zip(&modes).any(|(a, m)| {
+                            *m == ParamMode::Mutable && super::aliasing::base_local(a) == Some(base)
+                        })
+                    });
                 let (receiver_lets, recv) = match mode {
+                    ParamMode::Read if copied_receiver => {
+                        self.no_moves += 1;
+                        let value = self.expr(receiver, Want::Owned).tokens;
+                        self.no_moves -= 1;
+                        (vec![quote!(let __receiver = #value;)], quote!(__receiver))
+                    }
                     ParamMode::Read => (
                         Vec::new(),
                         self.expr(receiver, Want::Read).at(Prec::Postfix),
@@ -305,6 +319,7 @@ impl Lowerer<'_> {
                     };
                     let ty = self.type_path(of);
                     let recv = match mode {
+                        ParamMode::Read if copied_receiver => quote!(&__receiver),
                         ParamMode::Read => self.expr(receiver, Want::Borrow).tokens,
                         ParamMode::Mutable => self.mutable_argument(receiver),
                         ParamMode::Owned => self.expr(receiver, Want::Owned).tokens,

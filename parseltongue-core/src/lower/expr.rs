@@ -273,10 +273,10 @@ impl Lowerer<'_> {
                 // `x.f(x)` with a `mutable` parameter: `self` is the value
                 // as it was, taken before the argument is borrowed.
                 let copied_receiver = mode == ParamMode::Read
-                    && super::aliasing::base_local(receiver).is_some_and(|base| {
-                        args.iter().zip(&modes).any(|(a, m)| {
-                            *m == ParamMode::Mutable && super::aliasing::base_local(a) == Some(base)
-                        })
+                    && args.iter().zip(&modes).any(|(a, m)| {
+                        *m == ParamMode::Mutable
+                            && super::aliasing::base_local(a)
+                                .is_some_and(|base| super::aliasing::mentions(receiver, base))
                     });
                 let (receiver_lets, recv) = match mode {
                     ParamMode::Read if copied_receiver => {

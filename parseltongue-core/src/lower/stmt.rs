@@ -85,6 +85,9 @@ impl Lowerer<'_> {
             let types: Vec<TokenStream> = types.iter().map(|t| this.rust_type(t)).collect();
             quote!(::<#(#types),*>)
         };
+        // Only a value lowered as itself stands on a condition's exterior;
+        // the typed forms start with a path.
+        let exterior = std::mem::take(&mut self.in_condition);
         match (&value.kind, ty) {
             (
                 K::Builtin {
@@ -138,7 +141,10 @@ impl Lowerer<'_> {
                 let v = self.expr(value, Want::Owned).tokens;
                 atom(quote!(::std::convert::identity::<#t>(#v)))
             }
-            _ => self.typed_expr(value, want),
+            _ => {
+                self.in_condition = exterior;
+                self.typed_expr(value, want)
+            }
         }
     }
 

@@ -135,7 +135,8 @@ impl Lowerer<'_> {
         }
         if let (Some(id), K::Local { id: read, .. }) = (binding, &body.kind) {
             if *read == id {
-                // `match v { x => x }` is `v`.
+                // `match v { x => x }` is `v`, where the match stood.
+                self.in_condition = exterior;
                 return self.expr(scrutinee, want);
             }
         }

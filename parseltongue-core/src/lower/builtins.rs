@@ -104,6 +104,8 @@ impl Lowerer<'_> {
                 let map = self.lib("BTreeMap");
                 self.owned_result(quote!(#map::new()), ty, want)
             }
+            // Only a partly lowered program with errors has other arities.
+            Builtin::Range | Builtin::RangeInclusive if args.len() != 2 => atom(quote!(())),
             Builtin::Range | Builtin::RangeInclusive => {
                 let a = if untyped_numbers(&args[1]) {
                     self.typed_expr(&args[0], Want::Deref)

@@ -28,6 +28,8 @@ impl Lowerer<'_> {
                 Repr::Cow => Side::Cow,
                 _ => Side::Owned,
             },
+            // Lowered as a `&str` already (`format(" end")`, `s.trim()`).
+            _ if e.ty == Ty::Str && self.reads_as_str_slice(e) => Side::Literal,
             _ => Side::Owned,
         }
     }

@@ -109,7 +109,13 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
                 args,
             } = &iterable.kind
             {
-                if let (Some(a), Some(b)) = (literal_int(&args[0]), literal_int(&args[1])) {
+                // Arity is checked elsewhere; a program with errors may
+                // still be lowered (for the language server).
+                let bounds = match args.as_slice() {
+                    [first, second] => literal_int(first).zip(literal_int(second)),
+                    _ => None,
+                };
+                if let Some((a, b)) = bounds {
                     let inclusive = matches!(
                         iterable.kind,
                         K::Builtin {

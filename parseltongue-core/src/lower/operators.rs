@@ -59,6 +59,17 @@ impl Lowerer<'_> {
 
     /// A `&str` view of a string expression, for ordering and `str` methods.
     pub(super) fn str_view(&mut self, e: &Expr) -> TokenStream {
+        // `{ let_var s: string = v; s }` is lowered as `v`: viewed as `v`.
+        if let K::Block(b) = &e.kind {
+            let inner = match (b.stmts.len(), &b.tail) {
+                (0, Some(tail)) => Some(&**tail),
+                (1, _) => super::stmt::returned_binding(b, self.locals).map(|(_, value)| value),
+                _ => None,
+            };
+            if let Some(inner) = inner {
+                return self.str_view(inner);
+            }
+        }
         match (&e.kind, self.side(e)) {
             _ if self.reads_as_str_slice(e) => self.expr(e, Want::Read).tokens,
             (_, Side::Cow) => {
@@ -69,6 +80,19 @@ impl Lowerer<'_> {
                 let t = self.expr(e, Want::Read).at(Prec::Postfix);
                 quote!(#t.as_str())
             }
+        }
+    }
+
+    /// `name as &str` for a string view that is not a parameter: it may be
+    /// a `&String` (a loop over a list's strings), and only a coercion is
+    /// `&str` for both.
+    pub(super) fn coerced_view(&self, e: &Expr) -> Option<TokenStream> {
+        match e.kind {
+            K::Local { id, .. } if self.is_str_param(id) && !self.params.contains(&id) => {
+                let name = self.local_ident(id);
+                Some(quote!(#name as &str))
+            }
+            _ => None,
         }
     }
 
@@ -156,10 +180,15 @@ impl Lowerer<'_> {
             let (op, right) = (&rest[0].0, &rest[0].1);
             let op_tokens: TokenStream = op.as_str().parse().unwrap_or_default();
             if first.ty == Ty::Str && !matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
-                self.in_condition = exterior;
-                let l = self.str_view(first);
-                self.in_condition = exterior;
-                let r = self.str_view(right);
+                let view = |this: &mut Self, e: &Expr| {
+                    this.in_condition = exterior;
+                    match this.coerced_view(e) {
+                        Some(coerced) => quote!((#coerced)),
+                        None => this.str_view(e),
+                    }
+                };
+                let l = view(self, first);
+                let r = view(self, right);
                 // `&*a < &*b` is `*a < *b` (clippy: op_ref).
                 let (l, r) = match (strip_reference(&l), strip_reference(&r)) {
                     (Some(l), Some(r)) => (l, r),

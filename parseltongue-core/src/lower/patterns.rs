@@ -45,17 +45,9 @@ impl Lowerer<'_> {
         }
         self.in_condition = true;
         let s = if scrutinee.ty == Ty::Str {
-            match scrutinee.kind {
-                // A view other than a parameter may be a `&String` (a loop
-                // over a list's strings):
-                // the string patterns need exactly `&str`, and only a
-                // coercion gives it for both.
-                K::Local { id, .. } if self.is_str_param(id) && !self.params.contains(&id) => {
-                    let name = self.local_ident(id);
-                    quote!(#name as &str)
-                }
-                _ => self.str_view(scrutinee),
-            }
+            // Unparenthesised: a scrutinee needs none.
+            self.coerced_view(scrutinee)
+                .unwrap_or_else(|| self.str_view(scrutinee))
         } else if scrutinee.ty.is_copy() {
             self.typed_expr(scrutinee, Want::Deref).tokens
         } else if matches!(scrutinee.kind, K::Local { id, .. }

@@ -51,9 +51,9 @@ impl Lowerer<'_> {
         } else if scrutinee.ty.is_copy() {
             self.typed_expr(scrutinee, Want::Deref).tokens
         } else if matches!(scrutinee.kind, K::Local { id, .. }
-            if matches!(self.local_repr(id), Repr::Arc | Repr::Guard))
+            if matches!(self.local_repr(id), Repr::Arc | Repr::Guard | Repr::Cow))
         {
-            // Patterns see through no smart pointer: `&*shared`.
+            // Patterns see through no smart pointer or `Cow`: `&*shared`.
             let value = self.expr(scrutinee, Want::Deref).at(Prec::Unary);
             quote!(&#value)
         } else if super::super::check::is_place_expr(scrutinee) {

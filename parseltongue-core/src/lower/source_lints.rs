@@ -753,6 +753,19 @@ fn block_value(block: &Block, constants: &[Constant], depth: usize) -> Option<Va
     }
 }
 
+/// `x op y` for a comparison `op`; `None` for any other operator.
+fn compared<T: PartialOrd>(op: BinaryOp, x: &T, y: &T) -> Option<bool> {
+    Some(match op {
+        BinaryOp::Eq => x == y,
+        BinaryOp::Ne => x != y,
+        BinaryOp::Lt => x < y,
+        BinaryOp::Le => x <= y,
+        BinaryOp::Gt => x > y,
+        BinaryOp::Ge => x >= y,
+        _ => return None,
+    })
+}
+
 /// `a op b` on known values (`None` on overflow or division by zero).
 fn apply(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
     use Value::{Bool, Float, Int};
@@ -763,13 +776,7 @@ fn apply(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
             BinaryOp::Mul => Int(x.checked_mul(*y)?),
             BinaryOp::Div => Int(x.checked_div(*y)?),
             BinaryOp::Rem => Int(x.checked_rem(*y)?),
-            BinaryOp::Eq => Bool(x == y),
-            BinaryOp::Ne => Bool(x != y),
-            BinaryOp::Lt => Bool(x < y),
-            BinaryOp::Le => Bool(x <= y),
-            BinaryOp::Gt => Bool(x > y),
-            BinaryOp::Ge => Bool(x >= y),
-            _ => return None,
+            _ => Bool(compared(op, x, y)?),
         },
         (Float(x), Float(y)) => match op {
             BinaryOp::Add => Float(x + y),
@@ -777,13 +784,7 @@ fn apply(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
             BinaryOp::Mul => Float(x * y),
             BinaryOp::Div => Float(x / y),
             BinaryOp::Rem => Float(x % y),
-            BinaryOp::Eq => Bool(x == y),
-            BinaryOp::Ne => Bool(x != y),
-            BinaryOp::Lt => Bool(x < y),
-            BinaryOp::Le => Bool(x <= y),
-            BinaryOp::Gt => Bool(x > y),
-            BinaryOp::Ge => Bool(x >= y),
-            _ => return None,
+            _ => Bool(compared(op, x, y)?),
         },
         (Bool(x), Bool(y)) => match op {
             BinaryOp::And => Bool(*x && *y),

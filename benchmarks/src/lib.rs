@@ -22,5 +22,7 @@ pub mod generated {
 /// The same workloads as a Rust engineer would write them.
 pub mod hand_written;
 
+pub mod malformed;
+
 pub mod timing;
 pub mod workload;

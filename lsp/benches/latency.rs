@@ -3,11 +3,15 @@
 //! changes a literal in `main` (so the program really changes), and the
 //! time runs from sending `didChange` to receiving `publishDiagnostics`.
 //!
+//! Then each large malformed file of `malformed::large_malformed_inputs`
+//! is opened: the time until its diagnostics and its outline arrive.
+//!
 //! Run with `cargo bench -p parseltongue-lsp --bench latency`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use parseltongue_benchmarks::malformed::large_malformed_inputs;
 use parseltongue_benchmarks::workload::program;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -70,5 +74,31 @@ fn main() {
             ms(times[times.len() - 1])
         );
         println!("target: 20 ms; p50/target = {:.2}", ms(at(0.5)) / 20.0);
+
+        // A large broken file, opened: the time until its diagnostics
+        // arrive, then until the outline the editor asks for next.
+        for (what, text) in large_malformed_inputs(100_000) {
+            let file = format!("/memory/bench/{}.pt", what.replace(' ', "_"));
+            let lines = text.lines().count();
+            let started = Instant::now();
+            client.open(&file, &text).await;
+            let diagnostics = client.diagnostics(&uri(&file)).await;
+            let to_diagnostics = started.elapsed();
+            let symbols = client
+                .request(
+                    "textDocument/documentSymbol",
+                    json!({ "textDocument": { "uri": uri(&file) } }),
+                )
+                .await;
+            let to_symbols = started.elapsed();
+            assert!(symbols.get("error").is_none(), "{what}: {symbols}");
+            println!(
+                "open {what} ({lines} lines): {} diagnostics after {:.1} ms, outline after {:.1} ms; time/target(1000 ms) {:.2}",
+                diagnostics.as_array().map_or(0, Vec::len),
+                ms(to_diagnostics),
+                ms(to_symbols),
+                ms(to_symbols) / 1000.0
+            );
+        }
     });
 }

@@ -142,3 +142,46 @@ proptest! {
         })?;
     }
 }
+
+/// A large broken file is answered in time linear in its size: opening it
+/// publishes diagnostics, and the outline, folding and semantic tokens the
+/// editor asks for next come back too. The limit is many times what a
+/// linear server takes in a debug build; a quadratic recovery fails it.
+#[test]
+fn large_malformed_files_are_answered_in_linear_time() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        for (what, text) in parseltongue_benchmarks::malformed::large_malformed_inputs(100_000) {
+            let mut client = Client::start(MemoryFiles::default()).await;
+            let started = std::time::Instant::now();
+            client.open(FILE, &text).await;
+            let diagnostics = client.diagnostics(&uri(FILE)).await;
+            let shown = diagnostics.as_array().map_or(0, Vec::len);
+            assert!(
+                (1..=parseltongue_core::syntax::MAX_SYNTAX_ERRORS + 1).contains(&shown),
+                "{what}: {shown} diagnostics"
+            );
+            let document = json!({ "textDocument": { "uri": uri(FILE) } });
+            for method in [
+                "textDocument/documentSymbol",
+                "textDocument/foldingRange",
+                "textDocument/semanticTokens/full",
+            ] {
+                let answer = client.request(method, document.clone()).await;
+                assert!(
+                    answer.get("error").is_none(),
+                    "{what}: {method} failed: {answer}"
+                );
+            }
+            let elapsed = started.elapsed();
+            assert!(
+                elapsed < std::time::Duration::from_secs(90),
+                "{what}: {} lines took {elapsed:?}",
+                text.lines().count()
+            );
+        }
+    });
+}

@@ -5,8 +5,10 @@
 
 mod support;
 
+use parseltongue_benchmarks::malformed::{large_malformed_inputs, FRAGMENTS};
 use parseltongue_core::diagnostics::codes;
 use parseltongue_core::source::{SourceFile, SourceMap};
+use parseltongue_core::syntax::MAX_SYNTAX_ERRORS;
 use proptest::prelude::*;
 
 fn sources_of(text: &str) -> SourceMap {
@@ -53,64 +55,6 @@ fn corpus_texts() -> Vec<String> {
         .map(|path| std::fs::read_to_string(path).expect("corpus file"))
         .collect()
 }
-
-/// Tokens and fragments that mutations splice into programs.
-const FRAGMENTS: &[&str] = &[
-    "(",
-    ")",
-    "{",
-    "}",
-    "[",
-    "]",
-    ";",
-    ",",
-    ".",
-    "::",
-    "=>",
-    "->",
-    "&",
-    "&&",
-    "||",
-    "!",
-    "?",
-    "..",
-    "let_var x = ",
-    "let_mut_var",
-    "function",
-    "record",
-    "enum",
-    "match",
-    "if",
-    "else",
-    "for",
-    "in",
-    "while",
-    "loop",
-    "return",
-    "break",
-    "propagate",
-    "spawn_thread",
-    "with_lock",
-    "as",
-    "self",
-    "\"",
-    "'",
-    "/*",
-    "//",
-    "0x",
-    "1e400",
-    "99999999999999999999",
-    "list_of(",
-    "map_of()",
-    "Some(",
-    "None",
-    "print_line(\"{}\", ",
-    "é",
-    "“",
-    "\u{0}",
-    "\n",
-    " ",
-];
 
 #[derive(Debug, Clone)]
 enum Mutation {
@@ -320,41 +264,38 @@ fn code_just_under_the_inline_limit_fits_a_small_stack() {
     });
 }
 
+/// Past the limit of syntax errors a file shows, one more error says how
+/// many were left out and where they start.
+#[test]
+fn syntax_errors_past_the_limit_are_summarised_where_they_start() {
+    let text = ")\n".repeat(MAX_SYNTAX_ERRORS + 900);
+    let checked = parseltongue_core::check(&sources_of(&text));
+    assert_eq!(checked.diagnostics.len(), MAX_SYNTAX_ERRORS + 1);
+    let summary = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("more syntax errors"))
+        .expect("the summary");
+    assert_eq!(summary.message, "900 more syntax errors are not shown");
+    assert_eq!(summary.primary.span.start as usize, 2 * MAX_SYNTAX_ERRORS);
+}
+
 /// Large malformed files are reported in time linear in their size. The
 /// limit is many times the time a linear front end takes in a debug build
 /// (about 4 s for 100,000 lines of token soup): a quadratic recovery (once
 /// minutes here) fails it, machine noise does not.
 #[test]
 fn large_malformed_files_are_reported_in_linear_time() {
-    fn soup(lines: usize, seed: u64) -> String {
-        let mut state = seed;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) as usize
-        };
-        let mut text = String::new();
-        for _ in 0..lines {
-            for _ in 0..8 {
-                text.push_str(FRAGMENTS[next() % FRAGMENTS.len()]);
-                text.push(' ');
-            }
-            text.push('\n');
-        }
-        text
-    }
-    let inputs = [
-        ("token soup", soup(100_000, 7)),
-        ("unclosed parentheses", "f(\n".repeat(100_000)),
-        ("unclosed blocks", "function f() {\n".repeat(50_000)),
-        ("stray closers", ") } ]\n".repeat(100_000)),
-    ];
-    for (what, text) in inputs {
+    for (what, text) in large_malformed_inputs(100_000) {
         let start = std::time::Instant::now();
         let checked = parseltongue_core::check(&sources_of(&text));
         let elapsed = start.elapsed();
         assert!(checked.has_errors(), "{what}: no error reported");
+        assert!(
+            checked.diagnostics.len() <= MAX_SYNTAX_ERRORS + 1,
+            "{what}: {} diagnostics, past the limit and its summary",
+            checked.diagnostics.len()
+        );
         assert!(
             elapsed < std::time::Duration::from_secs(60),
             "{what}: {} lines took {elapsed:?}",

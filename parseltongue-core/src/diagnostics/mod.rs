@@ -183,6 +183,12 @@ pub struct Diagnostics {
     /// How many of `items` are errors: counted as they are recorded, since
     /// the checker asks after every body.
     errors: usize,
+    /// At most this many are kept, if set.
+    limit: Option<usize>,
+    /// How many were recorded past the limit.
+    left_out: usize,
+    /// The first in the text of those past the limit.
+    first_left_out: Option<Diagnostic>,
 }
 
 impl Diagnostics {
@@ -191,21 +197,53 @@ impl Diagnostics {
         Self::default()
     }
 
-    /// Records one diagnostic.
+    /// Records one diagnostic (past the limit, counts it).
     pub fn push(&mut self, diagnostic: Diagnostic) {
+        if self.limit.is_some_and(|limit| self.items.len() >= limit) {
+            self.left_out += 1;
+            let position = |d: &Diagnostic| (d.primary.span.file, d.primary.span.start);
+            if self
+                .first_left_out
+                .as_ref()
+                .is_none_or(|first| position(&diagnostic) < position(first))
+            {
+                self.first_left_out = Some(diagnostic);
+            }
+            return;
+        }
         self.errors += usize::from(diagnostic.is_error());
         self.items.push(diagnostic);
     }
 
     /// Records everything `other` recorded, after what is here.
     pub fn extend(&mut self, other: Diagnostics) {
+        if self.limit.is_some() {
+            other.items.into_iter().for_each(|d| self.push(d));
+            return;
+        }
         self.errors += other.errors;
         self.items.extend(other.items);
     }
 
-    /// True when nothing was recorded.
+    /// A sink that keeps the first `limit` diagnostics recorded and only
+    /// counts the others, so a broken file of any size costs memory for
+    /// `limit` of them.
+    pub fn with_limit(limit: usize) -> Self {
+        Diagnostics {
+            limit: Some(limit),
+            ..Self::default()
+        }
+    }
+
+    /// How many diagnostics past the limit were left out, and the first of
+    /// them in the text.
+    pub fn left_out(&self) -> Option<(&Diagnostic, usize)> {
+        self.first_left_out.as_ref().map(|d| (d, self.left_out))
+    }
+
+    /// True when nothing was recorded (nor left out past the limit).
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.items.is_empty() && self.left_out == 0
     }
 
     /// True when at least one error was recorded.

@@ -7,7 +7,7 @@ pub mod rust_habits;
 pub mod rust_tokens;
 pub mod token;
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{codes, Diagnostic, Diagnostics};
 use crate::source::FileId;
 use std::ops::Range;
 
@@ -22,6 +22,25 @@ pub fn parse_file(
         Err(NotClean::SyntaxError) => true,
         Err(NotClean::Other) => false,
     };
+    let mut found = Diagnostics::with_limit(MAX_SYNTAX_ERRORS);
+    let (module, lexed) = parse_describing_errors(text, file, syntax_error, &mut found);
+    let summary = found
+        .left_out()
+        .map(|(first, count)| left_out_summary(first, count));
+    diagnostics.extend(found);
+    if let Some(summary) = summary {
+        diagnostics.push(summary);
+    }
+    (module, lexed)
+}
+
+/// The careful path of [`parse_file`]: every problem gets its diagnostic.
+fn parse_describing_errors(
+    text: &str,
+    file: FileId,
+    syntax_error: bool,
+    diagnostics: &mut Diagnostics,
+) -> (ast::Module, lexer::Lexed) {
     let mut lexed = lexer::lex(text, file, diagnostics);
     rust_habits::rewrite(&mut lexed.tokens, text, file, diagnostics);
     if !syntax_error {
@@ -49,6 +68,25 @@ pub fn parse_file(
     let module = parser::parse(&lexed.tokens, text, file, &reported, diagnostics);
     (module, lexed)
 }
+
+/// The error that stands for the syntax errors past the limit.
+fn left_out_summary(first: &Diagnostic, count: usize) -> Diagnostic {
+    Diagnostic::error(
+        codes::SYNTAX,
+        first.primary.span,
+        format!("{count} more syntax errors are not shown"),
+    )
+    .with_label("the first of them is here")
+    .with_note(format!(
+        "a file shows at most {MAX_SYNTAX_ERRORS} syntax errors: fix those first, \
+         as what follows them is often their consequence"
+    ))
+}
+
+/// Syntax errors shown for one file at most. Past this many, the rest are
+/// mostly echoes of the first, and a broken file of any size still gets a
+/// report (and an editor's diagnostics list) of a readable length.
+pub const MAX_SYNTAX_ERRORS: usize = 100;
 
 /// Below this much text per thread, a second thread costs more than it
 /// saves (about 2,000 lines of typical code).
@@ -81,7 +119,8 @@ fn read_clean(text: &str, file: FileId) -> Result<(ast::Module, lexer::Lexed), N
         let first = run.first().map_or(0, |r| r.start);
         let range = first..run.last().map_or(first, |r| r.end);
         let whole_file = range == (0..text.len());
-        let mut found = Diagnostics::new();
+        // Only whether there is a problem matters here, not what it is.
+        let mut found = Diagnostics::with_limit(0);
         let mut lexed = lexer::lex_range(text, range, file, &mut found);
         if !found.is_empty() {
             return Err(NotClean::Other);

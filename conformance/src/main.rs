@@ -68,6 +68,18 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         reduce_each: usize,
     },
+    /// Shrink a failing program to a small one that fails the same way
+    /// (the same oracle and first code) and print it.
+    Reduce {
+        /// The `.pt` file (one file, no modules).
+        file: PathBuf,
+        /// How long to try, in seconds.
+        #[arg(long, default_value_t = 120)]
+        seconds: u64,
+        /// Where the crates are built (default: a folder under the system's temporary folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Run a program with the reference evaluator and print what it prints.
     Eval {
         /// The root `.pt` file (other files of its folder are its modules).
@@ -86,6 +98,7 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Eval { file } => eval(&file),
+        Command::Reduce { file, seconds, dir } => reduce(&file, seconds, dir),
         Command::Soak {
             minutes,
             out,
@@ -121,7 +134,7 @@ fn main() -> ExitCode {
                 size,
                 batch,
                 dir: dir.unwrap_or_else(|| std::env::temp_dir().join("parseltongue-conformance")),
-                fuel: 2_000_000,
+                fuel: FUEL,
                 allowed_lints: allow,
             };
             let report = match campaign::run(&options) {
@@ -194,6 +207,53 @@ fn eval(file: &std::path::Path) -> ExitCode {
     eprintln!("[{:?}]", outcome.end);
     ExitCode::SUCCESS
 }
+
+/// `reduce FILE`: the smallest program found that fails as FILE does.
+fn reduce(file: &std::path::Path, seconds: u64, dir: Option<PathBuf>) -> ExitCode {
+    use parseltongue_conformance::batch::Builder;
+    use parseltongue_conformance::reduce;
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("error: {}: {error}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let program = generate::Program {
+        seed: 0,
+        files: vec![("main.pt".to_string(), text)],
+    };
+    let builder = Builder::new(
+        dir.unwrap_or_else(|| std::env::temp_dir().join("parseltongue-conformance-reduce")),
+    );
+    let Some(signature) = reduce::signature(&program, &builder, FUEL) else {
+        eprintln!(
+            "error: {} passes every oracle (or the evaluator cannot judge it): nothing to reduce",
+            file.display()
+        );
+        return ExitCode::FAILURE;
+    };
+    eprintln!(
+        "reducing a {:?} failure{}",
+        signature.oracle,
+        signature
+            .code
+            .as_deref()
+            .map_or(String::new(), |c| format!(" ({c})"))
+    );
+    let small = reduce::reduce(
+        &program,
+        &signature,
+        &builder,
+        FUEL,
+        std::time::Duration::from_secs(seconds),
+    );
+    print!("{small}");
+    ExitCode::SUCCESS
+}
+
+/// Evaluator steps a program may take before it counts as not ending.
+const FUEL: u64 = 2_000_000;
 
 fn soak(plan: &soak::Plan) -> ExitCode {
     match soak::run(plan) {

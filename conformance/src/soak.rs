@@ -20,7 +20,7 @@ pub struct Plan {
     pub reduce_each: usize,
 }
 
-const FUEL: u64 = 2_000_000;
+use crate::FUEL;
 
 pub fn run(plan: &Plan) -> Result<(), String> {
     let failures_dir = plan.out.join("failures");

@@ -105,6 +105,11 @@ impl Gen {
                     return e;
                 }
             }
+            7 => {
+                if let Some(e) = self.propagated(ty, d) {
+                    return e;
+                }
+            }
             _ => {}
         }
         match ty {
@@ -128,6 +133,24 @@ impl Gen {
             }
             Ty::Record(_) | Ty::Enum(_) => self.leaf(ty),
         }
+    }
+
+    /// `propagate X` with X a `result` of the function's error type or an
+    /// `option`, as the function's return type allows (never in a thread,
+    /// whose block cannot return).
+    fn propagated(&mut self, ty: &Ty, d: usize) -> Option<E> {
+        if self.current.threads > 0 {
+            return None;
+        }
+        let wrapped = match self.current.returns.as_ref()? {
+            Ty::Result(_, error) => Ty::Result(Box::new(ty.clone()), error.clone()),
+            Ty::Option(_) => Ty::Option(Box::new(ty.clone())),
+            _ => return None,
+        };
+        // `expr`, not `typed`: nothing around `propagate` fixes the type
+        // of a bare `None` or `Err(…)`.
+        let inner = self.expr(&wrapped, d).at(Level::Postfix);
+        Some(E::new(format!("propagate {inner}"), Level::Prefix))
     }
 
     /// A variable of the type, or a literal.

@@ -1250,7 +1250,7 @@ impl<'a> BodyChecker<'_, 'a> {
                 )
             }
             K::Binary { first, rest } => self.check_binary(first, rest, span, expected),
-            K::Propagate(inner) => self.check_propagate(inner, span),
+            K::Propagate(inner) => self.check_propagate(inner, span, expected),
             K::RustIfLet {
                 let_span,
                 pattern,
@@ -1328,7 +1328,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         Applicability::MachineApplicable,
                     ),
                 );
-                self.check_propagate(inner, span)
+                self.check_propagate(inner, span, expected)
             }
             K::If {
                 branches,
@@ -2558,6 +2558,25 @@ impl<'a> BodyChecker<'_, 'a> {
             }
             return error_expr(span);
         }
+        if recv.ty == Ty::Unknown {
+            // `(propagate None).length()`: nothing says what the value is.
+            self.c.error(
+                Diagnostic::error(
+                    codes::TYPE_ANNOTATION_NEEDED,
+                    recv.span,
+                    format!(
+                        "cannot infer the type of the value whose method `{}` is called",
+                        method.name
+                    ),
+                )
+                .with_label("its type is not known here")
+                .with_help("bind the value first with a type: `let_var value: string = …;`"),
+            );
+            for a in args {
+                self.check_expr(a, None);
+            }
+            return error_expr(span);
+        }
         let Some(sig) = builtins::method(&recv.ty, &method.name) else {
             // The method may have been meant to change its receiver; do not
             // add "never changed" warnings on top of this error.
@@ -2975,9 +2994,23 @@ impl<'a> BodyChecker<'_, 'a> {
         matches!(ty, Ty::Named(id) if matches!(self.c.tables.program.types[*id].kind, TypeDefKind::Rust(_)))
     }
 
-    fn check_propagate(&mut self, inner: &ast::Expr, span: Span) -> ir::Expr {
-        let checked = self.check_expr(inner, None);
+    fn check_propagate(
+        &mut self,
+        inner: &ast::Expr,
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> ir::Expr {
         let returns = self.returns.clone();
+        // The function's return type and the context give the operand its
+        // type: `propagate None` and `propagate Err(e)` name no value type,
+        // and `propagate Ok(2.5)` no error type.
+        let value = Box::new(expected.cloned().unwrap_or(Ty::Unknown));
+        let operand = match &returns {
+            Ty::Result(_, error) => Some(Ty::Result(value, error.clone())),
+            Ty::Option(_) => Some(Ty::Option(value)),
+            _ => None,
+        };
+        let checked = self.check_expr(inner, operand.as_ref());
         let ty = match (&checked.ty, &returns) {
             (Ty::Error, _) => Ty::Error,
             (Ty::Result(t, e), Ty::Result(_, re)) => {

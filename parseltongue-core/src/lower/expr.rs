@@ -405,7 +405,29 @@ impl Lowerer<'_> {
             K::Binary { first, rest } => self.binary(first, rest, exterior),
             K::Propagate(inner) => {
                 self.in_condition = exterior;
-                let i = self.expr(inner, Want::Owned).at(Prec::Postfix);
+                let i = match &inner.kind {
+                    // `Ok(2.5)?` leaves rustc to infer the error type and
+                    // the float's width, which it cannot: the constructor
+                    // is named through its type.
+                    K::Builtin {
+                        builtin:
+                            constructor @ (Builtin::Some | Builtin::None | Builtin::Ok | Builtin::Err),
+                        args,
+                    } => {
+                        let ty = self.rust_type(&inner.ty);
+                        let variant = format_ident!("{constructor:?}");
+                        let args: Vec<TokenStream> = args
+                            .iter()
+                            .map(|a| self.expr(a, Want::Owned).tokens)
+                            .collect();
+                        if args.is_empty() {
+                            quote!(<#ty>::#variant)
+                        } else {
+                            quote!(<#ty>::#variant(#(#args),*))
+                        }
+                    }
+                    _ => self.expr(inner, Want::Owned).at(Prec::Postfix),
+                };
                 self.owned_result(quote!(#i?), &e.ty, want)
             }
             K::If {

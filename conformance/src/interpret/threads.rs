@@ -34,7 +34,12 @@ impl Machine<'_> {
         self.frames.pop();
         let result = match result {
             Ok(v) => Ok(v),
-            Err(Flow::Panic(message)) => Err(message),
+            // Which of the threads panics first, and so what the others
+            // find (a poisoned lock, a total past the limit) and when
+            // `main` stops, is up to the schedule: no one output is right.
+            Err(Flow::Panic(_)) => {
+                return unsupported("a panic in a thread (what follows depends on the schedule)")
+            }
             Err(Flow::Stop(end)) => return Err(Flow::Stop(end)),
             Err(_) => return unsupported("`return`, `break` or `continue` out of a thread"),
         };

@@ -93,16 +93,24 @@ impl Walker {
                 .last();
             common.is_some_and(|(&(_, operands), _)| operands)
         });
+        self.remember_read(id);
+        let mut source = self.cow_source[id];
+        while let Some(s) = source {
+            self.last[s] = Some((usize::MAX, 0));
+            // A read of the borrow is a read of what it borrows: in
+            // `view.lines().contains(source)` the source cannot move.
+            self.remember_read(s);
+            source = self.cow_source[s];
+        }
+    }
+
+    /// Keeps the groups around a read of `id` (its latest reads only).
+    fn remember_read(&mut self, id: LocalId) {
         let reads = &mut self.read_in[id];
         if reads.len() == EARLIER_READS {
             reads.remove(0);
         }
         reads.push(self.groups.clone());
-        let mut source = self.cow_source[id];
-        while let Some(s) = source {
-            self.last[s] = Some((usize::MAX, 0));
-            source = self.cow_source[s];
-        }
     }
 
     fn block(&mut self, block: &mut Block, locals: &[Local]) {

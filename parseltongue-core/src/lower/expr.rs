@@ -404,18 +404,14 @@ impl Lowerer<'_> {
             }
             K::Binary { first, rest } => self.binary(first, rest, exterior),
             K::Propagate(inner) => {
-                self.in_condition = exterior;
-                let i = match &inner.kind {
-                    // `Ok(2.5)?` leaves rustc to infer the error type and
-                    // the float's width, which it cannot: the constructor
-                    // is named through its type.
-                    K::Builtin {
-                        builtin:
-                            constructor @ (Builtin::Some | Builtin::None | Builtin::Ok | Builtin::Err),
-                        args,
-                    } => {
-                        let ty = self.rust_type(&inner.ty);
-                        let variant = format_ident!("{constructor:?}");
+                // `Ok(2.5)?` leaves rustc to infer the error type and the
+                // float's width, which it cannot: the constructor is named
+                // through its type. Its arguments are in parentheses, so
+                // a condition's rules stop there.
+                let i = match constructor(inner) {
+                    Some((variant, args, ty)) => {
+                        let ty = self.rust_type(ty);
+                        let variant = format_ident!("{variant:?}");
                         let args: Vec<TokenStream> = args
                             .iter()
                             .map(|a| self.expr(a, Want::Owned).tokens)
@@ -426,7 +422,10 @@ impl Lowerer<'_> {
                             quote!(<#ty>::#variant(#(#args),*))
                         }
                     }
-                    _ => self.expr(inner, Want::Owned).at(Prec::Postfix),
+                    None => {
+                        self.in_condition = exterior;
+                        self.expr(inner, Want::Owned).at(Prec::Postfix)
+                    }
                 };
                 self.owned_result(quote!(#i?), &e.ty, want)
             }
@@ -444,6 +443,10 @@ impl Lowerer<'_> {
             K::Match { scrutinee, arms } => {
                 // A match that lowers to one arm's value stands where it stood.
                 self.in_condition = exterior;
+                if let Some(body) = one_arm_on_literal(e) {
+                    // As wanted: a borrowed `list_of(…)` is a slice.
+                    return self.expr(body, want);
+                }
                 let value = self.match_expr(scrutinee, arms, &e.ty);
                 self.borrowed_if_wanted(value, &e.ty, want)
             }
@@ -892,6 +895,23 @@ pub(super) fn is_braced(tokens: &TokenStream) -> bool {
 
 /// The items of a literal list (`list_of(a, b)`, or a copy of one), which
 /// an array serves where the list is only read (clippy: useless_vec).
+/// `Some(…)`, `None`, `Ok(…)` or `Err(…)`, seen through `.clone()` and
+/// blocks of one value: the variant, its arguments and its type.
+fn constructor(e: &Expr) -> Option<(Builtin, &[Expr], &Ty)> {
+    match &e.kind {
+        K::Builtin {
+            builtin: variant @ (Builtin::Some | Builtin::None | Builtin::Ok | Builtin::Err),
+            args,
+        } => Some((*variant, args, &e.ty)),
+        K::Builtin {
+            builtin: Builtin::Method(M::Clone),
+            args,
+        } => constructor(&args[0]),
+        K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().and_then(constructor),
+        _ => None,
+    }
+}
+
 pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
     match &e.kind {
         K::Builtin {

@@ -51,9 +51,11 @@ impl Lowerer<'_> {
         } else if scrutinee.ty.is_copy() {
             self.typed_expr(scrutinee, Want::Deref).tokens
         } else if matches!(scrutinee.kind, K::Local { id, .. }
-            if matches!(self.local_repr(id), Repr::Arc | Repr::Guard | Repr::Cow))
+            if matches!(self.local_repr(id), Repr::Arc | Repr::Guard | Repr::Cow | Repr::MutRef))
         {
             // Patterns see through no smart pointer or `Cow`: `&*shared`.
+            // A `mutable` parameter is reborrowed the same way: matched as
+            // it is, the `&mut` would move into a binding pattern.
             let value = self.expr(scrutinee, Want::Deref).at(Prec::Unary);
             quote!(&#value)
         } else if super::super::check::is_place_expr(scrutinee) {
@@ -169,6 +171,13 @@ impl Lowerer<'_> {
                 }
             }
             Some(_) if scrutinee.ty.is_copy() => self.typed_expr(scrutinee, Want::Deref).tokens,
+            // `let whole = shape;` would move a `mutable` parameter's
+            // `&mut` into the binding: it views a reborrow.
+            Some(_) if matches!(scrutinee.kind, K::Local { id, .. } if self.local_repr(id) == Repr::MutRef) =>
+            {
+                let value = self.expr(scrutinee, Want::Deref).at(Prec::Unary);
+                quote!(&#value)
+            }
             Some(_) if is_place => self.expr(scrutinee, Want::Borrow).tokens,
             Some(_) => self.expr(scrutinee, Want::Owned).tokens,
         };

@@ -169,8 +169,11 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                     lints.insert("clippy::nonminimal_bool");
                     lints.insert("clippy::overly_complex_bool_expr");
                 }
+                // `flag || !false`: clippy folds the constant side too.
+                let known_bool =
+                    |e: &Expr| is_bool_literal(e) || matches!(value(e), Some(Value::Bool(_)));
                 if (op.is_logical() || matches!(op, BinaryOp::Eq | BinaryOp::Ne))
-                    && (is_bool_literal(previous) || is_bool_literal(operand))
+                    && (known_bool(previous) || known_bool(operand))
                 {
                     lints.insert("clippy::nonminimal_bool");
                     lints.insert("clippy::bool_comparison");
@@ -357,6 +360,12 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                     lints.insert("clippy::redundant_pattern_matching");
                 }
             }
+            // Every arm gives back what it matched (`true => true,
+            // other => other`): the match is its scrutinee to clippy.
+            // (One arm is lowered to the value itself: no match is left.)
+            if arms.len() > 1 && arms.iter().all(|(pattern, body)| gives_back(pattern, body)) {
+                lints.insert("clippy::needless_match");
+            }
             // `Some(x) => x, None => fallback`: what `unwrap_or` does.
             let unwraps = arms
                 .iter()
@@ -478,6 +487,47 @@ fn is_literal_value(e: &Expr) -> bool {
             _ => false,
         },
         _ => is_literal(e),
+    }
+}
+
+/// Whether an arm's body is the value its pattern matched: the binding
+/// itself, the same literal, or the same constructor around such a value.
+fn gives_back(pattern: &Pattern, body: &Expr) -> bool {
+    let body = simplified(body);
+    match (pattern, &body.kind) {
+        (Pattern::Binding(bound), K::Local { id, .. }) => bound == id,
+        (Pattern::Bool(p), K::Bool(b)) => p == b,
+        (Pattern::Int(p), K::Int(b)) => i128::from(*p) == i128::from(*b),
+        (Pattern::Str(p), K::Str(b)) => p == b,
+        (
+            Pattern::None,
+            K::Builtin {
+                builtin: Builtin::None,
+                ..
+            },
+        ) => true,
+        (
+            Pattern::Some(p),
+            K::Builtin {
+                builtin: Builtin::Some,
+                args,
+            },
+        )
+        | (
+            Pattern::Ok(p),
+            K::Builtin {
+                builtin: Builtin::Ok,
+                args,
+            },
+        )
+        | (
+            Pattern::Err(p),
+            K::Builtin {
+                builtin: Builtin::Err,
+                args,
+            },
+        ) => args.len() == 1 && gives_back(p, &args[0]),
+        _ => false,
     }
 }
 

@@ -36,14 +36,15 @@ pub(super) fn base_local(e: &Expr) -> Option<LocalId> {
 }
 
 /// The local a `for` loop walks: a place, or the receiver of a lazily
-/// walked `split`, `lines`, `keys` or `values`.
+/// walked `split`, `lines`, `keys` or `values`, seen through `.clone()`
+/// (which the lowering drops where nothing changes the original).
 pub(super) fn iterated_local(iterable: &Expr) -> Option<LocalId> {
     use crate::ir::{Builtin, BuiltinMethod as M};
     match &iterable.kind {
         K::Builtin {
-            builtin: Builtin::Method(M::Split | M::Lines | M::Keys | M::Values),
+            builtin: Builtin::Method(M::Split | M::Lines | M::Keys | M::Values | M::Clone),
             args,
-        } => base_local(&args[0]),
+        } => iterated_local(&args[0]),
         _ => base_local(iterable),
     }
 }
@@ -254,6 +255,33 @@ impl Lowerer<'_> {
         let result = work(self);
         self.pinned.truncate(depth);
         result
+    }
+
+    /// For a built-in method that only reads its receiver, when an argument
+    /// changes the receiver's variable (`xs.get(xs.pop().unwrap_or(0))`):
+    /// the name of a copy of the receiver and the `let` that takes it. The
+    /// reference evaluates the receiver first, so the method sees the value
+    /// from before the change, and Rust could not borrow it across the
+    /// change anyway.
+    pub(super) fn receiver_copied_first(
+        &mut self,
+        method: crate::ir::BuiltinMethod,
+        args: &[Expr],
+    ) -> Option<(TokenStream, TokenStream)> {
+        use crate::ir::BuiltinMethod as M;
+        let changes_receiver = matches!(
+            method,
+            M::Push | M::Pop | M::Insert | M::Remove | M::Clear | M::Sort | M::Reverse
+        );
+        let (receiver, rest) = args.split_first()?;
+        let base = base_local(receiver)?;
+        if changes_receiver || !rest.iter().any(|a| self.expr_changes(a, base)) {
+            return None;
+        }
+        self.no_moves += 1;
+        let value = self.expr(receiver, Want::Owned).tokens;
+        self.no_moves -= 1;
+        Some((quote!(__receiver), quote!(let __receiver = #value;)))
     }
 
     /// `{ lets… value }`, or `value` alone when nothing was evaluated first.

@@ -138,6 +138,16 @@ impl Lowerer<'_> {
                 self.owned_result(quote!(Err(#v)), ty, want)
             }
             Builtin::Method(m) => {
+                if let Some(copy) = self.receiver_copied_first(m, args) {
+                    // `xs.get(xs.pop())`: the receiver is the list as it
+                    // was, taken before the argument changes it.
+                    self.receiver_copies.push((&args[0] as *const Expr, copy.0));
+                    let call =
+                        self.with_receiver_pinned(args, |this| this.method(m, args, ty, want));
+                    self.receiver_copies.pop();
+                    let value = call.tokens;
+                    return self.after(vec![copy.1], value);
+                }
                 self.with_receiver_pinned(args, |this| this.method(m, args, ty, want))
             }
         }
@@ -321,11 +331,19 @@ impl Lowerer<'_> {
                     }
                     return atom(quote!(#lit));
                 }
+                // A cast says its type: the suffix is for the literal below.
+                let suffix = std::mem::take(&mut self.suffix_next_number);
                 let r = self.expr(&args[0], Want::Deref).at(Prec::Cast);
                 // An integer literal reached through a block or a one-arm
                 // match: `15.0`, not `15 as f64` (clippy: unnecessary_cast).
                 if let (M::ToF64, Some(v)) = (m, single_integer_literal(&r)) {
-                    let lit = Literal::f64_unsuffixed(v as f64);
+                    let lit = if suffix {
+                        format!("{}_f64", Literal::f64_unsuffixed(v as f64))
+                            .parse()
+                            .unwrap_or_else(|_| Literal::f64_suffixed(v as f64))
+                    } else {
+                        Literal::f64_unsuffixed(v as f64)
+                    };
                     return atom(quote!(#lit));
                 }
                 let t = if m == M::ToF64 {

@@ -166,6 +166,20 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn expr(&mut self, e: &Expr, want: Want) -> Lowered {
+        if let Some((_, copy)) = self
+            .receiver_copies
+            .iter()
+            .find(|(at, _)| std::ptr::eq(*at, e))
+        {
+            let copy = copy.clone();
+            return match want {
+                Want::Borrow if !e.ty.is_copy() => Lowered {
+                    tokens: quote!(&#copy),
+                    prec: Prec::Unary,
+                },
+                _ => atom(copy),
+            };
+        }
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expr_inner(e, want))
     }
 
@@ -830,7 +844,14 @@ pub(super) fn float_literal(v: f64) -> Literal {
 }
 
 pub(super) fn block_untyped(block: &Block) -> bool {
-    block.tail.as_deref().is_some_and(untyped_numbers)
+    match (block.stmts.as_slice(), block.tail.as_deref()) {
+        // `{ let_var x: i64 = 6; x }` is lowered to its value alone (see
+        // `stmt::returned_binding`), which no longer says `i64`.
+        ([crate::ir::Stmt::Let { local, value, .. }], Some(tail)) if matches!(tail.kind, K::Local { id, .. } if id == *local) => {
+            untyped_numbers(value)
+        }
+        (_, tail) => tail.is_some_and(untyped_numbers),
+    }
 }
 
 /// Whether a value leaves part of its type unsaid (`list_of()`, `None`,

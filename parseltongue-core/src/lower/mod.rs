@@ -75,6 +75,10 @@ pub(crate) struct Lowerer<'p> {
     /// lowering chose for a reason clippy cannot see (a loop over a copy
     /// of a list it changes is not an unnecessary copy).
     chosen_lints: std::collections::BTreeSet<&'static str>,
+    /// Receivers of the built-in method being lowered that were copied
+    /// first (see `aliasing::receiver_copied_first`): the expression and
+    /// the name that stands for it.
+    receiver_copies: Vec<(*const crate::ir::Expr, TokenStream)>,
 }
 
 /// A lowering failure: generated tokens that `syn` could not parse. This
@@ -195,6 +199,7 @@ fn lower_module<'p>(
         pinned: Vec::new(),
         no_moves: 0,
         chosen_lints: std::collections::BTreeSet::new(),
+        receiver_copies: Vec::new(),
     };
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut tests = Vec::new();

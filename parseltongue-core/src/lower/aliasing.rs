@@ -274,8 +274,25 @@ impl Lowerer<'_> {
             M::Push | M::Pop | M::Insert | M::Remove | M::Clear | M::Sort | M::Reverse
         );
         let (receiver, rest) = args.split_first()?;
-        let base = base_local(receiver)?;
-        if changes_receiver || !rest.iter().any(|a| self.expr_changes(a, base)) {
+        if changes_receiver || receiver.ty.is_copy() {
+            return None;
+        }
+        // Any variable the receiver reads (`(if c { xs } else { ys })`
+        // reads both) that an argument changes.
+        let mut read = Vec::new();
+        crate::ir::walk_expr(
+            receiver,
+            &mut |e| {
+                if let K::Local { id, .. } = e.kind {
+                    read.push(id);
+                }
+            },
+            &mut |_| {},
+        );
+        if !read
+            .iter()
+            .any(|&id| rest.iter().any(|a| self.expr_changes(a, id)))
+        {
             return None;
         }
         self.no_moves += 1;

@@ -457,8 +457,12 @@ impl Lowerer<'_> {
             K::Match { scrutinee, arms } => {
                 // A match that lowers to one arm's value stands where it stood.
                 self.in_condition = exterior;
-                if let Some(body) = one_arm_on_literal(e) {
-                    // As wanted: a borrowed `list_of(…)` is a slice.
+                // Borrowed, a `list_of(…)` arm is a slice; read, a string
+                // literal arm is a `&str`.
+                let as_wanted = |this: &Self, body: &Expr| {
+                    want == Want::Borrow || (want == Want::Read && this.reads_as_str_slice(body))
+                };
+                if let Some(body) = one_arm_on_literal(e).filter(|body| as_wanted(self, body)) {
                     return self.expr(body, want);
                 }
                 let value = self.match_expr(scrutinee, arms, &e.ty);

@@ -717,6 +717,20 @@ impl<'p> Lowerer<'p> {
         let mut lints =
             source_lints::source_lints(&body.block, &body.locals, &self.program.constants);
         lints.append(&mut self.chosen_lints);
+        // A method the author named `to_string` (clippy would have the
+        // record implement `Display`).
+        if f.name == "to_string"
+            && f.returns == Ty::Str
+            && matches!(
+                f.kind,
+                FunctionKind::Method {
+                    receiver: Some(_),
+                    ..
+                }
+            )
+        {
+            lints.insert("clippy::inherent_to_string");
+        }
         if f.returns == Ty::Unit && stmt::keeps_tail_return(&body.block) {
             lints.insert("clippy::needless_return");
         }

@@ -127,6 +127,10 @@ impl Lowerer<'_> {
                 .is_some_and(|tail| self.reads_as_str_slice(tail)),
             K::Block(b) if b.stmts.len() == 1 => super::stmt::returned_binding(b, self.locals)
                 .is_some_and(|(_, value)| self.reads_as_str_slice(value)),
+            // `match 0.1 { _ => "x" }` is lowered as its arm.
+            K::Match { .. } => {
+                super::expr::one_arm_on_literal(e).is_some_and(|body| self.reads_as_str_slice(body))
+            }
             K::Builtin {
                 builtin: Builtin::Method(M::ToText | M::Clone),
                 args,

@@ -20,37 +20,40 @@ pub(super) fn source_lints(
     constants: &[Constant],
 ) -> BTreeSet<&'static str> {
     let lints = std::cell::RefCell::new(BTreeSet::new());
-    let builds = std::cell::Cell::new(pushes_after_empty_list(block));
+    let block_lints = |b: &Block| {
+        let mut lints = lints.borrow_mut();
+        if pushes_after_empty_list(b) {
+            lints.insert("clippy::vec_init_then_push");
+        }
+        if swaps_by_hand(b, locals) {
+            lints.insert("clippy::almost_swapped");
+        }
+    };
+    block_lints(block);
     crate::ir::walk_block(
         block,
         &mut |e| {
             expression_lints(e, constants, &mut lints.borrow_mut());
-            let inner = match &e.kind {
-                K::Block(b) => pushes_after_empty_list(b),
+            match &e.kind {
+                K::Block(b) => block_lints(b),
                 K::If {
                     branches,
                     otherwise,
                 } => {
-                    branches.iter().any(|(_, b)| pushes_after_empty_list(b))
-                        || otherwise.as_deref().is_some_and(pushes_after_empty_list)
+                    branches.iter().for_each(|(_, b)| block_lints(b));
+                    otherwise.as_deref().into_iter().for_each(block_lints);
                 }
-                K::SpawnThread { body, .. } | K::WithLock { body, .. } => {
-                    pushes_after_empty_list(body)
-                }
-                _ => false,
-            };
-            builds.set(builds.get() || inner);
+                K::SpawnThread { body, .. } | K::WithLock { body, .. } => block_lints(body),
+                _ => {}
+            }
         },
         &mut |s| {
             statement_lints(s, locals, &mut lints.borrow_mut());
             if let Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Loop(body) = s {
-                builds.set(builds.get() || pushes_after_empty_list(body));
+                block_lints(body);
             }
         },
     );
-    if builds.get() {
-        lints.borrow_mut().insert("clippy::vec_init_then_push");
-    }
     if overflows_known_values(block, locals, constants) {
         // rustc follows `let_var big = 9223372036854775807; big + 1` and
         // rejects what the reference defines as a panic at run time.
@@ -69,6 +72,27 @@ pub(super) fn value_lints(value: &Expr, constants: &[Constant]) -> BTreeSet<&'st
         &mut |_| {},
     );
     lints.into_inner()
+}
+
+/// `let_var a = b; let_var b = a;`: to clippy, a swap gone wrong.
+fn swaps_by_hand(block: &Block, locals: &[Local]) -> bool {
+    let name = |l: usize| locals.get(l).map(|l| &l.name);
+    block.stmts.windows(2).any(|pair| match pair {
+        [Stmt::Let {
+            local: a,
+            value: first,
+            ..
+        }, Stmt::Let {
+            local: b,
+            value: second,
+            ..
+        }] => {
+            matches!((&first.kind, &second.kind),
+                (K::Local { id: from, .. }, K::Local { id: back, .. })
+                    if back == a && name(*from) == name(*b))
+        }
+        _ => false,
+    })
 }
 
 /// `let_mut_var xs: list<T> = list_of(); xs.push(v);`: the author's way
@@ -96,9 +120,13 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
                 lints.insert("clippy::misrefactored_assign_op");
             }
             if op.is_none() {
+                // `x = a + x`, `x = x - (x - y)`: clippy suggests (or
+                // misreads) a compound assignment. (`x += y` arrives here
+                // as `x = x + y`, which the lowering writes back as `+=`.)
                 if let K::Binary { rest, .. } = &value.kind {
-                    if rest.len() == 1 && mentions_place(&rest[0].1, target) {
+                    if rest.iter().any(|(_, r)| mentions_place(r, target)) {
                         lints.insert("clippy::assign_op_pattern");
+                        lints.insert("clippy::misrefactored_assign_op");
                     }
                 }
             }
@@ -379,11 +407,37 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
             // a string literal becomes `String::from`).
             let cheap_fallback = arms.iter().any(|(pattern, body)| {
                 matches!(pattern, Pattern::None | Pattern::Err(_) | Pattern::Wildcard)
-                    && matches!(
-                        body.kind,
+                    && (matches!(
+                        simplified(body).kind,
                         K::Int(_) | K::Float(_) | K::Bool(_) | K::Local { .. } | K::Const(_)
-                    )
+                    ) || is_empty_text(body)
+                        || value(body).is_some())
             });
+            // `Some(_) => Some(…), None => None`: what `map` does.
+            let maps = arms.len() == 2
+                && arms.iter().any(|(p, b)| {
+                    matches!(p, Pattern::Some(_))
+                        && matches!(
+                            simplified(b).kind,
+                            K::Builtin {
+                                builtin: Builtin::Some,
+                                ..
+                            }
+                        )
+                })
+                && arms.iter().any(|(p, b)| {
+                    matches!(p, Pattern::None)
+                        && matches!(
+                            simplified(b).kind,
+                            K::Builtin {
+                                builtin: Builtin::None,
+                                ..
+                            }
+                        )
+                });
+            if maps {
+                lints.insert("clippy::manual_map");
+            }
             if arms.len() == 2 && unwraps && cheap_fallback {
                 lints.insert("clippy::manual_unwrap_or");
                 lints.insert("clippy::manual_unwrap_or_default");
@@ -391,7 +445,7 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
             if let K::Builtin {
                 builtin: Builtin::Method(M::ToLower | M::ToUpper),
                 ..
-            } = &scrutinee.kind
+            } = &simplified(scrutinee).kind
             {
                 lints.insert("clippy::match_str_case_mismatch");
             }
@@ -544,7 +598,7 @@ fn is_constant(e: &Expr) -> bool {
 }
 
 fn is_empty_text(e: &Expr) -> bool {
-    match &e.kind {
+    match &simplified(e).kind {
         K::Str(text) => text.is_empty(),
         K::Builtin {
             builtin: Builtin::Method(M::Clone | M::ToText | M::Trim),
@@ -591,13 +645,18 @@ fn literal_int(e: &Expr) -> Option<i64> {
 }
 
 fn numeric_literal(e: &Expr) -> Option<f64> {
-    match &e.kind {
+    match &simplified(e).kind {
         K::Int(v) => Some(*v as f64),
         K::Float(v) => Some(*v),
         K::Unary {
             op: UnaryOp::Negate,
             operand,
         } => numeric_literal(operand).map(|v| -v),
+        // `3.to_f64()` is lowered to the literal `3.0`.
+        K::Builtin {
+            builtin: Builtin::Method(M::ToF64),
+            args,
+        } => numeric_literal(&args[0]),
         _ => None,
     }
 }
@@ -650,6 +709,19 @@ fn simplified(e: &Expr) -> &Expr {
             ) if id == local => simplified(value),
             _ => e,
         },
+        // `match v { x => x }` is lowered as `v`.
+        K::Match { scrutinee, arms }
+            if arms.len() == 1
+                && matches!((&arms[0].0, &arms[0].1.kind),
+                    (Pattern::Binding(bound), K::Local { id, .. }) if bound == id) =>
+        {
+            simplified(scrutinee)
+        }
+        // A string's `to_string()` is a copy of it.
+        K::Builtin {
+            builtin: Builtin::Method(M::ToText),
+            args,
+        } if args[0].ty == crate::ir::Ty::Str => simplified(&args[0]),
         _ => super::expr::one_arm_on_literal(e).map_or(e, simplified),
     }
 }
@@ -787,10 +859,24 @@ fn value_of(e: &Expr, constants: &[Constant], depth: usize) -> Option<Value> {
         K::Binary { first, rest } => {
             let mut acc = value_of(first, constants, depth + 1)?;
             for (op, operand) in rest {
+                // `false && x` is `false` whatever `x` is (clippy folds it).
+                match (op, &acc) {
+                    (BinaryOp::And, Value::Bool(false)) | (BinaryOp::Or, Value::Bool(true)) => {
+                        continue
+                    }
+                    _ => {}
+                }
                 acc = apply(*op, &acc, &value_of(operand, constants, depth + 1)?)?;
             }
             Some(acc)
         }
+        K::Builtin {
+            builtin: Builtin::Method(M::ToF64),
+            args,
+        } => match value_of(&args[0], constants, depth + 1)? {
+            Value::Int(v) => Some(Value::Float(v as f64)),
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -151,8 +151,10 @@ impl Lowerer<'_> {
                     continue;
                 }
             }
-            // Literals are written into the text itself (clippy: print_literal).
-            let literal_text = match &value.kind {
+            // Literals are written into the text itself (clippy: print_literal),
+            // also one that a `match` on a literal gives.
+            let shown = super::expr::one_arm_on_literal(value).unwrap_or(value);
+            let literal_text = match &shown.kind {
                 K::Str(text) if spec.is_empty() => Some(text.replace('{', "{{").replace('}', "}}")),
                 K::Int(v) if spec.is_empty() => Some(v.to_string()),
                 K::Bool(b) if spec.is_empty() => Some(b.to_string()),

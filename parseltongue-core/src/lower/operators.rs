@@ -153,6 +153,21 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether the `&str` that `e` reads as views a `String` made for the
+    /// statement (`format(…).trim()`), which a binding cannot outlive.
+    pub(super) fn views_a_temporary(&self, e: &Expr) -> bool {
+        match &e.kind {
+            K::Builtin {
+                builtin: Builtin::Method(M::Trim | M::ToText | M::Clone),
+                args,
+            } if args[0].ty == Ty::Str => {
+                !super::super::check::is_place_expr(&args[0])
+                    && !(self.reads_as_str_slice(&args[0]) && !self.views_a_temporary(&args[0]))
+            }
+            _ => false,
+        }
+    }
+
     pub(super) fn is_str_param(&self, id: usize) -> bool {
         id < self.locals.len() && self.locals[id].ty == Ty::Str && self.locals[id].repr == Repr::Ref
     }

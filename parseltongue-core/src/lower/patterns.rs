@@ -142,6 +142,13 @@ impl Lowerer<'_> {
         let changed = is_place
             && super::aliasing::base_local(scrutinee).is_some_and(|id| self.expr_changes(body, id));
         let value = match binding {
+            // `let _ = guard;` would drop a lock guard to clippy's eyes
+            // (let_underscore_lock): the read is of a reference to it.
+            None if matches!(scrutinee.kind, K::Local { id, .. } if self.local_repr(id) == Repr::Guard) =>
+            {
+                let guard = self.expr(scrutinee, Want::Read).tokens;
+                quote!(&#guard)
+            }
             None => self.expr(scrutinee, Want::Read).tokens,
             Some(_) if changed && scrutinee.ty != Ty::Str && !scrutinee.ty.is_copy() => {
                 self.no_moves += 1;
@@ -150,7 +157,9 @@ impl Lowerer<'_> {
                 quote!(&#copy)
             }
             Some(_) if scrutinee.ty == Ty::Str => {
-                if !changed && (self.reads_as_str_slice(scrutinee) || is_place) {
+                let lasting_view =
+                    self.reads_as_str_slice(scrutinee) && !self.views_a_temporary(scrutinee);
+                if !changed && (lasting_view || is_place) {
                     self.str_view(scrutinee)
                 } else {
                     // The binding views the string, which must outlive it.

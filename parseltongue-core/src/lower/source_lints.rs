@@ -30,10 +30,51 @@ pub(super) fn source_lints(
         }
     };
     block_lints(block);
+    // Locals bound to `Ok(…)`, `Some(…)` and the like: clippy follows them
+    // to an `unwrap_or` (unnecessary_literal_unwrap).
+    let literal_locals = std::cell::RefCell::new(Vec::new());
+    crate::ir::walk_block(block, &mut |_| {}, &mut |s| {
+        if let Stmt::Let { local, value, .. } = s {
+            let unchanged = locals.get(*local).is_some_and(|l| !l.mutated);
+            // (A `None` clippy lets through.)
+            let none = matches!(
+                simplified(value).kind,
+                K::Builtin {
+                    builtin: Builtin::None,
+                    ..
+                }
+            );
+            if unchanged && !none && is_literal_value(value) {
+                literal_locals.borrow_mut().push(*local);
+            }
+        }
+    });
+    let literal_locals = literal_locals.into_inner();
     crate::ir::walk_block(
         block,
         &mut |e| {
             expression_lints(e, constants, &mut lints.borrow_mut());
+            if let K::Builtin {
+                builtin:
+                    Builtin::Method(
+                        M::Unwrap
+                        | M::UnwrapOr
+                        | M::Expect
+                        | M::IsSome
+                        | M::IsNone
+                        | M::IsOk
+                        | M::IsErr,
+                    ),
+                args,
+            } = &e.kind
+            {
+                if matches!(simplified(&args[0]).kind, K::Local { id, .. } if literal_locals.contains(&id))
+                {
+                    lints
+                        .borrow_mut()
+                        .insert("clippy::unnecessary_literal_unwrap");
+                }
+            }
             match &e.kind {
                 K::Block(b) => block_lints(b),
                 K::If {
@@ -156,14 +197,8 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
                     }
                 }
             }
-            if let K::Builtin {
-                builtin: Builtin::ListOf,
-                args,
-            } = &iterable.kind
-            {
-                if args.len() == 1 {
-                    lints.insert("clippy::single_element_loop");
-                }
+            if super::expr::literal_list(iterable).is_some_and(|args| args.len() == 1) {
+                lints.insert("clippy::single_element_loop");
             }
         }
         Stmt::Let { local, value, .. } => {
@@ -206,6 +241,25 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                     lints.insert("clippy::nonminimal_bool");
                     lints.insert("clippy::bool_comparison");
                     lints.insert("clippy::overly_complex_bool_expr");
+                }
+                // `a - 1 >= b`, `a >= b + 1`: `a > b` to clippy.
+                let off_by_one = |e: &Expr| {
+                    matches!(&simplified(e).kind, K::Binary { rest, .. }
+                        if matches!(rest.last(), Some((BinaryOp::Add | BinaryOp::Sub, one))
+                            if matches!(simplified(one).kind, K::Int(1))))
+                };
+                if matches!(
+                    op,
+                    BinaryOp::Ge | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Lt
+                ) && (off_by_one(previous) || off_by_one(operand))
+                {
+                    lints.insert("clippy::int_plus_one");
+                }
+                if matches!(op, BinaryOp::Div)
+                    && numeric_literal(previous) == Some(0.0)
+                    && numeric_literal(operand) == Some(0.0)
+                {
+                    lints.insert("clippy::zero_divided_by_zero");
                 }
                 if op.is_comparison() && (is_empty_text(previous) || is_empty_text(operand)) {
                     lints.insert("clippy::comparison_to_empty");
@@ -261,10 +315,17 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 .chain(rest.iter().map(|(_, r)| r))
                 .collect();
             let logical = rest.iter().all(|(op, _)| op.is_logical());
-            let repeated = operands
-                .iter()
-                .enumerate()
-                .any(|(i, a)| operands[i + 1..].iter().any(|b| same(a, b)));
+            // The same operand twice, two of equal known value (`false`
+            // and `!true`), or an operand and its negation.
+            let negation_of = |a: &Expr, b: &Expr| matches!(&simplified(a).kind, K::Unary { op: UnaryOp::Not, operand } if same(operand, b));
+            let repeated = operands.iter().enumerate().any(|(i, a)| {
+                operands[i + 1..].iter().any(|b| {
+                    same(a, b)
+                        || (value(a).is_some() && value(a) == value(b))
+                        || negation_of(a, b)
+                        || negation_of(b, a)
+                })
+            });
             if logical && repeated {
                 lints.insert("clippy::nonminimal_bool");
                 lints.insert("clippy::overly_complex_bool_expr");
@@ -302,6 +363,12 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
             branches,
             otherwise,
         } => {
+            // `if c {}`: clippy would remove it.
+            if let [(_, only)] = branches.as_slice() {
+                if otherwise.is_none() && only.stmts.is_empty() && only.tail.is_none() {
+                    lints.insert("clippy::needless_ifs");
+                }
+            }
             // clippy evaluates constant conditions: two of them may be
             // the same condition to it.
             let known: Vec<Value> = branches.iter().filter_map(|(c, _)| value(c)).collect();
@@ -387,6 +454,18 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 if tests_constructor {
                     lints.insert("clippy::redundant_pattern_matching");
                 }
+            }
+            // `x => { … }, _ => {}`: an `if let` (or `==`) to clippy.
+            let nothing = |b: &Expr| match &simplified(b).kind {
+                K::Block(block) => block.stmts.is_empty() && block.tail.is_none(),
+                _ => b.ty == crate::ir::Ty::Unit && matches!(b.kind, K::Block(_)),
+            };
+            if arms.len() == 2
+                && arms
+                    .iter()
+                    .any(|(p, b)| matches!(p, Pattern::Wildcard | Pattern::None) && nothing(b))
+            {
+                lints.insert("clippy::single_match");
             }
             // Every arm gives back what it matched (`true => true,
             // other => other`): the match is its scrutinee to clippy.
@@ -486,16 +565,19 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                     lints.insert("clippy::no_effect_replace");
                 }
                 M::Min | M::Max => {
-                    if is_constant(&args[0]) && args[1..].iter().all(is_constant) {
+                    let known = |e: &Expr| is_constant(e) || value(e).is_some();
+                    if known(&args[0]) && args[1..].iter().all(known) {
                         lints.insert("clippy::unnecessary_min_or_max");
                     }
-                    // `x.min(1).max(5)`: a constant result.
-                    let clamped = matches!(
-                        &args[0].kind,
-                        K::Builtin { builtin: Builtin::Method(M::Min | M::Max), args: inner }
-                            if inner[1..].iter().all(is_constant)
-                    );
-                    if clamped && args[1..].iter().all(is_constant) {
+                    // `x.min(1).max(5)`, `c.max(x.min(1))`: a constant result.
+                    let bounded = |e: &Expr| {
+                        matches!(
+                            &simplified(e).kind,
+                            K::Builtin { builtin: Builtin::Method(M::Min | M::Max), args: inner }
+                                if inner.iter().any(known)
+                        )
+                    };
+                    if args.iter().any(bounded) && args.iter().any(known) {
                         lints.insert("clippy::min_max");
                     }
                     // `x.min(a).max(b)`: a clamp written by hand.

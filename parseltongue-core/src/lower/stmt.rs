@@ -503,7 +503,12 @@ pub(super) fn returned_binding<'b>(
     let Some(Stmt::Let { local, value, .. }) = block.stmts.last() else {
         return None;
     };
-    let Some(K::Local { id, .. }) = block.tail.as_deref().map(|t| &t.kind) else {
+    // `match 1 { _ => x }` in the tail is lowered as `x`.
+    let tail = block
+        .tail
+        .as_deref()
+        .map(|t| super::expr::one_arm_on_literal(t).unwrap_or(t));
+    let Some(K::Local { id, .. }) = tail.map(|t| &t.kind) else {
         return None;
     };
     let plain = locals

@@ -161,8 +161,10 @@ impl Lowerer<'_> {
                 builtin: Builtin::Method(M::Trim | M::ToText | M::Clone),
                 args,
             } if args[0].ty == Ty::Str => {
-                !super::super::check::is_place_expr(&args[0])
-                    && !(self.reads_as_str_slice(&args[0]) && !self.views_a_temporary(&args[0]))
+                let receiver = &args[0];
+                let lasting = super::super::check::is_place_expr(receiver)
+                    || (self.reads_as_str_slice(receiver) && !self.views_a_temporary(receiver));
+                !lasting
             }
             _ => false,
         }

@@ -331,6 +331,25 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 lints.insert("clippy::overly_complex_bool_expr");
                 lints.insert("clippy::eq_op");
             }
+            // `a == b || a < b`: two comparisons of the same operands.
+            let pairs: Vec<(&Expr, &Expr)> =
+                operands.iter().filter_map(|e| compared_pair(e)).collect();
+            let same_operands = pairs.iter().enumerate().any(|(i, (a, b))| {
+                pairs[i + 1..]
+                    .iter()
+                    .any(|(c, d)| (same(a, c) && same(b, d)) || (same(a, d) && same(b, c)))
+            });
+            if logical && same_operands {
+                lints.insert("clippy::double_comparisons");
+                lints.insert("clippy::nonminimal_bool");
+            }
+        }
+        // `Some(propagate x)`: `x` itself, to clippy.
+        K::Builtin {
+            builtin: Builtin::Some | Builtin::Ok,
+            args,
+        } if args.len() == 1 && matches!(simplified(&args[0]).kind, K::Propagate(_)) => {
+            lints.insert("clippy::needless_question_mark");
         }
         K::Unary {
             op: UnaryOp::Not,
@@ -623,6 +642,16 @@ fn is_literal_value(e: &Expr) -> bool {
             _ => false,
         },
         _ => is_literal(e),
+    }
+}
+
+/// The two sides of a single comparison (`a < b`), seen through blocks.
+fn compared_pair(e: &Expr) -> Option<(&Expr, &Expr)> {
+    match &simplified(e).kind {
+        K::Binary { first, rest } if rest.len() == 1 && rest[0].0.is_comparison() => {
+            Some((first.as_ref(), &rest[0].1))
+        }
+        _ => None,
     }
 }
 

@@ -478,6 +478,10 @@ impl Lowerer<'_> {
                 if let Some((local, value)) = single_let {
                     // The value stands where the block stood.
                     self.in_condition = exterior;
+                    if want == Want::Borrow && literal_list(value).is_some() {
+                        // Borrowed, a literal list is a slice.
+                        return self.expr(value, want);
+                    }
                     let ty = self.locals[local].ty.clone();
                     // Only read, the value need not be owned (clippy: cmp_owned).
                     let inner = if matches!(want, Want::Read | Want::Deref) {
@@ -804,8 +808,23 @@ pub(super) fn untyped_numbers(e: &Expr) -> bool {
             branches,
             otherwise,
         } => {
-            branches.iter().all(|(_, b)| block_untyped(b))
-                && otherwise.as_deref().is_some_and(block_untyped)
+            // A branch of no type of its own (`None`, `list_of()`, a
+            // panic) takes the others'.
+            let typeless = |b: &Block| {
+                b.tail.as_deref().is_some_and(|t| {
+                    t.ty == Ty::Never
+                        || matches!(&t.kind, K::Builtin { builtin: Builtin::None, .. })
+                        || matches!(&t.kind, K::Builtin { builtin: Builtin::ListOf, args } if args.is_empty())
+                })
+            };
+            let blocks: Vec<&Block> = branches
+                .iter()
+                .map(|(_, b)| b)
+                .chain(otherwise.as_deref())
+                .collect();
+            otherwise.is_some()
+                && blocks.iter().any(|b| block_untyped(b))
+                && blocks.iter().all(|b| block_untyped(b) || typeless(b))
         }
         // An arm that gives back the whole scrutinee, bound, is as untyped
         // as the scrutinee: `match 1e-7 { x => x }`.
@@ -948,6 +967,13 @@ pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
             args,
         } => literal_list(&args[0]),
         K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().and_then(literal_list),
+        // `{ let_var xs: list<i64> = list_of(0); xs }` is that list.
+        K::Block(b) => match (b.stmts.as_slice(), b.tail.as_deref()) {
+            ([crate::ir::Stmt::Let { local, value, .. }], Some(tail)) if matches!(tail.kind, K::Local { id, .. } if id == *local) => {
+                literal_list(value)
+            }
+            _ => None,
+        },
         _ => one_arm_on_literal(e).and_then(literal_list),
     }
 }

@@ -545,6 +545,18 @@ fn single_integer_literal(tokens: &TokenStream) -> Option<i64> {
             let text = lit.to_string();
             text.trim_end_matches("i64").replace('_', "").parse().ok()
         }
+        // `-44`: a minus and a literal.
+        (
+            Some(proc_macro2::TokenTree::Punct(minus)),
+            Some(proc_macro2::TokenTree::Literal(lit)),
+        ) if minus.as_char() == '-' && trees.next().is_none() => {
+            let text = lit.to_string();
+            text.trim_end_matches("i64")
+                .replace('_', "")
+                .parse::<i64>()
+                .ok()
+                .map(|v| -v)
+        }
         _ => None,
     }
 }

@@ -154,6 +154,13 @@ impl Lowerer<'_> {
             // Literals are written into the text itself (clippy: print_literal),
             // also one that a `match` on a literal gives.
             let shown = super::expr::one_arm_on_literal(value).unwrap_or(value);
+            // `{ let_var c: bool = true; c }` is lowered as `true`.
+            let shown = match &shown.kind {
+                K::Block(b) => super::stmt::returned_binding(b, self.locals)
+                    .filter(|_| b.stmts.len() == 1)
+                    .map_or(shown, |(_, value)| value),
+                _ => shown,
+            };
             let literal_text = match &shown.kind {
                 K::Str(text) if spec.is_empty() => Some(text.replace('{', "{{").replace('}', "}}")),
                 K::Int(v) if spec.is_empty() => Some(v.to_string()),

@@ -164,8 +164,12 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
                 // `x = a + x`, `x = x - (x - y)`: clippy suggests (or
                 // misreads) a compound assignment. (`x += y` arrives here
                 // as `x = x + y`, which the lowering writes back as `+=`.)
-                if let K::Binary { rest, .. } = &value.kind {
-                    if rest.iter().any(|(_, r)| mentions_place(r, target)) {
+                if let K::Binary { first, rest } = &simplified(value).kind {
+                    // Through a one-arm match the lowering removes, even
+                    // `x = x % 4` is left for clippy to see.
+                    let hidden =
+                        !std::ptr::eq(simplified(value), &**value) && mentions_place(first, target);
+                    if hidden || rest.iter().any(|(_, r)| mentions_place(r, target)) {
                         lints.insert("clippy::assign_op_pattern");
                         lints.insert("clippy::misrefactored_assign_op");
                     }
@@ -201,9 +205,13 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
                 lints.insert("clippy::single_element_loop");
             }
         }
+        Stmt::Return(Some(value)) if matches!(value.kind, K::Propagate(_)) => {
+            // `return propagate x;`: `return x` to clippy.
+            lints.insert("clippy::needless_return_with_question_mark");
+        }
         Stmt::Let { local, value, .. } => {
             // `let_var x = x;`: a shadow with the same value.
-            if let K::Local { id, .. } = value.kind {
+            if let K::Local { id, .. } = simplified(value).kind {
                 let name = |l: usize| locals.get(l).map(|l| &l.name);
                 if id != *local && name(id) == name(*local) {
                     lints.insert("clippy::redundant_locals");
@@ -282,7 +290,13 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                     .and_then(|(a, b)| apply(*op, a, &b));
                 // `x * 1`, `x + 0`, `x * 0`, `x % 1`, `x * -1`: known results.
                 for (side, left) in [(previous, true), (operand, false)] {
-                    match (numeric_literal(side), op) {
+                    // clippy folds `24 % 3` to `0` too.
+                    let folded = numeric_literal(side).or(match value(side) {
+                        Some(Value::Int(v)) => Some(v as f64),
+                        Some(Value::Float(v)) => Some(v),
+                        _ => None,
+                    });
+                    match (folded, op) {
                         (Some(0.0), BinaryOp::Add | BinaryOp::Sub) => {
                             lints.insert("clippy::identity_op");
                         }

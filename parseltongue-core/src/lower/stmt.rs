@@ -503,11 +503,19 @@ pub(super) fn returned_binding<'b>(
     let Some(Stmt::Let { local, value, .. }) = block.stmts.last() else {
         return None;
     };
-    // `match 1 { _ => x }` in the tail is lowered as `x`.
+    // `match 1 { _ => x }` and `x.clone()` in the tail are lowered as `x`
+    // (a copy of a value read nowhere else is the value).
     let tail = block
         .tail
         .as_deref()
-        .map(|t| super::expr::one_arm_on_literal(t).unwrap_or(t));
+        .map(|t| super::expr::one_arm_on_literal(t).unwrap_or(t))
+        .map(|t| match &t.kind {
+            K::Builtin {
+                builtin: crate::ir::Builtin::Method(crate::ir::BuiltinMethod::Clone),
+                args,
+            } => &args[0],
+            _ => t,
+        });
     let Some(K::Local { id, .. }) = tail.map(|t| &t.kind) else {
         return None;
     };

@@ -43,10 +43,11 @@ impl Lowerer<'_> {
                 }
                 // Text without placeholders is a literal, owned only where
                 // it must be (clippy: cmp_owned).
-                let unescaped = template.replace("{{", "").replace("}}", "");
-                if args.len() == 1 && want != Want::Owned && !unescaped.contains(['{', '}']) {
-                    let lit = Literal::string(&template.replace("{{", "{").replace("}}", "}"));
-                    return atom(quote!(#lit));
+                if want != Want::Owned {
+                    if let Some(text) = self.literal_format(args) {
+                        let lit = Literal::string(&text);
+                        return atom(quote!(#lit));
+                    }
                 }
                 let f = self.formatted("format", args);
                 // Arguments evaluated first make a block, which an operand

@@ -151,24 +151,9 @@ impl Lowerer<'_> {
                     continue;
                 }
             }
-            // Literals are written into the text itself (clippy: print_literal),
-            // also one that a `match` on a literal gives.
-            let shown = super::expr::one_arm_on_literal(value).unwrap_or(value);
-            // `{ let_var c: bool = true; c }` is lowered as `true`.
-            let shown = match &shown.kind {
-                K::Block(b) => super::stmt::returned_binding(b, self.locals)
-                    .filter(|_| b.stmts.len() == 1)
-                    .map_or(shown, |(_, value)| value),
-                _ => shown,
-            };
-            let literal_text = match &shown.kind {
-                K::Str(text) if spec.is_empty() => Some(text.replace('{', "{{").replace('}', "}}")),
-                K::Int(v) if spec.is_empty() => Some(v.to_string()),
-                K::Bool(b) if spec.is_empty() => Some(b.to_string()),
-                _ => None,
-            };
-            if let Some(text) = literal_text {
-                out.push_str(&text);
+            // Literals are written into the text itself (clippy: print_literal).
+            if let Some(text) = self.literal_text(value, &spec) {
+                out.push_str(&text.replace('{', "{{").replace('}', "}}"));
                 continue;
             }
             match value.kind {
@@ -193,6 +178,68 @@ impl Lowerer<'_> {
 
 /// The value a placeholder shows: a copy (`x.clone()`) shows `x`, and so
 /// does `x.to_string()` under a plain `{}`.
+impl Lowerer<'_> {
+    /// The text a literal argument shows under an empty spec (`{}`), also
+    /// one that a `match` on a literal or a one-binding block gives; `None`
+    /// for anything else. The lowering writes such text into the template.
+    fn literal_text(&self, value: &Expr, spec: &str) -> Option<String> {
+        if !spec.is_empty() {
+            return None;
+        }
+        let shown = super::expr::one_arm_on_literal(value).unwrap_or(value);
+        // `{ let_var c: bool = true; c }` is lowered as `true`.
+        let shown = match &shown.kind {
+            K::Block(b) => super::stmt::returned_binding(b, self.locals)
+                .filter(|_| b.stmts.len() == 1)
+                .map_or(shown, |(_, value)| value),
+            _ => shown,
+        };
+        match &shown.kind {
+            K::Str(text) => Some(text.clone()),
+            K::Int(v) => Some(v.to_string()),
+            K::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The text of `format(template, args…)` when every placeholder is a
+    /// `{}` of a literal (or of such a `format`): the call is that text,
+    /// which the lowering writes as a literal where it is only read.
+    pub(super) fn literal_format(&self, args: &[Expr]) -> Option<String> {
+        let Some(Expr {
+            kind: K::Template { template },
+            ..
+        }) = args.first()
+        else {
+            return None;
+        };
+        let mut values = args[1..].iter();
+        let mut out = String::new();
+        let mut chars = template.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' | '}' if chars.peek() == Some(&c) => {
+                    chars.next();
+                    out.push(c);
+                }
+                '{' => {
+                    let spec: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                    let value = shown_value(values.next()?, &spec);
+                    match &value.kind {
+                        K::Builtin {
+                            builtin: crate::ir::Builtin::Format,
+                            args: inner,
+                        } if spec.is_empty() => out.push_str(&self.literal_format(inner)?),
+                        _ => out.push_str(&self.literal_text(value, &spec)?),
+                    }
+                }
+                other => out.push(other),
+            }
+        }
+        Some(out)
+    }
+}
+
 fn shown_value<'e>(value: &'e Expr, spec: &str) -> &'e Expr {
     match &value.kind {
         K::Builtin {

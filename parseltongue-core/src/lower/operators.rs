@@ -138,8 +138,7 @@ impl Lowerer<'_> {
             K::Builtin {
                 builtin: Builtin::Format,
                 args,
-            } if args.len() == 1 => matches!(&args[0].kind, K::Template { template }
-                if !template.replace("{{", "").replace("}}", "").contains(['{', '}'])),
+            } if self.literal_format(args).is_some() => true,
             K::Builtin {
                 builtin: Builtin::Format,
                 args,

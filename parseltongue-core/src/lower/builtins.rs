@@ -522,6 +522,14 @@ impl Lowerer<'_> {
                         let msg = self.str_argument(&args[1]);
                         quote!(#r.expect(#msg))
                     }
+                    // An empty string, list or map is the type's default
+                    // (clippy: unwrap_or_default).
+                    _ if matches!(&args[1].kind, K::Str(text) if text.is_empty())
+                        || matches!(&args[1].kind,
+                            K::Builtin { builtin: Builtin::ListOf | Builtin::MapOf, args } if args.is_empty()) =>
+                    {
+                        quote!(#r.unwrap_or_default())
+                    }
                     _ => {
                         let d = self.expr(&args[1], Want::Owned).tokens;
                         quote!(#r.unwrap_or(#d))

@@ -141,6 +141,7 @@ impl Lowerer<'_> {
         // copy taken first.
         let changed = is_place
             && super::aliasing::base_local(scrutinee).is_some_and(|id| self.expr_changes(body, id));
+        let mut annotation = TokenStream::new();
         let value = match binding {
             // `let _ = guard;` would drop a lock guard to clippy's eyes
             // (let_underscore_lock): the read is of a reference to it.
@@ -188,14 +189,21 @@ impl Lowerer<'_> {
                 quote!(&#value)
             }
             Some(_) if is_place => self.expr(scrutinee, Want::Borrow).tokens,
-            Some(_) => self.expr(scrutinee, Want::Owned).tokens,
+            // A literal list the binding only reads is an array.
+            Some(id) => match self.read_only_array(id, scrutinee) {
+                Some((list_annotation, array)) => {
+                    annotation = list_annotation;
+                    array
+                }
+                None => self.expr(scrutinee, Want::Owned).tokens,
+            },
         };
         let b = self.pattern(pattern);
         self.suffix_next_number = suffix;
         let body = self.expr(body, want).tokens;
         Lowered {
             tokens: quote!({
-                let #b = #value;
+                let #b #annotation = #value;
                 #body
             }),
             prec: Prec::Range,

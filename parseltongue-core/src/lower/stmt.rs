@@ -9,6 +9,61 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 impl Lowerer<'_> {
+    /// Whether `local` is lowered as an array (see [`Self::read_only_array`]).
+    fn is_array_local(&self, local: usize) -> bool {
+        let Some(body) = self.body else {
+            return false;
+        };
+        let found = std::cell::Cell::new(false);
+        crate::ir::walk_block(body, &mut |_| {}, &mut |stmt| {
+            if let Stmt::Let {
+                local: bound,
+                value,
+                ..
+            } = stmt
+            {
+                if *bound == local {
+                    let n = super::expr::literal_list(value).map_or(0, <[Expr]>::len);
+                    found.set(n > 0 && super::used_only_as_slice(body, local, n, self.program));
+                }
+            }
+        });
+        found.get()
+    }
+
+    /// `[a, b]`, with the annotation its numbers need, for a literal list
+    /// bound to `local` that is only ever read like a slice (clippy:
+    /// useless_vec); `None` otherwise.
+    pub(super) fn read_only_array(
+        &mut self,
+        local: usize,
+        value: &Expr,
+    ) -> Option<(TokenStream, TokenStream)> {
+        let args = super::expr::literal_list(value).filter(|args| !args.is_empty())?;
+        let only_read = self
+            .body
+            .is_some_and(|b| super::used_only_as_slice(b, local, args.len(), self.program));
+        if !only_read {
+            return None;
+        }
+        let items: Vec<TokenStream> = args
+            .iter()
+            .map(|a| self.expr(a, Want::Owned).tokens)
+            .collect();
+        let items = tighten_unary(quote!(#(#items),*));
+        let annotation = if untyped_numbers(value) {
+            let element = match &self.locals[local].ty {
+                Ty::List(t) => self.rust_type(&t.clone()),
+                _ => quote!(i64),
+            };
+            let n = Literal::usize_unsuffixed(args.len());
+            quote!(: [#element; #n])
+        } else {
+            quote!()
+        };
+        Some((annotation, quote!([#items])))
+    }
+
     pub(super) fn function_body(&mut self, block: &Block, returns_unit: bool) -> TokenStream {
         // `return;` at the end of a branch that ends the function says
         // nothing (clippy: needless_return).
@@ -265,6 +320,14 @@ impl Lowerer<'_> {
                             if borrowed {
                                 self.chosen_lints.insert("clippy::unnecessary_to_owned");
                             }
+                            // A list of numbers only read like a slice is an
+                            // array, which a copy need not `clone` (but the
+                            // copy is the point).
+                            if t.is_copy()
+                                && matches!(iterable.kind, K::Local { id, .. } if self.is_array_local(id))
+                            {
+                                self.chosen_lints.insert("clippy::clone_on_copy");
+                            }
                             // A loop variable that is a view of the pieces
                             // views the copy's strings (it lives as long as
                             // the loop).
@@ -398,28 +461,8 @@ impl Lowerer<'_> {
                 }
             }
             _ => {
-                if let Some(args) = super::expr::literal_list(value) {
-                    let only_read = self.body.is_some_and(|b| {
-                        super::used_only_as_slice(b, local, args.len(), self.program)
-                    });
-                    if !args.is_empty() && only_read {
-                        let items: Vec<TokenStream> = args
-                            .iter()
-                            .map(|a| self.expr(a, Want::Owned).tokens)
-                            .collect();
-                        let items = tighten_unary(quote!(#(#items),*));
-                        let annotation = if untyped_numbers(value) {
-                            let element = match &ty {
-                                Ty::List(t) => self.rust_type(t),
-                                _ => quote!(i64),
-                            };
-                            let n = Literal::usize_unsuffixed(args.len());
-                            quote!(: [#element; #n])
-                        } else {
-                            quote!()
-                        };
-                        return quote!(let #mutability #name #annotation = [#items];);
-                    }
+                if let Some((annotation, array)) = self.read_only_array(local, value) {
+                    return quote!(let #mutability #name #annotation = #array;);
                 }
                 let v = self.expr(value, Want::Owned).tokens;
                 if super::types::needs_annotation(&ty, is_empty_container(value))

@@ -21,6 +21,16 @@ impl Lowerer<'_> {
                 builtin: Builtin::Method(M::ToText),
                 args,
             } if args[0].ty == Ty::Str => self.side(&args[0]),
+            // `format("{}", text)` is lowered as `text`.
+            K::Builtin {
+                builtin: Builtin::Format,
+                args,
+            } if args.len() == 2
+                && args[1].ty == Ty::Str
+                && matches!(&args[0].kind, K::Template { template } if template == "{}") =>
+            {
+                self.side(&args[1])
+            }
             K::Str(_) => Side::Literal,
             K::Const(c) if self.program.constants[*c].ty == Ty::Str => Side::Literal,
             K::Local { id, .. } => match self.local_repr(*id) {

@@ -554,11 +554,23 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 lints.insert("clippy::manual_unwrap_or");
                 lints.insert("clippy::manual_unwrap_or_default");
             }
-            if let K::Builtin {
-                builtin: Builtin::Method(M::ToLower | M::ToUpper),
-                ..
-            } = &simplified(scrutinee).kind
-            {
+            // A scrutinee whose text went through a case change (also in a
+            // branch of an `if` it is made of) against literal arms.
+            let mut case_changed = false;
+            crate::ir::walk_expr(
+                scrutinee,
+                &mut |e| {
+                    case_changed |= matches!(
+                        e.kind,
+                        K::Builtin {
+                            builtin: Builtin::Method(M::ToLower | M::ToUpper),
+                            ..
+                        }
+                    );
+                },
+                &mut |_| {},
+            );
+            if case_changed && arms.iter().any(|(p, _)| matches!(p, Pattern::Str(_))) {
                 lints.insert("clippy::match_str_case_mismatch");
             }
         }

@@ -546,19 +546,7 @@ pub(super) fn returned_binding<'b>(
     let Some(Stmt::Let { local, value, .. }) = block.stmts.last() else {
         return None;
     };
-    // `match 1 { _ => x }` and `x.clone()` in the tail are lowered as `x`
-    // (a copy of a value read nowhere else is the value).
-    let tail = block
-        .tail
-        .as_deref()
-        .map(|t| super::expr::one_arm_on_literal(t).unwrap_or(t))
-        .map(|t| match &t.kind {
-            K::Builtin {
-                builtin: crate::ir::Builtin::Method(crate::ir::BuiltinMethod::Clone),
-                args,
-            } => &args[0],
-            _ => t,
-        });
+    let tail = block.tail.as_deref().map(|t| lowered_as(t, locals));
     let Some(K::Local { id, .. }) = tail.map(|t| &t.kind) else {
         return None;
     };
@@ -566,6 +554,26 @@ pub(super) fn returned_binding<'b>(
         .get(*local)
         .is_some_and(|l| l.repr == Repr::Value && !l.mutated);
     (id == local && plain).then_some((*local, value))
+}
+
+/// What a value in a block's tail is lowered as: `match 1 { _ => x }`,
+/// `x.clone()` (a copy of a value read nowhere else is the value), `{ x }`
+/// and `{ let_var y = x; y }` are all `x`.
+fn lowered_as<'b>(e: &'b Expr, locals: &[crate::ir::Local]) -> &'b Expr {
+    if let Some(arm) = super::expr::one_arm_on_literal(e) {
+        return lowered_as(arm, locals);
+    }
+    match &e.kind {
+        K::Builtin {
+            builtin: crate::ir::Builtin::Method(crate::ir::BuiltinMethod::Clone),
+            args,
+        } => lowered_as(&args[0], locals),
+        K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().map_or(e, |t| lowered_as(t, locals)),
+        K::Block(b) if b.stmts.len() == 1 => {
+            returned_binding(b, locals).map_or(e, |(_, value)| lowered_as(value, locals))
+        }
+        _ => e,
+    }
 }
 
 /// A copy of a function body without the `return;` statements that end

@@ -874,7 +874,11 @@ impl Gen {
                 .filter(|(_, m, _)| *m == Mode::Mutable)
                 .map(|(_, _, t)| t.clone()),
         );
-        let mut chosen = self.choose_places(&needs)?.into_iter();
+        let places = self.choose_places(&needs)?;
+        // A variable that gives a `mutable` argument (or a field of one)
+        // cannot also be consumed as the receiver.
+        let taken: Vec<(usize, usize)> = places.iter().map(|(at, _)| *at).collect();
+        let mut chosen = places.into_iter();
         // The receiver first: it is evaluated first, and a consumed
         // variable must not be read by the arguments after it.
         let receiver = match function.method_of {
@@ -885,7 +889,7 @@ impl Gen {
                 self.expr(&Ty::Record(r), d).at(Level::Postfix)
             )),
             Some((_, Some(Mode::Mutable))) => Some(format!("{}.", self.take_place(chosen.next()?))),
-            Some((r, Some(Mode::Owned))) => Some(format!("{}.", self.owned_receiver(r, d))),
+            Some((r, Some(Mode::Owned))) => Some(format!("{}.", self.owned_receiver(r, d, &taken))),
         };
         let mut args = Vec::new();
         let mut mutable_names: Vec<(String, Ty)> = Vec::new();
@@ -919,11 +923,15 @@ impl Gen {
 
     /// A receiver for an `owned self` method: not a field or element
     /// (PT0307), so a variable, a literal or a clone.
-    fn owned_receiver(&mut self, r: usize, d: usize) -> String {
+    fn owned_receiver(&mut self, r: usize, d: usize, taken: &[(usize, usize)]) -> String {
         let ty = Ty::Record(r);
-        let vars = self.visible(|v| {
-            v.ty == ty && matches!(v.kind, Kind::Let | Kind::LetMut | Kind::Param(Mode::Owned))
-        });
+        let vars: Vec<(usize, usize)> = self
+            .visible(|v| {
+                v.ty == ty && matches!(v.kind, Kind::Let | Kind::LetMut | Kind::Param(Mode::Owned))
+            })
+            .into_iter()
+            .filter(|at| !taken.contains(at))
+            .collect();
         if !vars.is_empty() && self.rng.chance(50) {
             let at = *self.rng.pick(&vars);
             let var = self.var(at).clone();

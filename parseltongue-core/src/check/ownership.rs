@@ -32,6 +32,9 @@ struct Walker {
     beside_earlier_read: Vec<bool>,
     /// Second pass: the positions to mark.
     marking: bool,
+    /// Locals matched by the `match` expressions around the walk, whose
+    /// bindings may view them: read in an arm, they are not moved.
+    matched: Vec<LocalId>,
 }
 
 /// Sets `moved` on the reads that may move.
@@ -48,6 +51,7 @@ pub(crate) fn mark_moves(block: &mut Block, locals: &mut [Local]) {
         read_in: vec![Vec::new(); n],
         beside_earlier_read: vec![false; n],
         marking: false,
+        matched: Vec::new(),
     };
     walker.block(block, locals);
     walker.counter = 0;
@@ -92,7 +96,7 @@ impl Walker {
                 .take_while(|(a, b)| a == b)
                 .last();
             common.is_some_and(|(&(_, operands), _)| operands)
-        });
+        }) || self.matched.contains(&id);
         self.remember_read(id);
         let mut source = self.cow_source[id];
         while let Some(s) = source {
@@ -243,9 +247,14 @@ impl Walker {
             }),
             ExprKind::Match { scrutinee, arms } => self.grouped(false, |w| {
                 w.expr(scrutinee, locals);
+                let viewed = root_local(scrutinee);
+                w.matched.extend(viewed);
                 for (p, body) in arms {
                     w.pattern(p);
                     w.expr(body, locals);
+                }
+                if viewed.is_some() {
+                    w.matched.pop();
                 }
             }),
             ExprKind::Block(b) => self.block(b, locals),

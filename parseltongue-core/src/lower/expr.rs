@@ -286,12 +286,15 @@ impl Lowerer<'_> {
                 self.in_condition = exterior;
                 // `x.f(x)` with a `mutable` parameter: `self` is the value
                 // as it was, taken before the argument is borrowed.
+                // So is `x.f(x.g())` with `g` changing `x`.
+                let receiver_base = super::aliasing::base_local(receiver);
                 let copied_receiver = mode == ParamMode::Read
-                    && args.iter().zip(&modes).any(|(a, m)| {
+                    && (args.iter().zip(&modes).any(|(a, m)| {
                         *m == ParamMode::Mutable
                             && super::aliasing::base_local(a)
                                 .is_some_and(|base| super::aliasing::mentions(receiver, base))
-                    });
+                    }) || receiver_base
+                        .is_some_and(|base| args.iter().any(|a| self.expr_changes(a, base))));
                 let (receiver_lets, recv) = match mode {
                     ParamMode::Read if copied_receiver => {
                         self.no_moves += 1;
@@ -438,7 +441,9 @@ impl Lowerer<'_> {
                     }
                     None => {
                         self.in_condition = exterior;
-                        self.expr(inner, Want::Owned).at(Prec::Postfix)
+                        // `if c { Some(0.0) } else { None }?` is typed by
+                        // its first number's suffix, as elsewhere.
+                        self.typed_expr(inner, Want::Owned).at(Prec::Postfix)
                     }
                 };
                 self.owned_result(quote!(#i?), &e.ty, want)

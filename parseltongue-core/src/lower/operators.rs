@@ -97,11 +97,16 @@ impl Lowerer<'_> {
     /// a `&String` (a loop over a list's strings), and only a coercion is
     /// `&str` for both.
     pub(super) fn coerced_view(&self, e: &Expr) -> Option<TokenStream> {
-        match e.kind {
-            K::Local { id, .. } if self.is_str_param(id) && !self.params.contains(&id) => {
-                let name = self.local_ident(id);
+        match &e.kind {
+            K::Local { id, .. } if self.is_str_param(*id) && !self.params.contains(id) => {
+                let name = self.local_ident(*id);
                 Some(quote!(#name as &str))
             }
+            // Only viewed, its copy is the view itself.
+            K::Builtin {
+                builtin: Builtin::Method(M::ToText | M::Clone),
+                args,
+            } if args[0].ty == Ty::Str => self.coerced_view(&args[0]),
             _ => None,
         }
     }

@@ -530,6 +530,7 @@ impl<'a> BodyChecker<'_, 'a> {
                     span,
                     format!("`{name}` was consumed and cannot be used again"),
                 )
+                .with_label("used here, after")
                 .with_secondary(consumed_at, "consumed here"),
             );
         }

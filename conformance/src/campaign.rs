@@ -207,6 +207,9 @@ pub fn judge_front_end_with(
         Err(error) => return FrontEnd::Failed(Oracle::Lowering, error.message),
     };
     let outcome = interpret::run_main(&checked.program, fuel);
+    if outcome.thread_panicked {
+        return FrontEnd::Skipped("a thread panicked: what follows depends on the schedule".into());
+    }
     match outcome.end {
         End::OutOfFuel => FrontEnd::Skipped("no end within the fuel".into()),
         End::Unsupported(what) => FrontEnd::Skipped(what),

@@ -13,10 +13,12 @@
 use parseltongue_conformance::campaign::{self, Options, Oracle, Report};
 use std::path::PathBuf;
 
-/// Rejected by rustc at most this many programs in 1,000 (measured when
-/// the budget was set: 38 here, and 20 to 44 for other seed ranges at
-/// these sizes).
-const REJECTED_PER_THOUSAND: usize = 70;
+/// Rejected by rustc at most this many programs in 1,000. The batch is
+/// fixed, so this is a ratchet, not a tolerance: 38 when the budget was
+/// first set, 0 since the fixes of the third soundness session (soaks of
+/// other seeds still find about 25 in 1,000, nearly all clippy style
+/// lints); the margin of 4 covers a clippy release that adds a lint.
+const REJECTED_PER_THOUSAND: usize = 4;
 
 fn campaign(size: usize, count: u64) -> Report {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("generated-{size}"));

@@ -79,6 +79,8 @@ pub(crate) struct Machine<'p> {
     pub fuel: u64,
     pub stdout: String,
     pub stderr: String,
+    /// A spawned thread panicked (see [`super::Outcome::thread_panicked`]).
+    pub thread_panicked: bool,
 }
 
 /// The message of Rust's slice index check; a negative index shows as the
@@ -106,6 +108,7 @@ impl<'p> Machine<'p> {
             fuel,
             stdout: String::new(),
             stderr: String::new(),
+            thread_panicked: false,
         }
     }
 

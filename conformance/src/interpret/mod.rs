@@ -47,6 +47,10 @@ pub struct Outcome {
     pub stderr: String,
     /// How the run ended.
     pub end: End,
+    /// A spawned thread panicked: what the output shows after that (who
+    /// finds the lock poisoned, which total overflows first) depended on
+    /// the schedule, and the sequential run is one answer of several.
+    pub thread_panicked: bool,
 }
 
 /// Runs `main` of a checked, error-free program (module 0's `main`
@@ -64,6 +68,7 @@ pub fn run_main(program: &Program, fuel: u64) -> Outcome {
                 stdout: String::new(),
                 stderr: String::new(),
                 end: End::Unsupported("the evaluator itself panicked".into()),
+                thread_panicked: false,
             }),
             Err(_) => run(program, fuel),
         }
@@ -91,5 +96,6 @@ fn run(program: &Program, fuel: u64) -> Outcome {
         stdout: machine.stdout,
         stderr: machine.stderr,
         end,
+        thread_panicked: machine.thread_panicked,
     }
 }

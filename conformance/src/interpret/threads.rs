@@ -36,9 +36,11 @@ impl Machine<'_> {
             Ok(v) => Ok(v),
             // Which of the threads panics first, and so what the others
             // find (a poisoned lock, a total past the limit) and when
-            // `main` stops, is up to the schedule: no one output is right.
-            Err(Flow::Panic(_)) => {
-                return unsupported("a panic in a thread (what follows depends on the schedule)")
+            // `main` stops, is up to the schedule: this is the sequential
+            // answer, and the run says it depended on one.
+            Err(Flow::Panic(message)) => {
+                self.thread_panicked = true;
+                Err(message)
             }
             Err(Flow::Stop(end)) => return Err(Flow::Stop(end)),
             Err(_) => return unsupported("`return`, `break` or `continue` out of a thread"),

@@ -52,33 +52,17 @@ impl Lowerer<'_> {
             })
             .collect();
         let mut text = String::new();
-        let mut chars = template.chars().peekable();
         let mut next = names.iter();
-        while let Some(c) = chars.next() {
-            match c {
-                '{' if chars.peek() == Some(&'{') => {
-                    chars.next();
-                    text.push_str("{{");
-                }
-                '}' if chars.peek() == Some(&'}') => {
-                    chars.next();
-                    text.push_str("}}");
-                }
-                '{' => {
-                    let mut spec = String::new();
-                    for c in chars.by_ref() {
-                        if c == '}' {
-                            break;
-                        }
-                        spec.push(c);
-                    }
+        for piece in template_pieces(template) {
+            match piece {
+                Piece::Text(plain) => text.push_str(plain),
+                Piece::Placeholder(spec) => {
                     let name = next.next().map(ToString::to_string).unwrap_or_default();
                     text.push('{');
                     text.push_str(&name);
-                    text.push_str(&spec);
+                    text.push_str(spec);
                     text.push('}');
                 }
-                other => text.push(other),
             }
         }
         let lit = Literal::string(&text);
@@ -99,29 +83,15 @@ impl Lowerer<'_> {
         let mut out = String::new();
         let mut positional = Vec::new();
         let mut values = values.iter();
-        let mut chars = template.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '{' && chars.peek() == Some(&'{') {
-                chars.next();
-                out.push_str("{{");
-                continue;
-            }
-            if c == '}' && chars.peek() == Some(&'}') {
-                chars.next();
-                out.push_str("}}");
-                continue;
-            }
-            if c != '{' {
-                out.push(c);
-                continue;
-            }
-            let mut spec = String::new();
-            for c in chars.by_ref() {
-                if c == '}' {
-                    break;
+        for piece in template_pieces(template) {
+            let spec = match piece {
+                Piece::Text(text) => {
+                    out.push_str(text);
+                    continue;
                 }
-                spec.push(c);
-            }
+                Piece::Placeholder(spec) => spec,
+            };
+            let spec = spec.to_string();
             let Some(value) = values.next() else { break };
             // `{}` of `x.to_string()` or `x.clone()` shows `x` (clippy:
             // to_string_in_format_args).
@@ -215,29 +185,58 @@ impl Lowerer<'_> {
         };
         let mut values = args[1..].iter();
         let mut out = String::new();
-        let mut chars = template.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '{' | '}' if chars.peek() == Some(&c) => {
-                    chars.next();
-                    out.push(c);
-                }
-                '{' => {
-                    let spec: String = chars.by_ref().take_while(|&c| c != '}').collect();
-                    let value = shown_value(values.next()?, &spec);
+        for piece in template_pieces(template) {
+            match piece {
+                Piece::Text(text) => out.push_str(&text.replace("{{", "{").replace("}}", "}")),
+                Piece::Placeholder(spec) => {
+                    let value = shown_value(values.next()?, spec);
                     match &value.kind {
                         K::Builtin {
                             builtin: crate::ir::Builtin::Format,
                             args: inner,
                         } if spec.is_empty() => out.push_str(&self.literal_format(inner)?),
-                        _ => out.push_str(&self.literal_text(value, &spec)?),
+                        _ => out.push_str(&self.literal_text(value, spec)?),
                     }
                 }
-                other => out.push(other),
             }
         }
         Some(out)
     }
+}
+
+/// A part of a checked format template.
+enum Piece<'t> {
+    /// Text, with `{{` and `}}` still escaped.
+    Text(&'t str),
+    /// A placeholder: the spec after its `:`, or empty.
+    Placeholder(&'t str),
+}
+
+/// The text and placeholders of a template the checker accepted, in order.
+fn template_pieces(template: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    let mut text_start = 0;
+    let bytes = template.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'}' if bytes.get(i + 1) == Some(&bytes[i]) => i += 2,
+            b'{' => {
+                if text_start < i {
+                    pieces.push(Piece::Text(&template[text_start..i]));
+                }
+                let close = template[i..].find('}').map_or(template.len(), |at| i + at);
+                pieces.push(Piece::Placeholder(&template[i + 1..close]));
+                i = close + 1;
+                text_start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    if text_start < template.len() {
+        pieces.push(Piece::Text(&template[text_start..]));
+    }
+    pieces
 }
 
 fn shown_value<'e>(value: &'e Expr, spec: &str) -> &'e Expr {

@@ -470,6 +470,12 @@ impl Lowerer<'_> {
                 if let Some(body) = one_arm_on_literal(e).filter(|body| as_wanted(self, body)) {
                     return self.expr(body, want);
                 }
+                // `match v { x => x }` is `v`, as wanted where it stands.
+                if let [(Pattern::Binding(bound), body)] = arms.as_slice() {
+                    if matches!(body.kind, K::Local { id, .. } if id == *bound) {
+                        return self.expr(scrutinee, want);
+                    }
+                }
                 let value = self.match_expr(scrutinee, arms, &e.ty);
                 self.borrowed_if_wanted(value, &e.ty, want)
             }
@@ -979,6 +985,13 @@ pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
             }
             _ => None,
         },
+        // `match v { x => x }` is `v`.
+        K::Match { scrutinee, arms }
+            if matches!(arms.as_slice(), [(Pattern::Binding(bound), body)]
+                if matches!(body.kind, K::Local { id, .. } if id == *bound)) =>
+        {
+            literal_list(scrutinee)
+        }
         _ => one_arm_on_literal(e).and_then(literal_list),
     }
 }

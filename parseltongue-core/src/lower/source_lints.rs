@@ -269,6 +269,21 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 {
                     lints.insert("clippy::zero_divided_by_zero");
                 }
+                // `!a != b` is `a == b` to clippy.
+                let negated = |e: &Expr| {
+                    matches!(
+                        simplified(e).kind,
+                        K::Unary {
+                            op: UnaryOp::Not,
+                            ..
+                        }
+                    )
+                };
+                if matches!(op, BinaryOp::Eq | BinaryOp::Ne)
+                    && (negated(previous) || negated(operand))
+                {
+                    lints.insert("clippy::nonminimal_bool");
+                }
                 if op.is_comparison() && (is_empty_text(previous) || is_empty_text(operand)) {
                     lints.insert("clippy::comparison_to_empty");
                 }
@@ -369,7 +384,13 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
             op: UnaryOp::Not,
             operand,
         } => {
-            if is_bool_literal(operand) || is_negation(operand) {
+            // `!!x`, `!true`, and `!(match … { p => false, _ => true })`,
+            // which the lowering writes as `!(!matches!(…))`.
+            let negated_match = matches!(&simplified(operand).kind,
+                K::Match { arms, .. } if arms.len() == 2
+                    && matches!(arms[0].1.kind, K::Bool(false))
+                    && matches!(arms[1].1.kind, K::Bool(true)));
+            if is_bool_literal(operand) || is_negation(operand) || negated_match {
                 lints.insert("clippy::nonminimal_bool");
             }
             if matches!(

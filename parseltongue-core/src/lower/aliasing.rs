@@ -38,13 +38,15 @@ pub(super) fn base_local(e: &Expr) -> Option<LocalId> {
 /// The local a `for` loop walks: a place, or the receiver of a lazily
 /// walked `split`, `lines`, `keys` or `values`, seen through `.clone()`
 /// and a string's `.to_string()` (copies the lowering drops where nothing
-/// changes the original).
+/// changes the original) and `.trim()` (a view of it).
 pub(super) fn iterated_local(iterable: &Expr) -> Option<LocalId> {
     use crate::ir::{Builtin, BuiltinMethod as M};
     match &iterable.kind {
         K::Builtin {
             builtin:
-                Builtin::Method(M::Split | M::Lines | M::Keys | M::Values | M::Clone | M::ToText),
+                Builtin::Method(
+                    M::Split | M::Lines | M::Keys | M::Values | M::Clone | M::ToText | M::Trim,
+                ),
             args,
         } => iterated_local(&args[0]),
         _ => base_local(iterable),

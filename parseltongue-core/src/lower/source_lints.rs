@@ -832,18 +832,91 @@ fn mentions_place(e: &Expr, target: &Expr) -> bool {
 }
 
 fn same_block(a: &Block, b: &Block, constants: &[Constant]) -> bool {
-    a.stmts.is_empty()
-        && b.stmts.is_empty()
-        && match (&a.tail, &b.tail) {
-            // clippy folds constants: `true` and `-13 <= 0` are one value.
-            (Some(x), Some(y)) => {
-                same(x, y)
-                    || value_of(x, constants, 0)
-                        .is_some_and(|v| Some(v) == value_of(y, constants, 0))
+    if !a.stmts.is_empty() || !b.stmts.is_empty() {
+        // Blocks with statements are the same to clippy when they differ
+        // only in the names of what they bind: compared by shape.
+        return a.stmts.len() == b.stmts.len() && shape(a) == shape(b);
+    }
+    match (&a.tail, &b.tail) {
+        // Blocks inside blocks are compared as blocks.
+        (Some(x), Some(y)) if matches!((&x.kind, &y.kind), (K::Block(_), K::Block(_))) => {
+            match (&x.kind, &y.kind) {
+                (K::Block(x), K::Block(y)) => same_block(x, y, constants),
+                _ => false,
             }
-            (None, None) => true,
-            _ => false,
         }
+        // clippy folds constants: `true` and `-13 <= 0` are one value.
+        (Some(x), Some(y)) => {
+            same(x, y)
+                || value_of(x, constants, 0).is_some_and(|v| Some(v) == value_of(y, constants, 0))
+        }
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// The text of `format(template)` with no placeholders.
+fn plain_format(e: &Expr) -> Option<String> {
+    match &e.kind {
+        K::Builtin {
+            builtin: Builtin::Format,
+            args,
+        } if args.len() == 1 => match &args[0].kind {
+            K::Template { template }
+                if !template
+                    .replace("{{", "")
+                    .replace("}}", "")
+                    .contains(['{', '}']) =>
+            {
+                Some(template.replace("{{", "{").replace("}}", "}"))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A block's structure with the numbers that name or place things (local
+/// ids, positions) written as `0`; literals and strings stay as written.
+fn shape(block: &Block) -> String {
+    let text = format!("{block:?}");
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    let mut literal_depth = 0usize;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => out.extend(chars.next()),
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '(' if out.ends_with("Int") || out.ends_with("Float") => {
+                literal_depth = 1;
+                out.push(c);
+            }
+            ')' if literal_depth > 0 => {
+                literal_depth = 0;
+                out.push(c);
+            }
+            d if d.is_ascii_digit() && literal_depth == 0 => {
+                while chars.peek().is_some_and(char::is_ascii_digit) {
+                    chars.next();
+                }
+                out.push('0');
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The expression the lowering writes for `e`: a block of only a value is
@@ -893,6 +966,11 @@ pub(super) fn same(a: &Expr, b: &Expr) -> bool {
         (K::Int(x), K::Int(y)) => x == y,
         (K::Float(x), K::Float(y)) => x.to_bits() == y.to_bits(),
         (K::Str(x), K::Str(y)) => x == y,
+        // `format("text")` is the text.
+        (K::Str(x), _) | (_, K::Str(x)) if plain_format(a).or(plain_format(b)).is_some() => {
+            plain_format(a).or(plain_format(b)).as_deref() == Some(x.as_str())
+                && (matches!(a.kind, K::Str(_)) || matches!(b.kind, K::Str(_)))
+        }
         (K::Bool(x), K::Bool(y)) => x == y,
         (K::Local { id: x, .. }, K::Local { id: y, .. }) => x == y,
         (K::Const(x), K::Const(y)) => x == y,

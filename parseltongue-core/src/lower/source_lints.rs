@@ -55,20 +55,12 @@ pub(super) fn source_lints(
         &mut |e| {
             expression_lints(e, constants, &mut lints.borrow_mut());
             if let K::Builtin {
-                builtin:
-                    Builtin::Method(
-                        M::Unwrap
-                        | M::UnwrapOr
-                        | M::Expect
-                        | M::IsSome
-                        | M::IsNone
-                        | M::IsOk
-                        | M::IsErr,
-                    ),
+                builtin: Builtin::Method(m),
                 args,
             } = &e.kind
             {
-                if matches!(simplified(&args[0]).kind, K::Local { id, .. } if literal_locals.contains(&id))
+                if unwraps_or_tests(*m)
+                    && matches!(simplified(&args[0]).kind, K::Local { id, .. } if literal_locals.contains(&id))
                 {
                     lints
                         .borrow_mut()
@@ -601,15 +593,7 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
         } => {
             let literal_receiver = is_literal_value(&args[0]);
             match m {
-                M::Unwrap
-                | M::UnwrapOr
-                | M::Expect
-                | M::IsSome
-                | M::IsNone
-                | M::IsOk
-                | M::IsErr
-                    if literal_receiver =>
-                {
+                m if unwraps_or_tests(*m) && literal_receiver => {
                     lints.insert("clippy::unnecessary_literal_unwrap");
                 }
                 M::Get | M::Insert | M::Remove
@@ -853,6 +837,15 @@ fn same_block(a: &Block, b: &Block, constants: &[Constant]) -> bool {
         (None, None) => true,
         _ => false,
     }
+}
+
+/// The methods that unwrap an option or result, or test which it is: on a
+/// literal `Some`/`Ok`, clippy says the answer is known.
+fn unwraps_or_tests(m: M) -> bool {
+    matches!(
+        m,
+        M::Unwrap | M::UnwrapOr | M::Expect | M::IsSome | M::IsNone | M::IsOk | M::IsErr
+    )
 }
 
 /// The text of `format(template)` with no placeholders.

@@ -244,9 +244,11 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 }
                 // `a - 1 >= b`, `a >= b + 1`: `a > b` to clippy.
                 let off_by_one = |e: &Expr| {
-                    matches!(&simplified(e).kind, K::Binary { rest, .. }
+                    matches!(&simplified(e).kind, K::Binary { first, rest }
                         if matches!(rest.last(), Some((BinaryOp::Add | BinaryOp::Sub, one))
-                            if matches!(simplified(one).kind, K::Int(1))))
+                            if matches!(simplified(one).kind, K::Int(1)))
+                        || (matches!(simplified(first).kind, K::Int(1))
+                            && matches!(rest.first(), Some((BinaryOp::Add, _)))))
                 };
                 if matches!(
                     op,
@@ -255,9 +257,11 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 {
                     lints.insert("clippy::int_plus_one");
                 }
+                // The chain so far and the divisor, as clippy folds them.
+                let zero = |v: Option<Value>| matches!(v, Some(Value::Float(f)) if f == 0.0);
                 if matches!(op, BinaryOp::Div)
-                    && numeric_literal(previous) == Some(0.0)
-                    && numeric_literal(operand) == Some(0.0)
+                    && (numeric_literal(previous) == Some(0.0) || zero(known.clone()))
+                    && (numeric_literal(operand) == Some(0.0) || zero(value(operand)))
                 {
                     lints.insert("clippy::zero_divided_by_zero");
                 }

@@ -29,19 +29,21 @@ impl Lowerer<'_> {
             Builtin::Print => atom(self.formatted("print", args)),
             Builtin::PrintErrorLine => atom(self.formatted("eprintln", args)),
             Builtin::Format => {
-                let Some(Expr {
-                    kind: K::Template { template },
-                    ..
-                }) = args.first()
-                else {
+                if !matches!(
+                    args.first(),
+                    Some(Expr {
+                        kind: K::Template { .. },
+                        ..
+                    })
+                ) {
                     let string = self.lib("String");
                     return atom(quote!(#string::new()));
-                };
-                // `format("{}", text)` is the text itself (clippy: useless_format).
-                if template == "{}" && args.len() == 2 && args[1].ty == Ty::Str {
-                    return self.expr(&args[1], want);
                 }
-                // Text without placeholders is a literal, owned only where
+                // `format("{}", text)` is the text itself (clippy: useless_format).
+                if let Some(text) = super::expr::formatted_text(args) {
+                    return self.expr(text, want);
+                }
+                // Text that is all literals is a literal, owned only where
                 // it must be (clippy: cmp_owned).
                 if want != Want::Owned {
                     if let Some(text) = self.literal_format(args) {

@@ -471,10 +471,8 @@ impl Lowerer<'_> {
                     return self.expr(body, want);
                 }
                 // `match v { x => x }` is `v`, as wanted where it stands.
-                if let [(Pattern::Binding(bound), body)] = arms.as_slice() {
-                    if matches!(body.kind, K::Local { id, .. } if id == *bound) {
-                        return self.expr(scrutinee, want);
-                    }
+                if let Some(value) = matched_value(e) {
+                    return self.expr(value, want);
                 }
                 let value = self.match_expr(scrutinee, arms, &e.ty);
                 self.borrowed_if_wanted(value, &e.ty, want)
@@ -985,14 +983,38 @@ pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
             }
             _ => None,
         },
-        // `match v { x => x }` is `v`.
-        K::Match { scrutinee, arms }
-            if matches!(arms.as_slice(), [(Pattern::Binding(bound), body)]
-                if matches!(body.kind, K::Local { id, .. } if id == *bound)) =>
+        K::Match { .. } => matched_value(e)
+            .or_else(|| one_arm_on_literal(e))
+            .and_then(literal_list),
+        _ => None,
+    }
+}
+
+/// The scrutinee of `match v { x => x }`, which the lowering writes in
+/// place of the `match`.
+pub(super) fn matched_value(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
+        K::Match { scrutinee, arms } => match arms.as_slice() {
+            [(Pattern::Binding(bound), body)] if matches!(body.kind, K::Local { id, .. } if id == *bound) => {
+                Some(scrutinee)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `text`, when the arguments of a `format` are `("{}", text)` for a
+/// string `text`: the lowering writes the text in place of the call.
+pub(super) fn formatted_text(format_args: &[Expr]) -> Option<&Expr> {
+    match format_args {
+        [template, text]
+            if text.ty == Ty::Str
+                && matches!(&template.kind, K::Template { template } if template == "{}") =>
         {
-            literal_list(scrutinee)
+            Some(text)
         }
-        _ => one_arm_on_literal(e).and_then(literal_list),
+        _ => None,
     }
 }
 

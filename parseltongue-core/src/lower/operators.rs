@@ -25,11 +25,8 @@ impl Lowerer<'_> {
             K::Builtin {
                 builtin: Builtin::Format,
                 args,
-            } if args.len() == 2
-                && args[1].ty == Ty::Str
-                && matches!(&args[0].kind, K::Template { template } if template == "{}") =>
-            {
-                self.side(&args[1])
+            } if super::expr::formatted_text(args).is_some() => {
+                super::expr::formatted_text(args).map_or(Side::Owned, |text| self.side(text))
             }
             K::Str(_) => Side::Literal,
             K::Const(c) if self.program.constants[*c].ty == Ty::Str => Side::Literal,
@@ -158,10 +155,7 @@ impl Lowerer<'_> {
                 builtin: Builtin::Format,
                 args,
             } => {
-                matches!(&args[0].kind, K::Template { template } if template == "{}")
-                    && args.len() == 2
-                    && args[1].ty == Ty::Str
-                    && self.reads_as_str_slice(&args[1])
+                super::expr::formatted_text(args).is_some_and(|text| self.reads_as_str_slice(text))
             }
             _ => false,
         }

@@ -938,12 +938,8 @@ fn simplified(e: &Expr) -> &Expr {
             _ => e,
         },
         // `match v { x => x }` is lowered as `v`.
-        K::Match { scrutinee, arms }
-            if arms.len() == 1
-                && matches!((&arms[0].0, &arms[0].1.kind),
-                    (Pattern::Binding(bound), K::Local { id, .. }) if bound == id) =>
-        {
-            simplified(scrutinee)
+        K::Match { .. } if super::expr::matched_value(e).is_some() => {
+            super::expr::matched_value(e).map_or(e, simplified)
         }
         // A string's `to_string()` is a copy of it.
         K::Builtin {

@@ -4,6 +4,8 @@
 //! whose number it is given. The crate is built with clippy's driver under
 //! `#![deny(warnings)]`; programs rustc rejects are reported with its
 //! messages and left out of a second build, so the rest still run.
+//! Programs with tests are built once more as a test harness (`--test`),
+//! which runs their tests.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,6 +16,19 @@ use std::time::{Duration, Instant};
 pub struct Unit {
     /// The lowered Rust (one file, as `parseltongue_core::compile` gives it).
     pub rust: String,
+    /// The names of its tests (none: it is not built as a test harness).
+    pub tests: Vec<String>,
+}
+
+impl Unit {
+    /// A program's Rust and its tests, named as the evaluator lists them
+    /// (with whether each passes, which the build does not need).
+    pub fn new(rust: String, tests: &[(String, bool)]) -> Unit {
+        Unit {
+            rust,
+            tests: tests.iter().map(|(name, _)| name.clone()).collect(),
+        }
+    }
 }
 
 /// What happened to one program of a batch.
@@ -38,6 +53,8 @@ pub struct Run {
     pub code: Option<i32>,
     /// It ran past the time limit and was stopped.
     pub timed_out: bool,
+    /// Each test the harness reported on: its name and whether it passed.
+    pub tests: Vec<(String, bool)>,
 }
 
 /// Whether a build succeeded, and each error message with the program it
@@ -114,11 +131,25 @@ impl Builder {
                 );
             }
         }
+        let with_tests: Vec<usize> = (0..units.len())
+            .filter(|i| rejected[*i].is_none() && !units[*i].tests.is_empty())
+            .collect();
+        let verdicts = self.build_and_run_tests(&with_tests, &mut rejected)?;
         let mut out = Vec::with_capacity(units.len());
         for (i, reason) in rejected.into_iter().enumerate() {
             match (reason, &binary) {
                 (Some((codes, text)), _) => out.push(Built::Rejected(codes, text)),
-                (None, Some(binary)) => out.push(Built::Ran(self.run(binary, i)?)),
+                (None, Some(binary)) => {
+                    let mut run = self.run(binary, &[i.to_string()])?;
+                    let prefix = format!("program_{i}::tests::");
+                    run.tests = verdicts
+                        .iter()
+                        .filter_map(|(name, passed)| {
+                            name.strip_prefix(&prefix).map(|n| (n.to_string(), *passed))
+                        })
+                        .collect();
+                    out.push(Built::Ran(run));
+                }
                 (None, None) => {
                     out.push(Built::Rejected(Vec::new(), "the batch never built".into()))
                 }
@@ -127,13 +158,67 @@ impl Builder {
         Ok(out)
     }
 
+    /// Builds the programs `included` as one test harness and runs it;
+    /// returns each test's path (`program_3::tests::name`) and whether it
+    /// passed. Programs rustc rejects in this build are added to
+    /// `rejected` and left out of the next attempt.
+    fn build_and_run_tests(
+        &self,
+        included: &[usize],
+        rejected: &mut [Option<(Vec<String>, String)>],
+    ) -> Result<Vec<(String, bool)>, String> {
+        for _ in 0..3 {
+            let left: Vec<usize> = included
+                .iter()
+                .copied()
+                .filter(|i| rejected[*i].is_none())
+                .collect();
+            if left.is_empty() {
+                return Ok(Vec::new());
+            }
+            let (ok, messages) = self.compile_as(&left, Purpose::Tests)?;
+            if ok {
+                let harness = self.dir.join("batch_tests.bin");
+                let run = self.run(&harness, &["--test-threads".into(), "1".into()])?;
+                if run.timed_out {
+                    return Err("the batch's tests ran past the time limit".into());
+                }
+                return Ok(harness_verdicts(&run.stdout));
+            }
+            let mut attributed = false;
+            for (program, code, text) in messages {
+                if let Some(p) = program.filter(|p| *p < rejected.len()) {
+                    attributed = true;
+                    let entry = rejected[p].get_or_insert_with(Default::default);
+                    entry.0.push(code);
+                    entry.1.push_str(&text);
+                }
+            }
+            if !attributed {
+                return Err(
+                    "the batch's tests failed to build with messages about no program".into(),
+                );
+            }
+        }
+        Ok(Vec::new())
+    }
+
     /// Compiles the programs `included`; returns whether it built and
     /// every error message with the program it names.
     fn compile(&self, included: &[usize]) -> Result<Compiled, String> {
+        self.compile_as(included, Purpose::Run)
+    }
+
+    /// [`Builder::compile`] as a runnable batch or as a test harness.
+    fn compile_as(&self, included: &[usize], purpose: Purpose) -> Result<Compiled, String> {
+        let (root_name, binary_name) = match purpose {
+            Purpose::Run => ("batch.rs", "batch.bin"),
+            Purpose::Tests => ("batch_tests.rs", "batch_tests.bin"),
+        };
         let mut root = String::from("#![deny(warnings)]\n");
         for i in included {
             root.push_str(&format!(
-                "mod program_{i} {{\n    include!(\"program_{i}.rs\");\n    pub(crate) fn run() {{\n        main()\n    }}\n}}\n"
+                "mod program_{i} {{\n    pub(crate) fn run() {{\n        main()\n    }}\n    include!(\"program_{i}.rs\");\n}}\n"
             ));
         }
         root.push_str("fn main() {\n    match std::env::args().nth(1).and_then(|a| a.parse::<usize>().ok()) {\n");
@@ -141,7 +226,7 @@ impl Builder {
             root.push_str(&format!("        Some({i}) => program_{i}::run(),\n"));
         }
         root.push_str("        _ => std::process::exit(64),\n    }\n}\n");
-        let source = self.dir.join("batch.rs");
+        let source = self.dir.join(root_name);
         std::fs::write(&source, root).map_err(|e| format!("{}: {e}", source.display()))?;
         let output = Command::new(&self.driver)
             .args([
@@ -152,6 +237,10 @@ impl Builder {
                 "--crate-type",
                 "bin",
             ])
+            .args(match purpose {
+                Purpose::Run => None,
+                Purpose::Tests => Some("--test"),
+            })
             .args(["-D", "warnings", "-C", "opt-level=0", "-C", "debuginfo=0"])
             .args(
                 self.allowed_lints
@@ -159,7 +248,7 @@ impl Builder {
                     .flat_map(|lint| ["-A", lint.as_str()]),
             )
             .args(["--error-format", "json", "-o"])
-            .arg(self.dir.join("batch.bin"))
+            .arg(self.dir.join(binary_name))
             .arg(&source)
             .output()
             .map_err(|e| format!("cannot run `{}`: {e}", self.driver))?;
@@ -182,9 +271,9 @@ impl Builder {
         Ok((output.status.success(), messages))
     }
 
-    fn run(&self, binary: &Path, program: usize) -> Result<Run, String> {
+    fn run(&self, binary: &Path, args: &[String]) -> Result<Run, String> {
         let mut child = Command::new(binary)
-            .arg(program.to_string())
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -217,8 +306,34 @@ impl Builder {
             stderr: text(stderr),
             code: status.and_then(|s| s.code()),
             timed_out,
+            tests: Vec::new(),
         })
     }
+}
+
+/// What a batch is built as.
+#[derive(Clone, Copy)]
+enum Purpose {
+    /// A binary whose `main` runs the program it is given.
+    Run,
+    /// A test harness of the programs' tests.
+    Tests,
+}
+
+/// The `test PATH ... ok` / `... FAILED` lines of a libtest harness.
+fn harness_verdicts(stdout: &str) -> Vec<(String, bool)> {
+    stdout
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("test ")?;
+            let (path, verdict) = rest.split_once(" ... ")?;
+            match verdict.trim() {
+                "ok" => Some((path.to_string(), true)),
+                "FAILED" => Some((path.to_string(), false)),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// Reads a pipe to its end on a thread of its own (both pipes must drain

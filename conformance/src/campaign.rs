@@ -57,8 +57,10 @@ pub struct Failure {
     pub detail: String,
     /// For rustc: the codes of its error messages (`E0502`, `clippy::eq_op`).
     pub codes: Vec<String>,
-    /// The program.
+    /// The program: its root module.
     pub source: String,
+    /// Its other modules: file name and text.
+    pub modules: Vec<(String, String)>,
 }
 
 /// What a campaign found.
@@ -88,8 +90,11 @@ pub fn sources(program: &generate::Program) -> SourceMap {
 struct Expected {
     seed: u64,
     source: String,
+    modules: Vec<(String, String)>,
     stdout: String,
     end: End,
+    /// Each test's name and whether it passes.
+    tests: Vec<(String, bool)>,
 }
 
 /// Runs a campaign.
@@ -105,6 +110,7 @@ pub fn run(options: &Options) -> Result<Report, String> {
         report.tested += 1;
         let program = generate::generate(seed, size);
         let source = program.files[0].1.clone();
+        let modules = program.files[1..].to_vec();
         let fail = |oracle, detail: String| Failure {
             seed,
             size: options.size,
@@ -112,17 +118,25 @@ pub fn run(options: &Options) -> Result<Report, String> {
             detail,
             codes: Vec::new(),
             source: source.clone(),
+            modules: modules.clone(),
         };
         match judge_front_end(&program, options.fuel) {
             FrontEnd::Failed(oracle, detail) => report.failures.push(fail(oracle, detail)),
             FrontEnd::Skipped(reason) => report.skipped.push((seed, reason)),
-            FrontEnd::Lowered { rust, stdout, end } => {
-                units.push(Unit { rust });
+            FrontEnd::Lowered {
+                rust,
+                stdout,
+                end,
+                tests,
+            } => {
+                units.push(Unit::new(rust, &tests));
                 expected.push(Expected {
                     seed,
                     source: source.clone(),
+                    modules: modules.clone(),
                     stdout,
                     end,
+                    tests,
                 });
             }
         }
@@ -142,6 +156,7 @@ pub fn run(options: &Options) -> Result<Report, String> {
                 detail,
                 codes: Vec::new(),
                 source: want.source.clone(),
+                modules: want.modules.clone(),
             };
             match outcome {
                 Built::Rejected(codes, messages) => report.failures.push(Failure {
@@ -172,6 +187,8 @@ pub enum FrontEnd {
         stdout: String,
         /// How it must end.
         end: End,
+        /// Each test's name and whether it must pass.
+        tests: Vec<(String, bool)>,
     },
 }
 
@@ -210,6 +227,23 @@ pub fn judge_front_end_with(
     if outcome.thread_panicked {
         return FrontEnd::Skipped("a thread panicked: what follows depends on the schedule".into());
     }
+    let mut tests = Vec::new();
+    for (name, test) in interpret::tests(&checked.program) {
+        let ran = interpret::run_test(&checked.program, test, fuel);
+        if ran.thread_panicked {
+            return FrontEnd::Skipped(format!(
+                "a thread of test `{name}` panicked: what follows depends on the schedule"
+            ));
+        }
+        match ran.end {
+            End::Finished => tests.push((name, true)),
+            End::Panicked(_) => tests.push((name, false)),
+            End::OutOfFuel => {
+                return FrontEnd::Skipped(format!("test `{name}`: no end within the fuel"))
+            }
+            End::Unsupported(what) => return FrontEnd::Skipped(format!("test `{name}`: {what}")),
+        }
+    }
     match outcome.end {
         End::OutOfFuel => FrontEnd::Skipped("no end within the fuel".into()),
         End::Unsupported(what) => FrontEnd::Skipped(what),
@@ -217,6 +251,7 @@ pub fn judge_front_end_with(
             rust,
             stdout: outcome.stdout,
             end,
+            tests,
         },
     }
 }
@@ -230,10 +265,27 @@ fn compare(want: &Expected, run: &crate::batch::Run) -> Option<String> {
     if run.timed_out {
         return Some("the compiled program ran past the time limit".into());
     }
-    if run.stdout == want.stdout && run.code == Some(want_code) {
+    let tests_agree = want.tests.iter().all(|(name, passes)| {
+        run.tests
+            .iter()
+            .any(|(ran, passed)| ran == name && passed == passes)
+    });
+    if run.stdout == want.stdout && run.code == Some(want_code) && tests_agree {
         return None;
     }
     let mut detail = String::new();
+    for (name, passes) in &want.tests {
+        let verdict = |passed: bool| if passed { "passes" } else { "fails" };
+        match run.tests.iter().find(|(ran, _)| ran == name) {
+            Some((_, passed)) if passed == passes => {}
+            Some((_, passed)) => detail.push_str(&format!(
+                "test `{name}` {}, expected it {}\n",
+                verdict(*passed),
+                verdict(*passes)
+            )),
+            None => detail.push_str(&format!("test `{name}` did not run\n")),
+        }
+    }
     if run.code != Some(want_code) {
         detail.push_str(&format!(
             "exit code {:?}, expected {want_code} ({:?})\nstderr:\n{}\n",

@@ -82,7 +82,7 @@ enum Command {
     },
     /// Run a program with the reference evaluator and print what it prints.
     Eval {
-        /// The root `.pt` file (other files of its folder are its modules).
+        /// A `.pt` file, or a folder of `main.pt` and its modules.
         file: PathBuf,
     },
     /// Print the program of a seed.
@@ -116,7 +116,13 @@ fn main() -> ExitCode {
         }),
         Command::Show { seed, size } => {
             let program = generate::generate(seed, Size::from_knob(size));
-            print!("{}", program.files[0].1);
+            let several = program.files.len() > 1;
+            for (name, text) in &program.files {
+                if several {
+                    println!("// file: {name}");
+                }
+                print!("{text}");
+            }
             ExitCode::SUCCESS
         }
         Command::Run {
@@ -177,18 +183,34 @@ fn main() -> ExitCode {
     }
 }
 
+/// Reads a program as `plc` does: a `.pt` file, or a folder of `main.pt`
+/// and its modules.
+fn load(path: &std::path::Path) -> Result<generate::Program, ExitCode> {
+    let loaded = parseltongue_build::load::load(path).map_err(|error| {
+        eprintln!("error: {error}");
+        ExitCode::from(2)
+    })?;
+    let files = loaded
+        .sources
+        .iter()
+        .zip(&loaded.paths)
+        .map(|((_, file), path)| {
+            let name = path
+                .file_name()
+                .map_or(file.name.clone(), |n| n.to_string_lossy().into_owned());
+            (name, file.text.clone())
+        })
+        .collect();
+    Ok(generate::Program { seed: 0, files })
+}
+
 /// `eval FILE`: the evaluator's output and how the run ended.
 fn eval(file: &std::path::Path) -> ExitCode {
-    use parseltongue_core::source::{SourceFile, SourceMap};
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(error) => {
-            eprintln!("error: {}: {error}", file.display());
-            return ExitCode::from(2);
-        }
+    let program = match load(file) {
+        Ok(program) => program,
+        Err(code) => return code,
     };
-    let mut sources = SourceMap::new();
-    sources.add(SourceFile::new(file.display().to_string(), text));
+    let sources = parseltongue_conformance::campaign::sources(&program);
     let checked = parseltongue_core::check(&sources);
     if checked.has_errors() {
         eprint!(
@@ -208,20 +230,14 @@ fn eval(file: &std::path::Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `reduce FILE`: the smallest program found that fails as FILE does.
+/// `reduce FILE`: the smallest program found that fails as FILE does (a
+/// folder's root module is reduced, its other modules kept).
 fn reduce(file: &std::path::Path, seconds: u64, dir: Option<PathBuf>) -> ExitCode {
     use parseltongue_conformance::batch::Builder;
     use parseltongue_conformance::reduce;
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(error) => {
-            eprintln!("error: {}: {error}", file.display());
-            return ExitCode::from(2);
-        }
-    };
-    let program = generate::Program {
-        seed: 0,
-        files: vec![("main.pt".to_string(), text)],
+    let program = match load(file) {
+        Ok(program) => program,
+        Err(code) => return code,
     };
     let builder = Builder::new(
         dir.unwrap_or_else(|| std::env::temp_dir().join("parseltongue-conformance-reduce")),

@@ -61,9 +61,7 @@ pub fn run(plan: &Plan) -> Result<(), String> {
             let seen = kinds.entry(kind.clone()).or_insert(0);
             *seen += 1;
             let stem = format!("{kind}-seed{}-size{}", failure.seed, failure.size);
-            let path = failures_dir.join(format!("{stem}.pt"));
-            std::fs::write(&path, &failure.source)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            write_program(&failures_dir, &stem, &failure.source, &failure.modules)?;
             if *seen <= plan.reduce_each && Instant::now() < deadline {
                 let program = generate::generate(failure.seed, Size::from_knob(failure.size));
                 if let Some(signature) = reduce::signature(&program, &reducer, FUEL) {
@@ -74,8 +72,8 @@ pub fn run(plan: &Plan) -> Result<(), String> {
                         FUEL,
                         Duration::from_secs(90),
                     );
-                    let path = failures_dir.join(format!("{stem}.reduced.pt"));
-                    std::fs::write(&path, small).map_err(|e| format!("{}: {e}", path.display()))?;
+                    let reduced = format!("{stem}.reduced");
+                    write_program(&failures_dir, &reduced, &small, &failure.modules)?;
                 }
             }
         }
@@ -87,6 +85,29 @@ pub fn run(plan: &Plan) -> Result<(), String> {
         let summary = plan.out.join("summary.txt");
         std::fs::write(&summary, format!("{line}\nnext seed: {seed}\n"))
             .map_err(|e| format!("{}: {e}", summary.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes a program as `dir/stem.pt`, or, with modules, as the folder
+/// `dir/stem/` of `main.pt` and the modules (what `plc run` reads).
+fn write_program(
+    dir: &std::path::Path,
+    stem: &str,
+    root: &str,
+    modules: &[(String, String)],
+) -> Result<(), String> {
+    let write = |path: PathBuf, text: &str| {
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    if modules.is_empty() {
+        return write(dir.join(format!("{stem}.pt")), root);
+    }
+    let folder = dir.join(stem);
+    std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    write(folder.join("main.pt"), root)?;
+    for (name, text) in modules {
+        write(folder.join(name), text)?;
     }
     Ok(())
 }

@@ -7,14 +7,18 @@ use parseltongue_conformance::generate::{self, Size};
 use parseltongue_core::fix::fix_until_clean;
 use parseltongue_core::source::{SourceFile, SourceMap};
 
-fn sources(text: &str) -> SourceMap {
+/// A root module's text and the program's other modules (unchanged).
+fn sources(text: &str, modules: &[(String, String)]) -> SourceMap {
     let mut map = SourceMap::new();
     map.add(SourceFile::new("main.pt", text));
+    for (name, module) in modules {
+        map.add(SourceFile::new(name.clone(), module.clone()));
+    }
     map
 }
 
-fn errors(text: &str) -> usize {
-    parseltongue_core::check(&sources(text))
+fn errors(text: &str, modules: &[(String, String)]) -> usize {
+    parseltongue_core::check(&sources(text, modules))
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
@@ -61,16 +65,17 @@ fn fixing_never_adds_errors_and_leaves_clean_programs_alone() {
     for seed in 0..150u64 {
         let program = generate::generate(seed, Size::from_knob((seed % 2) as usize));
         let clean = &program.files[0].1;
-        let (unchanged, edits) = fix_until_clean(&sources(clean), 5);
+        let modules = &program.files[1..];
+        let (unchanged, edits) = fix_until_clean(&sources(clean, modules), 5);
         if !edits.is_empty() || unchanged[0] != *clean {
             problems.push(format!(
                 "seed {seed}: a program without errors was changed: {edits:?}"
             ));
         }
         let broken = with_mistakes(clean, seed);
-        let before = errors(&broken);
-        let (fixed, edits) = fix_until_clean(&sources(&broken), 5);
-        let after = errors(&fixed[0]);
+        let before = errors(&broken, modules);
+        let (fixed, edits) = fix_until_clean(&sources(&broken, modules), 5);
+        let after = errors(&fixed[0], modules);
         fixed_somewhere += usize::from(after < before);
         if after > before {
             problems.push(format!(
@@ -100,9 +105,9 @@ fn fixing_the_error_corpus_never_adds_errors() {
     files.sort();
     for path in files {
         let text = std::fs::read_to_string(&path).expect("readable");
-        let before = errors(&text);
-        let (fixed, edits) = fix_until_clean(&sources(&text), 5);
-        let after = errors(&fixed[0]);
+        let before = errors(&text, &[]);
+        let (fixed, edits) = fix_until_clean(&sources(&text, &[]), 5);
+        let after = errors(&fixed[0], &[]);
         if after > before {
             problems.push(format!(
                 "{}: {before} errors before fixing, {after} after; edits {edits:?}",

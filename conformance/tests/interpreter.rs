@@ -987,7 +987,7 @@ function main() {
     xs[at("index", 5)] = at("value", 1);
 }
 "#,
-        r#"value index value index left right a b c | [0, 5, 7] Pair { left: 2, right: [1] } 7
+        r#"value index value index right left a b c | [0, 5, 7] Pair { left: 2, right: [1] } 7
 x y z x y | true false
 where what | [9, 0, 5, 7]
 value index "#,

@@ -186,8 +186,10 @@ pub struct Constant {
     pub span: Span,
     /// `///` lines.
     pub docs: Vec<String>,
-    /// Used somewhere in the program (or its tests).
+    /// Used somewhere in the program outside tests.
     pub referenced: bool,
+    /// Used from `test` blocks.
+    pub referenced_in_tests: bool,
 }
 
 /// One source file.
@@ -573,12 +575,13 @@ pub enum ExprKind {
         /// The payload.
         args: Vec<Expr>,
     },
-    /// A record literal, fields in declaration order.
+    /// A record literal.
     Record {
         /// The record.
         ty: TypeId,
-        /// Field values by field position.
-        fields: Vec<Expr>,
+        /// Each field's position in the declaration and its value, in the
+        /// order written: the order they are evaluated in.
+        fields: Vec<(usize, Expr)>,
     },
     /// `base.field`
     Field {
@@ -734,7 +737,7 @@ pub fn walk_expr(
         }
         ExprKind::Record { fields, .. } => fields
             .iter()
-            .for_each(|a| walk_expr(a, visit_expr, visit_stmt)),
+            .for_each(|(_, a)| walk_expr(a, visit_expr, visit_stmt)),
         ExprKind::MethodCall { receiver, args, .. } => {
             walk_expr(receiver, visit_expr, visit_stmt);
             args.iter()

@@ -1,11 +1,12 @@
 //! The valid corpus: every program under `tests/corpus/valid` must check
 //! without a diagnostic, lower to Rust that matches its snapshot, compile
 //! under `#![deny(warnings)]` and clippy's default lints, and print exactly
-//! its `.stdout` file when run.
+//! its `.stdout` file when run; a program with `test` blocks must also
+//! build as a test harness under the same rules, and its tests pass.
 
 mod support;
 
-use support::{compile_with_clippy, corpus_entries, run_binary};
+use support::{compile_tests_with_clippy, compile_with_clippy, corpus_entries, run_binary};
 
 #[test]
 fn valid_corpus_compiles_runs_and_matches_snapshots() {
@@ -42,6 +43,19 @@ fn valid_corpus_compiles_runs_and_matches_snapshots() {
     }
     let results = support::parallel_map(&generated, |(entry, rust)| {
         let binary = compile_with_clippy(&entry.name, rust)?;
+        if rust.contains("#[cfg(test)]") {
+            let harness = compile_tests_with_clippy(&entry.name, rust)?;
+            let ran = std::process::Command::new(&harness)
+                .output()
+                .map_err(|e| format!("{}: cannot run its tests: {e}", entry.name))?;
+            if !ran.status.success() {
+                return Err(format!(
+                    "{}: its tests failed:\n{}",
+                    entry.name,
+                    String::from_utf8_lossy(&ran.stdout)
+                ));
+            }
+        }
         let output = run_binary(&binary, &entry.name)?;
         let expected = entry.expected_stdout();
         if output != expected {

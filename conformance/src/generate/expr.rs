@@ -276,20 +276,29 @@ impl Gen {
 
     fn record_literal_inner(&mut self, r: usize, depth: usize) -> E {
         let record = self.items.records[r].clone();
-        let mut fields: Vec<String> = record
-            .fields
-            .iter()
-            .map(|(name, ty)| {
-                let value = if depth > 0 {
-                    self.typed(ty, depth - 1).text
-                } else {
-                    self.literal_or_empty(ty)
-                };
-                format!("{name}: {value}")
-            })
-            .collect();
-        if self.rng.chance(30) {
-            fields.reverse();
+        // Fields are evaluated in the order written: write them in
+        // declaration order, reversed or shuffled, generating each value
+        // in that order so the model sees the program's own order.
+        let mut order: Vec<usize> = (0..record.fields.len()).collect();
+        match self.rng.below(10) {
+            0..=1 => order.reverse(),
+            2..=3 => {
+                for i in (1..order.len()).rev() {
+                    let j = self.rng.below(i + 1);
+                    order.swap(i, j);
+                }
+            }
+            _ => {}
+        }
+        let mut fields: Vec<String> = Vec::with_capacity(order.len());
+        for position in order {
+            let (name, ty) = &record.fields[position];
+            let value = if depth > 0 {
+                self.typed(ty, depth - 1).text
+            } else {
+                self.literal_or_empty(ty)
+            };
+            fields.push(format!("{name}: {value}"));
         }
         E::atom(format!("{} {{ {} }}", record.name, fields.join(", ")))
     }
@@ -893,7 +902,11 @@ impl Gen {
         };
         let mut args = Vec::new();
         let mut mutable_names: Vec<(String, Ty)> = Vec::new();
-        for (_, mode, ty) in &function.params {
+        for (position, (name, mode, ty)) in function.params.iter().enumerate() {
+            if function.recursive && position == 0 {
+                args.push(self.depth_argument(f, name));
+                continue;
+            }
             match mode {
                 Mode::Mutable => {
                     let place = self.take_place(chosen.next()?);
@@ -919,6 +932,17 @@ impl Gen {
         );
         self.items.functions[f].called = true;
         Some(E::atom(text))
+    }
+
+    /// The depth a recursive function is called with: one less than its
+    /// own inside itself, a small number elsewhere.
+    fn depth_argument(&mut self, f: usize, depth: &str) -> String {
+        if self.current.index == Some(f) {
+            if let Some(at) = self.visible(|v| v.name == depth).pop() {
+                return format!("{} - 1", self.read_var(at));
+            }
+        }
+        self.rng.between(0, 3).to_string()
     }
 
     /// A receiver for an `owned self` method: not a field or element

@@ -6,8 +6,11 @@ use super::names;
 use super::{FunctionContext, Gen};
 
 impl Gen {
-    /// The whole program's text.
-    pub(super) fn program(&mut self) -> String {
+    /// The whole program: the root module's text, and the module it uses,
+    /// if any (its name and text).
+    pub(super) fn program(&mut self) -> (String, Option<(String, String)>) {
+        let module = self.module();
+        let root_constants = self.items.constants.len();
         self.records();
         self.enums();
         let constants = self.constants();
@@ -16,6 +19,13 @@ impl Gen {
             functions.push(self.function());
         }
         let main = self.main();
+        // Tests come last: every function is called from `main` already.
+        let mut tests = Vec::new();
+        if self.rng.chance(25) {
+            for _ in 0..1 + self.rng.below(2) {
+                tests.push(self.test());
+            }
+        }
         let mut out = String::new();
         for record in &self.items.records {
             let fields: Vec<String> = record
@@ -50,7 +60,8 @@ impl Gen {
         }
         for (c, text) in constants.iter().enumerate() {
             // Unused constants would be warned about: keep the used ones.
-            if self.items.constants[c].used || self.constant_needed(c, &constants) {
+            let c = root_constants + c;
+            if self.items.constants[c].used || self.constant_needed(c, root_constants, &constants) {
                 out.push_str(text);
                 out.push('\n');
             }
@@ -61,20 +72,67 @@ impl Gen {
             out.push('\n');
         }
         out.push_str(&main);
-        self.patch_keywords(&out)
+        for test in tests {
+            out.push('\n');
+            out.push_str(&test);
+        }
+        let module = module.map(|(name, text)| {
+            // Used from the root (`main` calls what nothing else did).
+            if out.contains(&format!("{name}::")) {
+                out.insert_str(0, &format!("use_module {name};\n\n"));
+            }
+            (name, self.patch_keywords(&text))
+        });
+        (self.patch_keywords(&out), module)
     }
 
-    /// Whether constant `c` is named by a used constant's value.
-    fn constant_needed(&self, c: usize, texts: &[String]) -> bool {
+    /// A module of public constants and functions (of types it can name:
+    /// no records or enums exist yet), which the root reaches as
+    /// `name::item`: its name and text.
+    fn module(&mut self) -> Option<(String, String)> {
+        if !self.rng.chance(25) {
+            return None;
+        }
+        // `std`, `core` and `alloc` must not hide the crates of those names.
+        let name = self.rng.pick(names::MODULES).to_string();
+        let constants = self.constants();
+        let mut functions = Vec::new();
+        for _ in 0..1 + self.rng.below(2) {
+            functions.push(self.function());
+        }
+        for constant in &mut self.items.constants {
+            constant.name = format!("{name}::{}", constant.name);
+        }
+        for function in &mut self.items.functions {
+            function.name = format!("{name}::{}", function.name);
+        }
+        let mut text = String::new();
+        for constant in constants {
+            text.push_str(&format!("public {constant}\n"));
+        }
+        for function in functions {
+            text.push_str(&format!("\npublic {function}"));
+        }
+        Some((name, text))
+    }
+
+    /// Whether constant `c` is named by a used constant's value (`texts`
+    /// are the root's constants, the first being constant `first`).
+    fn constant_needed(&self, c: usize, first: usize, texts: &[String]) -> bool {
         let name = &self.items.constants[c].name;
         // Only a later constant can name an earlier one.
-        texts.iter().enumerate().skip(c + 1).any(|(i, text)| {
-            (self.items.constants[i].used || self.constant_needed(i, texts))
-                && text
-                    .split(" = ")
-                    .nth(1)
-                    .is_some_and(|v| v.contains(name.as_str()))
-        })
+        texts
+            .iter()
+            .enumerate()
+            .skip(c + 1 - first)
+            .any(|(i, text)| {
+                let i = first + i;
+                (self.items.constants[i].used || self.constant_needed(i, first, texts))
+                    && text
+                        .split(" = ")
+                        .nth(1)
+                        .is_some_and(|v| v.contains(name.as_str()))
+            })
     }
 
     /// `let_mut_var` where something changed the variable, else `let_var`.
@@ -255,6 +313,11 @@ impl Gen {
         } else {
             None
         };
+        let recursive = self.rng.chance(15);
+        if recursive {
+            let depth = self.fresh("depth");
+            params.insert(0, (depth, Mode::Read, Ty::I64));
+        }
         let index = self.items.functions.len();
         self.items.functions.push(Function {
             name: name.clone(),
@@ -262,6 +325,7 @@ impl Gen {
             params: params.clone(),
             returns: returns.clone(),
             called: false,
+            recursive,
         });
         self.current = FunctionContext {
             index: Some(index),
@@ -275,6 +339,9 @@ impl Gen {
             self.declare("self", Ty::Record(r), Kind::Param(mode), None);
         }
         self.declare_params(&params);
+        if recursive {
+            self.recursive_call(index, &params[0].0);
+        }
         self.statements(0);
         let tail = returns
             .as_ref()
@@ -325,6 +392,29 @@ impl Gen {
         }
     }
 
+    /// `if depth > 0 { …call of itself with depth - 1… }`: the one call a
+    /// recursive function makes of itself, so the depth bounds the work.
+    fn recursive_call(&mut self, f: usize, depth: &str) {
+        let called = self.items.functions[f].called;
+        let call = self.call(f, 1);
+        // A function only its own body calls is still unused.
+        self.items.functions[f].called = called;
+        let Some(call) = call else {
+            return;
+        };
+        self.emit(format!("if {depth} > 0 {{"));
+        if self.items.functions[f].returns.is_some() {
+            let shown = self.items.functions[f].name.clone();
+            self.emit(format!(
+                "    print_line(\"{shown} below: {{:?}}\", {});",
+                call.text
+            ));
+        } else {
+            self.emit(format!("    {};", call.text));
+        }
+        self.emit("}");
+    }
+
     fn main(&mut self) -> String {
         self.current = FunctionContext::default();
         self.lines.clear();
@@ -340,6 +430,30 @@ impl Gen {
         self.close();
         let body = std::mem::take(&mut self.lines).join("\n");
         format!("function main() {{\n{body}\n}}\n")
+    }
+
+    /// A `test` block: statements as in `main`, then an assertion that may
+    /// or may not hold (the evaluator says which).
+    fn test(&mut self) -> String {
+        self.current = FunctionContext::default();
+        self.lines.clear();
+        self.indent = 0;
+        self.open();
+        self.statements(1);
+        let d = self.size.expression_depth.min(3);
+        if self.rng.chance(50) {
+            let condition = self.typed(&Ty::Bool, d).text;
+            self.emit(format!("assert({condition});"));
+        } else {
+            let ty = self.any_type(1);
+            let actual = self.typed(&ty, d).text;
+            let expected = self.typed(&ty, d).text;
+            self.emit(format!("assert_equal({actual}, {expected});"));
+        }
+        self.close();
+        let body = std::mem::take(&mut self.lines).join("\n");
+        let name = self.fresh("check");
+        format!("test {name} {{\n{body}\n}}\n")
     }
 
     /// Calls `f` from `main`, first declaring a variable for each place it

@@ -60,11 +60,12 @@ pub struct Program {
 /// Writes the program of `seed` at `size`.
 pub fn generate(seed: u64, size: Size) -> Program {
     let mut gen = Gen::new(seed, size);
-    let text = gen.program();
-    Program {
-        seed,
-        files: vec![("main.pt".to_string(), text)],
+    let (text, module) = gen.program();
+    let mut files = vec![("main.pt".to_string(), text)];
+    if let Some((name, text)) = module {
+        files.push((format!("{name}.pt"), text));
     }
+    Program { seed, files }
 }
 
 /// The state of one program being written.

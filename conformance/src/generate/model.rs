@@ -115,6 +115,9 @@ pub struct Function {
     pub returns: Option<Ty>,
     /// Called from somewhere already written.
     pub called: bool,
+    /// Recursive: its first parameter counts down the calls left, and its
+    /// body calls itself once with one less while that is above zero.
+    pub recursive: bool,
 }
 
 /// Every item declared so far.

@@ -40,6 +40,9 @@ pub const FIELDS: &[&str] = &[
     "key",
 ];
 
+/// Module names (a module named like a crate must not hide it).
+pub const MODULES: &[&str] = &["helpers", "geometry", "text", "std", "core", "alloc"];
+
 /// Function names.
 pub const FUNCTIONS: &[&str] = &[
     "compute",

@@ -190,8 +190,16 @@ impl Machine<'_> {
                 Ok(Value::Variant(*ty, *index, Rc::new(payload)))
             }
             K::Record { ty, fields } => {
-                let fields = self.exprs(fields)?;
-                Ok(Value::Record(*ty, Rc::new(fields)))
+                // Evaluated in the order written, stored in declaration order.
+                let mut values = vec![Value::Unit; fields.len()];
+                for (position, field) in fields {
+                    let value = self.expr(field)?;
+                    match values.get_mut(*position) {
+                        Some(slot) => *slot = value,
+                        None => return unsupported("a field outside its record"),
+                    }
+                }
+                Ok(Value::Record(*ty, Rc::new(values)))
             }
             K::Field { base, index } => match self.expr(base)? {
                 Value::Record(_, fields) => match fields.get(*index) {

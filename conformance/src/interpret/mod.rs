@@ -58,11 +58,39 @@ pub struct Outcome {
 /// statement, loop iteration, call and thread) so a non-terminating
 /// program ends with [`End::OutOfFuel`] instead of hanging.
 pub fn run_main(program: &Program, fuel: u64) -> Outcome {
+    let main = program
+        .functions
+        .iter()
+        .position(|f| f.module == 0 && f.name == "main" && f.kind == FunctionKind::Free);
+    run_function(program, main, fuel)
+}
+
+/// The tests of a checked, error-free program: each one's name and
+/// position in [`Program::functions`], in source order.
+pub fn tests(program: &Program) -> Vec<(String, usize)> {
+    program
+        .functions
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.kind == FunctionKind::Test)
+        .map(|(i, f)| (f.name.to_string(), i))
+        .collect()
+}
+
+/// Runs one test of a checked, error-free program (an index from
+/// [`tests`]); it passes when it ends [`End::Finished`].
+pub fn run_test(program: &Program, test: usize, fuel: u64) -> Outcome {
+    run_function(program, Some(test), fuel)
+}
+
+/// Runs a function without arguments (`None`: there is none to run) on
+/// a thread with the evaluator's own stack.
+fn run_function(program: &Program, function: Option<usize>, fuel: u64) -> Outcome {
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .name("parseltongue-evaluator".into())
             .stack_size(STACK_BYTES)
-            .spawn_scoped(scope, || run(program, fuel));
+            .spawn_scoped(scope, || run(program, function, fuel));
         match spawned {
             Ok(handle) => handle.join().unwrap_or_else(|_| Outcome {
                 stdout: String::new(),
@@ -70,20 +98,16 @@ pub fn run_main(program: &Program, fuel: u64) -> Outcome {
                 end: End::Unsupported("the evaluator itself panicked".into()),
                 thread_panicked: false,
             }),
-            Err(_) => run(program, fuel),
+            Err(_) => run(program, function, fuel),
         }
     })
 }
 
-fn run(program: &Program, fuel: u64) -> Outcome {
+fn run(program: &Program, function: Option<usize>, fuel: u64) -> Outcome {
     let mut machine = Machine::new(program, fuel);
-    let main = program
-        .functions
-        .iter()
-        .position(|f| f.module == 0 && f.name == "main" && f.kind == FunctionKind::Free);
-    let end = match main {
+    let end = match function {
         None => End::Unsupported("the program has no `main`".into()),
-        Some(main) => match machine.call(main, Vec::new()) {
+        Some(function) => match machine.call(function, Vec::new()) {
             Ok(_) => End::Finished,
             Err(Flow::Panic(message)) => End::Panicked(message),
             Err(Flow::Stop(end)) => end,

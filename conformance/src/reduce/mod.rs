@@ -80,8 +80,16 @@ fn failure(program: &Program, builder: &Builder, fuel: u64, last: Oracle) -> Opt
             },
         }),
         FrontEnd::Lowered { .. } if last < Oracle::Rustc => None,
-        FrontEnd::Lowered { rust, stdout, end } => {
-            let built = builder.build_and_run(&[Unit { rust }]).ok()?.pop()?;
+        FrontEnd::Lowered {
+            rust,
+            stdout,
+            end,
+            tests,
+        } => {
+            let built = builder
+                .build_and_run(&[Unit::new(rust, &tests)])
+                .ok()?
+                .pop()?;
             match built {
                 Built::Rejected(codes, _) => Some(Found {
                     oracle: Oracle::Rustc,
@@ -93,10 +101,15 @@ fn failure(program: &Program, builder: &Builder, fuel: u64, last: Oracle) -> Opt
                     } else {
                         101
                     };
-                    (run.stdout != stdout || run.code != Some(code)).then_some(Found {
-                        oracle: Oracle::Behaviour,
-                        codes: Vec::new(),
-                    })
+                    let tests_differ = tests
+                        .iter()
+                        .any(|want| !run.tests.iter().any(|ran| ran == want));
+                    (run.stdout != stdout || run.code != Some(code) || tests_differ).then_some(
+                        Found {
+                            oracle: Oracle::Behaviour,
+                            codes: Vec::new(),
+                        },
+                    )
                 }
             }
         }
@@ -117,7 +130,8 @@ fn pt_headlines(rendered: &str) -> Vec<String> {
 /// Shrinks `program` while it still fails with `wanted`, within `budget`
 /// of time: edits of its syntax tree first (see [`edits`]), then removal
 /// of lines, in rounds until neither finds anything more. Returns the
-/// smallest failing text found, formatted if it still fails that way.
+/// smallest failing text of the root module found, formatted if it still
+/// fails that way (other modules are kept as they are).
 pub fn reduce(
     program: &Program,
     wanted: &Signature,
@@ -128,9 +142,12 @@ pub fn reduce(
     let start = Instant::now();
     let within = || start.elapsed() < budget;
     let fails = |text: &str| {
+        // Only the root module is reduced; the others stay as they are.
+        let mut files = program.files.clone();
+        files[0].1 = text.to_string();
         let candidate = Program {
             seed: program.seed,
-            files: vec![(program.files[0].0.clone(), text.to_string())],
+            files,
         };
         fails_as(&candidate, wanted, builder, fuel)
     };

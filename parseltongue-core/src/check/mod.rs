@@ -250,8 +250,8 @@ pub fn check_program(
         function.referenced_in_tests = found.used_in_tests.contains(&Def::Function(id));
     }
     for (id, constant) in program.constants.iter_mut().enumerate() {
-        constant.referenced = found.used_items.contains(&Def::Const(id))
-            || found.used_in_tests.contains(&Def::Const(id));
+        constant.referenced = found.used_items.contains(&Def::Const(id));
+        constant.referenced_in_tests = found.used_in_tests.contains(&Def::Const(id));
     }
     // Names may be resolved more than once (a quiet lookup, then the real
     // one); keep each once, in source order.
@@ -1041,6 +1041,7 @@ impl Checker<'_> {
                     span: c.name.span,
                     docs: item.docs.clone(),
                     referenced: false,
+                    referenced_in_tests: false,
                 });
                 self.declare(module, &c.name, Def::Const(id));
                 self.push_item(module, ItemRef::Constant(id), item.span);

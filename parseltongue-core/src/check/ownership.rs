@@ -216,7 +216,7 @@ impl Walker {
                 args.iter_mut().for_each(|a| w.expr(a, locals));
             }),
             ExprKind::Record { fields, .. } => self.grouped(true, |w| {
-                fields.iter_mut().for_each(|a| w.expr(a, locals));
+                fields.iter_mut().for_each(|(_, a)| w.expr(a, locals));
             }),
             ExprKind::MethodCall { receiver, args, .. } => self.grouped(true, |w| {
                 w.expr(receiver, locals);

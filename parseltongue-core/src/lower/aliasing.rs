@@ -35,12 +35,34 @@ pub(super) fn base_local(e: &Expr) -> Option<LocalId> {
     }
 }
 
+/// The local whose value `e` views without a copy: a place's local, or
+/// that of what a `.trim()` views or a string copy copies (the lowering
+/// views the original where nothing changes it).
+pub(super) fn viewed_local(e: &Expr) -> Option<LocalId> {
+    use crate::ir::{Builtin, BuiltinMethod as M, Ty};
+    let e = super::source_lints::simplified(e);
+    match &e.kind {
+        K::Builtin {
+            builtin: Builtin::Method(M::Trim),
+            args,
+        } => viewed_local(&args[0]),
+        K::Builtin {
+            builtin: Builtin::Method(M::Clone | M::ToText),
+            args,
+        } if args[0].ty == Ty::Str => viewed_local(&args[0]),
+        _ if crate::check::is_place_expr(e) => base_local(e),
+        _ => None,
+    }
+}
+
 /// The local a `for` loop walks: a place, or the receiver of a lazily
 /// walked `split`, `lines`, `keys` or `values`, seen through `.clone()`
 /// and a string's `.to_string()` (copies the lowering drops where nothing
 /// changes the original) and `.trim()` (a view of it).
 pub(super) fn iterated_local(iterable: &Expr) -> Option<LocalId> {
     use crate::ir::{Builtin, BuiltinMethod as M};
+    // Seen as the lowering writes it: `match 0 { _ => xs }` is `xs`.
+    let iterable = super::source_lints::simplified(iterable);
     match &iterable.kind {
         K::Builtin {
             builtin:

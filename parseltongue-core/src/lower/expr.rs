@@ -6,8 +6,8 @@
 
 use super::Lowerer;
 use crate::ir::{
-    Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, FunctionKind, Pattern, Repr, Ty,
-    TypeDefKind,
+    Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, FunctionKind, LocalId, Pattern, Repr,
+    Ty, TypeDefKind,
 };
 use crate::syntax::ast::{ParamMode, UnaryOp};
 use proc_macro2::{Literal, TokenStream};
@@ -114,6 +114,13 @@ impl Lowerer<'_> {
         };
         match local.repr {
             Repr::Value => match want {
+                // An array of copied values is copied itself.
+                Want::Owned
+                    if matches!(&local.ty, Ty::List(element) if element.is_copy())
+                        && self.is_array_local(id) =>
+                {
+                    atom(quote!(#name))
+                }
                 Want::Owned if !owned_copy && !moved => atom(quote!(#name.clone())),
                 Want::Borrow if !copy => Lowered {
                     tokens: quote!(&#name),
@@ -372,9 +379,9 @@ impl Lowerer<'_> {
                 let names: Vec<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
                 let inits: Vec<TokenStream> = fields
                     .iter()
-                    .zip(&names)
-                    .map(|(v, n)| {
+                    .map(|(position, v)| {
                         let value = self.expr(v, Want::Owned).tokens;
+                        let n = names.get(*position).copied().unwrap_or("_");
                         let field = format_ident!("{}", n);
                         if value.to_string() == *n {
                             quote!(#field)
@@ -462,12 +469,10 @@ impl Lowerer<'_> {
             K::Match { scrutinee, arms } => {
                 // A match that lowers to one arm's value stands where it stood.
                 self.in_condition = exterior;
-                // Borrowed, a `list_of(…)` arm is a slice; read, a string
-                // literal arm is a `&str`.
-                let as_wanted = |this: &Self, body: &Expr| {
-                    want == Want::Borrow || (want == Want::Read && this.reads_as_str_slice(body))
-                };
-                if let Some(body) = one_arm_on_literal(e).filter(|body| as_wanted(self, body)) {
+                // `match 0 { _ => v }` is `v`, as wanted where it stands
+                // (borrowed, a `list_of(…)` arm is a slice; read, a string
+                // literal arm is a `&str`).
+                if let Some(body) = one_arm_on_literal(e) {
                     return self.expr(body, want);
                 }
                 // `match v { x => x }` is `v`, as wanted where it stands.
@@ -487,8 +492,10 @@ impl Lowerer<'_> {
                 if let Some((local, value)) = single_let {
                     // The value stands where the block stood.
                     self.in_condition = exterior;
-                    if want == Want::Borrow && literal_list(value).is_some() {
-                        // Borrowed, a literal list is a slice.
+                    // Borrowed, a literal list is a slice, and a variable
+                    // (of the binding's type already) is borrowed itself.
+                    let variable = matches!(value.kind, K::Local { .. });
+                    if want == Want::Borrow && (literal_list(value).is_some() || variable) {
                         return self.expr(value, want);
                     }
                     let ty = self.locals[local].ty.clone();
@@ -844,10 +851,17 @@ pub(super) fn untyped_numbers(e: &Expr) -> bool {
                         (Pattern::Binding(bound), K::Local { id, .. }) if bound == id)
                         && untyped_numbers(scrutinee)
             };
-            // An arm of no type of its own (`list_of()`, a panic) takes the
-            // others'.
+            // An arm of no type of its own (`None`, `list_of()`, a panic)
+            // takes the others'.
             let typeless = |(_, body): &(Pattern, Expr)| {
                 body.ty == Ty::Never
+                    || matches!(
+                        &body.kind,
+                        K::Builtin {
+                            builtin: Builtin::None,
+                            ..
+                        }
+                    )
                     || matches!(&body.kind, K::Builtin { builtin: Builtin::ListOf, args } if args.is_empty())
             };
             arms.iter().any(untyped) && arms.iter().all(|arm| untyped(arm) || typeless(arm))
@@ -995,12 +1009,25 @@ pub(super) fn literal_list(e: &Expr) -> Option<&[Expr]> {
 pub(super) fn matched_value(e: &Expr) -> Option<&Expr> {
     match &e.kind {
         K::Match { scrutinee, arms } => match arms.as_slice() {
-            [(Pattern::Binding(bound), body)] if matches!(body.kind, K::Local { id, .. } if id == *bound) => {
-                Some(scrutinee)
-            }
+            [(Pattern::Binding(bound), body)] if is_local(body, *bound) => Some(scrutinee),
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// Whether `e` is lowered as just `local`: the local itself, a copy of it,
+/// a block of only it, or a one-arm `match` on a literal whose arm is it.
+fn is_local(e: &Expr, local: LocalId) -> bool {
+    match &e.kind {
+        K::Local { id, .. } => *id == local,
+        K::Builtin {
+            builtin: Builtin::Method(M::Clone),
+            args,
+        } => is_local(&args[0], local),
+        K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().is_some_and(|t| is_local(t, local)),
+        K::Match { .. } => one_arm_on_literal(e).is_some_and(|arm| is_local(arm, local)),
+        _ => false,
     }
 }
 

@@ -156,14 +156,9 @@ impl Lowerer<'_> {
         if !spec.is_empty() {
             return None;
         }
-        let shown = super::expr::one_arm_on_literal(value).unwrap_or(value);
-        // `{ let_var c: bool = true; c }` is lowered as `true`.
-        let shown = match &shown.kind {
-            K::Block(b) => super::stmt::returned_binding(b, self.locals)
-                .filter(|_| b.stmts.len() == 1)
-                .map_or(shown, |(_, value)| value),
-            _ => shown,
-        };
+        // `{ let_var c: bool = true; c }` is lowered as `true`, `match 0 {
+        // _ => "x" }` as `"x"`, `"".to_string()` as `""`.
+        let shown = super::source_lints::simplified(value);
         match &shown.kind {
             K::Str(text) => Some(text.clone()),
             K::Int(v) => Some(v.to_string()),

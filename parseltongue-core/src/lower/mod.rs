@@ -20,7 +20,7 @@ mod types;
 
 pub use origins::LineOrigins;
 
-use crate::ir::{FunctionKind, ItemRef, ModuleId, Program, Repr, Ty, TypeDefKind};
+use crate::ir::{FunctionId, FunctionKind, ItemRef, ModuleId, Program, Repr, Ty, TypeDefKind};
 use crate::source::Span;
 use crate::syntax::ast::ParamMode;
 use proc_macro2::TokenStream;
@@ -36,6 +36,18 @@ struct Uses {
     arc: bool,
     mutex: bool,
     cow: bool,
+}
+
+impl Uses {
+    /// What either needs.
+    fn or(self, other: Uses) -> Uses {
+        Uses {
+            btree_map: self.btree_map || other.btree_map,
+            arc: self.arc || other.arc,
+            mutex: self.mutex || other.mutex,
+            cow: self.cow || other.cow,
+        }
+    }
 }
 
 pub(crate) struct Lowerer<'p> {
@@ -203,6 +215,10 @@ fn lower_module<'p>(
     };
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut tests = Vec::new();
+    // What the tests need is imported inside their module: at the top,
+    // an import only tests use would be unused outside `cargo test`.
+    let mut test_uses = Uses::default();
+    let mut tests_name_items = false;
     let file = &program.modules[module].file_name;
     for item in &program.modules[module].items {
         let mut marker = program
@@ -215,7 +231,10 @@ fn lower_module<'p>(
         }
         if let ItemRef::Function(id) = item {
             if program.functions[*id].kind == FunctionKind::Test {
+                let outside = std::mem::take(&mut lowerer.uses);
                 tests.push((marker, lowerer.function(*id)));
+                test_uses = test_uses.or(std::mem::replace(&mut lowerer.uses, outside));
+                tests_name_items |= names_items(program, *id);
                 continue;
             }
             if matches!(program.functions[*id].kind, FunctionKind::Rust { .. }) {
@@ -254,9 +273,19 @@ fn lower_module<'p>(
             indented.push_str(line);
             indented.push('\n');
         }
+        let mut imports = String::new();
+        if tests_name_items {
+            imports.push_str("    use super::*;\n");
+        }
+        for line in use_lines(test_uses, &lowerer.library) {
+            imports.push_str(&format!("    {line}\n"));
+        }
+        if !imports.is_empty() {
+            imports.push('\n');
+        }
         sections.push((
             String::new(),
-            format!("#[cfg(test)]\nmod tests {{\n    use super::*;\n\n{indented}}}\n"),
+            format!("#[cfg(test)]\nmod tests {{\n{imports}{indented}}}\n"),
         ));
     }
     let mut header = Vec::new();
@@ -271,30 +300,10 @@ fn lower_module<'p>(
     let uses = lowerer.uses;
     let library = lowerer.library.clone();
     *marks = std::mem::take(&mut lowerer.marks);
-    // A library name the program declares itself is written with its
-    // absolute path instead (see `library.rs`), never imported.
-    let wanted = |used: bool, name: &str| used && !library.is_hidden(name);
-    if wanted(uses.cow, "Cow") {
-        header.push(quote!(
-            use std::borrow::Cow;
-        ));
-    }
-    if wanted(uses.btree_map, "BTreeMap") {
-        header.push(quote!(
-            use std::collections::BTreeMap;
-        ));
-    }
-    match (wanted(uses.arc, "Arc"), wanted(uses.mutex, "Mutex")) {
-        (true, true) => header.push(quote!(
-            use std::sync::{Arc, Mutex};
-        )),
-        (true, false) => header.push(quote!(
-            use std::sync::Arc;
-        )),
-        (false, true) => header.push(quote!(
-            use std::sync::Mutex;
-        )),
-        _ => {}
+    for line in use_lines(uses, &library) {
+        header.push(line.parse().map_err(|e| LowerError {
+            message: format!("an import does not parse ({e}): {line}"),
+        })?);
     }
     let mut out = String::new();
     if !header.is_empty() {
@@ -311,6 +320,119 @@ fn lower_module<'p>(
         out.push_str(&text);
     }
     Ok(out)
+}
+
+/// The `use` lines of the library names in `uses`. A library name the
+/// program declares itself is written with its absolute path instead (see
+/// `library.rs`), never imported.
+fn use_lines(uses: Uses, library: &library::Library) -> Vec<String> {
+    let wanted = |used: bool, name: &str| used && !library.is_hidden(name);
+    // A module of the program named `std` would take the crate's place.
+    let std = if library.is_hidden("std") {
+        "::std"
+    } else {
+        "std"
+    };
+    let mut lines = Vec::new();
+    if wanted(uses.cow, "Cow") {
+        lines.push(format!("use {std}::borrow::Cow;"));
+    }
+    if wanted(uses.btree_map, "BTreeMap") {
+        lines.push(format!("use {std}::collections::BTreeMap;"));
+    }
+    match (wanted(uses.arc, "Arc"), wanted(uses.mutex, "Mutex")) {
+        (true, true) => lines.push(format!("use {std}::sync::{{Arc, Mutex}};")),
+        (true, false) => lines.push(format!("use {std}::sync::Arc;")),
+        (false, true) => lines.push(format!("use {std}::sync::Mutex;")),
+        _ => {}
+    }
+    lines
+}
+
+/// Whether function `id` names an item of the program (a function,
+/// constant, record or enum; Rust functions are called by their paths),
+/// so a `tests` module needs `use super::*`.
+fn names_items(program: &Program, id: FunctionId) -> bool {
+    use crate::ir::ExprKind as K;
+    let Some(body) = &program.functions[id].body else {
+        return false;
+    };
+    // A type written in an annotation (`map<i64, Point>`) names one too.
+    fn names_a_type(program: &Program, ty: &Ty) -> bool {
+        match ty {
+            Ty::Named(t) => !matches!(program.types[*t].kind, TypeDefKind::Rust(_)),
+            Ty::List(t) | Ty::Option(t) | Ty::Thread(t) => names_a_type(program, t),
+            Ty::Map(a, b) | Ty::Result(a, b) => {
+                names_a_type(program, a) || names_a_type(program, b)
+            }
+            _ => false,
+        }
+    }
+    if body.locals.iter().any(|l| names_a_type(program, &l.ty)) {
+        return true;
+    }
+    let found = std::cell::Cell::new(false);
+    crate::ir::walk_block(
+        &body.block,
+        &mut |e| match &e.kind {
+            K::Call { function, .. } => {
+                let rust = matches!(program.functions[*function].kind, FunctionKind::Rust { .. });
+                found.set(found.get() || !rust);
+            }
+            K::MethodCall { .. } | K::Const(_) | K::Record { .. } | K::Variant { .. } => {
+                found.set(true)
+            }
+            _ => {}
+        },
+        &mut |_| {},
+    );
+    found.get()
+}
+
+/// Whether a parameter of function `id` is read only in the arguments
+/// at its own position of the function's calls of itself.
+fn only_used_in_recursion(body: &crate::ir::Body, id: FunctionId, f: &crate::ir::Function) -> bool {
+    use crate::ir::ExprKind as K;
+    let receiver = matches!(
+        f.kind,
+        FunctionKind::Method {
+            receiver: Some(_),
+            ..
+        }
+    );
+    let params = &body.params[usize::from(receiver).min(body.params.len())..];
+    let count = |e: &crate::ir::Expr, local: usize| {
+        let n = std::cell::Cell::new(0usize);
+        crate::ir::walk_expr(
+            e,
+            &mut |e| {
+                if matches!(e.kind, K::Local { id, .. } if id == local) {
+                    n.set(n.get() + 1);
+                }
+            },
+            &mut |_| {},
+        );
+        n.get()
+    };
+    params.iter().enumerate().any(|(position, &local)| {
+        let (all, in_recursion) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+        crate::ir::walk_block(
+            &body.block,
+            &mut |e| match &e.kind {
+                K::Local { id, .. } if *id == local => all.set(all.get() + 1),
+                K::Call { function, args } | K::MethodCall { function, args, .. }
+                    if *function == id =>
+                {
+                    if let Some(arg) = args.get(position) {
+                        in_recursion.set(in_recursion.get() + count(arg, local));
+                    }
+                }
+                _ => {}
+            },
+            &mut |_| {},
+        );
+        all.get() > 0 && all.get() == in_recursion.get()
+    })
 }
 
 fn is_search_loop(block: &crate::ir::Block, returns: &Ty) -> bool {
@@ -538,6 +660,8 @@ impl<'p> Lowerer<'p> {
                 let doc = docs(&c.docs);
                 let allow = if c.referenced {
                     quote!()
+                } else if c.referenced_in_tests {
+                    quote!(#[cfg_attr(not(test), allow(dead_code))])
                 } else {
                     quote!(#[allow(dead_code)])
                 };
@@ -717,6 +841,10 @@ impl<'p> Lowerer<'p> {
         let mut lints =
             source_lints::source_lints(&body.block, &body.locals, &self.program.constants);
         lints.append(&mut self.chosen_lints);
+        // A parameter a recursive function only hands on to itself.
+        if only_used_in_recursion(body, id, f) {
+            lints.insert("clippy::only_used_in_recursion");
+        }
         // A method the author named `to_string` (clippy would have the
         // record implement `Display`).
         if f.name == "to_string"
@@ -760,6 +888,14 @@ impl<'p> Lowerer<'p> {
             .any(|p| f.name.starts_with(p));
         if conventional_prefix && matches!(f.kind, FunctionKind::Method { .. }) {
             lints.insert("clippy::wrong_self_convention");
+        }
+        // `Drop::drop()` returning a `Drop`: a constructor named after its
+        // type, to clippy.
+        if let FunctionKind::Method { of, receiver: None } = f.kind {
+            let type_name = self.program.types[of].name.to_lowercase();
+            if f.name.replace('_', "") == type_name.replace('_', "") && f.returns == Ty::Named(of) {
+                lints.insert("clippy::self_named_constructors");
+            }
         }
         if allow.to_string().contains("dead_code") {
             lints.remove("dead_code");

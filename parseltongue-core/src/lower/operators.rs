@@ -28,6 +28,18 @@ impl Lowerer<'_> {
             } if super::expr::formatted_text(args).is_some() => {
                 super::expr::formatted_text(args).map_or(Side::Owned, |text| self.side(text))
             }
+            // `match v { x => x }` is `v`, a one-arm `match` on a literal
+            // its arm, and a block of only a value that value.
+            K::Match { .. } => super::expr::matched_value(e)
+                .or_else(|| super::expr::one_arm_on_literal(e))
+                .map_or(Side::Owned, |inner| self.side(inner)),
+            K::Block(b) if b.stmts.is_empty() => b
+                .tail
+                .as_deref()
+                .map_or(Side::Owned, |tail| self.side(tail)),
+            // `{ let_var s: string = v; s }` is lowered as `v`.
+            K::Block(b) if b.stmts.len() == 1 => super::stmt::returned_binding(b, self.locals)
+                .map_or(Side::Owned, |(_, value)| self.side(value)),
             K::Str(_) => Side::Literal,
             K::Const(c) if self.program.constants[*c].ty == Ty::Str => Side::Literal,
             K::Local { id, .. } => match self.local_repr(*id) {
@@ -76,6 +88,10 @@ impl Lowerer<'_> {
             if let Some(inner) = inner {
                 return self.str_view(inner);
             }
+        }
+        // `match v { x => x }` is lowered as `v`: viewed as `v`.
+        if let Some(value) = super::expr::matched_value(e) {
+            return self.str_view(value);
         }
         match (&e.kind, self.side(e)) {
             _ if self.reads_as_str_slice(e) => self.expr(e, Want::Read).tokens,
@@ -139,10 +155,11 @@ impl Lowerer<'_> {
                 .is_some_and(|tail| self.reads_as_str_slice(tail)),
             K::Block(b) if b.stmts.len() == 1 => super::stmt::returned_binding(b, self.locals)
                 .is_some_and(|(_, value)| self.reads_as_str_slice(value)),
-            // `match 0.1 { _ => "x" }` is lowered as its arm.
-            K::Match { .. } => {
-                super::expr::one_arm_on_literal(e).is_some_and(|body| self.reads_as_str_slice(body))
-            }
+            // `match 0.1 { _ => "x" }` is lowered as its arm, `match v {
+            // x => x }` as `v`.
+            K::Match { .. } => super::expr::one_arm_on_literal(e)
+                .or_else(|| super::expr::matched_value(e))
+                .is_some_and(|body| self.reads_as_str_slice(body)),
             K::Builtin {
                 builtin: Builtin::Method(M::ToText | M::Clone),
                 args,

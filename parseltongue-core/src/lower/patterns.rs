@@ -22,10 +22,8 @@ impl Lowerer<'_> {
         }
         // An arm that changes the matched variable while its bindings view
         // it: the match views a copy taken before it (value semantics).
-        let changed_in_arm = super::aliasing::base_local(scrutinee).is_some_and(|id| {
-            super::super::check::is_place_expr(scrutinee)
-                && !scrutinee.ty.is_copy()
-                && arms.iter().any(|(_, body)| self.expr_changes(body, id))
+        let changed_in_arm = super::aliasing::viewed_local(scrutinee).is_some_and(|id| {
+            !scrutinee.ty.is_copy() && arms.iter().any(|(_, body)| self.expr_changes(body, id))
         });
         if changed_in_arm {
             self.no_moves += 1;
@@ -139,8 +137,8 @@ impl Lowerer<'_> {
         let is_place = super::super::check::is_place_expr(scrutinee);
         // A body that changes the variable the binding views: it views a
         // copy taken first.
-        let changed = is_place
-            && super::aliasing::base_local(scrutinee).is_some_and(|id| self.expr_changes(body, id));
+        let changed =
+            super::aliasing::viewed_local(scrutinee).is_some_and(|id| self.expr_changes(body, id));
         let mut annotation = TokenStream::new();
         let value = match binding {
             // `let _ = guard;` would drop a lock guard to clippy's eyes
@@ -182,8 +180,12 @@ impl Lowerer<'_> {
             }
             Some(_) if scrutinee.ty.is_copy() => self.typed_expr(scrutinee, Want::Deref).tokens,
             // `let whole = shape;` would move a `mutable` parameter's
-            // `&mut` into the binding: it views a reborrow.
-            Some(_) if matches!(scrutinee.kind, K::Local { id, .. } if self.local_repr(id) == Repr::MutRef) =>
+            // `&mut` into the binding: it views a reborrow. A binding of a
+            // shared value or a `Cow` views what they hold, as patterns do
+            // (its copy is then a copy of the value, not of the pointer).
+            Some(_)
+                if matches!(scrutinee.kind, K::Local { id, .. }
+                if matches!(self.local_repr(id), Repr::MutRef | Repr::Cow | Repr::Arc | Repr::Guard)) =>
             {
                 let value = self.expr(scrutinee, Want::Deref).at(Prec::Unary);
                 quote!(&#value)

@@ -107,10 +107,52 @@ pub(super) fn value_lints(value: &Expr, constants: &[Constant]) -> BTreeSet<&'st
     lints.into_inner()
 }
 
-/// `let_var a = b; let_var b = a;`: to clippy, a swap gone wrong.
+/// The operands of a chain of `&&` and `||`, through the chains of them
+/// it contains; anything else is one operand.
+fn logical_atoms<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &simplified(e).kind {
+        K::Binary { first, rest } if rest.iter().all(|(op, _)| op.is_logical()) => {
+            logical_atoms(first, out);
+            for (_, operand) in rest {
+                logical_atoms(operand, out);
+            }
+        }
+        _ => out.push(e),
+    }
+}
+
+/// `let_var a = b; let_var b = a;`, `let_var a = b; b = a;` and `a = b;
+/// b = a;`: to clippy, a swap gone wrong.
 fn swaps_by_hand(block: &Block, locals: &[Local]) -> bool {
     let name = |l: usize| locals.get(l).map(|l| &l.name);
+    let local = |e: &Expr| match e.kind {
+        K::Local { id, .. } => Some(id),
+        _ => None,
+    };
     block.stmts.windows(2).any(|pair| match pair {
+        [Stmt::Let {
+            local: a,
+            value: first,
+            ..
+        }, Stmt::Assign {
+            target,
+            op: None,
+            value: second,
+        }] => local(first).is_some() && local(first) == local(target) && local(second) == Some(*a),
+        [Stmt::Assign {
+            target: a,
+            op: None,
+            value: first,
+        }, Stmt::Assign {
+            target: b,
+            op: None,
+            value: second,
+        }] => {
+            local(a).is_some()
+                && local(b).is_some()
+                && local(first) == local(b)
+                && local(second) == local(a)
+        }
         [Stmt::Let {
             local: a,
             value: first,
@@ -209,6 +251,19 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
                     lints.insert("clippy::redundant_locals");
                 }
             }
+            // `let_var x = match v { Only(y) => y };`: a `let` pattern to
+            // clippy.
+            if let K::Match { arms, .. } = &value.kind {
+                if let [(Pattern::Variant { args, .. }, body)] = arms.as_slice() {
+                    if let ([Pattern::Binding(bound)], K::Local { id, .. }) =
+                        (args.as_slice(), &simplified(body).kind)
+                    {
+                        if bound == id {
+                            lints.insert("clippy::infallible_destructuring_match");
+                        }
+                    }
+                }
+            }
         }
         _ => {}
     }
@@ -217,6 +272,24 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
 fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'static str>) {
     let value = |e: &Expr| value_of(e, constants, 0);
     match &e.kind {
+        // `assert(true)`, `assert(1 < 2)`: always the same outcome.
+        K::Builtin {
+            builtin: Builtin::Assert,
+            args,
+        } if args.len() == 1 && (is_constant(&args[0]) || value(&args[0]).is_some()) => {
+            lints.insert("clippy::assertions_on_constants");
+        }
+        K::Builtin {
+            builtin: Builtin::AssertEqual,
+            args,
+        } if args.len() == 2 => {
+            if args.iter().any(is_bool_literal) {
+                lints.insert("clippy::bool_assert_comparison");
+            }
+            if same(&args[0], &args[1]) {
+                lints.insert("clippy::eq_op");
+            }
+        }
         K::Binary { first, rest } => {
             let mut previous = first.as_ref();
             let mut known = value(first);
@@ -335,11 +408,11 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 }
                 previous = operand;
             }
-            // One operand twice in a chain of `&&` or `||`.
-            let operands: Vec<&Expr> = std::iter::once(first.as_ref())
-                .chain(rest.iter().map(|(_, r)| r))
-                .collect();
+            // One operand twice in a chain of `&&` or `||`, also inside
+            // a parenthesised chain of it (`a && (a || b)` is `a`).
             let logical = rest.iter().all(|(op, _)| op.is_logical());
+            let mut operands: Vec<&Expr> = Vec::new();
+            logical_atoms(e, &mut operands);
             // The same operand twice, two of equal known value (`false`
             // and `!true`), or an operand and its negation.
             let negation_of = |a: &Expr, b: &Expr| matches!(&simplified(a).kind, K::Unary { op: UnaryOp::Not, operand } if same(operand, b));
@@ -511,16 +584,28 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 _ => b.ty == crate::ir::Ty::Unit && matches!(b.kind, K::Block(_)),
             };
             if arms.len() == 2
-                && arms
-                    .iter()
-                    .any(|(p, b)| matches!(p, Pattern::Wildcard | Pattern::None) && nothing(b))
+                && arms.iter().any(|(p, b)| {
+                    matches!(p, Pattern::Wildcard | Pattern::None | Pattern::Bool(_)) && nothing(b)
+                })
             {
                 lints.insert("clippy::single_match");
             }
             // Every arm gives back what it matched (`true => true,
             // other => other`): the match is its scrutinee to clippy.
             // (One arm is lowered to the value itself: no match is left.)
-            if arms.len() > 1 && arms.iter().all(|(pattern, body)| gives_back(pattern, body)) {
+            // A wildcard arm gives back a literal or local scrutinee when
+            // it is that value (`false => false, _ => false`).
+            let gives_back_scrutinee = |pattern: &Pattern, body: &Expr| {
+                matches!(pattern, Pattern::Wildcard)
+                    && (is_literal(scrutinee)
+                        || matches!(simplified(scrutinee).kind, K::Local { .. }))
+                    && same(body, scrutinee)
+            };
+            if arms.len() > 1
+                && arms.iter().all(|(pattern, body)| {
+                    gives_back(pattern, body) || gives_back_scrutinee(pattern, body)
+                })
+            {
                 lints.insert("clippy::needless_match");
             }
             // `Some(x) => x, None => fallback`: what `unwrap_or` does.
@@ -555,7 +640,7 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                         )
                 })
                 && arms.iter().any(|(p, b)| {
-                    matches!(p, Pattern::None)
+                    matches!(p, Pattern::None | Pattern::Wildcard)
                         && matches!(
                             simplified(b).kind,
                             K::Builtin {
@@ -918,7 +1003,7 @@ fn shape(block: &Block) -> String {
 
 /// The expression the lowering writes for `e`: a block of only a value is
 /// the value, and a one-arm `match` on a literal or constant is its arm.
-fn simplified(e: &Expr) -> &Expr {
+pub(super) fn simplified(e: &Expr) -> &Expr {
     match &e.kind {
         // A copy only read is the value itself.
         K::Builtin {
@@ -955,11 +1040,18 @@ fn simplified(e: &Expr) -> &Expr {
 /// that clippy would not see as equal either).
 pub(super) fn same(a: &Expr, b: &Expr) -> bool {
     let (a, b) = (simplified(a), simplified(b));
+    // Literals clippy folds to one value (`false` and `!true`).
+    if let (Some(x), Some(y)) = (value_of(a, &[], 0), value_of(b, &[], 0)) {
+        return x == y;
+    }
     match (&a.kind, &b.kind) {
         (K::Int(x), K::Int(y)) => x == y,
         (K::Float(x), K::Float(y)) => x.to_bits() == y.to_bits(),
         (K::Str(x), K::Str(y)) => x == y,
-        // `format("text")` is the text.
+        // `format("text")` is the text, also beside another.
+        _ if plain_format(a).is_some() && plain_format(b).is_some() => {
+            plain_format(a) == plain_format(b)
+        }
         (K::Str(x), _) | (_, K::Str(x)) if plain_format(a).or(plain_format(b)).is_some() => {
             plain_format(a).or(plain_format(b)).as_deref() == Some(x.as_str())
                 && (matches!(a.kind, K::Str(_)) || matches!(b.kind, K::Str(_)))
@@ -1043,7 +1135,12 @@ pub(super) fn same(a: &Expr, b: &Expr) -> bool {
                 && a1.iter().zip(a2).all(|(x, y)| same(x, y))
         }
         (K::Record { ty: t1, fields: f1 }, K::Record { ty: t2, fields: f2 }) => {
-            t1 == t2 && f1.iter().zip(f2).all(|(x, y)| same(x, y))
+            t1 == t2
+                && f1.len() == f2.len()
+                && f1
+                    .iter()
+                    .zip(f2)
+                    .all(|((i, x), (j, y))| i == j && same(x, y))
         }
         _ => false,
     }

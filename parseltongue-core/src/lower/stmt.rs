@@ -10,7 +10,7 @@ use quote::quote;
 
 impl Lowerer<'_> {
     /// Whether `local` is lowered as an array (see [`Self::read_only_array`]).
-    fn is_array_local(&self, local: usize) -> bool {
+    pub(super) fn is_array_local(&self, local: usize) -> bool {
         let Some(body) = self.body else {
             return false;
         };

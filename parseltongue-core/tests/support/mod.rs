@@ -97,15 +97,23 @@ pub fn work_dir() -> PathBuf {
 /// under `-D warnings`, and returns the binary.
 pub fn compile_with_clippy(name: &str, rust: &str) -> Result<PathBuf, String> {
     let driver = std::env::var("CLIPPY_DRIVER").unwrap_or_else(|_| "clippy-driver".to_string());
-    compile_with(&driver, name, rust)
+    compile_with(&driver, name, rust, &[])
+}
+
+/// Compiles generated Rust's tests into a libtest harness with clippy's
+/// driver, under the same rules.
+#[allow(dead_code)] // Not every test binary that includes `support` runs tests.
+pub fn compile_tests_with_clippy(name: &str, rust: &str) -> Result<PathBuf, String> {
+    let driver = std::env::var("CLIPPY_DRIVER").unwrap_or_else(|_| "clippy-driver".to_string());
+    compile_with(&driver, &format!("{name}_tests"), rust, &["--test"])
 }
 
 /// Compiles generated Rust with plain rustc under `-D warnings`.
 pub fn compile_with_rustc(name: &str, rust: &str) -> Result<PathBuf, String> {
-    compile_with("rustc", name, rust)
+    compile_with("rustc", name, rust, &[])
 }
 
-fn compile_with(driver: &str, name: &str, rust: &str) -> Result<PathBuf, String> {
+fn compile_with(driver: &str, name: &str, rust: &str, extra: &[&str]) -> Result<PathBuf, String> {
     let dir = work_dir();
     let source = dir.join(format!("{name}.rs"));
     let binary = dir.join(format!("{name}.bin"));
@@ -120,8 +128,9 @@ fn compile_with(driver: &str, name: &str, rust: &str) -> Result<PathBuf, String>
             "opt-level=0",
             "-C",
             "debuginfo=0",
-            "-o",
         ])
+        .args(extra)
+        .arg("-o")
         .arg(&binary)
         .arg(&source)
         .output()

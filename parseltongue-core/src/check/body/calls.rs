@@ -446,6 +446,8 @@ impl<'a> BodyChecker<'_, 'a> {
             return error_expr(span);
         };
         let mut values: Vec<Option<ir::Expr>> = vec![None; declared.len()];
+        // Field positions in the order written: the order of evaluation.
+        let mut written: Vec<usize> = Vec::with_capacity(declared.len());
         for (name, value) in fields {
             match declared.iter().position(|(n, _)| *n == name.name) {
                 Some(i) => {
@@ -458,6 +460,9 @@ impl<'a> BodyChecker<'_, 'a> {
                             name.span,
                             format!("field `{}` is given twice", name.name),
                         ));
+                    }
+                    if values[i].is_none() {
+                        written.push(i);
                     }
                     values[i] = Some(checked);
                 }
@@ -502,9 +507,11 @@ impl<'a> BodyChecker<'_, 'a> {
                 .with_note("every field must be given a value"),
             );
         }
-        let fields = values
+        // Missing fields (already reported) come last, as errors.
+        written.extend((0..values.len()).filter(|i| values[*i].is_none()));
+        let fields = written
             .into_iter()
-            .map(|v| v.unwrap_or_else(|| error_expr(span)))
+            .map(|i| (i, values[i].take().unwrap_or_else(|| error_expr(span))))
             .collect();
         expr(IrK::Record { ty: id, fields }, Ty::Named(id), span)
     }

@@ -157,9 +157,16 @@ fn main() -> ExitCode {
                 );
                 println!("{}", failure.detail.trim_end());
                 if let Some(out) = &out {
-                    let _ = std::fs::create_dir_all(out);
-                    let path = out.join(format!("seed_{}_size_{}.pt", failure.seed, failure.size));
-                    let _ = std::fs::write(&path, &failure.source);
+                    let stem = format!("seed_{}_size_{}", failure.seed, failure.size);
+                    let written = std::fs::create_dir_all(out)
+                        .map_err(|e| format!("{}: {e}", out.display()))
+                        .and_then(|()| {
+                            soak::write_program(out, &stem, &failure.source, &failure.modules)
+                        });
+                    if let Err(error) = written {
+                        eprintln!("error: {error}");
+                        return ExitCode::from(2);
+                    }
                 }
             }
             let by = |o: Oracle| report.failures.iter().filter(|f| f.oracle == o).count();
@@ -264,7 +271,13 @@ fn reduce(file: &std::path::Path, seconds: u64, dir: Option<PathBuf>) -> ExitCod
         FUEL,
         std::time::Duration::from_secs(seconds),
     );
-    print!("{small}");
+    let several = small.files.len() > 1;
+    for (name, text) in &small.files {
+        if several {
+            println!("// file: {name}");
+        }
+        print!("{text}");
+    }
     ExitCode::SUCCESS
 }
 

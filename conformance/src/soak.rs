@@ -73,7 +73,12 @@ pub fn run(plan: &Plan) -> Result<(), String> {
                         Duration::from_secs(90),
                     );
                     let reduced = format!("{stem}.reduced");
-                    write_program(&failures_dir, &reduced, &small, &failure.modules)?;
+                    write_program(
+                        &failures_dir,
+                        &reduced,
+                        &small.files[0].1,
+                        &small.files[1..],
+                    )?;
                 }
             }
         }
@@ -91,7 +96,7 @@ pub fn run(plan: &Plan) -> Result<(), String> {
 
 /// Writes a program as `dir/stem.pt`, or, with modules, as the folder
 /// `dir/stem/` of `main.pt` and the modules (what `plc run` reads).
-fn write_program(
+pub fn write_program(
     dir: &std::path::Path,
     stem: &str,
     root: &str,

@@ -1129,19 +1129,36 @@ fn a_loop_without_end_runs_out_of_fuel() {
     assert_eq!(outcome.end, End::OutOfFuel);
 }
 
+/// The Rust functions the generator declares run as the real ones do;
+/// any other is beyond what the evaluator can judge.
 #[test]
-fn rust_functions_are_unsupported() {
-    let outcome = run(
+fn known_rust_functions_run_and_others_are_unsupported() {
+    expect(
         r#"rust_function larger(a: i64, b: i64) returns i64 = std::cmp::max;
+rust_function shout(text: string) returns string = str::to_uppercase;
+rust_function wrap(a: i64, b: i64) returns i64 = i64::wrapping_mul;
+rust_function modulo(a: i64, b: i64) returns i64 = i64::rem_euclid;
+
+function main() {
+    print_line("{} {} {}", larger(1, 2), shout("straße"), wrap(9223372036854775807, 2));
+    print_line("{}", modulo(-7, 3));
+    print_line("{}", modulo(1, 0));
+}
+"#,
+        "2 STRASSE -2\n2\n",
+        End::Panicked("attempt to calculate the remainder with a divisor of zero".into()),
+    );
+    let outcome = run(
+        r#"rust_function seconds(ms: i64) returns i64 = std::time::Duration::from_millis;
 
 function main() {
     print_line("before");
-    print_line("{}", larger(1, 2));
+    print_line("{}", seconds(1));
 }
 "#,
     );
     assert_eq!(outcome.stdout, "before\n");
-    assert!(matches!(outcome.end, End::Unsupported(what) if what.contains("larger")));
+    assert!(matches!(outcome.end, End::Unsupported(what) if what.contains("from_millis")));
 }
 
 /// Threads run to their end when spawned, so a panic inside `with_lock`

@@ -35,15 +35,16 @@ fn a_failure_inside_a_long_expression_is_reduced_to_a_few_lines() {
             code.starts_with("PT0101") && code.contains("zz_unknown_name"),
             "{code}"
         );
-        let small = reduce(&program, &wanted, &builder, FUEL, Duration::from_secs(120));
-        let reduced = generate::Program {
-            seed,
-            files: vec![("main.pt".into(), small.clone())],
-        };
+        let reduced = reduce(&program, &wanted, &builder, FUEL, Duration::from_secs(120));
+        let small = &reduced.files[0].1;
         assert!(
             fails_as(&reduced, &wanted, &builder, FUEL),
             "the reduced program fails the same way:\n{small}"
         );
+        // A module the failure does not need is reduced as well.
+        for (name, module) in &reduced.files[1..] {
+            assert!(module.lines().count() <= 3, "{name} was left as:\n{module}");
+        }
         assert!(
             small.contains("zz_unknown_name") && small.lines().count() <= 4 && small.len() < 100,
             "seed {seed}: from {} lines to:\n{small}",

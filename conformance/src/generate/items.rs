@@ -5,6 +5,19 @@ use super::model::{Constant, Enum, Function, Kind, Mode, Record, Ty};
 use super::names;
 use super::{FunctionContext, Gen};
 
+/// Whether `value` names the root constant `name` (not a module's
+/// `module::name`, nor a longer name that contains it).
+fn names_constant(value: &str, name: &str) -> bool {
+    value.match_indices(name).any(|(at, _)| {
+        let before = &value[..at];
+        let after = &value[at + name.len()..];
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        !before.ends_with("::")
+            && !before.chars().next_back().is_some_and(word)
+            && !after.chars().next().is_some_and(word)
+    })
+}
+
 impl Gen {
     /// The whole program: the root module's text, and the module it uses,
     /// if any (its name and text).
@@ -14,6 +27,7 @@ impl Gen {
         self.records();
         self.enums();
         let constants = self.constants();
+        let rust_functions = self.rust_functions();
         let mut functions = Vec::new();
         for _ in 0..self.size.functions {
             functions.push(self.function());
@@ -67,6 +81,11 @@ impl Gen {
             }
         }
         out.push('\n');
+        for declaration in rust_functions {
+            out.push_str(&declaration);
+            out.push('\n');
+        }
+        out.push('\n');
         for f in functions {
             out.push_str(&f);
             out.push('\n');
@@ -116,6 +135,49 @@ impl Gen {
         Some((name, text))
     }
 
+    /// `rust_function` declarations of Rust functions the evaluator knows
+    /// (see `interpret::rust_functions`), called like any function.
+    fn rust_functions(&mut self) -> Vec<String> {
+        use crate::interpret::rust_functions::KNOWN;
+        let ty = |name: &str| match name {
+            "f64" => Ty::F64,
+            "string" => Ty::Str,
+            _ => Ty::I64,
+        };
+        let mut declarations = Vec::new();
+        if !self.rng.chance(30) {
+            return declarations;
+        }
+        for _ in 0..1 + self.rng.below(3) {
+            let known = self.rng.pick(KNOWN);
+            let name = self.function_name();
+            let params: Vec<(String, Mode, Ty)> = known
+                .params
+                .iter()
+                .map(|p| (self.fresh("arg"), Mode::Read, ty(p)))
+                .collect();
+            let shown: Vec<String> = params
+                .iter()
+                .map(|(n, _, t)| format!("{n}: {}", self.items.show(t)))
+                .collect();
+            declarations.push(format!(
+                "rust_function {name}({}) returns {} = {};",
+                shown.join(", "),
+                known.returns,
+                known.path
+            ));
+            self.items.functions.push(Function {
+                name,
+                method_of: None,
+                params,
+                returns: Some(ty(known.returns)),
+                called: false,
+                recursive: false,
+            });
+        }
+        declarations
+    }
+
     /// Whether constant `c` is named by a used constant's value (`texts`
     /// are the root's constants, the first being constant `first`).
     fn constant_needed(&self, c: usize, first: usize, texts: &[String]) -> bool {
@@ -131,7 +193,7 @@ impl Gen {
                     && text
                         .split(" = ")
                         .nth(1)
-                        .is_some_and(|v| v.contains(name.as_str()))
+                        .is_some_and(|v| names_constant(v, name))
             })
     }
 

@@ -64,7 +64,17 @@ impl Machine<'_> {
             return unsupported("a call of an unknown function");
         };
         if let FunctionKind::Rust { path } = &f.kind {
-            return unsupported(format!("a call of rust_function {} = {path}", f.name));
+            let mut values = Vec::with_capacity(args.len());
+            for arg in args {
+                match arg {
+                    Slot::Value(value) => values.push(value),
+                    Slot::Place(_) => {
+                        return unsupported(format!("a `mutable` argument of rust_function {path}"))
+                    }
+                }
+            }
+            self.tick()?;
+            return super::rust_functions::call(path, &values);
         }
         let Some(body) = f.body.as_ref() else {
             return unsupported(format!("a call of {} without a body", f.name));

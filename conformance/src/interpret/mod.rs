@@ -13,6 +13,7 @@ mod debug;
 mod eval;
 mod format;
 mod machine;
+pub(crate) mod rust_functions;
 mod threads;
 mod value;
 

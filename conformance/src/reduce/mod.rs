@@ -129,41 +129,48 @@ fn pt_headlines(rendered: &str) -> Vec<String> {
 
 /// Shrinks `program` while it still fails with `wanted`, within `budget`
 /// of time: edits of its syntax tree first (see [`edits`]), then removal
-/// of lines, in rounds until neither finds anything more. Returns the
-/// smallest failing text of the root module found, formatted if it still
-/// fails that way (other modules are kept as they are).
+/// of lines, in rounds until neither finds anything more, each file of the
+/// program in turn (root first). Returns the smallest failing program
+/// found, each file formatted if it still fails that way.
 pub fn reduce(
     program: &Program,
     wanted: &Signature,
     builder: &Builder,
     fuel: u64,
     budget: Duration,
-) -> String {
+) -> Program {
     let start = Instant::now();
     let within = || start.elapsed() < budget;
-    let fails = |text: &str| {
-        // Only the root module is reduced; the others stay as they are.
-        let mut files = program.files.clone();
-        files[0].1 = text.to_string();
-        let candidate = Program {
-            seed: program.seed,
-            files,
-        };
-        fails_as(&candidate, wanted, builder, fuel)
-    };
-    let mut text = program.files[0].1.clone();
+    let mut current = program.clone();
     loop {
-        let before = text.len();
-        text = tree_pass(&text, &fails, &within);
-        text = line_pass(&text, &fails, &within);
-        if text.len() >= before || !within() {
+        let before: usize = current.files.iter().map(|(_, text)| text.len()).sum();
+        for file in 0..current.files.len() {
+            let fails = |text: &str| {
+                let mut candidate = current.clone();
+                candidate.files[file].1 = text.to_string();
+                fails_as(&candidate, wanted, builder, fuel)
+            };
+            let mut text = current.files[file].1.clone();
+            text = tree_pass(&text, &fails, &within);
+            text = line_pass(&text, &fails, &within);
+            current.files[file].1 = text;
+        }
+        let after: usize = current.files.iter().map(|(_, text)| text.len()).sum();
+        if after >= before || !within() {
             break;
         }
     }
-    match parseltongue_core::formatter::format_source(&text) {
-        Ok(formatted) if formatted != text && fails(&formatted) => formatted,
-        _ => text,
+    for file in 0..current.files.len() {
+        let text = &current.files[file].1;
+        if let Ok(formatted) = parseltongue_core::formatter::format_source(text) {
+            let mut candidate = current.clone();
+            candidate.files[file].1 = formatted;
+            if candidate.files[file].1 != *text && fails_as(&candidate, wanted, builder, fuel) {
+                current = candidate;
+            }
+        }
     }
+    current
 }
 
 /// One round of tree edits. Edits are tried from the end of the text

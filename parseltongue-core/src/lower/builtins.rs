@@ -86,6 +86,18 @@ impl Lowerer<'_> {
                 atom(quote!(assert_eq!(#args)))
             }
             Builtin::ListOf => {
+                // A borrowed list of one value held elsewhere views that
+                // value, uncopied (clippy: cloned_ref_to_slice_refs).
+                if let [only] = args {
+                    if want == Want::Borrow
+                        && !only.ty.is_copy()
+                        && crate::check::is_place_expr(only)
+                    {
+                        let std = self.lib("std");
+                        let value = self.expr(only, Want::Borrow).tokens;
+                        return atom(quote!(#std::slice::from_ref(#value)));
+                    }
+                }
                 if want == Want::Borrow && !args.is_empty() {
                     // A borrowed literal list is a slice: no allocation.
                     let items: Vec<TokenStream> = (0..args.len()).map(|i| owned(self, i)).collect();

@@ -714,7 +714,7 @@ impl Lowerer<'_> {
         let f = &self.program.functions[id];
         let name = format_ident!("{}", f.name.as_str());
         match &f.kind {
-            FunctionKind::Rust { path } => path.parse().unwrap_or_else(|_| quote!(#name)),
+            FunctionKind::Rust { path } => self.library.rust_path(path),
             FunctionKind::Method { of, .. } => {
                 let t = self.type_path(*of);
                 quote!(#t::#name)

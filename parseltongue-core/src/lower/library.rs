@@ -54,6 +54,22 @@ impl Library {
         self.hidden.contains(&short)
     }
 
+    /// A `rust_function` or `rust_type` path as generated Rust writes it:
+    /// one that starts with a library name the program declares itself
+    /// (`std::cmp::max` beside a module `std`) starts from that name's
+    /// absolute path instead.
+    pub(super) fn rust_path(&self, path: &str) -> TokenStream {
+        let (first, rest) = path.split_once("::").unwrap_or((path, ""));
+        let written = match LIBRARY.iter().find(|(short, _)| *short == first) {
+            Some((short, absolute)) if self.is_hidden(short) && !rest.is_empty() => {
+                format!("{absolute}::{rest}")
+            }
+            Some((short, absolute)) if self.is_hidden(short) => absolute.to_string(),
+            _ => path.to_string(),
+        };
+        written.parse().unwrap_or_else(|_| quote!(()))
+    }
+
     /// How generated Rust names the library item `short`.
     pub(super) fn path(&self, short: &str) -> TokenStream {
         let text = if self.is_hidden(short) {

@@ -389,8 +389,10 @@ fn names_items(program: &Program, id: FunctionId) -> bool {
     found.get()
 }
 
-/// Whether a parameter of function `id` is read only in the arguments
-/// at its own position of the function's calls of itself.
+/// Whether a parameter of function `id` is read only in arguments of the
+/// function's calls of itself, given to parameters that are themselves
+/// only used so (clippy's only_used_in_recursion, a fixpoint as clippy
+/// computes it).
 fn only_used_in_recursion(body: &crate::ir::Body, id: FunctionId, f: &crate::ir::Function) -> bool {
     use crate::ir::ExprKind as K;
     let receiver = matches!(
@@ -414,25 +416,53 @@ fn only_used_in_recursion(body: &crate::ir::Body, id: FunctionId, f: &crate::ir:
         );
         n.get()
     };
-    params.iter().enumerate().any(|(position, &local)| {
-        let (all, in_recursion) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
-        crate::ir::walk_block(
-            &body.block,
-            &mut |e| match &e.kind {
-                K::Local { id, .. } if *id == local => all.set(all.get() + 1),
-                K::Call { function, args } | K::MethodCall { function, args, .. }
-                    if *function == id =>
-                {
-                    if let Some(arg) = args.get(position) {
-                        in_recursion.set(in_recursion.get() + count(arg, local));
+    // For each parameter read only inside arguments of calls of itself:
+    // the positions of those arguments.
+    let targets: Vec<Option<Vec<usize>>> = params
+        .iter()
+        .map(|&local| {
+            let all = std::cell::Cell::new(0);
+            let inside = std::cell::Cell::new(0);
+            let positions = std::cell::RefCell::new(Vec::new());
+            crate::ir::walk_block(
+                &body.block,
+                &mut |e| match &e.kind {
+                    K::Local { id, .. } if *id == local => all.set(all.get() + 1),
+                    K::Call { function, args } | K::MethodCall { function, args, .. }
+                        if *function == id =>
+                    {
+                        for (position, arg) in args.iter().enumerate() {
+                            let n = count(arg, local);
+                            if n > 0 {
+                                inside.set(inside.get() + n);
+                                positions.borrow_mut().push(position);
+                            }
+                        }
                     }
-                }
-                _ => {}
-            },
-            &mut |_| {},
-        );
-        all.get() > 0 && all.get() == in_recursion.get()
-    })
+                    _ => {}
+                },
+                &mut |_| {},
+            );
+            (all.get() > 0 && all.get() == inside.get()).then(|| positions.into_inner())
+        })
+        .collect();
+    let mut only: Vec<bool> = targets.iter().map(Option::is_some).collect();
+    loop {
+        let mut changed = false;
+        for (i, target) in targets.iter().enumerate() {
+            let flows_out = target
+                .as_ref()
+                .is_some_and(|ts| ts.iter().any(|t| !only.get(*t).copied().unwrap_or(false)));
+            if only[i] && flows_out {
+                only[i] = false;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    only.contains(&true)
 }
 
 fn is_search_loop(block: &crate::ir::Block, returns: &Ty) -> bool {
@@ -502,6 +532,7 @@ fn used_only_as_slice(
         block,
         &mut |e| match &e.kind {
             K::Local { id, .. } if *id == local => total.set(total.get() + 1),
+            // Read, a copy of the list is the list (the lowering drops it).
             K::Builtin {
                 builtin:
                     Builtin::Method(
@@ -511,10 +542,18 @@ fn used_only_as_slice(
                         | M::First
                         | M::Last
                         | M::Contains
-                        | M::Sort
-                        | M::Reverse
                         | M::Join,
                     ),
+                args,
+            } => {
+                let copied = matches!(&args[0].kind, K::Builtin {
+                    builtin: Builtin::Method(M::Clone),
+                    args: inner,
+                } if is_local(&inner[0]));
+                count_safe(usize::from(is_local(&args[0]) || copied));
+            }
+            K::Builtin {
+                builtin: Builtin::Method(M::Sort | M::Reverse),
                 args,
             } => count_safe(usize::from(is_local(&args[0]))),
             K::Builtin {

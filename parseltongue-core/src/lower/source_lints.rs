@@ -107,6 +107,28 @@ pub(super) fn value_lints(value: &Expr, constants: &[Constant]) -> BTreeSet<&'st
     lints.into_inner()
 }
 
+/// Whether the chain `first rest…` is the expression `e` (a chain of the
+/// same operators and operands).
+fn chain_is(first: &Expr, rest: &[(BinaryOp, Expr)], e: &Expr) -> bool {
+    if rest.is_empty() {
+        return false;
+    }
+    match &simplified(e).kind {
+        K::Binary {
+            first: other,
+            rest: others,
+        } => {
+            others.len() == rest.len()
+                && same(first, other)
+                && rest
+                    .iter()
+                    .zip(others)
+                    .all(|((a, x), (b, y))| a == b && same(x, y))
+        }
+        _ => false,
+    }
+}
+
 /// The operands of a chain of `&&` and `||`, through the chains of them
 /// it contains; anything else is one operand.
 fn logical_atoms<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
@@ -293,13 +315,19 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
         K::Binary { first, rest } => {
             let mut previous = first.as_ref();
             let mut known = value(first);
-            for (op, operand) in rest {
+            for (position, (op, operand)) in rest.iter().enumerate() {
                 let self_cancelling = op.is_comparison()
                     || op.is_logical()
                     || matches!(op, BinaryOp::Sub | BinaryOp::Div | BinaryOp::Rem);
+                // `a + a - (a + a)`: the chain so far is the operand.
+                if self_cancelling && chain_is(first, &rest[..position], operand) {
+                    lints.insert("clippy::eq_op");
+                }
                 // clippy folds constants: `false != (1.0 > 2.0)` compares
                 // equal values too.
-                let equal_values = value(previous).is_some() && value(previous) == value(operand);
+                // So does the chain so far: `100.0 / 0.1 / 1e3`.
+                let equal_values = (value(previous).is_some() && value(previous) == value(operand))
+                    || (known.is_some() && known == value(operand));
                 if self_cancelling && (same(previous, operand) || equal_values) {
                     lints.insert("clippy::eq_op");
                     lints.insert("clippy::nonminimal_bool");
@@ -368,18 +396,24 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                         }
                     }
                 }
+                let so_far = known.clone();
                 known = known
                     .as_ref()
                     .zip(value(operand))
                     .and_then(|(a, b)| apply(*op, a, &b));
                 // `x * 1`, `x + 0`, `x * 0`, `x % 1`, `x * -1`: known results.
                 for (side, left) in [(previous, true), (operand, false)] {
-                    // clippy folds `24 % 3` to `0` too.
-                    let folded = numeric_literal(side).or(match value(side) {
+                    // clippy folds `24 % 3` to `0` too, and the chain so
+                    // far on the left (`31 % 6 * x` is `1 * x`).
+                    let as_number = |v: Option<Value>| match v {
                         Some(Value::Int(v)) => Some(v as f64),
                         Some(Value::Float(v)) => Some(v),
                         _ => None,
-                    });
+                    };
+                    let folded = match (left, as_number(so_far.clone())) {
+                        (true, Some(chain)) => Some(chain),
+                        _ => numeric_literal(side).or(as_number(value(side))),
+                    };
                     match (folded, op) {
                         (Some(0.0), BinaryOp::Add | BinaryOp::Sub) => {
                             lints.insert("clippy::identity_op");
@@ -486,6 +520,29 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
             branches,
             otherwise,
         } => {
+            // `if x.is_none() { return None; }`: `x?;` to clippy.
+            if let [(condition, only)] = branches.as_slice() {
+                let tests_none = matches!(
+                    &simplified(condition).kind,
+                    K::Builtin {
+                        builtin: Builtin::Method(M::IsNone),
+                        ..
+                    }
+                );
+                let returns_none = match (only.stmts.as_slice(), only.tail.as_deref()) {
+                    ([Stmt::Return(Some(value))], None) => matches!(
+                        simplified(value).kind,
+                        K::Builtin {
+                            builtin: Builtin::None,
+                            ..
+                        }
+                    ),
+                    _ => false,
+                };
+                if otherwise.is_none() && tests_none && returns_none {
+                    lints.insert("clippy::question_mark");
+                }
+            }
             // `if c {}`: clippy would remove it.
             if let [(_, only)] = branches.as_slice() {
                 if otherwise.is_none() && only.stmts.is_empty() && only.tail.is_none() {
@@ -918,14 +975,31 @@ fn same_block(a: &Block, b: &Block, constants: &[Constant]) -> bool {
                 _ => false,
             }
         }
-        // clippy folds constants: `true` and `-13 <= 0` are one value.
+        // clippy folds constants: `true` and `-13 <= 0` are one value;
+        // and it compares calls as written, which `same` never equates.
         (Some(x), Some(y)) => {
             same(x, y)
                 || value_of(x, constants, 0).is_some_and(|v| Some(v) == value_of(y, constants, 0))
+                || (calls_something(x) && shape(x) == shape(y))
         }
         (None, None) => true,
         _ => false,
     }
+}
+
+/// Whether evaluating `e` calls a function or method of the program.
+fn calls_something(e: &Expr) -> bool {
+    let found = std::cell::Cell::new(false);
+    crate::ir::walk_expr(
+        e,
+        &mut |e| {
+            if matches!(e.kind, K::Call { .. } | K::MethodCall { .. }) {
+                found.set(true);
+            }
+        },
+        &mut |_| {},
+    );
+    found.get()
 }
 
 /// The methods that unwrap an option or result, or test which it is: on a
@@ -960,8 +1034,8 @@ fn plain_format(e: &Expr) -> Option<String> {
 
 /// A block's structure with the numbers that name or place things (local
 /// ids, positions) written as `0`; literals and strings stay as written.
-fn shape(block: &Block) -> String {
-    let text = format!("{block:?}");
+fn shape(code: &impl std::fmt::Debug) -> String {
+    let text = format!("{code:?}");
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     let mut in_string = false;
@@ -998,7 +1072,8 @@ fn shape(block: &Block) -> String {
             other => out.push(other),
         }
     }
-    out
+    // Where a value moves is the lowering's choice, invisible in the source.
+    out.replace("moved: true", "moved: false")
 }
 
 /// The expression the lowering writes for `e`: a block of only a value is

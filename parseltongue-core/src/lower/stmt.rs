@@ -250,6 +250,11 @@ impl Lowerer<'_> {
                     } else {
                         quote!(#t;)
                     }
+                } else if e.ty.is_incomplete() {
+                    // `None;` names no type rustc could infer: any will do.
+                    let t = self.expr(e, Want::Owned).tokens;
+                    let ty = self.rust_type(&e.ty);
+                    quote!(let _: #ty = #t;)
                 } else {
                     let t = self.expr(e, Want::Owned).tokens;
                     quote!(let _ = #t;)

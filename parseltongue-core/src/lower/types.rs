@@ -50,7 +50,7 @@ impl Lowerer<'_> {
     pub(super) fn type_path(&mut self, id: usize) -> TokenStream {
         let def = &self.program.types[id];
         if let TypeDefKind::Rust(path) = &def.kind {
-            return path.parse().unwrap_or_else(|_| quote!(()));
+            return self.library.rust_path(path);
         }
         let name = format_ident!("{}", def.name.as_str());
         if def.module == self.module {

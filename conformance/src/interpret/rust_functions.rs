@@ -5,8 +5,8 @@
 use super::machine::{panic, unsupported, Eval};
 use super::value::Value;
 
-/// A `rust_function` signature the generator may declare: the Rust path,
-/// its parameters' and result's Parseltongue types.
+/// A `rust_function` signature the generator may declare, with what the
+/// Rust function does.
 pub struct Known {
     /// The Rust path called.
     pub path: &'static str,
@@ -14,6 +14,24 @@ pub struct Known {
     pub params: &'static [&'static str],
     /// The result type, as the source writes it.
     pub returns: &'static str,
+    /// The function, on arguments of those types.
+    run: fn(&[Value]) -> Option<Eval<Value>>,
+}
+
+/// Integers in, an integer out.
+fn ints(args: &[Value], f: fn(i64, i64) -> Eval<i64>) -> Option<Eval<Value>> {
+    match args {
+        [Value::Int(a), Value::Int(b)] => Some(f(*a, *b).map(Value::Int)),
+        _ => None,
+    }
+}
+
+/// A string in, a string out.
+fn text(args: &[Value], f: fn(&str) -> String) -> Option<Eval<Value>> {
+    match args {
+        [Value::Str(s)] => Some(Ok(Value::Str(f(s).into()))),
+        _ => None,
+    }
 }
 
 /// Every Rust function the evaluator knows.
@@ -22,73 +40,83 @@ pub const KNOWN: &[Known] = &[
         path: "std::cmp::max",
         params: &["i64", "i64"],
         returns: "i64",
+        run: |args| ints(args, |a, b| Ok(a.max(b))),
     },
     Known {
         path: "std::cmp::min",
         params: &["i64", "i64"],
         returns: "i64",
+        run: |args| ints(args, |a, b| Ok(a.min(b))),
     },
     Known {
         path: "i64::wrapping_mul",
         params: &["i64", "i64"],
         returns: "i64",
+        run: |args| ints(args, |a, b| Ok(a.wrapping_mul(b))),
     },
     Known {
         path: "i64::wrapping_add",
         params: &["i64", "i64"],
         returns: "i64",
+        run: |args| ints(args, |a, b| Ok(a.wrapping_add(b))),
     },
     Known {
         path: "i64::saturating_sub",
         params: &["i64", "i64"],
         returns: "i64",
+        run: |args| ints(args, |a, b| Ok(a.saturating_sub(b))),
     },
     Known {
         path: "i64::rem_euclid",
         params: &["i64", "i64"],
         returns: "i64",
+        run: |args| {
+            ints(args, |a, b| match a.checked_rem_euclid(b) {
+                Some(r) => Ok(r),
+                None if b == 0 => {
+                    panic("attempt to calculate the remainder with a divisor of zero")
+                }
+                None => panic("attempt to calculate the remainder with overflow"),
+            })
+        },
     },
     Known {
         path: "i64::signum",
         params: &["i64"],
         returns: "i64",
+        run: |args| match args {
+            [Value::Int(a)] => Some(Ok(Value::Int(a.signum()))),
+            _ => None,
+        },
     },
     Known {
         path: "f64::hypot",
         params: &["f64", "f64"],
         returns: "f64",
+        run: |args| match args {
+            [Value::Float(a), Value::Float(b)] => Some(Ok(Value::Float(a.hypot(*b)))),
+            _ => None,
+        },
     },
     Known {
         path: "str::to_uppercase",
         params: &["string"],
         returns: "string",
+        run: |args| text(args, str::to_uppercase),
     },
     Known {
         path: "str::to_lowercase",
         params: &["string"],
         returns: "string",
+        run: |args| text(args, str::to_lowercase),
     },
 ];
 
 /// Calls the Rust function at `path` with `args`.
 pub(crate) fn call(path: &str, args: &[Value]) -> Eval<Value> {
-    match (path, args) {
-        ("std::cmp::max", [Value::Int(a), Value::Int(b)]) => Ok(Value::Int(*a.max(b))),
-        ("std::cmp::min", [Value::Int(a), Value::Int(b)]) => Ok(Value::Int(*a.min(b))),
-        ("i64::wrapping_mul", [Value::Int(a), Value::Int(b)]) => Ok(Value::Int(a.wrapping_mul(*b))),
-        ("i64::wrapping_add", [Value::Int(a), Value::Int(b)]) => Ok(Value::Int(a.wrapping_add(*b))),
-        ("i64::saturating_sub", [Value::Int(a), Value::Int(b)]) => {
-            Ok(Value::Int(a.saturating_sub(*b)))
-        }
-        ("i64::rem_euclid", [Value::Int(a), Value::Int(b)]) => match a.checked_rem_euclid(*b) {
-            Some(r) => Ok(Value::Int(r)),
-            None if *b == 0 => panic("attempt to calculate the remainder with a divisor of zero"),
-            None => panic("attempt to calculate the remainder with overflow"),
-        },
-        ("i64::signum", [Value::Int(a)]) => Ok(Value::Int(a.signum())),
-        ("f64::hypot", [Value::Float(a), Value::Float(b)]) => Ok(Value::Float(a.hypot(*b))),
-        ("str::to_uppercase", [Value::Str(s)]) => Ok(Value::Str(s.to_uppercase().into())),
-        ("str::to_lowercase", [Value::Str(s)]) => Ok(Value::Str(s.to_lowercase().into())),
-        _ => unsupported(format!("a call of the Rust function {path}")),
-    }
+    KNOWN
+        .iter()
+        .find(|known| known.path == path)
+        .and_then(|known| (known.run)(args))
+        .unwrap_or_else(|| unsupported(format!("a call of the Rust function {path}")))
 }

@@ -322,7 +322,11 @@ impl Lowerer<'_> {
             return None;
         }
         self.no_moves += 1;
-        let value = self.expr(receiver, Want::Owned).tokens;
+        // Only read, a literal list is an array (clippy: useless_vec).
+        let value = match super::expr::literal_list(receiver) {
+            Some(items) => self.array_literal(items),
+            None => self.expr(receiver, Want::Owned).tokens,
+        };
         self.no_moves -= 1;
         Some((quote!(__receiver), quote!(let __receiver = #value;)))
     }

@@ -184,9 +184,15 @@ impl Lowerer<'_> {
     #[allow(clippy::too_many_lines)]
     pub(super) fn method(&mut self, m: M, args: &[Expr], ty: &Ty, want: Want) -> Lowered {
         let receiver_ty = args[0].ty.clone();
+        // A receiver copied first (see `receiver_copied_first`) is read
+        // from its copy, not evaluated again.
+        let copied_first = self
+            .receiver_copies
+            .iter()
+            .any(|(at, _)| std::ptr::eq(*at, &args[0]));
         let read = |this: &mut Self| match super::expr::literal_list(&args[0]) {
             // A literal list that is only read is an array (clippy: useless_vec).
-            Some(items) => this.array_literal(items),
+            Some(items) if !copied_first => this.array_literal(items),
             _ => this.typed_expr(&args[0], Want::Read).at(Prec::Postfix),
         };
         let value = |this: &mut Self| this.typed_expr(&args[0], Want::Deref).at(Prec::Postfix);

@@ -96,6 +96,10 @@ impl Lowerer<'_> {
             // `{}` of `x.to_string()` or `x.clone()` shows `x` (clippy:
             // to_string_in_format_args).
             let value = shown_value(value, &spec);
+            // As the lowering writes it (a block of only a `format` or a
+            // variable is that), for what is written into the template; the
+            // rest is lowered whole, typed by its block.
+            let simple = super::source_lints::simplified(value);
             // `{}` of `format(…)` is that format's text in place (clippy:
             // format_in_format_args).
             if let (
@@ -104,7 +108,7 @@ impl Lowerer<'_> {
                     builtin: crate::ir::Builtin::Format,
                     args: inner,
                 },
-            ) = (spec.as_str(), &value.kind)
+            ) = (spec.as_str(), &simple.kind)
             {
                 if let Some(Expr {
                     kind:
@@ -126,7 +130,7 @@ impl Lowerer<'_> {
                 out.push_str(&text.replace('{', "{{").replace('}', "}}"));
                 continue;
             }
-            match value.kind {
+            match simple.kind {
                 K::Local { id, .. } if all_inlinable && self.local_repr(id) != Repr::ArcMutex => {
                     let name = self.local_ident(id);
                     out.push('{');

@@ -165,9 +165,11 @@ impl Lowerer<'_> {
     /// record literal on its exterior is parenthesised.
     pub(super) fn condition(&mut self, e: &Expr, want: Want) -> Lowered {
         self.in_condition = true;
+        self.conditions += 1;
         // Nothing around a condition fixes its type: `for x in match … {
         // … => [1.5] }` would leave `x` an ambiguous `{float}`.
         let lowered = self.typed_expr(e, want);
+        self.conditions -= 1;
         self.in_condition = false;
         lowered
     }
@@ -401,6 +403,15 @@ impl Lowerer<'_> {
             K::Field { base, index } => {
                 self.in_condition = exterior;
                 let b = self.expr(base, Want::Read).at(Prec::Postfix);
+                // Deeper inside a condition, rustc's parser still refuses
+                // `Point { … }.x` in places (after a macro call in a block's
+                // value); on the exterior the literal has its parentheses.
+                let b = if !exterior && self.conditions > 0 && matches!(base.kind, K::Record { .. })
+                {
+                    quote!((#b))
+                } else {
+                    b
+                };
                 let f = self.field_ident(&base.ty, *index);
                 self.place_for_want(quote!(#b.#f), &e.ty, want)
             }

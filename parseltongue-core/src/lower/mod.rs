@@ -72,6 +72,10 @@ pub(crate) struct Lowerer<'p> {
     /// Set while the exterior of a condition is lowered (see
     /// `Lowerer::condition`).
     in_condition: bool,
+    /// How many conditions the code being lowered is inside, exterior or
+    /// not: rustc's parser keeps refusing a record literal in some places
+    /// deeper inside (after a macro call in a block's value).
+    conditions: usize,
     /// How the library's items are named in this program.
     library: library::Library,
     /// While a written place's indices are evaluated first, their `let`s
@@ -206,6 +210,7 @@ fn lower_module<'p>(
         marks: std::mem::take(marks),
         errors,
         in_condition: false,
+        conditions: 0,
         library: library::Library::of(program),
         hoisted_indices: None,
         pinned: Vec::new(),

@@ -33,10 +33,10 @@ pub(super) fn source_lints(
     // Locals bound to `Ok(…)`, `Some(…)` and the like: clippy follows them
     // to an `unwrap_or` (unnecessary_literal_unwrap).
     let literal_locals = std::cell::RefCell::new(Vec::new());
+    let none_locals = std::cell::RefCell::new(Vec::new());
     crate::ir::walk_block(block, &mut |_| {}, &mut |s| {
         if let Stmt::Let { local, value, .. } = s {
             let unchanged = locals.get(*local).is_some_and(|l| !l.mutated);
-            // (A `None` clippy lets through.)
             let none = matches!(
                 simplified(value).kind,
                 K::Builtin {
@@ -44,12 +44,16 @@ pub(super) fn source_lints(
                     ..
                 }
             );
-            if unchanged && !none && is_literal_value(value) {
+            // A `None` clippy follows to an unwrap, not to a test.
+            if unchanged && none {
+                none_locals.borrow_mut().push(*local);
+            } else if unchanged && is_literal_value(value) {
                 literal_locals.borrow_mut().push(*local);
             }
         }
     });
     let literal_locals = literal_locals.into_inner();
+    let none_locals = none_locals.into_inner();
     crate::ir::walk_block(
         block,
         &mut |e| {
@@ -59,9 +63,15 @@ pub(super) fn source_lints(
                 args,
             } = &e.kind
             {
-                if unwraps_or_tests(*m)
-                    && matches!(simplified(&args[0]).kind, K::Local { id, .. } if literal_locals.contains(&id))
-                {
+                let unwraps = matches!(m, M::Unwrap | M::UnwrapOr | M::Expect);
+                let receiver = match simplified(&args[0]).kind {
+                    K::Local { id, .. } => Some(id),
+                    _ => None,
+                };
+                if receiver.is_some_and(|id| {
+                    (unwraps_or_tests(*m) && literal_locals.contains(&id))
+                        || (unwraps && none_locals.contains(&id))
+                }) {
                     lints
                         .borrow_mut()
                         .insert("clippy::unnecessary_literal_unwrap");
@@ -161,6 +171,18 @@ fn swaps_by_hand(block: &Block, locals: &[Local]) -> bool {
             op: None,
             value: second,
         }] => local(first).is_some() && local(first) == local(target) && local(second) == Some(*a),
+        [Stmt::Assign {
+            target,
+            op: None,
+            value: first,
+        }, Stmt::Let {
+            local: b,
+            value: second,
+            ..
+        }] if local(target).is_some() => {
+            local(first).is_some_and(|from| name(from) == name(*b))
+                && local(second) == local(target)
+        }
         [Stmt::Assign {
             target: a,
             op: None,
@@ -757,7 +779,11 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 M::Contains if args.len() == 2 && is_empty_text(&args[1]) => {
                     lints.insert("clippy::comparison_to_empty");
                 }
-                M::Replace if args.len() == 3 && same(&args[1], &args[2]) => {
+                // clippy compares the two as written, calls and all.
+                M::Replace
+                    if args.len() == 3
+                        && (same(&args[1], &args[2]) || shape(&args[1]) == shape(&args[2])) =>
+                {
                     lints.insert("clippy::no_effect_replace");
                 }
                 M::Min | M::Max => {

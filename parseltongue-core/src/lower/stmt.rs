@@ -250,8 +250,9 @@ impl Lowerer<'_> {
                     } else {
                         quote!(#t;)
                     }
-                } else if e.ty.is_incomplete() {
-                    // `None;` names no type rustc could infer: any will do.
+                } else if e.ty.is_incomplete() && !reads_a_local(e) {
+                    // `None;` names no type rustc could infer: any will do
+                    // (a variable's type rustc knows from elsewhere).
                     let t = self.expr(e, Want::Owned).tokens;
                     let ty = self.rust_type(&e.ty);
                     quote!(let _: #ty = #t;)
@@ -662,4 +663,19 @@ pub(super) fn keeps_tail_return(block: &Block) -> bool {
         },
         None => false,
     }
+}
+
+/// Whether evaluating `e` reads a variable.
+fn reads_a_local(e: &Expr) -> bool {
+    let found = std::cell::Cell::new(false);
+    crate::ir::walk_expr(
+        e,
+        &mut |e| {
+            if matches!(e.kind, K::Local { .. }) {
+                found.set(true);
+            }
+        },
+        &mut |_| {},
+    );
+    found.get()
 }

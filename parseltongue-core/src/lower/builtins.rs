@@ -358,13 +358,21 @@ impl Lowerer<'_> {
                 // An integer literal reached through a block or a one-arm
                 // match: `15.0`, not `15 as f64` (clippy: unnecessary_cast).
                 if let (M::ToF64, Some(v)) = (m, single_integer_literal(&r)) {
+                    // A negative one is a prefix expression: `(-39.0).abs()`.
+                    let magnitude = (v as f64).abs();
                     let lit = if suffix {
-                        format!("{}_f64", Literal::f64_unsuffixed(v as f64))
+                        format!("{}_f64", Literal::f64_unsuffixed(magnitude))
                             .parse()
-                            .unwrap_or_else(|_| Literal::f64_suffixed(v as f64))
+                            .unwrap_or_else(|_| Literal::f64_suffixed(magnitude))
                     } else {
-                        Literal::f64_unsuffixed(v as f64)
+                        Literal::f64_unsuffixed(magnitude)
                     };
+                    if v < 0 {
+                        return Lowered {
+                            tokens: quote!(-#lit),
+                            prec: Prec::Unary,
+                        };
+                    }
                     return atom(quote!(#lit));
                 }
                 let t = if m == M::ToF64 {

@@ -1037,7 +1037,9 @@ fn is_local(e: &Expr, local: LocalId) -> bool {
             args,
         } => is_local(&args[0], local),
         K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().is_some_and(|t| is_local(t, local)),
-        K::Match { .. } => one_arm_on_literal(e).is_some_and(|arm| is_local(arm, local)),
+        K::Match { .. } => one_arm_on_literal(e)
+            .or_else(|| matched_value(e))
+            .is_some_and(|inner| is_local(inner, local)),
         _ => false,
     }
 }

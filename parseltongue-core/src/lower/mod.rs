@@ -398,16 +398,10 @@ fn names_items(program: &Program, id: FunctionId) -> bool {
 /// function's calls of itself, given to parameters that are themselves
 /// only used so (clippy's only_used_in_recursion, a fixpoint as clippy
 /// computes it).
-fn only_used_in_recursion(body: &crate::ir::Body, id: FunctionId, f: &crate::ir::Function) -> bool {
+fn only_used_in_recursion(body: &crate::ir::Body, id: FunctionId) -> bool {
     use crate::ir::ExprKind as K;
-    let receiver = matches!(
-        f.kind,
-        FunctionKind::Method {
-            receiver: Some(_),
-            ..
-        }
-    );
-    let params = &body.params[usize::from(receiver).min(body.params.len())..];
+    // `self` is the first parameter, and a call's receiver its argument.
+    let params = &body.params;
     let count = |e: &crate::ir::Expr, local: usize| {
         let n = std::cell::Cell::new(0usize);
         crate::ir::walk_expr(
@@ -433,10 +427,22 @@ fn only_used_in_recursion(body: &crate::ir::Body, id: FunctionId, f: &crate::ir:
                 &body.block,
                 &mut |e| match &e.kind {
                     K::Local { id, .. } if *id == local => all.set(all.get() + 1),
-                    K::Call { function, args } | K::MethodCall { function, args, .. }
-                        if *function == id =>
-                    {
+                    K::Call { function, args } if *function == id => {
                         for (position, arg) in args.iter().enumerate() {
+                            let n = count(arg, local);
+                            if n > 0 {
+                                inside.set(inside.get() + n);
+                                positions.borrow_mut().push(position);
+                            }
+                        }
+                    }
+                    K::MethodCall {
+                        function,
+                        receiver,
+                        args,
+                    } if *function == id => {
+                        let arguments = std::iter::once(&**receiver).chain(args);
+                        for (position, arg) in arguments.enumerate() {
                             let n = count(arg, local);
                             if n > 0 {
                                 inside.set(inside.get() + n);
@@ -551,11 +557,15 @@ fn used_only_as_slice(
                     ),
                 args,
             } => {
-                let copied = matches!(&args[0].kind, K::Builtin {
+                let mut receiver = &args[0];
+                while let K::Builtin {
                     builtin: Builtin::Method(M::Clone),
                     args: inner,
-                } if is_local(&inner[0]));
-                count_safe(usize::from(is_local(&args[0]) || copied));
+                } = &receiver.kind
+                {
+                    receiver = &inner[0];
+                }
+                count_safe(usize::from(is_local(receiver)));
             }
             K::Builtin {
                 builtin: Builtin::Method(M::Sort | M::Reverse),
@@ -886,7 +896,7 @@ impl<'p> Lowerer<'p> {
             source_lints::source_lints(&body.block, &body.locals, &self.program.constants);
         lints.append(&mut self.chosen_lints);
         // A parameter a recursive function only hands on to itself.
-        if only_used_in_recursion(body, id, f) {
+        if only_used_in_recursion(body, id) {
             lints.insert("clippy::only_used_in_recursion");
         }
         // A method the author named `to_string` (clippy would have the

@@ -913,6 +913,13 @@ fn is_constant(e: &Expr) -> bool {
 
 fn is_empty_text(e: &Expr) -> bool {
     match &simplified(e).kind {
+        // `format("{}", "")` is its argument.
+        K::Builtin {
+            builtin: Builtin::Format,
+            args,
+        } if super::expr::formatted_text(args).is_some() => {
+            super::expr::formatted_text(args).is_some_and(is_empty_text)
+        }
         K::Str(text) => text.is_empty(),
         K::Builtin {
             builtin: Builtin::Method(M::Clone | M::ToText | M::Trim),
@@ -1002,11 +1009,13 @@ fn same_block(a: &Block, b: &Block, constants: &[Constant]) -> bool {
             }
         }
         // clippy folds constants: `true` and `-13 <= 0` are one value;
-        // and it compares calls as written, which `same` never equates.
+        // and it compares calls as written, which `same` never equates,
+        // and what binds names (`with_lock`, `match`) up to those names.
         (Some(x), Some(y)) => {
+            let binds = matches!(x.kind, K::WithLock { .. } | K::Match { .. });
             same(x, y)
                 || value_of(x, constants, 0).is_some_and(|v| Some(v) == value_of(y, constants, 0))
-                || (calls_something(x) && shape(x) == shape(y))
+                || ((calls_something(x) || binds) && shape(x) == shape(y))
         }
         (None, None) => true,
         _ => false,

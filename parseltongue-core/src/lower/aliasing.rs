@@ -195,7 +195,12 @@ impl Lowerer<'_> {
                 continue;
             }
             let name = format_ident!("__argument_{}", i);
-            let value = self.expr(a, Want::Owned).tokens;
+            let value = if self.typed_arguments && super::expr::untyped_numbers(a) {
+                self.typed_arguments = false;
+                self.typed_expr(a, Want::Owned).tokens
+            } else {
+                self.expr(a, Want::Owned).tokens
+            };
             lets.push(quote!(let #name = #value;));
             list.push(if *mode == ParamMode::Read && !a.ty.is_copy() {
                 quote!(&#name)

@@ -76,11 +76,8 @@ impl Lowerer<'_> {
                     };
                     (l.tokens, self.expr(&args[1], Want::Deref).tokens)
                 } else {
-                    let (ls, rs) = (self.side(&args[0]), self.side(&args[1]));
-                    (
-                        self.equality_operand(&args[0], rs).tokens,
-                        self.equality_operand(&args[1], ls).tokens,
-                    )
+                    let (l, r) = self.equality_operands(&args[0], &args[1], false);
+                    (l.tokens, r.tokens)
                 };
                 let args = tighten_unary(quote!(#l, #r));
                 atom(quote!(assert_eq!(#args)))
@@ -193,9 +190,9 @@ impl Lowerer<'_> {
         let read = |this: &mut Self| match super::expr::literal_list(&args[0]) {
             // A literal list that is only read is an array (clippy: useless_vec).
             Some(items) if !copied_first => this.array_literal(items),
-            _ => this.typed_expr(&args[0], Want::Read).at(Prec::Postfix),
+            _ => this.self_typed(&args[0], Want::Read).at(Prec::Postfix),
         };
-        let value = |this: &mut Self| this.typed_expr(&args[0], Want::Deref).at(Prec::Postfix);
+        let value = |this: &mut Self| this.self_typed(&args[0], Want::Deref).at(Prec::Postfix);
         let element_copy = matches!(&receiver_ty, Ty::List(t) | Ty::Map(_, t) if t.is_copy());
         let cloned = if element_copy {
             quote!(copied)

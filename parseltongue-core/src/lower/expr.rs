@@ -269,7 +269,10 @@ impl Lowerer<'_> {
                 let f = &self.program.functions[*function];
                 let path = self.function_path(*function);
                 let modes: Vec<ParamMode> = f.params.iter().map(|p| p.mode).collect();
+                let outer = self.typed_arguments;
+                self.typed_arguments = matches!(f.kind, FunctionKind::Rust { .. });
                 let (lets, args) = self.call_arguments(args, &modes, None);
+                self.typed_arguments = outer;
                 let call = self.after(lets, quote!(#path(#(#args),*)));
                 self.borrowed_if_wanted(call, &e.ty, want)
             }
@@ -739,11 +742,22 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn argument(&mut self, arg: &Expr, mode: ParamMode) -> TokenStream {
-        match mode {
+        // An argument's own calls are not the Rust function's; one number
+        // that says its type is enough for rustc.
+        let typed = std::mem::take(&mut self.typed_arguments);
+        let tokens = match mode {
+            ParamMode::Read if typed && untyped_numbers(arg) => {
+                self.typed_expr(arg, Want::Borrow).tokens
+            }
             ParamMode::Read => self.expr(arg, Want::Borrow).tokens,
             ParamMode::Mutable => self.mutable_argument(arg),
+            ParamMode::Owned if typed && untyped_numbers(arg) => {
+                self.typed_expr(arg, Want::Owned).tokens
+            }
             ParamMode::Owned => self.expr(arg, Want::Owned).tokens,
-        }
+        };
+        self.typed_arguments = typed && !untyped_numbers(arg);
+        tokens
     }
 }
 
@@ -852,6 +866,12 @@ pub(super) fn untyped_numbers(e: &Expr) -> bool {
             otherwise.is_some()
                 && blocks.iter().any(|b| block_untyped(b))
                 && blocks.iter().all(|b| block_untyped(b) || typeless(b))
+        }
+        // What the match is lowered as, when it is one value.
+        K::Match { .. } if matched_value(e).or_else(|| one_arm_on_literal(e)).is_some() => {
+            matched_value(e)
+                .or_else(|| one_arm_on_literal(e))
+                .is_some_and(untyped_numbers)
         }
         // An arm that gives back the whole scrutinee, bound, is as untyped
         // as the scrutinee: `match 1e-7 { x => x }`.

@@ -142,7 +142,7 @@ impl Lowerer<'_> {
                     out.push('{');
                     out.push_str(&spec);
                     out.push('}');
-                    positional.push(self.typed_expr(value, Want::Read).tokens);
+                    positional.push(self.self_typed(value, Want::Read).tokens);
                 }
             }
         }

@@ -76,6 +76,10 @@ pub(crate) struct Lowerer<'p> {
     /// not: rustc's parser keeps refusing a record literal in some places
     /// deeper inside (after a macro call in a block's value).
     conditions: usize,
+    /// Set while the arguments of a Rust function are lowered: its
+    /// parameters may be generic (`std::cmp::max`), so a number literal
+    /// says its type.
+    typed_arguments: bool,
     /// How the library's items are named in this program.
     library: library::Library,
     /// While a written place's indices are evaluated first, their `let`s
@@ -211,6 +215,7 @@ fn lower_module<'p>(
         errors,
         in_condition: false,
         conditions: 0,
+        typed_arguments: false,
         library: library::Library::of(program),
         hoisted_indices: None,
         pinned: Vec::new(),

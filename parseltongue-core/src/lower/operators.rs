@@ -55,6 +55,33 @@ impl Lowerer<'_> {
 
     /// Operands of `==` / `!=` on non-`Copy` values, dereferenced only
     /// where the two sides would otherwise not compare.
+    /// Both operands of `==` / `!=` (or `assert_equal`) on non-`Copy`
+    /// values. Where the first does not name its whole type (`Ok(9) ==
+    /// Ok(9)`, `list_of() == xs`), it is written with the type, as nothing
+    /// else would tell rustc (`assert_eq!` compares through references).
+    pub(super) fn equality_operands(
+        &mut self,
+        left: &Expr,
+        right: &Expr,
+        exterior: bool,
+    ) -> (Lowered, Lowered) {
+        let (ls, rs) = (self.side(left), self.side(right));
+        self.in_condition = exterior;
+        let l = if left.ty.is_incomplete() {
+            let ty = if right.ty.is_incomplete() {
+                left.ty.clone()
+            } else {
+                right.ty.clone()
+            };
+            self.typed_value(left, &ty, Want::Owned)
+        } else {
+            self.equality_operand(left, rs)
+        };
+        self.in_condition = exterior;
+        let r = self.equality_operand(right, ls);
+        (l, r)
+    }
+
     pub(super) fn equality_operand(&mut self, e: &Expr, other: Side) -> Lowered {
         match (self.side(e), other) {
             (Side::Reference, Side::Owned | Side::Cow) => self.expr(e, Want::Deref),
@@ -245,11 +272,8 @@ impl Lowerer<'_> {
                     prec,
                 };
             }
-            let (ls, rs) = (self.side(first), self.side(right));
-            self.in_condition = exterior;
-            let l = self.equality_operand(first, rs).at(right_min);
-            self.in_condition = exterior;
-            let r = self.equality_operand(right, ls).at(right_min);
+            let (l, r) = self.equality_operands(first, right, exterior);
+            let (l, r) = (l.at(right_min), r.at(right_min));
             return Lowered {
                 tokens: quote!(#l #op_tokens #r),
                 prec,

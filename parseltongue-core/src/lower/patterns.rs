@@ -59,8 +59,9 @@ impl Lowerer<'_> {
         } else if super::super::check::is_place_expr(scrutinee) {
             self.expr(scrutinee, Want::Borrow).tokens
         } else {
-            // `Some(1.5)` alone does not say `f64`.
-            self.typed_expr(scrutinee, Want::Owned).tokens
+            // `Some(1.5)` alone does not say `f64`, nor `Ok(true)` its
+            // error's type.
+            self.self_typed(scrutinee, Want::Owned).tokens
         };
         self.in_condition = false;
         self.suffix_next_number = suffix;

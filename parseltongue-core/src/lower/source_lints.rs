@@ -403,6 +403,19 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 {
                     lints.insert("clippy::nonminimal_bool");
                 }
+                // `x == None`: `x.is_none()` to clippy.
+                let none = |e: &Expr| {
+                    matches!(
+                        simplified(e).kind,
+                        K::Builtin {
+                            builtin: Builtin::None,
+                            ..
+                        }
+                    )
+                };
+                if matches!(op, BinaryOp::Eq | BinaryOp::Ne) && (none(previous) || none(operand)) {
+                    lints.insert("clippy::partialeq_to_none");
+                }
                 if op.is_comparison() && (is_empty_text(previous) || is_empty_text(operand)) {
                     lints.insert("clippy::comparison_to_empty");
                 }
@@ -688,14 +701,14 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 lints.insert("clippy::needless_match");
             }
             // `Some(x) => x, None => fallback`: what `unwrap_or` does.
-            let unwraps = arms
-                .iter()
-                .any(|(pattern, body)| match (pattern, &body.kind) {
-                    (Pattern::Some(inner) | Pattern::Ok(inner), K::Local { id, .. }) => {
-                        matches!(**inner, Pattern::Binding(bound) if bound == *id)
-                    }
-                    _ => false,
-                });
+            let unwraps =
+                arms.iter()
+                    .any(|(pattern, body)| match (pattern, &simplified(body).kind) {
+                        (Pattern::Some(inner) | Pattern::Ok(inner), K::Local { id, .. }) => {
+                            matches!(**inner, Pattern::Binding(bound) if bound == *id)
+                        }
+                        _ => false,
+                    });
             // Only a fallback that is cheap to evaluate first (no call:
             // a string literal becomes `String::from`).
             let cheap_fallback = arms.iter().any(|(pattern, body)| {
@@ -730,6 +743,30 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 });
             if maps {
                 lints.insert("clippy::manual_map");
+            }
+            // `Ok(x) => Some(x), Err(_) => None`: what `ok` (or `err`) does.
+            let gives_some = |(p, b): &(Pattern, Expr)| {
+                matches!(p, Pattern::Ok(_) | Pattern::Err(_))
+                    && matches!(
+                        simplified(b).kind,
+                        K::Builtin {
+                            builtin: Builtin::Some,
+                            ..
+                        }
+                    )
+            };
+            let gives_none = |(p, b): &(Pattern, Expr)| {
+                matches!(p, Pattern::Ok(_) | Pattern::Err(_) | Pattern::Wildcard)
+                    && matches!(
+                        simplified(b).kind,
+                        K::Builtin {
+                            builtin: Builtin::None,
+                            ..
+                        }
+                    )
+            };
+            if arms.len() == 2 && arms.iter().any(gives_some) && arms.iter().any(gives_none) {
+                lints.insert("clippy::manual_ok_err");
             }
             if arms.len() == 2 && unwraps && cheap_fallback {
                 lints.insert("clippy::manual_unwrap_or");

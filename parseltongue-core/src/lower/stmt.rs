@@ -135,6 +135,18 @@ impl Lowerer<'_> {
     /// `value` as an owned value that shows its type by itself, as a
     /// binding's annotation would (`Vec::<i64>::new()`, `None::<i64>`,
     /// `Ok::<i64, String>(1)`, `7_i64`).
+    /// `value` written so that it says its whole type where it is a new
+    /// value nothing else types (`Ok(3).is_ok()`, `{:?}` of `None`): an
+    /// unknown part is `()`. Otherwise as [`Self::typed_expr`].
+    pub(super) fn self_typed(&mut self, value: &Expr, want: Want) -> Lowered {
+        if value.ty.is_incomplete() && !reads_a_local(value) {
+            let ty = value.ty.clone();
+            self.typed_value(value, &ty, want)
+        } else {
+            self.typed_expr(value, want)
+        }
+    }
+
     pub(super) fn typed_value(&mut self, value: &Expr, ty: &Ty, want: Want) -> Lowered {
         let arguments = |this: &mut Self, types: &[&Ty]| {
             let types: Vec<TokenStream> = types.iter().map(|t| this.rust_type(t)).collect();
@@ -666,7 +678,7 @@ pub(super) fn keeps_tail_return(block: &Block) -> bool {
 }
 
 /// Whether evaluating `e` reads a variable.
-fn reads_a_local(e: &Expr) -> bool {
+pub(super) fn reads_a_local(e: &Expr) -> bool {
     let found = std::cell::Cell::new(false);
     crate::ir::walk_expr(
         e,

@@ -508,7 +508,7 @@ impl Lowerer<'_> {
                     self.in_condition = exterior;
                     // Borrowed, a literal list is a slice, and a variable
                     // (of the binding's type already) is borrowed itself.
-                    let variable = matches!(value.kind, K::Local { .. });
+                    let variable = matches!(value.kind, K::Local { .. } | K::Const(_));
                     if want == Want::Borrow && (literal_list(value).is_some() || variable) {
                         return self.expr(value, want);
                     }
@@ -1057,6 +1057,18 @@ fn is_local(e: &Expr, local: LocalId) -> bool {
             args,
         } => is_local(&args[0], local),
         K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().is_some_and(|t| is_local(t, local)),
+        // `{ let_var y = x; y }` is lowered as `x`.
+        K::Block(b) => match (b.stmts.as_slice(), b.tail.as_deref()) {
+            (
+                [crate::ir::Stmt::Let {
+                    local: bound,
+                    value,
+                    ..
+                }],
+                Some(tail),
+            ) => matches!(tail.kind, K::Local { id, .. } if id == *bound) && is_local(value, local),
+            _ => false,
+        },
         K::Match { .. } => one_arm_on_literal(e)
             .or_else(|| matched_value(e))
             .is_some_and(|inner| is_local(inner, local)),

@@ -187,12 +187,26 @@ impl Lowerer<'_> {
             .receiver_copies
             .iter()
             .any(|(at, _)| std::ptr::eq(*at, &args[0]));
+        // A test whose answer does not depend on the element type
+        // (`Ok(3).is_ok()`) leaves rustc nothing to infer that type from:
+        // the receiver says it. Other results may be typed by where they go.
+        let answer_says_nothing = matches!(
+            m,
+            M::IsSome | M::IsNone | M::IsOk | M::IsErr | M::Length | M::IsEmpty
+        );
+        let receiver = move |this: &mut Self, want: Want| {
+            if answer_says_nothing {
+                this.self_typed(&args[0], want)
+            } else {
+                this.typed_expr(&args[0], want)
+            }
+        };
         let read = |this: &mut Self| match super::expr::literal_list(&args[0]) {
             // A literal list that is only read is an array (clippy: useless_vec).
             Some(items) if !copied_first => this.array_literal(items),
-            _ => this.self_typed(&args[0], Want::Read).at(Prec::Postfix),
+            _ => receiver(this, Want::Read).at(Prec::Postfix),
         };
-        let value = |this: &mut Self| this.self_typed(&args[0], Want::Deref).at(Prec::Postfix);
+        let value = |this: &mut Self| receiver(this, Want::Deref).at(Prec::Postfix);
         let element_copy = matches!(&receiver_ty, Ty::List(t) | Ty::Map(_, t) if t.is_copy());
         let cloned = if element_copy {
             quote!(copied)

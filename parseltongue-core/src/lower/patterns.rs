@@ -60,7 +60,8 @@ impl Lowerer<'_> {
             self.expr(scrutinee, Want::Borrow).tokens
         } else {
             // `Some(1.5)` alone does not say `f64`, nor `Ok(true)` its
-            // error's type.
+            // error's type; a binding cannot say it either (the checker
+            // wants every binding's type known).
             self.self_typed(scrutinee, Want::Owned).tokens
         };
         self.in_condition = false;

@@ -249,13 +249,23 @@ impl Lowerer<'_> {
                 let r = read(self);
                 let simple = matches!(args[1].kind, K::Local { .. } | K::Str(_) | K::Const(_));
                 if args[1].ty == Ty::Str && !simple {
-                    // Evaluated once, not once per item.
+                    // Evaluated once, not once per item; after the list,
+                    // which is evaluated first (it may call something).
                     let a = self.expr(&args[1], Want::Owned).tokens;
-                    return Lowered {
-                        tokens: quote!({
+                    let tokens = if copied_first || crate::check::is_place_expr(&args[0]) {
+                        quote!({
                             let __wanted = #a;
                             #r.contains(&__wanted)
-                        }),
+                        })
+                    } else {
+                        quote!({
+                            let __list = &#r;
+                            let __wanted = #a;
+                            __list.contains(&__wanted)
+                        })
+                    };
+                    return Lowered {
+                        tokens,
                         prec: Prec::Range,
                     };
                 }

@@ -88,7 +88,8 @@ impl Lowerer<'_> {
                 if let [only] = args {
                     if want == Want::Borrow
                         && !only.ty.is_copy()
-                        && crate::check::is_place_expr(only)
+                        && (crate::check::is_place_expr(only)
+                            || matches!(only.kind, K::Field { .. }))
                     {
                         let std = self.lib("std");
                         let value = self.expr(only, Want::Borrow).tokens;

@@ -508,7 +508,8 @@ impl Lowerer<'_> {
                     self.in_condition = exterior;
                     // Borrowed, a literal list is a slice, and a variable
                     // (of the binding's type already) is borrowed itself.
-                    let variable = matches!(value.kind, K::Local { .. } | K::Const(_));
+                    let variable = matches!(value.kind, K::Local { .. } | K::Const(_))
+                        || (value.ty == Ty::Str && self.reads_as_str_slice(value));
                     if want == Want::Borrow && (literal_list(value).is_some() || variable) {
                         return self.expr(value, want);
                     }

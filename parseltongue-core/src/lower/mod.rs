@@ -399,6 +399,40 @@ fn names_items(program: &Program, id: FunctionId) -> bool {
     found.get()
 }
 
+/// Whether a body calls `std::cmp::min` or `max` through a `rust_function`
+/// on another min or max (clippy: min_max).
+fn calls_rust_min_or_max(block: &crate::ir::Block, program: &Program) -> bool {
+    use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K};
+    let min_or_max = |e: &Expr| match &e.kind {
+        K::Call { function, .. } => matches!(&program.functions[*function].kind,
+            FunctionKind::Rust { path } if path.ends_with("cmp::min") || path.ends_with("cmp::max")),
+        _ => false,
+    };
+    let folded = |e: &Expr| {
+        min_or_max(e)
+            || matches!(
+                e.kind,
+                K::Builtin {
+                    builtin: Builtin::Method(M::Min | M::Max),
+                    ..
+                }
+            )
+    };
+    let found = std::cell::Cell::new(false);
+    crate::ir::walk_block(
+        block,
+        &mut |e| {
+            if let K::Call { args, .. } = &e.kind {
+                if min_or_max(e) && args.iter().any(folded) {
+                    found.set(true);
+                }
+            }
+        },
+        &mut |_| {},
+    );
+    found.get()
+}
+
 /// Whether a parameter of function `id` is read only in arguments of the
 /// function's calls of itself, given to parameters that are themselves
 /// only used so (clippy's only_used_in_recursion, a fixpoint as clippy
@@ -900,6 +934,10 @@ impl<'p> Lowerer<'p> {
         let mut lints =
             source_lints::source_lints(&body.block, &body.locals, &self.program.constants);
         lints.append(&mut self.chosen_lints);
+        // `std::cmp::min(x.max(1), 5)`: clippy knows these Rust functions.
+        if calls_rust_min_or_max(&body.block, self.program) {
+            lints.insert("clippy::min_max");
+        }
         // A parameter a recursive function only hands on to itself.
         if only_used_in_recursion(body, id) {
             lints.insert("clippy::only_used_in_recursion");

@@ -541,7 +541,7 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 // `!x.is_some()` is `x.is_none()` to clippy.
                 lints.insert("clippy::nonminimal_bool");
             }
-            if let K::Binary { rest, .. } = &operand.kind {
+            if let K::Binary { rest, .. } = &simplified(operand).kind {
                 if rest.iter().any(|(op, _)| op.is_comparison()) {
                     lints.insert("clippy::nonminimal_bool");
                     lints.insert("clippy::neg_cmp_op_on_partial_ord");
@@ -675,11 +675,7 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 K::Block(block) => block.stmts.is_empty() && block.tail.is_none(),
                 _ => b.ty == crate::ir::Ty::Unit && matches!(b.kind, K::Block(_)),
             };
-            if arms.len() == 2
-                && arms.iter().any(|(p, b)| {
-                    matches!(p, Pattern::Wildcard | Pattern::None | Pattern::Bool(_)) && nothing(b)
-                })
-            {
+            if arms.len() == 2 && arms.iter().any(|(_, b)| nothing(b)) {
                 lints.insert("clippy::single_match");
             }
             // Every arm gives back what it matched (`true => true,
@@ -904,6 +900,19 @@ fn gives_back(pattern: &Pattern, body: &Expr) -> bool {
         (Pattern::Bool(p), K::Bool(b)) => p == b,
         (Pattern::Int(p), K::Int(b)) => i128::from(*p) == i128::from(*b),
         (Pattern::Str(p), K::Str(b)) => p == b,
+        (
+            Pattern::Variant {
+                ty: pattern_ty,
+                index: pattern_index,
+                args: pattern_args,
+            },
+            K::Variant { ty, index, args },
+        ) => {
+            pattern_ty == ty
+                && pattern_index == index
+                && pattern_args.len() == args.len()
+                && pattern_args.iter().zip(args).all(|(p, a)| gives_back(p, a))
+        }
         (
             Pattern::None,
             K::Builtin {
@@ -1160,13 +1169,9 @@ pub(super) fn simplified(e: &Expr) -> &Expr {
         K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().map_or(e, simplified),
         // `{ let_var x = v; x }` is lowered as `v`.
         K::Block(b) if b.stmts.len() == 1 => match (&b.stmts[0], b.tail.as_deref()) {
-            (
-                Stmt::Let { local, value, .. },
-                Some(Expr {
-                    kind: K::Local { id, .. },
-                    ..
-                }),
-            ) if id == local => simplified(value),
+            (Stmt::Let { local, value, .. }, Some(tail)) if matches!(simplified(tail).kind, K::Local { id, .. } if id == *local) => {
+                simplified(value)
+            }
             _ => e,
         },
         // `match v { x => x }` is lowered as `v`.

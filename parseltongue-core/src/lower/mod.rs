@@ -582,7 +582,8 @@ fn used_only_as_slice(
         block,
         &mut |e| match &e.kind {
             K::Local { id, .. } if *id == local => total.set(total.get() + 1),
-            // Read, a copy of the list is the list (the lowering drops it).
+            // Read, a copy of the list is the list (the lowering drops it),
+            // and so is `match 0 { _ => xs }`.
             K::Builtin {
                 builtin:
                     Builtin::Method(
@@ -595,17 +596,7 @@ fn used_only_as_slice(
                         | M::Join,
                     ),
                 args,
-            } => {
-                let mut receiver = &args[0];
-                while let K::Builtin {
-                    builtin: Builtin::Method(M::Clone),
-                    args: inner,
-                } = &receiver.kind
-                {
-                    receiver = &inner[0];
-                }
-                count_safe(usize::from(is_local(receiver)));
-            }
+            } => count_safe(usize::from(is_local(source_lints::simplified(&args[0])))),
             K::Builtin {
                 builtin: Builtin::Method(M::Sort | M::Reverse),
                 args,

@@ -1043,8 +1043,19 @@ fn mentions_place(e: &Expr, target: &Expr) -> bool {
 fn same_block(a: &Block, b: &Block, constants: &[Constant]) -> bool {
     if !a.stmts.is_empty() || !b.stmts.is_empty() {
         // Blocks with statements are the same to clippy when they differ
-        // only in the names of what they bind: compared by shape.
-        return a.stmts.len() == b.stmts.len() && shape(a) == shape(b);
+        // only in the names of what they bind (compared by shape), or in
+        // what the lowering writes the same (`x = x` and `x = x.clone()`).
+        let same_statements = a.stmts.len() == b.stmts.len()
+            && a.stmts
+                .iter()
+                .zip(&b.stmts)
+                .all(|(x, y)| same_statement(x, y))
+            && match (&a.tail, &b.tail) {
+                (Some(x), Some(y)) => same(x, y),
+                (None, None) => true,
+                _ => false,
+            };
+        return a.stmts.len() == b.stmts.len() && (shape(a) == shape(b) || same_statements);
     }
     match (&a.tail, &b.tail) {
         // Blocks inside blocks are compared as blocks.
@@ -1064,6 +1075,26 @@ fn same_block(a: &Block, b: &Block, constants: &[Constant]) -> bool {
                 || ((calls_something(x) || binds) && shape(x) == shape(y))
         }
         (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Whether two statements are written alike once lowered.
+fn same_statement(a: &Stmt, b: &Stmt) -> bool {
+    match (a, b) {
+        (
+            Stmt::Assign {
+                target: t1,
+                op: o1,
+                value: v1,
+            },
+            Stmt::Assign {
+                target: t2,
+                op: o2,
+                value: v2,
+            },
+        ) => o1 == o2 && same(t1, t2) && same(v1, v2),
+        (Stmt::Expr(x), Stmt::Expr(y)) => same(x, y),
         _ => false,
     }
 }
@@ -1286,6 +1317,7 @@ pub(super) fn same(a: &Expr, b: &Expr) -> bool {
                 && a1.len() == a2.len()
                 && a1.iter().zip(a2).all(|(x, y)| same(x, y))
         }
+        (K::Template { template: t1 }, K::Template { template: t2 }) => t1 == t2,
         (K::Record { ty: t1, fields: f1 }, K::Record { ty: t2, fields: f2 }) => {
             t1 == t2
                 && f1.len() == f2.len()

@@ -3,7 +3,7 @@
 use super::aliasing::ArgumentForm;
 use super::expr::{atom, tighten_unary, untyped_numbers, Lowered, Prec, Want};
 use super::Lowerer;
-use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Ty};
+use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Repr, Ty};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -86,8 +86,21 @@ impl Lowerer<'_> {
                 // A borrowed list of one value held elsewhere views that
                 // value, uncopied (clippy: cloned_ref_to_slice_refs).
                 if let [only] = args {
+                    // (Not a string, which may be a `&str` view, a list read
+                    // as a slice, nor a shared value or `Cow`, whose
+                    // reference is not the value's.)
+                    let plain = match only.kind {
+                        K::Local { id, .. } => match self.local_repr(id) {
+                            Repr::Value | Repr::MutRef => true,
+                            Repr::Ref => !matches!(only.ty, Ty::List(_)),
+                            _ => false,
+                        },
+                        _ => true,
+                    };
                     if want == Want::Borrow
                         && !only.ty.is_copy()
+                        && only.ty != Ty::Str
+                        && plain
                         && (crate::check::is_place_expr(only)
                             || matches!(only.kind, K::Field { .. }))
                     {

@@ -619,7 +619,8 @@ fn strip_tail_returns(block: &mut Block) -> bool {
     }
 }
 
-/// `strip_tail_returns` in each branch of an `if`, `match` or block.
+/// `strip_tail_returns` in each branch of an `if`, `match`, block or
+/// `with_lock`.
 fn strip_in_branches(e: &mut Expr) -> bool {
     match &mut e.kind {
         K::If {
@@ -645,6 +646,7 @@ fn strip_in_branches(e: &mut Expr) -> bool {
             changed
         }
         K::Block(b) => strip_tail_returns(b),
+        K::WithLock { body, .. } => strip_tail_returns(body),
         _ => false,
     }
 }
@@ -671,6 +673,7 @@ pub(super) fn keeps_tail_return(block: &Block) -> bool {
                 .iter()
                 .any(|(_, body)| matches!(&body.kind, K::Block(b) if keeps_tail_return(b))),
             K::Block(b) => keeps_tail_return(b),
+            K::WithLock { body, .. } => keeps_tail_return(body),
             _ => false,
         },
         None => false,

@@ -91,15 +91,15 @@ impl Lowerer<'_> {
                     // reference is not the value's.)
                     let plain = match only.kind {
                         K::Local { id, .. } => match self.local_repr(id) {
-                            Repr::Value | Repr::MutRef => true,
-                            Repr::Ref => !matches!(only.ty, Ty::List(_)),
+                            Repr::Value => true,
+                            Repr::MutRef => only.ty != Ty::Str,
+                            Repr::Ref => !matches!(only.ty, Ty::List(_) | Ty::Str),
                             _ => false,
                         },
                         _ => true,
                     };
                     if want == Want::Borrow
                         && !only.ty.is_copy()
-                        && only.ty != Ty::Str
                         && plain
                         && (crate::check::is_place_expr(only)
                             || matches!(only.kind, K::Field { .. }))
@@ -266,7 +266,10 @@ impl Lowerer<'_> {
                     // Evaluated once, not once per item; after the list,
                     // which is evaluated first (it may call something).
                     let a = self.expr(&args[1], Want::Owned).tokens;
-                    let tokens = if copied_first || crate::check::is_place_expr(&args[0]) {
+                    // (Only a list that calls something can show the order.)
+                    let effects = super::source_lints::calls_something(&args[0])
+                        || self.mutates_something(&args[0]);
+                    let tokens = if copied_first || !effects {
                         quote!({
                             let __wanted = #a;
                             #r.contains(&__wanted)

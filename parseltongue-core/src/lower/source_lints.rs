@@ -510,6 +510,25 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 lints.insert("clippy::double_comparisons");
                 lints.insert("clippy::nonminimal_bool");
             }
+            // `x > 7 && x < 0`: two bounds of one operand, which clippy
+            // finds impossible or redundant.
+            let known = |e: &Expr| is_constant(e) || value(e).is_some();
+            let bounded: Vec<&Expr> = pairs
+                .iter()
+                .filter_map(|(a, b)| match (known(a), known(b)) {
+                    (false, true) => Some(*a),
+                    (true, false) => Some(*b),
+                    _ => None,
+                })
+                .collect();
+            let shared_operand = bounded
+                .iter()
+                .enumerate()
+                .any(|(i, a)| bounded[i + 1..].iter().any(|b| same(a, b)));
+            if logical && shared_operand {
+                lints.insert("clippy::impossible_comparisons");
+                lints.insert("clippy::redundant_comparisons");
+            }
         }
         // `Some(propagate x)`: `x` itself, to clippy.
         K::Builtin {
@@ -1100,7 +1119,7 @@ fn same_statement(a: &Stmt, b: &Stmt) -> bool {
 }
 
 /// Whether evaluating `e` calls a function or method of the program.
-fn calls_something(e: &Expr) -> bool {
+pub(super) fn calls_something(e: &Expr) -> bool {
     let found = std::cell::Cell::new(false);
     crate::ir::walk_expr(
         e,

@@ -1294,12 +1294,26 @@ pub(super) fn same(a: &Expr, b: &Expr) -> bool {
                 rest: r2,
             },
         ) => {
-            same(f1, f2)
+            let in_order = same(f1, f2)
                 && r1.len() == r2.len()
                 && r1
                     .iter()
                     .zip(r2)
-                    .all(|((o1, x), (o2, y))| o1 == o2 && same(x, y))
+                    .all(|((o1, x), (o2, y))| o1 == o2 && same(x, y));
+            // `a + b` and `b + a`: clippy knows these operators commute.
+            let swapped = match (r1.as_slice(), r2.as_slice()) {
+                ([(o1, x)], [(o2, y)]) => {
+                    o1 == o2
+                        && matches!(
+                            o1,
+                            BinaryOp::Add | BinaryOp::Mul | BinaryOp::Eq | BinaryOp::Ne
+                        )
+                        && same(f1, y)
+                        && same(x, f2)
+                }
+                _ => false,
+            };
+            in_order || swapped
         }
         (
             K::Builtin {

@@ -96,7 +96,10 @@ impl Lowerer<'_> {
                             Repr::Ref => !matches!(only.ty, Ty::List(_) | Ty::Str),
                             _ => false,
                         },
-                        _ => true,
+                        // A field or element is the value itself; a string
+                        // constant is a `&str`.
+                        K::Field { .. } | K::Index { .. } => true,
+                        _ => false,
                     };
                     if want == Want::Borrow
                         && !only.ty.is_copy()

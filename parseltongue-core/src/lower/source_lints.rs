@@ -170,7 +170,12 @@ fn swaps_by_hand(block: &Block, locals: &[Local]) -> bool {
             target,
             op: None,
             value: second,
-        }] => local(first).is_some() && local(first) == local(target) && local(second) == Some(*a),
+        }] => {
+            // The place may be a field too (`let_var c = self.x; self.x = c;`).
+            super::aliasing::base_local(first).is_some()
+                && same(first, target)
+                && local(second) == Some(*a)
+        }
         [Stmt::Assign {
             target,
             op: None,

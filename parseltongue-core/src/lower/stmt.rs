@@ -575,11 +575,15 @@ pub(super) fn returned_binding<'b>(
 }
 
 /// What a value in a block's tail is lowered as: `match 1 { _ => x }`,
+/// `match x { y => y }`,
 /// `x.clone()` (a copy of a value read nowhere else is the value), `{ x }`
 /// and `{ let_var y = x; y }` are all `x`.
 fn lowered_as<'b>(e: &'b Expr, locals: &[crate::ir::Local]) -> &'b Expr {
-    if let Some(arm) = super::expr::one_arm_on_literal(e) {
-        return lowered_as(arm, locals);
+    // `match 1 { _ => x }` is `x`, and so is `match x { y => y }`.
+    if let Some(inner) =
+        super::expr::one_arm_on_literal(e).or_else(|| super::expr::matched_value(e))
+    {
+        return lowered_as(inner, locals);
     }
     match &e.kind {
         K::Builtin {

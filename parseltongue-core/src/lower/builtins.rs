@@ -335,6 +335,36 @@ impl Lowerer<'_> {
             }
             M::Replace => {
                 let r = read(self);
+                // `text.replace(text, f(text))` with `f` changing `text`:
+                // what is looked for is taken first, as the reference
+                // evaluates it, and the borrow ends before the change.
+                let mut read_by_pattern = Vec::new();
+                crate::ir::walk_expr(
+                    &args[1],
+                    &mut |e| {
+                        if let K::Local { id, .. } = e.kind {
+                            read_by_pattern.push(id);
+                        }
+                    },
+                    &mut |_| {},
+                );
+                if read_by_pattern
+                    .iter()
+                    .any(|&id| self.expr_changes(&args[2], id))
+                {
+                    self.no_moves += 1;
+                    let a = self.expr(&args[1], Want::Owned).tokens;
+                    self.no_moves -= 1;
+                    let b = self.expr(&args[2], Want::Owned).tokens;
+                    return Lowered {
+                        tokens: quote!({
+                            let __argument_1 = #a;
+                            let __argument_2 = #b;
+                            #r.replace(__argument_1.as_str(), __argument_2.as_str())
+                        }),
+                        prec: Prec::Range,
+                    };
+                }
                 let a = self.pattern_arg(&args[1]);
                 let b = self.str_argument(&args[2]);
                 quote!(#r.replace(#a, #b))

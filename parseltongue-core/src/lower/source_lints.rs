@@ -288,7 +288,7 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
                 lints.insert("clippy::single_element_loop");
             }
         }
-        Stmt::Return(Some(value)) if matches!(value.kind, K::Propagate(_)) => {
+        Stmt::Return(Some(value)) if matches!(simplified(value).kind, K::Propagate(_)) => {
             // `return propagate x;`: `return x` to clippy.
             lints.insert("clippy::needless_return_with_question_mark");
         }

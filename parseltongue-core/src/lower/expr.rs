@@ -587,8 +587,11 @@ impl Lowerer<'_> {
                 }
             }
             K::Builtin { builtin, args } => {
-                // A method's receiver is lowered first.
-                self.in_condition = exterior && matches!(builtin, Builtin::Method(_));
+                // A method's receiver is lowered first, and `format("{}",
+                // text)` is lowered as its text, where the format stood.
+                self.in_condition = exterior
+                    && (matches!(builtin, Builtin::Method(_))
+                        || (*builtin == Builtin::Format && formatted_text(args).is_some()));
                 let lowered = self.builtin(*builtin, args, &e.ty, want);
                 self.in_condition = false;
                 lowered

@@ -39,17 +39,18 @@ impl Lowerer<'_> {
                     let string = self.lib("String");
                     return atom(quote!(#string::new()));
                 }
-                // `format("{}", text)` is the text itself (clippy: useless_format).
-                if let Some(text) = super::expr::formatted_text(args) {
-                    return self.expr(text, want);
-                }
                 // Text that is all literals is a literal, owned only where
-                // it must be (clippy: cmp_owned).
+                // it must be (clippy: cmp_owned); as `reads_as_str_slice`
+                // says, before the next rule.
                 if want != Want::Owned {
                     if let Some(text) = self.literal_format(args) {
                         let lit = Literal::string(&text);
                         return atom(quote!(#lit));
                     }
+                }
+                // `format("{}", text)` is the text itself (clippy: useless_format).
+                if let Some(text) = super::expr::formatted_text(args) {
+                    return self.expr(text, want);
                 }
                 let f = self.formatted("format", args);
                 // Arguments evaluated first make a block, which an operand

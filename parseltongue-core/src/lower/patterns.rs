@@ -33,6 +33,9 @@ impl Lowerer<'_> {
             let arms = self.arms(arms);
             let s = if scrutinee.ty == Ty::Str {
                 quote!(#copy.as_str())
+            } else if super::types::rust_copy(&scrutinee.ty) {
+                // A value Rust copies without a call is copied by the block.
+                quote!(&{ #copy })
             } else {
                 quote!(&#copy)
             };
@@ -155,7 +158,13 @@ impl Lowerer<'_> {
                 self.no_moves += 1;
                 let copy = self.expr(scrutinee, Want::Owned).at(Prec::Unary);
                 self.no_moves -= 1;
-                quote!(&#copy)
+                if super::types::rust_copy(&scrutinee.ty) {
+                    // Rust copies an `Option<i64>` without a call: the
+                    // block makes the copy a value of its own to view.
+                    quote!(&{ #copy })
+                } else {
+                    quote!(&#copy)
+                }
             }
             Some(_) if scrutinee.ty == Ty::Str => {
                 let lasting_view =

@@ -676,7 +676,11 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 // Two arms of `true` and `false` are lowered to `matches!`
                 // (see `patterns.rs`); `matches!(o, Some(_))` is still
                 // `o.is_some()` to clippy.
-                let as_matches = arms.len() == 2 && !same(&arms[0].1, &arms[1].1);
+                // (Only arms that are the literals themselves: see
+                // `patterns.rs`.)
+                let as_matches = arms.len() == 2
+                    && matches!((&arms[0].1.kind, &arms[1].1.kind),
+                        (K::Bool(a), K::Bool(b)) if a != b);
                 if !as_matches {
                     lints.insert("clippy::match_like_matches_macro");
                 }
@@ -1081,7 +1085,12 @@ fn same_block(a: &Block, b: &Block, constants: &[Constant]) -> bool {
             };
         return a.stmts.len() == b.stmts.len() && (shape(a) == shape(b) || same_statements);
     }
-    match (&a.tail, &b.tail) {
+    // A copy of a block is the block, as the lowering writes it.
+    let tails = (
+        a.tail.as_deref().map(simplified),
+        b.tail.as_deref().map(simplified),
+    );
+    match tails {
         // Blocks inside blocks are compared as blocks.
         (Some(x), Some(y)) if matches!((&x.kind, &y.kind), (K::Block(_), K::Block(_))) => {
             match (&x.kind, &y.kind) {
@@ -1356,6 +1365,28 @@ pub(super) fn same(a: &Expr, b: &Expr) -> bool {
                 && a1.iter().zip(a2).all(|(x, y)| same(x, y))
         }
         (K::Template { template: t1 }, K::Template { template: t2 }) => t1 == t2,
+        // `if c { x } else { y }` written twice (clippy: ifs_same_cond).
+        (
+            K::If {
+                branches: b1,
+                otherwise: o1,
+            },
+            K::If {
+                branches: b2,
+                otherwise: o2,
+            },
+        ) => {
+            b1.len() == b2.len()
+                && b1
+                    .iter()
+                    .zip(b2)
+                    .all(|((c1, x), (c2, y))| same(c1, c2) && same_block(x, y, &[]))
+                && match (o1.as_deref(), o2.as_deref()) {
+                    (Some(x), Some(y)) => same_block(x, y, &[]),
+                    (None, None) => true,
+                    _ => false,
+                }
+        }
         (K::Record { ty: t1, fields: f1 }, K::Record { ty: t2, fields: f2 }) => {
             t1 == t2
                 && f1.len() == f2.len()

@@ -477,11 +477,16 @@ impl Gen {
         self.emit("}");
     }
 
-    fn main(&mut self) -> String {
+    /// Starts the body of `main` or a test: no parameters, no loops.
+    fn begin_entry_body(&mut self) {
         self.current = FunctionContext::default();
         self.lines.clear();
         self.indent = 0;
         self.open();
+    }
+
+    fn main(&mut self) -> String {
+        self.begin_entry_body();
         self.statements(0);
         for f in 0..self.items.functions.len() {
             if self.items.functions[f].called {
@@ -497,10 +502,7 @@ impl Gen {
     /// A `test` block: statements as in `main`, then an assertion that may
     /// or may not hold (the evaluator says which).
     fn test(&mut self) -> String {
-        self.current = FunctionContext::default();
-        self.lines.clear();
-        self.indent = 0;
-        self.open();
+        self.begin_entry_body();
         self.statements(1);
         let d = self.size.expression_depth.min(3);
         if self.rng.chance(50) {

@@ -1054,30 +1054,8 @@ pub(super) fn matched_value(e: &Expr) -> Option<&Expr> {
 /// Whether `e` is lowered as just `local`: the local itself, a copy of it,
 /// a block of only it, or a one-arm `match` on a literal whose arm is it.
 fn is_local(e: &Expr, local: LocalId) -> bool {
-    match &e.kind {
-        K::Local { id, .. } => *id == local,
-        K::Builtin {
-            builtin: Builtin::Method(M::Clone),
-            args,
-        } => is_local(&args[0], local),
-        K::Block(b) if b.stmts.is_empty() => b.tail.as_deref().is_some_and(|t| is_local(t, local)),
-        // `{ let_var y = x; y }` is lowered as `x`.
-        K::Block(b) => match (b.stmts.as_slice(), b.tail.as_deref()) {
-            (
-                [crate::ir::Stmt::Let {
-                    local: bound,
-                    value,
-                    ..
-                }],
-                Some(tail),
-            ) => matches!(tail.kind, K::Local { id, .. } if id == *bound) && is_local(value, local),
-            _ => false,
-        },
-        K::Match { .. } => one_arm_on_literal(e)
-            .or_else(|| matched_value(e))
-            .is_some_and(|inner| is_local(inner, local)),
-        _ => false,
-    }
+    // `source_lints::simplified` is what the lowering writes for `e`.
+    matches!(super::source_lints::simplified(e).kind, K::Local { id, .. } if id == local)
 }
 
 /// `text`, when the arguments of a `format` are `("{}", text)` for a

@@ -105,6 +105,10 @@ pub struct TypeDef {
     /// Declared with a syntax error in its members: lookups of missing
     /// members are not reported again.
     pub incomplete: bool,
+    /// Contains itself through an `option` (directly or through other
+    /// types): every `option` of it is stored behind a pointer
+    /// (`Option<Box<T>>`), so values stay finite.
+    pub recursive: bool,
 }
 
 /// Whether a function is free, a method or a Rust function.
@@ -241,6 +245,12 @@ pub struct Program {
 }
 
 impl Program {
+    /// Whether `option<inner>` is stored behind a pointer: `inner` is a
+    /// record or enum that contains itself (`TypeDef::recursive`).
+    pub fn boxed_in_option(&self, inner: &Ty) -> bool {
+        matches!(inner, Ty::Named(id) if self.types.get(*id).is_some_and(|t| t.recursive))
+    }
+
     /// A type as the user writes it (`list<string>`, `Point`).
     pub fn show_type(&self, ty: &Ty) -> String {
         match ty {

@@ -397,6 +397,7 @@ mod tests {
             member_docs: Vec::new(),
             member_spans: Vec::new(),
             incomplete: false,
+            recursive: false,
         };
         Program {
             types: vec![

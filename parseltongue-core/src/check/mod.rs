@@ -13,6 +13,7 @@ pub(crate) mod builtins;
 mod exhaustive;
 mod liveness;
 mod ownership;
+mod recursive_types;
 mod scopes;
 mod suggest;
 
@@ -734,7 +735,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                                     f.ty.span,
                                     format!("record `{}` cannot contain itself", r.name.name),
                                 )
-                                .with_help("store it in a `list` or an `option` of a list instead"),
+                                .with_help(format!("hold it in an `option<{0}>` (stored behind a pointer) or a `list<{0}>`", r.name.name)),
                             );
                         }
                     }
@@ -975,6 +976,7 @@ impl Checker<'_> {
             member_docs: Vec::new(),
             member_spans: Vec::new(),
             incomplete: false,
+            recursive: false,
         };
         match &item.kind {
             ast::ItemKind::Record(r) => {
@@ -1276,77 +1278,68 @@ impl Checker<'_> {
         }
     }
 
-    /// A record may not contain itself, directly or through other records,
-    /// options or results: its size would be infinite. Lists and maps store
-    /// their elements elsewhere, so they break the cycle.
+    /// A record or enum may contain itself through an `option` (which then
+    /// stores it behind a pointer: `TypeDef::recursive`), never through
+    /// fields, payloads and `result`s alone: its size would be infinite.
+    /// Lists and maps store their elements elsewhere, so they break cycles.
     fn check_record_cycles(&mut self) {
-        fn inline_records(ty: &Ty, out: &mut Vec<TypeId>) {
-            match ty {
-                Ty::Named(id) => out.push(*id),
-                Ty::Option(t) => inline_records(t, out),
-                Ty::Result(a, b) => {
-                    inline_records(a, out);
-                    inline_records(b, out);
-                }
-                _ => {}
-            }
-        }
-        let contained: Vec<Vec<TypeId>> = self
+        let kinds: Vec<&TypeDefKind> = self.tables.program.types.iter().map(|d| &d.kind).collect();
+        let containments = recursive_types::containments(&kinds);
+        let all: Vec<Vec<usize>> = containments
+            .iter()
+            .map(|c| c.iter().map(|c| c.to).collect())
+            .collect();
+        let inline: Vec<Vec<usize>> = containments
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .filter(|c| !c.through_option)
+                    .map(|c| c.to)
+                    .collect()
+            })
+            .collect();
+        for (def, cycle) in self
             .tables
             .program
             .types
-            .iter()
-            .map(|def| {
-                let mut out = Vec::new();
-                match &def.kind {
-                    TypeDefKind::Record(fields) => {
-                        fields.iter().for_each(|(_, t)| inline_records(t, &mut out));
-                    }
-                    TypeDefKind::Enum(variants) => variants
-                        .iter()
-                        .flat_map(|(_, p)| p)
-                        .for_each(|t| inline_records(t, &mut out)),
-                    TypeDefKind::Rust(_) => {}
-                }
-                out
-            })
-            .collect();
-        for start in 0..contained.len() {
-            // Depth-first search for a path from `start` back to itself;
-            // each cycle is reported once, at its first type.
-            let mut stack = vec![(start, vec![start])];
-            let mut seen = FxHashSet::default();
-            while let Some((at, path)) = stack.pop() {
-                for &next in &contained[at] {
-                    if next == start {
-                        let direct_record = path.len() == 1
-                            && matches!(
-                                self.tables.program.types[start].kind,
-                                TypeDefKind::Record(_)
-                            );
-                        if !direct_record && path.iter().min() == Some(&start) {
-                            let names: Vec<String> = path
-                                .iter()
-                                .chain(std::iter::once(&start))
-                                .map(|t| format!("`{}`", self.tables.program.types[*t].name))
-                                .collect();
-                            let def = &self.tables.program.types[start];
-                            let d = Diagnostic::error(
-                                codes::MISMATCHED_TYPES,
-                                def.span,
-                                format!("`{}` contains itself: {}", def.name, names.join(" → ")),
-                            )
-                            .with_note("a value cannot contain a whole copy of itself; its size would be infinite")
-                            .with_help("store the inner value in a `list` to break the cycle");
-                            self.error(d);
-                        }
-                    } else if seen.insert(next) {
-                        let mut longer = path.clone();
-                        longer.push(next);
-                        stack.push((next, longer));
-                    }
-                }
+            .iter_mut()
+            .zip(recursive_types::on_cycle(&all))
+        {
+            def.recursive = cycle.is_some();
+        }
+        let infinite = recursive_types::on_cycle(&inline);
+        let mut reported = FxHashSet::default();
+        for start in 0..infinite.len() {
+            let Some(component) = infinite[start] else {
+                continue;
+            };
+            if !reported.insert(component) {
+                continue;
             }
+            let path = recursive_types::cycle_through(start, &inline, &infinite);
+            // `record R { r: R }` is reported at its field already.
+            let direct_record = path.len() == 1
+                && matches!(&self.tables.program.types[start].kind, TypeDefKind::Record(fields)
+                    if fields.iter().any(|(_, t)| *t == Ty::Named(start)));
+            if direct_record {
+                continue;
+            }
+            let names: Vec<String> = path
+                .iter()
+                .chain(std::iter::once(&start))
+                .map(|t| format!("`{}`", self.tables.program.types[*t].name))
+                .collect();
+            let def = &self.tables.program.types[start];
+            let d = Diagnostic::error(
+                codes::MISMATCHED_TYPES,
+                def.span,
+                format!("`{}` contains itself: {}", def.name, names.join(" → ")),
+            )
+            .with_note("a value cannot contain a whole copy of itself; its size would be infinite")
+            .with_help(
+                "hold the inner value in an `option` (stored behind a pointer) or in a `list` to break the cycle",
+            );
+            self.error(d);
         }
     }
 

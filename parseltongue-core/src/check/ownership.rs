@@ -7,6 +7,10 @@
 //! borrows, so a borrowed local is never moved while the borrow lives; nor
 //! is a local read beside an earlier read of it in the same operator,
 //! call or record (`a.trim() < a`), which may be a borrow still held.
+//!
+//! A local assigned a new value moves its last read inside that value
+//! even in a loop (`chain = Node { next: Some(chain) }`): every later read
+//! sees the new value.
 
 use crate::ir::{Block, Expr, ExprKind, Local, LocalId, Pattern, Repr, Stmt};
 
@@ -35,6 +39,11 @@ struct Walker {
     /// Locals matched by the `match` expressions around the walk, whose
     /// bindings may view them: read in an arm, they are not moved.
     matched: Vec<LocalId>,
+    /// Each local's latest read: its position, and whether it was beside
+    /// an earlier read.
+    latest_read: Vec<Option<((usize, usize), bool)>>,
+    /// Reads that move because the local is assigned right after them.
+    replaced_after: rustc_hash::FxHashSet<usize>,
 }
 
 /// Sets `moved` on the reads that may move.
@@ -52,12 +61,34 @@ pub(crate) fn mark_moves(block: &mut Block, locals: &mut [Local]) {
         beside_earlier_read: vec![false; n],
         marking: false,
         matched: Vec::new(),
+        latest_read: vec![None; n],
+        replaced_after: rustc_hash::FxHashSet::default(),
     };
     walker.block(block, locals);
     walker.counter = 0;
     walker.loop_depth = 0;
     walker.marking = true;
     walker.block(block, locals);
+}
+
+/// `e` seen through `.clone()`.
+fn copied(e: &Expr) -> &Expr {
+    match &e.kind {
+        ExprKind::Builtin {
+            builtin: crate::ir::Builtin::Method(crate::ir::BuiltinMethod::Clone),
+            args,
+        } => copied(&args[0]),
+        _ => e,
+    }
+}
+
+/// Whether `e` contains a `break` or `continue`.
+fn leaves_loop(e: &Expr) -> bool {
+    let mut found = false;
+    crate::ir::walk_expr(e, &mut |_| {}, &mut |s| {
+        found |= matches!(s, Stmt::Break | Stmt::Continue);
+    });
+    found
 }
 
 fn root_local(e: &Expr) -> Option<LocalId> {
@@ -80,10 +111,11 @@ impl Walker {
         let position = (self.counter, self.loop_depth);
         if self.marking {
             let local = &locals[id];
-            *moved = self.last[id] == Some(position)
+            *moved = ((self.last[id] == Some(position)
                 && !self.beside_earlier_read[id]
                 && self.decl_depth[id] == self.loop_depth
-                && matches!(local.repr, Repr::Value | Repr::Cow)
+                && matches!(local.repr, Repr::Value | Repr::Cow))
+                || (self.replaced_after.contains(&self.counter) && local.repr == Repr::Value))
                 && !local.ty.is_copy();
             return;
         }
@@ -97,6 +129,7 @@ impl Walker {
                 .last();
             common.is_some_and(|(&(_, operands), _)| operands)
         }) || self.matched.contains(&id);
+        self.latest_read[id] = Some((position, self.beside_earlier_read[id]));
         self.remember_read(id);
         let mut source = self.cow_source[id];
         while let Some(s) = source {
@@ -105,6 +138,22 @@ impl Walker {
             // `view.lines().contains(source)` the source cannot move.
             self.remember_read(s);
             source = self.cow_source[s];
+        }
+    }
+
+    /// `id = value`: the last read of `id` inside `value` may move, if
+    /// nothing can leave `value` between that read and the assignment
+    /// (`break`, `continue`) and nothing views `id` meanwhile.
+    fn replaced_after_read(&mut self, id: LocalId, before: usize, value: &Expr) {
+        if self.marking {
+            return;
+        }
+        let Some(((at, depth), beside)) = self.latest_read[id] else {
+            return;
+        };
+        let viewed = self.matched.contains(&id) || self.cow_source.contains(&Some(id));
+        if at > before && depth == self.loop_depth && !beside && !viewed && !leaves_loop(value) {
+            self.replaced_after.insert(at);
         }
     }
 
@@ -158,7 +207,14 @@ impl Walker {
                 self.declare(*local);
             }
             Stmt::Assign { target, value, .. } => {
+                let before = self.counter;
                 self.expr(value, locals);
+                // `x = x` and `x = x.clone()` stay as written.
+                let itself = matches!((&target.kind, &copied(value).kind),
+                    (ExprKind::Local { id: a, .. }, ExprKind::Local { id: b, .. }) if a == b);
+                if let (ExprKind::Local { id, .. }, false) = (&target.kind, itself) {
+                    self.replaced_after_read(*id, before, value);
+                }
                 // The target is written, not read; but reading through a
                 // field or index reads its root.
                 match &mut target.kind {

@@ -156,6 +156,7 @@ impl Lowerer<'_> {
             }
             Builtin::Some => {
                 let v = owned(self, 0);
+                let v = self.boxed_if_recursive(v, ty);
                 self.owned_result(quote!(Some(#v)), ty, want)
             }
             Builtin::None => self.owned_result(quote!(None), ty, want),
@@ -518,22 +519,23 @@ impl Lowerer<'_> {
             }
             M::Pop => {
                 let r = self.mutable_receiver(&args[0]);
-                quote!(#r.pop())
+                self.boxed_element_option(quote!(#r.pop()), ty)
             }
             M::Get if matches!(receiver_ty, Ty::Map(..)) => {
                 let r = read(self);
                 let k = self.by_reference(&args[1]);
-                quote!(#r.get(#k).#cloned())
+                self.boxed_element_option(quote!(#r.get(#k).#cloned()), ty)
             }
             M::Get => {
                 let r = read(self);
-                if matches!(args[1].kind, K::Int(0)) {
+                let got = if matches!(args[1].kind, K::Int(0)) {
                     // clippy: get_first.
                     quote!(#r.first().#cloned())
                 } else {
                     let i = self.index(&args[1]);
                     quote!(#r.get(#i).#cloned())
-                }
+                };
+                self.boxed_element_option(got, ty)
             }
             M::First | M::Last => {
                 let r = read(self);
@@ -542,7 +544,7 @@ impl Lowerer<'_> {
                 } else {
                     quote!(last)
                 };
-                quote!(#r.#name().#cloned())
+                self.boxed_element_option(quote!(#r.#name().#cloned()), ty)
             }
             M::Sort | M::Reverse | M::Clear => {
                 let r = self.mutable_receiver(&args[0]);
@@ -573,7 +575,7 @@ impl Lowerer<'_> {
             M::Remove if matches!(receiver_ty, Ty::Map(..)) => {
                 let r = self.mutable_receiver(&args[0]);
                 let k = self.by_reference(&args[1]);
-                quote!(#r.remove(#k))
+                self.boxed_element_option(quote!(#r.remove(#k)), ty)
             }
             M::Remove => {
                 let r = self.mutable_receiver(&args[0]);
@@ -613,6 +615,48 @@ impl Lowerer<'_> {
                     }
                 );
                 quote!(#r.#name())
+            }
+            M::Unwrap | M::Expect
+                if self.is_boxed_option(&args[0].ty)
+                    && matches!(want, Want::Read | Want::Borrow)
+                    && crate::check::is_place_expr(&args[0]) =>
+            {
+                // Only read: a view of the value in place, not a copy.
+                let place = self.expr(&args[0], Want::Read).at(Prec::Postfix);
+                let taken = if m == M::Unwrap {
+                    quote!(#place.as_deref().unwrap())
+                } else {
+                    let msg = self.str_argument(&args[1]);
+                    quote!(#place.as_deref().expect(#msg))
+                };
+                return atom(taken);
+            }
+            M::Unwrap | M::Expect | M::UnwrapOr if self.is_boxed_option(&args[0].ty) => {
+                let r = self.expr(&args[0], Want::Owned).at(Prec::Postfix);
+                let taken = match m {
+                    M::Unwrap => quote!(#r.unwrap()),
+                    M::Expect => {
+                        let msg = self.str_argument(&args[1]);
+                        quote!(#r.expect(#msg))
+                    }
+                    _ => {
+                        let d = self.expr(&args[1], Want::Owned).tokens;
+                        return self.owned_result(quote!(#r.map_or(#d, |boxed| *boxed)), ty, want);
+                    }
+                };
+                if want == Want::Read {
+                    // A box reads as what it holds.
+                    return atom(taken);
+                }
+                let value = self.unboxed(taken);
+                if want == Want::Borrow {
+                    let v = value.tokens;
+                    return Lowered {
+                        tokens: quote!(&#v),
+                        prec: Prec::Unary,
+                    };
+                }
+                return value;
             }
             M::Unwrap | M::Expect | M::UnwrapOr => {
                 let r = self.expr(&args[0], Want::Owned).at(Prec::Postfix);

@@ -447,12 +447,15 @@ impl Lowerer<'_> {
                 // through its type. Its arguments are in parentheses, so
                 // a condition's rules stop there.
                 let i = match constructor(inner) {
-                    Some((variant, args, ty)) => {
-                        let ty = self.rust_type(ty);
+                    Some((variant, args, constructed)) => {
+                        let ty = self.rust_type(constructed);
                         let variant = format_ident!("{variant:?}");
                         let args: Vec<TokenStream> = args
                             .iter()
-                            .map(|a| self.expr(a, Want::Owned).tokens)
+                            .map(|a| {
+                                let v = self.expr(a, Want::Owned).tokens;
+                                self.boxed_if_recursive(v, constructed)
+                            })
                             .collect();
                         if args.is_empty() {
                             quote!(<#ty>::#variant)
@@ -467,6 +470,17 @@ impl Lowerer<'_> {
                         self.typed_expr(inner, Want::Owned).at(Prec::Postfix)
                     }
                 };
+                if self.is_boxed_option(&inner.ty) {
+                    let value = self.unboxed(quote!(#i?));
+                    if want == Want::Borrow {
+                        let v = value.tokens;
+                        return Lowered {
+                            tokens: quote!(&#v),
+                            prec: Prec::Unary,
+                        };
+                    }
+                    return value;
+                }
                 self.owned_result(quote!(#i?), &e.ty, want)
             }
             K::If {

@@ -15,6 +15,7 @@ const LIBRARY: &[(&str, &str)] = &[
     ("Vec", "::std::vec::Vec"),
     ("Option", "::std::option::Option"),
     ("Result", "::std::result::Result"),
+    ("Box", "::std::boxed::Box"),
     ("Arc", "::std::sync::Arc"),
     ("Mutex", "::std::sync::Mutex"),
     ("Cow", "::std::borrow::Cow"),

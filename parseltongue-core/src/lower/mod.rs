@@ -5,6 +5,7 @@
 //! reports in generated code can be mapped back to the `.pt` source.
 
 mod aliasing;
+mod boxing;
 mod builtins;
 mod expr;
 mod format;

@@ -25,12 +25,16 @@ impl Lowerer<'_> {
         let changed_in_arm = super::aliasing::viewed_local(scrutinee).is_some_and(|id| {
             !scrutinee.ty.is_copy() && arms.iter().any(|(_, body)| self.expr_changes(body, id))
         });
+        if self.is_boxed_option(&scrutinee.ty) {
+            self.suffix_next_number = suffix;
+            return self.boxed_option_match(scrutinee, arms, ty, changed_in_arm);
+        }
         if changed_in_arm {
             self.no_moves += 1;
             let copy = self.expr(scrutinee, Want::Owned).at(Prec::Postfix);
             self.no_moves -= 1;
             self.suffix_next_number = suffix;
-            let arms = self.arms(arms);
+            let arms = self.arms(arms, &scrutinee.ty);
             let s = if scrutinee.ty == Ty::Str {
                 quote!(#copy.as_str())
             } else if super::types::rust_copy(&scrutinee.ty) {
@@ -89,11 +93,57 @@ impl Lowerer<'_> {
         }
         let s = if is_braced(&s) {
             // clippy: blocks_in_conditions.
-            return self.hoisted_match(s, arms, scrutinee.ty == Ty::Str);
+            return self.hoisted_match(s, arms, &scrutinee.ty);
         } else {
             s
         };
-        let arms = self.arms(arms);
+        let arms = self.arms(arms, &scrutinee.ty);
+        Lowered {
+            tokens: quote!(match #s { #(#arms)* }),
+            prec: Prec::Range,
+        }
+    }
+
+    /// A `match` of an option stored as `Option<Box<T>>`: the scrutinee
+    /// sees through the box (`.as_deref()` for a view, `.map(|b| *b)` for an
+    /// owned value), so the arms bind a `&T` or a `T` as for any option.
+    fn boxed_option_match(
+        &mut self,
+        scrutinee: &Expr,
+        arms: &[(Pattern, Expr)],
+        ty: &Ty,
+        changed_in_arm: bool,
+    ) -> Lowered {
+        self.in_condition = true;
+        let (s, owned) = if changed_in_arm {
+            self.no_moves += 1;
+            let copy = self.expr(scrutinee, Want::Owned).at(Prec::Postfix);
+            self.no_moves -= 1;
+            (quote!(#copy.as_deref()), false)
+        } else if super::super::check::is_place_expr(scrutinee) {
+            let place = self.expr(scrutinee, Want::Read).at(Prec::Postfix);
+            (quote!(#place.as_deref()), false)
+        } else {
+            (self.self_typed(scrutinee, Want::Owned).tokens, true)
+        };
+        self.in_condition = false;
+        if *ty == Ty::Bool && arms.len() == 2 && !owned {
+            if let (K::Bool(true), K::Bool(false)) = (&arms[0].1.kind, &arms[1].1.kind) {
+                let p = self.pattern(&arms[0].0);
+                return atom(quote!(matches!(#s, #p)));
+            }
+        }
+        let arms = self.arms(arms, &scrutinee.ty);
+        if owned {
+            // A block is bound first (clippy: blocks_in_conditions).
+            return Lowered {
+                tokens: quote!({
+                    let __scrutinee = #s;
+                    match __scrutinee.map(|boxed| *boxed) { #(#arms)* }
+                }),
+                prec: Prec::Range,
+            };
+        }
         Lowered {
             tokens: quote!(match #s { #(#arms)* }),
             prec: Prec::Range,
@@ -228,11 +278,11 @@ impl Lowerer<'_> {
         &mut self,
         scrutinee: TokenStream,
         arms: &[(Pattern, Expr)],
-        text: bool,
+        scrutinee_ty: &Ty,
     ) -> Lowered {
-        let arms = self.arms(arms);
+        let arms = self.arms(arms, scrutinee_ty);
         // A string's bindings view it as `&str`, as elsewhere.
-        let matched = if text {
+        let matched = if *scrutinee_ty == Ty::Str {
             quote!(__scrutinee.as_str())
         } else {
             quote!(__scrutinee)
@@ -246,17 +296,23 @@ impl Lowerer<'_> {
         }
     }
 
-    fn arms(&mut self, arms: &[(Pattern, Expr)]) -> Vec<TokenStream> {
+    /// The arms of a `match` of a `scrutinee_ty`.
+    fn arms(&mut self, arms: &[(Pattern, Expr)], scrutinee_ty: &Ty) -> Vec<TokenStream> {
         arms.iter()
-            .map(|(p, body)| {
-                let p = self.pattern(p);
+            .map(|(pattern, body)| {
+                let p = self.pattern(pattern);
                 let want = if body.ty == Ty::Unit || body.ty == Ty::Never {
                     Want::Read
                 } else {
                     Want::Owned
                 };
                 let b = self.expr(body, want).tokens;
-                quote!(#p => #b,)
+                let unboxed = self.boxed_bindings(pattern, scrutinee_ty);
+                if unboxed.is_empty() {
+                    quote!(#p => #b,)
+                } else {
+                    quote!(#p => { #unboxed #b })
+                }
             })
             .collect()
     }

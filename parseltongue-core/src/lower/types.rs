@@ -27,6 +27,13 @@ impl Lowerer<'_> {
                 let map = self.lib("BTreeMap");
                 quote!(#map<#k, #v>)
             }
+            Ty::Option(t) if self.program.boxed_in_option(t) => {
+                // A type that contains itself through this option: behind
+                // a pointer, so its size is finite.
+                let t = self.rust_type(t);
+                let (option, boxed) = (self.lib("Option"), self.lib("Box"));
+                quote!(#option<#boxed<#t>>)
+            }
             Ty::Option(t) => {
                 let t = self.rust_type(t);
                 let option = self.lib("Option");

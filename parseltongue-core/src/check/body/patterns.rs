@@ -291,7 +291,26 @@ impl<'a> BodyChecker<'_, 'a> {
                 if path.len() == 1 {
                     match (name, ty) {
                         ("Some", Ty::Option(t)) => {
-                            return ir::Pattern::Some(Box::new(sub(self, t)))
+                            let inner = sub(self, t);
+                            if !top
+                                && self.item_tables().program.boxed_in_option(t)
+                                && matches!(inner, ir::Pattern::Variant { .. })
+                            {
+                                // Rust cannot match through the pointer
+                                // such an option holds (`Option<Box<T>>`).
+                                let shown = self.show(t);
+                                self.c.error(
+                                    Diagnostic::error(
+                                        codes::PATTERN_MISMATCH,
+                                        span,
+                                        format!("a `{shown}` inside `Some` can only be bound to a name here"),
+                                    )
+                                    .with_note(format!("`{shown}` contains itself, so its options hold it behind a pointer; only the top of a pattern sees through it"))
+                                    .with_help("bind it to a name (`Some(inner)`) and `match inner` inside the arm"),
+                                );
+                                return ir::Pattern::Error;
+                            }
+                            return ir::Pattern::Some(Box::new(inner));
                         }
                         ("None", Ty::Option(_)) => return ir::Pattern::None,
                         ("Ok", Ty::Result(t, _)) => return ir::Pattern::Ok(Box::new(sub(self, t))),

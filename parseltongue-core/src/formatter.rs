@@ -640,6 +640,7 @@ impl Printer<'_> {
             | ExprKind::RustIfLet { .. }
             | ExprKind::RustTry(_)
             | ExprKind::RustRange { .. }
+            | ExprKind::RustBitOperation { .. }
             | ExprKind::Error => return None,
         })
     }

@@ -242,6 +242,29 @@ fn int_method(m: M, n: i64, args: &[Value]) -> Eval<Value> {
         (M::CheckedSub, [Value::Int(k)]) => int(n.checked_sub(*k)),
         (M::CheckedMul, [Value::Int(k)]) => int(n.checked_mul(*k)),
         (M::CheckedDiv, [Value::Int(k)]) => int(n.checked_div(*k)),
+        (M::BitAnd, [Value::Int(k)]) => Value::Int(n & k),
+        (M::BitOr, [Value::Int(k)]) => Value::Int(n | k),
+        (M::BitXor, [Value::Int(k)]) => Value::Int(n ^ k),
+        (M::BitNot, []) => Value::Int(-n - 1),
+        // The reference's definitions: multiplying by 2^k modulo 2^64,
+        // and dividing by 2^k rounding down.
+        (M::ShiftLeft | M::ShiftRight, [Value::Int(k)]) if *k < 0 => {
+            let name = if m == M::ShiftLeft {
+                "shift_left"
+            } else {
+                "shift_right"
+            };
+            return panic(format!(
+                "the amount of `{name}` must not be negative: TryFromIntError(())"
+            ));
+        }
+        (M::ShiftLeft, [Value::Int(k)]) if *k >= 64 => Value::Int(0),
+        (M::ShiftLeft, [Value::Int(k)]) => {
+            Value::Int((i128::from(n) * (1i128 << k)).rem_euclid(1i128 << 64) as u64 as i64)
+        }
+        (M::ShiftRight, [Value::Int(k)]) => {
+            Value::Int(i128::from(n).div_euclid(1i128 << (*k).min(64)) as i64)
+        }
         _ => return not_a_method(m, &Value::Int(n)),
     })
 }

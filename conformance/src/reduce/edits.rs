@@ -211,6 +211,12 @@ impl Edits<'_> {
                 self.hoist(whole, value.span);
                 self.expr(value);
             }
+            E::RustBitOperation { left, right, .. } => {
+                for operand in [left, right] {
+                    self.hoist(whole, operand.span);
+                    self.expr(operand);
+                }
+            }
             E::If {
                 branches,
                 otherwise,

@@ -476,6 +476,26 @@ impl Lowerer<'_> {
                 };
                 quote!(#r.#name(#a))
             }
+            M::BitAnd | M::BitOr | M::BitXor => {
+                // Operands that are operators themselves keep their
+                // parentheses (clippy: precedence).
+                let a = self.typed_expr(&args[0], Want::Deref).at(Prec::Cast);
+                let b = self.expr(&args[1], Want::Deref).at(Prec::Cast);
+                let (tokens, prec) = match m {
+                    M::BitAnd => (quote!(#a & #b), Prec::BitAnd),
+                    M::BitOr => (quote!(#a | #b), Prec::BitOr),
+                    _ => (quote!(#a ^ #b), Prec::BitXor),
+                };
+                return Lowered { tokens, prec };
+            }
+            M::BitNot => {
+                let a = self.typed_expr(&args[0], Want::Deref).at(Prec::Unary);
+                return Lowered {
+                    tokens: quote!(!#a),
+                    prec: Prec::Unary,
+                };
+            }
+            M::ShiftLeft | M::ShiftRight => return self.shift(m, &args[0], &args[1]),
             M::Pow => {
                 let r = value(self);
                 let a = self.expr(&args[1], Want::Deref).tokens;
@@ -711,5 +731,64 @@ fn single_integer_literal(tokens: &TokenStream) -> Option<i64> {
                 .map(|v| -v)
         }
         _ => None,
+    }
+}
+
+impl Lowerer<'_> {
+    /// `shift_left` and `shift_right`: a literal amount of 0 to 63 is
+    /// Rust's operator; any other amount follows the reference (64 or more
+    /// shifts every bit out, a negative amount panics).
+    fn shift(&mut self, m: M, value: &Expr, amount: &Expr) -> Lowered {
+        let v = self.typed_expr(value, Want::Deref);
+        let known = super::source_lints::known_integer(amount, &self.program.constants);
+        if let Some(n @ 0..=63) = known {
+            let v = v.at(Prec::Cast);
+            let n = Literal::i64_unsuffixed(n);
+            let tokens = if m == M::ShiftLeft {
+                quote!(#v << #n)
+            } else {
+                quote!(#v >> #n)
+            };
+            return Lowered {
+                tokens,
+                prec: Prec::Shift,
+            };
+        }
+        if let Some(64..) = known {
+            // Every bit shifted out: 0, or -1 for a negative value.
+            return if m == M::ShiftLeft {
+                let v = v.at(Prec::Postfix);
+                atom(quote!(#v.checked_shl(64).unwrap_or(0)))
+            } else {
+                let v = v.at(Prec::Cast);
+                Lowered {
+                    tokens: quote!(#v >> 63),
+                    prec: Prec::Shift,
+                }
+            };
+        }
+        let u32 = self.lib("u32");
+        let n = self.expr(amount, Want::Deref).at(Prec::Postfix);
+        // A known negative amount needs no bound: it panics either way
+        // (clippy: unnecessary_min_or_max on a known value).
+        let n = if known.is_some() {
+            n
+        } else if m == M::ShiftLeft {
+            quote!(#n.min(64))
+        } else {
+            quote!(#n.min(63))
+        };
+        if m == M::ShiftLeft {
+            let v = v.at(Prec::Postfix);
+            atom(
+                quote!(#v.checked_shl(#u32::try_from(#n).expect("the amount of `shift_left` must not be negative")).unwrap_or(0)),
+            )
+        } else {
+            let v = v.at(Prec::Cast);
+            Lowered {
+                tokens: quote!(#v >> #u32::try_from(#n).expect("the amount of `shift_right` must not be negative")),
+                prec: Prec::Shift,
+            }
+        }
     }
 }

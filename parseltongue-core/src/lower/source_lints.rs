@@ -1407,6 +1407,15 @@ enum Value {
     Bool(bool),
 }
 
+/// The integer an expression of literals and constants has, as clippy
+/// folds it.
+pub(super) fn known_integer(e: &Expr, constants: &[Constant]) -> Option<i64> {
+    match value_of(e, constants, 0)? {
+        Value::Int(v) => Some(v),
+        _ => None,
+    }
+}
+
 /// The value of an expression of literals and constants, if it has one
 /// without overflow.
 fn value_of(e: &Expr, constants: &[Constant], depth: usize) -> Option<Value> {

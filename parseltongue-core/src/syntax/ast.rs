@@ -389,6 +389,45 @@ pub enum BinaryOp {
     Or,
 }
 
+/// A Rust bit operator, which Parseltongue writes as an `i64` method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BitOperator {
+    /// `&`
+    And,
+    /// `|`
+    Or,
+    /// `^`
+    Xor,
+    /// `<<`
+    ShiftLeft,
+    /// `>>`
+    ShiftRight,
+}
+
+impl BitOperator {
+    /// The operator's Rust spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BitOperator::And => "&",
+            BitOperator::Or => "|",
+            BitOperator::Xor => "^",
+            BitOperator::ShiftLeft => "<<",
+            BitOperator::ShiftRight => ">>",
+        }
+    }
+
+    /// The `i64` method Parseltongue writes instead.
+    pub fn method(self) -> &'static str {
+        match self {
+            BitOperator::And => "bit_and",
+            BitOperator::Or => "bit_or",
+            BitOperator::Xor => "bit_xor",
+            BitOperator::ShiftLeft => "shift_left",
+            BitOperator::ShiftRight => "shift_right",
+        }
+    }
+}
+
 impl BinaryOp {
     /// The operator's spelling.
     pub fn as_str(self) -> &'static str {
@@ -628,6 +667,16 @@ pub enum ExprKind {
     Unreadable(Vec<Expr>),
     /// Rust's `x?`, kept to report it with a fix; checked as `propagate x`.
     RustTry(Box<Expr>),
+    /// Rust's `a & b`, `a | b`, `a ^ b`, `a << b` or `a >> b`, kept to
+    /// report it with a fix; checked as the method it stands for.
+    RustBitOperation {
+        /// Which operator.
+        op: BitOperator,
+        /// The left operand.
+        left: Box<Expr>,
+        /// The right operand.
+        right: Box<Expr>,
+    },
     /// Rust's `a..b` or `a..=b`, kept to report it with a fix.
     RustRange {
         /// Start.

@@ -496,8 +496,33 @@ impl<T> GrowFromOne<T> {
     }
 }
 
+/// A binary operator as read: Parseltongue's, or a Rust bit operator
+/// (kept at Rust's precedence, to be reported with its method).
+#[derive(Clone, Copy)]
+enum Operator {
+    Binary(BinaryOp),
+    Bit(BitOperator),
+}
+
+impl Operator {
+    /// Binding strength, Rust's: `||`/`&&`, comparisons, `|`, `^`, `&`,
+    /// shifts, `+`/`-`, `*`/`/`/`%`.
+    fn level(self) -> u8 {
+        match self {
+            Operator::Binary(op) => match op.level() {
+                0 | 1 => op.level(),
+                tighter => tighter + 4,
+            },
+            Operator::Bit(BitOperator::Or) => 2,
+            Operator::Bit(BitOperator::Xor) => 3,
+            Operator::Bit(BitOperator::And) => 4,
+            Operator::Bit(BitOperator::ShiftLeft | BitOperator::ShiftRight) => 5,
+        }
+    }
+}
+
 /// An operator, where it is, and the operand to its right.
-type Operation = (BinaryOp, Span, Expr);
+type Operation = (Operator, Span, Expr);
 
 /// Operands joined by operators of any level, as read left to right,
 /// grouped by level: `a + b * c < d` is `(a + (b * c)) < d`. Each group
@@ -533,8 +558,31 @@ fn group_by_level(first: Expr, rest: Vec<Operation>) -> Expr {
 }
 
 /// The chain of operators of one level that `rest` holds, after `first`.
+/// Rust bit operators group left to right, one node each.
 fn one_level(first: Expr, rest: Vec<Operation>) -> Expr {
+    if matches!(rest.first(), Some((Operator::Bit(_), _, _))) {
+        return rest.into_iter().fold(first, |left, (op, _, right)| {
+            let Operator::Bit(op) = op else {
+                unreachable!("one level holds bit operators only")
+            };
+            Expr {
+                span: left.span.to(right.span),
+                kind: ExprKind::RustBitOperation {
+                    op,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                },
+            }
+        });
+    }
     let end = rest.last().map_or(first.span, |(_, _, last)| last.span);
+    let rest = rest
+        .into_iter()
+        .map(|(op, span, right)| match op {
+            Operator::Binary(op) => (op, span, right),
+            Operator::Bit(_) => unreachable!("one level holds Parseltongue operators only"),
+        })
+        .collect();
     Expr {
         span: first.span.to(end),
         kind: ExprKind::Binary {
@@ -1068,21 +1116,26 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     .then_ignore(punct('=').not().rewind());
     let binary_op = E::label(
         select! {
-            TokenKind::Punct('*' | '/' | '%' | '+' | '-' | '=' | '!' | '<' | '>' | '&' | '|', _) => (),
+            TokenKind::Punct('*' | '/' | '%' | '+' | '-' | '=' | '!' | '<' | '>' | '&' | '|' | '^', _) => (),
         },
         "operator",
     )
     .rewind()
     .ignore_then(choice((
-        arithmetic,
-        op2('=', '=').to(BinaryOp::Eq),
-        op2('!', '=').to(BinaryOp::Ne),
-        op2('<', '=').to(BinaryOp::Le),
-        op2('>', '=').to(BinaryOp::Ge),
-        punct('<').to(BinaryOp::Lt),
-        punct('>').to(BinaryOp::Gt),
-        op2('&', '&').to(BinaryOp::And),
-        op2('|', '|').to(BinaryOp::Or),
+        arithmetic.map(Operator::Binary),
+        op2('=', '=').to(Operator::Binary(BinaryOp::Eq)),
+        op2('!', '=').to(Operator::Binary(BinaryOp::Ne)),
+        op2('<', '=').to(Operator::Binary(BinaryOp::Le)),
+        op2('>', '=').to(Operator::Binary(BinaryOp::Ge)),
+        op2('<', '<').to(Operator::Bit(BitOperator::ShiftLeft)),
+        op2('>', '>').to(Operator::Bit(BitOperator::ShiftRight)),
+        punct('<').to(Operator::Binary(BinaryOp::Lt)),
+        punct('>').to(Operator::Binary(BinaryOp::Gt)),
+        op2('&', '&').to(Operator::Binary(BinaryOp::And)),
+        op2('|', '|').to(Operator::Binary(BinaryOp::Or)),
+        punct('&').to(Operator::Bit(BitOperator::And)),
+        punct('|').to(Operator::Bit(BitOperator::Or)),
+        punct('^').to(Operator::Bit(BitOperator::Xor)),
     )))
     .map_with(move |op, e| (op, sp(e.span())));
     let logic = unary

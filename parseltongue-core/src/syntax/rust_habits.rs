@@ -234,11 +234,13 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                 i += 2;
                 continue;
             }
-            // A lone `&` (not `&&`) is Rust's borrow operator.
+            // A lone `&` (not `&&`) is Rust's borrow operator, unless it
+            // follows an operand: then it is Rust's bitwise and, which the
+            // checker reports with its method.
             TokenKind::Punct('&', Spacing::Alone)
-                if !out
-                    .last(tokens)
-                    .is_some_and(|p| matches!(p.kind, TokenKind::Punct('&', Spacing::Joint))) =>
+                if !out.last(tokens).is_some_and(|p| {
+                    matches!(p.kind, TokenKind::Punct('&', Spacing::Joint)) || ends_operand(p.kind)
+                }) =>
             {
                 let mut remove = span(&token);
                 let mut skip = 1;
@@ -321,6 +323,21 @@ impl Rewritten {
                 .and_then(|i| original.get(i).copied()),
         }
     }
+}
+
+/// Whether a token of this kind can be the last of an operand (`a`, `1`,
+/// `)`, `]`, `self`), so that an operator, not a prefix, follows it.
+fn ends_operand(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Ident
+            | TokenKind::Int
+            | TokenKind::Float
+            | TokenKind::Str
+            | TokenKind::Char
+            | TokenKind::Close(Delimiter::Paren | Delimiter::Bracket)
+            | TokenKind::Keyword(Keyword::True | Keyword::False | Keyword::SelfValue)
+    )
 }
 
 /// Whether a habit may start at a token of this kind, or at the word

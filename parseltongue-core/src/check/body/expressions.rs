@@ -2,6 +2,8 @@
 //! locals, constants, variants and functions.
 
 use super::*;
+use crate::ir::BuiltinMethod;
+use crate::syntax::ast::BitOperator;
 
 impl<'a> BodyChecker<'_, 'a> {
     /// Checks an expression whose value is stored (bound, returned, passed
@@ -159,6 +161,41 @@ impl<'a> BodyChecker<'_, 'a> {
                     UnaryOp::Negate => matches!(inner.ty, Ty::I64 | Ty::F64 | Ty::Error),
                     UnaryOp::Not => matches!(inner.ty, Ty::Bool | Ty::Error),
                 };
+                if *op == UnaryOp::Not && inner.ty == Ty::I64 && expected != Some(&Ty::Bool) {
+                    // Rust's bitwise not (where a `bool` is wanted, rather
+                    // a test of truthiness, reported below).
+                    let operand_text = self.text(operand.span);
+                    let operand_text = if matches!(
+                        operand.kind,
+                        K::Binary { .. } | K::Unary { .. } | K::RustBitOperation { .. }
+                    ) {
+                        format!("({operand_text})")
+                    } else {
+                        operand_text.to_string()
+                    };
+                    let replacement = format!("{operand_text}.bit_not()");
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::RUST_SPELLING,
+                            span,
+                            "`!` on an `i64` is Rust; Parseltongue writes `n.bit_not()`",
+                        )
+                        .with_suggestion(
+                            format!("write `{replacement}`"),
+                            span,
+                            replacement.clone(),
+                            Applicability::MachineApplicable,
+                        ),
+                    );
+                    return expr(
+                        IrK::Builtin {
+                            builtin: Builtin::Method(BuiltinMethod::BitNot),
+                            args: vec![inner],
+                        },
+                        Ty::I64,
+                        span,
+                    );
+                }
                 if !ok {
                     let sym = if *op == UnaryOp::Negate { "-" } else { "!" };
                     let shown = self.show(&inner.ty);
@@ -376,6 +413,54 @@ impl<'a> BodyChecker<'_, 'a> {
                 }
                 self.c.error(d);
                 expr(IrK::Error, target, span)
+            }
+            K::RustBitOperation { op, left, right } => {
+                let l = self.check_expr(left, Some(&Ty::I64));
+                let r = self.check_expr(right, Some(&Ty::I64));
+                let method = op.method();
+                let receiver = self.text(left.span);
+                let receiver = if matches!(
+                    left.kind,
+                    K::Binary { .. } | K::Unary { .. } | K::RustBitOperation { .. }
+                ) {
+                    format!("({receiver})")
+                } else {
+                    receiver.to_string()
+                };
+                let replacement = format!("{receiver}.{method}({})", self.text(right.span));
+                self.c.error(
+                    Diagnostic::error(
+                        codes::RUST_SPELLING,
+                        span,
+                        format!(
+                            "`{}` is Rust; Parseltongue writes `a.{method}(b)`",
+                            op.as_str()
+                        ),
+                    )
+                    .with_suggestion(
+                        format!("write `{replacement}`"),
+                        span,
+                        replacement.clone(),
+                        Applicability::MachineApplicable,
+                    ),
+                );
+                self.expect_type(&l, &Ty::I64);
+                self.expect_type(&r, &Ty::I64);
+                let method = match op {
+                    BitOperator::And => BuiltinMethod::BitAnd,
+                    BitOperator::Or => BuiltinMethod::BitOr,
+                    BitOperator::Xor => BuiltinMethod::BitXor,
+                    BitOperator::ShiftLeft => BuiltinMethod::ShiftLeft,
+                    BitOperator::ShiftRight => BuiltinMethod::ShiftRight,
+                };
+                expr(
+                    IrK::Builtin {
+                        builtin: Builtin::Method(method),
+                        args: vec![l, r],
+                    },
+                    Ty::I64,
+                    span,
+                )
             }
             K::RustRange {
                 start,

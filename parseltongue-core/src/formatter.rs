@@ -635,6 +635,7 @@ impl Printer<'_> {
             ExprKind::Match { .. }
             | ExprKind::SpawnThread(_)
             | ExprKind::WithLock { .. }
+            | ExprKind::WithEntry { .. }
             | ExprKind::Unreadable(_)
             | ExprKind::RustCast { .. }
             | ExprKind::RustIfLet { .. }
@@ -807,6 +808,22 @@ impl Printer<'_> {
                     self.broken_block(body, indent)
                 )
             }
+            ExprKind::WithEntry {
+                map,
+                key,
+                default,
+                name,
+                body,
+            } => {
+                let map = self.expr(map, indent, column + 11);
+                let key = self.expr(key, indent, column);
+                let default = self.expr(default, indent, column);
+                format!(
+                    "with_entry {map}[{key}] or_insert {default} as {} {}",
+                    name.name,
+                    self.broken_block(body, indent)
+                )
+            }
             _ => self.text_of(expr.span).to_string(),
         }
     }
@@ -845,6 +862,7 @@ impl Printer<'_> {
                 last.kind,
                 ExprKind::SpawnThread(_)
                     | ExprKind::WithLock { .. }
+                    | ExprKind::WithEntry { .. }
                     | ExprKind::Match { .. }
                     | ExprKind::Block(_)
                     | ExprKind::RecordLiteral { .. }

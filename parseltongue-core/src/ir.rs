@@ -661,6 +661,21 @@ pub enum ExprKind {
         /// The body.
         body: Box<Block>,
     },
+    /// `with_entry map[key] or_insert default as value { … }`, whose value
+    /// is the block's: `value` views the key's value in the map (inserted
+    /// first, if missing, by evaluating `default`) and may change it.
+    WithEntry {
+        /// The map: a variable, field or element.
+        map: Box<Expr>,
+        /// The key.
+        key: Box<Expr>,
+        /// The value inserted for a missing key.
+        default: Box<Expr>,
+        /// The local that views the value (a `&mut V`).
+        value: LocalId,
+        /// The body.
+        body: Box<Block>,
+    },
     /// A format string with its arguments, for the printing built-ins.
     Template {
         /// The format string as written.
@@ -793,6 +808,18 @@ pub fn walk_expr(
         ExprKind::Block(b) => walk_block(b, visit_expr, visit_stmt),
         ExprKind::SpawnThread { body, .. } | ExprKind::WithLock { body, .. } => {
             walk_block(body, visit_expr, visit_stmt)
+        }
+        ExprKind::WithEntry {
+            map,
+            key,
+            default,
+            body,
+            ..
+        } => {
+            walk_expr(map, visit_expr, visit_stmt);
+            walk_expr(key, visit_expr, visit_stmt);
+            walk_expr(default, visit_expr, visit_stmt);
+            walk_block(body, visit_expr, visit_stmt);
         }
         _ => {}
     }

@@ -314,7 +314,7 @@ fn list_method(m: M, items: &[Value], args: &[Value]) -> Eval<Value> {
     })
 }
 
-fn key(v: &Value) -> Eval<Key> {
+pub(super) fn key(v: &Value) -> Eval<Key> {
     match Key::of(v) {
         Some(k) => Ok(k),
         None => unsupported(format!("a map key of type {}", v.kind())),

@@ -258,6 +258,13 @@ impl Machine<'_> {
                 guard,
                 body,
             } => self.with_lock(*shared, *guard, body),
+            K::WithEntry {
+                map,
+                key,
+                default,
+                value,
+                body,
+            } => self.with_entry(map, key, default, *value, body),
             K::Template { .. } => unsupported("a format template outside a format call"),
             K::Error => unsupported("an expression with an error"),
         }

@@ -10,6 +10,7 @@ mod arith;
 mod builtins;
 mod calls;
 mod debug;
+mod entries;
 mod eval;
 mod format;
 mod machine;

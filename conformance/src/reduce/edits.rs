@@ -246,6 +246,13 @@ impl Edits<'_> {
                 self.block(block);
             }
             E::WithLock { body, .. } => self.block(body),
+            E::WithEntry {
+                key, default, body, ..
+            } => {
+                self.expr(key);
+                self.expr(default);
+                self.block(body);
+            }
             E::RustIfLet {
                 value,
                 then,

@@ -74,6 +74,9 @@ fn keyword_snippet(keyword: Keyword) -> Option<&'static str> {
         Keyword::For => "for ${1:item} in ${2:items} {\n\t$0\n}",
         Keyword::While => "while ${1:condition} {\n\t$0\n}",
         Keyword::WithLock => "with_lock ${1:shared} as ${2:value} {\n\t$0\n}",
+        Keyword::WithEntry => {
+            "with_entry ${1:counts}[${2:key}] or_insert ${3:0} as ${4:count} {\n\t$0\n}"
+        }
         Keyword::SpawnThread => "spawn_thread {\n\t$0\n}",
         Keyword::PrintLine => "print_line(\"${1:{}}\", ${2:value});",
         Keyword::Constant => "constant ${1:NAME}: ${2:i64} = ${3:0};",

@@ -13,7 +13,8 @@ const REFERENCE: &str = include_str!("../../../docs/reference.md");
 
 /// The reference's row for `keyword`: (what it is, Rust it lowers to, example).
 pub(crate) fn keyword_row(keyword: Keyword) -> Option<(String, String, String)> {
-    let wanted = format!("| `{}` |", keyword.as_str());
+    // A row names its keyword first: `| `with_lock` … `as` |` too.
+    let wanted = format!("| `{}` ", keyword.as_str());
     let row = REFERENCE.lines().find(|line| line.starts_with(&wanted))?;
     let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
     match cells.as_slice() {

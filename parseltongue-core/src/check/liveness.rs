@@ -191,6 +191,20 @@ impl Analysis<'_> {
             }
             ExprKind::Block(b) => self.block(b, live),
             ExprKind::WithLock { shared, body, .. } => self.block(body, live) | self.bit(*shared),
+            ExprKind::WithEntry {
+                map,
+                key,
+                default,
+                body,
+                ..
+            } => {
+                // The map, the key, then (maybe) the inserted value, then
+                // the block.
+                let live = self.block(body, live);
+                let live = self.expr(default, live);
+                let live = self.expr(key, live);
+                self.expr(map, live)
+            }
             _ => {
                 // Everything else only reads (a thread's body included: it
                 // runs at an unknown time, so whatever it reads stays live).

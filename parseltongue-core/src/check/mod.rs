@@ -597,6 +597,26 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                             self.tables().scopes[module].names.get(name),
                             Some((Def::Type(_), _))
                         );
+                    if name == "Box" && args.len() == 1 && !declared {
+                        // A box is how Rust writes a value that contains
+                        // itself; Parseltongue's is an `option` of it.
+                        let inner = self.rewrite_rust_type(&args[0]);
+                        self.error(
+                            Diagnostic::error(
+                                codes::UNKNOWN_TYPE,
+                                path[0].span,
+                                "`Box` is Rust; a record or enum holds itself through an `option`",
+                            )
+                            .with_note("an `option` of a type that contains itself is stored behind a pointer (`Option<Box<T>>`)")
+                            .with_suggestion(
+                                format!("write `option<{inner}>`"),
+                                ty.span,
+                                format!("option<{inner}>"),
+                                Applicability::MaybeIncorrect,
+                            ),
+                        );
+                        return Ty::Error;
+                    }
                     if let Some((spelling, _)) =
                         suggest::rust_type_spelling(name).filter(|_| !declared)
                     {

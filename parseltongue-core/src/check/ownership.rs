@@ -314,6 +314,22 @@ impl Walker {
                 }
             }),
             ExprKind::Block(b) => self.block(b, locals),
+            ExprKind::WithEntry {
+                map,
+                key,
+                default,
+                value,
+                body,
+            } => {
+                // The map is changed in place, not read as a value.
+                if !matches!(map.kind, ExprKind::Local { .. }) {
+                    self.expr(map, locals);
+                }
+                self.expr(key, locals);
+                self.expr(default, locals);
+                self.declare(*value);
+                self.block(body, locals);
+            }
             ExprKind::WithLock { guard, body, .. } => {
                 self.declare(*guard);
                 self.block(body, locals);

@@ -89,6 +89,7 @@ codes! {
     CONSUMED_BORROW = 307, "PT0307", "a value consumed where it is only borrowed";
     CHANGED_WHILE_BORROWED = 308, "PT0308", "a value changed while a `let_cow_var` still borrows it";
     MUTABLE_TWICE = 309, "PT0309", "one value passed to two `mutable` parameters of one call";
+    MAP_IN_USE = 310, "PT0310", "a map used inside the `with_entry` that updates it";
     NON_EXHAUSTIVE_MATCH = 401, "PT0401", "a `match` that does not cover every value";
     UNREACHABLE_ARM = 402, "PT0402", "a `match` arm that can never be reached";
     PATTERN_MISMATCH = 403, "PT0403", "a pattern that does not fit the matched type";

@@ -76,6 +76,14 @@ impl Lowerer<'_> {
                         self.expr(&args[0], Want::Deref)
                     };
                     (l.tokens, self.expr(&args[1], Want::Deref).tokens)
+                } else if super::map_order::shows_map_order(&args[0].ty) {
+                    // The message on failure shows both in key order.
+                    let l = self.expr(&args[0], Want::Read).at(Prec::Postfix);
+                    let r = self.expr(&args[1], Want::Read).at(Prec::Postfix);
+                    (
+                        self.sorted_view(l, &args[0].ty, 0),
+                        self.sorted_view(r, &args[1].ty, 0),
+                    )
                 } else {
                     let (l, r) = self.equality_operands(&args[0], &args[1], false);
                     (l.tokens, r.tokens)
@@ -130,8 +138,8 @@ impl Lowerer<'_> {
                 self.owned_result(quote!(vec![#items]), ty, want)
             }
             Builtin::MapOf => {
-                self.uses.btree_map = true;
-                let map = self.lib("BTreeMap");
+                self.uses.hash_map = true;
+                let map = self.lib("HashMap");
                 self.owned_result(quote!(#map::new()), ty, want)
             }
             // Only a partly lowered program with errors has other arities.
@@ -609,19 +617,8 @@ impl Lowerer<'_> {
             }
             M::Keys | M::Values => {
                 let r = read(self);
-                let key_copy = matches!(&receiver_ty, Ty::Map(k, v) if if m == M::Keys { k.is_copy() } else { v.is_copy() });
-                let name = if m == M::Keys {
-                    quote!(keys)
-                } else {
-                    quote!(values)
-                };
-                let c = if key_copy {
-                    quote!(copied)
-                } else {
-                    quote!(cloned)
-                };
-                let vec = self.lib("Vec");
-                quote!(#r.#name().#c().collect::<#vec<_>>())
+                let list = self.sorted_map_list(r, &receiver_ty, m == M::Keys).tokens;
+                return self.owned_result(list, ty, want);
             }
             M::IsSome | M::IsNone | M::IsOk | M::IsErr => {
                 let r = read(self);

@@ -580,6 +580,16 @@ impl Lowerer<'_> {
                 };
                 self.borrowed_if_wanted(value, &e.ty, want)
             }
+            K::WithEntry {
+                map,
+                key,
+                default,
+                value,
+                body,
+            } => {
+                let value = self.with_entry(map, key, default, *value, body);
+                self.borrowed_if_wanted(value, &e.ty, want)
+            }
             K::SpawnThread { captures, body } => {
                 let clones: Vec<TokenStream> = captures
                     .iter()

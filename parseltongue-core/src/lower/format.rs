@@ -43,12 +43,26 @@ impl Lowerer<'_> {
         let names: Vec<proc_macro2::Ident> = (0..values.len())
             .map(|i| format_ident!("__argument_{}", i))
             .collect();
+        let specs: Vec<&str> = template_pieces(template)
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Placeholder(spec) => Some(spec),
+                Piece::Text(_) => None,
+            })
+            .collect();
         let lets: Vec<TokenStream> = values
             .iter()
             .zip(&names)
-            .map(|(v, n)| {
+            .zip(specs.iter().chain(std::iter::repeat(&"")))
+            .map(|((v, n), spec)| {
                 let t = self.expr(v, Want::Owned).tokens;
-                quote!(let #n = #t;)
+                if spec.contains('?') && super::map_order::shows_map_order(&v.ty) {
+                    // Shown in key order: a sorted view of the value.
+                    let view = self.sorted_view(quote!(#n), &v.ty, 0);
+                    quote!(let #n = #t; let #n = #view;)
+                } else {
+                    quote!(let #n = #t;)
+                }
             })
             .collect();
         let mut text = String::new();
@@ -122,6 +136,15 @@ impl Lowerer<'_> {
                         self.inline_format_args(inner_template, &inner[1..]);
                     out.push_str(&text);
                     positional.extend(inner_positional);
+                    continue;
+                }
+            }
+            if spec.contains('?') {
+                if let Some(view) = self.debug_shown(value) {
+                    out.push('{');
+                    out.push_str(&spec);
+                    out.push('}');
+                    positional.push(view);
                     continue;
                 }
             }

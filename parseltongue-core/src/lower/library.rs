@@ -20,6 +20,7 @@ const LIBRARY: &[(&str, &str)] = &[
     ("Mutex", "::std::sync::Mutex"),
     ("Cow", "::std::borrow::Cow"),
     ("BTreeMap", "::std::collections::BTreeMap"),
+    ("HashMap", "::std::collections::HashMap"),
     ("std", "::std"),
     ("str", "::core::primitive::str"),
     ("u32", "::core::primitive::u32"),

@@ -7,9 +7,11 @@
 mod aliasing;
 mod boxing;
 mod builtins;
+mod entries;
 mod expr;
 mod format;
 mod library;
+mod map_order;
 mod naming;
 mod operators;
 mod origins;
@@ -34,6 +36,7 @@ pub const SOURCE_MARKER: &str = "// parseltongue: ";
 #[derive(Default, Clone, Copy)]
 struct Uses {
     btree_map: bool,
+    hash_map: bool,
     arc: bool,
     mutex: bool,
     cow: bool,
@@ -44,6 +47,7 @@ impl Uses {
     fn or(self, other: Uses) -> Uses {
         Uses {
             btree_map: self.btree_map || other.btree_map,
+            hash_map: self.hash_map || other.hash_map,
             arc: self.arc || other.arc,
             mutex: self.mutex || other.mutex,
             cow: self.cow || other.cow,
@@ -348,8 +352,14 @@ fn use_lines(uses: Uses, library: &library::Library) -> Vec<String> {
     if wanted(uses.cow, "Cow") {
         lines.push(format!("use {std}::borrow::Cow;"));
     }
-    if wanted(uses.btree_map, "BTreeMap") {
-        lines.push(format!("use {std}::collections::BTreeMap;"));
+    match (
+        wanted(uses.btree_map, "BTreeMap"),
+        wanted(uses.hash_map, "HashMap"),
+    ) {
+        (true, true) => lines.push(format!("use {std}::collections::{{BTreeMap, HashMap}};")),
+        (true, false) => lines.push(format!("use {std}::collections::BTreeMap;")),
+        (false, true) => lines.push(format!("use {std}::collections::HashMap;")),
+        _ => {}
     }
     match (wanted(uses.arc, "Arc"), wanted(uses.mutex, "Mutex")) {
         (true, true) => lines.push(format!("use {std}::sync::{{Arc, Mutex}};")),
@@ -784,11 +794,12 @@ impl<'p> Lowerer<'p> {
                     })
                     .collect();
                 let derives = self.derives(id);
+                let debug = self.own_debug(id);
                 let naming = naming_allows(
                     naming::is_camel_case(&def.name),
                     matches!(&def.kind, TypeDefKind::Record(f) if f.iter().all(|(n, _)| naming::is_snake_case(n))),
                 );
-                quote!(#doc #derives #[allow(dead_code)] #naming #vis struct #name { #(#fields),* })
+                quote!(#doc #derives #[allow(dead_code)] #naming #vis struct #name { #(#fields),* } #debug)
             }
             TypeDefKind::Enum(variants) => {
                 let variants: Vec<TokenStream> = variants
@@ -807,6 +818,7 @@ impl<'p> Lowerer<'p> {
                     })
                     .collect();
                 let derives = self.derives(id);
+                let debug = self.own_debug(id);
                 let conventional = naming::is_camel_case(&def.name)
                     && matches!(&def.kind, TypeDefKind::Enum(v) if v.iter().all(|(n, _)| naming::is_camel_case(n)));
                 let naming = naming_allows(conventional, true);
@@ -818,7 +830,7 @@ impl<'p> Lowerer<'p> {
                 } else {
                     naming
                 };
-                quote!(#doc #derives #[allow(dead_code)] #naming #vis enum #name { #(#variants),* })
+                quote!(#doc #derives #[allow(dead_code)] #naming #vis enum #name { #(#variants),* } #debug)
             }
             TypeDefKind::Rust(_) => quote!(),
         }
@@ -826,8 +838,22 @@ impl<'p> Lowerer<'p> {
 
     /// Records and enums derive `Debug`, `Clone` and `PartialEq`; `Copy`
     /// is never derived so ownership reads the same for every user type.
-    fn derives(&self, _id: usize) -> TokenStream {
-        quote!(#[derive(Debug, Clone, PartialEq)])
+    /// One that holds a map writes its own `Debug`, in key order.
+    fn derives(&self, id: usize) -> TokenStream {
+        if self.needs_sorted_debug(id) {
+            quote!(#[derive(Clone, PartialEq)])
+        } else {
+            quote!(#[derive(Debug, Clone, PartialEq)])
+        }
+    }
+
+    /// The `Debug` of a record or enum that holds a map.
+    fn own_debug(&mut self, id: usize) -> TokenStream {
+        if self.needs_sorted_debug(id) {
+            self.sorted_debug_impl(id)
+        } else {
+            quote!()
+        }
     }
 
     fn function(&mut self, id: usize) -> TokenStream {

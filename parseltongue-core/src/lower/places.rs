@@ -95,8 +95,8 @@ impl Lowerer<'_> {
                 quote!(#r.split(#a))
             }
             M::Lines => quote!(#r.lines()),
-            M::Keys => quote!(#r.keys()),
-            M::Values => quote!(#r.values()),
+            M::Keys => self.sorted_map_iterator(r, true),
+            M::Values => self.sorted_map_iterator(r, false),
             _ => return None,
         })
     }

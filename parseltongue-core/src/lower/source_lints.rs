@@ -86,7 +86,9 @@ pub(super) fn source_lints(
                     branches.iter().for_each(|(_, b)| block_lints(b));
                     otherwise.as_deref().into_iter().for_each(block_lints);
                 }
-                K::SpawnThread { body, .. } | K::WithLock { body, .. } => block_lints(body),
+                K::SpawnThread { body, .. }
+                | K::WithLock { body, .. }
+                | K::WithEntry { body, .. } => block_lints(body),
                 _ => {}
             }
         },
@@ -1102,7 +1104,10 @@ fn same_block(a: &Block, b: &Block, constants: &[Constant]) -> bool {
         // and it compares calls as written, which `same` never equates,
         // and what binds names (`with_lock`, `match`) up to those names.
         (Some(x), Some(y)) => {
-            let binds = matches!(x.kind, K::WithLock { .. } | K::Match { .. });
+            let binds = matches!(
+                x.kind,
+                K::WithLock { .. } | K::WithEntry { .. } | K::Match { .. }
+            );
             same(x, y)
                 || value_of(x, constants, 0).is_some_and(|v| Some(v) == value_of(y, constants, 0))
                 || ((calls_something(x) || binds) && shape(x) == shape(y))

@@ -173,8 +173,8 @@ impl Lowerer<'_> {
                 },
                 Ty::Map(k, v),
             ) => {
-                self.uses.btree_map = true;
-                let (map, kv) = (self.lib("BTreeMap"), arguments(self, &[k, v]));
+                self.uses.hash_map = true;
+                let (map, kv) = (self.lib("HashMap"), arguments(self, &[k, v]));
                 atom(quote!(#map #kv::new()))
             }
             (
@@ -253,7 +253,11 @@ impl Lowerer<'_> {
             Stmt::Expr(e) => {
                 let block_like = matches!(
                     e.kind,
-                    K::If { .. } | K::Match { .. } | K::Block(_) | K::WithLock { .. }
+                    K::If { .. }
+                        | K::Match { .. }
+                        | K::Block(_)
+                        | K::WithLock { .. }
+                        | K::WithEntry { .. }
                 );
                 if matches!(e.ty, Ty::Unit | Ty::Never | Ty::Error) {
                     let t = self.expr(e, Want::Read).tokens;
@@ -650,7 +654,7 @@ fn strip_in_branches(e: &mut Expr) -> bool {
             changed
         }
         K::Block(b) => strip_tail_returns(b),
-        K::WithLock { body, .. } => strip_tail_returns(body),
+        K::WithLock { body, .. } | K::WithEntry { body, .. } => strip_tail_returns(body),
         _ => false,
     }
 }
@@ -677,7 +681,7 @@ pub(super) fn keeps_tail_return(block: &Block) -> bool {
                 .iter()
                 .any(|(_, body)| matches!(&body.kind, K::Block(b) if keeps_tail_return(b))),
             K::Block(b) => keeps_tail_return(b),
-            K::WithLock { body, .. } => keeps_tail_return(body),
+            K::WithLock { body, .. } | K::WithEntry { body, .. } => keeps_tail_return(body),
             _ => false,
         },
         None => false,

@@ -22,9 +22,9 @@ impl Lowerer<'_> {
                 quote!(#vec<#t>)
             }
             Ty::Map(k, v) => {
-                self.uses.btree_map = true;
+                self.uses.hash_map = true;
                 let (k, v) = (self.rust_type(k), self.rust_type(v));
-                let map = self.lib("BTreeMap");
+                let map = self.lib("HashMap");
                 quote!(#map<#k, #v>)
             }
             Ty::Option(t) if self.program.boxed_in_option(t) => {

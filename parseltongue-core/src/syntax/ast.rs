@@ -641,6 +641,21 @@ pub enum ExprKind {
         /// The body.
         body: Box<Block>,
     },
+    /// `with_entry map[key] or_insert value as name { … }`: `name` is the
+    /// key's value in the map, inserted first if missing, changed in
+    /// place; the block's value is the value.
+    WithEntry {
+        /// The map (a variable, field or element).
+        map: Box<Expr>,
+        /// The key.
+        key: Box<Expr>,
+        /// The value inserted when the key is missing.
+        default: Box<Expr>,
+        /// The name of the value inside the block.
+        name: Box<Ident>,
+        /// The body.
+        body: Box<Block>,
+    },
     /// Rust's `x as T`, kept to report it with a fix.
     RustCast {
         /// The value.

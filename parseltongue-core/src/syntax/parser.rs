@@ -94,6 +94,12 @@ pub const MAX_POSTFIX_CHAIN: usize = 64;
 
 const POSTFIX_TOO_LONG: &str = "chain of `.` and `[…]` operations is too long";
 
+const WITH_ENTRY_PLACE: &str =
+    "`with_entry` takes a map and a key: `with_entry counts[word] or_insert 0 as count { … }`";
+
+const WITH_ENTRY_NAME: &str =
+    "`with_entry` names the value after `as`: `with_entry counts[word] or_insert 0 as count { … }`";
+
 /// Parses one file's tokens into a module, describing every syntax error
 /// (the careful pass; [`parse_clean`] is the fast one). Never fails: what
 /// cannot be read is reported and becomes `Error` nodes.
@@ -456,6 +462,7 @@ fn is_block_like(expr: &Expr) -> bool {
             | ExprKind::Block(_)
             | ExprKind::SpawnThread(_)
             | ExprKind::WithLock { .. }
+            | ExprKind::WithEntry { .. }
     )
 }
 
@@ -886,6 +893,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let block_like_start = kw(Keyword::If)
         .or(kw(Keyword::Match))
         .or(kw(Keyword::WithLock))
+        .or(kw(Keyword::WithEntry))
         .or(kw(Keyword::SpawnThread))
         .ignored()
         .or(open(Delimiter::Brace).ignored())
@@ -945,6 +953,43 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             guard: Box::new(guard),
             body: Box::new(body),
         });
+    // `with_entry counts[word] or_insert 0 as count { … }`: the value and
+    // its name read as Rust's `value as Type`, taken apart here.
+    // `or_insert` is a word only here, so Rust's `.or_insert(…)` still reads
+    // as a method call (and is reported as one).
+    let or_insert = ident
+        .filter(|name: &Ident| name.name == "or_insert")
+        .labelled("`or_insert`");
+    let with_entry = kw(Keyword::WithEntry)
+        .ignore_then(expr.clone())
+        .then_ignore(or_insert)
+        .then(expr.clone())
+        .then(block.clone())
+        .validate(move |((place, named_default), body), e, emitter| {
+            let ExprKind::Index { base, index } = place.kind else {
+                emitter.emit(E::custom(e.span(), WITH_ENTRY_PLACE));
+                return ExprKind::Error;
+            };
+            let ExprKind::RustCast { value, ty } = named_default.kind else {
+                emitter.emit(E::custom(e.span(), WITH_ENTRY_NAME));
+                return ExprKind::Error;
+            };
+            match ty.kind {
+                TypeExprKind::Named { mut path, args } if path.len() == 1 && args.is_empty() => {
+                    ExprKind::WithEntry {
+                        map: base,
+                        key: index,
+                        default: value,
+                        name: Box::new(path.remove(0)),
+                        body: Box::new(body),
+                    }
+                }
+                _ => {
+                    emitter.emit(E::custom(e.span(), WITH_ENTRY_NAME));
+                    ExprKind::Error
+                }
+            }
+        });
     let spawn = kw(Keyword::SpawnThread)
         .ignore_then(block.clone())
         .map(|b| ExprKind::SpawnThread(Box::new(b)));
@@ -956,6 +1001,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             block_expr.clone(),
             spawn.clone(),
             with_lock.clone(),
+            with_entry.clone(),
         ))
         .map_with(move |kind, e| Expr {
             kind,
@@ -992,6 +1038,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             block_expr,
             spawn,
             with_lock,
+            with_entry,
         ))
         .map_with(move |kind, e| Expr {
             kind,

@@ -98,6 +98,7 @@ keywords! {
     Continue = "continue",
     Return = "return",
     WithLock = "with_lock",
+    WithEntry = "with_entry",
     As = "as",
     SpawnThread = "spawn_thread",
     Propagate = "propagate",

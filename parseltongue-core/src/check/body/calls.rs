@@ -3,6 +3,31 @@
 
 use super::*;
 
+/// Where the expressions `walk` visits (outer before inner) read or
+/// change `place`, a part of it, or what contains it; a disjoint field of
+/// the same record is fine.
+fn use_of_place(place: &ir::Expr, walk: impl FnOnce(&mut dyn FnMut(&ir::Expr))) -> Option<Span> {
+    let mut covered: rustc_hash::FxHashSet<*const ir::Expr> = rustc_hash::FxHashSet::default();
+    let mut found = None;
+    walk(&mut |e| {
+        if found.is_some() {
+            return;
+        }
+        let base = match &e.kind {
+            IrK::Field { base, .. } | IrK::Index { base, .. } => Some(&**base),
+            IrK::Local { .. } => None,
+            _ => return,
+        };
+        if covered.contains(&(e as *const ir::Expr)) || !super::overlaps(e, place) {
+            // Part of a place that does not touch the map: its base is too.
+            covered.extend(base.map(|b| b as *const ir::Expr));
+        } else {
+            found = Some(e.span);
+        }
+    });
+    found
+}
+
 impl<'a> BodyChecker<'_, 'a> {
     pub(super) fn check_args(
         &mut self,
@@ -412,6 +437,93 @@ impl<'a> BodyChecker<'_, 'a> {
         )
     }
 
+    /// `with_entry map[key] or_insert default as name { … }`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn check_with_entry(
+        &mut self,
+        map: &ast::Expr,
+        key: &ast::Expr,
+        default: &ast::Expr,
+        name: &ast::Ident,
+        body: &ast::Block,
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> ir::Expr {
+        let map_ir = self.check_place(map);
+        let (key_ty, value_ty) = match &map_ir.ty {
+            Ty::Map(k, v) => ((**k).clone(), (**v).clone()),
+            Ty::Error => (Ty::Error, Ty::Error),
+            other => {
+                let shown = self.show(other);
+                self.c.error(
+                    Diagnostic::error(
+                        codes::MISMATCHED_TYPES,
+                        map.span,
+                        format!("`with_entry` updates a value in a map, not in a `{shown}`"),
+                    )
+                    .with_help("for a list element, assign it: `xs[i] = …`"),
+                );
+                (Ty::Error, Ty::Error)
+            }
+        };
+        let key_ir = self.check_expr(key, Some(&key_ty));
+        self.expect_type(&key_ir, &key_ty);
+        let default_ir = self.check_expr(default, Some(&value_ty));
+        self.expect_type(&default_ir, &value_ty);
+        if matches!(key_ty, Ty::Unknown) {
+            self.c.check_map_key(&key_ir.ty, key_ir.span);
+        }
+        if map_ir.ty.is_incomplete() {
+            let known = Ty::Map(Box::new(key_ir.ty.clone()), Box::new(default_ir.ty.clone()));
+            self.refine(&map_ir, &known);
+        }
+        let value_ty = match (&value_ty, &default_ir.ty) {
+            (Ty::Unknown, known) => known.clone(),
+            (v, _) => v.clone(),
+        };
+        self.scopes.open();
+        let value = self.declare(name, value_ty, Repr::MutRef, true, Origin::Entry);
+        let (block, block_ty) = self.check_block(body, expected);
+        self.scopes.close();
+        // The entry holds the map from the key's lookup to the block's
+        // end: nothing in between may read or change it.
+        for (what, part) in [("key", &key_ir), ("inserted value", &default_ir)] {
+            if let Some(at) = use_of_place(&map_ir, |v| ir::walk_expr(part, v, &mut |_| {})) {
+                self.map_in_use(map.span, at, what);
+            }
+        }
+        if let Some(at) = use_of_place(&map_ir, |v| ir::walk_block(&block, v, &mut |_| {})) {
+            self.map_in_use(map.span, at, "block");
+        }
+        expr(
+            IrK::WithEntry {
+                map: Box::new(map_ir),
+                key: Box::new(key_ir),
+                default: Box::new(default_ir),
+                value,
+                body: Box::new(block),
+            },
+            block_ty,
+            span,
+        )
+    }
+
+    fn map_in_use(&mut self, map_span: Span, at: Span, part: &str) {
+        let shown = self.text(map_span).to_string();
+        self.c.error(
+            Diagnostic::error(
+                codes::MAP_IN_USE,
+                at,
+                format!(
+                    "`{shown}` is being updated by this `with_entry`; its {part} cannot use it"
+                ),
+            )
+            .with_label("used here")
+            .with_secondary(map_span, "updated here")
+            .with_help("read what you need from the map into a variable before `with_entry`"),
+        );
+    }
+
     pub(super) fn check_record_literal(
         &mut self,
         path: &[ast::Ident],
@@ -764,6 +876,10 @@ impl<'a> BodyChecker<'_, 'a> {
                 );
             } else if matches!(method.name.as_str(), "iter" | "into_iter") {
                 d = d.with_note("lists are iterated directly: `for item in items { … }`");
+            } else if method.name == "entry" && matches!(recv.ty, Ty::Map(..)) {
+                d = d.with_help(
+                    "change a value in place with `with_entry counts[key] or_insert 0 as count { count += 1; }`",
+                );
             }
             self.c.error(d);
             for a in args {

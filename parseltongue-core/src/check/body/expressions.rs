@@ -354,6 +354,13 @@ impl<'a> BodyChecker<'_, 'a> {
                 guard,
                 body,
             } => self.check_with_lock(shared, guard, body, span, expected),
+            K::WithEntry {
+                map,
+                key,
+                default,
+                name,
+                body,
+            } => self.check_with_entry(map, key, default, name, body, span, expected),
             K::SpawnThread(block) => {
                 self.threads.push(Thread {
                     scope_depth: self.scopes.depth(),

@@ -33,6 +33,7 @@ enum Origin {
     LoopItem,
     MatchBinding,
     Guard,
+    Entry,
 }
 
 struct Thread {
@@ -686,6 +687,9 @@ fn breaks_out(block: &ir::Block) -> bool {
             }
             IrK::Block(b) => breaks_out(b),
             IrK::WithLock { body, .. } => breaks_out(body),
+            IrK::WithEntry {
+                key, default, body, ..
+            } => in_expr(key) || in_expr(default) || breaks_out(body),
             _ => false,
         }
     }

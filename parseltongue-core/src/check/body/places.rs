@@ -65,7 +65,9 @@ impl<'a> BodyChecker<'_, 'a> {
         self.cow.pending.push((id, span));
         let name = self.locals[id].name.clone();
         match self.origins[id] {
-            Origin::Let(BindingKind::MutVar | BindingKind::CowVar, _) | Origin::Guard => {}
+            Origin::Let(BindingKind::MutVar | BindingKind::CowVar, _)
+            | Origin::Guard
+            | Origin::Entry => {}
             Origin::Param(ParamMode::Mutable | ParamMode::Owned, _)
             | Origin::SelfParam(ParamMode::Mutable | ParamMode::Owned, _) => {
                 if matches!(

@@ -78,12 +78,7 @@ impl Lowerer<'_> {
                     (l.tokens, self.expr(&args[1], Want::Deref).tokens)
                 } else if super::map_order::shows_map_order(&args[0].ty) {
                     // The message on failure shows both in key order.
-                    let l = self.expr(&args[0], Want::Read).at(Prec::Postfix);
-                    let r = self.expr(&args[1], Want::Read).at(Prec::Postfix);
-                    (
-                        self.sorted_view(l, &args[0].ty, 0),
-                        self.sorted_view(r, &args[1].ty, 0),
-                    )
+                    (self.sorted_view_of(&args[0]), self.sorted_view_of(&args[1]))
                 } else {
                     let (l, r) = self.equality_operands(&args[0], &args[1], false);
                     (l.tokens, r.tokens)
@@ -616,9 +611,19 @@ impl Lowerer<'_> {
                 quote!(#r.contains_key(#k))
             }
             M::Keys | M::Values => {
+                let temporary = !crate::check::is_place_expr(&args[0]);
                 let r = read(self);
-                let list = self.sorted_map_list(r, &receiver_ty, m == M::Keys).tokens;
-                return self.owned_result(list, ty, want);
+                let list = self.sorted_map_list(r, &receiver_ty, m == M::Keys, temporary);
+                return match want {
+                    Want::Borrow => Lowered {
+                        tokens: {
+                            let t = list.at(Prec::Unary);
+                            quote!(&#t)
+                        },
+                        prec: Prec::Unary,
+                    },
+                    _ => list,
+                };
             }
             M::IsSome | M::IsNone | M::IsOk | M::IsErr => {
                 let r = read(self);

@@ -55,12 +55,13 @@ impl Lowerer<'_> {
             .zip(&names)
             .zip(specs.iter().chain(std::iter::repeat(&"")))
             .map(|((v, n), spec)| {
-                let t = self.expr(v, Want::Owned).tokens;
                 if spec.contains('?') && super::map_order::shows_map_order(&v.ty) {
                     // Shown in key order: a sorted view of the value.
-                    let view = self.sorted_view(quote!(#n), &v.ty, 0);
+                    let t = self.shown_map_holder(v, Want::Owned).tokens;
+                    let view = self.sorted_view(quote!(#n), quote!(&#n), &v.ty, 0);
                     quote!(let #n = #t; let #n = #view;)
                 } else {
+                    let t = self.expr(v, Want::Owned).tokens;
                     quote!(let #n = #t;)
                 }
             })

@@ -23,8 +23,16 @@ pub(super) fn shows_map_order(ty: &Ty) -> bool {
 }
 
 impl Lowerer<'_> {
-    /// `keys()` or `values()` as a list, in key order.
-    pub(super) fn sorted_map_list(&mut self, map: TokenStream, ty: &Ty, keys: bool) -> Lowered {
+    /// `keys()` or `values()` as a list, in key order. A map that is a
+    /// temporary (`temporary`) gives its keys or values up; one that lives
+    /// on is copied from.
+    pub(super) fn sorted_map_list(
+        &mut self,
+        map: TokenStream,
+        ty: &Ty,
+        keys: bool,
+        temporary: bool,
+    ) -> Lowered {
         let Ty::Map(k, v) = ty else {
             return atom(quote!(()));
         };
@@ -36,43 +44,79 @@ impl Lowerer<'_> {
                 quote!(cloned)
             }
         };
-        if keys {
-            let c = copy(k);
-            atom(quote!({
-                let mut keys = #map.keys().#c().collect::<#vec<_>>();
+        let tokens = match (keys, temporary) {
+            (true, false) => {
+                let c = copy(k);
+                quote!({
+                    let mut keys = #map.keys().#c().collect::<#vec<_>>();
+                    keys.sort_unstable();
+                    keys
+                })
+            }
+            (true, true) => quote!({
+                let mut keys = #map.into_keys().collect::<#vec<_>>();
                 keys.sort_unstable();
                 keys
-            }))
-        } else {
-            let value = if v.is_copy() {
-                quote!(*value)
-            } else {
-                quote!(value.clone())
-            };
-            atom(quote!({
-                let mut entries = #map.iter().collect::<#vec<_>>();
-                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                entries.into_iter().map(|(_, value)| #value).collect::<#vec<_>>()
-            }))
+            }),
+            (false, false) => {
+                let value = if v.is_copy() {
+                    quote!(*value)
+                } else {
+                    quote!(value.clone())
+                };
+                quote!({
+                    let mut entries = #map.iter().collect::<#vec<_>>();
+                    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                    entries.into_iter().map(|(_, value)| #value).collect::<#vec<_>>()
+                })
+            }
+            (false, true) => quote!({
+                let mut entries = #map.into_iter().collect::<#vec<_>>();
+                entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                entries.into_iter().map(|(_, value)| value).collect::<#vec<_>>()
+            }),
+        };
+        // A block: parenthesised where an operator or a method follows.
+        Lowered {
+            tokens,
+            prec: Prec::Range,
         }
     }
 
     /// What `for` walks for `keys()` or `values()`: views of the keys or
-    /// values, in key order, without copying them.
-    pub(super) fn sorted_map_iterator(&mut self, map: TokenStream, keys: bool) -> TokenStream {
+    /// values, in key order, without copying them. A temporary map's keys
+    /// or values are sorted into a list the loop walks by view (the list,
+    /// a temporary of the loop's head, lives as long as the loop).
+    pub(super) fn sorted_map_iterator(
+        &mut self,
+        map: TokenStream,
+        keys: bool,
+        temporary: bool,
+    ) -> TokenStream {
         let vec = self.lib("Vec");
-        if keys {
-            quote!({
+        match (keys, temporary) {
+            (true, false) => quote!({
                 let mut keys = #map.keys().collect::<#vec<_>>();
                 keys.sort_unstable();
                 keys
-            })
-        } else {
-            quote!({
+            }),
+            (false, false) => quote!({
                 let mut entries = #map.iter().collect::<#vec<_>>();
                 entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
                 entries.into_iter().map(|(_, value)| value)
-            })
+            }),
+            (true, true) => quote!({
+                let mut keys = #map.into_keys().collect::<#vec<_>>();
+                keys.sort_unstable();
+                keys
+            }
+            .iter()),
+            (false, true) => quote!({
+                let mut entries = #map.into_iter().collect::<#vec<_>>();
+                entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                entries.into_iter().map(|(_, value)| value).collect::<#vec<_>>()
+            }
+            .iter()),
         }
     }
 
@@ -82,23 +126,55 @@ impl Lowerer<'_> {
         if !shows_map_order(&value.ty) {
             return None;
         }
-        let r = self.expr(value, Want::Read).at(Prec::Postfix);
-        Some(self.sorted_view(r, &value.ty, 0))
+        Some(self.sorted_view_of(value))
     }
 
-    /// An expression whose debug form is that of `value` (a `&T` or
-    /// something that reads as one) with every map in key order.
-    pub(super) fn sorted_view(&mut self, value: TokenStream, ty: &Ty, depth: usize) -> TokenStream {
-        if !shows_map_order(ty) {
-            return value;
+    /// The sorted view of `value` (whose type shows a map's order).
+    pub(super) fn sorted_view_of(&mut self, value: &Expr) -> TokenStream {
+        if matches!(value.ty, Ty::Option(_) | Ty::Result(..)) {
+            let borrow = self.expr(value, Want::Borrow).tokens;
+            self.sorted_view(quote!(), borrow, &value.ty, 0)
+        } else {
+            let read = self.shown_map_holder(value, Want::Read).at(Prec::Postfix);
+            self.sorted_view(read, quote!(), &value.ty, 0)
         }
+    }
+
+    /// A value whose debug form is shown sorted, as the view reads it: a
+    /// literal list of maps is an array (clippy: useless_vec).
+    pub(super) fn shown_map_holder(&mut self, value: &Expr, want: Want) -> Lowered {
+        if let Some(items) = super::expr::literal_list(value) {
+            let items: Vec<TokenStream> = items
+                .iter()
+                .map(|item| self.expr(item, Want::Owned).tokens)
+                .collect();
+            return atom(quote!([#(#items),*]));
+        }
+        self.expr(value, want)
+    }
+
+    /// An expression whose debug form is that of a value with every map
+    /// in key order: `read` is the value as a method receiver, `borrow` as
+    /// a `&T` (an option's or result's `as_ref` is called by path, since a
+    /// shared value's `Arc` has an `as_ref` of its own).
+    pub(super) fn sorted_view(
+        &mut self,
+        read: TokenStream,
+        borrow: TokenStream,
+        ty: &Ty,
+        depth: usize,
+    ) -> TokenStream {
+        if !shows_map_order(ty) {
+            return read;
+        }
+        let value = read;
         let item = format_ident!("item{}", depth);
         match ty {
             Ty::Map(_, v) => {
                 self.uses.btree_map = true;
                 let btree = self.lib("BTreeMap");
                 if shows_map_order(v) {
-                    let inner = self.sorted_view(quote!(#item), v, depth + 1);
+                    let inner = self.sorted_view(quote!(#item), quote!(#item), v, depth + 1);
                     quote!(#value.iter().map(|(key, #item)| (key, #inner)).collect::<#btree<_, _>>())
                 } else {
                     quote!(#value.iter().collect::<#btree<_, _>>())
@@ -106,21 +182,25 @@ impl Lowerer<'_> {
             }
             Ty::List(t) => {
                 let vec = self.lib("Vec");
-                let inner = self.sorted_view(quote!(#item), t, depth + 1);
+                let inner = self.sorted_view(quote!(#item), quote!(#item), t, depth + 1);
                 quote!(#value.iter().map(|#item| #inner).collect::<#vec<_>>())
             }
+            // Called by path: a shared value's `Arc` has an `as_ref` of
+            // its own.
             Ty::Option(t) => {
-                let inner = self.sorted_view(quote!(#item), t, depth + 1);
-                quote!(#value.as_ref().map(|#item| #inner))
+                let inner = self.sorted_view(quote!(#item), quote!(#item), t, depth + 1);
+                let option = self.lib("Option");
+                quote!(#option::as_ref(#borrow).map(|#item| #inner))
             }
             Ty::Result(t, e) => {
-                let mut tokens = quote!(#value.as_ref());
+                let result = self.lib("Result");
+                let mut tokens = quote!(#result::as_ref(#borrow));
                 if shows_map_order(t) {
-                    let inner = self.sorted_view(quote!(#item), t, depth + 1);
+                    let inner = self.sorted_view(quote!(#item), quote!(#item), t, depth + 1);
                     tokens = quote!(#tokens.map(|#item| #inner));
                 }
                 if shows_map_order(e) {
-                    let inner = self.sorted_view(quote!(#item), e, depth + 1);
+                    let inner = self.sorted_view(quote!(#item), quote!(#item), e, depth + 1);
                     tokens = quote!(#tokens.map_err(|#item| #inner));
                 }
                 tokens
@@ -155,7 +235,8 @@ impl Lowerer<'_> {
                     .map(|(field, t)| {
                         let ident = format_ident!("{}", field.as_str());
                         let label = field.to_string();
-                        let view = self.sorted_view(quote!(self.#ident), t, 0);
+                        let view =
+                            self.sorted_view(quote!(self.#ident), quote!(&self.#ident), t, 0);
                         quote!(.field(#label, &#view))
                     })
                     .collect();
@@ -177,7 +258,7 @@ impl Lowerer<'_> {
                             .zip(payload)
                             .map(|(b, t)| {
                                 if shows_map_order(t) {
-                                    let view = self.sorted_view(quote!(#b), t, 0);
+                                    let view = self.sorted_view(quote!(#b), quote!(#b), t, 0);
                                     quote!(.field(&#view))
                                 } else {
                                     quote!(.field(#b))

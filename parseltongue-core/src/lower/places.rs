@@ -95,8 +95,10 @@ impl Lowerer<'_> {
                 quote!(#r.split(#a))
             }
             M::Lines => quote!(#r.lines()),
-            M::Keys => self.sorted_map_iterator(r, true),
-            M::Values => self.sorted_map_iterator(r, false),
+            M::Keys | M::Values => {
+                let temporary = !crate::check::is_place_expr(&args[0]);
+                self.sorted_map_iterator(r, *m == M::Keys, temporary)
+            }
             _ => return None,
         })
     }

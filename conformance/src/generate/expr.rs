@@ -327,6 +327,33 @@ impl Gen {
         }
     }
 
+    /// A bit operation on `i64`: shift amounts are literals from 0 to 70
+    /// (past 63 every bit is shifted out) or any value masked to 0…63.
+    fn bit_expr(&mut self, d: usize) -> E {
+        let a = self.expr(&Ty::I64, d).at(Level::Postfix);
+        let method = *self.rng.pick(&[
+            "bit_and",
+            "bit_or",
+            "bit_xor",
+            "bit_not",
+            "shift_left",
+            "shift_right",
+        ]);
+        let argument = match method {
+            "bit_not" => String::new(),
+            "shift_left" | "shift_right" => {
+                if self.rng.chance(50) {
+                    self.rng.between(0, 70).to_string()
+                } else {
+                    let n = self.expr(&Ty::I64, d).at(Level::Postfix);
+                    format!("{n}.bit_and(63)")
+                }
+            }
+            _ => self.expr(&Ty::I64, d).text,
+        };
+        E::atom(format!("{a}.{method}({argument})"))
+    }
+
     pub(super) fn variant_literal(&mut self, e: usize, depth: usize) -> E {
         let en = self.items.enums[e].clone();
         let (variant, payload) = self.rng.pick(&en.variants).clone();
@@ -347,6 +374,9 @@ impl Gen {
     }
 
     fn int_expr(&mut self, d: usize) -> E {
+        if self.rng.chance(7) {
+            return self.bit_expr(d);
+        }
         match self.rng.below(16) {
             0..=2 => {
                 let op = *self.rng.pick(&["+", "-", "*"]);

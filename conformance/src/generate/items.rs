@@ -244,10 +244,13 @@ impl Gen {
                 let ty = self.any_type(1);
                 fields.push((field.to_string(), ty));
             }
-            // A record may contain itself through a list.
+            // A record may contain itself through a list, or through an
+            // option (which the lowering boxes).
+            let index = self.items.records.len();
             if self.rng.chance(20) {
-                let index = self.items.records.len();
                 fields.push(("children".into(), Ty::List(Box::new(Ty::Record(index)))));
+            } else if self.rng.chance(25) && !fields.iter().any(|(n, _)| n == "next") {
+                fields.push(("next".into(), Ty::Option(Box::new(Ty::Record(index)))));
             }
             self.items.records.push(Record { name, fields });
         }

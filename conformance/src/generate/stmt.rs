@@ -46,6 +46,7 @@ impl Gen {
             if nest { 2 } else { 0 },                           // block
             4,                                                  // let_cow_var
             2,                                                  // shadowing
+            if nest { 4 } else { 0 },                           // with_entry
         ];
         match self.rng.weighted(&weights) {
             0 => self.let_statement(d),
@@ -67,7 +68,8 @@ impl Gen {
                 self.emit("}");
             }
             14 => self.cow_statement(d),
-            _ => self.shadowing(d),
+            15 => self.shadowing(d),
+            _ => self.with_entry_statement(depth, d),
         }
     }
 
@@ -435,6 +437,35 @@ impl Gen {
         self.emit(exit);
         self.indent -= 1;
         self.emit("}");
+    }
+
+    /// `with_entry map[key] or_insert value as entry { … }` on a map that
+    /// may change; the key, the value and the block never read that map
+    /// (it is out of reach while they are written).
+    fn with_entry_statement(&mut self, depth: usize, d: usize) {
+        let Some(at) = self.changeable(|v| matches!(v.ty, Ty::Map(..))) else {
+            return self.mutating_method(d);
+        };
+        let var = self.var(at).clone();
+        let Ty::Map(key_ty, value_ty) = &var.ty else {
+            return;
+        };
+        self.before_change(at, false);
+        let name = self.read_var(at);
+        let was_consumed = std::mem::replace(&mut self.var(at).consumed, true);
+        let key = self.expr(key_ty, d).text;
+        let inserted = self.expr(value_ty, d).text;
+        let entry = self.fresh("entry");
+        self.emit(format!(
+            "with_entry {name}[{key}] or_insert {inserted} as {entry} {{"
+        ));
+        self.open();
+        self.declare(&entry, (**value_ty).clone(), Kind::Guard, None);
+        self.statements(depth + 1);
+        self.close();
+        self.emit("}");
+        self.var(at).consumed = was_consumed;
+        self.after_change(at);
     }
 
     fn with_lock_statement(&mut self, depth: usize, _d: usize) {

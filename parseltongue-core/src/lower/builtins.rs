@@ -743,8 +743,29 @@ impl Lowerer<'_> {
     fn shift(&mut self, m: M, value: &Expr, amount: &Expr) -> Lowered {
         let v = self.typed_expr(value, Want::Deref);
         let known = super::source_lints::known_integer(amount, &self.program.constants);
+        // `n.bit_and(63)` (or any mask below 64) is always in range:
+        // Rust's operator with the `i64` amount as it is.
+        let masked = matches!(&amount.kind, K::Builtin {
+                builtin: Builtin::Method(M::BitAnd),
+                args,
+            } if args.iter().any(|a| matches!(super::source_lints::known_integer(a, &self.program.constants), Some(0..=63))));
+        // The shifted value is parenthesised after a cast: `x as i64 << n`
+        // reads `i64<…` as type arguments.
+        if known.is_none() && masked {
+            let v = v.at(Prec::Unary);
+            let n = self.expr(amount, Want::Deref).at(Prec::Cast);
+            let tokens = if m == M::ShiftLeft {
+                quote!(#v << #n)
+            } else {
+                quote!(#v >> #n)
+            };
+            return Lowered {
+                tokens,
+                prec: Prec::Shift,
+            };
+        }
         if let Some(n @ 0..=63) = known {
-            let v = v.at(Prec::Cast);
+            let v = v.at(Prec::Unary);
             let n = Literal::i64_unsuffixed(n);
             let tokens = if m == M::ShiftLeft {
                 quote!(#v << #n)
@@ -762,7 +783,7 @@ impl Lowerer<'_> {
                 let v = v.at(Prec::Postfix);
                 atom(quote!(#v.checked_shl(64).unwrap_or(0)))
             } else {
-                let v = v.at(Prec::Cast);
+                let v = v.at(Prec::Unary);
                 Lowered {
                     tokens: quote!(#v >> 63),
                     prec: Prec::Shift,
@@ -786,7 +807,7 @@ impl Lowerer<'_> {
                 quote!(#v.checked_shl(#u32::try_from(#n).expect("the amount of `shift_left` must not be negative")).unwrap_or(0)),
             )
         } else {
-            let v = v.at(Prec::Cast);
+            let v = v.at(Prec::Unary);
             Lowered {
                 tokens: quote!(#v >> #u32::try_from(#n).expect("the amount of `shift_right` must not be negative")),
                 prec: Prec::Shift,

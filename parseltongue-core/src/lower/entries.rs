@@ -18,7 +18,16 @@ impl Lowerer<'_> {
     ) -> Lowered {
         let m = self.mutable_receiver(map);
         let name = self.local_ident(value);
-        let insert = self.inserted_default(default);
+        // A value that may leave the function (`propagate`, `return`)
+        // cannot be evaluated inside a closure: it is evaluated where the
+        // key is known to be missing instead.
+        let escapes = leaves_function(default);
+        let insert = if escapes {
+            let v = self.expr(default, Want::Owned).tokens;
+            quote!(or_insert(#v))
+        } else {
+            self.inserted_default(default)
+        };
         let inner = self.block_inner(body, false);
         let tokens = if key.ty == Ty::Str && self.key_is_viewed(key) {
             // A viewed text key (a slice, a variable read again later) is
@@ -35,6 +44,17 @@ impl Lowerer<'_> {
                 let #name = match #m.get_mut(#k) {
                     Some(#name) => #name,
                     None => #m.entry(#k.to_owned()).#insert,
+                };
+                #inner
+            })
+        } else if escapes {
+            let k = self.expr(key, Want::Owned).tokens;
+            let v = self.expr(default, Want::Owned).tokens;
+            let std = self.lib("std");
+            quote!({
+                let #name = match #m.entry(#k) {
+                    #std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                    #std::collections::hash_map::Entry::Vacant(entry) => entry.insert(#v),
                 };
                 #inner
             })
@@ -84,8 +104,32 @@ impl Lowerer<'_> {
     fn key_is_viewed(&self, key: &Expr) -> bool {
         match &key.kind {
             K::Local { id, moved } => !*moved || self.local_repr(*id) != Repr::Value,
-            K::Str(_) | K::Field { .. } | K::Index { .. } => true,
+            K::Str(_) => true,
+            // A field or element of a variable, not of a temporary.
+            K::Field { .. } | K::Index { .. } => crate::check::is_place_expr(key),
             _ => false,
         }
     }
+}
+
+/// Whether evaluating `e` may leave the function or loop around it.
+fn leaves_function(e: &Expr) -> bool {
+    let found = std::cell::Cell::new(false);
+    crate::ir::walk_expr(
+        e,
+        &mut |inner| {
+            if matches!(inner.kind, K::Propagate(_)) {
+                found.set(true);
+            }
+        },
+        &mut |stmt| {
+            if matches!(
+                stmt,
+                crate::ir::Stmt::Return(_) | crate::ir::Stmt::Break | crate::ir::Stmt::Continue
+            ) {
+                found.set(true);
+            }
+        },
+    );
+    found.get()
 }

@@ -999,6 +999,15 @@ const SHADOWED_BY_TRAITS: &[&str] = &[
     "borrow",
     "borrow_mut",
     "type_id",
+    // Traits of the smart pointers a receiver may sit behind (a lock
+    // guard, a shared value, a `let_cow_var`): `guard.drop()` would be
+    // the guard's own.
+    "drop",
+    "deref",
+    "deref_mut",
+    "as_ref",
+    "as_mut",
+    "lock",
 ];
 
 /// Whether `tokens` start with the prefix operator `op` itself.

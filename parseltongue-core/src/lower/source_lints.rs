@@ -259,6 +259,21 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
                         lints.insert("clippy::misrefactored_assign_op");
                     }
                 }
+                // `x = m.bit_and(x)`: Rust's `&` with `x` on the right
+                // (`x = x.bit_and(m)` is lowered as `x &= m`).
+                if let K::Builtin {
+                    builtin:
+                        Builtin::Method(M::BitAnd | M::BitOr | M::BitXor | M::ShiftLeft | M::ShiftRight),
+                    args,
+                } = &simplified(value).kind
+                {
+                    if args.iter().skip(1).any(|a| mentions_place(a, target))
+                        || !std::ptr::eq(simplified(value), &**value)
+                    {
+                        lints.insert("clippy::assign_op_pattern");
+                        lints.insert("clippy::misrefactored_assign_op");
+                    }
+                }
             }
         }
         Stmt::For { iterable, .. } => {
@@ -330,6 +345,39 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
         } if args.len() == 1 && (is_constant(&args[0]) || value(&args[0]).is_some()) => {
             lints.insert("clippy::assertions_on_constants");
         }
+        // `x.bit_xor(x)`, `x.bit_and(x)`: the author's operands.
+        K::Builtin {
+            builtin: Builtin::Method(M::BitAnd | M::BitOr | M::BitXor),
+            args,
+        } if args.len() == 2 => {
+            if same(&args[0], &args[1]) {
+                lints.insert("clippy::eq_op");
+            }
+            // An operand of 0 or -1: the author's (identity_op: `x | 0`,
+            // `x & -1`; erasing_op: `x & 0`).
+            for operand in args.iter() {
+                match value(operand) {
+                    Some(Value::Int(0)) => {
+                        lints.insert("clippy::identity_op");
+                        lints.insert("clippy::erasing_op");
+                    }
+                    Some(Value::Int(-1)) => {
+                        lints.insert("clippy::identity_op");
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // `x.shift_left(0)`, `0.shift_left(n)`: the author's amount.
+        K::Builtin {
+            builtin: Builtin::Method(M::ShiftLeft | M::ShiftRight),
+            args,
+        } if args.len() == 2 => {
+            if args.iter().any(|a| value(a) == Some(Value::Int(0))) {
+                lints.insert("clippy::identity_op");
+                lints.insert("clippy::erasing_op");
+            }
+        }
         K::Builtin {
             builtin: Builtin::AssertEqual,
             args,
@@ -342,6 +390,41 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
             }
         }
         K::Binary { first, rest } => {
+            // `x.bit_and(12) == 3`: a known mask compared with a known
+            // value that it can never (or always) give: the author's logic
+            // (bad_bit_mask, ineffective_bit_mask).
+            let mask = |e: &Expr| match &simplified(e).kind {
+                K::Builtin {
+                    builtin: Builtin::Method(m @ (M::BitAnd | M::BitOr)),
+                    args,
+                } => args.iter().find_map(|a| match value(a) {
+                    Some(Value::Int(v)) => Some((*m, v)),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            let operands: Vec<&Expr> = std::iter::once(first.as_ref())
+                .chain(rest.iter().map(|(_, r)| r))
+                .collect();
+            for (i, (op, _)) in rest.iter().enumerate() {
+                if !op.is_comparison() {
+                    continue;
+                }
+                let (left, right) = (operands[i], operands[i + 1]);
+                for (masked, other) in [(left, right), (right, left)] {
+                    let (Some((m, bits)), Some(Value::Int(c))) = (mask(masked), value(other))
+                    else {
+                        continue;
+                    };
+                    let degenerate = !matches!(op, BinaryOp::Eq | BinaryOp::Ne)
+                        || (m == M::BitAnd && c & !bits != 0)
+                        || (m == M::BitOr && bits & !c != 0);
+                    if degenerate {
+                        lints.insert("clippy::bad_bit_mask");
+                        lints.insert("clippy::ineffective_bit_mask");
+                    }
+                }
+            }
             let mut previous = first.as_ref();
             let mut known = value(first);
             for (position, (op, operand)) in rest.iter().enumerate() {
@@ -1470,6 +1553,37 @@ fn value_of(e: &Expr, constants: &[Constant], depth: usize) -> Option<Value> {
             Value::Int(v) => Some(Value::Float(v as f64)),
             _ => None,
         },
+        K::Builtin {
+            builtin:
+                Builtin::Method(
+                    m @ (M::BitAnd
+                    | M::BitOr
+                    | M::BitXor
+                    | M::BitNot
+                    | M::ShiftLeft
+                    | M::ShiftRight),
+                ),
+            args,
+        } => {
+            let Value::Int(a) = value_of(&args[0], constants, depth + 1)? else {
+                return None;
+            };
+            if *m == M::BitNot {
+                return Some(Value::Int(!a));
+            }
+            let Value::Int(b) = value_of(args.get(1)?, constants, depth + 1)? else {
+                return None;
+            };
+            Some(Value::Int(match m {
+                M::BitAnd => a & b,
+                M::BitOr => a | b,
+                M::BitXor => a ^ b,
+                // Only the amounts clippy folds as Rust's operators.
+                M::ShiftLeft if (0..64).contains(&b) => a << b,
+                M::ShiftRight if (0..64).contains(&b) => a >> b,
+                _ => return None,
+            }))
+        }
         _ => None,
     }
 }

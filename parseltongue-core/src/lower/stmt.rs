@@ -505,6 +505,9 @@ impl Lowerer<'_> {
         op: Option<BinaryOp>,
         value: &Expr,
     ) -> TokenStream {
+        if let Some(update) = self.bit_update(target, op, value) {
+            return update;
+        }
         // `x = x + y` is written `x += y`.
         let (op, value) = match (op, &value.kind) {
             (None, K::Binary { first, rest })
@@ -555,6 +558,60 @@ impl Lowerer<'_> {
                 quote!(#place #op_tokens #v;)
             }
         }
+    }
+}
+
+impl Lowerer<'_> {
+    /// `x = x.bit_and(m)` is `x &= m` (and `|=`, `^=`, and `<<=`, `>>=`
+    /// for an amount known to be 0 to 63), as clippy asks
+    /// (assign_op_pattern).
+    fn bit_update(
+        &mut self,
+        target: &Expr,
+        op: Option<BinaryOp>,
+        value: &Expr,
+    ) -> Option<TokenStream> {
+        use crate::ir::{Builtin, BuiltinMethod as M};
+        let K::Builtin {
+            builtin: Builtin::Method(m),
+            args,
+        } = &value.kind
+        else {
+            return None;
+        };
+        let plain_target = match target.kind {
+            K::Local { id, .. } => self.local_repr(id) != Repr::Cow,
+            K::Field { .. } => !super::aliasing::index_reads_base(target),
+            _ => false,
+        };
+        if op.is_some()
+            || args.len() != 2
+            || !plain_target
+            || !super::source_lints::same(&args[0], target)
+        {
+            return None;
+        }
+        let in_range = || {
+            matches!(
+                super::source_lints::known_integer(&args[1], &self.program.constants),
+                Some(0..=63)
+            ) || matches!(&args[1].kind, K::Builtin {
+                    builtin: Builtin::Method(M::BitAnd),
+                    args: mask,
+                } if mask.iter().any(|a| matches!(super::source_lints::known_integer(a, &self.program.constants), Some(0..=63))))
+        };
+        let symbol = match m {
+            M::BitAnd => "&=",
+            M::BitOr => "|=",
+            M::BitXor => "^=",
+            M::ShiftLeft if in_range() => "<<=",
+            M::ShiftRight if in_range() => ">>=",
+            _ => return None,
+        };
+        let symbol: TokenStream = symbol.parse().unwrap_or_default();
+        let place = self.mutable_place(target);
+        let amount = self.expr(&args[1], Want::Deref).tokens;
+        Some(quote!(#place #symbol #amount;))
     }
 }
 

@@ -454,6 +454,60 @@ fn is_builtin(k: Keyword) -> bool {
     )
 }
 
+/// `value as name` read as a Rust cast binds to the rightmost operand
+/// (`count + 1 as total` is `count + (1 as total)`): takes the name off
+/// and gives the whole value back.
+fn split_trailing_name(expr: Expr) -> Option<(Expr, Ident)> {
+    let span = expr.span;
+    match expr.kind {
+        ExprKind::RustCast { value, ty } => match ty.kind {
+            TypeExprKind::Named { mut path, args } if path.len() == 1 && args.is_empty() => {
+                Some((*value, path.remove(0)))
+            }
+            _ => None,
+        },
+        ExprKind::Binary { first, mut rest } => {
+            let (op, op_span, last) = rest.pop()?;
+            let (last, name) = split_trailing_name(last)?;
+            let end = last.span;
+            rest.push((op, op_span, last));
+            Some((
+                Expr {
+                    kind: ExprKind::Binary { first, rest },
+                    span: span.shrink_to_start().to(end),
+                },
+                name,
+            ))
+        }
+        ExprKind::Unary { op, operand } => {
+            let (operand, name) = split_trailing_name(*operand)?;
+            let end = operand.span;
+            Some((
+                Expr {
+                    kind: ExprKind::Unary {
+                        op,
+                        operand: Box::new(operand),
+                    },
+                    span: span.shrink_to_start().to(end),
+                },
+                name,
+            ))
+        }
+        ExprKind::Propagate(operand) => {
+            let (operand, name) = split_trailing_name(*operand)?;
+            let end = operand.span;
+            Some((
+                Expr {
+                    kind: ExprKind::Propagate(Box::new(operand)),
+                    span: span.shrink_to_start().to(end),
+                },
+                name,
+            ))
+        }
+        _ => None,
+    }
+}
+
 fn is_block_like(expr: &Expr) -> bool {
     matches!(
         expr.kind,
@@ -970,21 +1024,15 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 emitter.emit(E::custom(e.span(), WITH_ENTRY_PLACE));
                 return ExprKind::Error;
             };
-            let ExprKind::RustCast { value, ty } = named_default.kind else {
-                emitter.emit(E::custom(e.span(), WITH_ENTRY_NAME));
-                return ExprKind::Error;
-            };
-            match ty.kind {
-                TypeExprKind::Named { mut path, args } if path.len() == 1 && args.is_empty() => {
-                    ExprKind::WithEntry {
-                        map: base,
-                        key: index,
-                        default: value,
-                        name: Box::new(path.remove(0)),
-                        body: Box::new(body),
-                    }
-                }
-                _ => {
+            match split_trailing_name(named_default) {
+                Some((default, name)) => ExprKind::WithEntry {
+                    map: base,
+                    key: index,
+                    default: Box::new(default),
+                    name: Box::new(name),
+                    body: Box::new(body),
+                },
+                None => {
                     emitter.emit(E::custom(e.span(), WITH_ENTRY_NAME));
                     ExprKind::Error
                 }

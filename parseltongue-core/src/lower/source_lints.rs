@@ -372,11 +372,9 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
         K::Builtin {
             builtin: Builtin::Method(M::ShiftLeft | M::ShiftRight),
             args,
-        } if args.len() == 2 => {
-            if args.iter().any(|a| value(a) == Some(Value::Int(0))) {
-                lints.insert("clippy::identity_op");
-                lints.insert("clippy::erasing_op");
-            }
+        } if args.len() == 2 && args.iter().any(|a| value(a) == Some(Value::Int(0))) => {
+            lints.insert("clippy::identity_op");
+            lints.insert("clippy::erasing_op");
         }
         K::Builtin {
             builtin: Builtin::AssertEqual,

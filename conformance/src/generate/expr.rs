@@ -610,6 +610,9 @@ impl Gen {
     }
 
     fn str_expr(&mut self, d: usize) -> E {
+        if self.rng.chance(12) {
+            return self.text_piece(d);
+        }
         match self.rng.below(9) {
             0 | 1 => self.format_call(d),
             2 => {
@@ -655,6 +658,30 @@ impl Gen {
                 self.leaf(&Ty::Str)
             }
             _ => self.leaf(&Ty::Str),
+        }
+    }
+
+    /// Pieces of a text that never panic: positions from `length()` and
+    /// `find` (always on a character's first byte), the first split,
+    /// the characters joined back.
+    fn text_piece(&mut self, d: usize) -> E {
+        let text = self.leaf(&Ty::Str).at(Level::Postfix);
+        let part = self.literal(&Ty::Str).text;
+        match self.rng.below(4) {
+            0 => E::atom(format!("{text}.substring(0, {text}.length())")),
+            1 => E::atom(format!(
+                "{text}.substring(0, {text}.find({part}).unwrap_or(0))"
+            )),
+            2 => {
+                let separator = self.literal(&Ty::Str).text;
+                E::atom(format!("{text}.split_first({part}).join({separator})"))
+            }
+            _ => {
+                let count = self.expr(&Ty::I64, d).at(Level::Postfix);
+                E::atom(format!(
+                    "{text}.chars().get({count}.abs() % 3).unwrap_or({part})"
+                ))
+            }
         }
     }
 

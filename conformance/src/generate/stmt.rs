@@ -184,7 +184,8 @@ impl Gen {
     }
 
     fn mutating_method(&mut self, d: usize) {
-        let Some(at) = self.changeable(|v| matches!(v.ty, Ty::List(_) | Ty::Map(..))) else {
+        let Some(at) = self.changeable(|v| matches!(v.ty, Ty::List(_) | Ty::Map(..) | Ty::Str))
+        else {
             return self.assignment(d);
         };
         let var = self.var(at).clone();
@@ -201,6 +202,7 @@ impl Gen {
                 7 => format!("if {name}.length() > 1 {{ {name}.remove(1); }}"),
                 _ => format!("{name}.clear();"),
             },
+            Ty::Str => format!("{name}.append({});", self.expr(&Ty::Str, d).text),
             Ty::Map(k, v) => {
                 let key = self.expr(k, d).text;
                 if self.rng.chance(70) {

@@ -16,7 +16,7 @@ use std::rc::Rc;
 fn mutates(m: M) -> bool {
     matches!(
         m,
-        M::Push | M::Pop | M::Sort | M::Reverse | M::Insert | M::Remove | M::Clear
+        M::Push | M::Pop | M::Sort | M::Reverse | M::Insert | M::Remove | M::Clear | M::Append
     )
 }
 
@@ -189,6 +189,34 @@ fn string_method(m: M, s: &str, args: &[Value]) -> Eval<Value> {
         (M::ToUpper, []) => sized(s.to_uppercase())?,
         (M::ToLower, []) => sized(s.to_lowercase())?,
         (M::Trim, []) => Value::str(s.trim()),
+        // Byte positions, each on a character's first byte, in order.
+        (M::Substring, [Value::Int(start), Value::Int(end)]) => {
+            let piece = usize::try_from(*start)
+                .ok()
+                .zip(usize::try_from(*end).ok())
+                .filter(|(a, b)| a <= b && *b <= s.len())
+                .filter(|(a, b)| s.is_char_boundary(*a) && s.is_char_boundary(*b));
+            match piece {
+                Some((a, b)) => Value::str(&s[a..b]),
+                None => {
+                    return panic(
+                        "the positions of `substring` are out of range or inside a character",
+                    )
+                }
+            }
+        }
+        (M::Find, [Value::Str(part)]) => {
+            Value::option(s.find(&**part).map(|at| Value::Int(at as i64)))
+        }
+        (M::Chars, []) => strings(
+            s.char_indices()
+                .map(|(at, c)| &s[at..at + c.len_utf8()])
+                .collect(),
+        ),
+        (M::SplitFirst, [Value::Str(separator)]) => match s.find(&**separator) {
+            Some(at) => strings(vec![&s[..at], &s[at + separator.len()..]]),
+            None => strings(vec![s]),
+        },
         (M::Split, [Value::Str(sep)]) => strings(s.split(&**sep).collect()),
         (M::Lines, []) => strings(s.lines().collect()),
         (M::Replace, [Value::Str(from), Value::Str(to)]) => {
@@ -336,6 +364,14 @@ fn map_method(m: M, map: &BTreeMap<Key, Value>, args: &[Value]) -> Eval<Value> {
 /// A mutating method applied to the value where it lives.
 fn change(m: M, target: &mut Value, args: &[Value]) -> Eval<Value> {
     match target {
+        Value::Str(text) => match (m, args) {
+            (M::Append, [Value::Str(more)]) => {
+                check_text_size(text.len().saturating_add(more.len()))?;
+                *target = Value::string(format!("{text}{more}"));
+                Ok(Value::Unit)
+            }
+            _ => not_a_method(m, target),
+        },
         Value::List(items) => change_list(m, Rc::make_mut(items), args),
         Value::Map(map) => change_map(m, Rc::make_mut(map), args),
         other => not_a_method(m, other),

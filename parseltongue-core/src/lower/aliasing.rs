@@ -43,7 +43,7 @@ pub(super) fn viewed_local(e: &Expr) -> Option<LocalId> {
     let e = super::source_lints::simplified(e);
     match &e.kind {
         K::Builtin {
-            builtin: Builtin::Method(M::Trim),
+            builtin: Builtin::Method(M::Trim | M::Substring),
             args,
         } => viewed_local(&args[0]),
         K::Builtin {
@@ -67,7 +67,15 @@ pub(super) fn iterated_local(iterable: &Expr) -> Option<LocalId> {
         K::Builtin {
             builtin:
                 Builtin::Method(
-                    M::Split | M::Lines | M::Keys | M::Values | M::Clone | M::ToText | M::Trim,
+                    M::Split
+                    | M::Lines
+                    | M::Chars
+                    | M::Keys
+                    | M::Values
+                    | M::Clone
+                    | M::ToText
+                    | M::Trim
+                    | M::Substring,
                 ),
             args,
         } => iterated_local(&args[0]),
@@ -302,7 +310,7 @@ impl Lowerer<'_> {
         use crate::ir::BuiltinMethod as M;
         let changes_receiver = matches!(
             method,
-            M::Push | M::Pop | M::Insert | M::Remove | M::Clear | M::Sort | M::Reverse
+            M::Push | M::Pop | M::Insert | M::Remove | M::Clear | M::Sort | M::Reverse | M::Append
         );
         let (receiver, rest) = args.split_first()?;
         if changes_receiver || receiver.ty.is_copy() {
@@ -401,7 +409,14 @@ impl Lowerer<'_> {
             K::Builtin {
                 builtin:
                     Builtin::Method(
-                        M::Push | M::Pop | M::Insert | M::Remove | M::Clear | M::Sort | M::Reverse,
+                        M::Push
+                        | M::Pop
+                        | M::Insert
+                        | M::Remove
+                        | M::Clear
+                        | M::Sort
+                        | M::Reverse
+                        | M::Append,
                     ),
                 args,
             } => base_local(&args[0]) == Some(id),

@@ -327,6 +327,55 @@ impl Lowerer<'_> {
                 }
                 quote!(#r.trim().to_string())
             }
+            M::Substring => {
+                let r = read(self);
+                let (start, end) = (self.index(&args[1]), self.index(&args[2]));
+                let view = quote!(#r.get(#start..#end).expect("the positions of `substring` are out of range or inside a character"));
+                if want != Want::Owned {
+                    // Only read: the `&str` view needs no new string.
+                    return atom(view);
+                }
+                quote!(#view.to_string())
+            }
+            M::Find => {
+                let r = read(self);
+                let part = self.pattern_arg(&args[1]);
+                quote!(#r.find(#part).map(|position| position as i64))
+            }
+            M::Chars => {
+                let r = read(self);
+                let (string, vec) = (self.lib("String"), self.lib("Vec"));
+                quote!(#r.chars().map(#string::from).collect::<#vec<_>>())
+            }
+            M::SplitFirst => {
+                let r = read(self);
+                let separator = self.pattern_arg(&args[1]);
+                let (str, vec) = (self.lib("str"), self.lib("Vec"));
+                quote!(#r.splitn(2, #separator).map(#str::to_string).collect::<#vec<_>>())
+            }
+            // The appended text is viewed during the call: any read of the
+            // receiver in it (`text.append(text)`) is copied first.
+            M::Append
+                if super::aliasing::base_local(&args[0])
+                    .is_some_and(|base| super::aliasing::mentions(&args[1], base)) =>
+            {
+                // `text.append(text)`: the argument is copied first.
+                let call = self.method_after_arguments(
+                    &args[0],
+                    quote!(push_str),
+                    &[(&args[1], ArgumentForm::Key)],
+                );
+                return self.borrowed_if_wanted(call, ty, want);
+            }
+            M::Append => {
+                let r = self.mutable_receiver(&args[0]);
+                let text = self.str_argument(&args[1]);
+                // One character is pushed as one (clippy: single_char_add_str).
+                if let Some(c) = single_character_literal(&text) {
+                    return self.owned_result(quote!(#r.push(#c)), ty, want);
+                }
+                quote!(#r.push_str(#text))
+            }
             M::Split => {
                 let r = read(self);
                 let a = self.pattern_arg(&args[1]);
@@ -709,6 +758,22 @@ impl Lowerer<'_> {
             M::Clone => return self.expr(&args[0], want),
         };
         self.owned_result(tokens, ty, want)
+    }
+}
+
+/// The character of tokens that are one string literal of one character.
+fn single_character_literal(tokens: &TokenStream) -> Option<Literal> {
+    let mut trees = tokens.clone().into_iter();
+    let (Some(proc_macro2::TokenTree::Literal(lit)), None) = (trees.next(), trees.next()) else {
+        return None;
+    };
+    let text: String = syn::parse_str::<syn::LitStr>(&lit.to_string())
+        .ok()?
+        .value();
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(Literal::character(c)),
+        _ => None,
     }
 }
 

@@ -475,6 +475,10 @@ impl Lowerer<'_> {
                     }
                 };
                 if self.is_boxed_option(&inner.ty) {
+                    if want == Want::Read {
+                        // A box reads as what it holds.
+                        return atom(quote!(#i?));
+                    }
                     let value = self.unboxed(quote!(#i?));
                     if want == Want::Borrow {
                         let v = value.tokens;
@@ -734,7 +738,14 @@ impl Lowerer<'_> {
                         ..
                     } => matches!(
                         m,
-                        M::Push | M::Pop | M::Insert | M::Remove | M::Clear | M::Sort | M::Reverse
+                        M::Push
+                            | M::Pop
+                            | M::Insert
+                            | M::Remove
+                            | M::Clear
+                            | M::Sort
+                            | M::Reverse
+                            | M::Append
                     ),
                     K::Call { function, .. } | K::MethodCall { function, .. } => {
                         let f = &self.program.functions[*function];

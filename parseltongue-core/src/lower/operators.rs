@@ -171,7 +171,7 @@ impl Lowerer<'_> {
             K::Const(c) => self.program.constants[*c].ty == Ty::Str,
             K::Local { id, .. } => self.is_str_param(*id),
             K::Builtin {
-                builtin: Builtin::Method(M::Trim),
+                builtin: Builtin::Method(M::Trim | M::Substring),
                 ..
             } => true,
             // `{ let_var s: string = "x"; s }` and `{ "x" }` are lowered as
@@ -210,7 +210,7 @@ impl Lowerer<'_> {
     pub(super) fn views_a_temporary(&self, e: &Expr) -> bool {
         match &e.kind {
             K::Builtin {
-                builtin: Builtin::Method(M::Trim | M::ToText | M::Clone),
+                builtin: Builtin::Method(M::Trim | M::Substring | M::ToText | M::Clone),
                 args,
             } if args[0].ty == Ty::Str => {
                 let receiver = &args[0];

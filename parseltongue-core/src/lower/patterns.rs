@@ -133,7 +133,28 @@ impl Lowerer<'_> {
                 return atom(quote!(matches!(#s, #p)));
             }
         }
-        let arms = self.arms(arms, &scrutinee.ty);
+        let mut lowered_arms = self.arms(arms, &scrutinee.ty);
+        // An arm that binds the whole option sees it boxed again, as the
+        // option's type is everywhere else.
+        for ((pattern, body), arm) in arms.iter().zip(lowered_arms.iter_mut()) {
+            if let Pattern::Binding(id) = pattern {
+                let name = self.local_ident(*id);
+                let boxed = self.lib("Box");
+                let rebox = if owned {
+                    quote!(let #name = #name.map(#boxed::new);)
+                } else {
+                    quote!(let #name = &#name.map(|inner| #boxed::new(inner.clone()));)
+                };
+                let want = if body.ty == Ty::Unit || body.ty == Ty::Never {
+                    Want::Read
+                } else {
+                    Want::Owned
+                };
+                let b = self.expr(body, want).tokens;
+                *arm = quote!(#name => { #rebox #b });
+            }
+        }
+        let arms = lowered_arms;
         if owned {
             // A block is bound first (clippy: blocks_in_conditions).
             return Lowered {

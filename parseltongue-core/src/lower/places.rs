@@ -85,7 +85,7 @@ impl Lowerer<'_> {
         else {
             return None;
         };
-        if !matches!(m, M::Split | M::Lines | M::Keys | M::Values) {
+        if !matches!(m, M::Split | M::Lines | M::Chars | M::Keys | M::Values) {
             return None;
         }
         let r = self.expr(&args[0], Want::Read).at(Prec::Postfix);
@@ -95,6 +95,8 @@ impl Lowerer<'_> {
                 quote!(#r.split(#a))
             }
             M::Lines => quote!(#r.lines()),
+            // Each character as a one-letter `&str`.
+            M::Chars => quote!(#r.split_inclusive(|_: char| true)),
             M::Keys | M::Values => {
                 let temporary = !crate::check::is_place_expr(&args[0]);
                 self.sorted_map_iterator(r, *m == M::Keys, temporary)

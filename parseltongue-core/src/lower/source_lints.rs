@@ -1579,6 +1579,8 @@ fn value_of(e: &Expr, constants: &[Constant], depth: usize) -> Option<Value> {
                 // Only the amounts clippy folds as Rust's operators.
                 M::ShiftLeft if (0..64).contains(&b) => a << b,
                 M::ShiftRight if (0..64).contains(&b) => a >> b,
+                // Lowered as `a >> 63`.
+                M::ShiftRight if b >= 64 => a >> 63,
                 _ => return None,
             }))
         }

@@ -94,6 +94,43 @@ impl<'a> BodyChecker<'_, 'a> {
             }
             K::Index { base, index } => {
                 let base_ir = self.check_expr(base, None);
+                // Rust's `s[a..b]`: one report, the `substring` fix (not a
+                // second one for the range).
+                if let (
+                    Ty::Str,
+                    K::RustRange {
+                        start,
+                        end,
+                        inclusive: false,
+                    },
+                ) = (&base_ir.ty, &index.kind)
+                {
+                    let s = self.check_expr(start, Some(&Ty::I64));
+                    let e = self.check_expr(end, Some(&Ty::I64));
+                    self.expect_type(&s, &Ty::I64);
+                    self.expect_type(&e, &Ty::I64);
+                    let replacement = format!(
+                        "{}.substring({}, {})",
+                        self.text(base.span),
+                        self.text(start.span),
+                        self.text(end.span)
+                    );
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::INVALID_OPERATOR,
+                            span,
+                            "a `string` cannot be indexed",
+                        )
+                        .with_note("Rust's `&s[a..b]` is `s.substring(a, b)` (byte positions)")
+                        .with_suggestion(
+                            format!("write `{replacement}`"),
+                            span,
+                            replacement,
+                            Applicability::MachineApplicable,
+                        ),
+                    );
+                    return error_expr(span);
+                }
                 let index_ir = self.check_expr(index, Some(&Ty::I64));
                 match &base_ir.ty {
                     Ty::List(t) => {
@@ -137,6 +174,17 @@ impl<'a> BodyChecker<'_, 'a> {
                         error_expr(span)
                     }
                     Ty::Error => error_expr(span),
+                    Ty::Str => {
+                        self.c.error(
+                            Diagnostic::error(
+                                codes::INVALID_OPERATOR,
+                                span,
+                                "a `string` cannot be indexed",
+                            )
+                            .with_note("only lists are indexed with `[…]`; `text.substring(start, end)` takes a piece (byte positions) and `text.chars()` the characters"),
+                        );
+                        error_expr(span)
+                    }
                     other => {
                         let shown = self.show(other);
                         self.c.error(

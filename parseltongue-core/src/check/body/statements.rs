@@ -416,6 +416,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         builtin: Builtin::Method(
                             ir::BuiltinMethod::Split
                                 | ir::BuiltinMethod::Lines
+                                | ir::BuiltinMethod::Chars
                                 | ir::BuiltinMethod::Keys
                                 | ir::BuiltinMethod::Values
                         ),

@@ -444,6 +444,8 @@ pub enum Builtin {
     Assert,
     /// `assert_equal(left, right)`
     AssertEqual,
+    /// `list_of_copies(value, count)`
+    ListOfCopies,
     /// `list_of(…)`
     ListOf,
     /// `map_of()`
@@ -518,6 +520,11 @@ pub enum BuiltinMethod {
     Insert,
     Remove,
     Clear,
+    ReverseRange,
+    RotateRange,
+    FillRange,
+    CopyRange,
+    Sublist,
     ContainsKey,
     Keys,
     Values,

@@ -755,7 +755,18 @@ impl Gen {
     }
 
     fn list_expr(&mut self, t: &Ty, d: usize) -> E {
-        match (t, self.rng.below(5)) {
+        match (t, self.rng.below(7)) {
+            (_, 5) => {
+                let v = self.expr(t, d).text;
+                let count = self.rng.below(4);
+                E::atom(format!("list_of_copies({v}, {count})"))
+            }
+            (_, 6) => {
+                let list = self.leaf(&Ty::List(Box::new(t.clone()))).at(Level::Postfix);
+                E::atom(format!(
+                    "{list}.sublist({list}.length() / 3, {list}.length())"
+                ))
+            }
             (Ty::Str, 0) => {
                 let s = self.expr(&Ty::Str, d).at(Level::Postfix);
                 let sep = self.literal(&Ty::Str).text;

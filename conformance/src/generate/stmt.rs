@@ -192,7 +192,18 @@ impl Gen {
         self.before_change(at, false);
         let name = self.read_var(at);
         let line = match &var.ty {
-            Ty::List(t) => match self.rng.below(8) {
+            Ty::List(t) => match self.rng.below(12) {
+                // Ranges that are always in bounds.
+                8 => format!("{name}.reverse_range(0, {name}.length());"),
+                9 => {
+                    let count = self.expr(&Ty::I64, d).text;
+                    format!("{name}.rotate_range(0, {name}.length(), {count});")
+                }
+                10 => format!(
+                    "{name}.fill_range(0, {name}.length().min(1), {});",
+                    self.expr(t, d).text
+                ),
+                11 => format!("{name}.copy_range(0, {name}.length() / 2, {name}.length() / 2);"),
                 0 | 1 => format!("{name}.push({});", self.expr(t, d).text),
                 2 => format!("{name}.pop();"),
                 3 => format!("{name}.insert(0, {});", self.expr(t, d).text),

@@ -16,7 +16,18 @@ use std::rc::Rc;
 fn mutates(m: M) -> bool {
     matches!(
         m,
-        M::Push | M::Pop | M::Sort | M::Reverse | M::Insert | M::Remove | M::Clear | M::Append
+        M::Push
+            | M::Pop
+            | M::Sort
+            | M::Reverse
+            | M::Insert
+            | M::Remove
+            | M::Clear
+            | M::Append
+            | M::ReverseRange
+            | M::RotateRange
+            | M::FillRange
+            | M::CopyRange
     )
 }
 
@@ -57,6 +68,19 @@ impl Machine<'_> {
                 _ => unsupported("`assert_equal` without two values"),
             },
             Builtin::ListOf => Ok(Value::list(self.exprs(args)?)),
+            Builtin::ListOfCopies => {
+                let values = self.exprs(args)?;
+                match values.as_slice() {
+                    [v, Value::Int(n)] => match usize::try_from(*n) {
+                        Ok(n) if n > 1 << 24 => unsupported("a list of over 16,777,216 copies"),
+                        Ok(n) => Ok(Value::list(vec![v.clone(); n])),
+                        Err(e) => panic(format!(
+                            "the count of `list_of_copies` must not be negative: {e:?}"
+                        )),
+                    },
+                    _ => unsupported("list_of_copies without a value and a count"),
+                }
+            }
             Builtin::MapOf => Ok(Value::Map(Rc::new(BTreeMap::new()))),
             Builtin::Range | Builtin::RangeInclusive => match self.exprs(args)?.as_slice() {
                 [Value::Int(start), Value::Int(end)] => Ok(Value::Range {
@@ -314,6 +338,9 @@ fn float_method(m: M, x: f64, args: &[Value]) -> Eval<Value> {
 
 fn list_method(m: M, items: &[Value], args: &[Value]) -> Eval<Value> {
     Ok(match (m, args) {
+        (M::Sublist, [Value::Int(a), Value::Int(b)]) => {
+            Value::list(items[list_range("sublist", items.len(), *a, *b)?].to_vec())
+        }
         (M::Length, []) => Value::Int(items.len() as i64),
         (M::IsEmpty, []) => Value::Bool(items.is_empty()),
         (M::Get, [Value::Int(i)]) => {
@@ -378,8 +405,52 @@ fn change(m: M, target: &mut Value, args: &[Value]) -> Eval<Value> {
     }
 }
 
+/// `start … end - 1` of a list of `len`, or the method's panic.
+fn list_range(name: &str, len: usize, start: i64, end: i64) -> Eval<std::ops::Range<usize>> {
+    match (usize::try_from(start), usize::try_from(end)) {
+        (Ok(a), Ok(b)) if a <= b && b <= len => Ok(a..b),
+        _ => panic(format!("the range of `{name}` is out of bounds")),
+    }
+}
+
 fn change_list(m: M, items: &mut Vec<Value>, args: &[Value]) -> Eval<Value> {
     let len = items.len();
+    match (m, args) {
+        (M::ReverseRange, [Value::Int(a), Value::Int(b)]) => {
+            let range = list_range("reverse_range", len, *a, *b)?;
+            items[range].reverse();
+            return Ok(Value::Unit);
+        }
+        (M::FillRange, [Value::Int(a), Value::Int(b), v]) => {
+            let range = list_range("fill_range", len, *a, *b)?;
+            for slot in &mut items[range] {
+                *slot = v.clone();
+            }
+            return Ok(Value::Unit);
+        }
+        (M::RotateRange, [Value::Int(a), Value::Int(b), Value::Int(count)]) => {
+            // Each item moves `count` places towards the start, wrapping.
+            let range = list_range("rotate_range", len, *a, *b)?;
+            let piece: Vec<Value> = items[range.clone()].to_vec();
+            let n = piece.len() as i64;
+            for (i, slot) in items[range].iter_mut().enumerate() {
+                *slot =
+                    piece[((i as i64 + count.rem_euclid(n.max(1))) % n.max(1)) as usize].clone();
+            }
+            return Ok(Value::Unit);
+        }
+        (M::CopyRange, [Value::Int(a), Value::Int(b), Value::Int(at)]) => {
+            let range = list_range("copy_range", len, *a, *b)?;
+            let piece: Vec<Value> = items[range].to_vec();
+            let end = at.saturating_add(piece.len() as i64);
+            let target = list_range("copy_range", len, *at, end)?;
+            for (slot, v) in items[target].iter_mut().zip(piece) {
+                *slot = v;
+            }
+            return Ok(Value::Unit);
+        }
+        _ => {}
+    }
     Ok(match (m, args) {
         (M::Push, [v]) => {
             items.push(v.clone());

@@ -1399,7 +1399,35 @@ impl Checker<'_> {
             .filter(|c| c.ty == Ty::I64 && body::overflows_through_constants(&c.value, constants))
             .map(|c| c.value.span)
             .collect();
-        for span in overflowing {
+        // In bodies too: constants' values are known only once every body
+        // is checked (`LIMIT.shift_left(63) - 5`). The innermost chain that
+        // overflows is the one reported.
+        let mut in_bodies: Vec<crate::source::Span> = Vec::new();
+        for function in &self.tables.program.functions {
+            let Some(body) = &function.body else { continue };
+            ir::walk_block(
+                &body.block,
+                &mut |e| {
+                    if e.ty == Ty::I64
+                        && matches!(e.kind, ir::ExprKind::Binary { .. })
+                        && body::overflows_through_constants(e, constants)
+                    {
+                        in_bodies.push(e.span);
+                    }
+                },
+                &mut |_| {},
+            );
+        }
+        let innermost: Vec<crate::source::Span> = in_bodies
+            .iter()
+            .filter(|outer| {
+                !in_bodies.iter().any(|inner| {
+                    inner != *outer && outer.start <= inner.start && inner.end <= outer.end
+                })
+            })
+            .copied()
+            .collect();
+        for span in overflowing.into_iter().chain(innermost) {
             self.error(body::constant_overflow(span));
         }
     }

@@ -310,7 +310,18 @@ impl Lowerer<'_> {
         use crate::ir::BuiltinMethod as M;
         let changes_receiver = matches!(
             method,
-            M::Push | M::Pop | M::Insert | M::Remove | M::Clear | M::Sort | M::Reverse | M::Append
+            M::Push
+                | M::Pop
+                | M::Insert
+                | M::Remove
+                | M::Clear
+                | M::Sort
+                | M::Reverse
+                | M::Append
+                | M::ReverseRange
+                | M::RotateRange
+                | M::FillRange
+                | M::CopyRange
         );
         let (receiver, rest) = args.split_first()?;
         if changes_receiver || receiver.ty.is_copy() {
@@ -416,7 +427,11 @@ impl Lowerer<'_> {
                         | M::Clear
                         | M::Sort
                         | M::Reverse
-                        | M::Append,
+                        | M::Append
+                        | M::ReverseRange
+                        | M::RotateRange
+                        | M::FillRange
+                        | M::CopyRange,
                     ),
                 args,
             } => base_local(&args[0]) == Some(id),

@@ -132,6 +132,37 @@ impl Lowerer<'_> {
                 let items = tighten_unary(quote!(#(#items),*));
                 self.owned_result(quote!(vec![#items]), ty, want)
             }
+            // No copies: the value is still evaluated (clippy:
+            // zero_repeat_side_effects).
+            Builtin::ListOfCopies if matches!(args[1].kind, K::Int(0)) => {
+                let value = self.expr(&args[0], Want::Owned).tokens;
+                let element = self.rust_type(&args[0].ty);
+                let vec = self.lib("Vec");
+                let empty = quote!(#vec::<#element>::new());
+                let tokens = if matches!(
+                    args[0].kind,
+                    K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)
+                ) {
+                    empty
+                } else {
+                    quote!({
+                        let _ = #value;
+                        #empty
+                    })
+                };
+                self.owned_result(tokens, ty, want)
+            }
+            Builtin::ListOfCopies => {
+                let value = owned(self, 0);
+                // Converted at run time even when written as a literal: a
+                // list rustc sees as of constant length is one clippy wants
+                // as an array wherever it is only read (useless_vec); a
+                // binding only read is one (see `read_only_array`).
+                let n = self.typed_expr(&args[1], Want::Deref).tokens;
+                let usize = self.lib("usize");
+                let count = quote!(#usize::try_from(#n).expect("the count of `list_of_copies` must not be negative"));
+                self.owned_result(quote!(vec![#value; #count]), ty, want)
+            }
             Builtin::MapOf => {
                 self.uses.hash_map = true;
                 let map = self.lib("HashMap");
@@ -618,6 +649,13 @@ impl Lowerer<'_> {
                 };
                 self.boxed_element_option(quote!(#r.#name().#cloned()), ty)
             }
+            M::Sublist => {
+                let r = read(self);
+                return self.list_range_view(r, args, ty, want);
+            }
+            M::ReverseRange | M::RotateRange | M::FillRange | M::CopyRange => {
+                return self.list_range(m, args);
+            }
             M::Sort | M::Reverse | M::Clear => {
                 let r = self.mutable_receiver(&args[0]);
                 let name = match m {
@@ -660,7 +698,7 @@ impl Lowerer<'_> {
                 quote!(#r.contains_key(#k))
             }
             M::Keys | M::Values => {
-                let temporary = !crate::check::is_place_expr(&args[0]);
+                let temporary = !crate::check::is_place_expr(copied_from(&args[0]));
                 let r = read(self);
                 let list = self.sorted_map_list(r, &receiver_ty, m == M::Keys, temporary);
                 return match want {
@@ -758,6 +796,33 @@ impl Lowerer<'_> {
             M::Clone => return self.expr(&args[0], want),
         };
         self.owned_result(tokens, ty, want)
+    }
+}
+
+/// `e` seen through `.clone()`, which the lowering drops where the copy
+/// is only read.
+pub(super) fn copied_from(e: &Expr) -> &Expr {
+    match &e.kind {
+        K::Builtin {
+            builtin: Builtin::Method(M::Clone),
+            args,
+        } => copied_from(&args[0]),
+        _ => e,
+    }
+}
+
+/// `list_of_copies(v, n)` with a literal `n` of values Rust copies (what
+/// clippy would write as an array): the value and the count.
+pub(super) fn copies_of_literal_count(e: &Expr) -> Option<(&Expr, usize)> {
+    match &e.kind {
+        K::Builtin {
+            builtin: Builtin::ListOfCopies,
+            args,
+        } if args.len() == 2 && super::types::rust_copy(&args[0].ty) => match args[1].kind {
+            K::Int(n) => usize::try_from(n).ok().map(|n| (&args[0], n)),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -877,6 +942,77 @@ impl Lowerer<'_> {
                 tokens: quote!(#v >> #u32::try_from(#n).expect("the amount of `shift_right` must not be negative")),
                 prec: Prec::Shift,
             }
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    /// The methods on a range `start … end - 1` of a list: a range out of
+    /// the list's bounds (or `start > end`) panics with the method's name.
+    /// `sublist(start, end)` of the list `r` reads: a slice where only
+    /// viewed (clippy: unnecessary_to_owned), its copy otherwise.
+    fn list_range_view(&mut self, r: TokenStream, args: &[Expr], ty: &Ty, want: Want) -> Lowered {
+        let (start, end) = (self.index(&args[1]), self.index(&args[2]));
+        let view = quote!(#r.get(#start..#end).expect("the range of `sublist` is out of bounds"));
+        match want {
+            Want::Read | Want::Borrow => atom(view),
+            _ => self.owned_result(quote!(#view.to_vec()), ty, want),
+        }
+    }
+
+    fn list_range(&mut self, m: M, args: &[Expr]) -> Lowered {
+        let name = match m {
+            M::ReverseRange => "reverse_range",
+            M::RotateRange => "rotate_range",
+            M::FillRange => "fill_range",
+            _ => "copy_range",
+        };
+        let message = Literal::string(&format!("the range of `{name}` is out of bounds"));
+        let (start, end) = (self.index(&args[1]), self.index(&args[2]));
+        // The arguments are evaluated before the list is changed (they may
+        // read it: `xs.fill_range(0, 2, xs[3])`).
+        let r = self.mutable_receiver(&args[0]);
+        let tokens = match m {
+            M::ReverseRange => quote!({
+                let (__start, __end) = (#start, #end);
+                #r.get_mut(__start..__end).expect(#message).reverse();
+            }),
+            M::FillRange => {
+                let value = self.expr(&args[3], Want::Owned).tokens;
+                quote!({
+                    let (__start, __end, __value) = (#start, #end, #value);
+                    #r.get_mut(__start..__end).expect(#message).fill(__value);
+                })
+            }
+            M::RotateRange => {
+                // Left by `count`, taken modulo the range's length (a
+                // negative count rotates right); the division only when
+                // the count is not already in range.
+                let count = self.expr(&args[3], Want::Deref).tokens;
+                quote!({
+                    let (__start, __end, __count): (usize, usize, i64) = (#start, #end, #count);
+                    let __range = #r.get_mut(__start..__end).expect(#message);
+                    let __length = __range.len() as i64;
+                    if (0..__length).contains(&__count) {
+                        __range.rotate_left(__count as usize);
+                    } else if __length > 0 {
+                        __range.rotate_left(__count.rem_euclid(__length) as usize);
+                    }
+                })
+            }
+            _ => {
+                // The piece is copied out first: the places may overlap.
+                let at = self.index(&args[3]);
+                quote!({
+                    let (__start, __end, __at) = (#start, #end, #at);
+                    let __piece = #r.get(__start..__end).expect(#message).to_vec();
+                    #r.get_mut(__at..__at + __piece.len()).expect(#message).clone_from_slice(&__piece);
+                })
+            }
+        };
+        Lowered {
+            tokens,
+            prec: Prec::Range,
         }
     }
 }

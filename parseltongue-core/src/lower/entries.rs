@@ -33,7 +33,10 @@ impl Lowerer<'_> {
             // A viewed text key (a slice, a variable read again later) is
             // looked up as it is and copied only when it is missing.
             let (bind, k) = match &key.kind {
-                K::Local { .. } | K::Str(_) => (quote!(), self.str_view(key)),
+                K::Str(_) => (quote!(), self.str_view(key)),
+                K::Local { id, .. } if self.local_repr(*id) != Repr::Cow => {
+                    (quote!(), self.str_view(key))
+                }
                 _ => {
                     let view = self.str_view(key);
                     (quote!(let __key = #view;), quote!(__key))

@@ -746,6 +746,10 @@ impl Lowerer<'_> {
                             | M::Sort
                             | M::Reverse
                             | M::Append
+                            | M::ReverseRange
+                            | M::RotateRange
+                            | M::FillRange
+                            | M::CopyRange
                     ),
                     K::Call { function, .. } | K::MethodCall { function, .. } => {
                         let f = &self.program.functions[*function];

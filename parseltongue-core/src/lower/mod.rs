@@ -609,7 +609,16 @@ fn used_only_as_slice(
                 args,
             } => count_safe(usize::from(is_local(source_lints::simplified(&args[0])))),
             K::Builtin {
-                builtin: Builtin::Method(M::Sort | M::Reverse),
+                builtin:
+                    Builtin::Method(
+                        M::Sort
+                        | M::Reverse
+                        | M::ReverseRange
+                        | M::RotateRange
+                        | M::FillRange
+                        | M::CopyRange
+                        | M::Sublist,
+                    ),
                 args,
             } => count_safe(usize::from(is_local(&args[0]))),
             K::Builtin {

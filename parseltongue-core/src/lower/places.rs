@@ -98,7 +98,8 @@ impl Lowerer<'_> {
             // Each character as a one-letter `&str`.
             M::Chars => quote!(#r.split_inclusive(|_: char| true)),
             M::Keys | M::Values => {
-                let temporary = !crate::check::is_place_expr(&args[0]);
+                let temporary =
+                    !crate::check::is_place_expr(super::builtins::copied_from(&args[0]));
                 self.sorted_map_iterator(r, *m == M::Keys, temporary)
             }
             _ => return None,

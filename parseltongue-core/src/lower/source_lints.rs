@@ -368,6 +368,16 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 }
             }
         }
+        // `xs.sublist(2, 1)`, `s.substring(3, 1)`: the author's positions,
+        // which panic (reversed_empty_ranges).
+        K::Builtin {
+            builtin: Builtin::Method(M::Sublist | M::Substring),
+            args,
+        } if args.len() == 3
+            && matches!((value(&args[1]), value(&args[2])), (Some(Value::Int(a)), Some(Value::Int(b))) if a > b) =>
+        {
+            lints.insert("clippy::reversed_empty_ranges");
+        }
         // `x.shift_left(0)`, `0.shift_left(n)`: the author's amount.
         K::Builtin {
             builtin: Builtin::Method(M::ShiftLeft | M::ShiftRight),

@@ -39,6 +39,18 @@ impl Lowerer<'_> {
         local: usize,
         value: &Expr,
     ) -> Option<(TokenStream, TokenStream)> {
+        // `list_of_copies(0, 3)` only read: `[0; 3]` (clippy: useless_vec).
+        if let Some((copied, n)) = super::builtins::copies_of_literal_count(value) {
+            let only_read = self
+                .body
+                .is_some_and(|b| super::used_only_as_slice(b, local, n, self.program));
+            if !only_read || n == 0 {
+                return None;
+            }
+            let v = self.typed_expr(copied, Want::Owned).tokens;
+            let n = Literal::usize_unsuffixed(n);
+            return Some((quote!(), quote!([#v; #n])));
+        }
         let args = super::expr::literal_list(value).filter(|args| !args.is_empty())?;
         let only_read = self
             .body
@@ -261,7 +273,8 @@ impl Lowerer<'_> {
                 );
                 if matches!(e.ty, Ty::Unit | Ty::Never | Ty::Error) {
                     let t = self.expr(e, Want::Read).tokens;
-                    if block_like {
+                    // A built-in lowered as a block of statements is one.
+                    if block_like || super::expr::is_braced(&t) {
                         t
                     } else {
                         quote!(#t;)

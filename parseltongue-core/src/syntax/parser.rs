@@ -445,6 +445,7 @@ fn is_builtin(k: Keyword) -> bool {
             | Keyword::PrintErrorLine
             | Keyword::Format
             | Keyword::ListOf
+            | Keyword::ListOfCopies
             | Keyword::MapOf
             | Keyword::Range
             | Keyword::RangeInclusive

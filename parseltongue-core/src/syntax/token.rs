@@ -112,6 +112,7 @@ keywords! {
     PrintErrorLine = "print_error_line",
     Format = "format",
     ListOf = "list_of",
+    ListOfCopies = "list_of_copies",
     MapOf = "map_of",
     Range = "range",
     RangeInclusive = "range_inclusive",

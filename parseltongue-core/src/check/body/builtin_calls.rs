@@ -20,6 +20,7 @@ impl<'a> BodyChecker<'_, 'a> {
             Keyword::Assert => Builtin::Assert,
             Keyword::AssertEqual => Builtin::AssertEqual,
             Keyword::ListOf => Builtin::ListOf,
+            Keyword::ListOfCopies => Builtin::ListOfCopies,
             Keyword::MapOf => Builtin::MapOf,
             Keyword::Range => Builtin::Range,
             _ => Builtin::RangeInclusive,
@@ -105,6 +106,41 @@ impl<'a> BodyChecker<'_, 'a> {
                         args: args_ir,
                     },
                     Ty::List(Box::new(elem)),
+                    span,
+                )
+            }
+            Builtin::ListOfCopies => {
+                let elem = match expected {
+                    Some(Ty::List(t)) if !t.is_incomplete() => Some((**t).clone()),
+                    _ => None,
+                };
+                if args.len() != 2 {
+                    self.c.error(Diagnostic::error(
+                        codes::WRONG_ARGUMENT_COUNT,
+                        span,
+                        format!(
+                            "`list_of_copies(value, count)` takes 2 arguments, found {}",
+                            args.len()
+                        ),
+                    ));
+                    for a in args {
+                        self.check_expr(a, None);
+                    }
+                    return error_expr(span);
+                }
+                let value = self.check_value(&args[0], elem.as_ref());
+                if let Some(e) = &elem {
+                    self.expect_type(&value, e);
+                }
+                let count = self.check_expr(&args[1], Some(&Ty::I64));
+                self.expect_type(&count, &Ty::I64);
+                let ty = Ty::List(Box::new(value.ty.clone()));
+                expr(
+                    IrK::Builtin {
+                        builtin,
+                        args: vec![value, count],
+                    },
+                    ty,
                     span,
                 )
             }

@@ -272,6 +272,27 @@ pub(super) fn constant_integer(
             }
             Some(value)
         }
+        // Bit operations as rustc folds their lowering (`a << 3`,
+        // `a >> 63`; a shift left by 64 or more is not an operator).
+        IrK::Builtin {
+            builtin: ir::Builtin::Method(m),
+            args,
+        } => {
+            use ir::BuiltinMethod as M;
+            let a = constant_integer(args.first()?, constants, depth + 1)?;
+            if *m == M::BitNot {
+                return Some(!a);
+            }
+            let b = constant_integer(args.get(1)?, constants, depth + 1)?;
+            match m {
+                M::BitAnd => Some(a & b),
+                M::BitOr => Some(a | b),
+                M::BitXor => Some(a ^ b),
+                M::ShiftLeft if (0..64).contains(&b) => Some(a << b),
+                M::ShiftRight if b >= 0 => Some(a >> b.min(63)),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }
@@ -296,7 +317,19 @@ pub(crate) fn overflows_through_constants(value: &ir::Expr, constants: &[ir::Con
     };
     let names_constant = std::iter::once(first.as_ref())
         .chain(rest.iter().map(|(_, e)| e))
-        .any(|e| matches!(e.kind, IrK::Const(_)));
+        .any(|e| {
+            let found = std::cell::Cell::new(false);
+            ir::walk_expr(
+                e,
+                &mut |inner| {
+                    if matches!(inner.kind, IrK::Const(_)) {
+                        found.set(true);
+                    }
+                },
+                &mut |_| {},
+            );
+            found.get()
+        });
     let known = |e: &ir::Expr| constant_integer(e, constants, 0).is_some();
     names_constant
         && known(first)

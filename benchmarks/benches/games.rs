@@ -61,7 +61,14 @@ fn main() {
         if only.is_some_and(|o| o != name) {
             continue;
         }
-        let parseltongue = compile_parseltongue(&games_dir.join(format!("{name}.pt")), &work);
+        let parseltongue = match compile_parseltongue(&games_dir.join(format!("{name}.pt")), &work)
+        {
+            Ok(binary) => binary,
+            Err(report) => {
+                println!("{name:<16} does not compile: {report}");
+                continue;
+            }
+        };
         let rust = compile_rust(&games_dir.join(format!("{name}.rs")), &work, name);
         let expected = output_of(&rust);
         let got = output_of(&parseltongue);
@@ -110,23 +117,26 @@ fn keep_best(best: &mut Option<Run>, run: Run) {
     }
 }
 
-/// Lowers `source` with the Parseltongue compiler and compiles the Rust.
-fn compile_parseltongue(source: &Path, work: &Path) -> PathBuf {
+/// Lowers `source` with the Parseltongue compiler and compiles the Rust;
+/// the compiler's first diagnostic if it rejects the program.
+fn compile_parseltongue(source: &Path, work: &Path) -> Result<PathBuf, String> {
     let text =
         std::fs::read_to_string(source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
     let mut sources = SourceMap::new();
     sources.add(SourceFile::new(source.display().to_string(), text));
     let compiled = parseltongue_core::compile(&sources).expect("lowering");
     let Some(rust) = compiled.rust else {
-        panic!(
-            "{}",
-            render_all(&compiled.diagnostics, &sources, ColorChoice::Never)
-        );
+        let report = render_all(&compiled.diagnostics, &sources, ColorChoice::Never);
+        return Err(report.lines().next().unwrap_or_default().to_string());
     };
     let stem = source.file_stem().expect("named").to_string_lossy();
     let generated = work.join(format!("{stem}_parseltongue.rs"));
     std::fs::write(&generated, rust).expect("writable work folder");
-    compile_rust(&generated, work, &format!("{stem}_parseltongue"))
+    Ok(compile_rust(
+        &generated,
+        work,
+        &format!("{stem}_parseltongue"),
+    ))
 }
 
 /// Compiles one Rust file with `RUSTC_FLAGS` into `work/NAME`.

@@ -127,7 +127,11 @@ fn compile_parseltongue(source: &Path, work: &Path) -> Result<PathBuf, String> {
     let compiled = parseltongue_core::compile(&sources).expect("lowering");
     let Some(rust) = compiled.rust else {
         let report = render_all(&compiled.diagnostics, &sources, ColorChoice::Never);
-        return Err(report.lines().next().unwrap_or_default().to_string());
+        let first_error = report
+            .lines()
+            .find(|line| line.contains("] Error:"))
+            .unwrap_or_default();
+        return Err(first_error.to_string());
     };
     let stem = source.file_stem().expect("named").to_string_lossy();
     let generated = work.join(format!("{stem}_parseltongue.rs"));

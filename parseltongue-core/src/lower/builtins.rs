@@ -153,7 +153,9 @@ impl Lowerer<'_> {
                 self.owned_result(tokens, ty, want)
             }
             Builtin::ListOfCopies => {
-                let value = owned(self, 0);
+                // Its first number carries its type (`vec![1e3; n]` alone
+                // leaves `{float}` to rustc).
+                let value = self.typed_expr(&args[0], Want::Owned).tokens;
                 // Converted at run time even when written as a literal: a
                 // list rustc sees as of constant length is one clippy wants
                 // as an array wherever it is only read (useless_vec); a
@@ -894,9 +896,17 @@ impl Lowerer<'_> {
                 prec: Prec::Shift,
             };
         }
+        // A constant amount is written as itself (it is used), a literal
+        // as the literal.
+        let literal = matches!(amount.kind, K::Int(_));
         if let Some(n @ 0..=63) = known {
             let v = v.at(Prec::Unary);
-            let n = Literal::i64_unsuffixed(n);
+            let n = if literal {
+                let n = Literal::i64_unsuffixed(n);
+                quote!(#n)
+            } else {
+                self.expr(amount, Want::Deref).at(Prec::Cast)
+            };
             let tokens = if m == M::ShiftLeft {
                 quote!(#v << #n)
             } else {
@@ -905,6 +915,21 @@ impl Lowerer<'_> {
             return Lowered {
                 tokens,
                 prec: Prec::Shift,
+            };
+        }
+        if let (Some(64..), false) = (known, literal) {
+            let u32 = self.lib("u32");
+            let n = self.expr(amount, Want::Deref).tokens;
+            let amount = quote!(#u32::try_from(#n).unwrap_or(#u32::MAX));
+            return if m == M::ShiftLeft {
+                let v = v.at(Prec::Postfix);
+                atom(quote!(#v.checked_shl(#amount).unwrap_or(0)))
+            } else {
+                let v = v.at(Prec::Unary);
+                Lowered {
+                    tokens: quote!(#v >> #amount.min(63)),
+                    prec: Prec::Shift,
+                }
             };
         }
         if let Some(64..) = known {

@@ -83,6 +83,13 @@ impl Lowerer<'_> {
                 builtin: Builtin::ListOf | Builtin::MapOf,
                 args,
             } => args.is_empty(),
+            K::Builtin {
+                builtin: Builtin::ListOfCopies,
+                args,
+            } => {
+                matches!(args.get(1).map(|a| &a.kind), Some(K::Int(0)))
+                    && !leaves_function(&args[0])
+            }
             _ => false,
         };
         if empty {

@@ -542,6 +542,26 @@ fn is_search_loop(block: &crate::ir::Block, returns: &Ty) -> bool {
 
 /// True if the list in `local` is resized, replaced or handed on as
 /// `mutable`, so it must be passed as `&mut Vec<T>` rather than a slice.
+/// Whether a value of `ty` holds a map inline (through options, results
+/// and records, not behind a list): its size is the `HashMap`'s.
+fn holds_map(program: &Program, ty: &Ty, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    match ty {
+        Ty::Map(..) => true,
+        Ty::Option(t) => holds_map(program, t, depth + 1),
+        Ty::Result(a, b) => holds_map(program, a, depth + 1) || holds_map(program, b, depth + 1),
+        Ty::Named(id) => match &program.types[*id].kind {
+            TypeDefKind::Record(fields) => {
+                fields.iter().any(|(_, t)| holds_map(program, t, depth + 1))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 fn grows_or_shrinks(block: &crate::ir::Block, local: usize, program: &Program) -> bool {
     use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Stmt};
     let is_local = |e: &Expr| matches!(e.kind, K::Local { id, .. } if id == local);
@@ -831,6 +851,15 @@ impl<'p> Lowerer<'p> {
                 let conventional = naming::is_camel_case(&def.name)
                     && matches!(&def.kind, TypeDefKind::Enum(v) if v.iter().all(|(n, _)| naming::is_camel_case(n)));
                 let naming = naming_allows(conventional, true);
+                // Variant sizes follow the lowering's representations (a
+                // map is a `HashMap`), not anything the author chose.
+                let carries = matches!(&self.program.types[id].kind,
+                    TypeDefKind::Enum(all) if all.iter().flat_map(|(_, payload)| payload).any(|t| holds_map(self.program, t, 0)));
+                let naming = if carries {
+                    quote!(#naming #[allow(clippy::large_enum_variant)])
+                } else {
+                    naming
+                };
                 // `enum Shape { CircleShape }`: the author's naming.
                 let repeats_name = matches!(&def.kind, TypeDefKind::Enum(v)
                     if v.iter().any(|(n, _)| n.starts_with(def.name.as_str()) || n.ends_with(def.name.as_str())));

@@ -254,6 +254,18 @@ impl<'a> BodyChecker<'_, 'a> {
                     ));
                     return error_expr(span);
                 }
+                // `-(1.shift_left(63))`: negating a known minimum overflows
+                // (rustc rejects it at compile time).
+                if *op == UnaryOp::Negate
+                    && inner.ty == Ty::I64
+                    && super::operators::constant_integer(
+                        &inner,
+                        &self.c.tables.program.constants,
+                        0,
+                    ) == Some(i64::MIN)
+                {
+                    self.c.error(super::operators::constant_overflow(span));
+                }
                 let ty = inner.ty.clone();
                 expr(
                     IrK::Unary {

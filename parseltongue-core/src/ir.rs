@@ -539,6 +539,29 @@ pub enum BuiltinMethod {
     Clone,
 }
 
+impl BuiltinMethod {
+    /// Whether the method changes the value it is called on (`push`,
+    /// `sort`, `append`, the list range methods…).
+    pub fn changes_receiver(self) -> bool {
+        use BuiltinMethod as M;
+        matches!(
+            self,
+            M::Push
+                | M::Pop
+                | M::Insert
+                | M::Remove
+                | M::Clear
+                | M::Sort
+                | M::Reverse
+                | M::Append
+                | M::ReverseRange
+                | M::RotateRange
+                | M::FillRange
+                | M::CopyRange
+        )
+    }
+}
+
 /// A checked expression with its type.
 #[derive(Clone, Debug)]
 pub struct Expr {

@@ -14,21 +14,7 @@ use std::rc::Rc;
 
 /// Built-in methods that change their receiver in place.
 fn mutates(m: M) -> bool {
-    matches!(
-        m,
-        M::Push
-            | M::Pop
-            | M::Sort
-            | M::Reverse
-            | M::Insert
-            | M::Remove
-            | M::Clear
-            | M::Append
-            | M::ReverseRange
-            | M::RotateRange
-            | M::FillRange
-            | M::CopyRange
-    )
+    m.changes_receiver()
 }
 
 impl Machine<'_> {

@@ -307,22 +307,7 @@ impl Lowerer<'_> {
         method: crate::ir::BuiltinMethod,
         args: &[Expr],
     ) -> Option<(TokenStream, TokenStream)> {
-        use crate::ir::BuiltinMethod as M;
-        let changes_receiver = matches!(
-            method,
-            M::Push
-                | M::Pop
-                | M::Insert
-                | M::Remove
-                | M::Clear
-                | M::Sort
-                | M::Reverse
-                | M::Append
-                | M::ReverseRange
-                | M::RotateRange
-                | M::FillRange
-                | M::CopyRange
-        );
+        let changes_receiver = method.changes_receiver();
         let (receiver, rest) = args.split_first()?;
         if changes_receiver || receiver.ty.is_copy() {
             return None;
@@ -414,27 +399,13 @@ impl Lowerer<'_> {
 
     /// Whether this one expression node (not what is inside it) changes `id`.
     fn node_changes(&self, e: &Expr, id: LocalId) -> bool {
-        use crate::ir::{Builtin, BuiltinMethod as M, FunctionKind};
+        use crate::ir::{Builtin, FunctionKind};
         let program = self.program;
         match &e.kind {
             K::Builtin {
-                builtin:
-                    Builtin::Method(
-                        M::Push
-                        | M::Pop
-                        | M::Insert
-                        | M::Remove
-                        | M::Clear
-                        | M::Sort
-                        | M::Reverse
-                        | M::Append
-                        | M::ReverseRange
-                        | M::RotateRange
-                        | M::FillRange
-                        | M::CopyRange,
-                    ),
+                builtin: Builtin::Method(m),
                 args,
-            } => base_local(&args[0]) == Some(id),
+            } if m.changes_receiver() => base_local(&args[0]) == Some(id),
             K::Call { function, args } => program.functions[*function]
                 .params
                 .iter()

@@ -736,21 +736,7 @@ impl Lowerer<'_> {
                     K::Builtin {
                         builtin: Builtin::Method(m),
                         ..
-                    } => matches!(
-                        m,
-                        M::Push
-                            | M::Pop
-                            | M::Insert
-                            | M::Remove
-                            | M::Clear
-                            | M::Sort
-                            | M::Reverse
-                            | M::Append
-                            | M::ReverseRange
-                            | M::RotateRange
-                            | M::FillRange
-                            | M::CopyRange
-                    ),
+                    } => m.changes_receiver(),
                     K::Call { function, .. } | K::MethodCall { function, .. } => {
                         let f = &self.program.functions[*function];
                         f.params.iter().any(|p| p.mode == ParamMode::Mutable)

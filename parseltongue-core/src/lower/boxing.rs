@@ -5,7 +5,7 @@
 //! out of a list or map) and unboxed where they come out (`unwrap`,
 //! `propagate`, `match`).
 
-use super::expr::{Lowered, Prec};
+use super::expr::{atom, Lowered, Prec, Want};
 use super::Lowerer;
 use crate::ir::{LocalId, Pattern, Repr, Ty, TypeDefKind};
 use proc_macro2::TokenStream;
@@ -39,11 +39,18 @@ impl Lowerer<'_> {
     }
 
     /// The `T` inside an owned `Box<T>` that `unwrap`, `expect` or
-    /// `propagate` gave.
-    pub(super) fn unboxed(&self, boxed: TokenStream) -> Lowered {
-        Lowered {
-            tokens: quote!(*#boxed),
-            prec: Prec::Unary,
+    /// `propagate` gave, as `want` needs it: a box reads as what it holds.
+    pub(super) fn unboxed(&self, boxed: TokenStream, want: Want) -> Lowered {
+        match want {
+            Want::Read => atom(boxed),
+            Want::Borrow => Lowered {
+                tokens: quote!(&*#boxed),
+                prec: Prec::Unary,
+            },
+            _ => Lowered {
+                tokens: quote!(*#boxed),
+                prec: Prec::Unary,
+            },
         }
     }
 

@@ -755,19 +755,7 @@ impl Lowerer<'_> {
                         return self.owned_result(quote!(#r.map_or(#d, |boxed| *boxed)), ty, want);
                     }
                 };
-                if want == Want::Read {
-                    // A box reads as what it holds.
-                    return atom(taken);
-                }
-                let value = self.unboxed(taken);
-                if want == Want::Borrow {
-                    let v = value.tokens;
-                    return Lowered {
-                        tokens: quote!(&#v),
-                        prec: Prec::Unary,
-                    };
-                }
-                return value;
+                return self.unboxed(taken, want);
             }
             M::Unwrap | M::Expect | M::UnwrapOr => {
                 let r = self.expr(&args[0], Want::Owned).at(Prec::Postfix);

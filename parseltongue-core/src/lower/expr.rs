@@ -475,19 +475,7 @@ impl Lowerer<'_> {
                     }
                 };
                 if self.is_boxed_option(&inner.ty) {
-                    if want == Want::Read {
-                        // A box reads as what it holds.
-                        return atom(quote!(#i?));
-                    }
-                    let value = self.unboxed(quote!(#i?));
-                    if want == Want::Borrow {
-                        let v = value.tokens;
-                        return Lowered {
-                            tokens: quote!(&#v),
-                            prec: Prec::Unary,
-                        };
-                    }
-                    return value;
+                    return self.unboxed(quote!(#i?), want);
                 }
                 self.owned_result(quote!(#i?), &e.ty, want)
             }

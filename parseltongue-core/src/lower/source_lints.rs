@@ -401,15 +401,21 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
             // `x.bit_and(12) == 3`: a known mask compared with a known
             // value that it can never (or always) give: the author's logic
             // (bad_bit_mask, ineffective_bit_mask).
-            let mask = |e: &Expr| match &simplified(e).kind {
-                K::Builtin {
-                    builtin: Builtin::Method(m @ (M::BitAnd | M::BitOr)),
-                    args,
-                } => args.iter().find_map(|a| match value(a) {
-                    Some(Value::Int(v)) => Some((*m, v)),
-                    _ => None,
-                }),
-                _ => None,
+            // Each known operand of a mask may be the mask.
+            let masks = |e: &Expr| -> Vec<(M, i64)> {
+                match &simplified(e).kind {
+                    K::Builtin {
+                        builtin: Builtin::Method(m @ (M::BitAnd | M::BitOr)),
+                        args,
+                    } => args
+                        .iter()
+                        .filter_map(|a| match value(a) {
+                            Some(Value::Int(v)) => Some((*m, v)),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                }
             };
             let operands: Vec<&Expr> = std::iter::once(first.as_ref())
                 .chain(rest.iter().map(|(_, r)| r))
@@ -420,16 +426,17 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 }
                 let (left, right) = (operands[i], operands[i + 1]);
                 for (masked, other) in [(left, right), (right, left)] {
-                    let (Some((m, bits)), Some(Value::Int(c))) = (mask(masked), value(other))
-                    else {
+                    let Some(Value::Int(c)) = value(other) else {
                         continue;
                     };
-                    let degenerate = !matches!(op, BinaryOp::Eq | BinaryOp::Ne)
-                        || (m == M::BitAnd && c & !bits != 0)
-                        || (m == M::BitOr && bits & !c != 0);
-                    if degenerate {
-                        lints.insert("clippy::bad_bit_mask");
-                        lints.insert("clippy::ineffective_bit_mask");
+                    for (m, bits) in masks(masked) {
+                        let degenerate = !matches!(op, BinaryOp::Eq | BinaryOp::Ne)
+                            || (m == M::BitAnd && c & !bits != 0)
+                            || (m == M::BitOr && bits & !c != 0);
+                        if degenerate {
+                            lints.insert("clippy::bad_bit_mask");
+                            lints.insert("clippy::ineffective_bit_mask");
+                        }
                     }
                 }
             }

@@ -857,43 +857,41 @@ fn single_integer_literal(tokens: &TokenStream) -> Option<i64> {
 }
 
 impl Lowerer<'_> {
+    /// Whether a shift amount is known to be 0 to 63: a value known before
+    /// the program runs, or one masked below 64 (`n.bit_and(63)`).
+    pub(super) fn shift_amount_in_range(&self, amount: &Expr) -> bool {
+        let in_range = |e: &Expr| {
+            matches!(
+                super::source_lints::known_integer(e, &self.program.constants),
+                Some(0..=63)
+            )
+        };
+        in_range(amount)
+            || matches!(&amount.kind, K::Builtin {
+                builtin: Builtin::Method(M::BitAnd),
+                args,
+            } if args.iter().any(in_range))
+    }
+
     /// `shift_left` and `shift_right`: a literal amount of 0 to 63 is
     /// Rust's operator; any other amount follows the reference (64 or more
     /// shifts every bit out, a negative amount panics).
     fn shift(&mut self, m: M, value: &Expr, amount: &Expr) -> Lowered {
         let v = self.typed_expr(value, Want::Deref);
         let known = super::source_lints::known_integer(amount, &self.program.constants);
-        // `n.bit_and(63)` (or any mask below 64) is always in range:
-        // Rust's operator with the `i64` amount as it is.
-        let masked = matches!(&amount.kind, K::Builtin {
-                builtin: Builtin::Method(M::BitAnd),
-                args,
-            } if args.iter().any(|a| matches!(super::source_lints::known_integer(a, &self.program.constants), Some(0..=63))));
-        // The shifted value is parenthesised after a cast: `x as i64 << n`
-        // reads `i64<…` as type arguments.
-        if known.is_none() && masked {
-            let v = v.at(Prec::Unary);
-            let n = self.expr(amount, Want::Deref).at(Prec::Cast);
-            let tokens = if m == M::ShiftLeft {
-                quote!(#v << #n)
-            } else {
-                quote!(#v >> #n)
-            };
-            return Lowered {
-                tokens,
-                prec: Prec::Shift,
-            };
-        }
-        // A constant amount is written as itself (it is used), a literal
-        // as the literal.
         let literal = matches!(amount.kind, K::Int(_));
-        if let Some(n @ 0..=63) = known {
+        if self.shift_amount_in_range(amount) {
+            // Rust's operator. The shifted value is parenthesised after a
+            // cast (`x as i64 << n` reads `i64<…` as type arguments); a
+            // literal amount is the literal, any other the amount as
+            // written (a constant stays used).
             let v = v.at(Prec::Unary);
-            let n = if literal {
-                let n = Literal::i64_unsuffixed(n);
-                quote!(#n)
-            } else {
-                self.expr(amount, Want::Deref).at(Prec::Cast)
+            let n = match known {
+                Some(n) if literal => {
+                    let n = Literal::i64_unsuffixed(n);
+                    quote!(#n)
+                }
+                _ => self.expr(amount, Want::Deref).at(Prec::Cast),
             };
             let tokens = if m == M::ShiftLeft {
                 quote!(#v << #n)

@@ -604,21 +604,12 @@ impl Lowerer<'_> {
         {
             return None;
         }
-        let in_range = || {
-            matches!(
-                super::source_lints::known_integer(&args[1], &self.program.constants),
-                Some(0..=63)
-            ) || matches!(&args[1].kind, K::Builtin {
-                    builtin: Builtin::Method(M::BitAnd),
-                    args: mask,
-                } if mask.iter().any(|a| matches!(super::source_lints::known_integer(a, &self.program.constants), Some(0..=63))))
-        };
         let symbol = match m {
             M::BitAnd => "&=",
             M::BitOr => "|=",
             M::BitXor => "^=",
-            M::ShiftLeft if in_range() => "<<=",
-            M::ShiftRight if in_range() => ">>=",
+            M::ShiftLeft if self.shift_amount_in_range(&args[1]) => "<<=",
+            M::ShiftRight if self.shift_amount_in_range(&args[1]) => ">>=",
             _ => return None,
         };
         let symbol: TokenStream = symbol.parse().unwrap_or_default();

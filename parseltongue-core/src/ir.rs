@@ -29,6 +29,9 @@ pub enum Ty {
     Bool,
     /// `string`
     Str,
+    /// `ordering`: the result of comparing two values (`Ordering::Less`,
+    /// `Ordering::Equal`, `Ordering::Greater`), Rust's `std::cmp::Ordering`.
+    Ordering,
     /// The type of statements and of functions without `returns`.
     Unit,
     /// The type of `return`, `break`, `panic(…)`: fits anywhere.
@@ -58,7 +61,10 @@ pub enum Ty {
 impl Ty {
     /// `i64`, `f64`, `bool` and unit are copied, never borrowed or cloned.
     pub fn is_copy(&self) -> bool {
-        matches!(self, Ty::I64 | Ty::F64 | Ty::Bool | Ty::Unit | Ty::Never)
+        matches!(
+            self,
+            Ty::I64 | Ty::F64 | Ty::Bool | Ty::Ordering | Ty::Unit | Ty::Never
+        )
     }
 
     /// True if the type has an error or unknown part.
@@ -258,6 +264,7 @@ impl Program {
             Ty::F64 => "f64".into(),
             Ty::Bool => "bool".into(),
             Ty::Str => "string".into(),
+            Ty::Ordering => "ordering".into(),
             Ty::Unit => "nothing".into(),
             Ty::Never => "never".into(),
             Ty::List(t) => format!("list<{}>", self.show_type(t)),
@@ -503,6 +510,9 @@ pub enum BuiltinMethod {
     CheckedSub,
     CheckedMul,
     CheckedDiv,
+    Compare,
+    OrderReverse,
+    OrderThen,
     BitAnd,
     BitOr,
     BitXor,
@@ -515,6 +525,12 @@ pub enum BuiltinMethod {
     First,
     Last,
     Sort,
+    SortBy,
+    SortByKey,
+    MinBy,
+    MaxBy,
+    MinByKey,
+    MaxByKey,
     Reverse,
     Join,
     Insert,
@@ -552,6 +568,8 @@ impl BuiltinMethod {
                 | M::Remove
                 | M::Clear
                 | M::Sort
+                | M::SortBy
+                | M::SortByKey
                 | M::Reverse
                 | M::Append
                 | M::ReverseRange
@@ -584,6 +602,17 @@ pub enum ExprKind {
     Str(String),
     /// `true` / `false`.
     Bool(bool),
+    /// `Ordering::Less`, `Ordering::Equal`, `Ordering::Greater`.
+    Ordering(std::cmp::Ordering),
+    /// A function named as the argument of a built-in method
+    /// (`xs.sort_by(by_name)`): `call` applies it to `params`, locals that
+    /// view the elements the method hands it (Rust closure parameters).
+    FunctionArgument {
+        /// The locals the function is applied to, in order.
+        params: Vec<LocalId>,
+        /// The call of the named function on them.
+        call: Box<Expr>,
+    },
     /// A local; `moved` is set when this is its last use and the value may
     /// be moved instead of cloned.
     Local {
@@ -733,6 +762,8 @@ pub enum Pattern {
     Str(String),
     /// A boolean.
     Bool(bool),
+    /// `Ordering::Less`, `Ordering::Equal` or `Ordering::Greater`.
+    Ordering(std::cmp::Ordering),
     /// A user enum variant.
     Variant {
         /// The enum.
@@ -811,7 +842,8 @@ pub fn walk_expr(
         }
         ExprKind::Field { base, .. }
         | ExprKind::Unary { operand: base, .. }
-        | ExprKind::Propagate(base) => {
+        | ExprKind::Propagate(base)
+        | ExprKind::FunctionArgument { call: base, .. } => {
             walk_expr(base, visit_expr, visit_stmt);
         }
         ExprKind::Index { base, index } => {

@@ -6,7 +6,7 @@ use super::arith::{MUL_OVERFLOW, NEG_OVERFLOW};
 use super::debug::Shown;
 use super::format;
 use super::machine::{check_text_size, panic, unsupported, Eval, Flow, Machine};
-use super::value::{compare, equal, Key, Value};
+use super::value::{equal, total_compare, Key, Value};
 use parseltongue_core::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -116,6 +116,13 @@ impl Machine<'_> {
         let Some((receiver, rest)) = args.split_first() else {
             return unsupported("a method without its receiver");
         };
+        if let [function @ Expr {
+            kind: ExprKind::FunctionArgument { .. },
+            ..
+        }] = rest
+        {
+            return self.ordered_by(m, receiver, function);
+        }
         if mutates(m) {
             // The receiver is a place, formed before the arguments are
             // evaluated (Rust's two-phase borrow of the receiver).
@@ -134,6 +141,14 @@ impl Machine<'_> {
     fn read(&self, m: M, receiver: &Value, args: &[Value]) -> Eval<Value> {
         match (receiver, args) {
             (_, []) if m == M::Clone => Ok(receiver.clone()),
+            (_, [other]) if m == M::Compare => match total_compare(receiver, other) {
+                Some(o) => Ok(Value::Ordering(o)),
+                None => unsupported("`compare` of values without one order"),
+            },
+            (Value::Ordering(o), []) if m == M::OrderReverse => Ok(Value::Ordering(o.reverse())),
+            (Value::Ordering(o), [Value::Ordering(p)]) if m == M::OrderThen => {
+                Ok(Value::Ordering(o.then(*p)))
+            }
             (Value::Str(s), _) => string_method(m, s, args),
             (Value::Int(n), _) => int_method(m, *n, args),
             (Value::Float(x), _) => float_method(m, *x, args),
@@ -444,8 +459,8 @@ fn change_list(m: M, items: &mut Vec<Value>, args: &[Value]) -> Eval<Value> {
         }
         (M::Pop, []) => Value::option(items.pop()),
         (M::Sort, []) => {
-            // Stable, like `slice::sort`; elements are i64, string or bool.
-            items.sort_by(|a, b| compare(a, b).unwrap_or(Ordering::Equal));
+            // Stable, like `slice::sort`; `f64` by `total_cmp`.
+            items.sort_by(|a, b| total_compare(a, b).unwrap_or(Ordering::Equal));
             Value::Unit
         }
         (M::Reverse, []) => {

@@ -42,6 +42,7 @@ impl Debug for Shown<'_> {
             Value::Int(n) => Debug::fmt(n, f),
             Value::Float(x) => Debug::fmt(x, f),
             Value::Bool(b) => Debug::fmt(b, f),
+            Value::Ordering(o) => Debug::fmt(o, f),
             Value::Str(s) => Debug::fmt(&**s, f),
             Value::List(items) => f
                 .debug_list()

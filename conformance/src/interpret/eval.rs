@@ -173,6 +173,8 @@ impl Machine<'_> {
             K::Float(x) => Ok(Value::Float(*x)),
             K::Str(s) => Ok(Value::str(s)),
             K::Bool(b) => Ok(Value::Bool(*b)),
+            K::Ordering(o) => Ok(Value::Ordering(*o)),
+            K::FunctionArgument { .. } => unsupported("a function argument outside its method"),
             K::Local { id, .. } => self.local(*id),
             K::Const(id) => match self.program.constants.get(*id) {
                 Some(c) => self.expr(&c.value),
@@ -300,6 +302,7 @@ impl Machine<'_> {
             (Pattern::Int(n), Value::Int(m)) => n == m,
             (Pattern::Str(s), Value::Str(t)) => **s == **t,
             (Pattern::Bool(b), Value::Bool(c)) => b == c,
+            (Pattern::Ordering(o), Value::Ordering(p)) => o == p,
             (Pattern::Variant { ty, index, args }, Value::Variant(vty, vindex, payload)) => {
                 if ty != vty || index != vindex || args.len() != payload.len() {
                     return Ok(false);

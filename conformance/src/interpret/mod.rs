@@ -14,6 +14,7 @@ mod entries;
 mod eval;
 mod format;
 mod machine;
+mod order;
 pub(crate) mod rust_functions;
 mod threads;
 mod value;

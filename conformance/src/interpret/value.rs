@@ -16,6 +16,7 @@ pub(crate) enum Value {
     Int(i64),
     Float(f64),
     Bool(bool),
+    Ordering(Ordering),
     Str(Rc<str>),
     List(Rc<Vec<Value>>),
     Map(Rc<BTreeMap<Key, Value>>),
@@ -106,6 +107,7 @@ impl Value {
             Value::Int(_) => "i64",
             Value::Float(_) => "f64",
             Value::Bool(_) => "bool",
+            Value::Ordering(_) => "ordering",
             Value::Str(_) => "string",
             Value::List(_) => "list",
             Value::Map(_) => "map",
@@ -148,6 +150,7 @@ pub(crate) fn equal(a: &Value, b: &Value) -> bool {
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Ordering(x), Value::Ordering(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::List(x), Value::List(y)) => all_equal(x, y),
         (Value::Map(x), Value::Map(y)) => {
@@ -186,5 +189,15 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         _ => None,
+    }
+}
+
+/// `compare`, `sort` and the keys of `sort_by_key`: one order over every
+/// value of a type, `f64` by `total_cmp` (`-0.0` before `0.0`, NaN last).
+pub(crate) fn total_compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => Some(x.total_cmp(y)),
+        (Value::Ordering(x), Value::Ordering(y)) => Some(x.cmp(y)),
+        _ => compare(a, b),
     }
 }

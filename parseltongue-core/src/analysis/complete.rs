@@ -158,8 +158,7 @@ impl Analysis {
         } else {
             for name in builtins::names_for(&ty) {
                 let detail = builtins::method(&ty, name).map_or_else(String::new, |sig| {
-                    let params: Vec<String> =
-                        sig.params.iter().map(|t| program.show_type(t)).collect();
+                    let params = sig.shown_params(&ty, |t| program.show_type(t));
                     format!(
                         "{name}({}) returns {}",
                         params.join(", "),

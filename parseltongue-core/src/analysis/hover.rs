@@ -77,7 +77,7 @@ impl Analysis {
             .get(token.start as usize..token.end as usize)?;
         let sig = crate::check::builtins::method(&receiver, name)?;
         let program = self.program();
-        let params: Vec<String> = sig.params.iter().map(|t| program.show_type(t)).collect();
+        let params = sig.shown_params(&receiver, |t| program.show_type(t));
         let returns = match sig.returns {
             crate::ir::Ty::Unit => String::new(),
             ref ty => format!(" returns {}", program.show_type(ty)),

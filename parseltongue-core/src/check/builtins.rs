@@ -11,12 +11,63 @@ pub(crate) enum ReceiverUse {
     Consume,
 }
 
+/// The function a method takes by name (`xs.sort_by(by_name)`), for the
+/// elements of a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FunctionShape {
+    /// Two elements in, an `ordering` out: which comes first.
+    Compare,
+    /// One element in, a key out (`i64`, `f64`, `string`, `bool` or
+    /// `ordering`): elements are ordered by their keys.
+    Key,
+}
+
+impl FunctionShape {
+    /// How many values the function takes.
+    pub(crate) fn arity(self) -> usize {
+        match self {
+            FunctionShape::Compare => 2,
+            FunctionShape::Key => 1,
+        }
+    }
+
+    /// The function's shape for elements shown as `element`.
+    pub(crate) fn describe(self, element: &str) -> String {
+        match self {
+            FunctionShape::Compare => {
+                format!("a function ({element}, {element}) returns ordering")
+            }
+            FunctionShape::Key => {
+                format!("a function ({element}) returns a key (i64, f64, string, bool or ordering)")
+            }
+        }
+    }
+}
+
 /// A resolved built-in method: its id, parameter types, result and receiver use.
 pub(crate) struct MethodSig {
     pub method: M,
     pub params: Vec<Ty>,
     pub returns: Ty,
     pub receiver: ReceiverUse,
+    /// The function it takes by name, in place of `params`.
+    pub function: Option<FunctionShape>,
+}
+
+impl MethodSig {
+    /// The parameters as hover and completion show them.
+    pub(crate) fn shown_params(&self, receiver: &Ty, show: impl Fn(&Ty) -> String) -> Vec<String> {
+        match (self.function, receiver) {
+            (Some(shape), Ty::List(element)) => {
+                let name = match shape {
+                    FunctionShape::Compare => "compare",
+                    FunctionShape::Key => "key",
+                };
+                vec![format!("{name}: {}", shape.describe(&show(element)))]
+            }
+            _ => self.params.iter().map(show).collect(),
+        }
+    }
 }
 
 fn sig(method: M, params: Vec<Ty>, returns: Ty) -> Option<MethodSig> {
@@ -25,6 +76,7 @@ fn sig(method: M, params: Vec<Ty>, returns: Ty) -> Option<MethodSig> {
         params,
         returns,
         receiver: ReceiverUse::Read,
+        function: None,
     })
 }
 
@@ -34,6 +86,23 @@ fn mutating(method: M, params: Vec<Ty>, returns: Ty) -> Option<MethodSig> {
         params,
         returns,
         receiver: ReceiverUse::Mutate,
+        function: None,
+    })
+}
+
+/// A method that takes a function by name.
+fn taking(method: M, shape: FunctionShape, returns: Ty) -> Option<MethodSig> {
+    let receiver = if method.changes_receiver() {
+        ReceiverUse::Mutate
+    } else {
+        ReceiverUse::Read
+    };
+    Some(MethodSig {
+        method,
+        params: vec![],
+        returns,
+        receiver,
+        function: Some(shape),
     })
 }
 
@@ -68,6 +137,11 @@ pub(crate) fn method(receiver: &Ty, name: &str) -> Option<MethodSig> {
         (Str, "lines") => sig(M::Lines, vec![], list(Str)),
         (Str, "parse_int") => sig(M::ParseInt, vec![], result(I64, Str)),
         (Str, "parse_float") => sig(M::ParseFloat, vec![], result(F64, Str)),
+        (I64 | F64 | Str | Bool | Ordering, "compare") => {
+            sig(M::Compare, vec![receiver.clone()], Ordering)
+        }
+        (Ordering, "reverse") => sig(M::OrderReverse, vec![], Ordering),
+        (Ordering, "then") => sig(M::OrderThen, vec![Ordering], Ordering),
         (I64, "to_f64") => sig(M::ToF64, vec![], F64),
         (F64, "to_i64") => sig(M::ToI64, vec![], I64),
         (I64 | F64, "abs") => sig(M::Abs, vec![], receiver.clone()),
@@ -96,9 +170,15 @@ pub(crate) fn method(receiver: &Ty, name: &str) -> Option<MethodSig> {
         (List(t), "first") => sig(M::First, vec![], option((**t).clone())),
         (List(t), "last") => sig(M::Last, vec![], option((**t).clone())),
         (List(t), "contains") => sig(M::Contains, vec![(**t).clone()], Bool),
-        (List(t), "sort") if matches!(**t, I64 | Str | Bool | Unknown) => {
+        (List(t), "sort") if matches!(**t, I64 | F64 | Str | Bool | Ordering | Unknown) => {
             mutating(M::Sort, vec![], Unit)
         }
+        (List(_), "sort_by") => taking(M::SortBy, FunctionShape::Compare, Unit),
+        (List(_), "sort_by_key") => taking(M::SortByKey, FunctionShape::Key, Unit),
+        (List(t), "min_by") => taking(M::MinBy, FunctionShape::Compare, option((**t).clone())),
+        (List(t), "max_by") => taking(M::MaxBy, FunctionShape::Compare, option((**t).clone())),
+        (List(t), "min_by_key") => taking(M::MinByKey, FunctionShape::Key, option((**t).clone())),
+        (List(t), "max_by_key") => taking(M::MaxByKey, FunctionShape::Key, option((**t).clone())),
         (List(_), "reverse") => mutating(M::Reverse, vec![], Unit),
         (List(t), "join") if matches!(**t, Str | Unknown) => sig(M::Join, vec![Str], Str),
         (List(t), "insert") => mutating(M::Insert, vec![I64, (**t).clone()], Unit),
@@ -133,6 +213,7 @@ pub(crate) fn method(receiver: &Ty, name: &str) -> Option<MethodSig> {
             params: vec![],
             returns: (**t).clone(),
             receiver: ReceiverUse::Consume,
+            function: None,
         }),
         _ => None,
     }
@@ -160,6 +241,7 @@ pub(crate) fn names_for(receiver: &Ty) -> &'static [&'static str] {
             "lines",
             "parse_int",
             "parse_float",
+            "compare",
             "to_string",
             "clone",
         ],
@@ -180,6 +262,7 @@ pub(crate) fn names_for(receiver: &Ty) -> &'static [&'static str] {
             "bit_not",
             "shift_left",
             "shift_right",
+            "compare",
         ],
         Ty::F64 => &[
             "to_i64",
@@ -191,6 +274,7 @@ pub(crate) fn names_for(receiver: &Ty) -> &'static [&'static str] {
             "floor",
             "ceil",
             "round",
+            "compare",
         ],
         Ty::List(_) => &[
             "length",
@@ -202,6 +286,12 @@ pub(crate) fn names_for(receiver: &Ty) -> &'static [&'static str] {
             "last",
             "contains",
             "sort",
+            "sort_by",
+            "sort_by_key",
+            "min_by",
+            "max_by",
+            "min_by_key",
+            "max_by_key",
             "reverse",
             "join",
             "insert",
@@ -236,6 +326,8 @@ pub(crate) fn names_for(receiver: &Ty) -> &'static [&'static str] {
         ],
         Ty::Result(..) => &["is_ok", "is_err", "unwrap", "expect", "unwrap_or", "clone"],
         Ty::Thread(_) => &["join"],
+        Ty::Bool => &["to_string", "compare", "clone"],
+        Ty::Ordering => &["reverse", "then", "compare", "clone"],
         _ => &[],
     }
 }
@@ -261,6 +353,11 @@ pub(crate) fn rust_method_spelling(name: &str) -> Option<&'static str> {
         "bitor" => "bit_or",
         "bitxor" => "bit_xor",
         "not" => "bit_not",
+        "cmp" | "partial_cmp" | "total_cmp" => "compare",
+        "sort_unstable" => "sort",
+        "sort_unstable_by" => "sort_by",
+        "sort_unstable_by_key" | "sort_by_cached_key" => "sort_by_key",
+        "then_with" => "then",
         "shl" | "wrapping_shl" | "checked_shl" => "shift_left",
         "shr" | "wrapping_shr" | "checked_shr" => "shift_right",
         _ => return None,

@@ -9,6 +9,7 @@ use crate::source::Span;
 #[derive(Clone, Debug, PartialEq)]
 enum Ctor {
     Bool(bool),
+    Ordering(std::cmp::Ordering),
     Some,
     None,
     Ok,
@@ -38,6 +39,7 @@ fn lower(p: &Pattern) -> Pat {
         Pattern::Int(v) => Pat::Ctor(Ctor::Int(*v), vec![]),
         Pattern::Str(s) => Pat::Ctor(Ctor::Str(s.clone()), vec![]),
         Pattern::Bool(b) => Pat::Ctor(Ctor::Bool(*b), vec![]),
+        Pattern::Ordering(o) => Pat::Ctor(Ctor::Ordering(*o), vec![]),
         Pattern::Variant { index, args, .. } => {
             Pat::Ctor(Ctor::Variant(*index), args.iter().map(lower).collect())
         }
@@ -52,6 +54,15 @@ fn lower(p: &Pattern) -> Pat {
 fn all_ctors(ty: &Ty, program: &Program) -> Option<Vec<Ctor>> {
     match ty {
         Ty::Bool => Some(vec![Ctor::Bool(true), Ctor::Bool(false)]),
+        Ty::Ordering => Some(
+            [
+                std::cmp::Ordering::Less,
+                std::cmp::Ordering::Equal,
+                std::cmp::Ordering::Greater,
+            ]
+            .map(Ctor::Ordering)
+            .to_vec(),
+        ),
         Ty::Option(_) => Some(vec![Ctor::Some, Ctor::None]),
         Ty::Result(..) => Some(vec![Ctor::Ok, Ctor::Err]),
         Ty::Named(id) => match &program.types[*id].kind {
@@ -200,6 +211,7 @@ fn show(p: &Pat, ty: &Ty, program: &Program) -> String {
                 .collect();
             let name = match (c, ty) {
                 (Ctor::Bool(b), _) => b.to_string(),
+                (Ctor::Ordering(o), _) => format!("Ordering::{o:?}"),
                 (Ctor::Some, _) => "Some".into(),
                 (Ctor::None, _) => "None".into(),
                 (Ctor::Ok, _) => "Ok".into(),
@@ -252,6 +264,7 @@ fn flat_head(p: &Pattern) -> Result<Option<(Ctor, usize)>, ()> {
         Pattern::Int(v) => (Ctor::Int(*v), [].iter()),
         Pattern::Str(s) => (Ctor::Str(s.clone()), [].iter()),
         Pattern::Bool(b) => (Ctor::Bool(*b), [].iter()),
+        Pattern::Ordering(o) => (Ctor::Ordering(*o), [].iter()),
         Pattern::None => (Ctor::None, [].iter()),
         Pattern::Variant { index, args, .. } => (Ctor::Variant(*index), args.iter()),
         Pattern::Some(p) => (Ctor::Some, std::slice::from_ref(&**p).iter()),

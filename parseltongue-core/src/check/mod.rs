@@ -546,6 +546,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                         ("f64", 0) => Some(Ty::F64),
                         ("bool", 0) => Some(Ty::Bool),
                         ("string", 0) => Some(Ty::Str),
+                        ("ordering", 0) => Some(Ty::Ordering),
                         ("list", 1) => {
                             Some(Ty::List(Box::new(self.resolve_type(module, &args[0]))))
                         }
@@ -573,7 +574,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                         return t;
                     }
                     let expected = match name {
-                        "i64" | "f64" | "bool" | "string" => Some(0),
+                        "i64" | "f64" | "bool" | "string" | "ordering" => Some(0),
                         "list" | "option" | "thread" => Some(1),
                         "map" | "result" => Some(2),
                         _ => None,
@@ -664,7 +665,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                             d.code = codes::UNKNOWN_TYPE;
                             d.message = format!("cannot find type `{name}`");
                             d.notes.push(
-                                "the types are `i64`, `f64`, `bool`, `string`, `list<T>`, `map<K, V>`, `option<T>`, `result<T, E>`, `thread<T>` and declared records and enums".to_string(),
+                                "the types are `i64`, `f64`, `bool`, `string`, `ordering`, `list<T>`, `map<K, V>`, `option<T>`, `result<T, E>`, `thread<T>` and declared records and enums".to_string(),
                             );
                         }
                         self.error(d);

@@ -263,6 +263,7 @@ impl Walker {
             | ExprKind::Float(_)
             | ExprKind::Str(_)
             | ExprKind::Bool(_)
+            | ExprKind::Ordering(_)
             | ExprKind::Const(_)
             | ExprKind::Template { .. }
             | ExprKind::Error => {}
@@ -289,6 +290,11 @@ impl Walker {
                 rest.iter_mut().for_each(|(_, r)| w.expr(r, locals));
             }),
             ExprKind::Propagate(inner) => self.expr(inner, locals),
+            // The function runs once per element or pair, as in a loop.
+            ExprKind::FunctionArgument { params, call } => self.looped(|w| {
+                params.iter().for_each(|&p| w.declare(p));
+                w.expr(call, locals);
+            }),
             ExprKind::If {
                 branches,
                 otherwise,

@@ -110,6 +110,7 @@ pub(crate) fn rust_type_spelling(name: &str) -> Option<(&'static str, usize)> {
         "i8" | "i16" | "i32" | "isize" | "u8" | "u16" | "u32" | "u64" | "usize" | "i128"
         | "u128" => ("i64", 0),
         "f32" => ("f64", 0),
+        "Ordering" => ("ordering", 0),
         "JoinHandle" => ("thread", 1),
         _ => return None,
     })

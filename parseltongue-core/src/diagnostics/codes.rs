@@ -80,6 +80,7 @@ codes! {
     OUTSIDE_LOOP = 211, "PT0211", "`break`, `continue` or `return` where it cannot leave";
     INVALID_SELF = 212, "PT0212", "`self` outside a method";
     MISSING_RETURN = 213, "PT0213", "a function that can end without returning its value";
+    FUNCTION_ARGUMENT = 214, "PT0214", "a function given by name that does not fit the method taking it";
     ASSIGN_IMMUTABLE = 301, "PT0301", "assignment to or mutation of a `let_var` binding";
     MUTATE_READ_ONLY_PARAMETER = 302, "PT0302", "mutation of a parameter that is not `mutable`";
     LOCK_REQUIRED = 303, "PT0303", "a `let_mut_shared_var` used outside `with_lock`";

@@ -658,6 +658,21 @@ impl Lowerer<'_> {
             M::ReverseRange | M::RotateRange | M::FillRange | M::CopyRange => {
                 return self.list_range(m, args);
             }
+            M::SortBy | M::SortByKey => {
+                let r = self.mutable_receiver(&args[0]);
+                self.sort_by(m, r, args)
+            }
+            M::MinBy | M::MaxBy | M::MinByKey | M::MaxByKey => {
+                let r = read(self);
+                let found = self.min_max_by(m, r, args);
+                self.boxed_element_option(found, ty)
+            }
+            M::Compare => return self.compare(args),
+            M::OrderReverse | M::OrderThen => return self.ordering_method(m, args),
+            M::Sort if matches!(&receiver_ty, Ty::List(t) if **t == Ty::F64) => {
+                let r = self.mutable_receiver(&args[0]);
+                quote!(#r.sort_by(f64::total_cmp))
+            }
             M::Sort | M::Reverse | M::Clear => {
                 let r = self.mutable_receiver(&args[0]);
                 let name = match m {

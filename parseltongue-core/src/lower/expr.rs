@@ -4,6 +4,7 @@
 //! lowered expression carries its Rust precedence, so parentheses appear
 //! exactly where Rust needs them and nowhere else.
 
+use super::order::Closure;
 use super::Lowerer;
 use crate::ir::{
     Block, Builtin, BuiltinMethod as M, Expr, ExprKind as K, FunctionKind, LocalId, Pattern, Repr,
@@ -254,6 +255,8 @@ impl Lowerer<'_> {
                 }
             }
             K::Bool(b) => atom(if *b { quote!(true) } else { quote!(false) }),
+            K::Ordering(o) => atom(self.ordering_value(*o)),
+            K::FunctionArgument { .. } => atom(self.function_argument(e, Closure::Slice)),
             K::Local { id, moved } => self.local(*id, *moved, want),
             K::Const(id) => {
                 let c = &self.program.constants[*id];

@@ -19,6 +19,7 @@ const LIBRARY: &[(&str, &str)] = &[
     ("Arc", "::std::sync::Arc"),
     ("Mutex", "::std::sync::Mutex"),
     ("Cow", "::std::borrow::Cow"),
+    ("Ordering", "::std::cmp::Ordering"),
     ("BTreeMap", "::std::collections::BTreeMap"),
     ("HashMap", "::std::collections::HashMap"),
     ("std", "::std"),

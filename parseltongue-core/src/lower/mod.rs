@@ -14,6 +14,7 @@ mod library;
 mod map_order;
 mod naming;
 mod operators;
+mod order;
 mod origins;
 mod patterns;
 mod places;
@@ -40,6 +41,7 @@ struct Uses {
     arc: bool,
     mutex: bool,
     cow: bool,
+    ordering: bool,
 }
 
 impl Uses {
@@ -51,6 +53,7 @@ impl Uses {
             arc: self.arc || other.arc,
             mutex: self.mutex || other.mutex,
             cow: self.cow || other.cow,
+            ordering: self.ordering || other.ordering,
         }
     }
 }
@@ -352,6 +355,9 @@ fn use_lines(uses: Uses, library: &library::Library) -> Vec<String> {
     if wanted(uses.cow, "Cow") {
         lines.push(format!("use {std}::borrow::Cow;"));
     }
+    if wanted(uses.ordering, "Ordering") {
+        lines.push(format!("use {std}::cmp::Ordering;"));
+    }
     match (
         wanted(uses.btree_map, "BTreeMap"),
         wanted(uses.hash_map, "HashMap"),
@@ -624,7 +630,11 @@ fn used_only_as_slice(
                         | M::First
                         | M::Last
                         | M::Contains
-                        | M::Join,
+                        | M::Join
+                        | M::MinBy
+                        | M::MaxBy
+                        | M::MinByKey
+                        | M::MaxByKey,
                     ),
                 args,
             } => count_safe(usize::from(is_local(source_lints::simplified(&args[0])))),
@@ -632,6 +642,8 @@ fn used_only_as_slice(
                 builtin:
                     Builtin::Method(
                         M::Sort
+                        | M::SortBy
+                        | M::SortByKey
                         | M::Reverse
                         | M::ReverseRange
                         | M::RotateRange

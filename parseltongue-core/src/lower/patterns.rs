@@ -365,6 +365,7 @@ impl Lowerer<'_> {
                     quote!(false)
                 }
             }
+            Pattern::Ordering(o) => self.ordering_value(*o),
             Pattern::Variant { ty, index, args } => {
                 let path = self.type_path(*ty);
                 let TypeDefKind::Enum(variants) = &self.program.types[*ty].kind else {

@@ -13,6 +13,7 @@ impl Lowerer<'_> {
             Ty::I64 => quote!(i64),
             Ty::F64 => quote!(f64),
             Ty::Bool => quote!(bool),
+            Ty::Ordering => self.ordering_path(),
             Ty::Str => self.lib("String"),
             Ty::Unit | Ty::Unknown | Ty::Error | Ty::Range => quote!(()),
             Ty::Never => quote!(!),

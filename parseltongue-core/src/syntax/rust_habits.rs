@@ -269,6 +269,31 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
                 i += skip;
                 continue;
             }
+            // `|a, b| body` where an operand starts: a Rust closure. The
+            // whole closure reads on as one broken operand.
+            TokenKind::Punct('|', _) if !out.last(tokens).is_some_and(|p| ends_operand(p.kind)) => {
+                if let Some(end) = closure_end(tokens, i) {
+                    let whole = span(&token).to(span(&tokens[end - 1]));
+                    // `sort_by(|a, b| …)`: the method the closure is for.
+                    let method = out
+                        .last(tokens)
+                        .filter(|p| matches!(p.kind, TokenKind::Open(Delimiter::Paren)))
+                        .and_then(|_| out.before_last(tokens))
+                        .filter(|t| t.kind == TokenKind::Ident)
+                        .map(|t| token_text(&t));
+                    diagnostics.push(closure_diagnostic(whole, method));
+                    out.push(
+                        tokens,
+                        Token {
+                            kind: TokenKind::Error,
+                            start: token.start,
+                            end: tokens[end - 1].end,
+                        },
+                    );
+                    i = end;
+                    continue;
+                }
+            }
             _ => {}
         }
         out.keep(token);
@@ -315,13 +340,17 @@ impl Rewritten {
 
     /// The last token of the list so far.
     fn last(&self, original: &[Token]) -> Option<Token> {
-        match &self.changed {
-            Some(changed) => changed.last().copied(),
-            None => self
-                .kept
-                .checked_sub(1)
-                .and_then(|i| original.get(i).copied()),
-        }
+        self.nth_from_end(original, 1)
+    }
+
+    /// The token before the last one of the list so far.
+    fn before_last(&self, original: &[Token]) -> Option<Token> {
+        self.nth_from_end(original, 2)
+    }
+
+    fn nth_from_end(&self, original: &[Token], n: usize) -> Option<Token> {
+        let list = self.changed.as_deref().unwrap_or(&original[..self.kept]);
+        list.len().checked_sub(n).map(|i| list[i])
     }
 }
 
@@ -341,12 +370,12 @@ fn ends_operand(kind: TokenKind) -> bool {
 }
 
 /// Whether a habit may start at a token of this kind, or at the word
-/// before it (`println!`): a Rust keyword, `!`, `+`, `-` or `&`. Every
+/// before it (`println!`): a Rust keyword, `!`, `+`, `-`, `&` or `|`. Every
 /// other token is kept as it is.
 fn may_start_habit(kind: TokenKind) -> bool {
     matches!(
         kind,
-        TokenKind::RustKeyword | TokenKind::Punct('!' | '+' | '-' | '&', _)
+        TokenKind::RustKeyword | TokenKind::Punct('!' | '+' | '-' | '&' | '|', _)
     )
 }
 
@@ -368,6 +397,66 @@ fn extend_over_space(span: Span, text: &str) -> Span {
         end: span.end + spaces as u32,
         ..span
     }
+}
+
+/// The end (exclusive) of a Rust closure starting at the `|` at `start`:
+/// its parameters up to the closing `|` (or `||` for none), then its body
+/// up to a `,`, `;` or closing delimiter outside any group. `None` if the
+/// tokens do not have that shape.
+fn closure_end(tokens: &[Token], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    let empty = tokens[start].kind == TokenKind::Punct('|', Spacing::Joint)
+        && matches!(tokens.get(i)?.kind, TokenKind::Punct('|', _));
+    if empty {
+        i += 1;
+    } else {
+        // Parameters: names, `_`, `&`, `mut`, `:` and types; no groups
+        // beyond a type's own.
+        loop {
+            match tokens.get(i)?.kind {
+                TokenKind::Punct('|', _) => break,
+                TokenKind::Ident
+                | TokenKind::RustKeyword
+                | TokenKind::Keyword(_)
+                | TokenKind::Punct(',' | '&' | ':' | '<' | '>' | '_', _) => i += 1,
+                _ => return None,
+            }
+        }
+        i += 1;
+    }
+    let body_start = i;
+    let mut depth = 0usize;
+    while let Some(t) = tokens.get(i) {
+        match t.kind {
+            TokenKind::Open(_) => depth += 1,
+            TokenKind::Close(_) if depth == 0 => break,
+            TokenKind::Close(_) => depth -= 1,
+            TokenKind::Punct(',' | ';', _) if depth == 0 => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    (i > body_start).then_some(i)
+}
+
+fn closure_diagnostic(whole: Span, method: Option<&str>) -> Diagnostic {
+    let help = match method {
+        Some(m @ ("sort_by" | "min_by" | "max_by")) => format!(
+            "declare `function by_price(a: Item, b: Item) returns ordering {{ a.price.compare(b.price) }}` (with your element type and comparison) and write `{m}(by_price)`"
+        ),
+        Some(m @ ("sort_by_key" | "min_by_key" | "max_by_key")) => format!(
+            "declare `function price_of(item: Item) returns i64 {{ item.price }}` (with your element type and key) and write `{m}(price_of)`"
+        ),
+        _ => "declare a `function` and pass its name, or write a `for` loop".to_string(),
+    };
+    Diagnostic::error(
+        codes::RUST_SPELLING,
+        whole,
+        "Parseltongue has no closures",
+    )
+    .with_label("Rust closure")
+    .with_note("functions that take a function (`sort_by`, `sort_by_key`, `min_by`, `max_by`, `min_by_key`, `max_by_key`) take the name of one declared with `function`")
+    .with_help(help)
 }
 
 fn matching_close(tokens: &[Token], open: usize) -> Option<usize> {

@@ -883,7 +883,7 @@ impl<'a> BodyChecker<'_, 'a> {
             }
             self.c.error(d);
             for a in args {
-                self.check_expr(a, None);
+                self.check_reported_argument(a);
             }
             return error_expr(span);
         };
@@ -891,6 +891,39 @@ impl<'a> BodyChecker<'_, 'a> {
             ReceiverUse::Mutate => self.require_mutable(&recv, receiver.span, false),
             ReceiverUse::Consume => self.require_owned(&recv, receiver.span, &method.name),
             ReceiverUse::Read => {}
+        }
+        if let (Some(shape), Ty::List(element)) = (sig.function, &recv.ty) {
+            let element = (**element).clone();
+            let function = match args {
+                [one] => self.check_function_argument(one, &element, shape, method),
+                _ => {
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::WRONG_ARGUMENT_COUNT,
+                            span,
+                            format!(
+                                "`{}` takes 1 argument but {} {} given",
+                                method.name,
+                                args.len(),
+                                if args.len() == 1 { "was" } else { "were" }
+                            ),
+                        )
+                        .with_note(format!("it takes {}", shape.describe(&self.show(&element)))),
+                    );
+                    for a in args {
+                        self.check_reported_argument(a);
+                    }
+                    error_expr(span)
+                }
+            };
+            return expr(
+                IrK::Builtin {
+                    builtin: Builtin::Method(sig.method),
+                    args: vec![recv, function],
+                },
+                sig.returns,
+                span,
+            );
         }
         let params: Vec<ir::Param> = sig
             .params

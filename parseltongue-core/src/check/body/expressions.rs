@@ -752,6 +752,12 @@ impl<'a> BodyChecker<'_, 'a> {
                 );
             }
         }
+        if let Some(value) = self.ordering_value(path) {
+            return match value {
+                Ok(o) => expr(IrK::Ordering(o), Ty::Ordering, span),
+                Err(()) => error_expr(span),
+            };
+        }
         if let Some(result) = self.try_variant(path, &[], span, true) {
             return result;
         }

@@ -7,6 +7,7 @@ mod builtin_calls;
 mod calls;
 mod expressions;
 mod operators;
+mod order;
 mod patterns;
 mod places;
 mod statements;

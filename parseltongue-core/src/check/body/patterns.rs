@@ -338,6 +338,25 @@ impl<'a> BodyChecker<'_, 'a> {
                     self.c.error(Diagnostic::error(codes::UNKNOWN_VARIANT, path[0].span, format!("no variant `{name}` here")).with_note("bindings in patterns start with a lowercase letter; variants are written `Enum::Variant`"));
                     return ir::Pattern::Error;
                 }
+                if *ty == Ty::Ordering || path.len() > 2 {
+                    if let Some(value) = self.ordering_value(path) {
+                        if *ty != Ty::Ordering {
+                            return mismatch(self, "an `ordering` value");
+                        }
+                        if let Some(args) = args {
+                            self.c.error(Diagnostic::error(
+                                codes::PATTERN_MISMATCH,
+                                span,
+                                "`ordering` values carry nothing: write them without `(…)`",
+                            ));
+                            for a in args {
+                                self.declare_pattern_names(a);
+                            }
+                            return ir::Pattern::Error;
+                        }
+                        return value.map_or(ir::Pattern::Error, ir::Pattern::Ordering);
+                    }
+                }
                 let Some(type_id) = self.lookup_type_quiet(&path[..path.len() - 1]) else {
                     let d = self
                         .c

@@ -42,6 +42,8 @@ struct Uses {
     mutex: bool,
     cow: bool,
     ordering: bool,
+    /// `__insert_missing`, the out-of-line insert of `with_entry`.
+    insert_missing: bool,
 }
 
 impl Uses {
@@ -54,6 +56,7 @@ impl Uses {
             mutex: self.mutex || other.mutex,
             cow: self.cow || other.cow,
             ordering: self.ordering || other.ordering,
+            insert_missing: self.insert_missing || other.insert_missing,
         }
     }
 }
@@ -273,6 +276,11 @@ fn lower_module<'p>(
             Err(error) => return Err(error),
         }
     }
+    // Before the tests module (clippy: items_after_test_module).
+    if lowerer.uses.insert_missing {
+        let helper = format_items(vec![entries::insert_missing_helper(&lowerer.library)])?;
+        sections.push((String::new(), helper));
+    }
     if !tests.is_empty() {
         let mut body = String::new();
         for (marker, tokens) in tests {
@@ -290,6 +298,10 @@ fn lower_module<'p>(
             }
             indented.push_str(line);
             indented.push('\n');
+        }
+        if test_uses.insert_missing {
+            let helper = format_items(vec![entries::insert_missing_helper(&lowerer.library)])?;
+            body.push_str(&format!("\n{helper}"));
         }
         let mut imports = String::new();
         if tests_name_items {

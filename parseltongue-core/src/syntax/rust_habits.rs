@@ -271,7 +271,11 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
             }
             // `|a, b| body` where an operand starts: a Rust closure. The
             // whole closure reads on as one broken operand.
-            TokenKind::Punct('|', _) if !out.last(tokens).is_some_and(|p| ends_operand(p.kind)) => {
+            TokenKind::Punct('|', _)
+                if !out.last(tokens).is_some_and(|p| {
+                    ends_operand(p.kind) || p.kind == TokenKind::Punct('|', Spacing::Joint)
+                }) =>
+            {
                 if let Some(end) = closure_end(tokens, i) {
                     let whole = span(&token).to(span(&tokens[end - 1]));
                     // `sort_by(|a, b| …)`: the method the closure is for.
@@ -519,5 +523,18 @@ mod tests {
         assert!(!kinds.contains(&TokenKind::RustKeyword));
         // `x++` reads on as `x += <error>`.
         assert!(kinds.contains(&TokenKind::Error));
+    }
+
+    #[test]
+    fn a_closure_is_one_habit_and_or_operators_are_none() {
+        let (_, reports) = rewritten("let_var a = (b || false || c) && (d || e);\n");
+        assert_eq!(reports, 0, "`||` between operands is `or`");
+        let (kinds, reports) = rewritten("xs.sort_by(|a, b| a.cmp(b)); f(|| 1, 2);\n");
+        assert_eq!(reports, 2);
+        assert_eq!(kinds.iter().filter(|k| **k == TokenKind::Error).count(), 2);
+        assert!(
+            kinds.contains(&TokenKind::Int),
+            "the argument after a closure is kept"
+        );
     }
 }

@@ -446,3 +446,100 @@ async fn generated_rust_is_the_files_own_module() {
     assert!(text.contains("pub fn double(n: i64) -> i64"), "{text}");
     assert!(!text.contains("fn main"), "{text}");
 }
+
+const ORDERED: &str = r#"record Item {
+    name: string,
+    price: i64,
+}
+
+function by_price(a: Item, b: Item) returns ordering {
+    a.price.compare(b.price)
+}
+
+function main() {
+    let_mut_var items = list_of(Item { name: "pen", price: 3 });
+    items.sort_by(by_price);
+    let_var cheapest = items.min_by(by_price);
+    print_line("{:?}", cheapest);
+}
+"#;
+
+/// A function named as an argument is a reference to it (definition,
+/// rename), shows nothing of the closure it lowers to (no completion of
+/// its parameters, no inlay hint), and the method's hover names the
+/// function's shape.
+#[tokio::test]
+async fn a_function_named_as_an_argument_is_a_reference_and_nothing_more() {
+    let (mut client, position) = open(&ORDERED.replacen("sort_by(by_", "sort_by(by_$0", 1)).await;
+    let definition = client
+        .request("textDocument/definition", at(&position))
+        .await;
+    assert_eq!(definition["range"]["start"]["line"], 5, "{definition}");
+    let rename = client
+        .request("textDocument/rename", json!({ "textDocument": { "uri": uri(MAIN) }, "position": position, "newName": "cheaper_first" }))
+        .await;
+    let edits = rename["changes"][uri(MAIN)]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        edits.len(),
+        3,
+        "the declaration and both arguments: {rename}"
+    );
+
+    let (mut client, position) =
+        open(&ORDERED.replacen("items.sort_by", "items.sort$0_by", 1)).await;
+    let hover = client.request("textDocument/hover", at(&position)).await;
+    let shown = hover["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        shown.contains("sort_by(compare: a function (Item, Item) returns ordering)"),
+        "{shown}"
+    );
+
+    let (mut client, position) = open(&ORDERED.replacen(
+        "    print_line(\"{:?}\", cheapest);",
+        "    $0\n    print_line(\"{:?}\", cheapest);",
+        1,
+    ))
+    .await;
+    let scope = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri(MAIN) }, "position": position }),
+        )
+        .await;
+    let labels: Vec<&str> = scope
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["label"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        labels.contains(&"cheapest") && labels.contains(&"by_price"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.contains(&"a") && !labels.contains(&"b"),
+        "{labels:?}"
+    );
+    let hints = client
+        .request("textDocument/inlayHint", json!({ "textDocument": { "uri": uri(MAIN) }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 99, "character": 0 } } }))
+        .await;
+    // Only the two variables are hinted, on their own lines.
+    let hinted: Vec<(i64, String)> = hints
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .map(|h| {
+                    let line = h["position"]["line"].as_i64().unwrap_or(-1);
+                    (line, h["label"].to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let lines: Vec<i64> = hinted.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [10, 12], "{hints}");
+    assert!(hinted[1].1.contains("option<Item>"), "{hints}");
+}

@@ -360,6 +360,9 @@ pub struct Local {
     pub used: bool,
     /// Where it was declared.
     pub span: Span,
+    /// Made by the compiler, not written (the parameters of the closure a
+    /// function argument lowers to): editors do not offer it.
+    pub generated: bool,
 }
 
 /// A function body with its locals.

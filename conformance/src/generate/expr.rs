@@ -556,6 +556,16 @@ impl Gen {
         match self.rng.below(9) {
             0 | 1 => {
                 let ty = self.rng.pick(&[Ty::I64, Ty::F64, Ty::Str]).clone();
+                if self.rng.chance(20) && self.ordering_values_visible() {
+                    let a = self.expr(&ty, d).at(Level::Postfix);
+                    let b = self.expr(&ty, d).text;
+                    let op = *self.rng.pick(&["==", "!="]);
+                    let value = *self.rng.pick(&["Less", "Equal", "Greater"]);
+                    return E::new(
+                        format!("{a}.compare({b}) {op} Ordering::{value}"),
+                        Level::Compare,
+                    );
+                }
                 let a = self.expr(&ty, d).at(Level::Sum);
                 let b = self.expr(&ty, d).at(Level::Sum);
                 let op = *self.rng.pick(&["<", "<=", ">", ">=", "==", "!="]);
@@ -804,9 +814,10 @@ impl Gen {
                 let list = self
                     .expr(&Ty::List(Box::new(t.clone())), d)
                     .at(Level::Postfix);
-                let how = match self.rng.below(3) {
+                let how = match self.rng.below(5) {
                     0 => format!("get({})", self.expr(&Ty::I64, d).text),
                     1 => "first()".into(),
+                    2 | 3 => self.min_max_call(t).unwrap_or_else(|| "last()".into()),
                     _ => "last()".into(),
                 };
                 E::atom(format!("{list}.{how}"))

@@ -26,6 +26,7 @@ impl Gen {
         let root_constants = self.items.constants.len();
         self.records();
         self.enums();
+        self.orders();
         let constants = self.constants();
         let rust_functions = self.rust_functions();
         let mut functions = Vec::new();
@@ -86,6 +87,10 @@ impl Gen {
             out.push('\n');
         }
         out.push('\n');
+        for f in self.used_order_functions() {
+            out.push_str(&f);
+            out.push('\n');
+        }
         for f in functions {
             out.push_str(&f);
             out.push('\n');

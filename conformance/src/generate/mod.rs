@@ -14,6 +14,7 @@ mod expr;
 mod items;
 pub mod model;
 mod names;
+mod order;
 mod patterns;
 mod rng;
 mod stmt;
@@ -89,6 +90,8 @@ pub(crate) struct Gen {
     cow_sources: Vec<(usize, String)>,
     /// Record literals being written inside each other.
     nesting: usize,
+    /// The comparison and key functions of each sortable element type.
+    order_functions: Vec<order::Order>,
 }
 
 /// What the function being written allows.
@@ -120,6 +123,7 @@ impl Gen {
             next_name: 0,
             cow_sources: Vec::new(),
             nesting: 0,
+            order_functions: Vec::new(),
         }
     }
 

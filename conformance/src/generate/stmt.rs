@@ -192,7 +192,7 @@ impl Gen {
         self.before_change(at, false);
         let name = self.read_var(at);
         let line = match &var.ty {
-            Ty::List(t) => match self.rng.below(12) {
+            Ty::List(t) => match self.rng.below(14) {
                 // Ranges that are always in bounds.
                 8 => format!("{name}.reverse_range(0, {name}.length());"),
                 9 => {
@@ -208,7 +208,13 @@ impl Gen {
                 2 => format!("{name}.pop();"),
                 3 => format!("{name}.insert(0, {});", self.expr(t, d).text),
                 4 => format!("{name}.insert({name}.length(), {});", self.expr(t, d).text),
-                5 if matches!(**t, Ty::I64 | Ty::Str | Ty::Bool) => format!("{name}.sort();"),
+                5 if matches!(**t, Ty::I64 | Ty::F64 | Ty::Str | Ty::Bool) => {
+                    format!("{name}.sort();")
+                }
+                5 | 12 | 13 => match self.sort_call(t) {
+                    Some(call) => format!("{name}.{call};"),
+                    None => format!("{name}.reverse();"),
+                },
                 6 => format!("{name}.reverse();"),
                 7 => format!("if {name}.length() > 1 {{ {name}.remove(1); }}"),
                 _ => format!("{name}.clear();"),

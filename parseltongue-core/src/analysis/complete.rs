@@ -216,7 +216,7 @@ impl Analysis {
             .locals
             .iter()
             .rev()
-            .find(|l| l.name == text && l.span.start < dot)
+            .find(|l| l.name == text && l.span.start < dot && !l.generated)
             .map(|l| l.ty.clone())
     }
 
@@ -357,7 +357,10 @@ impl Analysis {
             if let Some(body) = &function.body {
                 let mut seen = std::collections::HashSet::new();
                 for local in body.locals.iter().rev() {
-                    if local.span.start < offset && seen.insert(local.name.clone()) {
+                    if local.span.start < offset
+                        && !local.generated
+                        && seen.insert(local.name.clone())
+                    {
                         out.push(Completion {
                             label: local.name.to_string(),
                             kind: CompletionKind::Variable,

@@ -302,6 +302,7 @@ impl Analysis {
             }
             for (id, local) in body.locals.iter().enumerate() {
                 if body.params.contains(&id)
+                    || local.generated
                     || local.span.file != file
                     || local.name == "self"
                     || matches!(local.ty, Ty::Error | Ty::Unknown)

@@ -62,24 +62,45 @@ impl Lowerer<'_> {
     /// `a.compare(b)`: `cmp` for integers, booleans, orderings and text,
     /// `total_cmp` for `f64` (every value in one order, NaN included).
     pub(super) fn compare(&mut self, args: &[Expr]) -> Lowered {
+        if args[0].ty == Ty::Str {
+            // Both as `&str`: a `String` beside a `&str` has no `cmp`. A
+            // `Cow` viewed as `&*cow` calls it as `(*cow)` (clippy:
+            // needless_borrow).
+            let a = self.str_view(&args[0]);
+            let b = self.str_view(&args[1]);
+            let mut trees = a.clone().into_iter();
+            let a = match trees.next() {
+                Some(TokenTree::Punct(p)) if p.as_char() == '&' => {
+                    let rest: TokenStream = trees.collect();
+                    quote!((#rest))
+                }
+                _ => a,
+            };
+            return atom(quote!(#a.cmp(#b)));
+        }
         let a = self.typed_expr(&args[0], Want::Deref).at(Prec::Postfix);
-        let tokens = match args[0].ty {
-            Ty::Str => {
-                // Both as `&str`: a `String` beside a `&str` has no `cmp`.
-                let a = self.str_view(&args[0]);
-                let b = self.str_view(&args[1]);
-                quote!(#a.cmp(#b))
-            }
-            Ty::F64 => {
-                let b = self.by_reference(&args[1]);
-                quote!(#a.total_cmp(#b))
-            }
-            _ => {
-                let b = self.by_reference(&args[1]);
-                quote!(#a.cmp(#b))
-            }
+        let b = self.compared_operand(&args[1]);
+        let name = if args[0].ty == Ty::F64 {
+            quote!(total_cmp)
+        } else {
+            quote!(cmp)
         };
-        atom(tokens)
+        atom(quote!(#a.#name(#b)))
+    }
+
+    /// The `&T` a copied value is compared with: a view local is one
+    /// already, a shared one or a guard becomes one by coercion (clippy:
+    /// explicit_auto_deref).
+    fn compared_operand(&mut self, e: &Expr) -> TokenStream {
+        if let K::Local { id, .. } = e.kind {
+            let name = self.local_ident(id);
+            match self.local_repr(id) {
+                crate::ir::Repr::Ref | crate::ir::Repr::MutRef => return quote!(#name),
+                crate::ir::Repr::Arc | crate::ir::Repr::Guard => return quote!(&#name),
+                _ => {}
+            }
+        }
+        self.by_reference(e)
     }
 
     /// `o.reverse()` and `o.then(p)` on an `ordering`.

@@ -335,6 +335,24 @@ impl Lowerer<'_> {
                     }
                     Ty::List(t) => {
                         let consumed = self.locals[*local].repr == Repr::Value && !t.is_copy();
+                        // A copy of a read-only parameter walks as the
+                        // parameter itself: nothing can change it (clippy:
+                        // unnecessary_to_owned). Items owned by the loop
+                        // are the copy the source asked for.
+                        let iterable = match &iterable.kind {
+                            K::Builtin {
+                                builtin: Builtin::Method(M::Clone),
+                                args,
+                            } if matches!(args[0].kind, K::Local { id, .. } if self.local_repr(id) == Repr::Ref) => {
+                                if consumed {
+                                    self.chosen_lints.insert("clippy::unnecessary_to_owned");
+                                    iterable
+                                } else {
+                                    &args[0]
+                                }
+                            }
+                            _ => iterable,
+                        };
                         // A loop that changes what it walks walks a copy,
                         // taken before it starts (the reference's rule).
                         let changed_inside = super::aliasing::iterated_local(iterable)

@@ -271,9 +271,16 @@ pub fn rewrite(tokens: &mut Vec<Token>, text: &str, file: FileId, diagnostics: &
             }
             // `|a, b| body` where an operand starts: a Rust closure. The
             // whole closure reads on as one broken operand.
+            // Only where an argument or a value starts: after `(`, `,` or
+            // a lone `=`.
             TokenKind::Punct('|', _)
-                if !out.last(tokens).is_some_and(|p| {
-                    ends_operand(p.kind) || p.kind == TokenKind::Punct('|', Spacing::Joint)
+                if out.last(tokens).is_some_and(|p| {
+                    matches!(
+                        p.kind,
+                        TokenKind::Open(Delimiter::Paren)
+                            | TokenKind::Punct(',', _)
+                            | TokenKind::Punct('=', Spacing::Alone)
+                    )
                 }) =>
             {
                 if let Some(end) = closure_end(tokens, i) {

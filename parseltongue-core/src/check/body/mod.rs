@@ -411,6 +411,7 @@ impl<'a> BodyChecker<'_, 'a> {
             mutated: false,
             used: false,
             span: name.span,
+            generated: false,
         });
         self.origins.push(origin);
         self.consumed.push(None);

@@ -34,8 +34,34 @@ impl BodyChecker<'_, '_> {
             return None;
         }
         let rust_path = matches!(prefix, [std, cmp] if matches!(std.name.as_str(), "std" | "core") && cmp.name == "cmp");
-        if !(prefix.is_empty() || rust_path) || self.lookup_type_quiet(&path[..1]).is_some() {
+        if !(prefix.is_empty() || rust_path) {
             return None;
+        }
+        if let Some(declared) = self.lookup_type_quiet(std::slice::from_ref(enum_name)) {
+            // The program's own `Ordering` comes first; if it has no such
+            // variant, say what it hides.
+            let def = &self.item_tables().program.types[declared];
+            let has_variant = matches!(&def.kind, TypeDefKind::Enum(variants) if variants.iter().any(|(v, _)| *v == variant.name));
+            if has_variant || !ORDERINGS.iter().any(|(n, _)| *n == variant.name) {
+                return None;
+            }
+            let span = def.span;
+            self.c.error(
+                Diagnostic::error(
+                    codes::UNKNOWN_VARIANT,
+                    variant.span,
+                    format!(
+                        "`Ordering` here is the program's own type, which has no `{}`",
+                        variant.name
+                    ),
+                )
+                .with_secondary(span, "declared here")
+                .with_note(
+                    "a record or enum named `Ordering` hides the values of the built-in `ordering`",
+                )
+                .with_help("rename the program's type"),
+            );
+            return Some(Err(()));
         }
         let Some(&(name, value)) = ORDERINGS.iter().find(|(n, _)| *n == variant.name) else {
             let mut d = Diagnostic::error(
@@ -341,6 +367,7 @@ impl BodyChecker<'_, '_> {
             mutated: false,
             used: true,
             span,
+            generated: true,
         });
         self.origins.push(Origin::LoopItem);
         self.consumed.push(None);

@@ -429,6 +429,14 @@ impl Lowerer<'_> {
                 self.in_condition = exterior;
                 let b = self.expr(base, Want::Read).at(Prec::Postfix);
                 let i = self.index(index);
+                if self.is_static_text(base) {
+                    // A `&'static str`: taken as a literal is.
+                    return if want == Want::Owned {
+                        atom(quote!(#b[#i].to_string()))
+                    } else {
+                        atom(quote!(#b[#i]))
+                    };
+                }
                 self.place_for_want(quote!(#b[#i]), &e.ty, want)
             }
             K::Unary { op, operand } => {
@@ -746,6 +754,11 @@ impl Lowerer<'_> {
             &mut |_| {},
         );
         found.get()
+    }
+
+    /// Whether `e` is a local lowered as an array of `&'static str`.
+    pub(super) fn is_static_text(&self, e: &Expr) -> bool {
+        matches!(e.kind, K::Local { id, .. } if self.static_text.contains(&id))
     }
 
     pub(super) fn function_path(&mut self, id: usize) -> TokenStream {

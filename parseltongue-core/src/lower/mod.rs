@@ -110,6 +110,9 @@ pub(crate) struct Lowerer<'p> {
     /// first (see `aliasing::receiver_copied_first`): the expression and
     /// the name that stands for it.
     receiver_copies: Vec<(*const crate::ir::Expr, TokenStream)>,
+    /// Locals of the function being lowered that are arrays of `&'static
+    /// str` (see `static_text_arrays`).
+    static_text: Vec<usize>,
 }
 
 /// A lowering failure: generated tokens that `syn` could not parse. This
@@ -233,6 +236,7 @@ fn lower_module<'p>(
         no_moves: 0,
         chosen_lints: std::collections::BTreeSet::new(),
         receiver_copies: Vec::new(),
+        static_text: Vec::new(),
     };
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut tests = Vec::new();
@@ -614,6 +618,55 @@ fn grows_or_shrinks(block: &crate::ir::Block, local: usize, program: &Program) -
     found.get()
 }
 
+/// The `let_var` lists of text literals that are only indexed, measured,
+/// joined or printed (`is_empty` of a constant array is clippy's
+/// const_is_empty): arrays of `&'static str`, so an element taken is
+/// copied from the literal (`names[i].to_string()`) as Rust writes it,
+/// not cloned from a `String` built first.
+fn static_text_arrays(
+    block: &crate::ir::Block,
+    locals: &[crate::ir::Local],
+    program: &Program,
+) -> Vec<usize> {
+    use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K, Stmt};
+    let mut candidates = Vec::new();
+    crate::ir::walk_block(block, &mut |_| {}, &mut |stmt| {
+        if let Stmt::Let { local, value, .. } = stmt {
+            let texts = expr::literal_list(value)
+                .filter(|items| items.iter().all(|i| matches!(i.kind, K::Str(_))));
+            if let Some(items) = texts {
+                if !locals[*local].mutated && locals[*local].repr == Repr::Value {
+                    candidates.push((*local, items.len()));
+                }
+            }
+        }
+    });
+    candidates.retain(|&(local, length)| {
+        let is_local = |e: &Expr| matches!(e.kind, K::Local { id, .. } if id == local);
+        let (total, safe) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+        crate::ir::walk_block(
+            block,
+            &mut |e| match &e.kind {
+                K::Local { id, .. } if *id == local => total.set(total.get() + 1),
+                K::Index { base, .. } if is_local(base) => safe.set(safe.get() + 1),
+                K::Builtin {
+                    builtin: Builtin::Method(M::Length | M::Join),
+                    args,
+                } if is_local(&args[0]) => safe.set(safe.get() + 1),
+                K::Builtin {
+                    builtin:
+                        Builtin::PrintLine | Builtin::Print | Builtin::PrintErrorLine | Builtin::Format,
+                    args,
+                } => safe.set(safe.get() + args.iter().filter(|a| is_local(a)).count()),
+                _ => {}
+            },
+            &mut |_| {},
+        );
+        total.get() == safe.get() && used_only_as_slice(block, local, length, program)
+    });
+    candidates.into_iter().map(|(local, _)| local).collect()
+}
+
 /// True if the list in `local` is only read, sorted or reversed in place,
 /// so a fixed-size array serves as well as a `Vec` (and clippy asks for one).
 fn used_only_as_slice(
@@ -924,6 +977,7 @@ impl<'p> Lowerer<'p> {
         self.locals = &body.locals;
         self.params = &body.params;
         self.body = Some(&body.block);
+        self.static_text = static_text_arrays(&body.block, &body.locals, self.program);
         let name = format_ident!("{}", f.name.as_str());
         let mut params = Vec::new();
         let mut param_locals = body.params.iter();

@@ -170,6 +170,7 @@ impl Lowerer<'_> {
             K::Str(_) => true,
             K::Const(c) => self.program.constants[*c].ty == Ty::Str,
             K::Local { id, .. } => self.is_str_param(*id),
+            K::Index { base, .. } => self.is_static_text(base),
             K::Builtin {
                 builtin: Builtin::Method(M::Trim | M::Substring),
                 ..

@@ -58,10 +58,12 @@ impl Lowerer<'_> {
         if !only_read {
             return None;
         }
-        let items: Vec<TokenStream> = args
-            .iter()
-            .map(|a| self.expr(a, Want::Owned).tokens)
-            .collect();
+        let want = if self.static_text.contains(&local) {
+            Want::Read
+        } else {
+            Want::Owned
+        };
+        let items: Vec<TokenStream> = args.iter().map(|a| self.expr(a, want).tokens).collect();
         let items = tighten_unary(quote!(#(#items),*));
         let annotation = if untyped_numbers(value) {
             let element = match &self.locals[local].ty {

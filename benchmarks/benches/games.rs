@@ -53,7 +53,7 @@ fn main() {
     let work = std::env::temp_dir().join("parseltongue-games");
     std::fs::create_dir_all(&work).expect("a writable temporary folder");
     println!(
-        "rustc {} ; best of {rounds} interleaved runs each",
+        "rustc {} ; best of {rounds} interleaved runs each, alternating which goes first",
         RUSTC_FLAGS.join(" ")
     );
     let mut ratios = Vec::new();
@@ -77,9 +77,16 @@ fn main() {
             "{name}: the Parseltongue program prints something else than the Rust one"
         );
         let (mut best_pt, mut best_rs): (Option<Run>, Option<Run>) = (None, None);
-        for _ in 0..rounds {
-            keep_best(&mut best_pt, run_measured(&parseltongue));
-            keep_best(&mut best_rs, run_measured(&rust));
+        for round in 0..rounds {
+            // Each goes first in every other round, so neither always runs
+            // on what the other left behind (page cache, CPU frequency).
+            if round % 2 == 0 {
+                keep_best(&mut best_pt, run_measured(&parseltongue));
+                keep_best(&mut best_rs, run_measured(&rust));
+            } else {
+                keep_best(&mut best_rs, run_measured(&rust));
+                keep_best(&mut best_pt, run_measured(&parseltongue));
+            }
         }
         let (pt, rs) = (best_pt.expect("rounds ≥ 1"), best_rs.expect("rounds ≥ 1"));
         let ratio = pt.time.as_secs_f64() / rs.time.as_secs_f64();

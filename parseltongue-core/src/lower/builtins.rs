@@ -145,10 +145,20 @@ impl Lowerer<'_> {
                 ) {
                     empty
                 } else {
-                    quote!({
+                    // A block: an operand of anything needs it in
+                    // parentheses (at the start of a statement, `{ … } !=
+                    // x` would end at the brace).
+                    let block = quote!({
                         let _ = #value;
                         #empty
-                    })
+                    });
+                    return match want {
+                        Want::Borrow => self.owned_result(block, ty, want),
+                        _ => Lowered {
+                            tokens: block,
+                            prec: Prec::Range,
+                        },
+                    };
                 };
                 self.owned_result(tokens, ty, want)
             }

@@ -355,6 +355,15 @@ impl Gen {
     }
 
     pub(super) fn variant_literal(&mut self, e: usize, depth: usize) -> E {
+        // Enums that contain themselves end in `None` (see
+        // `literal_or_empty`), as records do.
+        self.nesting += 1;
+        let literal = self.variant_literal_inner(e, depth);
+        self.nesting -= 1;
+        literal
+    }
+
+    fn variant_literal_inner(&mut self, e: usize, depth: usize) -> E {
         let en = self.items.enums[e].clone();
         let (variant, payload) = self.rng.pick(&en.variants).clone();
         if payload.is_empty() {

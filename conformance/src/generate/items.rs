@@ -273,6 +273,13 @@ impl Gen {
                 let payload = (0..self.rng.below(3)).map(|_| self.any_type(1)).collect();
                 variants.push((variant.to_string(), payload));
             }
+            // An enum may contain itself through an option (a linked
+            // structure, boxed by the lowering).
+            let index = self.items.enums.len();
+            if self.rng.chance(25) && !variants.iter().any(|(n, _)| n == "Link") {
+                let link = Ty::Option(Box::new(Ty::Enum(index)));
+                variants.push(("Link".into(), vec![Ty::I64, link]));
+            }
             self.items.enums.push(Enum { name, variants });
         }
     }

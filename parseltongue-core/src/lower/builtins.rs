@@ -725,7 +725,9 @@ impl Lowerer<'_> {
                 quote!(#r.contains_key(#k))
             }
             M::Keys | M::Values => {
-                let temporary = !crate::check::is_place_expr(copied_from(&args[0]));
+                // What the map is lowered as: `match 0 { _ => m }` is `m`.
+                let temporary =
+                    !crate::check::is_place_expr(super::source_lints::simplified(&args[0]));
                 let r = read(self);
                 let list = self.sorted_map_list(r, &receiver_ty, m == M::Keys, temporary);
                 return match want {
@@ -811,18 +813,6 @@ impl Lowerer<'_> {
             M::Clone => return self.expr(&args[0], want),
         };
         self.owned_result(tokens, ty, want)
-    }
-}
-
-/// `e` seen through `.clone()`, which the lowering drops where the copy
-/// is only read.
-pub(super) fn copied_from(e: &Expr) -> &Expr {
-    match &e.kind {
-        K::Builtin {
-            builtin: Builtin::Method(M::Clone),
-            args,
-        } => copied_from(&args[0]),
-        _ => e,
     }
 }
 

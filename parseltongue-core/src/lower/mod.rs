@@ -295,6 +295,12 @@ fn lower_module<'p>(
             };
             body.push_str(&format!("\n{marker}\n{text}"));
         }
+        // The tests' own copy: the module's is there only if its
+        // functions use it.
+        if test_uses.insert_missing {
+            let helper = format_items(vec![entries::insert_missing_helper(&lowerer.library)])?;
+            body.push_str(&format!("\n{helper}"));
+        }
         let mut indented = String::new();
         for line in body.trim_start().lines() {
             if !line.is_empty() {
@@ -302,10 +308,6 @@ fn lower_module<'p>(
             }
             indented.push_str(line);
             indented.push('\n');
-        }
-        if test_uses.insert_missing {
-            let helper = format_items(vec![entries::insert_missing_helper(&lowerer.library)])?;
-            body.push_str(&format!("\n{helper}"));
         }
         let mut imports = String::new();
         if tests_name_items {

@@ -31,16 +31,20 @@ impl Lowerer<'_> {
         }
         if changed_in_arm {
             self.no_moves += 1;
-            let copy = self.expr(scrutinee, Want::Owned).at(Prec::Postfix);
+            let copy = self.expr(scrutinee, Want::Owned);
             self.no_moves -= 1;
             self.suffix_next_number = suffix;
             let arms = self.arms(arms, &scrutinee.ty);
             let s = if scrutinee.ty == Ty::Str {
+                let copy = copy.at(Prec::Postfix);
                 quote!(#copy.as_str())
             } else if super::types::rust_copy(&scrutinee.ty) {
-                // A value Rust copies without a call is copied by the block.
+                // A value Rust copies without a call is copied by the
+                // block (which needs no parentheses inside).
+                let copy = copy.tokens;
                 quote!(&{ #copy })
             } else {
+                let copy = copy.at(Prec::Unary);
                 quote!(&#copy)
             };
             return Lowered {

@@ -99,7 +99,7 @@ impl Lowerer<'_> {
             M::Chars => quote!(#r.split_inclusive(|_: char| true)),
             M::Keys | M::Values => {
                 let temporary =
-                    !crate::check::is_place_expr(super::builtins::copied_from(&args[0]));
+                    !crate::check::is_place_expr(super::source_lints::simplified(&args[0]));
                 self.sorted_map_iterator(r, *m == M::Keys, temporary)
             }
             _ => return None,

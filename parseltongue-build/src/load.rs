@@ -2,7 +2,7 @@
 //! a folder whose `main.pt` (or, for a library, `lib.pt`) is the root
 //! module and whose other `.pt` files are the modules it can import.
 
-use parseltongue_core::source::{SourceFile, SourceMap};
+use parseltongue_core::source::{FileId, SourceFile, SourceMap};
 use std::path::{Path, PathBuf};
 
 /// A program read from disk.
@@ -72,16 +72,79 @@ pub fn load(path: &Path) -> Result<Program, LoadError> {
             path.display()
         )));
     }
+    // The root module of its folder: the whole program, as the folder.
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder_path = folder.unwrap_or(Path::new("."));
+    if root_file(folder_path).is_some_and(|root| same_file(&root, path)) {
+        let mut program = load_folder(folder_path)?;
+        if folder.is_none() {
+            // Shown as given: `main.pt`, not `./main.pt`.
+            let mut shown = SourceMap::new();
+            for (_, file) in program.sources.iter() {
+                let name = file
+                    .name
+                    .strip_prefix("./")
+                    .unwrap_or(&file.name)
+                    .to_string();
+                shown.add(SourceFile::new(name, file.text.clone()));
+            }
+            program.sources = shown;
+        }
+        return Ok(program);
+    }
     let mut sources = SourceMap::new();
     sources.add(read(path, path.display().to_string())?);
+    let mut paths = vec![path.to_path_buf()];
+    // The modules it uses (and they use) beside it; one that is missing
+    // is the checker's to report.
+    let mut next = 0;
+    while next < paths.len() {
+        let imported = used_modules(&sources.get(FileId(next as u32)).text);
+        next += 1;
+        for module in imported {
+            let candidate = folder_path.join(format!("{module}.pt"));
+            let shown = match folder {
+                Some(dir) => dir.join(format!("{module}.pt")),
+                None => PathBuf::from(format!("{module}.pt")),
+            };
+            if candidate.is_file() && !paths.iter().any(|p| same_file(p, &candidate)) {
+                sources.add(read(&candidate, shown.display().to_string())?);
+                paths.push(shown);
+            }
+        }
+    }
     let name = path
         .file_stem()
         .map_or("program".to_string(), |s| s.to_string_lossy().into_owned());
     Ok(Program {
         sources,
         name,
-        paths: vec![path.to_path_buf()],
+        paths,
     })
+}
+
+/// The modules a file names in `use_module`, read with the one parser.
+fn used_modules(text: &str) -> Vec<String> {
+    let mut ignored = parseltongue_core::diagnostics::Diagnostics::new();
+    let (module, _) = parseltongue_core::syntax::parse_file(text, FileId(0), &mut ignored);
+    module
+        .items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            parseltongue_core::syntax::ast::ItemKind::UseModule(name) => {
+                Some(name.name.to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether two paths name the same file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn load_folder(path: &Path) -> Result<Program, LoadError> {

@@ -73,15 +73,19 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
-    /// Run a package's `test` blocks through Cargo's test harness.
+    /// Run the `test` blocks of a package or a `.pt` file, as `cargo test` does.
     Test {
-        /// The package folder.
-        #[arg(default_value = ".")]
+        /// A test name filter (tests whose names contain it run), or a
+        /// package folder, program folder or `.pt` file to test.
+        #[arg(value_name = "FILTER_OR_PATH")]
+        filter: Option<String>,
+        /// The package folder, program folder or `.pt` file to test.
+        #[arg(long, default_value = ".")]
         path: PathBuf,
         /// Build with optimisations.
         #[arg(long)]
         release: bool,
-        /// Arguments passed to the test harness (e.g. a test name filter).
+        /// Arguments passed to the test harness (e.g. `--exact`).
         #[arg(last = true)]
         args: Vec<String>,
     },
@@ -132,20 +136,54 @@ enum Command {
     Lsp,
 }
 
-/// `plc run PATH`: a Cargo package goes through Cargo; a `.pt` file or a
-/// program folder without `Cargo.toml` is compiled straight with rustc.
+/// `plc run PATH`: a Cargo package (found from any folder or program
+/// file inside it) goes through Cargo; a `.pt` file or a program folder
+/// outside a package is compiled straight with rustc.
 fn run(path: &Path, release: bool, args: &[String]) -> commands::Outcome {
-    if path.is_dir() && path.join("Cargo.toml").is_file() {
-        return commands::build::run(path, release, args);
+    match commands::target(path) {
+        commands::Target::Package { root, .. } => commands::build::run(&root, release, args),
+        commands::Target::Program(program)
+            if path.is_dir()
+                && package::is_in_package(path)
+                && parseltongue_build::load::root_file(&program).is_none() =>
+        {
+            // A folder inside a Rust package without a program of its own:
+            // Cargo's package (a build script may compile `.pt` files).
+            commands::build::run(path, release, args)
+        }
+        commands::Target::Program(program) => commands::script::run(&program, release, args),
     }
-    let is_program_folder = path.is_dir() && parseltongue_build::load::root_file(path).is_some();
-    if path.is_file() || is_program_folder {
-        return commands::script::run(path, release, args);
+}
+
+/// `plc test [FILTER_OR_PATH]`: a first argument that names an existing
+/// file or folder is what to test; anything else filters tests by name.
+fn test(
+    filter: Option<String>,
+    path: PathBuf,
+    release: bool,
+    args: Vec<String>,
+) -> commands::Outcome {
+    let (path, filter) = match filter {
+        Some(given) if Path::new(&given).exists() && path == Path::new(".") => {
+            (PathBuf::from(given), None)
+        }
+        other => (path, other),
+    };
+    let mut harness_args: Vec<String> = filter.into_iter().collect();
+    harness_args.extend(args);
+    match commands::target(&path) {
+        commands::Target::Program(program)
+            if program.is_file() || parseltongue_build::load::root_file(&program).is_some() =>
+        {
+            commands::script::test(&program, release, &harness_args)
+        }
+        commands::Target::Package { root, .. } => {
+            commands::build::test(&root, release, &harness_args)
+        }
+        commands::Target::Program(program) => {
+            commands::build::test(&program, release, &harness_args)
+        }
     }
-    if path.is_dir() && package::is_in_package(path) {
-        return commands::build::run(path, release, args);
-    }
-    commands::script::run(path, release, args)
 }
 
 /// A large check allocates a tree per line; mimalloc serves those
@@ -158,17 +196,21 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::New { name, template } => commands::new::new(&name, &template),
         Command::Check { path, format } => commands::check::check(&path, format),
-        Command::Build { path, release } => commands::build::build(&path, release),
+        Command::Build { path, release } => match commands::target(&path) {
+            commands::Target::Package { root, .. } => commands::build::build(&root, release),
+            commands::Target::Program(_) => commands::build::build(&path, release),
+        },
         Command::Run {
             path,
             release,
             args,
         } => run(&path, release, &args),
         Command::Test {
+            filter,
             path,
             release,
             args,
-        } => commands::build::test(&path, release, &args),
+        } => test(filter, path, release, args),
         Command::Emit { path } => commands::check::emit(&path),
         Command::Fmt { path, check } => commands::fmt::fmt(&path, check),
         Command::Fix {

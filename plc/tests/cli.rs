@@ -399,3 +399,136 @@ fn the_examples_are_in_the_canonical_layout() {
         text(&output.stderr)
     );
 }
+
+/// A package `demo` (a `Cargo.toml` and `src/` with `main.pt` using a
+/// module), with an empty `src/deep/` folder.
+fn package_with_module(name: &str) -> std::path::PathBuf {
+    let dir = support::fresh_dir(name);
+    std::fs::create_dir_all(dir.join("src/deep")).expect("folders");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .expect("manifest");
+    std::fs::write(
+        dir.join("src/main.pt"),
+        "use_module geometry;\n\nfunction main() {\n    print_line(\"{}\", geometry::area(2.0));\n}\n",
+    )
+    .expect("root");
+    std::fs::write(
+        dir.join("src/geometry.pt"),
+        "public function area(r: f64) returns f64 {\n    r * r\n}\n",
+    )
+    .expect("module");
+    dir
+}
+
+#[test]
+fn every_command_finds_the_package_from_any_folder_or_file_in_it() {
+    let dir = package_with_module("found_from_inside");
+    // The root file, a module file, the package, `src/` and a folder
+    // below it are all the same program.
+    for (at, argument) in [
+        (dir.clone(), "src/main.pt"),
+        (dir.clone(), "src/geometry.pt"),
+        (dir.clone(), "."),
+        (dir.join("src"), "."),
+        (dir.join("src"), "main.pt"),
+        (dir.join("src/deep"), "."),
+    ] {
+        let check = plc()
+            .current_dir(&at)
+            .args(["check", argument])
+            .output()
+            .expect("plc runs");
+        assert!(
+            check.status.success(),
+            "check {argument} in {}: {}",
+            at.display(),
+            text(&check.stderr)
+        );
+        let emit = plc()
+            .current_dir(&at)
+            .args(["emit", argument])
+            .output()
+            .expect("plc runs");
+        assert!(
+            text(&emit.stdout).contains("mod geometry"),
+            "{}",
+            text(&emit.stdout)
+        );
+    }
+    // Snapshots go beside `src/`, from wherever the command runs.
+    let accept = plc()
+        .current_dir(dir.join("src/deep"))
+        .args(["snapshot", "--accept"])
+        .output()
+        .expect("plc runs");
+    assert!(accept.status.success(), "{}", text(&accept.stderr));
+    assert!(dir.join("snapshots/main.pt.snap").is_file());
+    assert!(!dir.join("src/deep/snapshots").exists());
+    assert!(!dir.join("src/snapshots").exists());
+    let compare = plc()
+        .current_dir(dir.join("src"))
+        .arg("snapshot")
+        .output()
+        .expect("plc runs");
+    assert!(compare.status.success(), "{}", text(&compare.stderr));
+}
+
+#[test]
+fn a_single_file_brings_the_modules_it_uses_and_maps_its_panics() {
+    let dir = support::fresh_dir("single_file_modules");
+    std::fs::write(
+        dir.join("geometry.pt"),
+        "public function area(r: f64) returns f64 {\n    r * r\n}\n",
+    )
+    .expect("module");
+    // An unrelated broken file beside it is not read.
+    std::fs::write(dir.join("broken.pt"), "function {\n").expect("broken");
+    std::fs::write(
+        dir.join("script.pt"),
+        "use_module geometry;\n\nfunction main() {\n    print_line(\"{}\", geometry::area(3.0));\n    panic(\"stopped at {}\", 9);\n}\n",
+    )
+    .expect("script");
+    let run = plc()
+        .current_dir(&dir)
+        .args(["run", "script.pt"])
+        .output()
+        .expect("plc runs");
+    assert_eq!(text(&run.stdout), "9\n");
+    let stderr = text(&run.stderr);
+    assert!(stderr.contains("panicked at script.pt:5:5"), "{stderr}");
+    assert!(!stderr.contains("main.rs"), "{stderr}");
+    assert_eq!(run.status.code(), Some(101));
+}
+
+#[test]
+fn test_filters_by_name_and_tests_a_single_file() {
+    let dir = support::fresh_dir("single_file_tests");
+    std::fs::write(
+        dir.join("doubling.pt"),
+        "function double(x: i64) returns i64 {\n    x * 2\n}\n\nfunction main() {\n    print_line(\"{}\", double(2));\n}\n\ntest doubles {\n    assert_equal(double(2), 4);\n}\n\ntest fails_on_purpose {\n    assert_equal(double(2), 5);\n}\n",
+    )
+    .expect("program");
+    let all = plc()
+        .current_dir(&dir)
+        .args(["test", "doubling.pt"])
+        .output()
+        .expect("plc runs");
+    assert_eq!(all.status.code(), Some(1));
+    let stdout = text(&all.stdout);
+    assert!(stdout.contains("test tests::doubles ... ok"), "{stdout}");
+    assert!(stdout.contains("panicked at doubling.pt:14:5"), "{stdout}");
+    let one = plc()
+        .current_dir(&dir)
+        .args(["test", "doubles", "--path", "doubling.pt"])
+        .output()
+        .expect("plc runs");
+    assert!(one.status.success(), "{}", text(&one.stdout));
+    assert!(
+        text(&one.stdout).contains("1 filtered out"),
+        "{}",
+        text(&one.stdout)
+    );
+}

@@ -49,22 +49,93 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(Diagnostic::is_error)
 }
 
-/// Where the program at `path` lives: a `.pt` file, a program folder, or
-/// a Cargo package folder (whose program is in `src/`).
-pub fn program_path(path: &Path) -> PathBuf {
-    if path.is_dir() && path.join("Cargo.toml").is_file() {
-        let src = path.join("src");
-        if parseltongue_build::load::root_file(&src).is_some() {
-            return src;
-        }
-    }
-    path.to_path_buf()
+/// What a command works on, found from the path it was given the way
+/// Cargo finds its package: from the package folder, any folder inside
+/// it, or a file of its program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A Cargo package whose program is in `program` (its `src/`).
+    Package {
+        /// The folder with `Cargo.toml`.
+        root: PathBuf,
+        /// Its program folder.
+        program: PathBuf,
+    },
+    /// A `.pt` file or a program folder outside any package.
+    Program(PathBuf),
 }
 
-/// Reads the program at `path` (see [`program_path`]), showing file names
-/// relative to the current folder.
+impl Target {
+    /// The `.pt` file or program folder to load.
+    pub fn program(&self) -> &Path {
+        match self {
+            Target::Package { program, .. } | Target::Program(program) => program,
+        }
+    }
+}
+
+/// The target of `path`. A package counts when `path` is its folder, a
+/// folder inside it that is not a program folder of its own (a test or
+/// example program keeps its folder), or a file of its `src/`.
+pub fn target(path: &Path) -> Target {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let start = if absolute.is_dir() {
+        absolute.clone()
+    } else {
+        absolute
+            .parent()
+            .map_or_else(|| absolute.clone(), Path::to_path_buf)
+    };
+    let package = start
+        .ancestors()
+        .find(|dir| dir.join("Cargo.toml").is_file())
+        .map(Path::to_path_buf)
+        .filter(|root| parseltongue_build::load::root_file(&root.join("src")).is_some());
+    let Some(root) = package else {
+        return Target::Program(path.to_path_buf());
+    };
+    let src = root.join("src");
+    let inside_src = start.starts_with(&src);
+    let own_program = absolute.is_dir()
+        && absolute != src
+        && parseltongue_build::load::root_file(&absolute).is_some();
+    let belongs = if absolute.is_dir() {
+        !own_program
+    } else {
+        inside_src
+    };
+    if belongs {
+        Target::Package {
+            root: relative_to_current(&root),
+            program: relative_to_current(&src),
+        }
+    } else {
+        Target::Program(path.to_path_buf())
+    }
+}
+
+/// `path` relative to the current folder where it is inside it, so
+/// diagnostics show short paths.
+fn relative_to_current(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|here| path.strip_prefix(&here).ok().map(Path::to_path_buf))
+        .map_or_else(
+            || path.to_path_buf(),
+            |p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p
+                }
+            },
+        )
+}
+
+/// Reads the program of `path`'s target (see [`target`]), showing file
+/// names relative to the current folder.
 pub fn load_program(path: &Path) -> Result<Program, String> {
-    Ok(load(&program_path(path))?)
+    Ok(load(target(path).program())?)
 }
 
 /// Checks and lowers the program at `path`, printing its diagnostics.

@@ -1,38 +1,66 @@
-//! `plc run FILE.pt` (or a program folder without a `Cargo.toml`): a
-//! script-sized program compiled straight with rustc, no Cargo package.
+//! `plc run FILE.pt` and `plc test FILE.pt` (or a program folder without a
+//! `Cargo.toml`): a script-sized program compiled straight with rustc, no
+//! Cargo package. Panic and test-failure locations are shown at the `.pt`
+//! lines, as in a package.
 
 use super::{color, compile, diagnostics_failed, exit_code_of, Outcome};
 use crate::rustc_messages::{is_closing_note, Mapper};
 use cargo_metadata::diagnostic::{Diagnostic as RustcDiagnostic, DiagnosticLevel};
 use parseltongue_build::generated::write_generated;
 use parseltongue_core::diagnostics::render;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitCode, Stdio};
 
-fn build_dir(name: &str) -> PathBuf {
+/// Where the program at `path` is built: named after it, and told apart
+/// from programs of the same name elsewhere by a hash of where it is.
+fn build_dir(name: &str, path: &Path) -> PathBuf {
+    use std::hash::{Hash, Hasher};
     let base = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("parseltongue"));
-    base.join("plc-run").join(name)
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    path.canonicalize()
+        .unwrap_or_else(|_| path.to_path_buf())
+        .hash(&mut hasher);
+    base.join("plc-run")
+        .join(format!("{name}-{:016x}", hasher.finish()))
 }
 
-/// Lowers the program, compiles it with rustc if it changed, and runs it.
-pub fn run(path: &Path, release: bool, args: &[String]) -> Outcome {
+/// A program compiled by rustc: its executable, and what maps the
+/// generated file's locations back to `.pt` lines.
+struct Compiled {
+    binary: PathBuf,
+    source: PathBuf,
+    mapper: Mapper,
+}
+
+/// Lowers the program and compiles it with rustc (as a test harness for
+/// `tests`) if it changed; `Err(code)` when it has errors.
+fn compiled(path: &Path, release: bool, tests: bool) -> Result<Result<Compiled, ExitCode>, String> {
     let (program, compiled) = match compile(path)? {
         Ok(ok) => ok,
-        Err(code) => return Ok(code),
+        Err(code) => return Ok(Err(code)),
     };
     let rust = compiled.rust.unwrap_or_default();
-    let dir = build_dir(&program.name);
+    let (stem, kind) = if tests {
+        ("tests", "test")
+    } else {
+        ("program", "run")
+    };
+    // The program and its test harness are built apart, so neither is
+    // mistaken for up to date after the other was rebuilt.
+    let dir = build_dir(&program.name, path).join(kind);
     let source = dir.join("main.rs");
     let binary = dir.join(if cfg!(windows) {
-        "program.exe"
+        format!("{stem}.exe")
     } else {
-        "program"
+        stem.to_string()
     });
     // Rewriting an unchanged file would make rustc rebuild for nothing.
     let changed = write_generated(&source, &rust, &compiled.origins, &program.paths)
         .map_err(|e| format!("cannot write `{}`: {e}", source.display()))?;
+    let mut mapper = Mapper::new(&dir);
     if changed || !binary.exists() {
         let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
         let mut command = Command::new(&rustc);
@@ -41,13 +69,15 @@ pub fn run(path: &Path, release: bool, args: &[String]) -> Outcome {
             .args(["--error-format=json", "-o"])
             .arg(&binary)
             .arg(&source);
+        if tests {
+            command.arg("--test");
+        }
         if release {
             command.args(["-C", "opt-level=3"]);
         }
         let output = command
             .output()
             .map_err(|e| format!("cannot run `{rustc}` ({e}); install Rust from https://rustup.rs and make sure it is on PATH"))?;
-        let mut mapper = Mapper::new(&dir);
         let mut errors = 0;
         for line in String::from_utf8_lossy(&output.stderr).lines() {
             match serde_json::from_str::<RustcDiagnostic>(line) {
@@ -70,12 +100,70 @@ pub fn run(path: &Path, release: bool, args: &[String]) -> Outcome {
             if errors == 0 {
                 eprint!("{}", String::from_utf8_lossy(&output.stderr));
             }
-            return Ok(diagnostics_failed());
+            return Ok(Err(diagnostics_failed()));
         }
     }
-    let status = Command::new(&binary)
-        .args(args)
-        .status()
-        .map_err(|e| format!("cannot start `{}`: {e}", binary.display()))?;
+    Ok(Ok(Compiled {
+        binary,
+        source,
+        mapper,
+    }))
+}
+
+/// Runs `compiled`'s executable with `args`, copying the chosen stream
+/// with its generated-code locations shown as `.pt` locations.
+fn run_mapped(mut compiled: Compiled, args: &[String], stdout_mapped: bool) -> Outcome {
+    let mut command = Command::new(&compiled.binary);
+    command.args(args);
+    if stdout_mapped {
+        command.stdout(Stdio::piped());
+    } else {
+        command.stderr(Stdio::piped());
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot start `{}`: {e}", compiled.binary.display()))?;
+    let generated = [compiled.source.clone()];
+    let mut copy = |from: &mut dyn std::io::Read, to: &mut dyn Write| {
+        for line in BufReader::new(from).lines() {
+            let Ok(line) = line else { break };
+            let mapped = compiled.mapper.rewrite_locations(&line, &generated);
+            if writeln!(to, "{mapped}").is_err() {
+                // The reader is gone: keep draining so the child is not
+                // stopped by a full pipe, but print nothing.
+            }
+        }
+    };
+    if let Some(mut out) = child.stdout.take() {
+        copy(&mut out, &mut std::io::stdout());
+    }
+    if let Some(mut err) = child.stderr.take() {
+        copy(&mut err, &mut std::io::stderr());
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("cannot wait for `{}`: {e}", compiled.binary.display()))?;
     Ok(exit_code_of(status))
+}
+
+/// `plc run FILE.pt`: lowers, compiles if changed, runs.
+pub fn run(path: &Path, release: bool, args: &[String]) -> Outcome {
+    match compiled(path, release, false)? {
+        Ok(compiled) => run_mapped(compiled, args, false),
+        Err(code) => Ok(code),
+    }
+}
+
+/// `plc test FILE.pt`: builds the program's `test` blocks as a libtest
+/// harness and runs it with `args` (a name filter, `--exact`…).
+pub fn test(path: &Path, release: bool, args: &[String]) -> Outcome {
+    match compiled(path, release, true)? {
+        // libtest reports failures, with their panic locations, on stdout;
+        // a failed test is exit code 1, as in a package.
+        Ok(compiled) => Ok(match run_mapped(compiled, args, true)? {
+            code if code == ExitCode::SUCCESS => code,
+            _ => diagnostics_failed(),
+        }),
+        Err(code) => Ok(code),
+    }
 }

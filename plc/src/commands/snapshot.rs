@@ -13,13 +13,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// A package or program folder keeps its snapshots in `snapshots/`
-/// inside it; a single file in `snapshots/` beside it.
+/// inside it (a package's beside its `src/`, from whichever of its
+/// folders the command runs); a single file in `snapshots/` beside it.
 fn snapshot_dir(path: &Path) -> PathBuf {
-    if path.is_dir() {
-        path.join("snapshots")
-    } else {
-        path.parent()
-            .map_or_else(|| PathBuf::from("snapshots"), |p| p.join("snapshots"))
+    match super::target(path) {
+        super::Target::Package { root, .. } => root.join("snapshots"),
+        super::Target::Program(program) if program.is_dir() => program.join("snapshots"),
+        super::Target::Program(program) => program
+            .parent()
+            .map_or_else(|| PathBuf::from("snapshots"), |p| p.join("snapshots")),
     }
 }
 

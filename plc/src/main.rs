@@ -4,7 +4,9 @@
 //! printed), a build or a test failed, or files are not formatted or
 //! snapshots differ under `--check`-style commands; 2 a usage or
 //! environment problem (bad arguments, a missing file, no Cargo package,
-//! no Cargo on PATH).
+//! no Cargo on PATH); 141 the reader of the output went away (`plc emit
+//! | head -1`), as a process stopped by SIGPIPE reports it, without a
+//! message.
 
 mod cargo_driver;
 mod commands;
@@ -128,7 +130,11 @@ enum Command {
     /// Print the long explanation of a diagnostic code, e.g. `plc explain PT0301`.
     Explain {
         /// The code, e.g. `PT0301`.
-        code: String,
+        #[arg(required_unless_present = "list")]
+        code: Option<String>,
+        /// List every code with its one-line title instead.
+        #[arg(long, conflicts_with = "code")]
+        list: bool,
     },
     /// Print the compact language reference, ready to give to a language model.
     Reference,
@@ -191,7 +197,31 @@ fn test(
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A closed pipe on stdout or stderr ends the command quietly (exit code
+/// 141), as it does a Unix tool killed by SIGPIPE, instead of a panic:
+/// `print!` panics on a write error, and resetting the signal would take
+/// `unsafe` code.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        // EPIPE on Unix, ERROR_NO_DATA on Windows.
+        let closed = message.starts_with("failed printing to std")
+            && (message.contains("(os error 32)") || message.contains("(os error 232)"));
+        if closed {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::New { name, template } => commands::new::new(&name, &template),
@@ -219,7 +249,10 @@ fn main() -> ExitCode {
             format,
         } => commands::fix::fix(&path, dry_run, format),
         Command::Snapshot { path, accept } => commands::snapshot::snapshot(&path, accept),
-        Command::Explain { code } => commands::docs::explain(&code),
+        Command::Explain { code, list } => match code {
+            Some(code) if !list => commands::docs::explain(&code),
+            _ => commands::docs::list_codes(),
+        },
         Command::Reference => commands::docs::reference(),
         Command::Lsp => parseltongue_lsp::run_stdio()
             .map(|()| ExitCode::SUCCESS)

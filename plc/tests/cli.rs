@@ -532,3 +532,63 @@ fn test_filters_by_name_and_tests_a_single_file() {
         text(&one.stdout)
     );
 }
+
+#[test]
+fn explain_list_shows_every_code_with_its_title() {
+    let output = plc().args(["explain", "--list"]).output().expect("plc runs");
+    assert!(output.status.success());
+    let listed = text(&output.stdout);
+    for info in parseltongue_core::diagnostics::codes::ALL {
+        assert!(
+            listed.contains(&format!("{}  {}\n", info.code, info.title)),
+            "{} is missing from:\n{listed}",
+            info.code
+        );
+    }
+}
+
+/// Every command that prints ends quietly when its reader has gone: the
+/// read end is closed before the command writes anything.
+#[test]
+fn a_closed_pipe_ends_every_printing_command_quietly() {
+    let dir = support::fresh_dir("closed_pipe");
+    let unformatted = dir.join("messy.pt");
+    std::fs::write(&unformatted, "function main(){print_line(\"x\");}\n").expect("file");
+    let broken = dir.join("broken.pt");
+    std::fs::write(&broken, "function main() {\n    let_var x = ;\n}\n").expect("file");
+    let fixable = dir.join("fixable.pt");
+    std::fs::write(&fixable, "fn main() {\n    println!(\"hi\");\n}\n").expect("file");
+    let path = |p: &std::path::Path| p.display().to_string();
+    let commands: Vec<Vec<String>> = vec![
+        vec!["emit".into(), path(&repo("benchmarks/games/nbody.pt"))],
+        vec!["reference".into()],
+        vec!["explain".into(), "PT0301".into()],
+        vec!["explain".into(), "--list".into()],
+        vec!["fmt".into(), "--check".into(), path(&unformatted)],
+        vec!["snapshot".into(), path(&unformatted)],
+        vec!["fix".into(), "--dry-run".into(), path(&fixable)],
+        vec!["check".into(), "--format".into(), "json".into(), path(&broken)],
+        vec!["--help".into()],
+    ];
+    for args in commands {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("plc"))
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("plc starts");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("plc ends");
+        let stderr = text(&output.stderr);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "plc {args:?}: {stderr}"
+        );
+        assert!(
+            matches!(output.status.code(), Some(141 | 0 | 1)),
+            "plc {args:?} exited with {:?}: {stderr}",
+            output.status
+        );
+    }
+}

@@ -21,6 +21,14 @@ pub fn explain(code: &str) -> Outcome {
     }
 }
 
+/// `plc explain --list`: every code with its title, one per line.
+pub fn list_codes() -> Outcome {
+    for info in codes::ALL {
+        println!("{}  {}", info.code, info.title);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `plc reference`
 pub fn reference() -> Outcome {
     print!("{REFERENCE}");

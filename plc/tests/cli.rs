@@ -535,7 +535,10 @@ fn test_filters_by_name_and_tests_a_single_file() {
 
 #[test]
 fn explain_list_shows_every_code_with_its_title() {
-    let output = plc().args(["explain", "--list"]).output().expect("plc runs");
+    let output = plc()
+        .args(["explain", "--list"])
+        .output()
+        .expect("plc runs");
     assert!(output.status.success());
     let listed = text(&output.stdout);
     for info in parseltongue_core::diagnostics::codes::ALL {
@@ -567,7 +570,12 @@ fn a_closed_pipe_ends_every_printing_command_quietly() {
         vec!["fmt".into(), "--check".into(), path(&unformatted)],
         vec!["snapshot".into(), path(&unformatted)],
         vec!["fix".into(), "--dry-run".into(), path(&fixable)],
-        vec!["check".into(), "--format".into(), "json".into(), path(&broken)],
+        vec![
+            "check".into(),
+            "--format".into(),
+            "json".into(),
+            path(&broken),
+        ],
         vec!["--help".into()],
     ];
     for args in commands {
@@ -591,4 +599,24 @@ fn a_closed_pipe_ends_every_printing_command_quietly() {
             output.status
         );
     }
+}
+
+#[test]
+fn fmt_check_shows_each_change_under_its_own_hunk_header() {
+    let dir = support::fresh_dir("hunks");
+    let mut program = String::from("function first(){}\n");
+    for i in 0..12 {
+        program.push_str(&format!("\nfunction filler_{i}() {{\n}}\n"));
+    }
+    program.push_str("\nfunction last(){}\n");
+    let file = dir.join("two_changes.pt");
+    std::fs::write(&file, &program).expect("file");
+    let output = plc().args(["fmt", "--check"]).arg(&file).output().expect("plc runs");
+    assert_eq!(output.status.code(), Some(1));
+    let diff = text(&output.stdout);
+    let headers: Vec<&str> = diff.lines().filter(|l| l.starts_with("@@ ")).collect();
+    assert_eq!(headers.len(), 2, "{diff}");
+    assert!(headers[0].starts_with("@@ -1,"), "{diff}");
+    assert!(headers[1].starts_with("@@ -3"), "{diff}");
+    assert!(diff.starts_with("--- "), "{diff}");
 }

@@ -74,14 +74,7 @@ pub fn fmt(path: &Path, check: bool) -> Outcome {
                 unformatted += 1;
                 if check {
                     let name = file.display().to_string();
-                    super::print_diff(
-                        &name,
-                        &format!("{name} (formatted)"),
-                        &text,
-                        &formatted,
-                        2,
-                        false,
-                    );
+                    super::print_diff(&name, &format!("{name} (formatted)"), &text, &formatted, 2);
                 } else {
                     std::fs::write(file, formatted)
                         .map_err(|e| format!("cannot write `{}`: {e}", file.display()))?;

@@ -163,36 +163,20 @@ pub fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
     }
 }
 
-/// Prints a unified diff of `old` and `new` on stdout, with `context`
-/// unchanged lines around each change and, if `separate`, an `@@` line
-/// after each group.
-pub fn print_diff(
-    old_label: &str,
-    new_label: &str,
-    old: &str,
-    new: &str,
-    context: usize,
-    separate: bool,
-) {
-    use similar::{ChangeTag, TextDiff};
-    println!("--- {old_label}\n+++ {new_label}");
-    let diff = TextDiff::from_lines(old, new);
-    for group in diff.grouped_ops(context) {
-        for op in group {
-            for change in diff.iter_changes(&op) {
-                let sign = match change.tag() {
-                    ChangeTag::Delete => "-",
-                    ChangeTag::Insert => "+",
-                    ChangeTag::Equal => " ",
-                };
-                print!("{sign}{change}");
-                if change.missing_newline() {
-                    println!();
-                }
-            }
-        }
-        if separate {
-            println!("@@");
-        }
+/// Prints a unified diff of `old` and `new` on stdout: `---`/`+++`
+/// headers, then each change with `context` unchanged lines around it
+/// under its own `@@ -line,count +line,count @@` header, as `diff -u`
+/// and `git diff` print them.
+pub fn print_diff(old_label: &str, new_label: &str, old: &str, new: &str, context: usize) {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let unified = diff
+        .unified_diff()
+        .context_radius(context)
+        .header(old_label, new_label)
+        .to_string();
+    print!("{unified}");
+    if !unified.is_empty() && !unified.ends_with('\n') {
+        // The last line had no newline of its own.
+        println!();
     }
 }

@@ -89,7 +89,6 @@ pub fn snapshot(path: &Path, accept: bool) -> Outcome {
                         body_of(&old),
                         rust,
                         3,
-                        true,
                     );
                     write(&pending)?;
                 }
@@ -107,7 +106,6 @@ pub fn snapshot(path: &Path, accept: bool) -> Outcome {
                         "",
                         rust,
                         3,
-                        true,
                     );
                     write(&pending)?;
                 }

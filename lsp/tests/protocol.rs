@@ -543,3 +543,75 @@ async fn a_function_named_as_an_argument_is_a_reference_and_nothing_more() {
     assert_eq!(lines, [10, 12], "{hints}");
     assert!(hinted[1].1.contains("option<Item>"), "{hints}");
 }
+
+const DECLARED: &str = r#"record Item {
+    name: string,
+    price: i64,
+}
+
+enum Command {
+    Buy(i64),
+    Stop,
+}
+
+constant LIMIT: i64 = 10;
+
+function apply(item: Item, command: Command) returns i64 {
+    match command {
+        Command::Buy(n) => item.price * n + LIMIT,
+        Command::Stop => 0,
+    }
+}
+
+function main() {
+    let_var item = Item { name: "pen", price: 3 };
+    print_line("{} {}", apply(item, Command::Buy(2)), apply(item, Command::Stop));
+}
+"#;
+
+/// Every editor feature works with the cursor on a declaration's name, as
+/// from a use: hover, definition, references, highlights and rename.
+#[tokio::test]
+async fn editor_features_work_on_declarations() {
+    for (marker, uses, renamed) in [
+        ("function app", 2, "run"),
+        ("record It", 2, "Thing"),
+        ("enum Comm", 5, "Order"),
+        ("    Bu", 2, "Purchase"),
+        ("    pri", 2, "cost"),
+        ("constant LIM", 1, "CAP"),
+    ] {
+        let (mut client, position) =
+            open(&DECLARED.replacen(marker, &format!("{marker}$0"), 1)).await;
+        let hover = client.request("textDocument/hover", at(&position)).await;
+        assert!(
+            hover["contents"]["value"].as_str().is_some(),
+            "{marker}: {hover}"
+        );
+        let definition = client
+            .request("textDocument/definition", at(&position))
+            .await;
+        assert_eq!(
+            definition["range"]["start"]["line"], position["line"],
+            "{marker}: {definition}"
+        );
+        let references = client
+            .request("textDocument/references", json!({ "textDocument": { "uri": uri(MAIN) }, "position": position, "context": { "includeDeclaration": true } }))
+            .await;
+        let found = references.as_array().map_or(0, Vec::len);
+        assert_eq!(found, uses + 1, "{marker}: {references}");
+        let highlights = client
+            .request("textDocument/documentHighlight", at(&position))
+            .await;
+        assert_eq!(
+            highlights.as_array().map_or(0, Vec::len),
+            uses + 1,
+            "{marker}: {highlights}"
+        );
+        let rename = client
+            .request("textDocument/rename", json!({ "textDocument": { "uri": uri(MAIN) }, "position": position, "newName": renamed }))
+            .await;
+        let edits = rename["changes"][uri(MAIN)].as_array().map_or(0, Vec::len);
+        assert_eq!(edits, uses + 1, "{marker}: {rename}");
+    }
+}

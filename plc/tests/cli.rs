@@ -611,7 +611,11 @@ fn fmt_check_shows_each_change_under_its_own_hunk_header() {
     program.push_str("\nfunction last(){}\n");
     let file = dir.join("two_changes.pt");
     std::fs::write(&file, &program).expect("file");
-    let output = plc().args(["fmt", "--check"]).arg(&file).output().expect("plc runs");
+    let output = plc()
+        .args(["fmt", "--check"])
+        .arg(&file)
+        .output()
+        .expect("plc runs");
     assert_eq!(output.status.code(), Some(1));
     let diff = text(&output.stdout);
     let headers: Vec<&str> = diff.lines().filter(|l| l.starts_with("@@ ")).collect();

@@ -426,6 +426,11 @@ impl Analysis {
         if callee.kind != TokenKind::Ident {
             return None;
         }
+        // `function apply(…`: a declaration's parameters, not a call.
+        let before = open.checked_sub(2).and_then(|i| tokens.get(i));
+        if before.is_some_and(|t| t.kind == TokenKind::Keyword(Keyword::Function)) {
+            return None;
+        }
         let text = self
             .sources
             .get(file)

@@ -62,7 +62,9 @@ impl Analysis {
         &self.checked.program
     }
 
-    /// The resolved name at `offset` in `file`, if any.
+    /// The resolved name at `offset` in `file`, if any: a use, or the name
+    /// in a declaration (`function apply(`, `record Item`, a field, a
+    /// variant, a constant), so every editor feature works from either.
     pub fn reference_at(&self, file: FileId, offset: u32) -> Option<ir::Reference> {
         let references = &self.program().references;
         let start = references.partition_point(|r| (r.span.file, r.span.start) < (file, 0));
@@ -72,6 +74,39 @@ impl Analysis {
             .filter(|r| offset >= r.span.start && offset <= r.span.end)
             .last()
             .copied()
+            .or_else(|| self.declaration_at(file, offset))
+    }
+
+    /// The item, field or variant whose name is declared at `offset`.
+    fn declaration_at(&self, file: FileId, offset: u32) -> Option<ir::Reference> {
+        let program = self.program();
+        let on = |span: &Span| span.file == file && span.start <= offset && offset <= span.end;
+        let found = |span: Span, target: Target| Some(ir::Reference { span, target });
+        for (id, f) in program.functions.iter().enumerate() {
+            if on(&f.span) && !matches!(f.kind, ir::FunctionKind::Test) {
+                return found(f.span, Target::Function(id));
+            }
+        }
+        for (id, t) in program.types.iter().enumerate() {
+            if on(&t.span) {
+                return found(t.span, Target::Type(id));
+            }
+            for (index, member) in t.member_spans.iter().enumerate() {
+                if on(member) {
+                    let target = match t.kind {
+                        ir::TypeDefKind::Enum(_) => Target::Variant(id, index),
+                        _ => Target::Field(id, index),
+                    };
+                    return found(*member, target);
+                }
+            }
+        }
+        for (id, c) in program.constants.iter().enumerate() {
+            if on(&c.span) {
+                return found(c.span, Target::Constant(id));
+            }
+        }
+        None
     }
 
     /// Where `target` is declared (its name).

@@ -425,6 +425,8 @@ impl Printer<'_> {
     /// and `closer` (starting with `}`).
     fn block_body(&mut self, head: &str, block: &Block, indent: usize, closer: &str) {
         self.line(indent, head);
+        // `{ // why` keeps its comment on the brace's line.
+        self.trailing_comment(block.span.start + 1);
         self.block_contents(block, indent + 1);
         let brace = block.span.end.saturating_sub(1);
         let previous_end = content_end(block);
@@ -759,9 +761,17 @@ impl Printer<'_> {
                 }
                 text
             }
-            ExprKind::Match { scrutinee, arms } => {
-                let scrutinee = self.expr(scrutinee, indent, column + 6);
-                let mut text = format!("match {scrutinee} {{\n");
+            ExprKind::Match {
+                scrutinee: matched,
+                arms,
+            } => {
+                let scrutinee = self.expr(matched, indent, column + 6);
+                // `match x { // why` keeps its comment on the brace's line.
+                let brace = self.src[matched.span.end as usize..]
+                    .find('{')
+                    .map_or(matched.span.end, |at| matched.span.end + at as u32 + 1);
+                let after_brace = self.capture_trailing(brace);
+                let mut text = format!("match {scrutinee} {{{after_brace}\n");
                 let mut previous_end = None;
                 for arm in arms {
                     let comments =
@@ -831,6 +841,7 @@ impl Printer<'_> {
     fn broken_block(&mut self, block: &Block, indent: usize) -> String {
         let saved = std::mem::take(&mut self.out);
         self.out.push_str("{\n");
+        self.trailing_comment(block.span.start + 1);
         self.block_contents(block, indent + 1);
         let brace = block.span.end.saturating_sub(1);
         let previous_end = content_end(block);

@@ -215,3 +215,39 @@ function main(){
     insta::assert_snapshot!(formatted);
     assert_eq!(format_source(&formatted).expect("formats again"), formatted);
 }
+
+/// Code copied from the docs passes a CI format check: every example that
+/// is not a `pt wrong` block is already in the canonical layout.
+#[test]
+fn the_docs_examples_are_in_the_canonical_layout() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut unformatted = Vec::new();
+    for doc in ["docs/reference.md", "docs/llms.txt"] {
+        let markdown = std::fs::read_to_string(root.join(doc)).expect("doc exists");
+        for block in support::blocks(&markdown) {
+            if !block.info.starts_with("pt") || block.info.contains("wrong") {
+                continue;
+            }
+            match format_source(&block.text) {
+                Ok(formatted) if formatted == block.text => {}
+                Ok(_) => unformatted.push(format!("{doc}:{}", block.line)),
+                Err(_) => unformatted.push(format!("{doc}:{} (does not parse)", block.line)),
+            }
+        }
+    }
+    assert!(
+        unformatted.is_empty(),
+        "not in the canonical layout (run the block through `plc fmt`): {unformatted:?}"
+    );
+}
+
+/// A comment after an opening brace stays on the brace's line.
+#[test]
+fn a_trailing_comment_after_an_opening_brace_stays_on_its_line() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/valid/brace_comments.pt"),
+    )
+    .expect("corpus file");
+    let formatted = format_source(&text).expect("no syntax errors");
+    assert_eq!(formatted, text);
+}

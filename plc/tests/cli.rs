@@ -624,3 +624,17 @@ fn fmt_check_shows_each_change_under_its_own_hunk_header() {
     assert!(headers[1].starts_with("@@ -3"), "{diff}");
     assert!(diff.starts_with("--- "), "{diff}");
 }
+
+#[test]
+fn fix_applies_only_certain_fixes_and_leaves_unused_bindings_alone() {
+    let file = scratch(
+        "unfinished.pt",
+        "function main() {\n    let_var unused = 3;\n    let_mut_var fixed = 1;\n    print_line(\"{}\", fixed);\n}\n",
+    );
+    let output = plc().arg("fix").arg(&file).output().expect("plc runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let fixed = std::fs::read_to_string(&file).expect("file");
+    assert!(fixed.contains("let_var fixed = 1;"), "{fixed}");
+    assert!(fixed.contains("let_var unused = 3;"), "{fixed}");
+    assert!(text(&output.stderr).contains("binding `unused` is never used"));
+}

@@ -573,13 +573,11 @@ impl<'a> BodyChecker<'_, 'a> {
                         "if this is intentional, prefix it with an underscore",
                         local.span,
                         format!("_{}", local.name),
-                        // A binding that is assigned later is named there
-                        // too: renaming the declaration alone would break it.
-                        if local.mutated {
-                            Applicability::MaybeIncorrect
-                        } else {
-                            Applicability::MachineApplicable
-                        },
+                        // Never applied by `plc fix`: the binding may be
+                        // meant for code not written yet, and the rename
+                        // would only silence the warning. An editor offers
+                        // it as a code action.
+                        Applicability::MaybeIncorrect,
                     ),
                 );
             }

@@ -638,3 +638,19 @@ fn fix_applies_only_certain_fixes_and_leaves_unused_bindings_alone() {
     assert!(fixed.contains("let_var unused = 3;"), "{fixed}");
     assert!(text(&output.stderr).contains("binding `unused` is never used"));
 }
+
+#[test]
+fn a_whole_float_where_an_integer_is_wanted_suggests_the_integer() {
+    let file = scratch(
+        "whole_float.pt",
+        "function main() {\n    let_var a: i64 = 0.0;\n    let_var x = 1.5;\n    let_var b: i64 = x;\n    print_line(\"{} {}\", a, b);\n}\n",
+    );
+    let output = plc().arg("check").arg(&file).output().expect("plc runs");
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("Help: write an integer literal: `0`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`x.to_i64()`"), "{stderr}");
+    assert!(!stderr.contains("(0.0)"), "{stderr}");
+}

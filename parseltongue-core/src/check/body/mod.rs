@@ -150,6 +150,20 @@ fn merge(a: &Ty, b: &Ty) -> Ty {
     }
 }
 
+/// `text` as the receiver of a method call: a name, a field or a call as
+/// it is, anything else in parentheses.
+fn as_receiver(text: &str) -> String {
+    let plain = text
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | ':'))
+        && !text.starts_with(|c: char| c.is_ascii_digit());
+    if plain {
+        text.to_string()
+    } else {
+        format!("({text})")
+    }
+}
+
 fn is_displayable(ty: &Ty) -> bool {
     matches!(
         ty,
@@ -470,24 +484,38 @@ impl<'a> BodyChecker<'_, 'a> {
                     d = d.with_suggestion(
                         "convert it",
                         span,
-                        format!("({text}).to_f64()"),
+                        format!("{}.to_f64()", as_receiver(text)),
                         Applicability::MachineApplicable,
                     );
                 }
             }
             (Ty::I64, Ty::F64) => {
-                d = d.with_suggestion(
-                    "convert it (rounds toward zero)",
-                    span,
-                    format!("({text}).to_i64()"),
-                    Applicability::MaybeIncorrect,
-                );
+                // `0.0` where an `i64` is wanted is `0`; `2.5` is a choice.
+                let whole = text
+                    .replace('_', "")
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.fract() == 0.0 && v.abs() < 9.0e15);
+                d = match whole {
+                    Some(value) => d.with_suggestion(
+                        "write an integer literal",
+                        span,
+                        format!("{}", value as i64),
+                        Applicability::MachineApplicable,
+                    ),
+                    None => d.with_suggestion(
+                        "convert it (rounds toward zero)",
+                        span,
+                        format!("{}.to_i64()", as_receiver(text)),
+                        Applicability::MaybeIncorrect,
+                    ),
+                };
             }
             (Ty::Str, Ty::I64 | Ty::F64 | Ty::Bool) => {
                 d = d.with_suggestion(
                     "convert it",
                     span,
-                    format!("({text}).to_string()"),
+                    format!("{}.to_string()", as_receiver(text)),
                     Applicability::MachineApplicable,
                 );
             }

@@ -24,10 +24,24 @@
 //! are rendered as `plc check` renders them and fail the build; warnings
 //! become Cargo warnings.
 
+//!
+//! With the default `compiler` feature the build script compiles the
+//! program itself. Without it, the build script runs the installed `plc`
+//! (`PARSELTONGUE_PLC`, which `plc build` sets, or `plc` on PATH) to do
+//! the same work: the package's first build then compiles a few lines of
+//! build script instead of the whole compiler.
+
+#[cfg(feature = "compiler")]
+mod compiler;
+#[cfg(not(feature = "compiler"))]
+mod delegate;
+#[cfg(feature = "compiler")]
 pub mod generated;
+#[cfg(feature = "compiler")]
 pub mod load;
 
-use parseltongue_core::diagnostics::{render, Diagnostic};
+#[cfg(feature = "compiler")]
+pub use compiler::{BuildError, Output};
 use std::path::{Path, PathBuf};
 
 /// A build of one Parseltongue program into Rust.
@@ -36,29 +50,6 @@ pub struct Build {
     source: PathBuf,
     out_dir: Option<PathBuf>,
 }
-
-/// What a successful build produced.
-#[derive(Debug)]
-pub struct Output {
-    /// The generated Rust file, to `include!`.
-    pub rust_path: PathBuf,
-    /// Whether it changed on disk.
-    pub changed: bool,
-    /// Warnings, one line each (`FILE:LINE:COLUMN: warning[CODE]: message`).
-    pub warnings: Vec<String>,
-}
-
-/// Why a build failed: the rendered report, ready to print.
-#[derive(Debug)]
-pub struct BuildError(pub String);
-
-impl std::fmt::Display for BuildError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for BuildError {}
 
 impl Default for Build {
     fn default() -> Self {
@@ -93,105 +84,10 @@ impl Build {
     pub fn sources(&self) -> &Path {
         &self.source
     }
-
-    /// Checks and lowers the program; writes the Rust only if it changed.
-    ///
-    /// # Errors
-    /// A missing or unreadable program, a program with errors (the report
-    /// is in the error), or an output folder that cannot be written.
-    pub fn compile(&self) -> Result<Output, BuildError> {
-        let out_dir = match &self.out_dir {
-            Some(dir) => dir.clone(),
-            None => std::env::var_os("OUT_DIR")
-                .map(|dir| PathBuf::from(dir).join("parseltongue"))
-                .ok_or_else(|| {
-                    BuildError(
-                        "OUT_DIR is not set: call parseltongue_build from a Cargo build script, or set an output folder with `out_dir`"
-                            .to_string(),
-                    )
-                })?,
-        };
-        let program = load::load(&self.source).map_err(|e| BuildError(e.0))?;
-        let compiled = parseltongue_core::compile(&program.sources)
-            .map_err(|e| BuildError(format!("internal compiler error, please report it: {e}")))?;
-        let warnings = compiled
-            .diagnostics
-            .iter()
-            .filter(|d| !d.is_error())
-            .map(|d| one_line(d, &program.sources))
-            .collect();
-        let Some(rust) = compiled.rust else {
-            return Err(BuildError(render::render_all(
-                &compiled.diagnostics,
-                &program.sources,
-                render::ColorChoice::Never,
-            )));
-        };
-        let stem = program.paths[0]
-            .file_stem()
-            .map_or("main".to_string(), |s| s.to_string_lossy().into_owned());
-        let rust_path = out_dir.join(format!("{stem}.rs"));
-        let changed =
-            generated::write_generated(&rust_path, &rust, &compiled.origins, &program.paths)
-                .map_err(|e| BuildError(format!("cannot write `{}`: {e}", rust_path.display())))?;
-        Ok(Output {
-            rust_path,
-            changed,
-            warnings,
-        })
-    }
-}
-
-/// A diagnostic on one line, as Cargo shows build-script warnings.
-fn one_line(diagnostic: &Diagnostic, sources: &parseltongue_core::source::SourceMap) -> String {
-    let file = sources.get(diagnostic.primary.span.file);
-    let at = file.line_column(diagnostic.primary.span.start);
-    let severity = if diagnostic.is_error() {
-        "error"
-    } else {
-        "warning"
-    };
-    format!(
-        "{}:{}:{}: {severity}[{}]: {}",
-        file.name, at.line, at.column, diagnostic.code, diagnostic.message
-    )
 }
 
 /// The build-script entry point: compiles `src/` into `OUT_DIR` (see
 /// [`Build::run`]).
 pub fn compile_package() {
     Build::new().run();
-}
-
-impl Build {
-    /// What a build script does: tells Cargo when to rerun, compiles,
-    /// passes warnings on, and on errors prints the report and exits with
-    /// status 1 (failing the build).
-    pub fn run(&self) {
-        println!("cargo:rerun-if-changed={}", self.sources().display());
-        if let Ok(entries) = std::fs::read_dir(self.sources()) {
-            let mut pt_files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "pt"))
-                .collect();
-            pt_files.sort();
-            for file in pt_files {
-                println!("cargo:rerun-if-changed={}", file.display());
-            }
-        }
-        match self.compile() {
-            Ok(output) => {
-                for warning in output.warnings {
-                    println!("cargo:warning={warning}");
-                }
-            }
-            Err(error) => {
-                eprint!("{error}");
-                if !error.0.ends_with('\n') {
-                    eprintln!();
-                }
-                std::process::exit(1);
-            }
-        }
-    }
 }

@@ -54,6 +54,11 @@ pub fn build(
     if release {
         command.arg("--release");
     }
+    // A package's build script hands the lowering to this very `plc`
+    // (see parseltongue-build without its `compiler` feature).
+    if let Ok(me) = std::env::current_exe() {
+        command.env("PARSELTONGUE_PLC", me);
+    }
     if color == ColorChoice::Always {
         command.args(["--color", "always"]);
     }

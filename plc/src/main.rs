@@ -140,6 +140,20 @@ enum Command {
     Reference,
     /// Run the language server on stdin and stdout (for editors).
     Lsp,
+    /// What a package's build script runs (parseltongue-build without its
+    /// `compiler` feature): lowers the program into Cargo's `OUT_DIR`.
+    #[command(hide = true)]
+    BuildScript {
+        /// The program: a folder with `main.pt` or `lib.pt`, or a `.pt` file.
+        #[arg(long, default_value = "src")]
+        source: PathBuf,
+        /// Where the Rust goes (default: `$OUT_DIR/parseltongue`).
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        /// The parseltongue-build version of the build script.
+        #[arg(long)]
+        expect_version: Option<String>,
+    },
 }
 
 /// `plc run PATH`: a Cargo package (found from any folder or program
@@ -254,6 +268,25 @@ fn main() -> ExitCode {
             _ => commands::docs::list_codes(),
         },
         Command::Reference => commands::docs::reference(),
+        Command::BuildScript {
+            source,
+            out_dir,
+            expect_version,
+        } => {
+            if let Some(version) = expect_version.filter(|v| v != env!("CARGO_PKG_VERSION")) {
+                println!(
+                    "cargo:warning=the build script is parseltongue-build {version} but plc is {}; the program is lowered by plc {}",
+                    env!("CARGO_PKG_VERSION"),
+                    env!("CARGO_PKG_VERSION")
+                );
+            }
+            let mut build = parseltongue_build::Build::new().source(source);
+            if let Some(dir) = out_dir {
+                build = build.out_dir(dir);
+            }
+            build.run();
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Lsp => parseltongue_lsp::run_stdio()
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| format!("the language server could not start: {e}")),

@@ -340,3 +340,59 @@ fn package_mistakes_get_one_clear_line_and_exit_code_2() {
     assert_eq!(invalid.status.code(), Some(2));
     assert!(text(&invalid.stderr).contains("not valid UTF-8"));
 }
+
+/// A new package's build script hands the lowering to the installed
+/// `plc`: its first build compiles no compiler crate (seconds, not half a
+/// minute), and plain `cargo build` works with `plc` at hand and says what
+/// to do without it.
+#[test]
+fn a_new_package_builds_without_compiling_the_compiler() {
+    let work = fresh_dir("plc-first-build");
+    let created = plc()
+        .args(["new", "quick"])
+        .current_dir(&work)
+        .output()
+        .expect("plc runs");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let package = work.join("quick");
+    let target = work.join("target");
+    let run = plc()
+        .arg("run")
+        .current_dir(&package)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("plc runs");
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(text(&run.stdout), "Hello from quick!\n");
+    let compiled: Vec<String> = std::fs::read_dir(target.join("debug/deps"))
+        .expect("deps")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    for heavy in ["parseltongue_core", "chumsky", "syn", "prettyplease"] {
+        assert!(
+            !compiled
+                .iter()
+                .any(|name| name.starts_with(&format!("lib{heavy}-"))),
+            "the first build compiled {heavy}: {compiled:?}"
+        );
+    }
+    // Plain Cargo, with the plc to use named, and with one that is not there.
+    let cargo = |plc_path: &std::path::Path| {
+        std::process::Command::new(env!("CARGO"))
+            .arg("build")
+            .current_dir(&package)
+            .env("CARGO_TARGET_DIR", work.join("plain-target"))
+            .env("PARSELTONGUE_PLC", plc_path)
+            .output()
+            .expect("cargo runs")
+    };
+    let with_plc = cargo(&assert_cmd::cargo::cargo_bin("plc"));
+    assert!(with_plc.status.success(), "{}", text(&with_plc.stderr));
+    let without = cargo(&work.join("no-such-plc"));
+    assert!(!without.status.success());
+    assert!(
+        text(&without.stderr).contains("Install plc and put it on PATH"),
+        "{}",
+        text(&without.stderr)
+    );
+}

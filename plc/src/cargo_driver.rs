@@ -7,7 +7,7 @@ use cargo_metadata::{Artifact, Message};
 use indicatif::{ProgressBar, ProgressStyle};
 use parseltongue_core::diagnostics::render::{self, ColorChoice};
 use std::collections::HashSet;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -73,14 +73,30 @@ pub fn build(
         text
     });
 
-    let progress = ProgressBar::new(package.dependency_count.max(1) as u64);
+    // A terminal gets a progress bar; a log (CI, a pipe) gets a line per
+    // package compiled, as Cargo prints them, so a long build is not silent.
+    let log_lines = !std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let progress = if log_lines {
+        eprintln!(
+            "{:>12} {} ({} packages)",
+            "Building",
+            package.name,
+            package.dependency_count.max(1)
+        );
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(package.dependency_count.max(1) as u64)
+    };
     progress.set_style(
         ProgressStyle::with_template("{prefix:>12.cyan.bold} [{bar:30}] {pos}/{len}: {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
     progress.set_prefix("Building");
-    progress.enable_steady_tick(Duration::from_millis(120));
+    if !log_lines {
+        progress.enable_steady_tick(Duration::from_millis(120));
+    }
 
     let workspace_root = package.workspace_root.clone();
     let mut mapper = Mapper::new(&workspace_root);
@@ -96,6 +112,9 @@ pub fn build(
             Message::CompilerArtifact(artifact) => {
                 if finished_packages.insert(artifact.package_id.clone()) {
                     progress.inc(1);
+                }
+                if log_lines && !artifact.fresh {
+                    eprintln!("{:>12} {}", "Compiled", shown_package(&artifact));
                 }
                 progress.set_message(artifact.target.name.clone());
                 if is_ours(&artifact, package, goal) {
@@ -136,6 +155,13 @@ pub fn build(
         }
     }
     progress.finish_and_clear();
+    if log_lines {
+        eprintln!(
+            "{:>12} in {:.1} s",
+            if success { "Finished" } else { "Failed" },
+            started.elapsed().as_secs_f64()
+        );
+    }
     let status = child.wait().map_err(|e| cargo_missing(&e))?;
     let cargo_stderr = stderr_reader.join().unwrap_or_default();
     success &= status.success();
@@ -151,6 +177,36 @@ pub fn build(
         generated,
         mapper,
     })
+}
+
+/// A package as Cargo's status lines name it: `name vVERSION`, from the
+/// package id (`registry+…#name@1.0.0`, `path+file:///…/name#0.1.0`),
+/// with `(build script)` for a build script.
+fn shown_package(artifact: &Artifact) -> String {
+    let id = &artifact.package_id.repr;
+    let (place, fragment) = id.rsplit_once('#').unwrap_or((id.as_str(), ""));
+    let (name, version) = match fragment.split_once('@') {
+        Some((name, version)) => (name.to_string(), version.to_string()),
+        None => (
+            place.rsplit('/').next().unwrap_or(place).to_string(),
+            fragment.to_string(),
+        ),
+    };
+    let script = artifact
+        .target
+        .kind
+        .iter()
+        .any(|k| matches!(k, cargo_metadata::TargetKind::CustomBuild));
+    let version = if version.is_empty() {
+        String::new()
+    } else {
+        format!(" v{version}")
+    };
+    if script {
+        format!("{name}{version} (build script)")
+    } else {
+        format!("{name}{version}")
+    }
 }
 
 fn is_ours(artifact: &Artifact, package: &Package, goal: Goal) -> bool {

@@ -364,6 +364,11 @@ fn a_new_package_builds_without_compiling_the_compiler() {
         .expect("plc runs");
     assert!(run.status.success(), "{}", text(&run.stderr));
     assert_eq!(text(&run.stdout), "Hello from quick!\n");
+    // Not a terminal: Cargo-style lines, not silence.
+    let log = text(&run.stderr);
+    assert!(log.contains("Building quick"), "{log}");
+    assert!(log.contains("Compiled quick v0.1.0\n"), "{log}");
+    assert!(log.contains("Finished in"), "{log}");
     let compiled: Vec<String> = std::fs::read_dir(target.join("debug/deps"))
         .expect("deps")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())

@@ -45,6 +45,15 @@ enum Command {
         #[arg(long, default_value = "core")]
         template: String,
     },
+    /// Create a package in an existing folder (by default the current one), named after it.
+    Init {
+        /// The folder.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// What to start from: `core` (a plain program).
+        #[arg(long, default_value = "core")]
+        template: String,
+    },
     /// Check a program: parse and type-check only, no Rust is compiled.
     Check {
         /// A Cargo package, a `.pt` file, or a folder whose `main.pt` is the root module.
@@ -239,6 +248,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::New { name, template } => commands::new::new(&name, &template),
+        Command::Init { path, template } => commands::new::init(&path, &template),
         Command::Check { path, format } => commands::check::check(&path, format),
         Command::Build { path, release } => match commands::target(&path) {
             commands::Target::Package { root, .. } => commands::build::build(&root, release),

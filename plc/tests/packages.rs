@@ -274,13 +274,54 @@ fn package_mistakes_get_one_clear_line_and_exit_code_2() {
     }
 
     std::fs::create_dir_all(work.join("taken")).expect("folder");
+    std::fs::write(work.join("taken/notes.txt"), "mine").expect("file");
     let clash = plc()
         .args(["new", "taken"])
         .current_dir(&work)
         .output()
         .expect("plc runs");
     assert_eq!(clash.status.code(), Some(2));
-    assert!(text(&clash.stderr).contains("`taken` already exists"));
+    assert!(text(&clash.stderr).contains("`taken` already exists and is not empty"));
+    assert!(text(&clash.stderr).contains("plc init"));
+
+    // An empty folder is fine for `plc new`; `plc init` fills the current
+    // folder (named after it) and refuses one that has a package.
+    std::fs::create_dir_all(work.join("empty")).expect("folder");
+    let into_empty = plc()
+        .args(["new", "empty"])
+        .current_dir(&work)
+        .output()
+        .expect("plc runs");
+    assert!(into_empty.status.success(), "{}", text(&into_empty.stderr));
+    assert!(work.join("empty/src/main.pt").is_file());
+    std::fs::create_dir_all(work.join("existing_app")).expect("folder");
+    let init = plc()
+        .arg("init")
+        .current_dir(work.join("existing_app"))
+        .output()
+        .expect("plc runs");
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    let manifest = std::fs::read_to_string(work.join("existing_app/Cargo.toml")).expect("manifest");
+    assert!(manifest.contains("name = \"existing_app\""), "{manifest}");
+    assert!(
+        text(&init.stderr).contains("run it with: plc run"),
+        "{}",
+        text(&init.stderr)
+    );
+    // Inside the repository's package: said, and built apart.
+    assert!(
+        text(&init.stderr).contains("warning: "),
+        "{}",
+        text(&init.stderr)
+    );
+    assert!(manifest.contains("[workspace]"), "{manifest}");
+    let again = plc()
+        .arg("init")
+        .current_dir(work.join("existing_app"))
+        .output()
+        .expect("plc runs");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already has `Cargo.toml`"));
 
     let created = plc()
         .args(["new", "app"])
@@ -400,4 +441,27 @@ fn a_new_package_builds_without_compiling_the_compiler() {
         "{}",
         text(&without.stderr)
     );
+}
+
+/// Outside any Git repository, `plc new` starts one, as `cargo new` does.
+#[test]
+fn a_new_package_outside_a_repository_gets_one() {
+    let has_git = std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let outside = std::env::temp_dir().join(format!("plc-git-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&outside);
+    std::fs::create_dir_all(&outside).expect("folder");
+    let created = plc()
+        .args(["new", "versioned"])
+        .current_dir(&outside)
+        .output()
+        .expect("plc runs");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    if has_git {
+        assert!(outside.join("versioned/.git").is_dir());
+        assert!(text(&created.stderr).contains("with a Git repository"));
+    }
+    let _ = std::fs::remove_dir_all(&outside);
 }

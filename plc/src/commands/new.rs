@@ -131,39 +131,110 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
-/// `plc new`
+/// `plc new NAME`: a package in a new folder (or an empty one).
 pub fn new(name: &str, template: &str) -> Outcome {
     validate_template(template)?;
     let folder = PathBuf::from(name);
-    let name = folder
+    let empty = folder.is_dir()
+        && std::fs::read_dir(&folder).is_ok_and(|mut entries| entries.next().is_none());
+    if folder.exists() && !empty {
+        return Err(format!(
+            "`{}` already exists and is not empty; choose another name, or run `plc init` inside it",
+            folder.display()
+        ));
+    }
+    create(&folder, template, empty)
+}
+
+/// `plc init [PATH]`: a package in an existing folder, named after it.
+pub fn init(folder: &Path, template: &str) -> Outcome {
+    validate_template(template)?;
+    if !folder.is_dir() {
+        return Err(format!(
+            "`{}` is not a folder; create a package in a new folder with `plc new NAME`",
+            folder.display()
+        ));
+    }
+    for taken in ["Cargo.toml", "src/main.pt", "src/main.rs", "build.rs"] {
+        if folder.join(taken).exists() {
+            return Err(format!(
+                "`{}` already has `{taken}`; `plc init` only fills a folder without a package",
+                folder.display()
+            ));
+        }
+    }
+    create(folder, template, true)
+}
+
+fn create(folder: &Path, _template: &str, existed: bool) -> Outcome {
+    let absolute = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+    let name = absolute
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     validate_name(&name)?;
-    if folder.exists() {
-        return Err(format!(
-            "`{}` already exists; choose another name or remove it first",
-            folder.display()
-        ));
-    }
-    let parent = std::path::absolute(&folder)
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .unwrap_or_default();
+    let parent = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
     // Inside another Cargo project, the new package declares its own
     // workspace, so Cargo does not take it for a forgotten member.
-    let standalone = crate::package::is_in_package(&parent);
+    let enclosing = parent
+        .ancestors()
+        .find(|dir| dir.join("Cargo.toml").is_file())
+        .map(Path::to_path_buf);
+    if let Some(outer) = &enclosing {
+        eprintln!(
+            "warning: `{}` is inside the Cargo package in `{}`; the new package declares its own `[workspace]` so the two build apart",
+            folder.display(),
+            outer.display()
+        );
+    }
     let src = folder.join("src");
     std::fs::create_dir_all(&src).map_err(|e| format!("cannot create `{}`: {e}", src.display()))?;
-    write(&folder.join("Cargo.toml"), &manifest(&name, standalone))?;
+    write(
+        &folder.join("Cargo.toml"),
+        &manifest(&name, enclosing.is_some()),
+    )?;
     write(&folder.join("build.rs"), BUILD_RS)?;
-    write(&folder.join(".gitignore"), "/target\n")?;
+    if !folder.join(".gitignore").exists() {
+        write(&folder.join(".gitignore"), "/target\n")?;
+    }
     write(&src.join("main.rs"), MAIN_RS)?;
     write(&src.join("main.pt"), &main_pt(&name))?;
-    eprintln!(
-        "created package `{name}` in `{}`; run it with: cd {} && plc run",
-        folder.display(),
-        folder.display()
-    );
+    let repository = git_init(folder);
+    let shown = folder.display();
+    let how = if existed && folder == Path::new(".") {
+        "run it with: plc run".to_string()
+    } else {
+        format!("run it with: cd {shown} && plc run")
+    };
+    eprintln!("created package `{name}` in `{shown}`{repository}; {how}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Starts a Git repository in `folder`, as `cargo new` does, unless it is
+/// already inside one or Git is not installed. Says what it did.
+fn git_init(folder: &Path) -> &'static str {
+    let inside = std::process::Command::new("git")
+        .args(["rev-parse", "--is-inside-work-tree"])
+        .current_dir(folder)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match inside {
+        // Already versioned (or Git is missing): leave it.
+        Ok(status) if status.success() => "",
+        Err(_) => "",
+        Ok(_) => {
+            let created = std::process::Command::new("git")
+                .arg("init")
+                .arg("--quiet")
+                .current_dir(folder)
+                .status()
+                .is_ok_and(|s| s.success());
+            if created {
+                " with a Git repository"
+            } else {
+                ""
+            }
+        }
+    }
 }

@@ -57,6 +57,11 @@ impl Documents {
         self.open.get(path).map(|(_, text)| text.as_str())
     }
 
+    /// The buffer's version, if open.
+    pub fn version(&self, path: &Path) -> Option<i32> {
+        self.open.get(path).map(|(version, _)| *version)
+    }
+
     /// Every open buffer's path.
     pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
         self.open.keys()

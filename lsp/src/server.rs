@@ -167,8 +167,11 @@ impl Backend {
                     })
                 })
                 .collect();
+            // No newer change arrived (checked above): an open buffer's
+            // version is the one these diagnostics are about.
+            let version = self.lock().documents.version(file_path);
             self.client
-                .publish_diagnostics(uri, diagnostics, None)
+                .publish_diagnostics(uri, diagnostics, version)
                 .await;
         }
     }
@@ -318,22 +321,44 @@ fn line_edits(old: &str, new: &str, within: Option<Range>) -> Vec<TextEdit> {
         if tag == similar::DiffTag::Equal {
             continue;
         }
-        let start_line = old_range.start as u32;
-        let end_line = old_range.end as u32;
-        if let Some(r) = within {
-            if end_line < r.start.line || start_line > r.end.line {
-                continue;
+        // Range formatting changes the lines of the range and no other: a
+        // line-for-line change is taken line by line, one that joins or
+        // splits lines only when all of them are in the range.
+        let inside = |start: usize, end: usize| {
+            within.is_none_or(|r| start as u32 >= r.start.line && end as u32 <= r.end.line + 1)
+        };
+        if tag == similar::DiffTag::Replace && old_range.len() == new_range.len() {
+            for (old_line, new_line) in old_range.zip(new_range) {
+                if old_lines[old_line] != new_lines[new_line] && inside(old_line, old_line + 1) {
+                    edits.push(whole_lines(
+                        old_line,
+                        old_line + 1,
+                        new_lines[new_line].to_string(),
+                    ));
+                }
             }
+            continue;
         }
-        edits.push(TextEdit {
-            range: Range {
-                start: Position::new(start_line, 0),
-                end: Position::new(end_line, 0),
-            },
-            new_text: new_lines[new_range].concat(),
-        });
+        if inside(old_range.start, old_range.end) {
+            edits.push(whole_lines(
+                old_range.start,
+                old_range.end,
+                new_lines[new_range].concat(),
+            ));
+        }
     }
     edits
+}
+
+/// An edit that replaces lines `start` … `end - 1` with `text`.
+fn whole_lines(start: usize, end: usize, text: String) -> TextEdit {
+    TextEdit {
+        range: Range {
+            start: Position::new(start as u32, 0),
+            end: Position::new(end as u32, 0),
+        },
+        new_text: text,
+    }
 }
 
 impl LanguageServer for Backend {
@@ -671,14 +696,14 @@ impl LanguageServer for Backend {
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        Ok(self.format(&params.text_document.uri, None))
+        self.format(&params.text_document.uri, None)
     }
 
     async fn range_formatting(
         &self,
         params: DocumentRangeFormattingParams,
     ) -> Result<Option<Vec<TextEdit>>> {
-        Ok(self.format(&params.text_document.uri, Some(params.range)))
+        self.format(&params.text_document.uri, Some(params.range))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -798,16 +823,41 @@ impl LanguageServer for Backend {
 }
 
 impl Backend {
-    fn format(&self, uri: &Uri, within: Option<Range>) -> Option<Vec<TextEdit>> {
-        guarded(|| {
+    /// The edits that format the document (or the lines of `within`); a
+    /// document with syntax errors is an error response that says where,
+    /// so the editor shows why nothing changed.
+    fn format(&self, uri: &Uri, within: Option<Range>) -> Result<Option<Vec<TextEdit>>> {
+        let outcome = guarded(|| {
             let path = path_of(uri)?;
             let text = {
                 let state = self.lock();
                 state.documents.get(&path).map(str::to_string)
             }
             .or_else(|| self.disk.read(&path))?;
-            let formatted = parseltongue_core::formatter::format_source(&text).ok()?;
-            Some(line_edits(&text, &formatted, within))
-        })
+            Some(match parseltongue_core::formatter::format_source(&text) {
+                Ok(formatted) => Ok(line_edits(&text, &formatted, within)),
+                Err(diagnostics) => {
+                    let first = diagnostics.first().map(|d| {
+                        let source = parseltongue_core::source::SourceFile::new("", text.clone());
+                        let at = source.line_column(d.primary.span.start);
+                        format!(" (line {}: {})", at.line, d.message)
+                    });
+                    Err(format!(
+                        "not formatted: the file has syntax errors{}; fix them and format again",
+                        first.unwrap_or_default()
+                    ))
+                }
+            })
+        });
+        match outcome {
+            Some(Ok(edits)) => Ok(Some(edits)),
+            Some(Err(why)) => Err(tower_lsp_server::jsonrpc::Error {
+                // LSP's RequestFailed.
+                code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
+                message: why.into(),
+                data: None,
+            }),
+            None => Ok(None),
+        }
     }
 }

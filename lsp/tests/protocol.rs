@@ -615,3 +615,46 @@ async fn editor_features_work_on_declarations() {
         assert_eq!(edits, uses + 1, "{marker}: {rename}");
     }
 }
+
+/// Range formatting edits the lines of the range only; a document with
+/// syntax errors is not formatted, with an error that says where; the
+/// diagnostics name the document version they are about.
+#[tokio::test]
+async fn formatting_keeps_to_its_range_and_says_why_it_cannot() {
+    let messy =
+        "function main(){\n  let_var x=1;\n  let_var y=2;\n    print_line(\"{} {}\",x,y);\n}\n";
+    let mut client = Client::start(MemoryFiles::default()).await;
+    client.open(MAIN, messy).await;
+    let first = client.published(&uri(MAIN)).await;
+    assert_eq!(first["version"], 1, "{first}");
+    let range = client
+        .request("textDocument/rangeFormatting", json!({ "textDocument": { "uri": uri(MAIN) }, "range": { "start": { "line": 2, "character": 0 }, "end": { "line": 2, "character": 5 } }, "options": { "tabSize": 4, "insertSpaces": true } }))
+        .await;
+    let edits = range.as_array().cloned().unwrap_or_default();
+    assert!(!edits.is_empty(), "{range}");
+    for edit in &edits {
+        assert_eq!(edit["range"]["start"]["line"], 2, "{range}");
+        assert_eq!(edit["range"]["end"]["line"], 3, "{range}");
+    }
+    assert_eq!(edits[0]["newText"], "    let_var y = 2;\n");
+
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri(MAIN), "version": 7 }, "contentChanges": [{ "text": "function main() {\n    let_var x = ;\n}\n" }] }),
+        )
+        .await;
+    let second = client.published(&uri(MAIN)).await;
+    assert_eq!(second["version"], 7, "{second}");
+    let refused = client
+        .request("textDocument/formatting", json!({ "textDocument": { "uri": uri(MAIN) }, "options": { "tabSize": 4, "insertSpaces": true } }))
+        .await;
+    let message = refused["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        message.contains("syntax errors") && message.contains("line 2"),
+        "{refused}"
+    );
+}

@@ -165,6 +165,23 @@ impl Client {
         }
     }
 
+    /// The next diagnostics published for `uri`, whole: `uri`, `version`
+    /// and `diagnostics`.
+    pub async fn published(&mut self, uri: &str) -> Value {
+        loop {
+            if let Some(i) = self.notifications.iter().position(|n| {
+                n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri
+            }) {
+                return self.notifications.remove(i)["params"].clone();
+            }
+            let message = tokio::time::timeout(Duration::from_secs(20), self.incoming.recv())
+                .await
+                .expect("diagnostics arrive within 20 s")
+                .expect("the server is running");
+            self.notifications.push(message);
+        }
+    }
+
     /// Opens `path` with `text` (cursor markers removed by the caller).
     pub async fn open(&mut self, path: &str, text: &str) {
         self.notify(

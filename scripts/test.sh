@@ -54,7 +54,7 @@ if command -v npm >/dev/null 2>&1; then
     run_check npm --prefix vscode-ext ci --no-audit --no-fund
     run_check npm --prefix vscode-ext run check
     run_check npm --prefix vscode-ext run test:grammar
-    run_check bash -c "cd vscode-ext && npx vsce package --skip-license --out parseltongue.vsix"
+    run_check bash -c "cd vscode-ext && npm run package"
 else
     echo "error: npm is needed to check the VS Code extension (vscode-ext/)" >&2
     checks_failed=$((checks_failed + 1))

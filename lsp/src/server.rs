@@ -36,7 +36,7 @@ impl Snapshot {
     }
 
     fn uri(&self, file: FileId) -> Option<Uri> {
-        Uri::from_file_path(self.paths.get(file.0 as usize)?)
+        uri_of(self.paths.get(file.0 as usize)?)
     }
 
     fn location(&self, span: Span) -> Option<Location> {
@@ -70,8 +70,27 @@ fn guarded<T>(f: impl FnOnce() -> Option<T>) -> Option<T> {
     std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or(None)
 }
 
+/// Where unsaved (`untitled:`) buffers live for the analysis: a folder no
+/// disk has, so a buffer is a program of its own.
+const UNTITLED: &str = "/parseltongue-untitled";
+
+/// The path a document is analysed under: its file, or for an unsaved
+/// buffer (`untitled:Untitled-1`) a made-up one that [`uri_of`] turns back.
 fn path_of(uri: &Uri) -> Option<PathBuf> {
+    if uri.scheme().as_str() == "untitled" {
+        let name = uri.path().as_str().replace('/', "_");
+        return Some(Path::new(UNTITLED).join(format!("{name}.pt")));
+    }
     uri.to_file_path().map(|p| p.into_owned())
+}
+
+/// The document URI of an analysed path (see [`path_of`]).
+fn uri_of(path: &Path) -> Option<Uri> {
+    if let Ok(rest) = path.strip_prefix(UNTITLED) {
+        let name = rest.to_str()?.strip_suffix(".pt")?;
+        return format!("untitled:{name}").parse().ok();
+    }
+    Uri::from_file_path(path)
 }
 
 impl Backend {
@@ -149,7 +168,7 @@ impl Backend {
             return;
         }
         for (index, file_path) in snapshot.paths.iter().enumerate() {
-            let Some(uri) = Uri::from_file_path(file_path) else {
+            let Some(uri) = uri_of(file_path) else {
                 continue;
             };
             let file = FileId(index as u32);

@@ -658,3 +658,33 @@ async fn formatting_keeps_to_its_range_and_says_why_it_cannot() {
         "{refused}"
     );
 }
+
+/// An unsaved buffer (`untitled:`) is served like a file: diagnostics come
+/// back to its URI and hover answers in it.
+#[tokio::test]
+async fn untitled_buffers_are_served() {
+    let untitled = "untitled:Untitled-1";
+    let mut client = Client::start(MemoryFiles::default()).await;
+    client
+        .notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": untitled, "languageId": "parseltongue", "version": 1, "text": "function main() {\n    let_var count = 1;\n    print_line(\"{}\", cuont);\n}\n" } }),
+        )
+        .await;
+    let published = client.published(untitled).await;
+    assert_eq!(published["uri"], untitled, "{published}");
+    let messages: Vec<&str> = published["diagnostics"]
+        .as_array()
+        .map(|d| d.iter().filter_map(|d| d["message"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(messages.iter().any(|m| m.contains("cuont")), "{published}");
+    let hover = client
+        .request("textDocument/hover", json!({ "textDocument": { "uri": untitled }, "position": { "line": 1, "character": 14 } }))
+        .await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("count")),
+        "{hover}"
+    );
+}

@@ -1,6 +1,7 @@
 // The Parseltongue extension: starts `plc lsp` as the language server and
-// adds the "Show Generated Rust" command. Highlighting, snippets and the
-// language configuration are declared in package.json.
+// adds the "Show Generated Rust" and "Restart Language Server" commands.
+// Highlighting, snippets and the language configuration are declared in
+// package.json.
 
 import * as vscode from "vscode";
 import {
@@ -18,7 +19,8 @@ interface GeneratedRust {
   complete: boolean;
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** A client for the server the settings name, not started yet. */
+function newClient(): { client: LanguageClient; command: string } {
   const config = vscode.workspace.getConfiguration("parseltongue");
   const command = config.get<string>("server.path", "plc");
   const extraArgs = config.get<string[]>("server.extraArgs", []);
@@ -28,10 +30,40 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     transport: TransportKind.stdio,
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: "file", language: "parseltongue" }],
+    // Saved files and new, unsaved (untitled) buffers alike.
+    documentSelector: [
+      { scheme: "file", language: "parseltongue" },
+      { scheme: "untitled", language: "parseltongue" },
+    ],
   };
-  client = new LanguageClient("parseltongue", "Parseltongue", serverOptions, clientOptions);
+  // `parseltongue.trace.server` is read by the client itself (the id is
+  // the settings prefix).
+  return {
+    client: new LanguageClient("parseltongue", "Parseltongue", serverOptions, clientOptions),
+    command,
+  };
+}
 
+/** Starts a fresh server, stopping the running one first. */
+async function startServer(): Promise<void> {
+  if (client) {
+    const old = client;
+    client = undefined;
+    await old.stop().catch(() => undefined);
+  }
+  const fresh = newClient();
+  client = fresh.client;
+  try {
+    await fresh.client.start();
+  } catch (error) {
+    void vscode.window.showErrorMessage(
+      `Parseltongue: could not start \`${fresh.command} lsp\` (${String(error)}). ` +
+        "Install plc or set `parseltongue.server.path`.",
+    );
+  }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
   context.subscriptions.push(
     vscode.commands.registerCommand("parseltongue.showGeneratedRust", async () => {
       const editor = vscode.window.activeTextEditor;
@@ -55,16 +87,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       });
       await vscode.window.showTextDocument(document, vscode.ViewColumn.Beside, true);
     }),
+    vscode.commands.registerCommand("parseltongue.restartServer", startServer),
+    // A new server path or arguments take effect at once.
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (
+        event.affectsConfiguration("parseltongue.server.path") ||
+        event.affectsConfiguration("parseltongue.server.extraArgs")
+      ) {
+        void startServer();
+      }
+    }),
   );
-
-  try {
-    await client.start();
-  } catch (error) {
-    void vscode.window.showErrorMessage(
-      `Parseltongue: could not start \`${command} lsp\` (${String(error)}). ` +
-        "Install plc or set `parseltongue.server.path`.",
-    );
-  }
+  await startServer();
 }
 
 export async function deactivate(): Promise<void> {

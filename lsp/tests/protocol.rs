@@ -688,3 +688,25 @@ async fn untitled_buffers_are_served() {
         "{hover}"
     );
 }
+
+/// An unclosed `{` near the top does not swallow the items after it:
+/// completion further down still offers them.
+#[tokio::test]
+async fn an_unclosed_brace_keeps_the_items_after_it() {
+    let text = "function first() {\n    print_line(\"x\");\n\nfunction second() returns i64 {\n    7\n}\n\nfunction main() {\n    sec$0\n}\n";
+    let (mut client, position) = open(text).await;
+    let completions = client
+        .request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri(MAIN) }, "position": position }),
+        )
+        .await;
+    let labels: Vec<&str> = completions
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["label"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        labels.contains(&"second") && labels.contains(&"first"),
+        "{labels:?}"
+    );
+}

@@ -228,6 +228,45 @@ impl Lexer<'_> {
             }
         }
         let end = self.pos;
+        // Groups still open at the end close before the next item that
+        // starts a line, where the author most likely meant them to: the
+        // items after an unclosed `{` stay items (their names stay known,
+        // completion keeps offering them).
+        let next_item = self
+            .stack
+            .first()
+            .and_then(|&(_, open_at)| self.next_item_start(open_at as usize));
+        if let Some(index) = next_item {
+            let at = self.out.tokens[index].start;
+            for &(delimiter, open_at) in &self.stack {
+                if !self.ran_off_the_end {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::UNBALANCED_DELIMITER,
+                            self.span(open_at as usize, open_at as usize + 1),
+                            format!("unclosed delimiter `{}`", delimiter.open()),
+                        )
+                        .with_label("opened here and never closed")
+                        .with_suggestion(
+                            format!("close it with `{}` before the next item", delimiter.close()),
+                            self.span(at as usize, at as usize),
+                            format!("{}\n", delimiter.close()),
+                            Applicability::MaybeIncorrect,
+                        ),
+                    );
+                }
+                // Inserted outermost first at one place: innermost ends first.
+                self.out.tokens.insert(
+                    index,
+                    Token {
+                        kind: TokenKind::Close(delimiter),
+                        start: at,
+                        end: at,
+                    },
+                );
+            }
+            self.stack.clear();
+        }
         while let Some((delimiter, open_at)) = self.stack.pop() {
             let open = self.span(open_at as usize, open_at as usize + 1);
             if !self.ran_off_the_end {
@@ -252,6 +291,36 @@ impl Lexer<'_> {
                 end: end as u32,
             });
         }
+    }
+
+    /// The index of the first token after `open_at` that starts an item at
+    /// the start of a line (`function`, `record`, `public`…), if any.
+    fn next_item_start(&self, open_at: usize) -> Option<usize> {
+        let tokens = &self.out.tokens;
+        let after = tokens.partition_point(|t| (t.start as usize) <= open_at);
+        tokens[after..]
+            .iter()
+            .position(|t| {
+                let starts_line =
+                    t.start == 0 || self.text.as_bytes().get(t.start as usize - 1) == Some(&b'\n');
+                starts_line
+                    && matches!(
+                        t.kind,
+                        TokenKind::Keyword(
+                            Keyword::Function
+                                | Keyword::Record
+                                | Keyword::Enum
+                                | Keyword::Constant
+                                | Keyword::Methods
+                                | Keyword::Public
+                                | Keyword::UseModule
+                                | Keyword::RustFunction
+                                | Keyword::RustType
+                                | Keyword::Test
+                        )
+                    )
+            })
+            .map(|i| after + i)
     }
 
     /// Inserts a closer for a group opened at `open_at` that was left open.

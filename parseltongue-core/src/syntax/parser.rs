@@ -197,6 +197,14 @@ fn error_to_diagnostic(
                 crate::diagnostics::Applicability::MachineApplicable,
             );
         }
+        if message == MISSING_COMMA {
+            diagnostic = diagnostic.with_suggestion(
+                "add `,`",
+                at,
+                ",",
+                crate::diagnostics::Applicability::MachineApplicable,
+            );
+        }
         if message == MISSING_SEMICOLON || message.starts_with("expected `;`") {
             diagnostic = diagnostic.with_suggestion(
                 "add `;`",
@@ -299,6 +307,8 @@ fn close<'a, E: SyntaxError<'a>>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex
 }
 
 const MISSING_SEMICOLON: &str = "expected `;` after this statement";
+
+const MISSING_COMMA: &str = "expected `,` after this field";
 
 const JUMP_AS_VALUE: &str =
     "`return`, `break` and `continue` are statements: put them in a block, e.g. `None => { return value; }`";
@@ -1535,9 +1545,45 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .then_ignore(punct(':'))
         .then(ty.clone())
         .map(|((docs, name), ty)| Field { docs, name, ty });
+    // A field ends at `,`, at the closing brace, or, where the `,` was
+    // forgotten, where the next field starts: reported with the `,` to add,
+    // and the record kept whole so its uses still resolve.
+    let field_end = choice((
+        punct(',').to(true),
+        close(Delimiter::Brace).rewind().to(true),
+        ident.then(punct(':')).rewind().to(false),
+    ));
+    let record_field = field
+        .then(field_end)
+        .validate(|(field, separated), e, emitter| {
+            if !separated {
+                let span: SimpleSpan = e.span();
+                emitter.emit(E::custom(
+                    SimpleSpan::from(span.end..span.end),
+                    MISSING_COMMA,
+                ));
+            }
+            field
+        });
+    let skip_field = skip_unit()
+        .and_is(punct(',').not())
+        .repeated()
+        .at_least(1)
+        .then(punct(',').or_not())
+        .map(|_| None);
+    let record_fields = record_field
+        .map(Some)
+        .recover_with(via_parser(skip_field))
+        .repeated()
+        .collect::<Vec<_>>()
+        .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace))
+        .map(|items: Vec<Option<Field>>| {
+            let dropped = items.iter().any(Option::is_none);
+            (items.into_iter().flatten().collect::<Vec<_>>(), dropped)
+        });
     let record = kw(Keyword::Record)
         .ignore_then(ident)
-        .then(list_items_flagged(field, Delimiter::Brace))
+        .then(record_fields)
         .map(|(name, (fields, incomplete))| {
             ItemKind::Record(Record {
                 name,

@@ -241,7 +241,13 @@ pub fn check_program(
     checker.check_bodies(modules);
     checker.check_constant_cycles();
     checker.check_constant_overflow();
-    checker.warn_unused();
+    // Code with an error may be where an item is used (a call that did not
+    // parse, a misspelt name): "never used" waits for a program without
+    // errors, as rustc's dead-code lint does.
+    if !diagnostics.has_errors() && !checker.found.diagnostics.has_errors() {
+        checker.warn_unused();
+    }
+    drop_warnings_on_error_lines(sources, diagnostics, &mut checker.found.diagnostics);
     let Checker {
         tables, mut found, ..
     } = checker;
@@ -268,6 +274,35 @@ pub fn check_program(
 /// in order when every body sorted its own and the bodies came in source
 /// order, as they do. Then only the item references are sorted, and merged
 /// in with a copy of just them; otherwise everything is sorted.
+/// A binding on a line with an error is the error's business: its "never
+/// used" or "never changed" would only add noise.
+fn drop_warnings_on_error_lines(
+    sources: &SourceMap,
+    syntax: &Diagnostics,
+    found: &mut Diagnostics,
+) {
+    let line_of = |span: Span| {
+        (
+            span.file,
+            sources.get(span.file).line_column(span.start).line,
+        )
+    };
+    let error_lines: FxHashSet<_> = syntax
+        .iter()
+        .chain(found.iter())
+        .filter(|d| d.is_error())
+        .map(|d| line_of(d.primary.span))
+        .collect();
+    if error_lines.is_empty() {
+        return;
+    }
+    found.retain(|d| {
+        d.is_error()
+            || !matches!(d.code, codes::UNUSED_BINDING | codes::UNNEEDED_MUT)
+            || !error_lines.contains(&line_of(d.primary.span))
+    });
+}
+
 fn put_in_source_order(references: &mut [ir::Reference], item_references: usize) {
     let key = ir::Reference::source_order;
     let split = item_references.min(references.len());

@@ -215,6 +215,12 @@ impl Diagnostics {
         self.items.push(diagnostic);
     }
 
+    /// Keeps only the diagnostics `keep` accepts (warnings only: an error
+    /// is never dropped, so the error count stays).
+    pub fn retain(&mut self, mut keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(|d| d.is_error() || keep(d));
+    }
+
     /// Records everything `other` recorded, after what is here.
     pub fn extend(&mut self, other: Diagnostics) {
         if self.limit.is_some() {

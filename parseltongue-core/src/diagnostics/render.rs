@@ -124,17 +124,27 @@ fn render_with(diagnostic: &Diagnostic, lines: &mut LineTables<'_>, color: Color
             .chain(std::iter::once(explain_note(diagnostic.code)));
         return without_text(report, &places, helps, notes, lines);
     }
+    // Labels in the order they appear in their file: out of order, ariadne
+    // starts a new group for the same file, under a header that repeats the
+    // primary location.
+    // The primary's file comes first; other files follow.
+    let in_file_order = |place: crate::source::Span| {
+        let other_file = if place.file == span.file { 0 } else { 1 << 30 };
+        i32::try_from(place.start.min((1 << 30) - 1) + other_file).unwrap_or(i32::MAX)
+    };
     report.add_label(
         Label::new((name(span.file), span.range()))
             .with_message(&diagnostic.primary.message)
             .with_color(accent)
-            .with_priority(1),
+            .with_priority(1)
+            .with_order(in_file_order(span)),
     );
     for label in &diagnostic.secondary {
         report.add_label(
             Label::new((name(label.span.file), label.span.range()))
                 .with_message(&label.message)
-                .with_color(Color::Blue),
+                .with_color(Color::Blue)
+                .with_order(in_file_order(label.span)),
         );
     }
     for help in &diagnostic.helps {

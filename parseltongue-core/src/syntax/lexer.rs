@@ -238,7 +238,7 @@ impl Lexer<'_> {
             .and_then(|&(_, open_at)| self.next_item_start(open_at as usize));
         if let Some(index) = next_item {
             let at = self.out.tokens[index].start;
-            for &(delimiter, open_at) in &self.stack {
+            for (delimiter, open_at) in std::mem::take(&mut self.stack) {
                 if !self.ran_off_the_end {
                     self.diagnostics.push(
                         Diagnostic::error(
@@ -256,16 +256,8 @@ impl Lexer<'_> {
                     );
                 }
                 // Inserted outermost first at one place: innermost ends first.
-                self.out.tokens.insert(
-                    index,
-                    Token {
-                        kind: TokenKind::Close(delimiter),
-                        start: at,
-                        end: at,
-                    },
-                );
+                self.insert_close(index, delimiter, at);
             }
-            self.stack.clear();
         }
         while let Some((delimiter, open_at)) = self.stack.pop() {
             let open = self.span(open_at as usize, open_at as usize + 1);
@@ -303,22 +295,7 @@ impl Lexer<'_> {
             .position(|t| {
                 let starts_line =
                     t.start == 0 || self.text.as_bytes().get(t.start as usize - 1) == Some(&b'\n');
-                starts_line
-                    && matches!(
-                        t.kind,
-                        TokenKind::Keyword(
-                            Keyword::Function
-                                | Keyword::Record
-                                | Keyword::Enum
-                                | Keyword::Constant
-                                | Keyword::Methods
-                                | Keyword::Public
-                                | Keyword::UseModule
-                                | Keyword::RustFunction
-                                | Keyword::RustType
-                                | Keyword::Test
-                        )
-                    )
+                starts_line && matches!(t.kind, TokenKind::Keyword(k) if k.starts_item())
             })
             .map(|i| after + i)
     }
@@ -349,6 +326,12 @@ impl Lexer<'_> {
             Some(i) => (i, self.out.tokens[i].start),
             None => (self.out.tokens.len(), fallback as u32),
         };
+        self.insert_close(index, delimiter, at);
+    }
+
+    /// An empty closing token for `delimiter` at byte `at`, inserted as
+    /// token `index`.
+    fn insert_close(&mut self, index: usize, delimiter: Delimiter, at: u32) {
         self.out.tokens.insert(
             index,
             Token {

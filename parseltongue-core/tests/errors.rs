@@ -1,7 +1,9 @@
 //! The error corpus: every program under `tests/corpus/errors` declares,
 //! in `// expect: PTxxxx line N` comments, exactly the diagnostics it must
 //! produce; the rendered report is pinned by a snapshot. Together the
-//! cases cover every diagnostic code.
+//! cases cover every diagnostic code, and every diagnostic they produce
+//! says at each of its places what is there (a label without text is an
+//! arrow pointing at nothing).
 
 mod support;
 
@@ -59,6 +61,14 @@ fn error_corpus_reports_expected_codes_at_expected_lines() {
         expected.sort();
         actual.sort();
         covered.extend(checked.diagnostics.iter().map(|d| d.code));
+        // Before the snapshot, whose difference would hide the reason.
+        let unlabelled = support::unlabelled(&checked.diagnostics, &sources);
+        assert!(
+            unlabelled.is_empty(),
+            "{}: every label must say what is at its place:\n{}",
+            entry.name,
+            unlabelled.join("\n")
+        );
         if expected != actual {
             failures.push(format!(
                 "{}: expected {expected:?}\n    got {actual:?}",

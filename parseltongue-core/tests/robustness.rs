@@ -17,9 +17,10 @@ fn sources_of(text: &str) -> SourceMap {
     sources
 }
 
-/// Runs the whole pipeline; panics only if lowering produced invalid Rust.
-/// The formatter and every editor question run on the same text, at
-/// offsets spread over it (and past its end): none may panic.
+/// Runs the whole pipeline; panics only if lowering produced invalid Rust
+/// or a diagnostic has a label without text. The formatter and every
+/// editor question run on the same text, at offsets spread over it (and
+/// past its end): none may panic.
 fn compile_anything(text: &str) {
     let sources = sources_of(text);
     let compiled = parseltongue_core::compile(&sources);
@@ -28,6 +29,14 @@ fn compile_anything(text: &str) {
         "lowering failed for:\n{text}\n{:?}",
         compiled.err()
     );
+    if let Ok(compiled) = &compiled {
+        let unlabelled = support::unlabelled(&compiled.diagnostics, &sources);
+        assert!(
+            unlabelled.is_empty(),
+            "labels without text for:\n{text}\n{}",
+            unlabelled.join("\n")
+        );
+    }
     let _ = parseltongue_core::formatter::format_source(text);
     let analysis = parseltongue_core::analysis::Analysis::new(sources);
     let file = parseltongue_core::source::FileId(0);

@@ -118,20 +118,34 @@ impl Mapper {
         let Some(primary_span) = self.mapped_span(primary) else {
             return as_rustc_rendered();
         };
+        // rustc leaves many spans without a label; one with no text would
+        // be drawn as an arrow pointing at nothing. The primary says what
+        // the `.pt` place stands for; unlabelled secondary places, which
+        // only underline generated code, are left out.
+        let label_text = |span: &DiagnosticSpan| {
+            span.label
+                .as_ref()
+                .filter(|label| !label.trim().is_empty())
+                .cloned()
+        };
         let mut labels = vec![Label {
             span: primary_span,
-            message: primary.label.clone().unwrap_or_default(),
+            message: label_text(primary)
+                .unwrap_or_else(|| "in the Rust generated from this".to_string()),
         }];
         for span in diagnostic
             .spans
             .iter()
             .filter(|s| !std::ptr::eq(*s, primary))
         {
+            let Some(message) = label_text(span) else {
+                continue;
+            };
             if let Some(mapped) = self.mapped_span(span) {
                 if labels.iter().all(|l| l.span != mapped) {
                     labels.push(Label {
                         span: mapped,
-                        message: span.label.clone().unwrap_or_default(),
+                        message,
                     });
                 }
             }

@@ -416,6 +416,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                         ident.name
                     ),
                 )
+                .with_label("starts with `__`")
                 .with_help("choose a name that does not start with two underscores"),
             );
             return;
@@ -427,6 +428,11 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                     ident.span,
                     format!("`{}` is reserved and cannot be used as a name", ident.name),
                 )
+                .with_label(if ident.name == "_" {
+                    "`_` is the wildcard pattern, not a name"
+                } else {
+                    "a Rust keyword"
+                })
                 .with_help("choose another name"),
             );
         }
@@ -476,17 +482,25 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                                 name.name, module_name.name
                             ),
                         )
+                        .with_label(match def {
+                            Def::Type(_) => "private type",
+                            Def::Function(_) => "private function",
+                            Def::Const(_) => "private constant",
+                        })
                         .with_secondary(declared, "declared here without `public`")
                         .with_help(format!("mark it `public` in `{}.pt`", module_name.name)),
                     ));
                 }
                 Ok(def)
             }
-            _ => Err(Box::new(Diagnostic::error(
-                codes::UNKNOWN_NAME,
-                path[0].span.to(path[path.len() - 1].span),
-                "paths have at most two parts: `module::item`",
-            ))),
+            _ => Err(Box::new(
+                Diagnostic::error(
+                    codes::UNKNOWN_NAME,
+                    path[0].span.to(path[path.len() - 1].span),
+                    "paths have at most two parts: `module::item`",
+                )
+                .with_label(format!("a path of {} parts", path.len())),
+            )),
         }
     }
 
@@ -539,7 +553,12 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
             codes::UNKNOWN_MODULE,
             name.span,
             format!("module `{}` is not imported here", name.name),
-        );
+        )
+        .with_label(if known {
+            "not imported in this file"
+        } else {
+            "no module of this name in the program"
+        });
         if known {
             d = d.with_help(format!(
                 "add `use_module {};` at the top of this file",
@@ -562,6 +581,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                         ty.span,
                         "Parseltongue has no reference types",
                     )
+                    .with_label("Rust reference type")
                     .with_note("parameters are borrowed by default; write `mutable` before a parameter to borrow it mutably")
                     .with_suggestion(
                         "write the type itself",
@@ -615,15 +635,24 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                         _ => None,
                     };
                     if let Some(n) = expected {
-                        self.error(Diagnostic::error(
-                            codes::WRONG_ARGUMENT_COUNT,
-                            ty.span,
-                            format!(
-                                "`{name}` takes {n} type argument{}, found {}",
-                                if n == 1 { "" } else { "s" },
-                                args.len()
-                            ),
-                        ));
+                        let form = match name {
+                            "map" => "map<K, V>".to_string(),
+                            "result" => "result<T, E>".to_string(),
+                            _ if n == 1 => format!("{name}<T>"),
+                            _ => name.to_string(),
+                        };
+                        self.error(
+                            Diagnostic::error(
+                                codes::WRONG_ARGUMENT_COUNT,
+                                ty.span,
+                                format!(
+                                    "`{name}` takes {n} type argument{}, found {}",
+                                    if n == 1 { "" } else { "s" },
+                                    args.len()
+                                ),
+                            )
+                            .with_label(format!("expected `{form}`")),
+                        );
                         return Ty::Error;
                     }
                     // A record or enum may be named like a Rust type
@@ -643,6 +672,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                                 path[0].span,
                                 "`Box` is Rust; a record or enum holds itself through an `option`",
                             )
+                            .with_label("Rust type")
                             .with_note("an `option` of a type that contains itself is stored behind a pointer (`Option<Box<T>>`)")
                             .with_suggestion(
                                 format!("write `option<{inner}>`"),
@@ -665,6 +695,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                                     "`{name}` is a Rust type; Parseltongue writes `{spelling}`"
                                 ),
                             )
+                            .with_label("Rust spelling")
                             .with_suggestion(
                                 format!("write `{text}`"),
                                 ty.span,
@@ -676,23 +707,39 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                     }
                 }
                 if !arity(0) {
-                    self.error(Diagnostic::error(
-                        codes::WRONG_ARGUMENT_COUNT,
-                        ty.span,
-                        format!("`{name}` takes no type arguments"),
-                    ));
+                    self.error(
+                        Diagnostic::error(
+                            codes::WRONG_ARGUMENT_COUNT,
+                            ty.span,
+                            format!("`{name}` takes no type arguments"),
+                        )
+                        .with_label(format!(
+                            "given {} type argument{}",
+                            args.len(),
+                            if args.len() == 1 { "" } else { "s" }
+                        )),
+                    );
                 }
                 match self.lookup_item(module, path) {
                     Ok(Def::Type(id)) => {
                         self.found.used_items.insert(Def::Type(id));
                         Ty::Named(id)
                     }
-                    Ok(_) => {
-                        self.error(Diagnostic::error(
-                            codes::UNKNOWN_TYPE,
-                            ty.span,
-                            format!("`{name}` is not a type"),
-                        ));
+                    Ok(def) => {
+                        self.error(
+                            Diagnostic::error(
+                                codes::UNKNOWN_TYPE,
+                                ty.span,
+                                format!("`{name}` is not a type"),
+                            )
+                            .with_label(
+                                if matches!(def, Def::Function(_)) {
+                                    "a function, not a type"
+                                } else {
+                                    "a constant, not a type"
+                                },
+                            ),
+                        );
                         Ty::Error
                     }
                     Err(mut d) => {
@@ -739,6 +786,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                     span,
                     format!("`{shown}` cannot be a map key"),
                 )
+                .with_label("not `i64`, `string` or `bool`")
                 .with_note(
                     "map keys are `i64`, `string` or `bool`, so maps iterate in a defined order",
                 ),
@@ -763,6 +811,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                             r.name.span,
                             "a record needs at least one field",
                         )
+                        .with_label("declared without fields")
                         .with_help(
                             "use an enum variant without payload for a value that carries no data",
                         ),
@@ -772,13 +821,20 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                 for f in &r.fields {
                     self.check_name(&f.name);
                     if fields.iter().any(|(n, _)| *n == f.name.name) {
-                        self.declared_twice("field", &f.name);
+                        let first = r.fields.iter().find(|g| g.name.name == f.name.name);
+                        self.declared_twice("field", &f.name, first.map(|g| g.name.span));
                         continue;
                     }
                     let ty = self.resolve_type(module, &f.ty);
                     if body::contains_thread(&ty) {
+                        let label = if matches!(ty, Ty::Thread(_)) {
+                            "a thread handle".to_string()
+                        } else {
+                            format!("`{}` holds thread handles", self.show(&ty))
+                        };
                         self.error(
                                 Diagnostic::error(codes::MISMATCHED_TYPES, f.ty.span, "a record cannot hold a `thread`")
+                                    .with_label(label)
                                     .with_note("records can be copied and compared; a thread handle cannot")
                                     .with_help("keep thread handles in a `list<thread<T>>` local and join them there"),
                             );
@@ -791,6 +847,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                                     f.ty.span,
                                     format!("record `{}` cannot contain itself", r.name.name),
                                 )
+                                .with_label("recursive without an `option` or a `list`")
                                 .with_help(format!("hold it in an `option<{0}>` (stored behind a pointer) or a `list<{0}>`", r.name.name)),
                             );
                         }
@@ -809,7 +866,8 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                 let mut variants: Vec<(ir::SmolStr, Vec<Ty>)> = Vec::new();
                 for v in &e.variants {
                     if variants.iter().any(|(n, _)| *n == v.name.name) {
-                        self.declared_twice("variant", &v.name);
+                        let first = e.variants.iter().find(|w| w.name.name == v.name.name);
+                        self.declared_twice("variant", &v.name, first.map(|w| w.name.span));
                         continue;
                     }
                     self.check_name(&v.name);
@@ -821,11 +879,14 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                     variants.push((v.name.name.clone(), payload));
                 }
                 if e.variants.is_empty() {
-                    self.error(Diagnostic::error(
-                        codes::SYNTAX,
-                        e.name.span,
-                        "an enum needs at least one variant",
-                    ));
+                    self.error(
+                        Diagnostic::error(
+                            codes::SYNTAX,
+                            e.name.span,
+                            "an enum needs at least one variant",
+                        )
+                        .with_label("declared without variants"),
+                    );
                 }
                 (self.tables().program.types[id].name == e.name.name)
                     .then_some(Signature::Enum(id, variants))
@@ -849,13 +910,18 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
     }
 
     /// Reports the second declaration of a `what` (field, variant) in one
-    /// record or enum.
-    fn declared_twice(&mut self, what: &str, name: &ast::Ident) {
-        self.error(Diagnostic::error(
+    /// record or enum; `first` is where it was declared first.
+    fn declared_twice(&mut self, what: &str, name: &ast::Ident, first: Option<Span>) {
+        let mut d = Diagnostic::error(
             codes::DUPLICATE_DEFINITION,
             name.span,
             format!("{what} `{}` is declared twice", name.name),
-        ));
+        )
+        .with_label("declared again here");
+        if let Some(first) = first.filter(|&first| first != name.span) {
+            d = d.with_secondary(first, "first declared here");
+        }
+        self.error(d);
     }
 
     /// The parameter and return types of method `id`.
@@ -917,6 +983,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                         p.name.span,
                         format!("parameter `{}` is declared twice", p.name.name),
                     )
+                    .with_label("declared again here")
                     .with_secondary(first.name.span, "first declared here")
                     .with_help("give each parameter its own name"),
                 );
@@ -934,6 +1001,11 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                                 p.name.span,
                                 "`self` is only allowed as the first parameter of a method",
                             )
+                            .with_label(if allow_self {
+                                "not the first parameter"
+                            } else {
+                                "not in a method"
+                            })
                             .with_help("declare the function inside `methods Type { … }`"),
                         );
                     }
@@ -970,6 +1042,7 @@ impl Checker<'_> {
                     ident.span,
                     format!("`{}` is defined twice in this module", ident.name),
                 )
+                .with_label("defined again here")
                 .with_secondary(first, "first defined here")
                 .with_help("rename one of them"),
             );
@@ -1111,7 +1184,7 @@ impl Checker<'_> {
                         .insert(name.name.to_string(), (target, name.span));
                     self.refer(name.span, ir::Target::Module(target));
                 }
-                Some(_) => self.error(
+                Some(&target) => self.error(
                     Diagnostic::error(
                         codes::UNKNOWN_MODULE,
                         name.span,
@@ -1120,6 +1193,11 @@ impl Checker<'_> {
                             name.name
                         ),
                     )
+                    .with_label(if target == module {
+                        "the module of this file"
+                    } else {
+                        "the root module"
+                    })
                     .with_help("move the shared items into a module of their own and import that"),
                 ),
                 None => {
@@ -1285,12 +1363,19 @@ impl Checker<'_> {
             {
                 id
             }
-            Ok(_) => {
-                self.error(Diagnostic::error(
-                    codes::UNKNOWN_TYPE,
-                    m.target.span,
-                    format!("`{}` is not a record or enum of this module", m.target.name),
-                ));
+            Ok(def) => {
+                self.error(
+                    Diagnostic::error(
+                        codes::UNKNOWN_TYPE,
+                        m.target.span,
+                        format!("`{}` is not a record or enum of this module", m.target.name),
+                    )
+                    .with_label(match def {
+                        Def::Type(_) => "a `rust_type`",
+                        Def::Function(_) => "a function",
+                        Def::Const(_) => "a constant",
+                    }),
+                );
                 return;
             }
             Err(mut d) => {
@@ -1321,12 +1406,17 @@ impl Checker<'_> {
             self.check_name(&f.name);
             jobs.push(SignatureJob::Method(module, id, f));
             let table = self.tables.methods.entry(target).or_default();
-            if table.contains_key(f.name.name.as_str()) {
-                self.error(Diagnostic::error(
-                    codes::DUPLICATE_DEFINITION,
-                    f.name.span,
-                    format!("method `{}` is defined twice", f.name.name),
-                ));
+            if let Some(&first) = table.get(f.name.name.as_str()) {
+                let first = self.tables.program.functions[first].span;
+                self.error(
+                    Diagnostic::error(
+                        codes::DUPLICATE_DEFINITION,
+                        f.name.span,
+                        format!("method `{}` is defined twice", f.name.name),
+                    )
+                    .with_label("defined again here")
+                    .with_secondary(first, "first defined here"),
+                );
                 continue;
             }
             table.insert(f.name.name.clone(), id);
@@ -1391,6 +1481,7 @@ impl Checker<'_> {
                 def.span,
                 format!("`{}` contains itself: {}", def.name, names.join(" → ")),
             )
+            .with_label("recursive without an `option` or a `list`")
             .with_note("a value cannot contain a whole copy of itself; its size would be infinite")
             .with_help(
                 "hold the inner value in an `option` (stored behind a pointer) or in a `list` to break the cycle",
@@ -1415,12 +1506,18 @@ impl Checker<'_> {
             && (!main.params.is_empty() || main.returns != Ty::Unit)
         {
             let span = main.span;
+            let label = match (main.params.is_empty(), main.returns == Ty::Unit) {
+                (false, false) => "declared with parameters and a return type",
+                (false, true) => "declared with parameters",
+                _ => "declared with a return type",
+            };
             self.error(
                 Diagnostic::error(
                     codes::MISMATCHED_TYPES,
                     span,
                     "`main` must take no parameters and return nothing",
                 )
+                .with_label(label)
                 .with_note("a program's entry point is `function main() { … }`"),
             );
         }
@@ -1505,6 +1602,7 @@ impl Checker<'_> {
                         constant.span,
                         format!("constant `{}` depends on itself", constant.name),
                     )
+                    .with_label("defined in terms of itself")
                     .with_help("give one of the constants a literal value");
                     self.error(d);
                     break;
@@ -1658,6 +1756,7 @@ impl Checker<'_> {
                             *span,
                             format!("module `{name}` is imported but never used"),
                         )
+                        .with_label(format!("no item of `{name}` is used in this file"))
                         .with_help(format!(
                             "remove `use_module {name};` or use one of its items"
                         )),
@@ -1686,6 +1785,7 @@ impl Checker<'_> {
                         f.span,
                         format!("function `{}` is never used", f.name),
                     )
+                    .with_label("private and not called anywhere")
                     .with_help("call it, mark it `public`, or remove it"),
                 );
             }
@@ -1701,6 +1801,7 @@ impl Checker<'_> {
                         c.span,
                         format!("constant `{}` is never used", c.name),
                     )
+                    .with_label("private and not read anywhere")
                     .with_help("use it, mark it `public`, or remove it"),
                 );
             }

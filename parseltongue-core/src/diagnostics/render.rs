@@ -192,7 +192,23 @@ fn render_foreign_with(
         Severity::Error => (ReportKind::Error, Color::Red),
         Severity::Warning => (ReportKind::Warning, Color::Yellow),
     };
-    let Some(primary) = report.labels.first() else {
+    // ariadne draws a label without text as an arrow pointing at nothing:
+    // an unlabelled primary place gets a plain label, and other unlabelled
+    // places are left out.
+    let labels: Vec<super::Label> = report
+        .labels
+        .iter()
+        .enumerate()
+        .filter_map(|(i, label)| match (i, label.message.trim().is_empty()) {
+            (_, false) => Some(label.clone()),
+            (0, true) => Some(super::Label {
+                span: label.span,
+                message: UNLABELLED_FOREIGN_PRIMARY.to_string(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let Some(primary) = labels.first() else {
         return String::new();
     };
     let config = Config::default()
@@ -204,8 +220,7 @@ fn render_foreign_with(
     if let Some(code) = &report.code {
         builder = builder.with_code(code);
     }
-    let places: Vec<(crate::source::Span, &str)> = report
-        .labels
+    let places: Vec<(crate::source::Span, &str)> = labels
         .iter()
         .map(|l| (l.span, l.message.as_str()))
         .collect();
@@ -221,7 +236,7 @@ fn render_foreign_with(
             lines,
         );
     }
-    for (i, label) in report.labels.iter().enumerate() {
+    for (i, label) in labels.iter().enumerate() {
         let colour = if i == 0 { accent } else { Color::Blue };
         builder.add_label(
             Label::new((name(label.span.file), label.span.range()))
@@ -238,6 +253,10 @@ fn render_foreign_with(
     }
     write_report(builder, lines)
 }
+
+/// The label of a [`ForeignReport`]'s primary place when the other tool
+/// gave it no text.
+const UNLABELLED_FOREIGN_PRIMARY: &str = "reported here";
 
 /// Lines longer than this are not printed under a report: a line of
 /// generated or minified code could be megabytes long, and every report
@@ -420,6 +439,44 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("plc explain PT0501"), "{text}");
+    }
+
+    #[test]
+    fn a_foreign_report_never_draws_an_arrow_without_text() {
+        let mut sources = SourceMap::new();
+        let file = sources.add(SourceFile::new(
+            "main.pt",
+            "function main() {\n    let_var x = 1;\n    print_line(\"{}\", x);\n}\n",
+        ));
+        let unlabelled = |start: usize, end: usize| super::super::Label {
+            span: Span::new(file, start, end),
+            message: String::new(),
+        };
+        let report = ForeignReport {
+            severity: Severity::Error,
+            code: Some("E0308".to_string()),
+            message: "mismatched types".to_string(),
+            labels: vec![
+                unlabelled(22, 36),
+                unlabelled(41, 62),
+                super::super::Label {
+                    span: Span::new(file, 30, 31),
+                    message: "declared here".to_string(),
+                },
+            ],
+            notes: Vec::new(),
+            helps: Vec::new(),
+        };
+        let text = render_foreign(&report, &sources, ColorChoice::Never);
+        assert!(text.contains("reported here"), "{text}");
+        assert!(text.contains("declared here"), "{text}");
+        assert!(
+            !text
+                .lines()
+                .any(|line| line.trim_end().ends_with('─') && line.contains('╰')),
+            "{text}"
+        );
+        assert!(!text.contains("print_line"), "{text}");
     }
 
     #[test]

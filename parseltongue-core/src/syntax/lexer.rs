@@ -184,10 +184,17 @@ impl Lexer<'_> {
         });
     }
 
-    fn error(&mut self, code: crate::diagnostics::Code, start: usize, end: usize, message: &str) {
+    fn error(
+        &mut self,
+        code: crate::diagnostics::Code,
+        start: usize,
+        end: usize,
+        message: &str,
+        label: &str,
+    ) {
         let span = self.span(start, end);
         self.diagnostics
-            .push(Diagnostic::error(code, span, message));
+            .push(Diagnostic::error(code, span, message).with_label(label));
     }
 
     fn run(&mut self) {
@@ -482,6 +489,7 @@ impl Lexer<'_> {
                     start,
                     self.pos,
                     &format!("`{prefix}` literals are not part of Parseltongue; strings are plain `\"…\"`"),
+                    &format!("`{prefix}`-prefixed literal"),
                 );
                 self.push(TokenKind::Error, start);
                 return;
@@ -500,6 +508,7 @@ impl Lexer<'_> {
                     start,
                     self.pos,
                     "names may only use ASCII letters, digits and `_`",
+                    "contains a character that is not ASCII",
                 );
                 self.push(TokenKind::Error, start);
                 return;
@@ -559,6 +568,7 @@ impl Lexer<'_> {
                     start,
                     start + 1 + hashes,
                     "unterminated raw string",
+                    "raw string starts here and never ends",
                 );
                 self.push(TokenKind::Error, start);
             }
@@ -610,6 +620,7 @@ impl Lexer<'_> {
                 suffix_start,
                 self.pos,
                 "string literals cannot have a suffix",
+                &format!("invalid suffix `{}`", &self.text[suffix_start..self.pos]),
             );
         }
         self.push(TokenKind::Str, start);
@@ -637,10 +648,13 @@ impl Lexer<'_> {
         match b {
             b'n' | b't' | b'r' | b'0' | b'\\' | b'"' | b'\'' | b'\n' => {}
             b'u' => {
-                let ok = self.peek(0) == Some(b'{') && {
+                let braced = self.peek(0) == Some(b'{');
+                let mut closed = false;
+                let ok = braced && {
                     let close = self.text[self.pos..].find('}');
                     match close {
                         Some(i) if i <= 8 => {
+                            closed = true;
                             let hex = &self.text[self.pos + 1..self.pos + i];
                             let valid = u32::from_str_radix(hex, 16)
                                 .ok()
@@ -653,24 +667,39 @@ impl Lexer<'_> {
                     }
                 };
                 if !ok {
+                    let label = if !braced {
+                        "`\\u` must be followed by `{`"
+                    } else if !closed {
+                        "no `}` after at most 6 hex digits"
+                    } else {
+                        "not the code of a character"
+                    };
                     self.error(
                         codes::INVALID_LITERAL,
                         start,
                         self.pos,
                         "invalid unicode escape; write it as `\\u{1F40D}` with 1 to 6 hex digits",
+                        label,
                     );
                 }
             }
             b'x' => {
                 let hex = self.text.get(self.pos..self.pos + 2).unwrap_or("");
-                let ok = u8::from_str_radix(hex, 16).is_ok_and(|v| v < 0x80);
+                let value = u8::from_str_radix(hex, 16).ok();
+                let ok = value.is_some_and(|v| v < 0x80);
                 self.pos = (self.pos + 2).min(self.bytes.len());
                 if !ok {
+                    let label = if value.is_some() {
+                        "above `\\x7f`, the last ASCII character"
+                    } else {
+                        "not followed by two hex digits"
+                    };
                     self.error(
                         codes::INVALID_LITERAL,
                         start,
                         self.pos,
                         "invalid `\\x` escape; it takes two hex digits up to `7f`",
+                        label,
                     );
                 }
             }
@@ -686,6 +715,7 @@ impl Lexer<'_> {
                     start,
                     self.pos,
                     &format!("unknown escape `\\{}`", c.escape_default()),
+                    "not an escape such as `\\n`, `\\\\` or `\\u{…}`",
                 );
             }
         }
@@ -714,6 +744,7 @@ impl Lexer<'_> {
                     start,
                     self.pos,
                     "unterminated character literal",
+                    "no closing `'` after one character",
                 );
                 self.push(TokenKind::Error, start);
             }
@@ -725,7 +756,13 @@ impl Lexer<'_> {
             self.push(TokenKind::Lifetime, start);
         } else {
             self.pos += 1;
-            self.error(codes::UNKNOWN_CHARACTER, start, self.pos, "stray `'`");
+            self.error(
+                codes::UNKNOWN_CHARACTER,
+                start,
+                self.pos,
+                "stray `'`",
+                "not part of a character literal",
+            );
             self.push(TokenKind::Error, start);
         }
     }
@@ -738,10 +775,10 @@ impl Lexer<'_> {
         );
         let mut is_float = false;
         if radix_prefix {
-            let (radix, name) = match self.peek(1) {
-                Some(b'x') => (16, "hexadecimal"),
-                Some(b'o') => (8, "octal"),
-                _ => (2, "binary"),
+            let (radix, name, digits) = match self.peek(1) {
+                Some(b'x') => (16, "hexadecimal", "`0` to `9` and `a` to `f`"),
+                Some(b'o') => (8, "octal", "`0` to `7`"),
+                _ => (2, "binary", "`0` and `1`"),
             };
             self.pos += 2;
             while let Some(b) = self.peek(0) {
@@ -755,6 +792,7 @@ impl Lexer<'_> {
                         at,
                         at + 1,
                         &format!("`{}` is not a digit of a {name} literal", b as char),
+                        &format!("{name} digits are {digits}"),
                     );
                 } else {
                     break;
@@ -788,6 +826,7 @@ impl Lexer<'_> {
                     self.span(number_end, self.pos),
                     format!("number literals cannot have a suffix such as `{suffix}`"),
                 )
+                .with_label(format!("invalid suffix `{suffix}`"))
                 .with_note("integers are always `i64` and floats always `f64`")
                 .with_suggestion(
                     "remove the suffix",
@@ -881,6 +920,7 @@ impl Lexer<'_> {
                                 self.span(inner_at as usize, inner_at as usize + 1),
                                 format!("unclosed delimiter `{}`", inner.open()),
                             )
+                            .with_label(format!("still open at the `{}`", delimiter.close()))
                             .with_secondary(
                                 self.span(start, start + 1),
                                 format!("`{}` closes an outer group first", delimiter.close()),
@@ -903,6 +943,7 @@ impl Lexer<'_> {
                             self.span(start, start + 1),
                             format!("unexpected closing delimiter `{}`", delimiter.close()),
                         )
+                        .with_label(format!("does not close the open `{}`", open.open()))
                         .with_secondary(
                             self.span(open_at as usize, open_at as usize + 1),
                             format!("the innermost open group is this `{}`", open.open()),

@@ -187,7 +187,8 @@ fn error_to_diagnostic(
         } else {
             codes::SYNTAX
         };
-        let mut diagnostic = Diagnostic::error(code, at, message.clone());
+        let mut diagnostic =
+            Diagnostic::error(code, at, message.clone()).with_label(custom_label(message));
         if message == JUMP_AS_VALUE {
             let written = text.get(span.start..span.end).unwrap_or("");
             diagnostic = diagnostic.with_suggestion(
@@ -254,6 +255,26 @@ fn error_to_diagnostic(
     diagnostic
 }
 
+/// The label under a syntax error the parser described in its own words:
+/// what is at the place it points to.
+fn custom_label(message: &str) -> String {
+    match message {
+        POSTFIX_TOO_LONG => {
+            format!("more than {MAX_POSTFIX_CHAIN} operations in one chain")
+        }
+        WITH_ENTRY_PLACE => "expected `map[key]` after `with_entry`".to_string(),
+        WITH_ENTRY_NAME => "no `as NAME` before the block".to_string(),
+        JUMP_AS_VALUE => "a statement where a value is expected".to_string(),
+        MISSING_COMMA => "missing `,`".to_string(),
+        RUST_CHAR => "a Rust character literal or lifetime".to_string(),
+        EXPECTED_EXPRESSION => "a Rust keyword, not an expression".to_string(),
+        EXPECTED_IDENTIFIER => "a Rust keyword, not a name".to_string(),
+        SEMICOLON_OR_OPERATOR => "missing `;` or operator".to_string(),
+        m if m.starts_with("expected `;`") => "missing `;`".to_string(),
+        _ => "not valid here".to_string(),
+    }
+}
+
 fn describe_found(kind: TokenKind, text: &str) -> String {
     match kind {
         TokenKind::Ident | TokenKind::RustKeyword => format!("`{text}`"),
@@ -309,6 +330,15 @@ fn close<'a, E: SyntaxError<'a>>(d: Delimiter) -> impl Parser<'a, In<'a>, (), Ex
 const MISSING_SEMICOLON: &str = "expected `;` after this statement";
 
 const MISSING_COMMA: &str = "expected `,` after this field";
+
+const RUST_CHAR: &str =
+    "Parseltongue has no character type or lifetimes; write a one-letter string such as \"a\"";
+
+const EXPECTED_EXPRESSION: &str = "expected an expression";
+
+const EXPECTED_IDENTIFIER: &str = "expected identifier";
+
+const SEMICOLON_OR_OPERATOR: &str = "expected `;` or an operator after this expression";
 
 const JUMP_AS_VALUE: &str =
     "`return`, `break` and `continue` are statements: put them in a block, e.g. `None => { return value; }`";
@@ -722,7 +752,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                     name: smol_str::SmolStr::new(text(s)),
                     span: sp(s),
                 }),
-                _ => Err(E::custom(span, "expected identifier")),
+                _ => Err(E::custom(span, EXPECTED_IDENTIFIER)),
             }
         });
     let rust_path = rust_path_root
@@ -863,13 +893,11 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         TokenKind::Keyword(Keyword::SelfValue) => ExprKind::SelfValue,
         TokenKind::Error => ExprKind::Error,
     };
-    let rust_char = select! { TokenKind::Char => (), TokenKind::Lifetime => () }.validate(|_, e, emitter| {
-        emitter.emit(E::custom(
-            e.span(),
-            "Parseltongue has no character type or lifetimes; write a one-letter string such as \"a\"",
-        ));
-        ExprKind::Error
-    });
+    let rust_char =
+        select! { TokenKind::Char => (), TokenKind::Lifetime => () }.validate(|_, e, emitter| {
+            emitter.emit(E::custom(e.span(), RUST_CHAR));
+            ExprKind::Error
+        });
 
     let builtin = select! { TokenKind::Keyword(k) = e if is_builtin(k) => (k, sp(e.span())) }
         .then(call_args.clone())
@@ -922,7 +950,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         if text(span) == "let" {
             Ok(sp(span))
         } else {
-            Err(E::custom(span, "expected an expression"))
+            Err(E::custom(span, EXPECTED_EXPRESSION))
         }
     });
     let if_let = kw(Keyword::If)
@@ -1309,7 +1337,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             } else {
                 Err(E::custom(
                     SimpleSpan::from(span.end..span.end),
-                    "expected `;` or an operator after this expression",
+                    SEMICOLON_OR_OPERATOR,
                 ))
             }
         })

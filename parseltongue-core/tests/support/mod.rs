@@ -222,3 +222,28 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
     }
     out
 }
+
+/// Each diagnostic whose primary label, or one of whose secondary labels,
+/// has no text, described by code, file and headline: rendered, such a
+/// label is an arrow pointing at nothing.
+pub fn unlabelled(
+    diagnostics: &[parseltongue_core::diagnostics::Diagnostic],
+    sources: &SourceMap,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    for d in diagnostics {
+        let labels = std::iter::once(("primary", &d.primary))
+            .chain(d.secondary.iter().map(|label| ("secondary", label)));
+        for (which, label) in labels {
+            if label.message.trim().is_empty() {
+                let file = sources.get(label.span.file);
+                let at = file.line_column(label.span.start);
+                found.push(format!(
+                    "{} in {}:{}:{}: {which} label without text (\"{}\")",
+                    d.code, file.name, at.line, at.column, d.message
+                ));
+            }
+        }
+    }
+    found
+}

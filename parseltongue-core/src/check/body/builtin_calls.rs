@@ -48,11 +48,14 @@ impl<'a> BodyChecker<'_, 'a> {
             }
             Builtin::Assert => {
                 if args.len() != 1 {
-                    self.c.error(Diagnostic::error(
-                        codes::WRONG_ARGUMENT_COUNT,
-                        span,
-                        "`assert` takes one condition",
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::WRONG_ARGUMENT_COUNT,
+                            span,
+                            "`assert` takes one condition",
+                        )
+                        .with_label(arity_label(args.len(), 1, "argument")),
+                    );
                 }
                 let args_ir: Vec<ir::Expr> = args.iter().map(|a| self.check_condition(a)).collect();
                 expr(
@@ -66,11 +69,14 @@ impl<'a> BodyChecker<'_, 'a> {
             }
             Builtin::AssertEqual => {
                 if args.len() != 2 {
-                    self.c.error(Diagnostic::error(
-                        codes::WRONG_ARGUMENT_COUNT,
-                        span,
-                        "`assert_equal` takes two values",
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::WRONG_ARGUMENT_COUNT,
+                            span,
+                            "`assert_equal` takes two values",
+                        )
+                        .with_label(arity_label(args.len(), 2, "value")),
+                    );
                     return error_expr(span);
                 }
                 let left = self.check_expr(&args[0], None);
@@ -115,14 +121,17 @@ impl<'a> BodyChecker<'_, 'a> {
                     _ => None,
                 };
                 if args.len() != 2 {
-                    self.c.error(Diagnostic::error(
-                        codes::WRONG_ARGUMENT_COUNT,
-                        span,
-                        format!(
-                            "`list_of_copies(value, count)` takes 2 arguments, found {}",
-                            args.len()
-                        ),
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::WRONG_ARGUMENT_COUNT,
+                            span,
+                            format!(
+                                "`list_of_copies(value, count)` takes 2 arguments, found {}",
+                                args.len()
+                            ),
+                        )
+                        .with_label(arity_label(args.len(), 2, "argument")),
+                    );
                     for a in args {
                         self.check_expr(a, None);
                     }
@@ -146,11 +155,14 @@ impl<'a> BodyChecker<'_, 'a> {
             }
             Builtin::MapOf => {
                 if !args.is_empty() {
-                    self.c.error(Diagnostic::error(
-                        codes::WRONG_ARGUMENT_COUNT,
-                        span,
-                        "`map_of()` takes no arguments; add entries with `insert`",
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::WRONG_ARGUMENT_COUNT,
+                            span,
+                            "`map_of()` takes no arguments; add entries with `insert`",
+                        )
+                        .with_label(arity_label(args.len(), 0, "argument")),
+                    );
                 }
                 let ty = match expected {
                     Some(t @ Ty::Map(..)) => t.clone(),
@@ -167,11 +179,14 @@ impl<'a> BodyChecker<'_, 'a> {
             }
             _ => {
                 if args.len() != 2 {
-                    self.c.error(Diagnostic::error(
-                        codes::WRONG_ARGUMENT_COUNT,
-                        span,
-                        format!("`{}` takes a start and an end", keyword.as_str()),
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::WRONG_ARGUMENT_COUNT,
+                            span,
+                            format!("`{}` takes a start and an end", keyword.as_str()),
+                        )
+                        .with_label(arity_label(args.len(), 2, "argument")),
+                    );
                 }
                 let args_ir: Vec<ir::Expr> = args
                     .iter()
@@ -217,6 +232,7 @@ impl<'a> BodyChecker<'_, 'a> {
                     span,
                     format!("`{}` needs a format string", keyword.as_str()),
                 )
+                .with_label("called without arguments")
                 .with_help(format!(
                     "write `{}(\"text {{}}\", value)`",
                     keyword.as_str()
@@ -238,6 +254,7 @@ impl<'a> BodyChecker<'_, 'a> {
                     first.span,
                     "the first argument must be a string literal",
                 )
+                .with_label("a value, not a format string")
                 .with_suggestion(
                     "format the value with `{}`",
                     first.span,
@@ -272,6 +289,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             first.span,
                             format!("names inside `{{}}` are not supported: `{{{name}}}`"),
                         )
+                        .with_label("has a named placeholder")
                         .with_note(
                             "placeholders are positional: each `{}` takes the next argument",
                         );
@@ -298,6 +316,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         first.span,
                         message,
                     )
+                    .with_label("in this format string")
                     .with_note(
                         "placeholders are `{}` and `{:?}`; write `{{` and `}}` for literal braces",
                     ),
@@ -311,20 +330,33 @@ impl<'a> BodyChecker<'_, 'a> {
         };
         let values = &args[1..];
         if placeholders.len() != values.len() {
-            self.c.error(
-                Diagnostic::error(
-                    codes::INVALID_FORMAT,
-                    first.span,
-                    format!(
-                        "the format string has {} placeholder{} but {} value{} given",
-                        placeholders.len(),
-                        if placeholders.len() == 1 { "" } else { "s" },
-                        values.len(),
-                        if values.len() == 1 { " is" } else { "s are" }
-                    ),
+            let label = if placeholders.len() > values.len() {
+                format!(
+                    "{} without a value",
+                    count(placeholders.len() - values.len(), "placeholder")
                 )
-                .with_note("each `{}` or `{:?}` takes the next argument"),
-            );
+            } else if placeholders.is_empty() {
+                "has no placeholders".to_string()
+            } else {
+                format!("only {}", count(placeholders.len(), "placeholder"))
+            };
+            let mut d = Diagnostic::error(
+                codes::INVALID_FORMAT,
+                first.span,
+                format!(
+                    "the format string has {} placeholder{} but {} value{} given",
+                    placeholders.len(),
+                    if placeholders.len() == 1 { "" } else { "s" },
+                    values.len(),
+                    if values.len() == 1 { " is" } else { "s are" }
+                ),
+            )
+            .with_label(label);
+            for extra in values.iter().skip(placeholders.len()) {
+                d = d.with_secondary(extra.span, "no placeholder for this value");
+            }
+            self.c
+                .error(d.with_note("each `{}` or `{:?}` takes the next argument"));
         }
         for (i, value) in values.iter().enumerate() {
             let checked = self.check_expr(value, None);
@@ -332,17 +364,26 @@ impl<'a> BodyChecker<'_, 'a> {
                 let shown = self.show(&checked.ty);
                 self.c.error(
                     Diagnostic::error(codes::NOT_DISPLAYABLE, value.span, format!("`{shown}` cannot be formatted with `{{}}`"))
+                        .with_label(format!("this is `{shown}`"))
                         .with_note("`{}` shows `i64`, `f64`, `bool` and `string`; `{:?}` shows any value in its debug form")
                         .with_help("use `{:?}` for this value"),
                 );
             }
             if matches!(checked.ty, Ty::Thread(_)) || self.is_rust_type(&checked.ty) {
                 let shown = self.show(&checked.ty);
-                self.c.error(Diagnostic::error(
-                    codes::NOT_DISPLAYABLE,
-                    value.span,
-                    format!("`{shown}` cannot be formatted"),
-                ));
+                let label = if matches!(checked.ty, Ty::Thread(_)) {
+                    "a thread handle has no text form".to_string()
+                } else {
+                    format!("`{shown}` is a `rust_type`")
+                };
+                self.c.error(
+                    Diagnostic::error(
+                        codes::NOT_DISPLAYABLE,
+                        value.span,
+                        format!("`{shown}` cannot be formatted"),
+                    )
+                    .with_label(label),
+                );
             }
             out.push(checked);
         }

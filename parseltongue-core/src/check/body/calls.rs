@@ -48,7 +48,8 @@ impl<'a> BodyChecker<'_, 'a> {
                     args.len(),
                     if args.len() == 1 { "was" } else { "were" }
                 ),
-            );
+            )
+            .with_label(arity_label(args.len(), params.len(), "argument"));
             let expected: Vec<String> = params
                 .iter()
                 .map(|p| format!("{}: {}", p.name, self.show(&p.ty)))
@@ -129,11 +130,14 @@ impl<'a> BodyChecker<'_, 'a> {
             };
             if let Some(builtin) = builtin {
                 if args.len() != 1 {
-                    self.c.error(Diagnostic::error(
-                        codes::WRONG_ARGUMENT_COUNT,
-                        span,
-                        format!("`{}` takes exactly one value", name.name),
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::WRONG_ARGUMENT_COUNT,
+                            span,
+                            format!("`{}` takes exactly one value", name.name),
+                        )
+                        .with_label(arity_label(args.len(), 1, "value")),
+                    );
                     return error_expr(span);
                 }
                 let (want, ty_of): (Option<Ty>, Box<dyn Fn(Ty) -> Ty>) = match (builtin, expected) {
@@ -187,11 +191,18 @@ impl<'a> BodyChecker<'_, 'a> {
                     return error_expr(span);
                 }
                 let ty = self.show(&self.locals[id].ty);
-                self.c.error(Diagnostic::error(
-                    codes::NOT_A_VALUE,
-                    name.span,
-                    format!("`{}` is a value of type `{ty}`, not a function", name.name),
-                ));
+                self.c.error(
+                    Diagnostic::error(
+                        codes::NOT_A_VALUE,
+                        name.span,
+                        format!("`{}` is a value of type `{ty}`, not a function", name.name),
+                    )
+                    .with_label("called like a function")
+                    .with_secondary(
+                        self.locals[id].span,
+                        format!("`{}` declared here", name.name),
+                    ),
+                );
                 for a in args {
                     self.check_expr(a, None);
                 }
@@ -216,11 +227,14 @@ impl<'a> BodyChecker<'_, 'a> {
                     .and_then(|m| m.get(name.name.as_str()))
                 else {
                     let type_name = self.c.tables.program.types[type_id].name.clone();
-                    self.c.error(Diagnostic::error(
-                        codes::UNKNOWN_METHOD,
-                        name.span,
-                        format!("`{type_name}` has no function `{}`", name.name),
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::UNKNOWN_METHOD,
+                            name.span,
+                            format!("`{type_name}` has no function `{}`", name.name),
+                        )
+                        .with_label(format!("not found in `{type_name}`")),
+                    );
                     return error_expr(span);
                 };
                 self.c.mark_used(Def::Function(function));
@@ -236,6 +250,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             span,
                             format!("`{}` takes `self`, so it is called on a value", f.name),
                         )
+                        .with_label("called on the type, not on a value")
                         .with_help(format!("write `value.{}(…)`", f.name)),
                     );
                     return error_expr(span);
@@ -260,11 +275,10 @@ impl<'a> BodyChecker<'_, 'a> {
                 let tables: &'a Tables = self.c.tables;
                 let f = &tables.program.functions[function];
                 if matches!(f.kind, ir::FunctionKind::Test) {
-                    self.c.error(Diagnostic::error(
-                        codes::NOT_A_VALUE,
-                        span,
-                        "tests cannot be called",
-                    ));
+                    self.c.error(
+                        Diagnostic::error(codes::NOT_A_VALUE, span, "tests cannot be called")
+                            .with_label(format!("`{}` is a test", f.name)),
+                    );
                     return error_expr(span);
                 }
                 let args_ir = self.check_args(&f.params, args, span, &format_args!("`{}`", f.name));
@@ -285,7 +299,8 @@ impl<'a> BodyChecker<'_, 'a> {
                     codes::NOT_A_VALUE,
                     span,
                     format!("`{name}` is a type, not a function"),
-                );
+                )
+                .with_label("called like a function");
                 if matches!(self.c.tables.program.types[id].kind, TypeDefKind::Record(_)) {
                     d = d.with_help(format!(
                         "build a record with `{name} {{ field: value, … }}`"
@@ -295,11 +310,10 @@ impl<'a> BodyChecker<'_, 'a> {
                 error_expr(span)
             }
             Ok(Def::Const(_)) => {
-                self.c.error(Diagnostic::error(
-                    codes::NOT_A_VALUE,
-                    span,
-                    "a constant cannot be called",
-                ));
+                self.c.error(
+                    Diagnostic::error(codes::NOT_A_VALUE, span, "a constant cannot be called")
+                        .with_label("called like a function"),
+                );
                 error_expr(span)
             }
             Err(d) => {
@@ -383,6 +397,8 @@ impl<'a> BodyChecker<'_, 'a> {
                     at,
                     format!("`{}` is private to its module", f.name),
                 )
+                .with_label("private function")
+                .with_secondary(f.span, "declared here without `public`")
                 .with_help("mark it `public`"),
             );
         }
@@ -417,6 +433,11 @@ impl<'a> BodyChecker<'_, 'a> {
                     "`{}` is not a `let_mut_shared_var`, so it has no lock",
                     shared.name
                 ),
+            )
+            .with_label("not declared with `let_mut_shared_var`")
+            .with_secondary(
+                self.locals[id].span,
+                format!("`{}` declared here", shared.name),
             )
             .with_help("declare it with `let_mut_shared_var` to share and mutate it under a lock");
             self.c.error(d);
@@ -461,6 +482,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         map.span,
                         format!("`with_entry` updates a value in a map, not in a `{shown}`"),
                     )
+                    .with_label(format!("this is `{shown}`"))
                     .with_help("for a list element, assign it: `xs[i] = …`"),
                 );
                 (Ty::Error, Ty::Error)
@@ -536,12 +558,23 @@ impl<'a> BodyChecker<'_, 'a> {
             {
                 id
             }
-            Ok(_) => {
-                self.c.error(Diagnostic::error(
-                    codes::NOT_A_VALUE,
-                    path[0].span,
-                    format!("`{}` is not a record", path[path.len() - 1].name),
-                ));
+            Ok(def) => {
+                let label = match def {
+                    Def::Type(t) => match self.c.tables.program.types[t].kind {
+                        TypeDefKind::Enum(_) => "an enum, not a record",
+                        _ => "a `rust_type`, not a record",
+                    },
+                    Def::Function(_) => "a function, not a record",
+                    Def::Const(_) => "a constant, not a record",
+                };
+                self.c.error(
+                    Diagnostic::error(
+                        codes::NOT_A_VALUE,
+                        path[0].span,
+                        format!("`{}` is not a record", path[path.len() - 1].name),
+                    )
+                    .with_label(label),
+                );
                 return error_expr(span);
             }
             Err(mut d) => {
@@ -567,11 +600,16 @@ impl<'a> BodyChecker<'_, 'a> {
                     let checked = self.check_value(value, Some(&declared[i].1));
                     self.expect_type(&checked, &declared[i].1);
                     if values[i].is_some() {
-                        self.c.error(Diagnostic::error(
+                        let mut d = Diagnostic::error(
                             codes::RECORD_FIELDS,
                             name.span,
                             format!("field `{}` is given twice", name.name),
-                        ));
+                        )
+                        .with_label("given again here");
+                        if let Some((first, _)) = fields.iter().find(|(n, _)| n.name == name.name) {
+                            d = d.with_secondary(first.span, "first given here");
+                        }
+                        self.c.error(d);
                     }
                     if values[i].is_none() {
                         written.push(i);
@@ -588,7 +626,8 @@ impl<'a> BodyChecker<'_, 'a> {
                         codes::RECORD_FIELDS,
                         name.span,
                         format!("record `{record}` has no field `{}`", name.name),
-                    );
+                    )
+                    .with_label(format!("not a field of `{record}`"));
                     d = suggest::did_you_mean(d, name, declared.iter().map(|(n, _)| n.as_str()));
                     self.c.error(d);
                 }
@@ -616,6 +655,11 @@ impl<'a> BodyChecker<'_, 'a> {
                         if missing.len() == 1 { "" } else { "s" }
                     ),
                 )
+                .with_label(format!(
+                    "{} of {} given",
+                    declared.len() - missing.len(),
+                    count(declared.len(), "field")
+                ))
                 .with_note("every field must be given a value"),
             );
         }
@@ -658,7 +702,8 @@ impl<'a> BodyChecker<'_, 'a> {
                         codes::UNKNOWN_FIELD,
                         field.span,
                         format!("record `{record}` has no field `{}`", field.name),
-                    );
+                    )
+                    .with_label(format!("not a field of `{record}`"));
                     d = suggest::did_you_mean(d, field, fields.iter().map(|(n, _)| n.as_str()));
                     if self
                         .c
@@ -677,12 +722,17 @@ impl<'a> BodyChecker<'_, 'a> {
                     self.c.error(d);
                 } else {
                     let name = self.c.tables.program.types[id].name.clone();
+                    let label = match self.c.tables.program.types[id].kind {
+                        TypeDefKind::Enum(_) => format!("`{name}` is an enum"),
+                        _ => format!("`{name}` is a `rust_type`"),
+                    };
                     self.c.error(
                         Diagnostic::error(
                             codes::UNKNOWN_FIELD,
                             field.span,
                             format!("`{name}` is not a record, so it has no fields"),
                         )
+                        .with_label(label)
                         .with_help("use `match` to get at an enum's values"),
                     );
                 }
@@ -695,7 +745,8 @@ impl<'a> BodyChecker<'_, 'a> {
                     codes::UNKNOWN_FIELD,
                     field.span,
                     format!("`{shown}` has no field `{}`", field.name),
-                );
+                )
+                .with_label(format!("`{shown}` values have no fields"));
                 if builtins::method(other, &field.name).is_some() {
                     d = d.with_suggestion(
                         "it is a method; call it",
@@ -736,6 +787,10 @@ impl<'a> BodyChecker<'_, 'a> {
                     method.span,
                     "a value holding a `thread` cannot be copied",
                 )
+                .with_label(format!(
+                    "called on a value of type `{}`",
+                    self.show(&recv.ty)
+                ))
                 .with_note("a thread handle is unique: join it once, where it is owned"),
             );
             return error_expr(span);
@@ -760,7 +815,8 @@ impl<'a> BodyChecker<'_, 'a> {
                     codes::UNKNOWN_METHOD,
                     method.span,
                     format!("`{type_name}` has no method `{}`", method.name),
-                );
+                )
+                .with_label(format!("method not found in `{type_name}`"));
                 let names = methods
                     .into_iter()
                     .flat_map(|m| m.keys().map(SmolStr::as_str));
@@ -797,6 +853,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             method.span,
                             format!("`{}` does not take `self`", f.name),
                         )
+                        .with_label("declared without `self`")
                         .with_help(format!("call it as `{type_name}::{}(…)`", f.name)),
                     );
                 }
@@ -855,7 +912,8 @@ impl<'a> BodyChecker<'_, 'a> {
                 codes::UNKNOWN_METHOD,
                 method.span,
                 format!("`{shown}` has no method `{}`", method.name),
-            );
+            )
+            .with_label(format!("method not found in `{shown}`"));
             if let Some(fix) = builtins::rust_method_spelling(&method.name)
                 .filter(|f| !f.is_empty() && builtins::method(&recv.ty, f).is_some())
             {
@@ -908,6 +966,7 @@ impl<'a> BodyChecker<'_, 'a> {
                                 if args.len() == 1 { "was" } else { "were" }
                             ),
                         )
+                        .with_label(arity_label(args.len(), 1, "argument"))
                         .with_note(format!("it takes {}", shape.describe(&self.show(&element)))),
                     );
                     for a in args {

@@ -49,6 +49,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             span,
                             "float literal is out of range for `f64`",
                         )
+                        .with_label("does not fit in `f64`")
                         .with_note(format!("`f64` holds magnitudes up to about {:e}", f64::MAX)),
                     );
                     return error_expr(span);
@@ -72,11 +73,14 @@ impl<'a> BodyChecker<'_, 'a> {
                     )
                 }
                 None => {
-                    self.c.error(Diagnostic::error(
-                        codes::INVALID_SELF,
-                        span,
-                        "`self` is only available in methods that take `self`",
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::INVALID_SELF,
+                            span,
+                            "`self` is only available in methods that take `self`",
+                        )
+                        .with_label("this function has no `self`"),
+                    );
                     error_expr(span)
                 }
             },
@@ -121,6 +125,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             span,
                             "a `string` cannot be indexed",
                         )
+                        .with_label("Rust string slicing")
                         .with_note("Rust's `&s[a..b]` is `s.substring(a, b)` (byte positions)")
                         .with_suggestion(
                             format!("write `{replacement}`"),
@@ -139,6 +144,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             if v < 0 {
                                 self.c.error(
                                     Diagnostic::error(codes::INVALID_OPERATOR, index.span, "a list index cannot be negative")
+                                        .with_label(format!("index `{v}`"))
                                         .with_note("positions start at 0; `xs[-1]` would always stop the program")
                                         .with_help("use `xs.last()` for the last element, or `xs.get(i)` for an index that may be out of range"),
                                 );
@@ -163,6 +169,7 @@ impl<'a> BodyChecker<'_, 'a> {
                                 span,
                                 "maps are not indexed with `[…]`",
                             )
+                            .with_label("a map indexed like a list")
                             .with_note("a key may be missing, so lookups return an `option`")
                             .with_suggestion(
                                 "look the key up with `get`",
@@ -181,6 +188,7 @@ impl<'a> BodyChecker<'_, 'a> {
                                 span,
                                 "a `string` cannot be indexed",
                             )
+                            .with_label("a string indexed like a list")
                             .with_note("only lists are indexed with `[…]`; `text.substring(start, end)` takes a piece (byte positions) and `text.chars()` the characters"),
                         );
                         error_expr(span)
@@ -193,6 +201,7 @@ impl<'a> BodyChecker<'_, 'a> {
                                 span,
                                 format!("`{shown}` cannot be indexed"),
                             )
+                            .with_label(format!("`{shown}` indexed like a list"))
                             .with_note("only lists are indexed with `[…]`"),
                         );
                         error_expr(span)
@@ -228,6 +237,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             span,
                             "`!` on an `i64` is Rust; Parseltongue writes `n.bit_not()`",
                         )
+                        .with_label("Rust's bitwise not")
                         .with_suggestion(
                             format!("write `{replacement}`"),
                             span,
@@ -247,11 +257,14 @@ impl<'a> BodyChecker<'_, 'a> {
                 if !ok {
                     let sym = if *op == UnaryOp::Negate { "-" } else { "!" };
                     let shown = self.show(&inner.ty);
-                    self.c.error(Diagnostic::error(
-                        codes::INVALID_OPERATOR,
-                        span,
-                        format!("`{sym}` cannot be applied to `{shown}`"),
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::INVALID_OPERATOR,
+                            span,
+                            format!("`{sym}` cannot be applied to `{shown}`"),
+                        )
+                        .with_label(format!("the operand is `{shown}`")),
+                    );
                     return error_expr(span);
                 }
                 // `-(1.shift_left(63))`: negating a known minimum overflows
@@ -466,7 +479,8 @@ impl<'a> BodyChecker<'_, 'a> {
                         ..span
                     }),
                     "`as` conversions are Rust; Parseltongue converts with a method",
-                );
+                )
+                .with_label("Rust conversion");
                 if let Some(method) = method {
                     let text = self.text(value.span);
                     d = d.with_suggestion(
@@ -504,6 +518,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             op.as_str()
                         ),
                     )
+                    .with_label("Rust operator")
                     .with_suggestion(
                         format!("write `{replacement}`"),
                         span,
@@ -555,6 +570,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             if *inclusive { "..=" } else { ".." }
                         ),
                     )
+                    .with_label("Rust range")
                     .with_suggestion(
                         format!("write `{replacement}`"),
                         span,
@@ -631,6 +647,7 @@ impl<'a> BodyChecker<'_, 'a> {
                     span,
                     "integer literal is out of range for `i64`",
                 )
+                .with_label("does not fit in `i64`")
                 .with_note(format!("`i64` holds {} to {}", i64::MIN, i64::MAX)),
             );
             return error_expr(span);
@@ -702,6 +719,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         let declared = local.span;
                         self.c.error(
                             Diagnostic::error(codes::THREAD_CAPTURE, span, format!("`{name}` cannot be used inside `spawn_thread`"))
+                                .with_label("used inside the thread here")
                                 .with_secondary(declared, "declared here")
                                 .with_note("a thread may outlive the function that started it, so it can only use shared values")
                                 .with_help(format!("declare `{name}` with `let_shared_var` (read-only) or `let_mut_shared_var` (locked)")),
@@ -720,6 +738,8 @@ impl<'a> BodyChecker<'_, 'a> {
                     span,
                     format!("`{name}` is a `let_mut_shared_var` and must be locked to be used"),
                 )
+                .with_label("used without `with_lock`")
+                .with_secondary(local.span, "declared with `let_mut_shared_var` here")
                 .with_help(format!("use it inside `with_lock {name} as value {{ … }}`")),
             );
             return expr(IrK::Local { id, moved: false }, Ty::Error, span);
@@ -776,6 +796,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         span,
                         format!("function `{name}` is used as a value"),
                     )
+                    .with_label("named without a call")
                     .with_note("functions can only be called")
                     .with_suggestion(
                         "call it",
@@ -788,7 +809,11 @@ impl<'a> BodyChecker<'_, 'a> {
             }
             Ok(Def::Type(_)) => {
                 let name = path[path.len() - 1].name.clone();
-                self.c.error(Diagnostic::error(codes::NOT_A_VALUE, span, format!("type `{name}` is used as a value")).with_help(format!("build a value with `{name} {{ field: value }}` or a variant `{name}::Variant`")));
+                self.c.error(
+                    Diagnostic::error(codes::NOT_A_VALUE, span, format!("type `{name}` is used as a value"))
+                        .with_label("a type where a value is expected")
+                        .with_help(format!("build a value with `{name} {{ field: value }}` or a variant `{name}::Variant`")),
+                );
                 error_expr(span)
             }
             Err(d) => {
@@ -860,7 +885,11 @@ impl<'a> BodyChecker<'_, 'a> {
                     "enum `{}` has no variant `{}`",
                     self.c.tables.program.types[id].name, variant.name
                 ),
-            );
+            )
+            .with_label(format!(
+                "not a variant of `{}`",
+                self.c.tables.program.types[id].name
+            ));
             d = suggest::did_you_mean(d, variant, names);
             d = d.with_note(format!(
                 "its variants are {}",
@@ -887,22 +916,26 @@ impl<'a> BodyChecker<'_, 'a> {
                         count(payload.len(), "value")
                     ),
                 )
+                .with_label(arity_label(0, payload.len(), "value"))
                 .with_help(format!("write `{}(…)`", self.text(span))),
             );
             return Some(error_expr(span));
         }
         if !bare && payload.len() != args.len() {
-            self.c.error(Diagnostic::error(
-                codes::WRONG_ARGUMENT_COUNT,
-                span,
-                format!(
-                    "variant `{}` carries {} but {} {} given",
-                    variant.name,
-                    count(payload.len(), "value"),
-                    args.len(),
-                    if args.len() == 1 { "was" } else { "were" }
-                ),
-            ));
+            self.c.error(
+                Diagnostic::error(
+                    codes::WRONG_ARGUMENT_COUNT,
+                    span,
+                    format!(
+                        "variant `{}` carries {} but {} {} given",
+                        variant.name,
+                        count(payload.len(), "value"),
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
+                )
+                .with_label(arity_label(args.len(), payload.len(), "value")),
+            );
         }
         let args_ir = args
             .iter()

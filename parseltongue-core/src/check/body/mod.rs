@@ -237,6 +237,7 @@ impl<'a> Checker<'a, &'a Tables> {
                                 body.c.show(&param.ty)
                             ),
                         )
+                        .with_label("changes to a copy never reach the caller")
                         .with_note(
                             "`i64`, `f64` and `bool` are copied; return the new value instead",
                         )
@@ -287,6 +288,10 @@ impl<'a> Checker<'a, &'a Tables> {
                         body.c.show(&expected)
                     ),
                 )
+                .with_label(format!(
+                    "no `{}` value when the body ends here",
+                    body.c.show(&expected)
+                ))
                 .with_help("end the body with the value to return, without `;`, or `return` it");
                 if let Some(span) = returns_span {
                     d = d.with_secondary(span, "declared return type");
@@ -314,6 +319,7 @@ impl<'a> Checker<'a, &'a Tables> {
                     store.span,
                     format!("the value stored in `{name}` here is never read"),
                 )
+                .with_label(format!("no read of `{name}` sees this value"))
                 .with_note("a later assignment replaces it first, or nothing reads it afterwards")
                 .with_help(format!(
                     "remove the assignment, or read `{name}` before it changes"
@@ -376,6 +382,7 @@ impl<'a> Checker<'a, &'a Tables> {
                     value.span,
                     "a constant's value must be a literal or arithmetic on literals",
                 )
+                .with_label("not a literal value")
                 .with_help("use a function that returns the value instead"),
             );
         }
@@ -569,6 +576,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         span,
                         format!("`{source_name}` is changed while `{cow_name}` still borrows it"),
                     )
+                    .with_label(format!("`{source_name}` changes here"))
                     .with_secondary(self.locals[cow].span, format!("`{cow_name}` borrows `{source_name}` here"))
                     .with_secondary(read_at, "and is read again here")
                     .with_help(format!("change `{source_name}` after the last use of `{cow_name}`, or declare `{cow_name}` with `let_mut_var` to take its own copy")),
@@ -587,9 +595,9 @@ impl<'a> BodyChecker<'_, 'a> {
                 continue;
             }
             if !local.used {
-                let what = match origin {
-                    Origin::Param(..) => "parameter",
-                    _ => "binding",
+                let (what, label) = match origin {
+                    Origin::Param(..) => ("parameter", "not read in the function"),
+                    _ => ("binding", "not read in its scope"),
                 };
                 self.c.found.diagnostics.push(
                     Diagnostic::warning(
@@ -597,6 +605,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         local.span,
                         format!("{what} `{}` is never used", local.name),
                     )
+                    .with_label(label)
                     .with_suggestion(
                         "if this is intentional, prefix it with an underscore",
                         local.span,
@@ -620,6 +629,7 @@ impl<'a> BodyChecker<'_, 'a> {
                                 local.name
                             ),
                         )
+                        .with_label("could be `let_var`")
                         .with_suggestion(
                             "declare it with `let_var`",
                             *keyword,
@@ -639,6 +649,10 @@ impl<'a> BodyChecker<'_, 'a> {
                         local.span,
                         format!("cannot infer the type of `{}`", local.name),
                     )
+                    .with_label(format!(
+                        "its type is only known as `{}`",
+                        self.c.show(&local.ty)
+                    ))
                     .with_help(format!(
                         "annotate it, for example `{}: list<i64>`",
                         local.name
@@ -655,6 +669,18 @@ fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+/// The label of a call given `found` `noun`s where it takes `expected`:
+/// "missing 1 argument", "2 arguments too many".
+fn arity_label(found: usize, expected: usize, noun: &str) -> String {
+    if found < expected {
+        format!("missing {}", count(expected - found, noun))
+    } else if found > expected {
+        format!("{} too many", count(found - expected, noun))
+    } else {
+        format!("given {}", count(found, noun))
     }
 }
 

@@ -24,6 +24,10 @@ impl<'a> BodyChecker<'_, 'a> {
                         op0.as_str()
                     ),
                 )
+                .with_label(format!(
+                    "would compare the `bool` that `{}` gives",
+                    op0.as_str()
+                ))
                 .with_help("combine two comparisons with `&&`, e.g. `a < b && b < c`"),
             );
             self.check_expr(first, None);
@@ -44,6 +48,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         op.as_str()
                     ),
                 )
+                .with_label("which operator comes first is unclear")
                 .with_note(
                     "Parseltongue has no precedence between `&&` and `||`: group them explicitly",
                 );
@@ -105,7 +110,12 @@ impl<'a> BodyChecker<'_, 'a> {
                     codes::INVALID_OPERATOR,
                     *op_span,
                     format!("`{}` cannot be applied to `{l}` and `{r}`", op.as_str()),
-                );
+                )
+                .with_label(if l == r {
+                    format!("not defined for `{l}`")
+                } else {
+                    format!("`{l}` on the left, `{r}` on the right")
+                });
                 if *op == BinaryOp::Add && (ty == Ty::Str || right.ty == Ty::Str) {
                     let replacement = format!(
                         "format(\"{{}}{{}}\", {}, {})",
@@ -150,6 +160,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         operand.span,
                         "this divides by zero",
                     )
+                    .with_label("the divisor is `0`")
                     .with_note("integer division by zero always stops the program"),
                 );
             }
@@ -205,6 +216,7 @@ impl<'a> BodyChecker<'_, 'a> {
                 if !fits(e, re) {
                     self.c.error(
                         Diagnostic::error(codes::INVALID_PROPAGATE, span, format!("`propagate` would return an error of type `{}`, but this function's error type is `{}`", self.show(e), self.show(re)))
+                            .with_label(format!("expected error `{}`, found `{}`", self.show(re), self.show(e)))
                             .with_help("convert the error with `match` first"),
                     );
                 }
@@ -219,17 +231,25 @@ impl<'a> BodyChecker<'_, 'a> {
                 };
                 self.c.error(
                     Diagnostic::error(codes::INVALID_PROPAGATE, span, format!("`propagate` needs the function to return a `{kind}`, but it returns `{}`", self.show(&returns)))
+                        .with_label(if kind == "result" {
+                            "would return the error from this function"
+                        } else {
+                            "would return `None` from this function"
+                        })
                         .with_help("handle the value with `match`, or change the function's return type"),
                 );
                 Ty::Error
             }
             (other, _) => {
                 let shown = self.show(other);
-                self.c.error(Diagnostic::error(
-                    codes::INVALID_PROPAGATE,
-                    span,
-                    format!("`propagate` needs a `result` or `option`, found `{shown}`"),
-                ));
+                self.c.error(
+                    Diagnostic::error(
+                        codes::INVALID_PROPAGATE,
+                        span,
+                        format!("`propagate` needs a `result` or `option`, found `{shown}`"),
+                    )
+                    .with_label(format!("the operand is `{shown}`")),
+                );
                 Ty::Error
             }
         };
@@ -240,6 +260,7 @@ impl<'a> BodyChecker<'_, 'a> {
                     span,
                     "`propagate` cannot leave a `spawn_thread` block",
                 )
+                .with_label("inside a `spawn_thread` block")
                 .with_help("return the `result` as the thread's value instead"),
             );
         }

@@ -55,6 +55,7 @@ impl BodyChecker<'_, '_> {
                         variant.name
                     ),
                 )
+                .with_label("not a variant of the program's `Ordering`")
                 .with_secondary(span, "declared here")
                 .with_note(
                     "a record or enum named `Ordering` hides the values of the built-in `ordering`",
@@ -69,6 +70,7 @@ impl BodyChecker<'_, '_> {
                 variant.span,
                 format!("`ordering` has no value `{}`", variant.name),
             )
+            .with_label("not `Less`, `Equal` or `Greater`")
             .with_note(
                 "its values are `Ordering::Less`, `Ordering::Equal` and `Ordering::Greater`",
             );
@@ -84,6 +86,7 @@ impl BodyChecker<'_, '_> {
                     whole,
                     format!("Parseltongue writes the `ordering` values without a path: `Ordering::{name}`"),
                 )
+                .with_label("Rust path")
                 .with_suggestion(
                     "drop the path",
                     whole,
@@ -124,6 +127,7 @@ impl BodyChecker<'_, '_> {
                         method.name
                     ),
                 )
+                .with_label("a call of the function")
                 .with_note(format!(
                     "`{}` calls it for each element: {wanted}",
                     method.name
@@ -146,12 +150,14 @@ impl BodyChecker<'_, '_> {
             _ => {
                 let checked = self.check_expr(argument, None);
                 if checked.ty != Ty::Error {
+                    let shown = self.show(&checked.ty);
                     self.c.error(
                         Diagnostic::error(
                             codes::NOT_A_VALUE,
                             span,
                             format!("`{}` takes the name of a function", method.name),
                         )
+                        .with_label(format!("a value of type `{shown}`"))
                         .with_note(format!("the function is {wanted}"))
                         .with_help(format!(
                             "declare it with `function` and write its name: `{}(name)`",
@@ -163,9 +169,10 @@ impl BodyChecker<'_, '_> {
             }
         };
         let function = if let [name] = named.as_slice() {
-            if self.lookup_local(&name.name).is_some() {
+            if let Some((local, _)) = self.lookup_local(&name.name) {
                 let checked = self.check_expr(argument, None);
                 let shown = self.show(&checked.ty);
+                let declared = self.locals[local].span;
                 self.c.error(
                     Diagnostic::error(
                         codes::NOT_A_VALUE,
@@ -175,6 +182,8 @@ impl BodyChecker<'_, '_> {
                             name.name
                         ),
                     )
+                    .with_label("a variable, not a function name")
+                    .with_secondary(declared, format!("`{}` declared here", name.name))
                     .with_note(format!(
                         "`{}` takes the name of a function: {wanted}",
                         method.name
@@ -188,7 +197,7 @@ impl BodyChecker<'_, '_> {
         };
         let function = match function {
             Ok(Def::Function(id)) => id,
-            Ok(_) => {
+            Ok(def) => {
                 let name = &named[named.len() - 1].name;
                 self.c.error(
                     Diagnostic::error(
@@ -196,6 +205,11 @@ impl BodyChecker<'_, '_> {
                         span,
                         format!("`{name}` is not a function"),
                     )
+                    .with_label(if matches!(def, Def::Type(_)) {
+                        "a type, not a function"
+                    } else {
+                        "a constant, not a function"
+                    })
                     .with_note(format!(
                         "`{}` takes the name of a function: {wanted}",
                         method.name
@@ -273,6 +287,10 @@ impl BodyChecker<'_, '_> {
                         problems.join(", ")
                     ),
                 )
+                .with_label(match shape {
+                    FunctionShape::Compare => "not a comparison of two elements",
+                    FunctionShape::Key => "not a key of one element",
+                })
                 .with_secondary(declared, "declared here")
                 .with_note(format!("`{}` needs {wanted}", method.name)),
             );
@@ -385,14 +403,17 @@ impl BodyChecker<'_, '_> {
                     .and_then(|m| m.get(function.name.as_str()))
                 {
                     Some(&f) => Ok(Def::Function(f)),
-                    None => Err(Box::new(Diagnostic::error(
-                        codes::UNKNOWN_METHOD,
-                        function.span,
-                        format!(
-                            "`{}` has no method `{}`",
-                            tables.program.types[id].name, function.name
-                        ),
-                    ))),
+                    None => Err(Box::new(
+                        Diagnostic::error(
+                            codes::UNKNOWN_METHOD,
+                            function.span,
+                            format!(
+                                "`{}` has no method `{}`",
+                                tables.program.types[id].name, function.name
+                            ),
+                        )
+                        .with_label(format!("not found in `{}`", tables.program.types[id].name)),
+                    )),
                 };
             }
         }

@@ -42,6 +42,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         unreachable,
                         "this arm can never be reached",
                     )
+                    .with_label("no value can reach this")
                     .with_note("an earlier arm already matches every value this one would"),
                 );
             }
@@ -181,11 +182,14 @@ impl<'a> BodyChecker<'_, 'a> {
         let span = pattern.span;
         let mismatch = |this: &mut Self, what: &str| {
             let shown = this.show(ty);
-            this.c.error(Diagnostic::error(
-                codes::PATTERN_MISMATCH,
-                span,
-                format!("{what} cannot match a `{shown}`"),
-            ));
+            this.c.error(
+                Diagnostic::error(
+                    codes::PATTERN_MISMATCH,
+                    span,
+                    format!("{what} cannot match a `{shown}`"),
+                )
+                .with_label(format!("the matched value is `{shown}`")),
+            );
             ir::Pattern::Error
         };
         if *ty == Ty::Error {
@@ -216,6 +220,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             name.span,
                             format!("`{}` is bound twice in this pattern", name.name),
                         )
+                        .with_label("bound again here")
                         .with_secondary(first_span, "first bound here")
                         .with_help("give each value its own name"),
                     );
@@ -238,6 +243,7 @@ impl<'a> BodyChecker<'_, 'a> {
                                 span,
                                 "integer literal is out of range for `i64`",
                             )
+                            .with_label("does not fit in `i64`")
                             .with_note(format!(
                                 "`i64` holds {} to {}",
                                 i64::MIN,
@@ -265,6 +271,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             span,
                             "string literals can only be matched at the top of a pattern",
                         )
+                        .with_label("inside another pattern")
                         .with_help(
                             "bind the value to a name and compare it with `==` inside the arm",
                         ),
@@ -279,11 +286,18 @@ impl<'a> BodyChecker<'_, 'a> {
                     match args.as_deref() {
                         Some([one]) => this.check_pattern(one, inner, borrowed, false),
                         _ => {
-                            this.c.error(Diagnostic::error(
-                                codes::PATTERN_MISMATCH,
-                                span,
-                                format!("`{name}` carries one value: write `{name}(…)`"),
-                            ));
+                            this.c.error(
+                                Diagnostic::error(
+                                    codes::PATTERN_MISMATCH,
+                                    span,
+                                    format!("`{name}` carries one value: write `{name}(…)`"),
+                                )
+                                .with_label(arity_label(
+                                    args.as_ref().map_or(0, Vec::len),
+                                    1,
+                                    "value",
+                                )),
+                            );
                             ir::Pattern::Error
                         }
                     }
@@ -305,6 +319,7 @@ impl<'a> BodyChecker<'_, 'a> {
                                         span,
                                         format!("a `{shown}` inside `Some` can only be bound to a name here"),
                                     )
+                                    .with_label("cannot see through the pointer here")
                                     .with_note(format!("`{shown}` contains itself, so its options hold it behind a pointer; only the top of a pattern sees through it"))
                                     .with_help("bind it to a name (`Some(inner)`) and `match inner` inside the arm"),
                                 );
@@ -329,13 +344,18 @@ impl<'a> BodyChecker<'_, 'a> {
                                 let written = self.text(path[0].span);
                                 self.c.error(
                                     Diagnostic::error(codes::UNKNOWN_VARIANT, path[0].span, format!("variants are written with their enum's name: `{enum_name}::{name}`"))
+                                        .with_label(format!("missing `{enum_name}::`"))
                                         .with_suggestion("qualify the variant", path[0].span, format!("{enum_name}::{written}"), Applicability::MachineApplicable),
                                 );
                                 return ir::Pattern::Error;
                             }
                         }
                     }
-                    self.c.error(Diagnostic::error(codes::UNKNOWN_VARIANT, path[0].span, format!("no variant `{name}` here")).with_note("bindings in patterns start with a lowercase letter; variants are written `Enum::Variant`"));
+                    self.c.error(
+                        Diagnostic::error(codes::UNKNOWN_VARIANT, path[0].span, format!("no variant `{name}` here"))
+                            .with_label("capitalised, so read as a variant")
+                            .with_note("bindings in patterns start with a lowercase letter; variants are written `Enum::Variant`"),
+                    );
                     return ir::Pattern::Error;
                 }
                 if *ty == Ty::Ordering || path.len() > 2 {
@@ -344,11 +364,14 @@ impl<'a> BodyChecker<'_, 'a> {
                             return mismatch(self, "an `ordering` value");
                         }
                         if let Some(args) = args {
-                            self.c.error(Diagnostic::error(
-                                codes::PATTERN_MISMATCH,
-                                span,
-                                "`ordering` values carry nothing: write them without `(…)`",
-                            ));
+                            self.c.error(
+                                Diagnostic::error(
+                                    codes::PATTERN_MISMATCH,
+                                    span,
+                                    "`ordering` values carry nothing: write them without `(…)`",
+                                )
+                                .with_label("written with `(…)`"),
+                            );
                             for a in args {
                                 self.declare_pattern_names(a);
                             }
@@ -358,17 +381,21 @@ impl<'a> BodyChecker<'_, 'a> {
                     }
                 }
                 let Some(type_id) = self.lookup_type_quiet(&path[..path.len() - 1]) else {
-                    let d = self
-                        .c
-                        .lookup_item(self.module, &path[..path.len() - 1])
-                        .err()
-                        .unwrap_or_else(|| {
-                            Box::new(Diagnostic::error(
+                    let d = match self.c.lookup_item(self.module, &path[..path.len() - 1]) {
+                        Err(d) => d,
+                        Ok(def) => Box::new(
+                            Diagnostic::error(
                                 codes::UNKNOWN_TYPE,
                                 path[0].span,
                                 format!("`{}` is not an enum", path[0].name),
-                            ))
-                        });
+                            )
+                            .with_label(match def {
+                                Def::Function(_) => "a function, not an enum",
+                                Def::Const(_) => "a constant, not an enum",
+                                Def::Type(_) => "a type, not an enum",
+                            }),
+                        ),
+                    };
                     self.c.error(d);
                     return ir::Pattern::Error;
                 };
@@ -393,7 +420,11 @@ impl<'a> BodyChecker<'_, 'a> {
                             "enum `{}` has no variant `{name}`",
                             self.c.tables.program.types[type_id].name
                         ),
-                    );
+                    )
+                    .with_label(format!(
+                        "not a variant of `{}`",
+                        self.c.tables.program.types[type_id].name
+                    ));
                     if let Some(best) =
                         suggest::closest(name, variants.iter().map(|(v, _)| v.as_str()))
                     {
@@ -414,14 +445,21 @@ impl<'a> BodyChecker<'_, 'a> {
                 let payload = &variants[index].1;
                 let given = args.as_ref().map_or(0, Vec::len);
                 if given != payload.len() {
-                    self.c.error(Diagnostic::error(
-                        codes::PATTERN_MISMATCH,
-                        span,
-                        format!(
-                            "variant `{name}` carries {} but the pattern has {given}",
-                            count(payload.len(), "value")
-                        ),
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::PATTERN_MISMATCH,
+                            span,
+                            format!(
+                                "variant `{name}` carries {} but the pattern has {given}",
+                                count(payload.len(), "value")
+                            ),
+                        )
+                        .with_label(arity_label(
+                            given,
+                            payload.len(),
+                            "value",
+                        )),
+                    );
                     return ir::Pattern::Error;
                 }
                 let sub_patterns = args

@@ -28,11 +28,14 @@ impl<'a> BodyChecker<'_, 'a> {
             self.locals[id].used = was_used;
         }
         if !is_place(&checked) && checked.ty != Ty::Error {
-            self.c.error(Diagnostic::error(
-                codes::NOT_MUTABLE_ARGUMENT,
-                target.span,
-                "this is not a variable, field or list element, so it cannot be changed",
-            ));
+            self.c.error(
+                Diagnostic::error(
+                    codes::NOT_MUTABLE_ARGUMENT,
+                    target.span,
+                    "this is not a variable, field or list element, so it cannot be changed",
+                )
+                .with_label("a temporary value"),
+            );
             return checked;
         }
         self.require_mutable(&checked, target.span, false);
@@ -56,6 +59,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         span,
                         "a `mutable` parameter needs a variable to change",
                     )
+                    .with_label("a temporary value")
                     .with_help("bind the value with `let_mut_var` first and pass that"),
                 );
             }
@@ -64,6 +68,11 @@ impl<'a> BodyChecker<'_, 'a> {
         self.locals[id].mutated = true;
         self.cow.pending.push((id, span));
         let name = self.locals[id].name.clone();
+        let changed = if for_argument {
+            "passed `mutable` here"
+        } else {
+            "changed here"
+        };
         match self.origins[id] {
             Origin::Let(BindingKind::MutVar | BindingKind::CowVar, _)
             | Origin::Guard
@@ -89,6 +98,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         span,
                         format!("cannot change `{name}`, which is declared with `let_var`"),
                     )
+                    .with_label(changed)
                     .with_secondary(self.locals[id].span, "declared immutable here")
                     .with_suggestion(
                         "declare it with `let_mut_var` to allow changes",
@@ -105,6 +115,8 @@ impl<'a> BodyChecker<'_, 'a> {
                         span,
                         format!("cannot change `{name}`, which is a read-only `let_shared_var`"),
                     )
+                    .with_label(changed)
+                    .with_secondary(self.locals[id].span, "declared with `let_shared_var` here")
                     .with_suggestion(
                         "declare it with `let_mut_shared_var` and change it inside `with_lock`",
                         keyword,
@@ -121,6 +133,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         span,
                         format!("cannot change parameter `{name}`, which is borrowed read-only"),
                     )
+                    .with_label(changed)
                     .with_secondary(decl, "declared without `mutable`")
                     .with_suggestion(
                         "take it as `mutable`",
@@ -131,7 +144,17 @@ impl<'a> BodyChecker<'_, 'a> {
                 );
             }
             Origin::LoopItem | Origin::MatchBinding => {
-                self.c.error(Diagnostic::error(codes::ASSIGN_IMMUTABLE, span, format!("cannot change `{name}`, which is a read-only view of a list element or matched value")).with_help("change the list or value through its own variable, e.g. `items[i] = …`"));
+                let bound = if matches!(self.origins[id], Origin::LoopItem) {
+                    "bound by the loop here"
+                } else {
+                    "bound by the pattern here"
+                };
+                self.c.error(
+                    Diagnostic::error(codes::ASSIGN_IMMUTABLE, span, format!("cannot change `{name}`, which is a read-only view of a list element or matched value"))
+                        .with_label(changed)
+                        .with_secondary(self.locals[id].span, bound)
+                        .with_help("change the list or value through its own variable, e.g. `items[i] = …`"),
+                );
             }
         }
     }
@@ -149,10 +172,15 @@ impl<'a> BodyChecker<'_, 'a> {
                     span,
                     format!("`{what}` consumes `{name}`, but `{name}` is only borrowed here"),
                 )
+                .with_label("consumed here")
                 .with_note("only a value owned by this function can be consumed"),
             );
         } else if is_place(value) {
-            self.c.error(Diagnostic::error(codes::CONSUMED_BORROW, span, format!("`{what}` consumes its receiver, which cannot be taken out of a field or list")).with_help("call `.clone()` first if a copy is acceptable"));
+            self.c.error(
+                Diagnostic::error(codes::CONSUMED_BORROW, span, format!("`{what}` consumes its receiver, which cannot be taken out of a field or list"))
+                    .with_label("part of a larger value")
+                    .with_help("call `.clone()` first if a copy is acceptable"),
+            );
         }
     }
 }

@@ -16,18 +16,31 @@ impl<'a> BodyChecker<'_, 'a> {
             self.scopes.open();
             let mut stmts = Vec::with_capacity(block.stmts.len());
             let mut diverges = false;
+            // The statement after which nothing runs.
+            let mut diverged_at = None;
             let mut warned_unreachable = false;
             for stmt in &block.stmts {
                 if diverges && !warned_unreachable {
                     warned_unreachable = true;
-                    self.c.found.diagnostics.push(
-                        Diagnostic::warning(codes::UNREACHABLE_CODE, stmt.span, "this statement can never run")
-                            .with_help("remove it, or move it before the `return`, `break` or `continue` above"),
-                    );
+                    let mut d = Diagnostic::warning(
+                        codes::UNREACHABLE_CODE,
+                        stmt.span,
+                        "this statement can never run",
+                    )
+                    .with_label("unreachable statement");
+                    if let Some(at) = diverged_at {
+                        d = d.with_secondary(at, "nothing after this runs");
+                    }
+                    self.c.found.diagnostics.push(d.with_help(
+                        "remove it, or move it before the `return`, `break` or `continue` above",
+                    ));
                 }
                 let checked = self.check_stmt(stmt);
                 if let Some(s) = checked {
                     if stmt_diverges(&s) {
+                        if !diverges {
+                            diverged_at = Some(stmt.span);
+                        }
                         diverges = true;
                     }
                     if !warned_unreachable {
@@ -89,11 +102,14 @@ impl<'a> BodyChecker<'_, 'a> {
                     None => checked.ty.clone(),
                 };
                 if matches!(local_ty, Ty::Unit) {
-                    self.c.error(Diagnostic::error(
-                        codes::MISMATCHED_TYPES,
-                        value.span,
-                        "this expression has no value to bind",
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::MISMATCHED_TYPES,
+                            value.span,
+                            "this expression has no value to bind",
+                        )
+                        .with_label("evaluates to nothing"),
+                    );
                 }
                 if matches!(local_ty, Ty::Range) {
                     self.c.error(
@@ -102,6 +118,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             value.span,
                             "a range can only be iterated by `for`",
                         )
+                        .with_label("this is a `range`")
                         .with_help("write the range in the `for` loop itself"),
                     );
                 }
@@ -111,6 +128,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         if local_ty.is_copy() {
                             self.c.error(
                                 Diagnostic::error(codes::MISMATCHED_TYPES, *keyword_span, format!("`let_cow_var` cannot hold a `{}`", self.show(&local_ty)))
+                                    .with_label(format!("would borrow a value of type `{}`", self.show(&local_ty)))
                                     .with_note("`i64`, `f64` and `bool` are copied, so borrowing them saves nothing")
                                     .with_suggestion("use `let_mut_var`", *keyword_span, "let_mut_var", Applicability::MachineApplicable),
                             );
@@ -162,15 +180,21 @@ impl<'a> BodyChecker<'_, 'a> {
                 let value_ir = self.check_value(value, Some(&expected));
                 if let Some(op) = op {
                     if !matches!(expected, Ty::I64 | Ty::F64 | Ty::Error) {
-                        self.c.error(Diagnostic::error(
-                            codes::INVALID_OPERATOR,
-                            *op_span,
-                            format!(
-                                "`{}=` cannot be applied to `{}`",
-                                op.as_str(),
+                        self.c.error(
+                            Diagnostic::error(
+                                codes::INVALID_OPERATOR,
+                                *op_span,
+                                format!(
+                                    "`{}=` cannot be applied to `{}`",
+                                    op.as_str(),
+                                    self.show(&expected)
+                                ),
+                            )
+                            .with_label(format!(
+                                "the target is `{}`, not a number",
                                 self.show(&expected)
-                            ),
-                        ));
+                            )),
+                        );
                     }
                 }
                 self.expect_type(&value_ir, &expected);
@@ -191,6 +215,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             e.span,
                             format!("this `{ty}` value is not used"),
                         )
+                        .with_label("neither bound nor discarded with `;`")
                         .with_help(
                             "bind it with `let_var`, or end the statement with `;` to discard it",
                         ),
@@ -210,6 +235,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             stmt.span,
                             "`return` inside `spawn_thread` is not allowed",
                         )
+                        .with_label("inside a `spawn_thread` block")
                         .with_help("end the thread's block with its value instead"),
                     );
                     return None;
@@ -218,11 +244,20 @@ impl<'a> BodyChecker<'_, 'a> {
                     Some(v) => {
                         let checked = self.check_value(v, Some(&expected));
                         if expected == Ty::Unit {
-                            self.c.error(Diagnostic::error(
-                                codes::MISMATCHED_TYPES,
-                                v.span,
-                                "this function returns nothing, so `return` takes no value",
-                            ));
+                            let label = match checked.ty {
+                                Ty::Error | Ty::Unknown | Ty::Never | Ty::Unit => {
+                                    "unexpected value".to_string()
+                                }
+                                ref ty => format!("unexpected `{}` value", self.show(ty)),
+                            };
+                            self.c.error(
+                                Diagnostic::error(
+                                    codes::MISMATCHED_TYPES,
+                                    v.span,
+                                    "this function returns nothing, so `return` takes no value",
+                                )
+                                .with_label(label),
+                            );
                         } else {
                             self.expect_type(&checked, &expected);
                         }
@@ -230,14 +265,17 @@ impl<'a> BodyChecker<'_, 'a> {
                     }
                     None => {
                         if !matches!(expected, Ty::Unit | Ty::Error) {
-                            self.c.error(Diagnostic::error(
-                                codes::MISMATCHED_TYPES,
-                                stmt.span,
-                                format!(
-                                    "`return` needs a value of type `{}`",
-                                    self.show(&expected)
-                                ),
-                            ));
+                            self.c.error(
+                                Diagnostic::error(
+                                    codes::MISMATCHED_TYPES,
+                                    stmt.span,
+                                    format!(
+                                        "`return` needs a value of type `{}`",
+                                        self.show(&expected)
+                                    ),
+                                )
+                                .with_label("returns without a value"),
+                            );
                         }
                         None
                     }
@@ -251,11 +289,14 @@ impl<'a> BodyChecker<'_, 'a> {
                     } else {
                         "continue"
                     };
-                    self.c.error(Diagnostic::error(
-                        codes::OUTSIDE_LOOP,
-                        stmt.span,
-                        format!("`{word}` outside of a loop"),
-                    ));
+                    self.c.error(
+                        Diagnostic::error(
+                            codes::OUTSIDE_LOOP,
+                            stmt.span,
+                            format!("`{word}` outside of a loop"),
+                        )
+                        .with_label("not inside a `for`, `while` or `loop`"),
+                    );
                     return None;
                 }
                 if matches!(stmt.kind, ast::StmtKind::Break) {
@@ -353,6 +394,7 @@ impl<'a> BodyChecker<'_, 'a> {
                             self.show(&ty)
                         ),
                     )
+                    .with_label("ends the block without `;`")
                     .with_suggestion(
                         "end it with `;`",
                         tail.span.shrink_to_end(),
@@ -371,6 +413,7 @@ impl<'a> BodyChecker<'_, 'a> {
             let ty = self.show(&checked.ty);
             self.c.error(
                 Diagnostic::error(codes::MISMATCHED_TYPES, condition.span, format!("a condition must be `bool`, found `{ty}`"))
+                    .with_label(format!("this is `{ty}`"))
                     .with_note("there is no truthiness: compare explicitly, e.g. `count > 0` or `name.is_empty()`"),
             );
         }
@@ -401,6 +444,7 @@ impl<'a> BodyChecker<'_, 'a> {
                                     iterable.span,
                                     "a `for` loop over threads takes the threads, but this list is only borrowed",
                                 )
+                                .with_label("a borrowed list of threads")
                                 .with_note("joining a thread consumes it, so the loop needs a list it owns")
                                 .with_help("take the parameter as `owned`"),
                             );
@@ -438,6 +482,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         iterable.span,
                         "a map is iterated through its keys or values",
                     )
+                    .with_label("a map, not a list")
                     .with_suggestion(
                         "iterate over the keys, in order",
                         iterable.span,
@@ -456,6 +501,7 @@ impl<'a> BodyChecker<'_, 'a> {
                         iterable.span,
                         format!("`{shown}` cannot be iterated"),
                     )
+                    .with_label("not a list or a range")
                     .with_note("`for` iterates over a `list<T>` or a `range(start, end)`"),
                 );
                 (Ty::Error, Repr::Value)

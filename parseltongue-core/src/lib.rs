@@ -12,6 +12,7 @@ pub mod check;
 pub mod diagnostics;
 pub mod fix;
 pub mod formatter;
+pub mod grammar;
 pub mod ir;
 pub mod lower;
 pub mod parallel;

@@ -35,6 +35,27 @@ pub enum Format {
     Json,
 }
 
+/// The formats of `plc grammar`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GrammarFormat {
+    /// Lark, as llguidance reads it (vLLM, SGLang, llama.cpp with llguidance).
+    Lark,
+    /// GBNF, llama.cpp's grammar format.
+    Gbnf,
+    /// The EBNF description the other two are made from.
+    Ebnf,
+}
+
+impl From<GrammarFormat> for parseltongue_core::grammar::Format {
+    fn from(format: GrammarFormat) -> Self {
+        match format {
+            GrammarFormat::Lark => Self::Lark,
+            GrammarFormat::Gbnf => Self::Gbnf,
+            GrammarFormat::Ebnf => Self::Ebnf,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Create a Cargo package whose program is written in Parseltongue.
@@ -147,6 +168,14 @@ enum Command {
     },
     /// Print the compact language reference, ready to give to a language model.
     Reference,
+    /// Print the syntax as a grammar for constrained decoding: Lark for
+    /// llguidance (vLLM, SGLang, llama.cpp), GBNF for llama.cpp, or the
+    /// EBNF description both come from.
+    Grammar {
+        /// The grammar format.
+        #[arg(long, value_enum, default_value = "lark")]
+        format: GrammarFormat,
+    },
     /// Run the language server on stdin and stdout (for editors).
     Lsp,
     /// What a package's build script runs (parseltongue-build without its
@@ -278,6 +307,7 @@ fn main() -> ExitCode {
             _ => commands::docs::list_codes(),
         },
         Command::Reference => commands::docs::reference(),
+        Command::Grammar { format } => commands::docs::grammar(format.into()),
         Command::BuildScript {
             source,
             out_dir,

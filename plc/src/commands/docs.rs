@@ -1,4 +1,5 @@
-//! `plc explain` and `plc reference`: documentation matched to this version.
+//! `plc explain`, `plc reference` and `plc grammar`: documentation matched
+//! to this version.
 
 use super::Outcome;
 use parseltongue_core::diagnostics::codes;
@@ -32,5 +33,11 @@ pub fn list_codes() -> Outcome {
 /// `plc reference`
 pub fn reference() -> Outcome {
     print!("{REFERENCE}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `plc grammar`
+pub fn grammar(format: parseltongue_core::grammar::Format) -> Outcome {
+    print!("{}", parseltongue_core::grammar::render(format));
     Ok(ExitCode::SUCCESS)
 }

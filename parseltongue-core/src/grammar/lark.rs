@@ -1,0 +1,298 @@
+//! The description as Lark, in the dialect llguidance reads (vLLM, SGLang,
+//! llama.cpp built with llguidance): rules in lower case, tokens in upper
+//! case compiled to regular expressions, spaces and comments `%ignore`d,
+//! names narrowed with `&` and `~`.
+
+use super::edges::{Edges, Starts};
+use super::{grammar, keywords, CharClass, Expression, BETWEEN_TOKENS};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// The grammar in Lark.
+pub fn lark() -> String {
+    let grammar = grammar();
+    let mut out = String::from(
+        "// Parseltongue's syntax for llguidance (`plc grammar --format lark`).\n\
+         // Names, types and ownership are checked by `plc check`, not here.\n\n",
+    );
+    // llguidance ignores spaces and comments between tokens, not before
+    // the first one; and one token for a run of spaces and comments would
+    // swallow the start of a `///` doc comment (its lexer does not back
+    // up), so they are read one piece at a time.
+    let start = &grammar.definitions[0].name;
+    let _ = writeln!(out, "start: LEADING* {start}");
+    let _ = writeln!(out, "LEADING: {}", BETWEEN_TOKENS.join(" | "));
+    let edges = Edges::of(grammar);
+    let spaced: HashMap<String, bool> = spacing(&edges)
+        .into_iter()
+        .map(|(word, spacing)| (word, spacing.always_needed))
+        .collect();
+    let rule = Rule {
+        edges: &edges,
+        spaced: &spaced,
+    };
+    for definition in grammar.rules() {
+        let after = edges
+            .follow
+            .get(&definition.name)
+            .copied()
+            .unwrap_or_default();
+        let body = rule.expression(&definition.body, after, Context::Top);
+        let _ = writeln!(out, "{}: {body}", definition.name);
+    }
+    out.push('\n');
+    for token in grammar.tokens() {
+        let body = if BETWEEN_TOKENS.contains(&token.name.as_str()) {
+            // A run of spaces is one ignored piece, not one per character.
+            match &token.body {
+                Expression::Class(class) => format!("{}+", class_regex(class)),
+                other => expression(other, Context::Top),
+            }
+        } else {
+            expression(&token.body, Context::Top)
+        };
+        let _ = writeln!(out, "{}: {body}", token.name);
+    }
+    let words: Vec<String> = keywords().iter().map(|k| string(k)).collect();
+    let _ = writeln!(out, "KEYWORD: {}", words.join(" | "));
+    out.push('\n');
+    for name in BETWEEN_TOKENS {
+        let _ = writeln!(out, "%ignore {name}");
+    }
+    out
+}
+
+/// Where an expression is written: parts of a sequence or a repetition
+/// need parentheses around a choice.
+#[derive(Clone, Copy, PartialEq)]
+enum Context {
+    Top,
+    InSequence,
+    Repeated,
+}
+
+/// Where a literal may be followed by a word.
+#[derive(Clone, Copy)]
+struct Spacing {
+    /// Every place it is written needs a space after it.
+    always_needed: bool,
+    /// Some place it is written may be followed by a word.
+    word_may_follow: bool,
+}
+
+/// The spacing of every literal of the rules.
+fn spacing(edges: &Edges) -> HashMap<String, Spacing> {
+    let mut spacing = HashMap::new();
+    for rule in grammar().rules() {
+        let after = edges.follow.get(&rule.name).copied().unwrap_or_default();
+        words_needing_space(edges, &rule.body, after, &mut spacing);
+    }
+    spacing
+}
+
+/// The words after which the grammars accept another word without a
+/// space between them (`for i inrange(3)` as `for i in range(3)`): words
+/// that may be followed by a word or by a symbol, where a grammar cannot
+/// ask for the space without looking ahead (the parser reads such text
+/// as one word and reports it). Numbers are such words too.
+pub fn words_that_may_run_on() -> Vec<String> {
+    let edges = Edges::of(grammar());
+    let mut words: Vec<String> = spacing(&edges)
+        .into_iter()
+        .filter(|(word, spacing)| {
+            word.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                && spacing.word_may_follow
+                && !spacing.always_needed
+        })
+        .map(|(word, _)| word)
+        .collect();
+    words.sort();
+    words
+}
+
+fn words_needing_space(
+    edges: &Edges,
+    e: &Expression,
+    after: Starts,
+    spaced: &mut HashMap<String, Spacing>,
+) {
+    match e {
+        Expression::Literal(text) => {
+            let needs = Edges::needs_space(edges.last_of(e), after);
+            let entry = spaced.entry(text.clone()).or_insert(Spacing {
+                always_needed: true,
+                word_may_follow: false,
+            });
+            entry.always_needed &= needs;
+            entry.word_may_follow |= after.word;
+        }
+        Expression::Sequence(parts) => {
+            let mut next = after;
+            for part in parts.iter().rev() {
+                words_needing_space(edges, part, next, spaced);
+                next = edges.before(part, next);
+            }
+        }
+        Expression::Choice(options) => {
+            for option in options {
+                words_needing_space(edges, option, after, spaced);
+            }
+        }
+        Expression::Optional(inner) => words_needing_space(edges, inner, after, spaced),
+        Expression::Repeat(inner) | Expression::RepeatOne(inner) => {
+            let again = edges.first_of(inner).union(after);
+            words_needing_space(edges, inner, again, spaced);
+        }
+        _ => {}
+    }
+}
+
+/// A rule's body. llguidance's tokenizer reads only the tokens the rule
+/// allows next, so after `function` it would read `functionmain` as
+/// `function main`: a word that only a word can follow (`function`,
+/// `let_var`, `returns`…) is written with the space it needs, as one
+/// token. Only a word that needs the space everywhere: its tokenizer
+/// does not back up, so `else ` read as one token could not be `else`
+/// followed by `{` (`else` is followed by `if` or by a block).
+struct Rule<'a> {
+    edges: &'a Edges,
+    spaced: &'a HashMap<String, bool>,
+}
+
+impl Rule<'_> {
+    fn expression(&self, e: &Expression, after: Starts, context: Context) -> String {
+        match e {
+            Expression::Literal(text) if self.spaced.get(text) == Some(&true) => {
+                assert!(
+                    text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                    "a word: {text}"
+                );
+                format!("/{text}[ \\t\\r\\n]/")
+            }
+            Expression::Sequence(parts) => {
+                let mut rendered = Vec::with_capacity(parts.len());
+                let mut next = after;
+                for part in parts.iter().rev() {
+                    rendered.push(self.expression(part, next, Context::InSequence));
+                    next = self.edges.before(part, next);
+                }
+                rendered.reverse();
+                let joined = rendered.join(" ");
+                if context == Context::Repeated {
+                    format!("({joined})")
+                } else {
+                    joined
+                }
+            }
+            Expression::Choice(options) => {
+                let inner: Vec<String> = options
+                    .iter()
+                    .map(|o| self.expression(o, after, Context::Top))
+                    .collect();
+                let joined = inner.join(" | ");
+                if context == Context::Top {
+                    joined
+                } else {
+                    format!("({joined})")
+                }
+            }
+            Expression::Optional(inner) => {
+                format!("{}?", self.expression(inner, after, Context::Repeated))
+            }
+            Expression::Repeat(inner) | Expression::RepeatOne(inner) => {
+                let again = self.edges.first_of(inner).union(after);
+                let mark = if matches!(e, Expression::Repeat(_)) {
+                    '*'
+                } else {
+                    '+'
+                };
+                format!("{}{mark}", self.expression(inner, again, Context::Repeated))
+            }
+            _ => expression(e, context),
+        }
+    }
+}
+
+/// A token's body, or a part of a rule that needs no space.
+fn expression(expression_: &Expression, context: Context) -> String {
+    match expression_ {
+        Expression::Literal(text) => string(text),
+        Expression::Class(class) => class_regex(class),
+        Expression::Reference(name) => name.clone(),
+        Expression::Except { of, without } => format!("{of} & ~{without}"),
+        Expression::Sequence(parts) => {
+            let inner: Vec<String> = parts
+                .iter()
+                .map(|p| expression(p, Context::InSequence))
+                .collect();
+            let joined = inner.join(" ");
+            if context == Context::Repeated {
+                format!("({joined})")
+            } else {
+                joined
+            }
+        }
+        Expression::Choice(options) => {
+            let inner: Vec<String> = options
+                .iter()
+                .map(|o| expression(o, Context::Top))
+                .collect();
+            let joined = inner.join(" | ");
+            if context == Context::Top {
+                joined
+            } else {
+                format!("({joined})")
+            }
+        }
+        Expression::Optional(inner) => format!("{}?", expression(inner, Context::Repeated)),
+        Expression::Repeat(inner) => format!("{}*", expression(inner, Context::Repeated)),
+        Expression::RepeatOne(inner) => format!("{}+", expression(inner, Context::Repeated)),
+    }
+}
+
+/// A Lark string literal.
+fn string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A character class as a Lark regular expression (Rust `regex` syntax).
+fn class_regex(class: &CharClass) -> String {
+    let mut out = String::from("/[");
+    if class.negated {
+        out.push('^');
+    }
+    for &(low, high) in &class.ranges {
+        push_class_char(&mut out, low);
+        if high != low {
+            out.push('-');
+            push_class_char(&mut out, high);
+        }
+    }
+    out.push_str("]/");
+    out
+}
+
+fn push_class_char(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        '\\' | ']' | '[' | '^' | '-' | '/' | '&' | '~' => {
+            out.push('\\');
+            out.push(c);
+        }
+        _ => out.push(c),
+    }
+}

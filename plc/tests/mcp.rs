@@ -22,12 +22,19 @@ fn an_mcp_client_checks_fixes_runs_and_reads_the_reference() {
         &work.join("disk/main.pt"),
         "function main() {\n    print_line(\"on disk\");\n}\n",
     );
+    // A Cargo package too: `run` on it goes through Cargo.
+    support::plc_with_cargo()
+        .current_dir(&work)
+        .args(["new", "greeter"])
+        .assert()
+        .success();
     let plc = assert_cmd::cargo::cargo_bin("plc");
     let output = Command::new(python)
         .arg(support::repo("plc/tests/mcp_client.py"))
         .arg(&plc)
         .arg(&work)
         .env_remove("RUST_BACKTRACE")
+        .env("CARGO_TARGET_DIR", support::shared_target_dir())
         .output()
         .expect("python runs");
     let stdout = support::text(&output.stdout);

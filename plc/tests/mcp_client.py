@@ -6,6 +6,7 @@ keeps serving. Run by plc/tests/mcp.rs; prints one line per step."""
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 
@@ -66,7 +67,11 @@ def step(name, detail=""):
 
 
 async def with_sdk():
-    server = StdioServerParameters(command=PLC, args=["mcp"], cwd=WORK, env={"NO_COLOR": "1"})
+    env = {"NO_COLOR": "1"}
+    for passed in ("CARGO_TARGET_DIR", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"):
+        if passed in os.environ:
+            env[passed] = os.environ[passed]
+    server = StdioServerParameters(command=PLC, args=["mcp"], cwd=WORK, env=env)
     async with stdio_client(server) as (read, write):
         async with ClientSession(read, write) as session:
             init = await session.initialize()
@@ -158,6 +163,13 @@ async def with_sdk():
             on_disk = structured(await session.call_tool("check", {"path": "disk/main.pt"}))
             assert on_disk["ok"], on_disk
             step("check a file on disk")
+
+            package = structured(
+                await session.call_tool("run", {"path": "greeter", "timeout_seconds": 30})
+            )
+            assert package["phase"] == "run" and package["success"], package
+            assert package["stdout"] == "Hello from greeter!\n", package
+            step("run a Cargo package", repr(package["stdout"]))
 
             explained = await session.call_tool("explain", {"code": "pt0007"})
             assert not explained.is_error and "PT0007" in explained.content[0].text

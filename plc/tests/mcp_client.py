@@ -217,6 +217,9 @@ def raw_protocol():
     send(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
     send("{this is not json")
     assert receive()["error"]["code"] == -32700
+    send("x" * (33 << 20))
+    reply = receive()
+    assert reply["error"]["code"] == -32700 and "longer than" in reply["error"]["message"], reply
     send(json.dumps({"jsonrpc": "2.0", "id": 7, "params": 3}))
     reply = receive()
     assert reply["error"]["code"] == -32600 and reply["id"] == 7, reply
@@ -230,7 +233,7 @@ def raw_protocol():
     assert len(receive()["result"]["tools"]) >= 9
     server.stdin.close()
     assert server.wait(timeout=10) == 0
-    step("malformed requests get protocol errors; the server keeps serving")
+    step("malformed and oversized requests get protocol errors; the server keeps serving")
 
 
 asyncio.run(with_sdk())

@@ -66,8 +66,15 @@ fn checked_stdio() -> (tokio::io::DuplexStream, tokio::io::DuplexStream) {
     let (errors_tx, mut errors_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     tokio::spawn(async move {
         let mut to_server = to_server;
-        let mut lines = BufReader::new(tokio::io::stdin()).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
+        let mut input = BufReader::new(tokio::io::stdin());
+        while let Some(line) = next_line(&mut input).await {
+            let line = match line {
+                Ok(line) => line,
+                Err(error) => {
+                    let _ = errors_tx.send(error);
+                    continue;
+                }
+            };
             if line.trim().is_empty() {
                 continue;
             }
@@ -108,6 +115,60 @@ fn checked_stdio() -> (tokio::io::DuplexStream, tokio::io::DuplexStream) {
         }
     });
     (server_reads, server_writes)
+}
+
+/// The longest request line the server reads: a program of the largest
+/// size the tools take, escaped as JSON, fits.
+const MAX_LINE_BYTES: usize = 32 << 20;
+
+/// The next line of `input`, or the JSON-RPC error for one too long (read
+/// to its end in pieces and dropped, so it never sits in memory whole);
+/// `None` at the end of the input.
+async fn next_line(
+    input: &mut (impl tokio::io::AsyncBufRead + Unpin),
+) -> Option<Result<String, String>> {
+    use tokio::io::AsyncBufReadExt;
+    let mut line = Vec::new();
+    let mut too_long = false;
+    loop {
+        let available = match input.fill_buf().await {
+            Ok(bytes) => bytes,
+            Err(_) => return None,
+        };
+        if available.is_empty() {
+            if line.is_empty() && !too_long {
+                return None;
+            }
+            break;
+        }
+        let (piece, ends) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (&available[..at], true),
+            None => (available, false),
+        };
+        if !too_long && line.len() + piece.len() <= MAX_LINE_BYTES {
+            line.extend_from_slice(piece);
+        } else {
+            too_long = true;
+            line.clear();
+        }
+        let used = piece.len() + usize::from(ends);
+        input.consume(used);
+        if ends {
+            break;
+        }
+    }
+    if too_long {
+        return Some(Err(serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": null,
+            "error": {
+                "code": -32700,
+                "message": format!("parse error: a request line is longer than {MAX_LINE_BYTES} bytes"),
+            },
+        })
+        .to_string()));
+    }
+    Some(Ok(String::from_utf8_lossy(&line).into_owned()))
 }
 
 /// The JSON-RPC error for `line`, if it is not a message the server can

@@ -104,10 +104,17 @@ impl Lowerer<'_> {
             K::Int(_) | K::Float(_) | K::Bool(_) | K::Const(_)
         ) || matches!(&default.kind, K::Unary { operand, .. } if matches!(operand.kind, K::Int(_) | K::Float(_)));
         if constant && default.ty.is_copy() {
-            quote!(or_insert(#v))
-        } else {
-            quote!(or_insert_with(|| #v))
+            return quote!(or_insert(#v));
         }
+        // A closure that only calls a function without arguments is the
+        // function itself (clippy: redundant_closure).
+        if let K::Call { function, args } = &default.kind {
+            let path = self.function_path(*function);
+            if args.is_empty() && quote!(#path()).to_string() == v.to_string() {
+                return quote!(or_insert_with(#path));
+            }
+        }
+        quote!(or_insert_with(|| #v))
     }
 
     /// Whether a text key is read where it is (a variable used again, a

@@ -541,6 +541,21 @@ impl Lowerer<'_> {
                     } else {
                         Want::Owned
                     };
+                    if inner == Want::Owned
+                        && want == Want::Borrow
+                        && matches!(
+                            value.kind,
+                            K::Builtin {
+                                builtin: Builtin::Method(crate::ir::BuiltinMethod::Sublist),
+                                ..
+                            }
+                        )
+                    {
+                        // The binding's copy of a range, borrowed where the
+                        // block stood: the copy is the binding's (clippy
+                        // sees one it could avoid: unnecessary_to_owned).
+                        self.chosen_lints.insert("clippy::unnecessary_to_owned");
+                    }
                     let value = self.typed_value(value, &ty, inner);
                     return if inner == Want::Owned {
                         self.borrowed_if_wanted(value, &e.ty, want)

@@ -580,7 +580,12 @@ fn holds_map(program: &Program, ty: &Ty, depth: usize) -> bool {
             TypeDefKind::Record(fields) => {
                 fields.iter().any(|(_, t)| holds_map(program, t, depth + 1))
             }
-            _ => false,
+            // An enum is as large as its largest variant.
+            TypeDefKind::Enum(variants) => variants
+                .iter()
+                .flat_map(|(_, payload)| payload)
+                .any(|t| holds_map(program, t, depth + 1)),
+            TypeDefKind::Rust(_) => false,
         },
         _ => false,
     }

@@ -119,6 +119,7 @@ impl Lowerer<'_> {
         changed_in_arm: bool,
     ) -> Lowered {
         self.in_condition = true;
+        let mut owned_value = None;
         let (s, owned) = if changed_in_arm {
             self.no_moves += 1;
             let copy = self.expr(scrutinee, Want::Owned).at(Prec::Postfix);
@@ -128,13 +129,35 @@ impl Lowerer<'_> {
             let place = self.expr(scrutinee, Want::Read).at(Prec::Postfix);
             (quote!(#place.as_deref()), false)
         } else {
-            (self.self_typed(scrutinee, Want::Owned).tokens, true)
+            let value = self.self_typed(scrutinee, Want::Owned);
+            let tokens = value.tokens.clone();
+            owned_value = Some(value);
+            (tokens, true)
         };
         self.in_condition = false;
-        if *ty == Ty::Bool && arms.len() == 2 && !owned {
-            if let (K::Bool(true), K::Bool(false)) = (&arms[0].1.kind, &arms[1].1.kind) {
-                let p = self.pattern(&arms[0].0);
-                return atom(quote!(matches!(#s, #p)));
+        if *ty == Ty::Bool && arms.len() == 2 {
+            // An owned option is unboxed in place: `matches!` is an
+            // expression, where the `match` below binds it first.
+            let s = match owned_value.take() {
+                Some(value) => {
+                    let value = value.at(Prec::Postfix);
+                    quote!(#value.map(|boxed| *boxed))
+                }
+                None => s.clone(),
+            };
+            match (&arms[0].1.kind, &arms[1].1.kind) {
+                (K::Bool(true), K::Bool(false)) => {
+                    let p = self.pattern(&arms[0].0);
+                    return atom(quote!(matches!(#s, #p)));
+                }
+                (K::Bool(false), K::Bool(true)) => {
+                    let p = self.pattern(&arms[0].0);
+                    return Lowered {
+                        tokens: quote!(!matches!(#s, #p)),
+                        prec: Prec::Unary,
+                    };
+                }
+                _ => {}
             }
         }
         let mut lowered_arms = self.arms(arms, &scrutinee.ty);

@@ -1,0 +1,543 @@
+//! One pinned core: its thread, its executor loop and its policy.
+//!
+//! The loop runs as the root future of a tokio current-thread runtime, so
+//! tokio's reactor (epoll) serves the network and tokio's timers work in
+//! tasks; the order of tasks, the frame cycle and the precise timers are
+//! this module's own. Other threads reach a core only through its lock-free
+//! command queue.
+
+mod alarm;
+pub(crate) mod counters;
+pub(crate) mod frame;
+mod run_queue;
+mod tasks;
+mod timers;
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::atomic::{fence, AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use atomic_waker::AtomicWaker;
+use crossbeam_queue::SegQueue;
+use hdrhistogram::Histogram;
+
+use crate::plan::Policy;
+use crate::shutdown::CoreShutdown;
+use alarm::Alarm;
+use counters::{new_histogram, CoreCounters, Published, RECENT_MISSES};
+use frame::FrameSchedule;
+use run_queue::{Ready, RunQueue};
+pub(crate) use tasks::TaskKind;
+use tasks::{TaskKey, TaskSlab};
+pub(crate) use timers::Sleeper;
+use timers::TimerHeap;
+
+/// How many task polls an `api` core runs before it looks at the network.
+const API_TICK: usize = 64;
+/// How long a `batch` core runs tasks before it looks at the network.
+const BATCH_SLICE: Duration = Duration::from_millis(2);
+/// How often a busy core hands its histogram to readers.
+const PUBLISH_EVERY: Duration = Duration::from_millis(20);
+/// The most commands taken from the queue in one turn, so a flood from
+/// other cores cannot keep this one from running its tasks.
+const COMMANDS_PER_TURN: usize = 4096;
+
+/// A task sent to a core from anywhere.
+pub(crate) struct Spawn {
+    pub future: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+    pub name: Option<Arc<str>>,
+    pub kind: TaskKind,
+    pub at: Instant,
+}
+
+/// What other threads ask of a core.
+pub(crate) enum Command {
+    Spawn(Spawn),
+    Wake { key: TaskKey, at: Instant },
+    Run(Box<dyn FnOnce(&mut CoreLoop) + Send>),
+    Shutdown { deadline: Instant },
+}
+
+/// The part of a core that other threads see.
+pub(crate) struct CoreShared {
+    pub partition: Arc<str>,
+    pub policy: Policy,
+    pub core: usize,
+    commands: SegQueue<Command>,
+    loop_waker: AtomicWaker,
+    sleeping: AtomicBool,
+    pub counters: CoreCounters,
+    pub published: Mutex<Published>,
+    pub thread_id: AtomicI32,
+}
+
+impl CoreShared {
+    pub fn new(partition: Arc<str>, policy: Policy, core: usize) -> Self {
+        CoreShared {
+            partition,
+            policy,
+            core,
+            commands: SegQueue::new(),
+            loop_waker: AtomicWaker::new(),
+            sleeping: AtomicBool::new(false),
+            counters: CoreCounters::default(),
+            published: Mutex::new(Published {
+                latency: new_histogram(),
+                slots: Vec::new(),
+                recent_misses: VecDeque::new(),
+            }),
+            thread_id: AtomicI32::new(0),
+        }
+    }
+
+    /// Queues a command; wakes the core only if it is asleep, so a busy
+    /// core is never interrupted by a system call.
+    pub fn send(&self, command: Command) {
+        self.commands.push(command);
+        fence(Ordering::SeqCst);
+        if self.sleeping.load(Ordering::Relaxed) {
+            self.loop_waker.wake();
+        }
+    }
+
+    pub fn pending_commands(&self) -> usize {
+        self.commands.len()
+    }
+}
+
+/// What code running on a core can reach through the thread.
+pub(crate) struct LocalContext {
+    pub shared: Arc<CoreShared>,
+    timers: RefCell<TimerHeap>,
+    current: Cell<Option<TaskKey>>,
+    spawned: RefCell<Vec<(tasks::LocalFuture, Option<Arc<str>>, TaskKind)>>,
+    pub batch_budget: usize,
+}
+
+thread_local! {
+    static LOCAL: RefCell<Option<Rc<LocalContext>>> = const { RefCell::new(None) };
+}
+
+fn with_local<R>(f: impl FnOnce(&LocalContext) -> R) -> Option<R> {
+    LOCAL.with(|local| local.borrow().as_ref().map(|context| f(context)))
+}
+
+/// Whether the calling thread is a partition core.
+pub(crate) fn on_partition_core() -> bool {
+    with_local(|_| ()).is_some()
+}
+
+/// Counts a task's panic on the core it ran on.
+pub(crate) fn count_panic() {
+    with_local(|local| local.shared.counters.panics.add_shared(1));
+}
+
+/// Counts messages a consumer handled in one batch.
+pub(crate) fn count_batch(messages: usize) {
+    with_local(|local| {
+        local.shared.counters.messages.add(messages as u64);
+        local.shared.counters.batches.add(1);
+    });
+}
+
+pub(crate) fn count_accept() {
+    with_local(|local| local.shared.counters.accepted.add(1));
+}
+
+/// The messaging batch budget of the calling core, if it is one.
+pub(crate) fn local_batch_budget() -> Option<usize> {
+    with_local(|local| local.batch_budget)
+}
+
+/// The partition and core of the calling thread, if it is a partition core.
+pub(crate) fn current_core() -> Option<(Arc<str>, usize)> {
+    with_local(|local| (Arc::clone(&local.shared.partition), local.shared.core))
+}
+
+/// Adds a task created on this core; `None` off partition cores.
+pub(crate) fn spawn_here(
+    future: tasks::LocalFuture,
+    name: Option<Arc<str>>,
+    kind: TaskKind,
+) -> Result<(), tasks::LocalFuture> {
+    LOCAL.with(|local| match local.borrow().as_ref() {
+        Some(context) => {
+            context.spawned.borrow_mut().push((future, name, kind));
+            Ok(())
+        }
+        None => Err(future),
+    })
+}
+
+/// Registers a precise timer on this core; false off partition cores.
+pub(crate) fn add_timer(deadline: Instant, waker: &std::task::Waker) -> bool {
+    with_local(|local| {
+        let sleeper = match local.current.get() {
+            Some(key) => Sleeper::Task(key),
+            None => Sleeper::Waker(waker.clone()),
+        };
+        local.timers.borrow_mut().add(deadline, sleeper);
+    })
+    .is_some()
+}
+
+/// The executor of one core.
+pub(crate) struct CoreLoop {
+    shared: Arc<CoreShared>,
+    local: Rc<LocalContext>,
+    tasks: TaskSlab,
+    queue: RunQueue,
+    frame: Option<FrameSchedule>,
+    alarm: Alarm,
+    latency: Histogram<u64>,
+    recent_misses: Vec<crate::metrics::DeadlineMiss>,
+    last_publish: Instant,
+    shutdown: Option<Instant>,
+    report: CoreShutdown,
+}
+
+impl CoreLoop {
+    /// Must be called on the core's thread, inside its tokio runtime.
+    pub fn new(shared: Arc<CoreShared>) -> std::io::Result<Self> {
+        let batch_budget = match shared.policy {
+            Policy::Messaging { batch_budget } => batch_budget,
+            _ => Policy::DEFAULT_BATCH_BUDGET,
+        };
+        let local = Rc::new(LocalContext {
+            shared: Arc::clone(&shared),
+            timers: RefCell::new(TimerHeap::default()),
+            current: Cell::new(None),
+            spawned: RefCell::new(Vec::new()),
+            batch_budget,
+        });
+        LOCAL.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&local)));
+        Ok(CoreLoop {
+            queue: RunQueue::new(matches!(shared.policy, Policy::Api)),
+            frame: match shared.policy {
+                Policy::Frame { cycle } => Some(FrameSchedule::new(cycle)),
+                _ => None,
+            },
+            report: CoreShutdown::new(Arc::clone(&shared.partition), shared.core),
+            shared,
+            local,
+            tasks: TaskSlab::default(),
+            alarm: Alarm::new()?,
+            latency: new_histogram(),
+            recent_misses: Vec::new(),
+            last_publish: Instant::now(),
+            shutdown: None,
+        })
+    }
+
+    /// Adds a frame slot; only `frame` cores have a schedule.
+    pub fn add_slot(&mut self, name: Arc<str>, budget: Duration, run: frame::SlotFn) {
+        if let Some(frame) = &mut self.frame {
+            if self.shutdown.is_none() {
+                frame.add(name, budget, run);
+            }
+        }
+    }
+
+    /// Adds a task created on this core (a listener's accept loop).
+    pub fn spawn_local(
+        &mut self,
+        future: tasks::LocalFuture,
+        name: Option<Arc<str>>,
+        kind: TaskKind,
+    ) {
+        self.insert(future, name, kind, Instant::now());
+    }
+
+    fn insert(
+        &mut self,
+        future: tasks::LocalFuture,
+        name: Option<Arc<str>>,
+        kind: TaskKind,
+        at: Instant,
+    ) {
+        if self.shutdown.is_some() && kind == TaskKind::Service {
+            return;
+        }
+        let key = self.tasks.insert(&self.shared, future, name, kind);
+        self.shared.counters.spawned.add(1);
+        self.queue.push(Ready { key, since: at }, false);
+    }
+
+    /// Runs until shutdown; returns what shutdown finished and cut.
+    pub async fn run(mut self) -> CoreShutdown {
+        loop {
+            self.take_commands();
+            self.take_local_spawns();
+            let now = Instant::now();
+            self.fire_timers(now);
+            if let Some(deadline) = self.shutdown {
+                if self.tasks.work_count() == 0 || now >= deadline {
+                    break;
+                }
+            }
+            let worked = self.tick(now);
+            if worked {
+                self.shared
+                    .counters
+                    .busy_nanos
+                    .add(u64::try_from(now.elapsed().as_nanos()).unwrap_or(u64::MAX));
+            }
+            self.shared
+                .counters
+                .queue_depth
+                .set((self.queue.len() + self.shared.pending_commands()) as u64);
+            if worked || !self.queue.is_empty() {
+                if now.duration_since(self.last_publish) >= PUBLISH_EVERY {
+                    self.publish();
+                }
+                // Lets tokio poll the network and its timers without blocking.
+                tokio::task::yield_now().await;
+            } else {
+                self.publish();
+                self.idle().await;
+            }
+        }
+        self.finish()
+    }
+
+    /// One turn of the policy; whether it ran anything.
+    fn tick(&mut self, now: Instant) -> bool {
+        match self.shared.policy {
+            Policy::Api => self.poll_tasks(API_TICK, None),
+            Policy::Messaging { batch_budget } => self.poll_tasks(batch_budget, None),
+            Policy::Batch => self.poll_tasks(usize::MAX, Some(now + BATCH_SLICE)),
+            Policy::Frame { .. } => {
+                let ran_cycle = self.shutdown.is_none() && self.run_frame_cycle(now);
+                // Tasks of a frame core run in the slack before the next cycle.
+                let slack_ends = self
+                    .frame
+                    .as_ref()
+                    .and_then(FrameSchedule::next_start);
+                let ran_tasks = self.poll_tasks(API_TICK, slack_ends);
+                ran_cycle || ran_tasks
+            }
+        }
+    }
+
+    fn run_frame_cycle(&mut self, now: Instant) -> bool {
+        let Some(outcome) = self.frame.as_mut().and_then(|frame| frame.run_due(now)) else {
+            return false;
+        };
+        let counters = &self.shared.counters;
+        counters.cycles.add(1);
+        counters.cycles_skipped.add(outcome.skipped);
+        counters
+            .deadline_misses
+            .add(outcome.misses.len() as u64);
+        counters.panics.add_shared(outcome.panicked.len() as u64);
+        record(&mut self.latency, outcome.lateness);
+        self.recent_misses.extend(outcome.misses);
+        true
+    }
+
+    /// Polls ready tasks in policy order, at most `budget`, and none once
+    /// `until` has passed.
+    fn poll_tasks(&mut self, budget: usize, until: Option<Instant>) -> bool {
+        let mut ran = false;
+        for _ in 0..budget {
+            if until.is_some_and(|until| Instant::now() >= until) {
+                break;
+            }
+            let Some(ready) = self.queue.pop() else {
+                break;
+            };
+            ran |= self.poll_one(ready);
+            self.take_local_spawns();
+        }
+        ran
+    }
+
+    fn poll_one(&mut self, ready: Ready) -> bool {
+        let Some(task) = self.tasks.get_mut(ready.key) else {
+            return false;
+        };
+        let start = Instant::now();
+        record(&mut self.latency, start.saturating_duration_since(ready.since));
+        task.waker.queued.store(false, Ordering::Release);
+        task.started = true;
+        let waker = tasks::waker_of(task);
+        let mut cx = Context::from_waker(&waker);
+        self.local.current.set(Some(ready.key));
+        let future = &mut task.future;
+        let polled = catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)));
+        self.local.current.set(None);
+        self.shared.counters.polls.add(1);
+        let done = match polled {
+            Ok(Poll::Pending) => false,
+            Ok(Poll::Ready(())) => true,
+            Err(_) => {
+                // Spawned work catches its own panics; this is the runtime's.
+                self.shared.counters.panics.add_shared(1);
+                true
+            }
+        };
+        if done {
+            if let Some(task) = self.tasks.remove(ready.key) {
+                self.shared.counters.completed.add(1);
+                if self.shutdown.is_some() && task.kind == TaskKind::Work {
+                    self.report.finished += 1;
+                }
+            }
+        }
+        true
+    }
+
+    fn take_commands(&mut self) {
+        for _ in 0..COMMANDS_PER_TURN {
+            let Some(command) = self.shared.commands.pop() else {
+                break;
+            };
+            match command {
+                Command::Spawn(spawn) => {
+                    if self.shutdown.is_some() && spawn.kind == TaskKind::Work {
+                        // Dropping it resolves its handle with `Cut`.
+                        self.report.refused += 1;
+                        continue;
+                    }
+                    self.insert(spawn.future, spawn.name, spawn.kind, spawn.at);
+                }
+                Command::Wake { key, at } => {
+                    if let Some(task) = self.tasks.get_mut(key) {
+                        let started = task.started;
+                        self.queue.push(Ready { key, since: at }, started);
+                    }
+                }
+                Command::Run(run) => run(self),
+                Command::Shutdown { deadline } => self.begin_shutdown(deadline),
+            }
+        }
+    }
+
+    fn take_local_spawns(&mut self) {
+        let spawned = std::mem::take(&mut *self.local.spawned.borrow_mut());
+        let now = Instant::now();
+        for (future, name, kind) in spawned {
+            self.insert(future, name, kind, now);
+        }
+    }
+
+    fn fire_timers(&mut self, now: Instant) {
+        let due = self.local.timers.borrow_mut().take_due(now);
+        for (deadline, sleeper) in due {
+            match sleeper {
+                Sleeper::Task(key) => {
+                    if let Some(task) = self.tasks.get_mut(key) {
+                        if !task.waker.queued.swap(true, Ordering::AcqRel) {
+                            let started = task.started;
+                            self.queue.push(
+                                Ready {
+                                    key,
+                                    since: deadline,
+                                },
+                                started,
+                            );
+                        }
+                    }
+                }
+                Sleeper::Waker(waker) => waker.wake(),
+            }
+        }
+    }
+
+    /// Parks the thread in tokio's reactor until a command arrives, the
+    /// network wakes a task, or the next deadline (timer, frame cycle,
+    /// shutdown) rings on the precise alarm.
+    async fn idle(&mut self) {
+        let deadline = [
+            self.local.timers.borrow().next_deadline(),
+            self.frame.as_ref().and_then(FrameSchedule::next_start),
+            self.shutdown,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        if let Some(deadline) = deadline {
+            self.alarm.arm(deadline);
+        }
+        let shared = &self.shared;
+        let local = &self.local;
+        let alarm = &mut self.alarm;
+        std::future::poll_fn(|cx| {
+            shared.loop_waker.register(cx.waker());
+            shared.sleeping.store(true, Ordering::SeqCst);
+            fence(Ordering::SeqCst);
+            if !shared.commands.is_empty() || !local.spawned.borrow().is_empty() {
+                return Poll::Ready(());
+            }
+            match deadline {
+                Some(deadline) if Instant::now() >= deadline => Poll::Ready(()),
+                Some(_) => alarm.poll_rung(cx),
+                None => Poll::Pending,
+            }
+        })
+        .await;
+        self.shared.sleeping.store(false, Ordering::Relaxed);
+        self.shared.counters.wakeups.add(1);
+    }
+
+    /// Hands the histogram and slot table to readers, if the lock is free
+    /// (a reader holding it never makes the core wait).
+    fn publish(&mut self) {
+        self.last_publish = Instant::now();
+        let Ok(mut published) = self.shared.published.try_lock() else {
+            return;
+        };
+        if !self.latency.is_empty() {
+            // Same bounds on both sides, so adding cannot fail.
+            let _ = published.latency.add(&self.latency);
+            self.latency.reset();
+        }
+        if let Some(frame) = &self.frame {
+            published.slots = frame.stats();
+        }
+        for miss in self.recent_misses.drain(..) {
+            if published.recent_misses.len() == RECENT_MISSES {
+                published.recent_misses.pop_front();
+            }
+            published.recent_misses.push_back(miss);
+        }
+    }
+
+    fn begin_shutdown(&mut self, deadline: Instant) {
+        if self.shutdown.is_some() {
+            return;
+        }
+        self.shutdown = Some(deadline);
+        // Stop accepting: dropping the accept loops closes their sockets.
+        for key in self.tasks.service_keys() {
+            if self.tasks.remove(key).is_some() {
+                self.report.listeners_closed += 1;
+            }
+        }
+        if let Some(frame) = &mut self.frame {
+            self.report.slots_stopped = frame.stop();
+        }
+    }
+
+    fn finish(mut self) -> CoreShutdown {
+        self.publish();
+        for task in self.tasks.drain() {
+            if task.kind == TaskKind::Work {
+                self.report.cut.push(task.name.unwrap_or_else(|| Arc::from("unnamed task")));
+            }
+        }
+        LOCAL.with(|slot| *slot.borrow_mut() = None);
+        self.report
+    }
+}
+
+fn record(histogram: &mut Histogram<u64>, latency: Duration) {
+    let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
+    histogram.saturating_record(nanos.max(1));
+}

@@ -117,6 +117,7 @@ pub(crate) struct LocalContext {
     timers: RefCell<TimerHeap>,
     current: Cell<Option<TaskKey>>,
     spawned: RefCell<Vec<(tasks::LocalFuture, Option<Arc<str>>, TaskKind)>>,
+    woken: RefCell<Vec<(TaskKey, Instant)>>,
     pub batch_budget: usize,
 }
 
@@ -126,6 +127,24 @@ thread_local! {
 
 fn with_local<R>(f: impl FnOnce(&LocalContext) -> R) -> Option<R> {
     LOCAL.with(|local| local.borrow().as_ref().map(|context| f(context)))
+}
+
+/// Queues a task woken on its own core's thread without the command
+/// queue; false on any other thread.
+pub(crate) fn wake_here(core: &Arc<CoreShared>, key: TaskKey) -> bool {
+    with_local(|local| {
+        if Arc::ptr_eq(&local.shared, core) {
+            local.woken.borrow_mut().push((key, Instant::now()));
+            // The reactor wakes tasks while the loop sleeps in it.
+            if core.sleeping.load(Ordering::Relaxed) {
+                core.loop_waker.wake();
+            }
+            true
+        } else {
+            false
+        }
+    })
+    .unwrap_or(false)
 }
 
 /// Whether the calling thread is a partition core.
@@ -214,6 +233,7 @@ impl CoreLoop {
             timers: RefCell::new(TimerHeap::default()),
             current: Cell::new(None),
             spawned: RefCell::new(Vec::new()),
+            woken: RefCell::new(Vec::new()),
             batch_budget,
         });
         LOCAL.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&local)));
@@ -419,7 +439,15 @@ impl CoreLoop {
         }
     }
 
+    /// Takes the tasks spawned and woken by code running on this core.
     fn take_local_spawns(&mut self) {
+        let woken = std::mem::take(&mut *self.local.woken.borrow_mut());
+        for (key, at) in woken {
+            if let Some(task) = self.tasks.get_mut(key) {
+                let started = task.started;
+                self.queue.push(Ready { key, since: at }, started);
+            }
+        }
         let spawned = std::mem::take(&mut *self.local.spawned.borrow_mut());
         let now = Instant::now();
         for (future, name, kind) in spawned {
@@ -472,7 +500,10 @@ impl CoreLoop {
             shared.loop_waker.register(cx.waker());
             shared.sleeping.store(true, Ordering::SeqCst);
             fence(Ordering::SeqCst);
-            if !shared.commands.is_empty() || !local.spawned.borrow().is_empty() {
+            if !shared.commands.is_empty()
+                || !local.spawned.borrow().is_empty()
+                || !local.woken.borrow().is_empty()
+            {
                 return Poll::Ready(());
             }
             match deadline {

@@ -37,8 +37,9 @@ pub(crate) struct Task {
     pub waker: Arc<TaskWaker>,
 }
 
-/// Wakes one task of one core. Waking from any thread is a push onto the
-/// core's lock-free command queue; a task already queued is not queued again.
+/// Wakes one task of one core. A wake on the core's own thread goes
+/// straight to its run queue; from any other thread it is a push onto the
+/// core's lock-free command queue. A task already queued is not queued again.
 pub(crate) struct TaskWaker {
     key: TaskKey,
     core: Arc<CoreShared>,
@@ -51,7 +52,7 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if !self.queued.swap(true, Ordering::AcqRel) {
+        if !self.queued.swap(true, Ordering::AcqRel) && !super::wake_here(&self.core, self.key) {
             self.core.send(Command::Wake {
                 key: self.key,
                 at: Instant::now(),

@@ -100,7 +100,12 @@ impl Runtime {
             let name: Arc<str> = Arc::from(spec.name());
             let mut shared_cores = Vec::new();
             for &core in spec.cores() {
-                let shared = Arc::new(CoreShared::new(Arc::clone(&name), spec.policy(), core));
+                let shared = Arc::new(CoreShared::new(
+                    Arc::clone(&name),
+                    spec.policy(),
+                    core,
+                    spec.shares_cores(),
+                ));
                 let thread = spawn_core(Arc::clone(&shared), ready_sender.clone())
                     .map_err(|error| StartError::Core {
                         partition: spec.name().to_string(),

@@ -62,6 +62,6 @@ pub(crate) struct Published {
 pub(crate) const RECENT_MISSES: usize = 32;
 
 pub(crate) fn new_histogram() -> Histogram<u64> {
-    // Nanoseconds up to an hour, three significant digits: fixed, valid bounds.
-    Histogram::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid histogram bounds")
+    // Nanoseconds up to 100 s, three significant digits: fixed, valid bounds.
+    Histogram::new_with_bounds(1, 100_000_000_000, 3).expect("valid histogram bounds")
 }

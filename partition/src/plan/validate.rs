@@ -13,6 +13,7 @@ pub struct ValidatedPartition {
     name: String,
     cores: Vec<usize>,
     policy: Policy,
+    shares_cores: bool,
 }
 
 impl ValidatedPartition {
@@ -29,6 +30,11 @@ impl ValidatedPartition {
     /// Its scheduler policy.
     pub fn policy(&self) -> Policy {
         self.policy
+    }
+
+    /// Whether `shrink` made it share a core with another partition.
+    pub fn shares_cores(&self) -> bool {
+        self.shares_cores
     }
 }
 
@@ -128,9 +134,16 @@ pub(super) fn validate(plan: &Plan, machine: &Machine) -> Result<ValidatedPlan, 
             name: spec.name.clone(),
             cores: cores.to_vec(),
             policy: spec.policy,
+            shares_cores: false,
         });
     }
     note_sharing(&partitions, &plan.system, &mut warnings);
+    let all = partitions.clone();
+    for (index, partition) in partitions.iter_mut().enumerate() {
+        partition.shares_cores = all.iter().enumerate().any(|(other, p)| {
+            other != index && p.cores.iter().any(|core| partition.cores.contains(core))
+        });
+    }
     Ok(ValidatedPlan {
         partitions,
         warnings,

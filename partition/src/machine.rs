@@ -104,8 +104,9 @@ pub(crate) fn current_affinity() -> io::Result<CoreSet> {
         .collect())
 }
 
-/// Pins the calling thread to `cores`.
-pub(crate) fn pin_current_thread(cores: &CoreSet) -> io::Result<()> {
+/// Pins the calling thread to `cores` (for threads outside the runtime,
+/// such as a program's main thread kept on the system cores).
+pub fn pin_current_thread(cores: &CoreSet) -> io::Result<()> {
     let mut mask = nix::sched::CpuSet::new();
     for core in cores.iter() {
         mask.set(core)?;

@@ -20,6 +20,9 @@ use rtrb::{Consumer, Producer, RingBuffer};
 /// for a core that is about to answer is cheaper than a park and an unpark.
 const SPINS_BEFORE_PARK: usize = 200;
 
+/// How long an empty ring is watched before its receiver waits.
+const WATCH_BEFORE_WAIT: std::time::Duration = std::time::Duration::from_micros(1);
+
 #[derive(Default)]
 struct Signal {
     waker: AtomicWaker,
@@ -250,6 +253,19 @@ impl<T> RingReceiver<T> {
     fn poll_ready(&mut self, cx: &Context<'_>) -> Poll<bool> {
         if !self.consumer.is_empty() {
             return Poll::Ready(true);
+        }
+        // A receiver that keeps up with its sender finds the ring empty
+        // between two messages; going to sleep there would cost a wake per
+        // message. A moment's watch lets the next messages arrive and be
+        // taken as one batch.
+        let until = std::time::Instant::now() + WATCH_BEFORE_WAIT;
+        while std::time::Instant::now() < until {
+            for _ in 0..8 {
+                std::hint::spin_loop();
+            }
+            if !self.consumer.is_empty() {
+                return Poll::Ready(true);
+            }
         }
         if self.shared.sender_gone.load(Ordering::Acquire) {
             return Poll::Ready(!self.consumer.is_empty());

@@ -105,6 +105,7 @@ impl Runtime {
                     spec.policy(),
                     core,
                     spec.shares_cores(),
+                    spec.realtime_priority(),
                 ));
                 let thread = spawn_core(Arc::clone(&shared), ready_sender.clone())
                     .map_err(|error| StartError::Core {
@@ -327,6 +328,25 @@ fn set_up_core(shared: &Arc<CoreShared>) -> io::Result<(tokio::runtime::Runtime,
             let _ = nix::sys::prctl::set_timerslack(1);
         }
         Policy::Messaging { .. } => {}
+    }
+    if let Some(priority) = shared.realtime_priority {
+        use thread_priority::unix::{
+            set_thread_priority_and_policy, thread_native_id, RealtimeThreadSchedulePolicy,
+            ThreadSchedulePolicy,
+        };
+        let value = thread_priority::ThreadPriorityValue::try_from(priority)
+            .map_err(|error| io::Error::other(format!("priority {priority}: {error}")))?;
+        set_thread_priority_and_policy(
+            thread_native_id(),
+            thread_priority::ThreadPriority::Crossplatform(value),
+            ThreadSchedulePolicy::Realtime(RealtimeThreadSchedulePolicy::Fifo),
+        )
+        .map_err(|error| {
+            io::Error::other(format!(
+                "cannot run under SCHED_FIFO at priority {priority} ({error:?}); the process \
+                 needs CAP_SYS_NICE, or the plan must drop `realtime_priority`"
+            ))
+        })?;
     }
     let reactor = tokio::runtime::Builder::new_current_thread()
         .enable_all()

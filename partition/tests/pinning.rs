@@ -69,6 +69,36 @@ fn batch_cores_run_under_sched_idle() {
 }
 
 #[test]
+fn a_real_time_partition_runs_under_sched_fifo() {
+    let (first, _) = common::cores();
+    let plan = partition::Plan::builder()
+        .partition("ctl", [first], Policy::frame(Duration::from_millis(1)))
+        .realtime_priority(10)
+        .build()
+        .validate(&common::machine())
+        .expect("fits");
+    let runtime = match partition::Runtime::start(plan) {
+        Ok(runtime) => runtime,
+        // Without CAP_SYS_NICE the start is refused, and says why.
+        Err(error) => {
+            assert!(error.to_string().contains("SCHED_FIFO"), "{error}");
+            return;
+        }
+    };
+    let thread_id = runtime.metrics().partitions[0].cores[0].thread_id;
+    let sched = std::fs::read_to_string(format!("/proc/self/task/{thread_id}/sched"))
+        .expect("readable");
+    let policy = sched
+        .lines()
+        .find(|line| line.starts_with("policy"))
+        .and_then(|line| line.split(':').nth(1))
+        .map(str::trim)
+        .expect("a policy line");
+    assert_eq!(policy, "1", "SCHED_FIFO is policy 1");
+    runtime.shutdown(Duration::from_secs(5));
+}
+
+#[test]
 fn the_default_runtime_has_one_api_partition_on_every_usable_core() {
     let runtime = partition::Runtime::start_default().expect("starts");
     let main = runtime.partition("main").expect("main");

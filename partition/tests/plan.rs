@@ -287,10 +287,35 @@ fn toml_errors_have_line_and_column() {
     );
     assert_eq!(
         toml_error("[[partition]]\nname = \"app\"\ncores = [1]\npolicy = \"api\"\npriority = 3\n"),
-        "5:1: unknown field `priority`, expected one of `name`, `cores`, `policy`, `cycle`, `batch`"
+        "5:1: unknown field `priority`, expected one of `name`, `cores`, `policy`, `cycle`, `batch`, `realtime_priority`"
     );
     assert_eq!(toml_error("fallback = \"shrnk\"\n").split(':').take(2).collect::<Vec<_>>(), ["1", "12"]);
     assert!(toml_error("[[partition]\n").starts_with("1:"), "{}", toml_error("[[partition]\n"));
+}
+
+#[test]
+fn real_time_priorities_are_checked() {
+    assert_eq!(
+        toml_error("[[partition]]\nname = \"bg\"\ncores = [1]\npolicy = \"batch\"\nrealtime_priority = 5\n"),
+        "5:21: partition `bg`: a `batch` partition yields to the others; it cannot be real-time"
+    );
+    assert_eq!(
+        toml_error("[[partition]]\nname = \"ui\"\ncores = [1]\npolicy = \"api\"\nrealtime_priority = 100\n"),
+        "5:21: partition `ui`: a real-time priority is 1 to 99, not 100"
+    );
+    let plan = Plan::from_toml_str(
+        "[[partition]]\nname = \"ui\"\ncores = [1]\npolicy = \"api\"\nrealtime_priority = 20\n",
+    )
+    .expect("reads");
+    assert_eq!(plan.partitions[0].realtime_priority, Some(20));
+    let plan = Plan::builder()
+        .partition("bg", [1], Policy::Batch)
+        .realtime_priority(3)
+        .build();
+    assert!(matches!(
+        error(plan, &four_cores()),
+        PlanError::InvalidOption { .. }
+    ));
 }
 
 #[test]

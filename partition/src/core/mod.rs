@@ -76,6 +76,7 @@ pub(crate) struct CoreShared {
     pub partition: Arc<str>,
     pub policy: Policy,
     pub core: usize,
+    pub realtime_priority: Option<u8>,
     spin_before_park: Duration,
     commands: SegQueue<Command>,
     loop_waker: AtomicWaker,
@@ -87,7 +88,13 @@ pub(crate) struct CoreShared {
 
 impl CoreShared {
     /// `shares_core`: whether another partition runs on the same core.
-    pub fn new(partition: Arc<str>, policy: Policy, core: usize, shares_core: bool) -> Self {
+    pub fn new(
+        partition: Arc<str>,
+        policy: Policy,
+        core: usize,
+        shares_core: bool,
+        realtime_priority: Option<u8>,
+    ) -> Self {
         let spin_before_park = match policy {
             Policy::Api | Policy::Messaging { .. } if !shares_core => SPIN_BEFORE_PARK,
             _ => Duration::ZERO,
@@ -96,6 +103,7 @@ impl CoreShared {
             partition,
             policy,
             core,
+            realtime_priority,
             spin_before_park,
             commands: SegQueue::new(),
             loop_waker: AtomicWaker::new(),

@@ -45,6 +45,7 @@ struct RawPartition {
     policy: RawPolicy,
     cycle: Option<Spanned<RawDuration>>,
     batch: Option<Spanned<usize>>,
+    realtime_priority: Option<Spanned<i64>>,
 }
 
 struct RawCores(CoreSet);
@@ -185,7 +186,30 @@ pub(super) fn parse(text: &str, file: Option<String>) -> Result<Plan, PlanError>
                 }
             },
         };
+        let realtime_priority = match &raw.realtime_priority {
+            None => None,
+            Some(priority) => match u8::try_from(*priority.get_ref()) {
+                Ok(value @ 1..=99) if !matches!(policy, Policy::Batch) => Some(value),
+                Ok(1..=99) => {
+                    return Err(option_error(
+                        priority.span().start,
+                        "a `batch` partition yields to the others; it cannot be real-time"
+                            .to_string(),
+                    ));
+                }
+                _ => {
+                    return Err(option_error(
+                        priority.span().start,
+                        format!(
+                            "a real-time priority is 1 to 99, not {}",
+                            priority.get_ref()
+                        ),
+                    ));
+                }
+            },
+        };
         plan.partitions.push(PartitionSpec {
+            realtime_priority,
             location: Some(at(raw.cores.span().start)),
             cores: raw.cores.into_inner().0,
             name: raw.name,

@@ -13,6 +13,7 @@ pub struct ValidatedPartition {
     name: String,
     cores: Vec<usize>,
     policy: Policy,
+    realtime_priority: Option<u8>,
     shares_cores: bool,
 }
 
@@ -30,6 +31,11 @@ impl ValidatedPartition {
     /// Its scheduler policy.
     pub fn policy(&self) -> Policy {
         self.policy
+    }
+
+    /// Its `SCHED_FIFO` priority, if it runs real-time.
+    pub fn realtime_priority(&self) -> Option<u8> {
+        self.realtime_priority
     }
 
     /// Whether `shrink` made it share a core with another partition.
@@ -134,6 +140,7 @@ pub(super) fn validate(plan: &Plan, machine: &Machine) -> Result<ValidatedPlan, 
             name: spec.name.clone(),
             cores: cores.to_vec(),
             policy: spec.policy,
+            realtime_priority: spec.realtime_priority,
             shares_cores: false,
         });
     }
@@ -172,6 +179,19 @@ fn check_names_and_options(plan: &Plan) -> Result<(), PlanError> {
             }
             Policy::Messaging { batch_budget: 0 } => {
                 return Err(invalid("the batch budget must be at least 1".to_string()));
+            }
+            _ => {}
+        }
+        match (spec.realtime_priority, spec.policy) {
+            (Some(0 | 100..), _) => {
+                return Err(invalid(
+                    "a real-time priority is 1 to 99".to_string(),
+                ));
+            }
+            (Some(_), Policy::Batch) => {
+                return Err(invalid(
+                    "a `batch` partition yields to the others; it cannot be real-time".to_string(),
+                ));
             }
             _ => {}
         }

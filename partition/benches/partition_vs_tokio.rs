@@ -32,7 +32,9 @@ fn histogram() -> Histogram<u64> {
 }
 
 fn nanos(duration: Duration) -> u64 {
-    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX).max(1)
+    u64::try_from(duration.as_nanos())
+        .unwrap_or(u64::MAX)
+        .max(1)
 }
 
 /// Records the tick due at `intended` that ran at `ran`.
@@ -71,7 +73,10 @@ fn runtime(machine: &Machine, plan: Plan) -> Runtime {
     Runtime::start(plan.validate(machine).expect("the plan fits")).expect("starts")
 }
 
-fn start_hogs(noise: &partition::Partition, stop: &Arc<AtomicBool>) -> Vec<partition::JoinHandle<()>> {
+fn start_hogs(
+    noise: &partition::Partition,
+    stop: &Arc<AtomicBool>,
+) -> Vec<partition::JoinHandle<()>> {
     (0..HOGS)
         .map(|_| {
             let stop = Arc::clone(stop);
@@ -95,10 +100,7 @@ fn partition_frame(machine: &Machine, seconds: u64, realtime: bool) -> Histogram
     if realtime {
         plan = plan.realtime_priority(10);
     }
-    let rt = runtime(
-        machine,
-        plan.fallback(partition::Fallback::Shrink).build(),
-    );
+    let rt = runtime(machine, plan.fallback(partition::Fallback::Shrink).build());
     let stop = Arc::new(AtomicBool::new(false));
     let hogs = start_hogs(&rt.partition("noise").expect("noise"), &stop);
     let latency = Arc::new(Mutex::new(histogram()));
@@ -205,7 +207,12 @@ fn micros(nanos: u64) -> String {
     format!("{:.1}", nanos as f64 / 1000.0)
 }
 
-const QUANTILES: [(&str, f64); 4] = [("p50", 0.5), ("p99", 0.99), ("p99.9", 0.999), ("p99.99", 0.9999)];
+const QUANTILES: [(&str, f64); 4] = [
+    ("p50", 0.5),
+    ("p99", 0.99),
+    ("p99.9", 0.999),
+    ("p99.99", 0.9999),
+];
 
 fn print_latency_row(name: &str, latency: &Histogram<u64>) {
     print!("{name:<40}");
@@ -229,9 +236,18 @@ fn wakeup_latency(machine: &Machine, seconds: u64) {
         machine.usable().len()
     );
     let runs = [
-        ("partition frame slot (own core)", partition_frame(machine, seconds, false)),
-        ("partition frame slot, SCHED_FIFO 10", partition_frame(machine, seconds, true)),
-        ("partition api task, precise sleep", partition_api(machine, seconds)),
+        (
+            "partition frame slot (own core)",
+            partition_frame(machine, seconds, false),
+        ),
+        (
+            "partition frame slot, SCHED_FIFO 10",
+            partition_frame(machine, seconds, true),
+        ),
+        (
+            "partition api task, precise sleep",
+            partition_api(machine, seconds),
+        ),
         ("tokio multi-thread, interval", tokio_default(seconds)),
     ];
     print!("{:<40}", "");
@@ -244,13 +260,19 @@ fn wakeup_latency(machine: &Machine, seconds: u64) {
     }
     let tokio = &runs[3].1;
     for (name, latency) in &runs[..3] {
-        print!("{:<40}", format!("tokio / {}", name.split(',').next().unwrap_or(name)));
+        print!(
+            "{:<40}",
+            format!("tokio / {}", name.split(',').next().unwrap_or(name))
+        );
         for (_, quantile) in QUANTILES {
             let ratio = tokio.value_at_quantile(quantile) as f64
                 / latency.value_at_quantile(quantile).max(1) as f64;
             print!(" {:>9.1}x", ratio);
         }
-        println!(" {:>9.1}x", tokio.max() as f64 / latency.max().max(1) as f64);
+        println!(
+            " {:>9.1}x",
+            tokio.max() as f64 / latency.max().max(1) as f64
+        );
     }
 }
 
@@ -277,11 +299,14 @@ fn ring_throughput(machine: &Machine) -> Throughput {
         }
     });
     let mut sum = 0u64;
-    let consumer = rt.partition("b").expect("b").consume(0, "sink", receiver, move |batch| {
-        for value in batch {
-            sum = sum.wrapping_add(value);
-        }
-    });
+    let consumer = rt
+        .partition("b")
+        .expect("b")
+        .consume(0, "sink", receiver, move |batch| {
+            for value in batch {
+                sum = sum.wrapping_add(value);
+            }
+        });
     producer.join().expect("producer ran");
     let received = consumer.join().expect("consumer ran");
     let elapsed = start.elapsed();
@@ -465,10 +490,18 @@ fn messaging(machine: &Machine) {
         );
     }
     println!();
-    println!("   round trips (ping-pong between the two cores), {ROUND_TRIPS} of them, microseconds");
+    println!(
+        "   round trips (ping-pong between the two cores), {ROUND_TRIPS} of them, microseconds"
+    );
     let trips = [
-        ("partition rings (api tasks, two partitions)", ring_round_trips(machine)),
-        ("crossbeam-channel (pinned threads)", crossbeam_round_trips(machine)),
+        (
+            "partition rings (api tasks, two partitions)",
+            ring_round_trips(machine),
+        ),
+        (
+            "crossbeam-channel (pinned threads)",
+            crossbeam_round_trips(machine),
+        ),
         ("tokio mpsc (multi-thread runtime)", tokio_round_trips()),
     ];
     print!("{:<48}", "");

@@ -186,12 +186,21 @@ mod tests {
         let set: CoreSet = "0-3, 6,8-9".parse().expect("a list");
         assert_eq!(set.to_vec(), vec![0, 1, 2, 3, 6, 8, 9]);
         assert_eq!(set.to_string(), "0-3,6,8-9");
-        assert_eq!("".parse::<CoreSet>().expect("empty list").to_string(), "none");
+        assert_eq!(
+            "".parse::<CoreSet>().expect("empty list").to_string(),
+            "none"
+        );
     }
 
     #[test]
     fn rejects_what_is_not_a_list() {
-        assert_eq!("1-x".parse::<CoreSet>().expect_err("not a list").piece, "1-x");
-        assert_eq!("3-1".parse::<CoreSet>().expect_err("not a list").piece, "3-1");
+        assert_eq!(
+            "1-x".parse::<CoreSet>().expect_err("not a list").piece,
+            "1-x"
+        );
+        assert_eq!(
+            "3-1".parse::<CoreSet>().expect_err("not a list").piece,
+            "3-1"
+        );
     }
 }

@@ -176,7 +176,12 @@ impl Partition {
         self.shared.next.fetch_add(1, Ordering::Relaxed) % self.shared.cores.len()
     }
 
-    fn spawn_inner<F>(&self, index: usize, name: Option<Arc<str>>, future: F) -> JoinHandle<F::Output>
+    fn spawn_inner<F>(
+        &self,
+        index: usize,
+        name: Option<Arc<str>>,
+        future: F,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,

@@ -107,11 +107,13 @@ impl Runtime {
                     spec.shares_cores(),
                     spec.realtime_priority(),
                 ));
-                let thread = spawn_core(Arc::clone(&shared), ready_sender.clone())
-                    .map_err(|error| StartError::Core {
-                        partition: spec.name().to_string(),
-                        core,
-                        error,
+                let thread =
+                    spawn_core(Arc::clone(&shared), ready_sender.clone()).map_err(|error| {
+                        StartError::Core {
+                            partition: spec.name().to_string(),
+                            core,
+                            error,
+                        }
                     })?;
                 runtime.cores.push((Arc::clone(&shared), thread));
                 shared_cores.push(shared);
@@ -167,7 +169,11 @@ impl Runtime {
             .cloned()
             .ok_or_else(|| UnknownPartition {
                 name: name.to_string(),
-                available: self.partitions.iter().map(|p| p.name().to_string()).collect(),
+                available: self
+                    .partitions
+                    .iter()
+                    .map(|p| p.name().to_string())
+                    .collect(),
             })
     }
 
@@ -188,7 +194,10 @@ impl Runtime {
 
     /// Serves the metrics in Prometheus text format at `http://ADDRESS/metrics`
     /// on an ordinary (unpinned) thread, until the returned server is dropped.
-    pub fn serve_metrics(&self, address: impl std::net::ToSocketAddrs) -> io::Result<MetricsServer> {
+    pub fn serve_metrics(
+        &self,
+        address: impl std::net::ToSocketAddrs,
+    ) -> io::Result<MetricsServer> {
         let partitions = self.partitions.clone();
         MetricsServer::start(address, move || snapshot(&partitions))
     }
@@ -212,8 +221,7 @@ impl Runtime {
             .drain(..)
             .map(|(shared, thread)| {
                 thread.join().unwrap_or_else(|_| {
-                    let mut report =
-                        CoreShutdown::new(Arc::clone(&shared.partition), shared.core);
+                    let mut report = CoreShutdown::new(Arc::clone(&shared.partition), shared.core);
                     report.cut.push(Arc::from("the core thread panicked"));
                     report
                 })

@@ -15,12 +15,15 @@ fn every_core_accepts_and_serves_its_own_connections() {
     let runtime = common::start(Plan::builder().partition("web", usable.clone(), Policy::Api));
     let web = runtime.partition("web").expect("web");
     let address = web
-        .listen(SocketAddr::from(([127, 0, 0, 1], 0)), |mut stream, _peer| async move {
-            use tokio::io::AsyncWriteExt;
-            // Answers with the core that accepted the connection.
-            let (_, core) = partition::current_core().expect("served on a partition core");
-            let _ = stream.write_all(core.to_string().as_bytes()).await;
-        })
+        .listen(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            |mut stream, _peer| async move {
+                use tokio::io::AsyncWriteExt;
+                // Answers with the core that accepted the connection.
+                let (_, core) = partition::current_core().expect("served on a partition core");
+                let _ = stream.write_all(core.to_string().as_bytes()).await;
+            },
+        )
         .expect("listens");
     const CONNECTIONS: u64 = 64;
     let mut served_by = BTreeSet::new();
@@ -29,12 +32,17 @@ fn every_core_accepts_and_serves_its_own_connections() {
         let mut answer = String::new();
         stream.read_to_string(&mut answer).expect("answered");
         let core: usize = answer.parse().expect("a core number");
-        assert!(usable.contains(core), "served by core {core}, not in {usable}");
+        assert!(
+            usable.contains(core),
+            "served by core {core}, not in {usable}"
+        );
         served_by.insert(core);
     }
     let accepted = common::eventually("the accept counters", || {
         let metrics = runtime.metrics();
-        let accepted = metrics.partition("web")?.total(|core| core.connections_accepted);
+        let accepted = metrics
+            .partition("web")?
+            .total(|core| core.connections_accepted);
         (accepted == CONNECTIONS).then_some(accepted)
     });
     assert_eq!(accepted, CONNECTIONS);
@@ -44,7 +52,14 @@ fn every_core_accepts_and_serves_its_own_connections() {
         assert!(served_by.len() > 1, "only core {served_by:?} accepted");
     }
     let report = runtime.shutdown(Duration::from_secs(5));
-    assert_eq!(report.cores.iter().map(|c| c.listeners_closed).sum::<usize>(), usable.len());
+    assert_eq!(
+        report
+            .cores
+            .iter()
+            .map(|c| c.listeners_closed)
+            .sum::<usize>(),
+        usable.len()
+    );
 }
 
 #[test]
@@ -108,7 +123,10 @@ fn metrics_are_served_in_prometheus_text_format() {
     let (status, content_type, body) = http_get(server.local_addr(), "/metrics");
     assert_eq!(status, 200);
     assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
-    assert!(body.contains("# TYPE partition_tasks_run_total counter"), "{body}");
+    assert!(
+        body.contains("# TYPE partition_tasks_run_total counter"),
+        "{body}"
+    );
     let app_runs = body
         .lines()
         .find(|line| {
@@ -117,12 +135,21 @@ fn metrics_are_served_in_prometheus_text_format() {
             ))
         })
         .expect("the app core's task count");
-    let runs: u64 = app_runs.rsplit(' ').next().and_then(|n| n.parse().ok()).expect("a count");
+    let runs: u64 = app_runs
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
     assert!(runs >= 10, "{app_runs}");
-    assert!(body.contains("partition_wakeup_latency_seconds{partition=\"app\""), "{body}");
+    assert!(
+        body.contains("partition_wakeup_latency_seconds{partition=\"app\""),
+        "{body}"
+    );
     assert!(body.contains("quantile=\"0.9999\""));
     assert!(body.contains("partition_frame_cycles_total{partition=\"ui\",policy=\"frame\""));
-    assert!(body.contains("partition_slot_deadline_misses_total{partition=\"ui\",policy=\"frame\",core=\""));
+    assert!(body.contains(
+        "partition_slot_deadline_misses_total{partition=\"ui\",policy=\"frame\",core=\""
+    ));
     // Every sample line is `name{labels} number`.
     for line in body.lines().filter(|line| !line.starts_with('#')) {
         let value = line.rsplit(' ').next().expect("a value");

@@ -56,8 +56,8 @@ fn batch_cores_run_under_sched_idle() {
     let (first, _) = common::cores();
     let runtime = common::start(partition::Plan::builder().partition("bg", [first], Policy::Batch));
     let thread_id = runtime.metrics().partitions[0].cores[0].thread_id;
-    let sched = std::fs::read_to_string(format!("/proc/self/task/{thread_id}/sched"))
-        .expect("readable");
+    let sched =
+        std::fs::read_to_string(format!("/proc/self/task/{thread_id}/sched")).expect("readable");
     let policy = sched
         .lines()
         .find(|line| line.starts_with("policy"))
@@ -86,8 +86,8 @@ fn a_real_time_partition_runs_under_sched_fifo() {
         }
     };
     let thread_id = runtime.metrics().partitions[0].cores[0].thread_id;
-    let sched = std::fs::read_to_string(format!("/proc/self/task/{thread_id}/sched"))
-        .expect("readable");
+    let sched =
+        std::fs::read_to_string(format!("/proc/self/task/{thread_id}/sched")).expect("readable");
     let policy = sched
         .lines()
         .find(|line| line.starts_with("policy"))
@@ -111,6 +111,9 @@ fn the_default_runtime_has_one_api_partition_on_every_usable_core() {
         .collect();
     assert_eq!(results, [0, 2, 4, 6, 8, 10, 12, 14]);
     let unknown = runtime.partition("nope").expect_err("no such partition");
-    assert_eq!(unknown.to_string(), "no partition is named `nope`; the plan has `main`");
+    assert_eq!(
+        unknown.to_string(),
+        "no partition is named `nope`; the plan has `main`"
+    );
     runtime.shutdown(Duration::from_secs(5));
 }

@@ -11,7 +11,8 @@ fn four_cores() -> Machine {
 }
 
 fn error(plan: Plan, machine: &Machine) -> PlanError {
-    plan.validate(machine).expect_err("the plan must be refused")
+    plan.validate(machine)
+        .expect_err("the plan must be refused")
 }
 
 #[test]
@@ -49,7 +50,9 @@ fn cores_that_do_not_exist_are_named_with_the_online_ones() {
 #[test]
 fn cores_outside_the_affinity_mask_are_refused() {
     let machine = Machine::new(0..4, [0, 1]);
-    let plan = Plan::builder().partition("app", [1, 2], Policy::Api).build();
+    let plan = Plan::builder()
+        .partition("app", [1, 2], Policy::Api)
+        .build();
     assert_eq!(
         error(plan, &machine).to_string(),
         "partition `app` asks for cores 2, which this process may not use (not in its affinity \
@@ -274,11 +277,15 @@ fn toml_errors_have_line_and_column() {
         "4:10: unknown variant `apy`, expected one of `api`, `messaging`, `frame`, `batch`"
     );
     assert_eq!(
-        toml_error("[[partition]]\nname = \"ui\"\ncores = [1]\npolicy = \"frame\"\ncycle = \"16\"\n"),
+        toml_error(
+            "[[partition]]\nname = \"ui\"\ncores = [1]\npolicy = \"frame\"\ncycle = \"16\"\n"
+        ),
         "5:9: `16` is not a duration; write a number with a unit: ns, us, ms or s (\"16ms\")"
     );
     assert_eq!(
-        toml_error("[[partition]]\nname = \"app\"\ncores = [1]\npolicy = \"api\"\ncycle = \"1ms\"\n"),
+        toml_error(
+            "[[partition]]\nname = \"app\"\ncores = [1]\npolicy = \"api\"\ncycle = \"1ms\"\n"
+        ),
         "5:9: partition `app`: `cycle` is an option of the `frame` policy only"
     );
     assert_eq!(
@@ -289,8 +296,18 @@ fn toml_errors_have_line_and_column() {
         toml_error("[[partition]]\nname = \"app\"\ncores = [1]\npolicy = \"api\"\npriority = 3\n"),
         "5:1: unknown field `priority`, expected one of `name`, `cores`, `policy`, `cycle`, `batch`, `realtime_priority`"
     );
-    assert_eq!(toml_error("fallback = \"shrnk\"\n").split(':').take(2).collect::<Vec<_>>(), ["1", "12"]);
-    assert!(toml_error("[[partition]\n").starts_with("1:"), "{}", toml_error("[[partition]\n"));
+    assert_eq!(
+        toml_error("fallback = \"shrnk\"\n")
+            .split(':')
+            .take(2)
+            .collect::<Vec<_>>(),
+        ["1", "12"]
+    );
+    assert!(
+        toml_error("[[partition]\n").starts_with("1:"),
+        "{}",
+        toml_error("[[partition]\n")
+    );
 }
 
 #[test]
@@ -336,13 +353,18 @@ fn a_toml_file_names_itself_in_errors() {
     let dir = std::env::temp_dir().join(format!("partition-plan-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("plan.toml");
-    std::fs::write(&path, "[[partition]]\nname = \"app\"\ncores = [9]\npolicy = \"api\"\n")
-        .expect("write");
+    std::fs::write(
+        &path,
+        "[[partition]]\nname = \"app\"\ncores = [9]\npolicy = \"api\"\n",
+    )
+    .expect("write");
     let plan = Plan::from_toml_file(&path).expect("reads");
     let err = plan.validate(&four_cores()).expect_err("core 9 is missing");
     assert!(
-        err.to_string()
-            .starts_with(&format!("{}:3:9: partition `app` asks for cores 9", path.display())),
+        err.to_string().starts_with(&format!(
+            "{}:3:9: partition `app` asks for cores 9",
+            path.display()
+        )),
         "{err}"
     );
     let missing = Plan::from_toml_file(dir.join("absent.toml")).expect_err("absent");

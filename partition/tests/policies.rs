@@ -74,9 +74,11 @@ fn a_frame_core_runs_tasks_in_fifo_order_in_its_slack() {
 #[test]
 fn messaging_hands_consumers_batches_up_to_the_budget() {
     let (core, _) = common::cores();
-    let runtime = common::start(
-        Plan::builder().partition("bus", [core], Policy::Messaging { batch_budget: 16 }),
-    );
+    let runtime = common::start(Plan::builder().partition(
+        "bus",
+        [core],
+        Policy::Messaging { batch_budget: 16 },
+    ));
     let (mut sender, receiver) = partition::ring::<u32>(256);
     // The ring is full before the consumer starts, so batches are full too.
     for value in 0..200 {
@@ -84,12 +86,15 @@ fn messaging_hands_consumers_batches_up_to_the_budget() {
     }
     let batches = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&batches);
-    let consumer = runtime.partition("bus").expect("bus").consume(
-        0,
-        "numbers",
-        receiver,
-        move |batch| seen.lock().expect("batches").push(batch.collect::<Vec<u32>>()),
-    );
+    let consumer =
+        runtime
+            .partition("bus")
+            .expect("bus")
+            .consume(0, "numbers", receiver, move |batch| {
+                seen.lock()
+                    .expect("batches")
+                    .push(batch.collect::<Vec<u32>>())
+            });
     common::eventually("the 200 messages", || {
         let count: usize = batches.lock().expect("batches").iter().map(Vec::len).sum();
         (count == 200).then_some(())
@@ -97,7 +102,9 @@ fn messaging_hands_consumers_batches_up_to_the_budget() {
     drop(sender);
     assert_eq!(consumer.join(), Ok(200));
     let batches = batches.lock().expect("batches").clone();
-    assert!(batches.iter().all(|batch| !batch.is_empty() && batch.len() <= 16));
+    assert!(batches
+        .iter()
+        .all(|batch| !batch.is_empty() && batch.len() <= 16));
     assert_eq!(batches[0].len(), 16, "a full ring gives a full first batch");
     let all: Vec<u32> = batches.concat();
     assert_eq!(all, (0..200).collect::<Vec<_>>(), "in order, none lost");
@@ -118,7 +125,11 @@ fn frame_slots_run_in_order_every_cycle_and_overruns_are_reported_by_name() {
     for (name, budget, work) in [
         ("input", Duration::from_millis(20), Duration::ZERO),
         // Sleeps longer than its budget every time: a miss in every cycle.
-        ("physics", Duration::from_millis(1), Duration::from_millis(3)),
+        (
+            "physics",
+            Duration::from_millis(1),
+            Duration::from_millis(3),
+        ),
         ("render", Duration::from_millis(20), Duration::ZERO),
     ] {
         let log = Arc::clone(&log);
@@ -136,7 +147,11 @@ fn frame_slots_run_in_order_every_cycle_and_overruns_are_reported_by_name() {
     });
     let report = runtime.shutdown(Duration::from_secs(5));
     assert_eq!(
-        report.cores[0].slots_stopped.iter().map(|s| &**s).collect::<Vec<_>>(),
+        report.cores[0]
+            .slots_stopped
+            .iter()
+            .map(|s| &**s)
+            .collect::<Vec<_>>(),
         ["input", "physics", "render"]
     );
 
@@ -153,19 +168,27 @@ fn frame_slots_run_in_order_every_cycle_and_overruns_are_reported_by_name() {
             ]
         );
     }
-    let physics = slots.iter().find(|slot| &*slot.name == "physics").expect("physics");
+    let physics = slots
+        .iter()
+        .find(|slot| &*slot.name == "physics")
+        .expect("physics");
     assert_eq!(physics.misses, physics.runs, "every physics run overran");
     assert!(physics.worst >= Duration::from_millis(3));
-    let input = slots.iter().find(|slot| &*slot.name == "input").expect("input");
+    let input = slots
+        .iter()
+        .find(|slot| &*slot.name == "input")
+        .expect("input");
     assert!(input.runs >= 5);
 }
 
 #[test]
 fn deadline_misses_are_counted_and_named_in_the_metrics() {
     let (core, _) = common::cores();
-    let runtime = common::start(
-        Plan::builder().partition("ctl", [core], Policy::frame(Duration::from_millis(20))),
-    );
+    let runtime = common::start(Plan::builder().partition(
+        "ctl",
+        [core],
+        Policy::frame(Duration::from_millis(20)),
+    ));
     let ctl = runtime.partition("ctl").expect("ctl");
     ctl.add_slot("steady", Duration::from_millis(10), |_| {})
         .expect("fits");
@@ -184,10 +207,15 @@ fn deadline_misses_are_counted_and_named_in_the_metrics() {
     assert!(core.recent_misses.iter().all(|miss| &*miss.slot == "slow"));
     assert!(core.recent_misses.iter().all(|miss| miss.cycle % 2 == 0));
     let text = metrics.to_string();
-    assert!(text.contains("missed: slot `slow` overran its 100µs budget in cycle"), "{text}");
+    assert!(
+        text.contains("missed: slot `slow` overran its 100µs budget in cycle"),
+        "{text}"
+    );
     let prometheus = metrics.to_prometheus();
     assert!(
-        prometheus.contains("partition_slot_deadline_misses_total{partition=\"ctl\",policy=\"frame\",core=\""),
+        prometheus.contains(
+            "partition_slot_deadline_misses_total{partition=\"ctl\",policy=\"frame\",core=\""
+        ),
         "{prometheus}"
     );
     runtime.shutdown(Duration::from_secs(5));
@@ -202,7 +230,8 @@ fn slots_must_fit_the_cycle_and_need_a_frame_partition() {
             .partition("app", [second], Policy::Api),
     );
     let ui = runtime.partition("ui").expect("ui");
-    ui.add_slot("a", Duration::from_millis(6), |_| {}).expect("fits");
+    ui.add_slot("a", Duration::from_millis(6), |_| {})
+        .expect("fits");
     let err = ui
         .add_slot("b", Duration::from_millis(6), |_| {})
         .expect_err("does not fit");
@@ -225,13 +254,20 @@ fn a_panicking_task_is_reported_and_its_core_goes_on() {
     let runtime = common::start(Plan::builder().partition("app", [core], Policy::Api));
     let app = runtime.partition("app").expect("app");
     let crashed = app.run(|| -> u32 { panic!("boom") }).join();
-    assert_eq!(crashed, Err(partition::JoinError::Panicked("boom".to_string())));
+    assert_eq!(
+        crashed,
+        Err(partition::JoinError::Panicked("boom".to_string()))
+    );
     assert_eq!(app.run(|| 7).join(), Ok(7));
     assert_eq!(
         app.spawn_on(5, async {}).join(),
         Err(partition::JoinError::NoSuchCore { index: 5, cores: 1 })
     );
-    let panics = runtime.metrics().partition("app").expect("app").total(|c| c.panics);
+    let panics = runtime
+        .metrics()
+        .partition("app")
+        .expect("app")
+        .total(|c| c.panics);
     assert_eq!(panics, 1);
     runtime.shutdown(Duration::from_secs(5));
 }

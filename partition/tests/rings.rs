@@ -50,7 +50,11 @@ fn closing_either_side_is_seen_by_the_other() {
     sender.try_send(1).expect("room");
     drop(sender);
     assert!(receiver.is_closed());
-    assert_eq!(receiver.recv_blocking(), Some(1), "what was sent is still delivered");
+    assert_eq!(
+        receiver.recv_blocking(),
+        Some(1),
+        "what was sent is still delivered"
+    );
     assert_eq!(receiver.recv_blocking(), None);
 
     let (mut sender, receiver) = partition::ring::<u32>(4);
@@ -70,16 +74,19 @@ fn messages_cross_cores_in_order_under_back_pressure() {
     // A small ring and a slow consumer, so the producer keeps finding it full.
     let (mut sender, receiver) = partition::ring::<u64>(8);
     const COUNT: u64 = 20_000;
-    let producer = runtime.partition("producer").expect("producer").spawn(async move {
-        let mut waits = 0u64;
-        for value in 0..COUNT {
-            if sender.room() == 0 {
-                waits += 1;
+    let producer = runtime
+        .partition("producer")
+        .expect("producer")
+        .spawn(async move {
+            let mut waits = 0u64;
+            for value in 0..COUNT {
+                if sender.room() == 0 {
+                    waits += 1;
+                }
+                sender.send(value).await.expect("the consumer is there");
             }
-            sender.send(value).await.expect("the consumer is there");
-        }
-        waits
-    });
+            waits
+        });
     let mut expected = 0u64;
     let mut batches = 0u64;
     let consumer = runtime.partition("consumer").expect("consumer").consume(

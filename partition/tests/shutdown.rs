@@ -49,7 +49,10 @@ fn tasks_finish_within_the_deadline_and_the_rest_are_cut_by_name() {
     cut.sort();
     assert_eq!(cut, ["app/stuck", "bg/endless"]);
     assert!(!report.is_clean());
-    assert!(report.took >= Duration::from_secs(3), "waited for the deadline");
+    assert!(
+        report.took >= Duration::from_secs(3),
+        "waited for the deadline"
+    );
     let text = report.to_string();
     assert!(text.contains("cut: `stuck` on app/core"), "{text}");
 }
@@ -73,14 +76,17 @@ fn shutdown_stops_accepting_and_lets_open_connections_finish() {
     let runtime = common::start(Plan::builder().partition("web", [core], Policy::Api));
     let web = runtime.partition("web").expect("web");
     let address = web
-        .listen(SocketAddr::from(([127, 0, 0, 1], 0)), |mut stream, _| async move {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let mut byte = [0u8; 1];
-            // Answers one byte, whenever the client sends it.
-            if stream.read_exact(&mut byte).await.is_ok() {
-                let _ = stream.write_all(&byte).await;
-            }
-        })
+        .listen(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            |mut stream, _| async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut byte = [0u8; 1];
+                // Answers one byte, whenever the client sends it.
+                if stream.read_exact(&mut byte).await.is_ok() {
+                    let _ = stream.write_all(&byte).await;
+                }
+            },
+        )
         .expect("listens");
     let mut open = TcpStream::connect(address).expect("connects");
     common::eventually("the connection to be accepted", || {
@@ -99,5 +105,8 @@ fn shutdown_stops_accepting_and_lets_open_connections_finish() {
     assert_eq!(report.cores[0].listeners_closed, 1);
     assert_eq!(report.finished(), 1, "{report}");
     assert!(report.is_clean(), "{report}");
-    assert!(TcpStream::connect(address).is_err(), "still accepting after shutdown");
+    assert!(
+        TcpStream::connect(address).is_err(),
+        "still accepting after shutdown"
+    );
 }

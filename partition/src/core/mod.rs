@@ -133,12 +133,15 @@ impl CoreShared {
     }
 }
 
+/// A task created on the core, waiting to enter its slab.
+type LocalSpawn = (tasks::LocalFuture, Option<Arc<str>>, TaskKind);
+
 /// What code running on a core can reach through the thread.
 pub(crate) struct LocalContext {
     pub shared: Arc<CoreShared>,
     timers: RefCell<TimerHeap>,
     current: Cell<Option<TaskKey>>,
-    spawned: RefCell<Vec<(tasks::LocalFuture, Option<Arc<str>>, TaskKind)>>,
+    spawned: RefCell<Vec<LocalSpawn>>,
     woken: RefCell<Vec<(TaskKey, Instant)>>,
     pub batch_budget: usize,
 }
@@ -358,10 +361,7 @@ impl CoreLoop {
             Policy::Frame { .. } => {
                 let ran_cycle = self.shutdown.is_none() && self.run_frame_cycle(now);
                 // Tasks of a frame core run in the slack before the next cycle.
-                let slack_ends = self
-                    .frame
-                    .as_ref()
-                    .and_then(FrameSchedule::next_start);
+                let slack_ends = self.frame.as_ref().and_then(FrameSchedule::next_start);
                 let ran_tasks = self.poll_tasks(API_TICK, slack_ends);
                 ran_cycle || ran_tasks
             }
@@ -375,9 +375,7 @@ impl CoreLoop {
         let counters = &self.shared.counters;
         counters.cycles.add(1);
         counters.cycles_skipped.add(outcome.skipped);
-        counters
-            .deadline_misses
-            .add(outcome.misses.len() as u64);
+        counters.deadline_misses.add(outcome.misses.len() as u64);
         counters.panics.add_shared(outcome.panicked.len() as u64);
         record(&mut self.latency, outcome.lateness);
         self.recent_misses.extend(outcome.misses);
@@ -406,7 +404,10 @@ impl CoreLoop {
             return false;
         };
         let start = Instant::now();
-        record(&mut self.latency, start.saturating_duration_since(ready.since));
+        record(
+            &mut self.latency,
+            start.saturating_duration_since(ready.since),
+        );
         task.waker.queued.store(false, Ordering::Release);
         task.started = true;
         let waker = tasks::waker_of(task);
@@ -507,7 +508,9 @@ impl CoreLoop {
     async fn idle(&mut self) {
         // A core that falls asleep with unpublished counts wakes to publish
         // them, so readers never wait longer than a period.
-        let publish = self.unpublished().then_some(self.last_publish + PUBLISH_EVERY);
+        let publish = self
+            .unpublished()
+            .then_some(self.last_publish + PUBLISH_EVERY);
         let deadline = [
             self.local.timers.borrow().next_deadline(),
             self.frame.as_ref().and_then(FrameSchedule::next_start),
@@ -621,7 +624,9 @@ impl CoreLoop {
         self.publish();
         for task in self.tasks.drain() {
             if task.kind == TaskKind::Work {
-                self.report.cut.push(task.name.unwrap_or_else(|| Arc::from("unnamed task")));
+                self.report
+                    .cut
+                    .push(task.name.unwrap_or_else(|| Arc::from("unnamed task")));
             }
         }
         LOCAL.with(|slot| *slot.borrow_mut() = None);

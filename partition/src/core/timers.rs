@@ -63,7 +63,11 @@ impl TimerHeap {
     /// Removes and returns the timers due at `now`, with their deadlines.
     pub fn take_due(&mut self, now: Instant) -> Vec<(Instant, Sleeper)> {
         let mut due = Vec::new();
-        while self.heap.peek().is_some_and(|entry| entry.0.deadline <= now) {
+        while self
+            .heap
+            .peek()
+            .is_some_and(|entry| entry.0.deadline <= now)
+        {
             if let Some(Reverse(entry)) = self.heap.pop() {
                 due.push((entry.deadline, entry.sleeper));
             }

@@ -191,7 +191,16 @@ impl fmt::Display for MetricsSnapshot {
         writeln!(
             f,
             "{:<12} {:>4} {:>10} {:>10} {:>6} {:>7} {:>10} {:>10} {:>10} {:>10}",
-            "partition", "core", "tasks run", "completed", "queue", "misses", "busy", "wake p50", "wake p99", "wake max"
+            "partition",
+            "core",
+            "tasks run",
+            "completed",
+            "queue",
+            "misses",
+            "busy",
+            "wake p50",
+            "wake p99",
+            "wake max"
         )?;
         for partition in &self.partitions {
             for core in &partition.cores {

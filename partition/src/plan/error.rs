@@ -67,14 +67,14 @@ pub enum PlanError {
         /// The cores no other partition or the system has taken.
         free: CoreSet,
         /// Where it was declared.
-        location: Option<Location>,
+        location: Option<Box<Location>>,
     },
     /// Two partitions have the same name.
     DuplicateName {
         /// The name.
         partition: String,
         /// Where the second one was declared.
-        location: Option<Location>,
+        location: Option<Box<Location>>,
     },
     /// A partition asks for cores the machine does not have online.
     CoresNotOnline {
@@ -85,7 +85,7 @@ pub enum PlanError {
         /// The cores that do.
         online: CoreSet,
         /// Where it was declared.
-        location: Option<Location>,
+        location: Option<Box<Location>>,
     },
     /// A partition asks for cores this process may not run on.
     CoresNotAllowed {
@@ -98,7 +98,7 @@ pub enum PlanError {
         /// The cores it could have.
         usable: CoreSet,
         /// Where it was declared.
-        location: Option<Location>,
+        location: Option<Box<Location>>,
     },
     /// Two partitions claim the same cores.
     Overlap {
@@ -111,7 +111,7 @@ pub enum PlanError {
         /// The usable cores nobody has claimed.
         free: CoreSet,
         /// Where the second was declared.
-        location: Option<Location>,
+        location: Option<Box<Location>>,
     },
     /// A partition claims cores left to the operating system.
     SystemCoresTaken {
@@ -122,7 +122,7 @@ pub enum PlanError {
         /// The usable cores nobody has claimed.
         free: CoreSet,
         /// Where it was declared.
-        location: Option<Location>,
+        location: Option<Box<Location>>,
     },
     /// A policy option is out of range.
     InvalidOption {
@@ -131,7 +131,7 @@ pub enum PlanError {
         /// What is wrong and what would be right.
         message: String,
         /// Where it was declared.
-        location: Option<Location>,
+        location: Option<Box<Location>>,
     },
     /// The process may not run on any core (nothing to shrink onto).
     NoUsableCores {
@@ -151,7 +151,7 @@ impl PlanError {
             | PlanError::CoresNotAllowed { location, .. }
             | PlanError::Overlap { location, .. }
             | PlanError::SystemCoresTaken { location, .. }
-            | PlanError::InvalidOption { location, .. } => location.as_ref(),
+            | PlanError::InvalidOption { location, .. } => location.as_deref(),
             PlanError::Unreadable { .. }
             | PlanError::NoPartitions { .. }
             | PlanError::NoUsableCores { .. } => None,

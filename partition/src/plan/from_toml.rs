@@ -70,14 +70,14 @@ impl<'de> Visitor<'de> for CoresVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, core: i64) -> Result<CoreSet, E> {
-        let core = usize::try_from(core)
-            .map_err(|_| E::custom(format!("{core} is not a core number")))?;
+        let core =
+            usize::try_from(core).map_err(|_| E::custom(format!("{core} is not a core number")))?;
         Ok(CoreSet::from([core]))
     }
 
     fn visit_u64<E: de::Error>(self, core: u64) -> Result<CoreSet, E> {
-        let core = usize::try_from(core)
-            .map_err(|_| E::custom(format!("{core} is not a core number")))?;
+        let core =
+            usize::try_from(core).map_err(|_| E::custom(format!("{core} is not a core number")))?;
         Ok(CoreSet::from([core]))
     }
 

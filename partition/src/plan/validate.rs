@@ -163,13 +163,13 @@ fn check_names_and_options(plan: &Plan) -> Result<(), PlanError> {
         if !names.insert(spec.name.as_str()) {
             return Err(PlanError::DuplicateName {
                 partition: spec.name.clone(),
-                location: spec.location.clone(),
+                location: spec.location.clone().map(Box::new),
             });
         }
         let invalid = |message: String| PlanError::InvalidOption {
             partition: spec.name.clone(),
             message,
-            location: spec.location.clone(),
+            location: spec.location.clone().map(Box::new),
         };
         match spec.policy {
             Policy::Frame { cycle } if cycle < Duration::from_micros(10) => {
@@ -184,9 +184,7 @@ fn check_names_and_options(plan: &Plan) -> Result<(), PlanError> {
         }
         match (spec.realtime_priority, spec.policy) {
             (Some(0 | 100..), _) => {
-                return Err(invalid(
-                    "a real-time priority is 1 to 99".to_string(),
-                ));
+                return Err(invalid("a real-time priority is 1 to 99".to_string()));
             }
             (Some(_), Policy::Batch) => {
                 return Err(invalid(
@@ -214,7 +212,7 @@ fn check_claims(plan: &Plan, usable: &CoreSet) -> Result<(), PlanError> {
             return Err(PlanError::EmptyPartition {
                 partition: spec.name.clone(),
                 free,
-                location: spec.location.clone(),
+                location: spec.location.clone().map(Box::new),
             });
         }
         let system = spec.cores.intersection(&plan.system);
@@ -223,7 +221,7 @@ fn check_claims(plan: &Plan, usable: &CoreSet) -> Result<(), PlanError> {
                 partition: spec.name.clone(),
                 cores: system,
                 free,
-                location: spec.location.clone(),
+                location: spec.location.clone().map(Box::new),
             });
         }
         for earlier in &plan.partitions[..index] {
@@ -234,7 +232,7 @@ fn check_claims(plan: &Plan, usable: &CoreSet) -> Result<(), PlanError> {
                     second: spec.name.clone(),
                     cores: both,
                     free,
-                    location: spec.location.clone(),
+                    location: spec.location.clone().map(Box::new),
                 });
             }
         }
@@ -253,7 +251,7 @@ fn missing_cores_error(
             partition: spec.name.clone(),
             missing: offline,
             online: machine.online().clone(),
-            location: spec.location.clone(),
+            location: spec.location.clone().map(Box::new),
         };
     }
     let by_affinity = !missing.difference(machine.affinity()).is_empty();
@@ -270,7 +268,7 @@ fn missing_cores_error(
         forbidden: missing.clone(),
         forbidden_by,
         usable: machine.usable(),
-        location: spec.location.clone(),
+        location: spec.location.clone().map(Box::new),
     }
 }
 

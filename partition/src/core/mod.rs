@@ -51,6 +51,10 @@ const PUBLISH_EVERY: Duration = Duration::from_millis(20);
 /// core is the partition's own, so watching costs nobody else. Cores shared
 /// by `shrink` never spin.
 const SPIN_BEFORE_PARK: Duration = Duration::from_micros(50);
+/// How early a `frame` or `api` core on its own core wakes before a deadline, to
+/// watch the clock for the rest (the hrtimer-to-running path costs ~30 us at
+/// the median on this virtual machine; see ARCHITECTURE.md).
+const WAKE_EARLY: Duration = Duration::from_micros(100);
 /// The most commands taken from the queue in one turn, so a flood from
 /// other cores cannot keep this one from running its tasks.
 const COMMANDS_PER_TURN: usize = 4096;
@@ -78,6 +82,7 @@ pub(crate) struct CoreShared {
     pub core: usize,
     pub realtime_priority: Option<u8>,
     spin_before_park: Duration,
+    wake_early: Duration,
     commands: SegQueue<Command>,
     loop_waker: AtomicWaker,
     sleeping: AtomicBool,
@@ -99,12 +104,17 @@ impl CoreShared {
             Policy::Api | Policy::Messaging { .. } if !shares_core => SPIN_BEFORE_PARK,
             _ => Duration::ZERO,
         };
+        let wake_early = match policy {
+            Policy::Frame { .. } | Policy::Api if !shares_core => WAKE_EARLY,
+            _ => Duration::ZERO,
+        };
         CoreShared {
             partition,
             policy,
             core,
             realtime_priority,
             spin_before_park,
+            wake_early,
             commands: SegQueue::new(),
             loop_waker: AtomicWaker::new(),
             sleeping: AtomicBool::new(false),
@@ -520,8 +530,15 @@ impl CoreLoop {
         .into_iter()
         .flatten()
         .min();
-        if let Some(deadline) = deadline {
-            self.alarm.arm(deadline);
+        // A latency core wakes a little early and watches the clock for the
+        // rest: waking a sleeping thread takes ~30 us here, watching ~0.
+        let wake_at = deadline.map(|deadline| {
+            deadline
+                .checked_sub(self.shared.wake_early)
+                .unwrap_or(deadline)
+        });
+        if let Some(wake_at) = wake_at {
+            self.alarm.arm(wake_at);
         }
         if self.spin(deadline) {
             return;
@@ -539,8 +556,8 @@ impl CoreLoop {
             {
                 return Poll::Ready(());
             }
-            match deadline {
-                Some(deadline) if Instant::now() >= deadline => Poll::Ready(()),
+            match wake_at {
+                Some(wake_at) if Instant::now() >= wake_at => Poll::Ready(()),
                 Some(_) => alarm.poll_rung(cx),
                 None => Poll::Pending,
             }
@@ -548,6 +565,21 @@ impl CoreLoop {
         .await;
         self.shared.sleeping.store(false, Ordering::Relaxed);
         self.shared.counters.wakeups.add(1);
+        // Woken early by the alarm (not by work): watch the clock until the
+        // deadline itself, unless work comes first.
+        if let (Some(deadline), Some(wake_at)) = (deadline, wake_at) {
+            if Instant::now() >= wake_at {
+                while Instant::now() < deadline && !self.has_work() {
+                    std::hint::spin_loop();
+                }
+            }
+        }
+    }
+
+    fn has_work(&self) -> bool {
+        !self.shared.commands.is_empty()
+            || !self.local.spawned.borrow().is_empty()
+            || !self.local.woken.borrow().is_empty()
     }
 
     /// Watches for work without sleeping, up to the core's spin time or

@@ -129,16 +129,15 @@ fn partition_frame(machine: &Machine, seconds: u64, realtime: bool) -> Histogram
 
 /// The ticker as an ordinary task of an `api` partition, sleeping on the
 /// core's precise timer.
-fn partition_api(machine: &Machine, seconds: u64) -> Histogram<u64> {
+fn partition_api(machine: &Machine, seconds: u64, realtime: bool) -> Histogram<u64> {
     let cores = cores(machine);
-    let rt = runtime(
-        machine,
-        Plan::builder()
-            .partition("noise", [cores.noise], Policy::Api)
-            .partition("ticker", [cores.ticker], Policy::Api)
-            .fallback(partition::Fallback::Shrink)
-            .build(),
-    );
+    let mut plan = Plan::builder()
+        .partition("noise", [cores.noise], Policy::Api)
+        .partition("ticker", [cores.ticker], Policy::Api);
+    if realtime {
+        plan = plan.realtime_priority(10);
+    }
+    let rt = runtime(machine, plan.fallback(partition::Fallback::Shrink).build());
     let stop = Arc::new(AtomicBool::new(false));
     let hogs = start_hogs(&rt.partition("noise").expect("noise"), &stop);
     let ticks = seconds * 1000;
@@ -225,6 +224,10 @@ fn print_latency_row(name: &str, latency: &Histogram<u64>) {
 fn wakeup_latency(machine: &Machine, seconds: u64) {
     println!("== 1. wake-up latency of a 1 ms periodic task beside a noisy neighbour");
     println!(
+        "   (other processes on the machine are noise too: only SCHED_FIFO partitions are shielded\n   \
+         from them; ordinary threads share their cores with whatever else runs)"
+    );
+    println!(
         "   neighbour: {HOGS} tasks computing {HOG_SLICE:?} between yields; {seconds} s per run; \
          microseconds, late against the 1 ms grid (coordinated omission corrected)"
     );
@@ -246,7 +249,11 @@ fn wakeup_latency(machine: &Machine, seconds: u64) {
         ),
         (
             "partition api task, precise sleep",
-            partition_api(machine, seconds),
+            partition_api(machine, seconds, false),
+        ),
+        (
+            "partition api task, SCHED_FIFO 10",
+            partition_api(machine, seconds, true),
         ),
         ("tokio multi-thread, interval", tokio_default(seconds)),
     ];
@@ -258,11 +265,11 @@ fn wakeup_latency(machine: &Machine, seconds: u64) {
     for (name, latency) in &runs {
         print_latency_row(name, latency);
     }
-    let tokio = &runs[3].1;
-    for (name, latency) in &runs[..3] {
+    let tokio = &runs[4].1;
+    for (name, latency) in &runs[..4] {
         print!(
             "{:<40}",
-            format!("tokio / {}", name.split(',').next().unwrap_or(name))
+            format!("tokio / {}", name.trim_start_matches("partition "))
         );
         for (_, quantile) in QUANTILES {
             let ratio = tokio.value_at_quantile(quantile) as f64

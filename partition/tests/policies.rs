@@ -155,19 +155,22 @@ fn frame_slots_run_in_order_every_cycle_and_overruns_are_reported_by_name() {
         ["input", "physics", "render"]
     );
 
-    // Within each cycle the slots ran in the order they were added.
+    // Within each cycle the slots ran in the order they were added (a
+    // cycle that began while slots were still being added has a prefix).
     let log = log.lock().expect("log").clone();
-    for window in log.chunks(3).filter(|chunk| chunk.len() == 3) {
-        let cycle = window[0].split(':').next().expect("cycle");
-        assert_eq!(
-            window,
-            [
-                format!("{cycle}:input"),
-                format!("{cycle}:physics"),
-                format!("{cycle}:render")
-            ]
-        );
+    let mut cycles: std::collections::BTreeMap<u64, Vec<String>> = Default::default();
+    for entry in &log {
+        let (cycle, name) = entry.split_once(':').expect("cycle:name");
+        cycles
+            .entry(cycle.parse().expect("a cycle number"))
+            .or_default()
+            .push(name.to_string());
     }
+    let order = ["input", "physics", "render"];
+    for (cycle, names) in &cycles {
+        assert_eq!(names[..], order[..names.len()], "cycle {cycle}");
+    }
+    assert!(cycles.values().filter(|names| names.len() == 3).count() >= 3);
     let physics = slots
         .iter()
         .find(|slot| &*slot.name == "physics")
@@ -187,15 +190,15 @@ fn deadline_misses_are_counted_and_named_in_the_metrics() {
     let runtime = common::start(Plan::builder().partition(
         "ctl",
         [core],
-        Policy::frame(Duration::from_millis(20)),
+        Policy::frame(Duration::from_millis(50)),
     ));
     let ctl = runtime.partition("ctl").expect("ctl");
-    ctl.add_slot("steady", Duration::from_millis(10), |_| {})
+    // A generous budget: a loaded machine may preempt even a slot that
+    // does nothing.
+    ctl.add_slot("steady", Duration::from_millis(40), |_| {})
         .expect("fits");
-    ctl.add_slot("slow", Duration::from_micros(100), |frame| {
-        if frame.cycle % 2 == 0 {
-            std::thread::sleep(Duration::from_millis(2));
-        }
+    ctl.add_slot("slow", Duration::from_micros(100), |_| {
+        std::thread::sleep(Duration::from_millis(2));
     })
     .expect("fits");
     let metrics = common::eventually("two misses", || {
@@ -205,7 +208,10 @@ fn deadline_misses_are_counted_and_named_in_the_metrics() {
     });
     let core = &metrics.partition("ctl").expect("ctl").cores[0];
     assert!(core.recent_misses.iter().all(|miss| &*miss.slot == "slow"));
-    assert!(core.recent_misses.iter().all(|miss| miss.cycle % 2 == 0));
+    assert!(core
+        .recent_misses
+        .iter()
+        .all(|miss| miss.took >= Duration::from_millis(2)));
     let text = metrics.to_string();
     assert!(
         text.contains("missed: slot `slow` overran its 100µs budget in cycle"),

@@ -219,6 +219,31 @@ impl fmt::Display for MetricsSnapshot {
                     micros(latency.value_at_quantile(0.99)),
                     micros(latency.max()),
                 )?;
+                let mut extras = Vec::new();
+                if matches!(partition.policy, Policy::Frame { .. }) {
+                    extras.push(format!(
+                        "{} cycles ({} skipped)",
+                        core.cycles, core.cycles_skipped
+                    ));
+                }
+                if core.messages > 0 {
+                    extras.push(format!(
+                        "{} messages in {} batches",
+                        core.messages, core.batches
+                    ));
+                }
+                if core.connections_accepted > 0 {
+                    extras.push(format!(
+                        "{} connections accepted",
+                        core.connections_accepted
+                    ));
+                }
+                if core.panics > 0 {
+                    extras.push(format!("{} panics", core.panics));
+                }
+                if !extras.is_empty() {
+                    writeln!(f, "{:<12} {:>4}   {}", "", "", extras.join(", "))?;
+                }
                 for slot in &core.slots {
                     writeln!(
                         f,

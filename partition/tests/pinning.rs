@@ -117,3 +117,41 @@ fn the_default_runtime_has_one_api_partition_on_every_usable_core() {
     );
     runtime.shutdown(Duration::from_secs(5));
 }
+
+#[test]
+fn a_runtime_starts_from_a_toml_file() {
+    let (first, second) = common::cores();
+    let dir = std::env::temp_dir().join(format!("partition-start-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("plan.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "fallback = \"shrink\"\n\n[[partition]]\nname = \"app\"\ncores = [{first}]\npolicy = \"api\"\n\n\
+             [[partition]]\nname = \"bus\"\ncores = \"{second}\"\npolicy = \"messaging\"\nbatch = 8\n"
+        ),
+    )
+    .expect("write");
+    let runtime = partition::Runtime::start_from_toml_file(&path).expect("starts");
+    assert_eq!(runtime.partition("app").expect("app").cores(), [first]);
+    assert_eq!(
+        runtime.partition("bus").expect("bus").policy(),
+        Policy::Messaging { batch_budget: 8 }
+    );
+    runtime.shutdown(Duration::from_secs(5));
+    std::fs::write(
+        &path,
+        "[[partition]]\nname = \"app\"\ncores = [4096]\npolicy = \"api\"\n",
+    )
+    .expect("write");
+    let error = partition::Runtime::start_from_toml_file(&path)
+        .err()
+        .expect("core 4096 does not exist");
+    assert!(
+        error
+            .to_string()
+            .contains("plan.toml:3:9: partition `app` asks for cores 4096"),
+        "{error}"
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

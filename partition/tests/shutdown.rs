@@ -110,3 +110,15 @@ fn shutdown_stops_accepting_and_lets_open_connections_finish() {
         "still accepting after shutdown"
     );
 }
+
+#[test]
+fn a_dropped_runtime_cuts_its_tasks_at_once() {
+    let (core, _) = common::cores();
+    let runtime = common::start(Plan::builder().partition("app", [core], Policy::Api));
+    let stuck = runtime
+        .partition("app")
+        .expect("app")
+        .spawn(std::future::pending::<()>());
+    drop(runtime);
+    assert_eq!(stuck.join(), Err(JoinError::Cut));
+}

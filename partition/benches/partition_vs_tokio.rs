@@ -533,6 +533,16 @@ fn main() {
         .unwrap_or(10);
     let machine = Machine::detect().expect("readable machine");
     println!("machine: {machine}");
+    // Other processes compete for the same cores; say how busy it was.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "load average at start (1, 5, 15 min): {}",
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
     wakeup_latency(&machine, seconds);
     messaging(&machine);
     println!();

@@ -9,34 +9,36 @@
 mod alarm;
 pub(crate) mod counters;
 pub(crate) mod frame;
+mod local;
 mod run_queue;
+mod shared;
 mod tasks;
 mod timers;
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
-use std::sync::atomic::{fence, AtomicBool, AtomicI32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{fence, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use atomic_waker::AtomicWaker;
-use crossbeam_queue::SegQueue;
 use hdrhistogram::Histogram;
 
 use crate::plan::Policy;
 use crate::shutdown::CoreShutdown;
 use alarm::Alarm;
-use counters::{new_histogram, CoreCounters, Published, RECENT_MISSES};
+use counters::{new_histogram, RECENT_MISSES};
 use frame::FrameSchedule;
+use local::LocalContext;
+pub(crate) use local::{
+    add_timer, count_accept, count_batch, count_panic, current_core, local_batch_budget,
+    on_partition_core, spawn_here,
+};
 use run_queue::{Ready, RunQueue};
+pub(crate) use shared::{Command, CoreShared, Spawn};
 pub(crate) use tasks::TaskKind;
-use tasks::{TaskKey, TaskSlab};
-pub(crate) use timers::Sleeper;
-use timers::TimerHeap;
+use tasks::TaskSlab;
+use timers::Sleeper;
 
 /// How many task polls an `api` core runs before it looks at the network.
 const API_TICK: usize = 64;
@@ -44,202 +46,9 @@ const API_TICK: usize = 64;
 const BATCH_SLICE: Duration = Duration::from_millis(2);
 /// How often a busy core hands its histogram to readers.
 const PUBLISH_EVERY: Duration = Duration::from_millis(20);
-/// How long an idle `api` or `messaging` core watches its queues before it
-/// sleeps in the kernel. Waking a sleeping thread from another core costs
-/// tens of microseconds on a virtual machine (measured: 17 us at the median
-/// here), far more than the gap between two messages of a busy ring; the
-/// core is the partition's own, so watching costs nobody else. Cores shared
-/// by `shrink` never spin.
-const SPIN_BEFORE_PARK: Duration = Duration::from_micros(50);
-/// How early a `frame` or `api` core on its own core wakes before a deadline, to
-/// watch the clock for the rest (the hrtimer-to-running path costs ~30 us at
-/// the median on this virtual machine; see ARCHITECTURE.md).
-const WAKE_EARLY: Duration = Duration::from_micros(100);
 /// The most commands taken from the queue in one turn, so a flood from
 /// other cores cannot keep this one from running its tasks.
 const COMMANDS_PER_TURN: usize = 4096;
-
-/// A task sent to a core from anywhere.
-pub(crate) struct Spawn {
-    pub future: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
-    pub name: Option<Arc<str>>,
-    pub kind: TaskKind,
-    pub at: Instant,
-}
-
-/// What other threads ask of a core.
-pub(crate) enum Command {
-    Spawn(Spawn),
-    Wake { key: TaskKey, at: Instant },
-    Run(Box<dyn FnOnce(&mut CoreLoop) + Send>),
-    Shutdown { deadline: Instant },
-}
-
-/// The part of a core that other threads see.
-pub(crate) struct CoreShared {
-    pub partition: Arc<str>,
-    pub policy: Policy,
-    pub core: usize,
-    pub realtime_priority: Option<u8>,
-    spin_before_park: Duration,
-    wake_early: Duration,
-    commands: SegQueue<Command>,
-    loop_waker: AtomicWaker,
-    sleeping: AtomicBool,
-    pub counters: CoreCounters,
-    pub published: Mutex<Published>,
-    pub thread_id: AtomicI32,
-}
-
-impl CoreShared {
-    /// `shares_core`: whether another partition runs on the same core.
-    pub fn new(
-        partition: Arc<str>,
-        policy: Policy,
-        core: usize,
-        shares_core: bool,
-        realtime_priority: Option<u8>,
-    ) -> Self {
-        let spin_before_park = match policy {
-            Policy::Api | Policy::Messaging { .. } if !shares_core => SPIN_BEFORE_PARK,
-            _ => Duration::ZERO,
-        };
-        let wake_early = match policy {
-            Policy::Frame { .. } | Policy::Api if !shares_core => WAKE_EARLY,
-            _ => Duration::ZERO,
-        };
-        CoreShared {
-            partition,
-            policy,
-            core,
-            realtime_priority,
-            spin_before_park,
-            wake_early,
-            commands: SegQueue::new(),
-            loop_waker: AtomicWaker::new(),
-            sleeping: AtomicBool::new(false),
-            counters: CoreCounters::default(),
-            published: Mutex::new(Published {
-                latency: new_histogram(),
-                slots: Vec::new(),
-                recent_misses: VecDeque::new(),
-            }),
-            thread_id: AtomicI32::new(0),
-        }
-    }
-
-    /// Queues a command; wakes the core only if it is asleep, so a busy
-    /// core is never interrupted by a system call.
-    pub fn send(&self, command: Command) {
-        self.commands.push(command);
-        fence(Ordering::SeqCst);
-        if self.sleeping.load(Ordering::Relaxed) {
-            self.loop_waker.wake();
-        }
-    }
-
-    pub fn pending_commands(&self) -> usize {
-        self.commands.len()
-    }
-}
-
-/// A task created on the core, waiting to enter its slab.
-type LocalSpawn = (tasks::LocalFuture, Option<Arc<str>>, TaskKind);
-
-/// What code running on a core can reach through the thread.
-pub(crate) struct LocalContext {
-    pub shared: Arc<CoreShared>,
-    timers: RefCell<TimerHeap>,
-    current: Cell<Option<TaskKey>>,
-    spawned: RefCell<Vec<LocalSpawn>>,
-    woken: RefCell<Vec<(TaskKey, Instant)>>,
-    pub batch_budget: usize,
-}
-
-thread_local! {
-    static LOCAL: RefCell<Option<Rc<LocalContext>>> = const { RefCell::new(None) };
-}
-
-fn with_local<R>(f: impl FnOnce(&LocalContext) -> R) -> Option<R> {
-    LOCAL.with(|local| local.borrow().as_ref().map(|context| f(context)))
-}
-
-/// Queues a task woken on its own core's thread without the command
-/// queue; false on any other thread.
-pub(crate) fn wake_here(core: &Arc<CoreShared>, key: TaskKey) -> bool {
-    with_local(|local| {
-        if Arc::ptr_eq(&local.shared, core) {
-            local.woken.borrow_mut().push((key, Instant::now()));
-            // The reactor wakes tasks while the loop sleeps in it.
-            if core.sleeping.load(Ordering::Relaxed) {
-                core.loop_waker.wake();
-            }
-            true
-        } else {
-            false
-        }
-    })
-    .unwrap_or(false)
-}
-
-/// Whether the calling thread is a partition core.
-pub(crate) fn on_partition_core() -> bool {
-    with_local(|_| ()).is_some()
-}
-
-/// Counts a task's panic on the core it ran on.
-pub(crate) fn count_panic() {
-    with_local(|local| local.shared.counters.panics.add_shared(1));
-}
-
-/// Counts messages a consumer handled in one batch.
-pub(crate) fn count_batch(messages: usize) {
-    with_local(|local| {
-        local.shared.counters.messages.add(messages as u64);
-        local.shared.counters.batches.add(1);
-    });
-}
-
-pub(crate) fn count_accept() {
-    with_local(|local| local.shared.counters.accepted.add(1));
-}
-
-/// The messaging batch budget of the calling core, if it is one.
-pub(crate) fn local_batch_budget() -> Option<usize> {
-    with_local(|local| local.batch_budget)
-}
-
-/// The partition and core of the calling thread, if it is a partition core.
-pub(crate) fn current_core() -> Option<(Arc<str>, usize)> {
-    with_local(|local| (Arc::clone(&local.shared.partition), local.shared.core))
-}
-
-/// Adds a task created on this core; `None` off partition cores.
-pub(crate) fn spawn_here(
-    future: tasks::LocalFuture,
-    name: Option<Arc<str>>,
-    kind: TaskKind,
-) -> Result<(), tasks::LocalFuture> {
-    LOCAL.with(|local| match local.borrow().as_ref() {
-        Some(context) => {
-            context.spawned.borrow_mut().push((future, name, kind));
-            Ok(())
-        }
-        None => Err(future),
-    })
-}
-
-/// Registers a precise timer on this core; false off partition cores.
-pub(crate) fn add_timer(deadline: Instant, waker: &std::task::Waker) -> bool {
-    with_local(|local| {
-        let sleeper = match local.current.get() {
-            Some(key) => Sleeper::Task(key),
-            None => Sleeper::Waker(waker.clone()),
-        };
-        local.timers.borrow_mut().add(deadline, sleeper);
-    })
-    .is_some()
-}
 
 /// The executor of one core.
 pub(crate) struct CoreLoop {
@@ -263,15 +72,7 @@ impl CoreLoop {
             Policy::Messaging { batch_budget } => batch_budget,
             _ => Policy::DEFAULT_BATCH_BUDGET,
         };
-        let local = Rc::new(LocalContext {
-            shared: Arc::clone(&shared),
-            timers: RefCell::new(TimerHeap::default()),
-            current: Cell::new(None),
-            spawned: RefCell::new(Vec::new()),
-            woken: RefCell::new(Vec::new()),
-            batch_budget,
-        });
-        LOCAL.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&local)));
+        let local = LocalContext::install(Arc::clone(&shared), batch_budget);
         Ok(CoreLoop {
             queue: RunQueue::new(matches!(shared.policy, Policy::Api)),
             frame: match shared.policy {
@@ -661,7 +462,7 @@ impl CoreLoop {
                     .push(task.name.unwrap_or_else(|| Arc::from("unnamed task")));
             }
         }
-        LOCAL.with(|slot| *slot.borrow_mut() = None);
+        LocalContext::uninstall();
         self.report
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::task::{Wake, Waker};
 use std::time::Instant;
 
-use super::{Command, CoreShared};
+use super::local::wake_here;
+use super::shared::{Command, CoreShared};
 
 /// A task's place in its core's slab; the generation tells a reused place
 /// from the task that had it before, so a late wake of a finished task is
@@ -52,7 +53,7 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if !self.queued.swap(true, Ordering::AcqRel) && !super::wake_here(&self.core, self.key) {
+        if !self.queued.swap(true, Ordering::AcqRel) && !wake_here(&self.core, self.key) {
             self.core.send(Command::Wake {
                 key: self.key,
                 at: Instant::now(),

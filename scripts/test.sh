@@ -32,7 +32,7 @@ export PARSELTONGUE_REQUIRE_NVIM=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log" || status=$?
 
 # No warnings and one layout, everywhere; and the VS Code extension:
 # its dependencies from the lockfile, a type check, the grammar tests and

@@ -39,6 +39,17 @@ function main() {
 
 const MAIN: &str = "/memory/shapes/main.pt";
 
+/// A JSON snapshot with every object's keys in sorted order, so it does
+/// not depend on whether serde_json keeps insertion order (a feature any
+/// crate in the build may turn on).
+macro_rules! assert_sorted_json_snapshot {
+    ($($arg:tt)*) => {
+        insta::with_settings!({ sort_maps => true }, {
+            insta::assert_json_snapshot!($($arg)*);
+        })
+    };
+}
+
 /// A server with `text` open as `main.pt`; returns the client and the
 /// cursor position of `$0`.
 async fn open(marked: &str) -> (Client, Value) {
@@ -74,7 +85,7 @@ async fn diagnostics_carry_code_description_related_information_and_data() {
         .expect("the explanation exists")
         .starts_with("# PT0301"));
     diagnostics[0]["codeDescription"]["href"] = json!("file:///<temp>/PT0301.md");
-    insta::assert_json_snapshot!(diagnostics);
+    assert_sorted_json_snapshot!(diagnostics);
 }
 
 #[tokio::test]
@@ -126,7 +137,7 @@ async fn hover_shows_types_signatures_and_keywords() {
     let (mut client4, position4) =
         open(&with_cursor("(self.x * self.x + self.y * self.y).sq")).await;
     let method = client4.request("textDocument/hover", at(&position4)).await;
-    insta::assert_json_snapshot!(
+    assert_sorted_json_snapshot!(
         json!({ "local": local, "function": function, "keyword": keyword, "builtin_method_call": method })
     );
 }
@@ -149,7 +160,7 @@ async fn definition_references_highlight_and_rename() {
     let bad_rename = client
         .request("textDocument/rename", json!({ "textDocument": { "uri": uri(MAIN) }, "position": position, "newName": "let_var" }))
         .await;
-    insta::assert_json_snapshot!(json!({
+    assert_sorted_json_snapshot!(json!({
         "definition": definition,
         "references": references,
         "highlights": highlights,
@@ -197,7 +208,7 @@ async fn symbols_folding_semantic_tokens_and_inlay_hints() {
     let hints = client
         .request("textDocument/inlayHint", json!({ "textDocument": { "uri": uri(MAIN) }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 99, "character": 0 } } }))
         .await;
-    insta::assert_json_snapshot!(json!({
+    assert_sorted_json_snapshot!(json!({
         "symbols": symbols,
         "workspace_symbols": workspace,
         "folds": folds,
@@ -268,7 +279,7 @@ async fn completion_offers_keywords_scope_members_and_variants() {
         .as_array()
         .and_then(|items| items.iter().find(|i| i["label"] == "for"))
         .cloned();
-    insta::assert_json_snapshot!(
+    assert_sorted_json_snapshot!(
         json!({ "members": members, "match_arms": arms, "for_snippet": snippet })
     );
 }
@@ -283,7 +294,7 @@ async fn signature_help_follows_the_argument() {
     let help = client
         .request("textDocument/signatureHelp", at(&position))
         .await;
-    insta::assert_json_snapshot!(help);
+    assert_sorted_json_snapshot!(help);
 }
 
 #[tokio::test]
@@ -298,7 +309,7 @@ async fn formatting_whole_document_and_range() {
     let range = client
         .request("textDocument/rangeFormatting", json!({ "textDocument": { "uri": uri(MAIN) }, "range": { "start": { "line": 2, "character": 0 }, "end": { "line": 2, "character": 5 } }, "options": { "tabSize": 4, "insertSpaces": true } }))
         .await;
-    insta::assert_json_snapshot!(json!({ "whole": whole, "range": range }));
+    assert_sorted_json_snapshot!(json!({ "whole": whole, "range": range }));
 }
 
 #[tokio::test]
@@ -317,7 +328,7 @@ async fn code_actions_fix_and_convert_bindings() {
         .iter()
         .map(|a| json!({ "title": a["title"], "kind": a["kind"], "isPreferred": a["isPreferred"], "edit": a["edit"] }))
         .collect();
-    insta::assert_json_snapshot!(titles);
+    assert_sorted_json_snapshot!(titles);
     // Before and after: the preferred quick fix, applied, leaves a program
     // the server finds no error in.
     let fix = actions

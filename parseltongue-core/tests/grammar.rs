@@ -383,3 +383,14 @@ fn edited_programs_get_the_parsers_verdict_from_the_gbnf_grammar() {
     let lark = gbnf_read_by_llguidance();
     with_deep_stack(move || mutants_agree("gbnf", &lark));
 }
+
+#[test]
+fn the_references_show_the_description_itself() {
+    for doc in ["docs/reference.md", "docs/llms.txt"] {
+        let text = std::fs::read_to_string(root().join(doc)).expect("doc exists");
+        assert!(
+            text.contains(grammar::DESCRIPTION),
+            "{doc} must show parseltongue-core/src/grammar/parseltongue.ebnf verbatim in a ```text block"
+        );
+    }
+}

@@ -2,12 +2,13 @@
 //! show progress, and show rustc's messages at the `.pt` lines.
 
 use crate::package::{cargo_missing, cargo_program, Package};
+use crate::report::Report;
 use crate::rustc_messages::{is_closing_note, Mapper};
 use cargo_metadata::{Artifact, Message};
 use indicatif::{ProgressBar, ProgressStyle};
 use parseltongue_core::diagnostics::render::{self, ColorChoice};
 use std::collections::HashSet;
-use std::io::{BufReader, IsTerminal, Read};
+use std::io::{BufReader, Read};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -33,12 +34,14 @@ pub struct Built {
     pub mapper: Mapper,
 }
 
-/// Runs Cargo for `package` and reports its messages; returns what it built.
+/// Runs Cargo for `package` and reports its messages to `report`;
+/// returns what it built.
 pub fn build(
     package: &Package,
     goal: Goal,
     release: bool,
     color: ColorChoice,
+    report: &mut Report,
 ) -> Result<Built, String> {
     let mut command = Command::new(cargo_program());
     match goal {
@@ -74,8 +77,9 @@ pub fn build(
     });
 
     // A terminal gets a progress bar; a log (CI, a pipe) gets a line per
-    // package compiled, as Cargo prints them, so a long build is not silent.
-    let log_lines = !std::io::stderr().is_terminal();
+    // package compiled, as Cargo prints them, so a long build is not silent;
+    // a captured report gets the messages alone.
+    let log_lines = report.is_terminal() && !report.is_interactive();
     let started = std::time::Instant::now();
     let progress = if log_lines {
         eprintln!(
@@ -85,8 +89,10 @@ pub fn build(
             package.dependency_count.max(1)
         );
         ProgressBar::hidden()
-    } else {
+    } else if report.is_interactive() {
         ProgressBar::new(package.dependency_count.max(1) as u64)
+    } else {
+        ProgressBar::hidden()
     };
     progress.set_style(
         ProgressStyle::with_template("{prefix:>12.cyan.bold} [{bar:30}] {pos}/{len}: {wide_msg}")
@@ -94,7 +100,7 @@ pub fn build(
             .progress_chars("=> "),
     );
     progress.set_prefix("Building");
-    if !log_lines {
+    if report.is_interactive() {
         progress.enable_steady_tick(Duration::from_millis(120));
     }
 
@@ -148,7 +154,7 @@ pub fn build(
                     cargo_metadata::diagnostic::DiagnosticLevel::Warning => warnings += 1,
                     _ => {}
                 }
-                progress.suspend(|| eprint!("{rendered}"));
+                progress.suspend(|| report.emit(&rendered));
             }
             Message::BuildFinished(finished) => success = finished.success,
             _ => {}
@@ -166,10 +172,10 @@ pub fn build(
     let cargo_stderr = stderr_reader.join().unwrap_or_default();
     success &= status.success();
     if errors > 0 || warnings > 0 {
-        eprintln!("{}", render::summary(errors, warnings));
+        report.emit(&format!("{}\n", render::summary(errors, warnings)));
     }
     if !success && errors == 0 {
-        eprint!("{cargo_stderr}");
+        report.emit(&cargo_stderr);
     }
     Ok(Built {
         success,

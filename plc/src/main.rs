@@ -10,7 +10,9 @@
 
 mod cargo_driver;
 mod commands;
+mod mcp;
 mod package;
+mod report;
 mod rustc_messages;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -178,6 +180,10 @@ enum Command {
     },
     /// Run the language server on stdin and stdout (for editors).
     Lsp,
+    /// Run the toolchain as a Model Context Protocol server on stdin and
+    /// stdout (for agents): check, fix, explain, reference, emit, format,
+    /// run and test as tools.
+    Mcp,
     /// What a package's build script runs (parseltongue-build without its
     /// `compiler` feature): lowers the program into Cargo's `OUT_DIR`.
     #[command(hide = true)]
@@ -327,6 +333,7 @@ fn main() -> ExitCode {
             build.run();
             Ok(ExitCode::SUCCESS)
         }
+        Command::Mcp => mcp::serve().map(|()| ExitCode::SUCCESS),
         Command::Lsp => parseltongue_lsp::run_stdio()
             .map(|()| ExitCode::SUCCESS)
             .map_err(|e| format!("the language server could not start: {e}")),

@@ -21,6 +21,8 @@ pub struct Mapper {
     /// The `.pt` sources, shown by paths relative to the current folder.
     sources: SourceMap,
     source_ids: HashMap<PathBuf, FileId>,
+    /// `.pt` files under this folder are named relative to it.
+    display_root: Option<PathBuf>,
 }
 
 impl Mapper {
@@ -31,7 +33,15 @@ impl Mapper {
             generated: HashMap::new(),
             sources: SourceMap::new(),
             source_ids: HashMap::new(),
+            display_root: None,
         }
+    }
+
+    /// Names `.pt` files under `root` relative to it (a program the MCP
+    /// server wrote to a scratch folder is shown as `main.pt`).
+    pub fn with_display_root(mut self, root: &Path) -> Self {
+        self.display_root = Some(root.to_path_buf());
+        self
     }
 
     fn absolute(&self, file_name: &str) -> PathBuf {
@@ -48,7 +58,12 @@ impl Mapper {
             return Some(*id);
         }
         let text = std::fs::read_to_string(path).ok()?;
-        let id = self.sources.add(SourceFile::new(shown_path(path), text));
+        let name = self
+            .display_root
+            .as_ref()
+            .and_then(|root| path.strip_prefix(root).ok())
+            .map_or_else(|| shown_path(path), |p| p.display().to_string());
+        let id = self.sources.add(SourceFile::new(name, text));
         self.source_ids.insert(path.to_path_buf(), id);
         Some(id)
     }

@@ -11,8 +11,11 @@ use std::fmt::Write;
 /// The grammar in Lark.
 pub fn lark() -> String {
     let grammar = grammar();
+    // `%llguidance {}` first: llama.cpp takes a grammar that starts with it
+    // as llguidance's rather than as GBNF.
     let mut out = String::from(
-        "// Parseltongue's syntax for llguidance (`plc grammar --format lark`).\n\
+        "%llguidance {}\n\n\
+         // Parseltongue's syntax for llguidance (`plc grammar --format lark`).\n\
          // Names, types and ownership are checked by `plc check`, not here.\n\n",
     );
     // llguidance ignores spaces and comments between tokens, not before

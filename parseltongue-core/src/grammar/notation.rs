@@ -259,7 +259,7 @@ mod tests {
         let grammar = parse(
             "a = \"x\" b? ( c | [^\"\\\\a-z] )* D+ ; // note\nb = \"y\" ;\nc = \"z\" ;\nD = W - KEYWORD ;\nW = [a] ;",
         )
-        .unwrap();
+        .expect("a valid description");
         assert_eq!(grammar.definitions.len(), 5);
         let Expression::Sequence(parts) = &grammar.definitions[0].body else {
             panic!("a sequence")
@@ -292,12 +292,14 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         assert_eq!(
-            parse("a = \"x\" ;\nb = ;").unwrap_err(),
+            parse("a = \"x\" ;\nb = ;").expect_err("an empty body"),
             "line 2: expected something to match"
         );
-        assert!(parse("a = \"x\"").unwrap_err().contains("expected `;`"));
+        assert!(parse("a = \"x\"")
+            .expect_err("no `;`")
+            .contains("expected `;`"));
         assert!(parse("a = \"x\" ;\na = \"y\" ;")
-            .unwrap_err()
+            .expect_err("a name defined twice")
             .contains("defined twice"));
     }
 }

@@ -5,6 +5,7 @@
 use super::{color, compile, diagnostics_failed, exit_code_of, Outcome};
 use crate::cargo_driver::{self, Built, Goal};
 use crate::package::{self, Package};
+use crate::report::Report;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -49,7 +50,7 @@ fn build_package(
             package.name
         ));
     }
-    let built = cargo_driver::build(&package, goal, release, color())?;
+    let built = cargo_driver::build(&package, goal, release, color(), &mut Report::terminal())?;
     Ok(if built.success {
         Ok(built)
     } else {

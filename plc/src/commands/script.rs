@@ -4,17 +4,20 @@
 //! lines, as in a package.
 
 use super::{color, compile, diagnostics_failed, exit_code_of, Outcome};
+use crate::report::Report;
 use crate::rustc_messages::{is_closing_note, Mapper};
 use cargo_metadata::diagnostic::{Diagnostic as RustcDiagnostic, DiagnosticLevel};
 use parseltongue_build::generated::write_generated;
+use parseltongue_build::load::Program;
 use parseltongue_core::diagnostics::render;
+use parseltongue_core::lower::LineOrigins;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 /// Where the program at `path` is built: named after it, and told apart
 /// from programs of the same name elsewhere by a hash of where it is.
-fn build_dir(name: &str, path: &Path) -> PathBuf {
+pub fn build_dir(name: &str, path: &Path) -> PathBuf {
     use std::hash::{Hash, Hasher};
     let base = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -29,10 +32,13 @@ fn build_dir(name: &str, path: &Path) -> PathBuf {
 
 /// A program compiled by rustc: its executable, and what maps the
 /// generated file's locations back to `.pt` lines.
-struct Compiled {
-    binary: PathBuf,
-    source: PathBuf,
-    mapper: Mapper,
+pub struct Compiled {
+    /// The executable.
+    pub binary: PathBuf,
+    /// The generated Rust it was compiled from.
+    pub source: PathBuf,
+    /// Maps locations in `source` back to `.pt` lines.
+    pub mapper: Mapper,
 }
 
 /// Lowers the program and compiles it with rustc (as a test harness for
@@ -43,14 +49,48 @@ fn compiled(path: &Path, release: bool, tests: bool) -> Result<Result<Compiled, 
         Err(code) => return Ok(Err(code)),
     };
     let rust = compiled.rust.unwrap_or_default();
-    let (stem, kind) = if tests {
+    let dir = build_dir(&program.name, path);
+    let built = build_with_rustc(
+        &program,
+        &rust,
+        &compiled.origins,
+        &dir,
+        Options { release, tests },
+        None,
+        &mut Report::terminal(),
+    )?;
+    Ok(built.ok_or_else(diagnostics_failed))
+}
+
+/// How a program is compiled by rustc.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// With optimisations.
+    pub release: bool,
+    /// As a libtest harness of its `test` blocks.
+    pub tests: bool,
+}
+
+/// Compiles the lowered `rust` of `program` with rustc in `dir` (if it
+/// changed since the last build there); rustc's messages, shown at the
+/// `.pt` lines, go to `report`. `None` when rustc failed.
+pub fn build_with_rustc(
+    program: &Program,
+    rust: &str,
+    origins: &LineOrigins,
+    dir: &Path,
+    options: Options,
+    display_root: Option<&Path>,
+    report: &mut Report,
+) -> Result<Option<Compiled>, String> {
+    let (stem, kind) = if options.tests {
         ("tests", "test")
     } else {
         ("program", "run")
     };
     // The program and its test harness are built apart, so neither is
     // mistaken for up to date after the other was rebuilt.
-    let dir = build_dir(&program.name, path).join(kind);
+    let dir = dir.join(kind);
     let source = dir.join("main.rs");
     let binary = dir.join(if cfg!(windows) {
         format!("{stem}.exe")
@@ -58,9 +98,12 @@ fn compiled(path: &Path, release: bool, tests: bool) -> Result<Result<Compiled, 
         stem.to_string()
     });
     // Rewriting an unchanged file would make rustc rebuild for nothing.
-    let changed = write_generated(&source, &rust, &compiled.origins, &program.paths)
+    let changed = write_generated(&source, rust, origins, &program.paths)
         .map_err(|e| format!("cannot write `{}`: {e}", source.display()))?;
     let mut mapper = Mapper::new(&dir);
+    if let Some(root) = display_root {
+        mapper = mapper.with_display_root(root);
+    }
     if changed || !binary.exists() {
         let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
         let mut command = Command::new(&rustc);
@@ -69,15 +112,20 @@ fn compiled(path: &Path, release: bool, tests: bool) -> Result<Result<Compiled, 
             .args(["--error-format=json", "-o"])
             .arg(&binary)
             .arg(&source);
-        if tests {
+        if options.tests {
             command.arg("--test");
         }
-        if release {
+        if options.release {
             command.args(["-C", "opt-level=3"]);
         }
         let output = command
             .output()
             .map_err(|e| format!("cannot run `{rustc}` ({e}); install Rust from https://rustup.rs and make sure it is on PATH"))?;
+        let color = if report.is_terminal() {
+            color()
+        } else {
+            render::ColorChoice::Never
+        };
         let mut errors = 0;
         for line in String::from_utf8_lossy(&output.stderr).lines() {
             match serde_json::from_str::<RustcDiagnostic>(line) {
@@ -87,23 +135,23 @@ fn compiled(path: &Path, release: bool, tests: bool) -> Result<Result<Compiled, 
                         errors += 1;
                     }
                     if !diagnostic.spans.is_empty() || diagnostic.level == DiagnosticLevel::Error {
-                        eprint!("{}", mapper.render(&diagnostic, color()));
+                        report.emit(&mapper.render(&diagnostic, color));
                     }
                 }
-                Err(_) => eprintln!("{line}"),
+                Err(_) => report.emit(&format!("{line}\n")),
             }
         }
         if !output.status.success() {
             let _ = std::fs::remove_file(&binary);
-            eprintln!("{}", render::summary(errors.max(1), 0));
+            report.emit(&format!("{}\n", render::summary(errors.max(1), 0)));
             // A warning-free failure without a message: show rustc's words.
             if errors == 0 {
-                eprint!("{}", String::from_utf8_lossy(&output.stderr));
+                report.emit(&String::from_utf8_lossy(&output.stderr));
             }
-            return Ok(Err(diagnostics_failed()));
+            return Ok(None);
         }
     }
-    Ok(Ok(Compiled {
+    Ok(Some(Compiled {
         binary,
         source,
         mapper,

@@ -155,3 +155,14 @@ fn a_runtime_starts_from_a_toml_file() {
     );
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[test]
+fn handles_cross_threads() {
+    fn send_and_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_and_sync::<partition::Runtime>();
+    send_and_sync::<partition::Partition>();
+    send::<partition::JoinHandle<String>>();
+    send::<partition::RingSender<String>>();
+    send::<partition::RingReceiver<String>>();
+}

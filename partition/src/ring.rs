@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use atomic_waker::AtomicWaker;
+use crossbeam_utils::CachePadded;
 use rtrb::{Consumer, Producer, RingBuffer};
 
 /// How often a blocking call retries before it parks its thread: waiting
@@ -48,10 +49,12 @@ impl Signal {
     }
 }
 
+/// Each signal on its own cache line: the sender reads one on every send
+/// while the receiver writes the other.
 #[derive(Default)]
 struct Shared {
-    to_receiver: Signal,
-    to_sender: Signal,
+    to_receiver: CachePadded<Signal>,
+    to_sender: CachePadded<Signal>,
     sender_gone: AtomicBool,
     receiver_gone: AtomicBool,
 }
@@ -142,6 +145,14 @@ impl<T> RingSender<T> {
 
     /// Sends, waiting while the ring is full.
     pub async fn send(&mut self, value: T) -> Result<(), Closed<T>> {
+        // Straight to the ring first: its push reads the receiver's position
+        // only when its cached copy says full, while asking for the room
+        // reads it (a cache miss across cores) every time.
+        let value = match self.try_send(value) {
+            Ok(()) => return Ok(()),
+            Err(TrySendError::Closed(value)) => return Err(Closed(value)),
+            Err(TrySendError::Full(value)) => value,
+        };
         let has_room = poll_fn(|cx| self.poll_room(cx)).await;
         if !has_room {
             return Err(Closed(value));

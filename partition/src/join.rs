@@ -15,8 +15,9 @@ use tokio::sync::oneshot;
 pub enum JoinError {
     /// The task panicked; the message is the panic's.
     Panicked(String),
-    /// The task was still running when shutdown's deadline passed, and was
-    /// dropped.
+    /// The task was dropped unfinished: it was still running when
+    /// shutdown's deadline passed, or it reached its core after shutdown
+    /// had begun there (the core's report counts those as refused).
     Cut,
     /// The runtime was shutting down when the task was spawned, so it never ran.
     Refused,

@@ -1,0 +1,3 @@
+//! Storage throughput benchmark (to be written).
+
+fn main() {}

@@ -116,16 +116,11 @@ impl PartitionLog {
             } else if clean_shutdown {
                 Segment::load_clean_active(&dir, base, interval, config.verifiable, now)?
             } else {
-                Err(String::new())
+                Err(RecoveryReason::UncleanShutdown)
             };
             let segment = match loaded {
                 Ok(segment) => segment,
-                Err(why) => {
-                    let reason = if !is_last || clean_shutdown {
-                        RecoveryReason::UnusableIndex(why)
-                    } else {
-                        RecoveryReason::UncleanShutdown
-                    };
+                Err(reason) => {
                     let chain_previous = if config.verifiable && is_last {
                         Some(chain_head_before(&segments)?)
                     } else {

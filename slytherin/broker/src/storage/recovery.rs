@@ -25,6 +25,9 @@ pub enum RecoveryReason {
     UncleanShutdown,
     /// The segment's index files are missing or inconsistent.
     UnusableIndex(String),
+    /// The log was closed cleanly, but the active segment's last batches
+    /// no longer validate (the files changed after the shutdown).
+    DamagedTail(String),
 }
 
 impl fmt::Display for RecoveryReason {
@@ -32,6 +35,9 @@ impl fmt::Display for RecoveryReason {
         match self {
             RecoveryReason::UncleanShutdown => write!(f, "the log was not closed cleanly"),
             RecoveryReason::UnusableIndex(why) => write!(f, "its indexes are unusable ({why})"),
+            RecoveryReason::DamagedTail(why) => {
+                write!(f, "its tail is damaged despite a clean shutdown ({why})")
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ use super::chain::{ChainEntry, ChainHash, ChainWriter};
 use super::error::StorageError;
 use super::index::{IndexDefect, OffsetEntry, OffsetIndex, TimeEntry, TimeIndex};
 use super::records::{first_record_at_or_after, RecordPosition};
+use super::recovery::RecoveryReason;
 use super::scan::{BatchScan, ScanStep};
 
 /// The files of one segment.
@@ -123,17 +124,19 @@ impl Segment {
     pub(crate) fn load_sealed(
         dir: &Path,
         base_offset: i64,
-    ) -> Result<Result<Self, String>, StorageError> {
+    ) -> Result<Result<Self, RecoveryReason>, StorageError> {
         let paths = SegmentPaths::new(dir, base_offset);
         let size = fs::metadata(&paths.log)
             .map_err(StorageError::io("stat", &paths.log))?
             .len();
         let (offset_index, time_index) = match read_indexes(&paths, size) {
             Ok(indexes) => indexes,
-            Err(reason) => return Ok(Err(reason)),
+            Err(why) => return Ok(Err(RecoveryReason::UnusableIndex(why))),
         };
         if size > 0 && time_index.is_empty() {
-            return Ok(Err("the time index is empty for a non-empty log".to_owned()));
+            return Ok(Err(RecoveryReason::UnusableIndex(
+                "the time index is empty for a non-empty log".to_owned(),
+            )));
         }
         Ok(Ok(Segment {
             base_offset,
@@ -163,7 +166,7 @@ impl Segment {
         index_interval_bytes: u32,
         verifiable: bool,
         now_ms: i64,
-    ) -> Result<Result<Self, String>, StorageError> {
+    ) -> Result<Result<Self, RecoveryReason>, StorageError> {
         let paths = SegmentPaths::new(dir, base_offset);
         let file = open_read_write(&paths.log)?;
         let size = file
@@ -172,7 +175,7 @@ impl Segment {
             .len();
         let (offset_index, time_index) = match read_indexes(&paths, size) {
             Ok(indexes) => indexes,
-            Err(reason) => return Ok(Err(reason)),
+            Err(why) => return Ok(Err(RecoveryReason::UnusableIndex(why))),
         };
         let (start, tail_offset) = offset_index.last().map_or((0, base_offset), |e| {
             (
@@ -194,9 +197,9 @@ impl Segment {
                 }
                 ScanStep::End => break,
                 ScanStep::Defect { position, defect } => {
-                    return Ok(Err(format!(
-                        "the tail after the last index entry is damaged at byte {position}: {defect}"
-                    )));
+                    return Ok(Err(RecoveryReason::DamagedTail(format!(
+                        "byte {position}: {defect}"
+                    ))));
                 }
             }
         }

@@ -9,10 +9,11 @@
 //!
 //! Creation and deletion go through a rename so a crash never leaves a
 //! half-made or half-deleted topic visible: a topic is built in
-//! `<topic>~creating` and renamed into place, and deleted by renaming it to
-//! `<topic>~deleting` before removing the files. `~` cannot appear in a
-//! Kafka topic name, so these folders never clash with a topic; leftovers
-//! are removed on open.
+//! `~creating` and renamed into place, and deleted by renaming it to
+//! `~deleting-N` before removing the files. `~` cannot appear in a Kafka
+//! topic name, so these folders never clash with a topic, and they do not
+//! embed the topic's name, which may already use the 249 bytes Kafka
+//! allows. Leftovers are removed on open.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -28,8 +29,10 @@ use super::segment::sync_dir;
 use super::verify::Verification;
 
 const TOPIC_FILE: &str = "topic.json";
+/// Prefix of the staging folders; no topic name contains it.
+const STAGING_PREFIX: char = '~';
 const CREATING: &str = "~creating";
-const DELETING: &str = "~deleting";
+const DELETING: &str = "~deleting-";
 /// Kafka's limit on topic name length.
 const MAX_TOPIC_NAME_LEN: usize = 249;
 
@@ -110,7 +113,7 @@ impl Storage {
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
-            if name.ends_with(CREATING) || name.ends_with(DELETING) {
+            if name.starts_with(STAGING_PREFIX) {
                 fs::remove_dir_all(&path).map_err(StorageError::io("remove", &path))?;
                 tracing::warn!(folder = %path.display(), "removed an interrupted topic creation or deletion");
                 leftovers = true;
@@ -149,7 +152,7 @@ impl Storage {
         if self.topics.contains_key(name) {
             return Err(StorageError::TopicExists(name.to_owned()));
         }
-        let staging = self.root.join(format!("{name}{CREATING}"));
+        let staging = self.root.join(CREATING);
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(StorageError::io("remove", &staging))?;
         }
@@ -180,7 +183,10 @@ impl Storage {
             return Err(StorageError::UnknownTopic(name.to_owned()));
         }
         let path = self.root.join(name);
-        let doomed = self.root.join(format!("{name}{DELETING}"));
+        let doomed = (0u64..)
+            .map(|n| self.root.join(format!("{DELETING}{n}")))
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| self.root.join(DELETING));
         fs::rename(&path, &doomed).map_err(StorageError::io("rename", &path))?;
         sync_dir(&self.root)?;
         fs::remove_dir_all(&doomed).map_err(StorageError::io("remove", &doomed))?;

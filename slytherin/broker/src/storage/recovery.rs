@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use super::chain::{link, ChainEntry, ChainHash, ChainWriter};
 use super::error::StorageError;
-use super::scan::{BatchScan, ScanDefect, ScanStep};
+use super::scan::{BatchScan, ScanDefect, ScanStep, WHOLE_SEGMENT_CHUNK};
 use super::segment::{open_read_write, Segment, SegmentPaths};
 
 /// Why a segment was scanned instead of loaded from its index files.
@@ -125,7 +125,7 @@ pub(crate) fn recover_segment(
     let mut segment = Segment::empty(base_offset, paths, file);
     let mut kept = 0u64;
     let mut defect = None;
-    let mut scan = BatchScan::new(&scan_file, 0, file_size);
+    let mut scan = BatchScan::new(&scan_file, 0, file_size, WHOLE_SEGMENT_CHUNK);
     loop {
         let step = scan
             .next_validated(segment.next_offset)

@@ -12,13 +12,19 @@ use std::os::unix::fs::FileExt;
 
 use super::batch::{self, BatchError, BatchHeader, BATCH_HEADER_LEN};
 
-/// How much of a segment one read brings in.
-const CHUNK_BYTES: usize = 256 * 1024;
+/// How much of a segment one read brings in when walking a whole segment
+/// (recovery, verification): large reads keep the disk streaming.
+pub(crate) const WHOLE_SEGMENT_CHUNK: usize = 256 * 1024;
+/// How much one read brings in for a lookup, which walks at most about
+/// one index interval of headers: copying more would cost more than the
+/// walk itself.
+pub(crate) const LOOKUP_CHUNK: usize = 16 * 1024;
 
 /// Positioned, buffered reads of one file's first `end` bytes.
 pub(crate) struct ChunkReader<'f> {
     file: &'f File,
     end: u64,
+    chunk: usize,
     buf: Vec<u8>,
     buf_start: u64,
 }
@@ -26,10 +32,11 @@ pub(crate) struct ChunkReader<'f> {
 impl<'f> ChunkReader<'f> {
     /// Reads `file` up to byte `end` (bytes past it are ignored: they may be
     /// a write in progress or a torn tail).
-    pub(crate) fn new(file: &'f File, end: u64) -> Self {
+    pub(crate) fn new(file: &'f File, end: u64, chunk: usize) -> Self {
         ChunkReader {
             file,
             end,
+            chunk,
             buf: Vec::new(),
             buf_start: 0,
         }
@@ -41,7 +48,7 @@ impl<'f> ChunkReader<'f> {
         let buf_end = self.buf_start + self.buf.len() as u64;
         if pos < self.buf_start || pos + len as u64 > buf_end {
             let available = usize::try_from(self.end.saturating_sub(pos)).unwrap_or(usize::MAX);
-            let read_len = len.max(CHUNK_BYTES).min(available);
+            let read_len = len.max(self.chunk).min(available);
             if read_len < len {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -129,10 +136,11 @@ pub(crate) struct BatchScan<'f> {
 }
 
 impl<'f> BatchScan<'f> {
-    /// Walks `file` from byte `start` to byte `end`.
-    pub(crate) fn new(file: &'f File, start: u64, end: u64) -> Self {
+    /// Walks `file` from byte `start` to byte `end`, reading `chunk` bytes
+    /// at a time.
+    pub(crate) fn new(file: &'f File, start: u64, end: u64, chunk: usize) -> Self {
         BatchScan {
-            reader: ChunkReader::new(file, end),
+            reader: ChunkReader::new(file, end, chunk),
             position: start,
             end,
         }

@@ -17,7 +17,7 @@ use super::error::StorageError;
 use super::index::{IndexDefect, OffsetEntry, OffsetIndex, TimeEntry, TimeIndex};
 use super::records::{first_record_at_or_after, RecordPosition};
 use super::recovery::RecoveryReason;
-use super::scan::{BatchScan, ScanStep};
+use super::scan::{BatchScan, ScanStep, LOOKUP_CHUNK};
 
 /// The files of one segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,7 +184,7 @@ impl Segment {
             )
         });
         let mut tail = Vec::new();
-        let mut scan = BatchScan::new(&file, start, size);
+        let mut scan = BatchScan::new(&file, start, size, LOOKUP_CHUNK);
         let mut expected = tail_offset;
         loop {
             match scan
@@ -390,7 +390,7 @@ impl Segment {
         start: u64,
         stop: impl Fn(&BatchHeader) -> bool,
     ) -> Result<Option<(u64, BatchHeader)>, StorageError> {
-        let mut scan = BatchScan::new(self.file()?, start, self.size);
+        let mut scan = BatchScan::new(self.file()?, start, self.size, LOOKUP_CHUNK);
         loop {
             match scan
                 .next_header()

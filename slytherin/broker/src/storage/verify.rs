@@ -10,7 +10,7 @@ use std::fs::File;
 
 use super::chain::{link, read_chain, ChainContents, ChainHash};
 use super::error::StorageError;
-use super::scan::{BatchScan, ScanStep};
+use super::scan::{BatchScan, ScanStep, WHOLE_SEGMENT_CHUNK};
 use super::segment::Segment;
 
 /// The result of verifying a log.
@@ -94,7 +94,7 @@ pub(crate) fn verify_segments(
             .metadata()
             .map_err(StorageError::io("stat", &segment.paths.log))?
             .len();
-        let mut scan = BatchScan::new(&file, 0, on_disk.min(segment.size));
+        let mut scan = BatchScan::new(&file, 0, on_disk.min(segment.size), WHOLE_SEGMENT_CHUNK);
         let mut index = 0;
         loop {
             let step = scan

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use proptest::prelude::*;
 use slytherin_broker::storage::batch::{compute_crc, iter_batches, BatchError, BatchHeader};
 use slytherin_broker::storage::StorageError;
 
@@ -255,4 +256,40 @@ fn data_survives_a_clean_close_and_appends_continue() {
     assert_eq!(report.recovered.len(), 1);
     assert_eq!(report.bytes_cut(), 0);
     assert_eq!(log.log_end_offset(), end + 1);
+}
+
+#[test]
+fn a_partition_log_can_move_to_the_core_that_owns_it() {
+    fn assert_send<T: Send>() {}
+    assert_send::<slytherin_broker::storage::PartitionLog>();
+}
+
+proptest! {
+    /// Arbitrary bytes (and valid batches with arbitrary bytes changed)
+    /// are refused with an error, never a panic, and leave the log as it was.
+    #[test]
+    fn arbitrary_input_is_an_error_not_a_panic(
+        junk in proptest::collection::vec(any::<u8>(), 0..300),
+        flips in proptest::collection::vec((any::<proptest::sample::Index>(), 1u8..=255), 1..4),
+    ) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (_, clock) = clock_at(0);
+        let mut log = open(dir.path(), &test_config(), &clock);
+        let mut bytes = junk.clone();
+        prop_assert!(log.append(&mut bytes).is_err());
+        let mut damaged = simple_batch(3, 0, 20, 7);
+        for (at, x) in flips {
+            let i = at.index(damaged.len());
+            // Base offset and leader epoch are outside the CRC by design.
+            if i >= 17 {
+                damaged[i] ^= x;
+            }
+        }
+        let original = simple_batch(3, 0, 20, 7);
+        if damaged[17..] != original[17..] {
+            prop_assert!(log.append(&mut damaged).is_err());
+        }
+        prop_assert_eq!(log.log_end_offset(), 0);
+        prop_assert_eq!(log.size_bytes(), 0);
+    }
 }

@@ -358,6 +358,10 @@ fn unusable_index_files_of_a_sealed_segment_are_rebuilt() {
         .all(|r| matches!(r.reason, RecoveryReason::UnusableIndex(_)) && r.bytes_cut == 0));
     let after: Vec<Vec<u8>> = read_all(&log).into_iter().map(|(_, b)| b).collect();
     assert_eq!(after, before);
+    // The rebuilt index files were written back: the next open loads them.
+    log.close().expect("close");
+    let log = open(dir.path(), &config, &clock);
+    assert!(log.recovery_report().recovered.is_empty());
 }
 
 #[test]

@@ -344,3 +344,28 @@ proptest! {
         prop_assert_eq!(bad_offset(log.verify().expect("verify")), offset_of(&stored[k]));
     }
 }
+
+#[test]
+fn a_failed_roll_keeps_the_chain_going() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = verifiable();
+    let (mut log, _) = filled(dir.path(), &config, 3);
+    // Fill the active segment, then make its successor's file impossible
+    // to create (something already has its name).
+    let big = simple_batch(1, 0, 600, 50);
+    append(&mut log, &big);
+    let blocker = segment_file(dir.path(), log.log_end_offset(), "log");
+    std::fs::write(&blocker, b"in the way").expect("blocker");
+    let mut b = big.clone();
+    assert!(
+        log.append(&mut b).is_err(),
+        "the roll cannot create its file"
+    );
+    std::fs::remove_file(&blocker).expect("unblock");
+    append(&mut log, &big);
+    append(&mut log, &big);
+    assert!(matches!(
+        log.verify().expect("verify"),
+        Verification::Intact { batches: 6, .. }
+    ));
+}

@@ -130,8 +130,9 @@ impl PartitionLog {
                         recover_segment(&dir, base, reason, interval, chain_previous, now)?;
                     recovery.recovered.push(report);
                     if !is_last {
-                        // A sealed segment keeps no open chain writer.
-                        segment.chain = None;
+                        // Rewrite the rebuilt indexes so the next open can
+                        // load them instead of scanning again.
+                        segment.persist()?;
                     }
                     segment
                 }
@@ -324,9 +325,12 @@ impl PartitionLog {
     fn roll(&mut self, now: i64) -> Result<(), StorageError> {
         let sealed = self.active_mut();
         sealed.persist()?;
-        let chain_head = sealed.chain.take().map(|c| c.head());
+        let chain_head = sealed.chain.as_ref().map(|c| c.head());
         let next = sealed.next_offset;
+        // The sealed segment keeps its chain writer until its successor
+        // exists: if creating it fails, appends go on, still chained.
         let segment = Segment::create(&self.dir, next, chain_head)?;
+        self.active_mut().chain = None;
         tracing::debug!(
             dir = %self.dir.display(),
             sealed_base_offset = self.active().base_offset,

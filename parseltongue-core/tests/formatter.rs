@@ -11,43 +11,15 @@ mod support;
 use parseltongue_core::formatter::format_source;
 use parseltongue_core::source::{FileId, SourceFile, SourceMap};
 use parseltongue_core::syntax::{self, lexer};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Every `.pt` text the project has, with a name for messages.
 fn all_programs() -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for kind in ["valid", "errors"] {
-        for entry in support::corpus_entries(kind) {
-            for file in &entry.files {
-                let text = std::fs::read_to_string(file).expect("corpus file");
-                out.push((file.display().to_string(), text));
-            }
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    for doc in ["docs/reference.md", "docs/llms.txt"] {
-        let markdown = std::fs::read_to_string(root.join(doc)).expect("doc exists");
-        for block in support::blocks(&markdown) {
-            if block.info.starts_with("pt") {
-                out.push((format!("{doc}:{}", block.line), block.text));
-            }
-        }
-    }
-    let mut folders = vec![root.join("examples")];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).expect("examples folder") {
-            let path: PathBuf = entry.expect("entry").path();
-            if path.is_dir() && !path.ends_with("target") {
-                folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "pt") {
-                out.push((
-                    path.display().to_string(),
-                    std::fs::read_to_string(&path).expect("example"),
-                ));
-            }
-        }
-    }
-    out
+    support::written_programs(&support::Written {
+        corpora: &["valid", "errors"],
+        blocks: |info| info.starts_with("pt"),
+        examples: true,
+    })
 }
 
 /// The syntax tree without spans, comments or docs' positions: what the

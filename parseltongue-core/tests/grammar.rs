@@ -91,40 +91,11 @@ fn gbnf_read_by_llguidance() -> String {
 
 /// Every valid program: `(where it comes from, text)`.
 fn valid_programs() -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for entry in support::corpus_entries("valid") {
-        for file in &entry.files {
-            out.push((
-                file.display().to_string(),
-                std::fs::read_to_string(file).expect("corpus file"),
-            ));
-        }
-    }
-    for doc in ["docs/reference.md", "docs/llms.txt"] {
-        let markdown = std::fs::read_to_string(root().join(doc)).expect("doc exists");
-        for block in support::blocks(&markdown) {
-            if block.info == "pt" {
-                out.push((format!("{doc}:{}", block.line), block.text));
-            }
-        }
-    }
-    let mut folders = vec![root().join("examples")];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder)
-            .expect("examples folder")
-            .flatten()
-        {
-            let path = entry.path();
-            if path.is_dir() && !path.ends_with("target") {
-                folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "pt") {
-                out.push((
-                    path.display().to_string(),
-                    std::fs::read_to_string(&path).expect("example"),
-                ));
-            }
-        }
-    }
+    let mut out = support::written_programs(&support::Written {
+        corpora: &["valid"],
+        blocks: |info| info == "pt",
+        examples: true,
+    });
     // The generator's programs use every construct, in combinations no one
     // wrote by hand.
     for seed in 0..120u64 {
@@ -149,23 +120,11 @@ fn beyond_a_grammar(diagnostics: &Diagnostics) -> bool {
 /// syntax is wrong: the lexer or the parser reports them.
 fn syntax_errors() -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut candidates = Vec::new();
-    for entry in support::corpus_entries("errors") {
-        for file in &entry.files {
-            candidates.push((
-                file.display().to_string(),
-                std::fs::read_to_string(file).expect("corpus file"),
-            ));
-        }
-    }
-    for doc in ["docs/reference.md", "docs/llms.txt"] {
-        let markdown = std::fs::read_to_string(root().join(doc)).expect("doc exists");
-        for block in support::blocks(&markdown) {
-            if block.info.starts_with("pt wrong") {
-                candidates.push((format!("{doc}:{}", block.line), block.text));
-            }
-        }
-    }
+    let candidates = support::written_programs(&support::Written {
+        corpora: &["errors"],
+        blocks: |info| info.starts_with("pt wrong"),
+        examples: false,
+    });
     for (origin, text) in candidates {
         let mut diagnostics = Diagnostics::new();
         let _ = parseltongue_core::syntax::parse_file(&text, FileId(0), &mut diagnostics);
@@ -316,16 +275,11 @@ fn has_errors(program: &str) -> bool {
 fn mutants_agree(name: &str, lark: &str) {
     let mut grammar = Constrained::new(lark);
     let run_on = grammar::words_that_may_run_on();
-    let programs: Vec<(String, String)> = support::corpus_entries("valid")
-        .iter()
-        .flat_map(|e| e.files.clone())
-        .map(|f| {
-            (
-                f.display().to_string(),
-                std::fs::read_to_string(&f).expect("file"),
-            )
-        })
-        .collect();
+    let programs = support::written_programs(&support::Written {
+        corpora: &["valid"],
+        blocks: |_| false,
+        examples: false,
+    });
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let (mut agree, mut stricter, mut looser) = (0, 0, 0);
     let mut failures = Vec::new();

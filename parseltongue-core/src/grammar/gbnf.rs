@@ -7,6 +7,7 @@
 //! negation.
 
 use super::edges::{Edges, Starts};
+use super::literals::{bracketed, push_control, quoted};
 use super::{grammar, is_token_name, keywords, CharClass, Expression, Grammar, BETWEEN_TOKENS};
 use std::fmt::Write;
 
@@ -126,7 +127,7 @@ fn separator(ends: Starts, after: Starts) -> &'static str {
 /// A token's body: characters only, no spaces between its parts.
 fn token_body(e: &Expression) -> String {
     match e {
-        Expression::Literal(text) => string(text),
+        Expression::Literal(text) => quoted(text),
         Expression::Class(class) => class_text(class),
         Expression::Reference(reference) => name(reference),
         Expression::Except { .. } => unreachable!("handled by names_without_keywords"),
@@ -211,7 +212,7 @@ fn names_without_keywords(grammar: &Grammar, token: &str, of: &str) -> String {
         for &c in &next_chars {
             let mut extended = prefix.clone();
             extended.push(c);
-            options.push(format!("{} {}", string(&c.to_string()), state(&extended)));
+            options.push(format!("{} {}", quoted(&c.to_string()), state(&extended)));
         }
         let others: Vec<(char, char)> =
             ascii_ranges(|c| allowed.contains(c) && !next_chars.contains(&c));
@@ -247,45 +248,16 @@ fn ascii_ranges(keep: impl Fn(char) -> bool) -> Vec<(char, char)> {
     ranges
 }
 
-/// A GBNF string literal.
-fn string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            _ => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// A GBNF character class.
 fn class_text(class: &CharClass) -> String {
-    let mut out = String::from("[");
-    if class.negated {
-        out.push('^');
-    }
-    for &(low, high) in &class.ranges {
-        push_class_char(&mut out, low);
-        if high != low {
-            out.push('-');
-            push_class_char(&mut out, high);
-        }
-    }
-    out.push(']');
-    out
+    bracketed(class, push_class_char)
 }
 
 fn push_class_char(out: &mut String, c: char) {
+    if push_control(out, c) {
+        return;
+    }
     match c {
-        '\n' => out.push_str("\\n"),
-        '\t' => out.push_str("\\t"),
-        '\r' => out.push_str("\\r"),
         '\\' | ']' | '[' => {
             out.push('\\');
             out.push(c);

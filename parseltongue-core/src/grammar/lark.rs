@@ -4,6 +4,7 @@
 //! names narrowed with `&` and `~`.
 
 use super::edges::{Edges, Starts};
+use super::literals::{bracketed, push_control, quoted};
 use super::{grammar, keywords, CharClass, Expression, BETWEEN_TOKENS};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -44,19 +45,23 @@ pub fn lark() -> String {
         let _ = writeln!(out, "{}: {body}", definition.name);
     }
     out.push('\n');
+    // Inside a token nothing is spaced.
+    let unspaced = HashMap::new();
+    let token_part = Rule {
+        edges: &edges,
+        spaced: &unspaced,
+    };
     for token in grammar.tokens() {
-        let body = if BETWEEN_TOKENS.contains(&token.name.as_str()) {
+        let body = match &token.body {
             // A run of spaces is one ignored piece, not one per character.
-            match &token.body {
-                Expression::Class(class) => format!("{}+", class_regex(class)),
-                other => expression(other, Context::Top),
+            Expression::Class(class) if BETWEEN_TOKENS.contains(&token.name.as_str()) => {
+                format!("{}+", class_regex(class))
             }
-        } else {
-            expression(&token.body, Context::Top)
+            other => token_part.expression(other, Starts::default(), Context::Top),
         };
         let _ = writeln!(out, "{}: {body}", token.name);
     }
-    let words: Vec<String> = keywords().iter().map(|k| string(k)).collect();
+    let words: Vec<String> = keywords().iter().map(|k| quoted(k)).collect();
     let _ = writeln!(out, "KEYWORD: {}", words.join(" | "));
     out.push('\n');
     for name in BETWEEN_TOKENS {
@@ -211,91 +216,38 @@ impl Rule<'_> {
                 };
                 format!("{}{mark}", self.expression(inner, again, Context::Repeated))
             }
-            _ => expression(e, context),
+            _ => leaf(e),
         }
     }
 }
 
-/// A token's body, or a part of a rule that needs no space.
-fn expression(expression_: &Expression, context: Context) -> String {
-    match expression_ {
-        Expression::Literal(text) => string(text),
+/// A literal, a class, a reference or a name without the keywords: the
+/// leaves of rules and tokens alike.
+fn leaf(e: &Expression) -> String {
+    match e {
+        Expression::Literal(text) => quoted(text),
         Expression::Class(class) => class_regex(class),
         Expression::Reference(name) => name.clone(),
         Expression::Except { of, without } => format!("{of} & ~{without}"),
-        Expression::Sequence(parts) => {
-            let inner: Vec<String> = parts
-                .iter()
-                .map(|p| expression(p, Context::InSequence))
-                .collect();
-            let joined = inner.join(" ");
-            if context == Context::Repeated {
-                format!("({joined})")
-            } else {
-                joined
-            }
-        }
-        Expression::Choice(options) => {
-            let inner: Vec<String> = options
-                .iter()
-                .map(|o| expression(o, Context::Top))
-                .collect();
-            let joined = inner.join(" | ");
-            if context == Context::Top {
-                joined
-            } else {
-                format!("({joined})")
-            }
-        }
-        Expression::Optional(inner) => format!("{}?", expression(inner, Context::Repeated)),
-        Expression::Repeat(inner) => format!("{}*", expression(inner, Context::Repeated)),
-        Expression::RepeatOne(inner) => format!("{}+", expression(inner, Context::Repeated)),
+        Expression::Sequence(_)
+        | Expression::Choice(_)
+        | Expression::Optional(_)
+        | Expression::Repeat(_)
+        | Expression::RepeatOne(_) => unreachable!("rendered by `Rule::expression`"),
     }
-}
-
-/// A Lark string literal.
-fn string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            _ => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// A character class as a Lark regular expression (Rust `regex` syntax).
 fn class_regex(class: &CharClass) -> String {
-    let mut out = String::from("/[");
-    if class.negated {
-        out.push('^');
-    }
-    for &(low, high) in &class.ranges {
-        push_class_char(&mut out, low);
-        if high != low {
-            out.push('-');
-            push_class_char(&mut out, high);
-        }
-    }
-    out.push_str("]/");
-    out
+    format!("/{}/", bracketed(class, push_class_char))
 }
 
 fn push_class_char(out: &mut String, c: char) {
-    match c {
-        '\n' => out.push_str("\\n"),
-        '\t' => out.push_str("\\t"),
-        '\r' => out.push_str("\\r"),
-        '\\' | ']' | '[' | '^' | '-' | '/' | '&' | '~' => {
-            out.push('\\');
-            out.push(c);
-        }
-        _ => out.push(c),
+    if push_control(out, c) {
+        return;
     }
+    if matches!(c, '\\' | ']' | '[' | '^' | '-' | '/' | '&' | '~') {
+        out.push('\\');
+    }
+    out.push(c);
 }

@@ -13,6 +13,7 @@
 mod edges;
 mod gbnf;
 mod lark;
+mod literals;
 mod notation;
 
 pub use gbnf::gbnf;

@@ -77,22 +77,9 @@ impl Lowerer<'_> {
         };
         self.in_condition = false;
         self.suffix_next_number = suffix;
-        // clippy prefers `matches!` for a match that only yields booleans;
-        // the second arm takes every other value (the match is exhaustive).
-        if *ty == Ty::Bool && arms.len() == 2 {
-            match (&arms[0].1.kind, &arms[1].1.kind) {
-                (K::Bool(true), K::Bool(false)) => {
-                    let p = self.pattern(&arms[0].0);
-                    return atom(quote!(matches!(#s, #p)));
-                }
-                (K::Bool(false), K::Bool(true)) => {
-                    let p = self.pattern(&arms[0].0);
-                    return Lowered {
-                        tokens: quote!(!matches!(#s, #p)),
-                        prec: Prec::Unary,
-                    };
-                }
-                _ => {}
+        if *ty == Ty::Bool {
+            if let Some(lowered) = self.bool_matches(&s, arms) {
+                return lowered;
             }
         }
         let s = if is_braced(&s) {
@@ -106,6 +93,29 @@ impl Lowerer<'_> {
             tokens: quote!(match #s { #(#arms)* }),
             prec: Prec::Range,
         }
+    }
+
+    /// clippy prefers `matches!` for a match whose two arms yield `true`
+    /// and `false`; the second arm takes every other value (the match is
+    /// exhaustive).
+    fn bool_matches(&mut self, s: &TokenStream, arms: &[(Pattern, Expr)]) -> Option<Lowered> {
+        if arms.len() != 2 {
+            return None;
+        }
+        let negated = match (&arms[0].1.kind, &arms[1].1.kind) {
+            (K::Bool(true), K::Bool(false)) => false,
+            (K::Bool(false), K::Bool(true)) => true,
+            _ => return None,
+        };
+        let p = self.pattern(&arms[0].0);
+        Some(if negated {
+            Lowered {
+                tokens: quote!(!matches!(#s, #p)),
+                prec: Prec::Unary,
+            }
+        } else {
+            atom(quote!(matches!(#s, #p)))
+        })
     }
 
     /// A `match` of an option stored as `Option<Box<T>>`: the scrutinee
@@ -145,19 +155,8 @@ impl Lowerer<'_> {
                 }
                 None => s.clone(),
             };
-            match (&arms[0].1.kind, &arms[1].1.kind) {
-                (K::Bool(true), K::Bool(false)) => {
-                    let p = self.pattern(&arms[0].0);
-                    return atom(quote!(matches!(#s, #p)));
-                }
-                (K::Bool(false), K::Bool(true)) => {
-                    let p = self.pattern(&arms[0].0);
-                    return Lowered {
-                        tokens: quote!(!matches!(#s, #p)),
-                        prec: Prec::Unary,
-                    };
-                }
-                _ => {}
+            if let Some(lowered) = self.bool_matches(&s, arms) {
+                return lowered;
             }
         }
         let mut lowered_arms = self.arms(arms, &scrutinee.ty);

@@ -247,3 +247,56 @@ pub fn unlabelled(
     }
     found
 }
+
+/// What [`written_programs`] collects.
+pub struct Written<'a> {
+    /// Corpus kinds: `"valid"`, `"errors"`.
+    pub corpora: &'a [&'a str],
+    /// Which ```` ``` ```` blocks of the references count, by their info
+    /// string (`pt`, `pt wrong PT0301`).
+    pub blocks: fn(&str) -> bool,
+    /// The `.pt` files of the examples folder too.
+    pub examples: bool,
+}
+
+/// Every `.pt` text the project has of the kinds `which` names, with a
+/// name for messages: corpus files, the references' blocks, examples.
+pub fn written_programs(which: &Written<'_>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for kind in which.corpora {
+        for entry in corpus_entries(kind) {
+            for file in &entry.files {
+                let text = std::fs::read_to_string(file).expect("corpus file");
+                out.push((file.display().to_string(), text));
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for doc in ["docs/reference.md", "docs/llms.txt"] {
+        let markdown = std::fs::read_to_string(root.join(doc)).expect("doc exists");
+        for block in blocks(&markdown) {
+            if (which.blocks)(&block.info) {
+                out.push((format!("{doc}:{}", block.line), block.text));
+            }
+        }
+    }
+    let mut folders = if which.examples {
+        vec![root.join("examples")]
+    } else {
+        Vec::new()
+    };
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("examples folder") {
+            let path: PathBuf = entry.expect("entry").path();
+            if path.is_dir() && !path.ends_with("target") {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "pt") {
+                out.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).expect("example"),
+                ));
+            }
+        }
+    }
+    out
+}

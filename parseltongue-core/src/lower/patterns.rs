@@ -128,6 +128,8 @@ impl Lowerer<'_> {
         ty: &Ty,
         changed_in_arm: bool,
     ) -> Lowered {
+        // A literal that must carry its type is an arm's, not the scrutinee's.
+        let suffix = std::mem::take(&mut self.suffix_next_number);
         self.in_condition = true;
         let mut owned_value = None;
         let (s, owned) = if changed_in_arm {
@@ -145,6 +147,7 @@ impl Lowerer<'_> {
             (tokens, true)
         };
         self.in_condition = false;
+        self.suffix_next_number = suffix;
         if *ty == Ty::Bool && arms.len() == 2 {
             // An owned option is unboxed in place: `matches!` is an
             // expression, where the `match` below binds it first.
@@ -305,7 +308,10 @@ impl Lowerer<'_> {
                     annotation = list_annotation;
                     array
                 }
-                None => self.expr(scrutinee, Want::Owned).tokens,
+                // Unannotated, the binding takes its type from the value:
+                // its numbers must say `i64` (a method on it would find
+                // `{integer}`).
+                None => self.typed_expr(scrutinee, Want::Owned).tokens,
             },
         };
         let b = self.pattern(pattern);

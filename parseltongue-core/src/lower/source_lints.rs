@@ -267,8 +267,20 @@ fn statement_lints(s: &Stmt, locals: &[Local], lints: &mut BTreeSet<&'static str
                     args,
                 } = &simplified(value).kind
                 {
+                    // A shift by a known amount of 64 or more is written
+                    // as one by 63 (or 0), not as a compound assignment.
+                    let out_of_range_shift = matches!(
+                        simplified(value).kind,
+                        K::Builtin {
+                            builtin: Builtin::Method(M::ShiftLeft | M::ShiftRight),
+                            ..
+                        }
+                    ) && args.get(1).is_some_and(|amount| {
+                        matches!(value_of(amount, &[], 0), Some(Value::Int(n)) if !(0..64).contains(&n))
+                    });
                     if args.iter().skip(1).any(|a| mentions_place(a, target))
                         || !std::ptr::eq(simplified(value), &**value)
+                        || out_of_range_shift
                     {
                         lints.insert("clippy::assign_op_pattern");
                         lints.insert("clippy::misrefactored_assign_op");
@@ -377,6 +389,13 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
             && matches!((value(&args[1]), value(&args[2])), (Some(Value::Int(a)), Some(Value::Int(b))) if a > b) =>
         {
             lints.insert("clippy::reversed_empty_ranges");
+        }
+        // `(0.0 / 0.0).to_i64()`: the author's NaN (cast_nan_to_int).
+        K::Builtin {
+            builtin: Builtin::Method(M::ToI64),
+            args,
+        } if matches!(value(&args[0]), Some(Value::Float(f)) if f.is_nan()) => {
+            lints.insert("clippy::cast_nan_to_int");
         }
         // `x.shift_left(0)`, `0.shift_left(n)`: the author's amount.
         K::Builtin {

@@ -247,6 +247,9 @@ impl Builder {
                     .iter()
                     .flat_map(|lint| ["-A", lint.as_str()]),
             )
+            // Programs that run work on partitions link the runtime; where
+            // it is not built, only they fail, with rustc's message.
+            .args(parseltongue_build::runtime_crates::link_arguments().unwrap_or_default())
             .args(["--error-format", "json", "-o"])
             .arg(self.dir.join(binary_name))
             .arg(&source)

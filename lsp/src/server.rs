@@ -276,6 +276,8 @@ fn symbol_kind(kind: SymbolKind) -> ls_types::SymbolKind {
         SymbolKind::Constant => ls_types::SymbolKind::CONSTANT,
         SymbolKind::Methods => ls_types::SymbolKind::CLASS,
         SymbolKind::Module => ls_types::SymbolKind::MODULE,
+        SymbolKind::Block => ls_types::SymbolKind::NAMESPACE,
+        SymbolKind::Entry => ls_types::SymbolKind::PROPERTY,
     }
 }
 

@@ -39,6 +39,7 @@ mod delegate;
 pub mod generated;
 #[cfg(feature = "compiler")]
 pub mod load;
+pub mod runtime_crates;
 
 #[cfg(feature = "compiler")]
 pub use compiler::{BuildError, Output};

@@ -319,11 +319,58 @@ impl Printer<'_> {
                 self.line(indent, &format!("{public}use_module {};", name.name));
                 self.trailing_comment(item.span.end);
             }
+            ItemKind::Block(block) => self.extension_block(block, indent),
             ItemKind::Error => {
                 let text = self.text_of(item.span).to_string();
                 self.line(indent, &text);
             }
         }
+    }
+
+    /// `word name { entries }`, one entry a line, each ended by `,`
+    /// (a nested block by its brace alone).
+    fn extension_block(&mut self, block: &ExtensionBlock, indent: usize) {
+        let head = match &block.name {
+            Some(name) => format!("{} {} {{", block.keyword.name, name.name),
+            None => format!("{} {{", block.keyword.name),
+        };
+        self.line(indent, &head);
+        let mut previous_end = None;
+        for entry in &block.entries {
+            self.member_gap(previous_end, entry.span.start, indent + 1);
+            let column = (indent + 1) * 4;
+            match &entry.kind {
+                BlockEntryKind::Setting { name, value } => {
+                    let head = format!("{}: ", name.name);
+                    let value = self.expr(value, indent + 1, column + head.len());
+                    self.line(indent + 1, &format!("{head}{value},"));
+                    self.trailing_comment(entry.span.end);
+                }
+                BlockEntryKind::Declaration {
+                    keyword,
+                    name,
+                    ty,
+                    value,
+                } => {
+                    let mut line = format!("{} {}: {}", keyword.name, name.name, self.ty(ty));
+                    if let Some(value) = value {
+                        line.push_str(" = ");
+                        let value = self.expr(value, indent + 1, column + line.len());
+                        line.push_str(&value);
+                    }
+                    line.push(',');
+                    self.line(indent + 1, &line);
+                    self.trailing_comment(entry.span.end);
+                }
+                BlockEntryKind::Block(nested) => self.extension_block(nested, indent + 1),
+                BlockEntryKind::Error => {
+                    let text = self.text_of(entry.span).to_string();
+                    self.line(indent + 1, &text);
+                }
+            }
+            previous_end = Some(entry.span.end);
+        }
+        self.close(block.span.end, indent, previous_end, "}");
     }
 
     /// Before a field, variant or statement: one kept blank line and the
@@ -636,6 +683,7 @@ impl Printer<'_> {
             ExprKind::Block(block) => self.flat_block(block)?,
             ExprKind::Match { .. }
             | ExprKind::SpawnThread(_)
+            | ExprKind::SpawnOn { .. }
             | ExprKind::WithLock { .. }
             | ExprKind::WithEntry { .. }
             | ExprKind::Unreadable(_)
@@ -806,6 +854,13 @@ impl Printer<'_> {
             ExprKind::SpawnThread(block) => {
                 format!("spawn_thread {}", self.broken_block(block, indent))
             }
+            ExprKind::SpawnOn { partition, body } => {
+                format!(
+                    "spawn_on {} {}",
+                    partition.name,
+                    self.broken_block(body, indent)
+                )
+            }
             ExprKind::WithLock {
                 shared,
                 guard,
@@ -872,6 +927,7 @@ impl Printer<'_> {
             let overflows = matches!(
                 last.kind,
                 ExprKind::SpawnThread(_)
+                    | ExprKind::SpawnOn { .. }
                     | ExprKind::WithLock { .. }
                     | ExprKind::WithEntry { .. }
                     | ExprKind::Match { .. }

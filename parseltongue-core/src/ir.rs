@@ -46,6 +46,10 @@ pub enum Ty {
     Result(Box<Ty>, Box<Ty>),
     /// `thread<T>`: a running thread that produces a `T`.
     Thread(Box<Ty>),
+    /// `task<T>`: work running on a partition's core that produces a `T`.
+    Task(Box<Ty>),
+    /// `mailbox<T>`: the sending end of a partition's message queue.
+    Mailbox(Box<Ty>),
     /// `range(a, b)`: only iterated by `for`.
     Range,
     /// A record, enum or Rust type.
@@ -71,7 +75,9 @@ impl Ty {
     pub fn is_incomplete(&self) -> bool {
         match self {
             Ty::Error | Ty::Unknown => true,
-            Ty::List(t) | Ty::Option(t) | Ty::Thread(t) => t.is_incomplete(),
+            Ty::List(t) | Ty::Option(t) | Ty::Thread(t) | Ty::Task(t) | Ty::Mailbox(t) => {
+                t.is_incomplete()
+            }
             Ty::Map(a, b) | Ty::Result(a, b) => a.is_incomplete() || b.is_incomplete(),
             _ => false,
         }
@@ -248,6 +254,81 @@ pub struct Program {
     /// Every name the checker resolved, with what it refers to (sorted by
     /// position once checking ends): the index editors navigate by.
     pub references: Vec<Reference>,
+    /// The partition plan: the program's `partition` blocks, or the
+    /// default plan when it declares none.
+    pub partitions: PartitionPlan,
+}
+
+/// Which cores run a program's work and how they schedule it: the
+/// `partition` blocks (and the `partition_plan` block) of a program.
+#[derive(Clone, Debug, Default)]
+pub struct PartitionPlan {
+    /// The partitions in declaration order; a program without `partition`
+    /// blocks has the default plan's one partition, `main`.
+    pub partitions: Vec<PartitionDecl>,
+    /// Cores left to the operating system.
+    pub system_cores: Vec<u32>,
+    /// `fallback: shrink`: share cores when the machine has too few,
+    /// with a warning, instead of refusing to start.
+    pub shrink: bool,
+    /// True if the program wrote a plan (else it has the default plan).
+    pub declared: bool,
+    /// True if the program runs work on a partition or reads its counters:
+    /// only then does the generated program start the runtime.
+    pub used: bool,
+}
+
+impl PartitionPlan {
+    /// The partition called `name`.
+    pub fn find(&self, name: &str) -> Option<&PartitionDecl> {
+        self.partitions.iter().find(|p| p.name == name)
+    }
+}
+
+/// One `partition NAME { … }` block.
+#[derive(Clone, Debug)]
+pub struct PartitionDecl {
+    /// Its name.
+    pub name: SmolStr,
+    /// Its cores; `None` for every usable core (the default plan).
+    pub cores: Option<Vec<u32>>,
+    /// How its cores schedule work.
+    pub policy: PartitionPolicy,
+    /// `realtime_priority: N`: run under `SCHED_FIFO` at this priority.
+    pub realtime_priority: Option<u8>,
+    /// Where its name is declared (the whole program for the default plan).
+    pub span: Span,
+}
+
+/// A partition's scheduler policy, as its block's `policy` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartitionPolicy {
+    /// Run-to-completion, first come first served: request/response work.
+    Api,
+    /// Message consumers served in batches of up to `batch`.
+    Messaging {
+        /// The most messages handled in one go.
+        batch: u32,
+    },
+    /// A cyclic executive: slots once per cycle of `cycle_ms` milliseconds.
+    Frame {
+        /// The cycle's length.
+        cycle_ms: u32,
+    },
+    /// Background work that yields to everything else.
+    Batch,
+}
+
+impl PartitionPolicy {
+    /// The policy's name as a block writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PartitionPolicy::Api => "api",
+            PartitionPolicy::Messaging { .. } => "messaging",
+            PartitionPolicy::Frame { .. } => "frame",
+            PartitionPolicy::Batch => "batch",
+        }
+    }
 }
 
 impl Program {
@@ -272,6 +353,8 @@ impl Program {
             Ty::Option(t) => format!("option<{}>", self.show_type(t)),
             Ty::Result(t, e) => format!("result<{}, {}>", self.show_type(t), self.show_type(e)),
             Ty::Thread(t) => format!("thread<{}>", self.show_type(t)),
+            Ty::Task(t) => format!("task<{}>", self.show_type(t)),
+            Ty::Mailbox(t) => format!("mailbox<{}>", self.show_type(t)),
             Ty::Range => "range".into(),
             Ty::Named(id) => self
                 .types
@@ -474,7 +557,18 @@ pub enum Builtin {
     Err,
     /// A method of a built-in type; the receiver is the first argument.
     Method(BuiltinMethod),
+    /// `run_every_cycle(partition, function, budget_ms)`: the arguments are
+    /// the function (a `FunctionArgument` of the cycle number) and the budget.
+    RunEveryCycle(PartitionId),
+    /// `mailbox_on(partition, handler)`: the argument is the handler (a
+    /// `FunctionArgument` of one message).
+    MailboxOn(PartitionId),
+    /// `partition_metrics()`: the runtime's counters as text.
+    PartitionMetrics,
 }
+
+/// A partition's position in [`PartitionPlan::partitions`].
+pub type PartitionId = usize;
 
 /// Methods of the built-in types.
 #[allow(missing_docs)]
@@ -555,6 +649,8 @@ pub enum BuiltinMethod {
     Expect,
     UnwrapOr,
     JoinThread,
+    JoinTask,
+    Send,
     Clone,
 }
 
@@ -712,8 +808,11 @@ pub enum ExprKind {
     },
     /// `{ … }`
     Block(Block),
-    /// `spawn_thread { … }`: `captures` are the shared locals it uses.
+    /// `spawn_thread { … }`, or `spawn_on partition { … }` when `on` names
+    /// the partition: `captures` are the shared locals it uses.
     SpawnThread {
+        /// The partition the block runs on, or `None` for a new thread.
+        on: Option<PartitionId>,
         /// Shared locals whose `Arc` is cloned into the thread.
         captures: Vec<LocalId>,
         /// The thread's code.

@@ -31,6 +31,7 @@ pub mod machine;
 pub mod metrics;
 mod net;
 pub mod plan;
+pub mod program;
 pub mod ring;
 mod runtime;
 mod shutdown;

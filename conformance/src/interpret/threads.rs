@@ -15,7 +15,9 @@ use std::rc::Rc;
 /// What `lock().expect(…)` says about a poisoned `Mutex`.
 const POISONED: &str = "a thread panicked while holding this lock: PoisonError { .. }";
 /// What `join().expect(…)` says about a thread that panicked.
-const THREAD_PANICKED: &str = "the thread panicked: Any { .. }";
+pub(super) const THREAD_PANICKED: &str = "the thread panicked: Any { .. }";
+/// What a task's `join()` says about a task that panicked.
+pub(super) const TASK_PANICKED: &str = "the task panicked";
 
 impl Machine<'_> {
     pub fn spawn(&mut self, body: &Block) -> Eval<Value> {
@@ -48,11 +50,12 @@ impl Machine<'_> {
         Ok(Value::Thread(Rc::new(result)))
     }
 
-    pub fn join(&mut self, thread: &Value) -> Eval<Value> {
+    /// `join` on a thread or task: its value, or `panicked` if it panicked.
+    pub fn join(&mut self, thread: &Value, panicked: &str) -> Eval<Value> {
         match thread {
             Value::Thread(result) => match &**result {
                 Ok(v) => Ok(v.clone()),
-                Err(_) => panic(THREAD_PANICKED),
+                Err(_) => panic(panicked),
             },
             other => unsupported(format!("`join` on {}", other.kind())),
         }

@@ -110,6 +110,7 @@ impl Edits<'_> {
             | ItemKind::RustFunction(_)
             | ItemKind::RustType(_)
             | ItemKind::UseModule(_)
+            | ItemKind::Block(_)
             | ItemKind::Error => {}
         }
     }
@@ -239,7 +240,7 @@ impl Edits<'_> {
                     self.expr(&arm.body);
                 }
             }
-            E::Block(block) | E::SpawnThread(block) => {
+            E::Block(block) | E::SpawnThread(block) | E::SpawnOn { body: block, .. } => {
                 if let Some(tail) = &block.tail {
                     self.hoist(whole, tail.span);
                 }

@@ -31,6 +31,10 @@ pub enum SymbolKind {
     Module,
     /// A Rust function or type declaration.
     Rust,
+    /// A block (`partition app { … }`) or a block nested in one.
+    Block,
+    /// A setting or declaration inside a block.
+    Entry,
 }
 
 /// A named declaration, with the ones inside it.
@@ -108,6 +112,31 @@ fn symbol(name: &crate::syntax::ast::Ident, kind: SymbolKind, span: Span) -> Sym
     }
 }
 
+/// A block as the outline shows it: `partition app`, with its entries.
+fn block_symbol(block: &crate::syntax::ast::ExtensionBlock) -> Symbol {
+    use crate::syntax::ast::BlockEntryKind;
+    let mut s = symbol(
+        block.name.as_ref().unwrap_or(&block.keyword),
+        SymbolKind::Block,
+        block.span,
+    );
+    if let Some(name) = &block.name {
+        s.name = format!("{} {}", block.keyword.name, name.name);
+    }
+    s.children = block
+        .entries
+        .iter()
+        .filter_map(|entry| match &entry.kind {
+            BlockEntryKind::Setting { name, .. } | BlockEntryKind::Declaration { name, .. } => {
+                Some(symbol(name, SymbolKind::Entry, entry.span))
+            }
+            BlockEntryKind::Block(nested) => Some(block_symbol(nested)),
+            BlockEntryKind::Error => None,
+        })
+        .collect();
+    s
+}
+
 impl Analysis {
     fn module_ast(&self, file: FileId) -> Option<&Module> {
         self.checked.modules.get(file.0 as usize)
@@ -161,6 +190,7 @@ impl Analysis {
                         .collect();
                     out.push(s);
                 }
+                ItemKind::Block(block) => out.push(block_symbol(block)),
                 ItemKind::Error => {}
             }
         }

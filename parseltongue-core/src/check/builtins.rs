@@ -20,6 +20,10 @@ pub(crate) enum FunctionShape {
     /// One element in, a key out (`i64`, `f64`, `string`, `bool` or
     /// `ordering`): elements are ordered by their keys.
     Key,
+    /// The cycle number in, nothing out: the work of a `frame` slot.
+    Cycle,
+    /// One message in, nothing out: a mailbox's handler.
+    Handler,
 }
 
 impl FunctionShape {
@@ -27,7 +31,7 @@ impl FunctionShape {
     pub(crate) fn arity(self) -> usize {
         match self {
             FunctionShape::Compare => 2,
-            FunctionShape::Key => 1,
+            FunctionShape::Key | FunctionShape::Cycle | FunctionShape::Handler => 1,
         }
     }
 
@@ -39,6 +43,10 @@ impl FunctionShape {
             }
             FunctionShape::Key => {
                 format!("a function ({element}) returns a key (i64, f64, string, bool or ordering)")
+            }
+            FunctionShape::Cycle => "a function (cycle: i64) that returns nothing".to_string(),
+            FunctionShape::Handler => {
+                format!("a function (message: {element}) that returns nothing")
             }
         }
     }
@@ -62,6 +70,8 @@ impl MethodSig {
                 let name = match shape {
                     FunctionShape::Compare => "compare",
                     FunctionShape::Key => "key",
+                    FunctionShape::Cycle => "each_cycle",
+                    FunctionShape::Handler => "handler",
                 };
                 vec![format!("{name}: {}", shape.describe(&show(element)))]
             }
@@ -116,7 +126,7 @@ pub(crate) fn method(receiver: &Ty, name: &str) -> Option<MethodSig> {
         (_, "to_string") if matches!(receiver, I64 | F64 | Bool | Str) => {
             sig(M::ToText, vec![], Str)
         }
-        (_, "clone") if !matches!(receiver, Thread(_) | Range) => {
+        (_, "clone") if !matches!(receiver, Thread(_) | Task(_) | Range) => {
             sig(M::Clone, vec![], receiver.clone())
         }
         (Str, "length") => sig(M::Length, vec![], I64),
@@ -213,6 +223,20 @@ pub(crate) fn method(receiver: &Ty, name: &str) -> Option<MethodSig> {
             params: vec![],
             returns: (**t).clone(),
             receiver: ReceiverUse::Consume,
+            function: None,
+        }),
+        (Task(t), "join") => Some(MethodSig {
+            method: M::JoinTask,
+            params: vec![],
+            returns: (**t).clone(),
+            receiver: ReceiverUse::Consume,
+            function: None,
+        }),
+        (Mailbox(t), "send") => Some(MethodSig {
+            method: M::Send,
+            params: vec![(**t).clone()],
+            returns: Unit,
+            receiver: ReceiverUse::Read,
             function: None,
         }),
         _ => None,
@@ -325,7 +349,8 @@ pub(crate) fn names_for(receiver: &Ty) -> &'static [&'static str] {
             "clone",
         ],
         Ty::Result(..) => &["is_ok", "is_err", "unwrap", "expect", "unwrap_or", "clone"],
-        Ty::Thread(_) => &["join"],
+        Ty::Thread(_) | Ty::Task(_) => &["join"],
+        Ty::Mailbox(_) => &["send", "clone"],
         Ty::Bool => &["to_string", "compare", "clone"],
         Ty::Ordering => &["reverse", "then", "compare", "clone"],
         _ => &[],

@@ -13,6 +13,7 @@ pub(crate) mod builtins;
 mod exhaustive;
 mod liveness;
 mod ownership;
+mod partitions;
 mod recursive_types;
 mod scopes;
 mod suggest;
@@ -62,6 +63,8 @@ pub(crate) struct Findings {
     pub(crate) used_in_tests: FxHashSet<Def>,
     /// (importing module, imported module) for every import used.
     pub(crate) used_imports: FxHashSet<(ModuleId, ModuleId)>,
+    /// Whether any body runs work on a partition or reads its counters.
+    pub(crate) uses_partitions: bool,
 }
 
 impl Findings {
@@ -71,6 +74,7 @@ impl Findings {
         self.used_items.extend(other.used_items);
         self.used_in_tests.extend(other.used_in_tests);
         self.used_imports.extend(other.used_imports);
+        self.uses_partitions |= other.uses_partitions;
     }
 }
 
@@ -110,7 +114,7 @@ impl ItemCount {
                     count.types += 1;
                 }
                 ast::ItemKind::Constant(_) => count.constants += 1,
-                ast::ItemKind::UseModule(_) | ast::ItemKind::Error => {}
+                ast::ItemKind::UseModule(_) | ast::ItemKind::Block(_) | ast::ItemKind::Error => {}
             }
         }
         count
@@ -235,6 +239,7 @@ pub fn check_program(
     checker.resolve_signatures(modules);
     checker.check_record_cycles();
     checker.check_entry_point();
+    checker.check_blocks(modules);
     checker.errors_before_bodies =
         diagnostics.has_errors() || checker.found.diagnostics.has_errors();
     let item_references = checker.found.references.len();
@@ -252,6 +257,7 @@ pub fn check_program(
         tables, mut found, ..
     } = checker;
     let mut program = tables.program;
+    program.partitions.used = found.uses_partitions;
     for (id, function) in program.functions.iter_mut().enumerate() {
         function.referenced = found.used_items.contains(&Def::Function(id));
         function.referenced_in_tests = found.used_in_tests.contains(&Def::Function(id));
@@ -611,6 +617,12 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                         ("thread", 1) => {
                             Some(Ty::Thread(Box::new(self.resolve_type(module, &args[0]))))
                         }
+                        ("task", 1) => {
+                            Some(Ty::Task(Box::new(self.resolve_type(module, &args[0]))))
+                        }
+                        ("mailbox", 1) => {
+                            Some(Ty::Mailbox(Box::new(self.resolve_type(module, &args[0]))))
+                        }
                         ("map", 2) => {
                             let key = self.resolve_type(module, &args[0]);
                             self.check_map_key(&key, args[0].span);
@@ -630,7 +642,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                     }
                     let expected = match name {
                         "i64" | "f64" | "bool" | "string" | "ordering" => Some(0),
-                        "list" | "option" | "thread" => Some(1),
+                        "list" | "option" | "thread" | "task" | "mailbox" => Some(1),
                         "map" | "result" => Some(2),
                         _ => None,
                     };
@@ -827,7 +839,7 @@ impl<T: Borrow<Tables>> Checker<'_, T> {
                     }
                     let ty = self.resolve_type(module, &f.ty);
                     if body::contains_thread(&ty) {
-                        let label = if matches!(ty, Ty::Thread(_)) {
+                        let label = if matches!(ty, Ty::Thread(_) | Ty::Task(_)) {
                             "a thread handle".to_string()
                         } else {
                             format!("`{}` holds thread handles", self.show(&ty))
@@ -1223,7 +1235,7 @@ impl Checker<'_> {
                     self.error(d);
                 }
             },
-            ast::ItemKind::Methods(_) | ast::ItemKind::Error => {}
+            ast::ItemKind::Methods(_) | ast::ItemKind::Block(_) | ast::ItemKind::Error => {}
         }
     }
 

@@ -67,6 +67,8 @@ codes! {
     UNKNOWN_MODULE = 106, "PT0106", "a module that is not part of the program";
     UNKNOWN_VARIANT = 107, "PT0107", "an enum variant that does not exist";
     PRIVATE_ITEM = 108, "PT0108", "an item used from another module without `public`";
+    UNKNOWN_BLOCK = 109, "PT0109", "a block of a kind that no part of the language provides";
+    UNKNOWN_PARTITION = 110, "PT0110", "a partition that the plan does not declare";
     MISMATCHED_TYPES = 201, "PT0201", "an expression whose type is not the one expected";
     WRONG_ARGUMENT_COUNT = 202, "PT0202", "a call with too many or too few arguments";
     TYPE_ANNOTATION_NEEDED = 203, "PT0203", "a value whose type cannot be inferred";
@@ -81,6 +83,9 @@ codes! {
     INVALID_SELF = 212, "PT0212", "`self` outside a method";
     MISSING_RETURN = 213, "PT0213", "a function that can end without returning its value";
     FUNCTION_ARGUMENT = 214, "PT0214", "a function given by name that does not fit the method taking it";
+    PARTITION_POLICY = 215, "PT0215", "work sent to a partition whose policy does not run that kind of work";
+    EMPTY_PARTITION = 216, "PT0216", "a partition that names no cores";
+    INVALID_PARTITION_PLAN = 217, "PT0217", "a partition plan with a setting that is unknown, repeated, out of range or in conflict";
     ASSIGN_IMMUTABLE = 301, "PT0301", "assignment to or mutation of a `let_var` binding";
     MUTATE_READ_ONLY_PARAMETER = 302, "PT0302", "mutation of a parameter that is not `mutable`";
     LOCK_REQUIRED = 303, "PT0303", "a `let_mut_shared_var` used outside `with_lock`";

@@ -18,6 +18,9 @@ impl Lowerer<'_> {
     ) -> Lowered {
         let owned = |this: &mut Self, i: usize| this.expr(&args[i], Want::Owned).tokens;
         match builtin {
+            Builtin::RunEveryCycle(partition) => return self.run_every_cycle(partition, args),
+            Builtin::MailboxOn(partition) => return self.mailbox_on(partition, args),
+            Builtin::PartitionMetrics => return self.partition_metrics(),
             Builtin::PrintLine => {
                 if args.len() == 1
                     && matches!(&args[0].kind, K::Template { template } if template.is_empty())
@@ -809,6 +812,15 @@ impl Lowerer<'_> {
             M::JoinThread => {
                 let r = self.expr(&args[0], Want::Owned).at(Prec::Postfix);
                 quote!(#r.join().expect("the thread panicked"))
+            }
+            M::JoinTask => {
+                let r = self.expr(&args[0], Want::Owned).at(Prec::Postfix);
+                quote!(#r.join())
+            }
+            M::Send => {
+                let r = self.expr(&args[0], Want::Read).at(Prec::Postfix);
+                let message = self.expr(&args[1], Want::Owned).tokens;
+                quote!(#r.send(#message))
             }
             M::Clone => return self.expr(&args[0], want),
         };

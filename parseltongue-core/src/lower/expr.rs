@@ -608,7 +608,7 @@ impl Lowerer<'_> {
                 let value = self.with_entry(map, key, default, *value, body);
                 self.borrowed_if_wanted(value, &e.ty, want)
             }
-            K::SpawnThread { captures, body } => {
+            K::SpawnThread { on, captures, body } => {
                 let clones: Vec<TokenStream> = captures
                     .iter()
                     .map(|c| {
@@ -618,6 +618,12 @@ impl Lowerer<'_> {
                     })
                     .collect();
                 let b = self.block(body);
+                if !clones.is_empty() {
+                    self.uses.arc = true;
+                }
+                if let Some(partition) = on {
+                    return self.spawn_on(*partition, clones, b);
+                }
                 if clones.is_empty() {
                     let std = self.lib("std");
                     atom(quote!(#std::thread::spawn(move || #b)))

@@ -16,6 +16,7 @@ mod naming;
 mod operators;
 mod order;
 mod origins;
+mod partitions;
 mod patterns;
 mod places;
 mod source_lints;
@@ -44,6 +45,8 @@ struct Uses {
     ordering: bool,
     /// `__insert_missing`, the out-of-line insert of `with_entry`.
     insert_missing: bool,
+    /// `__PARTITION_PLAN`, the plan work on partitions starts from.
+    partition_plan: bool,
 }
 
 impl Uses {
@@ -57,6 +60,7 @@ impl Uses {
             cow: self.cow || other.cow,
             ordering: self.ordering || other.ordering,
             insert_missing: self.insert_missing || other.insert_missing,
+            partition_plan: self.partition_plan || other.partition_plan,
         }
     }
 }
@@ -285,6 +289,10 @@ fn lower_module<'p>(
         let helper = format_items(vec![entries::insert_missing_helper(&lowerer.library)])?;
         sections.push((String::new(), helper));
     }
+    if lowerer.uses.partition_plan {
+        let plan = format_items(vec![partitions::plan_constant(&program.partitions)])?;
+        sections.push((String::new(), plan));
+    }
     if !tests.is_empty() {
         let mut body = String::new();
         for (marker, tokens) in tests {
@@ -300,6 +308,10 @@ fn lower_module<'p>(
         if test_uses.insert_missing {
             let helper = format_items(vec![entries::insert_missing_helper(&lowerer.library)])?;
             body.push_str(&format!("\n{helper}"));
+        }
+        if test_uses.partition_plan {
+            let plan = format_items(vec![partitions::plan_constant(&program.partitions)])?;
+            body.push_str(&format!("\n{plan}"));
         }
         let mut indented = String::new();
         for line in body.trim_start().lines() {
@@ -406,7 +418,9 @@ fn names_items(program: &Program, id: FunctionId) -> bool {
     fn names_a_type(program: &Program, ty: &Ty) -> bool {
         match ty {
             Ty::Named(t) => !matches!(program.types[*t].kind, TypeDefKind::Rust(_)),
-            Ty::List(t) | Ty::Option(t) | Ty::Thread(t) => names_a_type(program, t),
+            Ty::List(t) | Ty::Option(t) | Ty::Thread(t) | Ty::Task(t) | Ty::Mailbox(t) => {
+                names_a_type(program, t)
+            }
             Ty::Map(a, b) | Ty::Result(a, b) => {
                 names_a_type(program, a) || names_a_type(program, b)
             }
@@ -1031,6 +1045,12 @@ impl<'p> Lowerer<'p> {
         let block = if stubbed {
             let message = format!("`{}` has errors; see the compiler's messages", f.name);
             quote!({ unimplemented!(#message) })
+        } else if f.name == "main"
+            && f.module == 0
+            && f.kind == FunctionKind::Free
+            && self.program.partitions.used
+        {
+            partitions::with_main_guard(self.function_body(&body.block, f.returns == Ty::Unit))
         } else {
             self.function_body(&body.block, f.returns == Ty::Unit)
         };

@@ -50,6 +50,14 @@ impl Lowerer<'_> {
                 let std = self.lib("std");
                 quote!(#std::thread::JoinHandle<#t>)
             }
+            Ty::Task(t) => {
+                let t = self.rust_type(t);
+                quote!(::partition::program::Task<#t>)
+            }
+            Ty::Mailbox(t) => {
+                let t = self.rust_type(t);
+                quote!(::partition::program::Mailbox<#t>)
+            }
             Ty::Named(id) => self.type_path(*id),
         }
     }

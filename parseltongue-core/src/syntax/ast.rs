@@ -59,7 +59,61 @@ pub enum ItemKind {
     UseModule(Ident),
     /// `test name { … }`
     Test(Test),
+    /// `word name { entries }`: a block whose first word is not a keyword,
+    /// such as `partition app { … }`. Every block kind shares this one
+    /// syntax; the checker gives each kind its meaning.
+    Block(ExtensionBlock),
     /// An item the parser could not read; already reported.
+    Error,
+}
+
+/// `word name? { entries }`: a block of settings, declarations and nested
+/// blocks, read the same way whatever its kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExtensionBlock {
+    /// The word that names the block's kind (`partition`).
+    pub keyword: Ident,
+    /// The block's own name, if written (`app`).
+    pub name: Option<Ident>,
+    /// The entries in written order.
+    pub entries: Vec<BlockEntry>,
+    /// From the kind's word to the closing brace.
+    pub span: Span,
+}
+
+/// One entry of an [`ExtensionBlock`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockEntry {
+    /// Its shape.
+    pub kind: BlockEntryKind,
+    /// The whole entry, without its `,`.
+    pub span: Span,
+}
+
+/// The three shapes of a block entry, each made of ordinary pieces.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BlockEntryKind {
+    /// `name: value,`
+    Setting {
+        /// The setting's name.
+        name: Ident,
+        /// Its value: any expression; the block's kind says what fits.
+        value: Expr,
+    },
+    /// `word name: type = value,` (the value is optional).
+    Declaration {
+        /// The word that says what is declared (`field`, `state`).
+        keyword: Ident,
+        /// The declared name.
+        name: Ident,
+        /// Its type.
+        ty: TypeExpr,
+        /// Its initial value.
+        value: Option<Expr>,
+    },
+    /// `word name? { entries }`
+    Block(ExtensionBlock),
+    /// An entry the parser could not read; already reported.
     Error,
 }
 
@@ -632,6 +686,14 @@ pub enum ExprKind {
     Paren(Box<Expr>),
     /// `spawn_thread { … }`
     SpawnThread(Box<Block>),
+    /// `spawn_on partition { … }`: the block runs as a task on one of the
+    /// partition's cores.
+    SpawnOn {
+        /// The partition's name, as its `partition` block declares it.
+        partition: Box<Ident>,
+        /// The body.
+        body: Box<Block>,
+    },
     /// `with_lock shared as guard { … }`: the block's value is the value.
     WithLock {
         /// The `let_mut_shared_var` binding.

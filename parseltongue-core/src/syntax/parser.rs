@@ -492,6 +492,9 @@ fn is_builtin(k: Keyword) -> bool {
             | Keyword::Panic
             | Keyword::Assert
             | Keyword::AssertEqual
+            | Keyword::RunEveryCycle
+            | Keyword::MailboxOn
+            | Keyword::PartitionMetrics
     )
 }
 
@@ -556,6 +559,7 @@ fn is_block_like(expr: &Expr) -> bool {
             | ExprKind::Match { .. }
             | ExprKind::Block(_)
             | ExprKind::SpawnThread(_)
+            | ExprKind::SpawnOn { .. }
             | ExprKind::WithLock { .. }
             | ExprKind::WithEntry { .. }
     )
@@ -988,6 +992,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .or(kw(Keyword::WithLock))
         .or(kw(Keyword::WithEntry))
         .or(kw(Keyword::SpawnThread))
+        .or(kw(Keyword::SpawnOn))
         .ignored()
         .or(open(Delimiter::Brace).ignored())
         .rewind();
@@ -1080,6 +1085,13 @@ fn module_parser<'a, E: SyntaxError<'a>>(
     let spawn = kw(Keyword::SpawnThread)
         .ignore_then(block.clone())
         .map(|b| ExprKind::SpawnThread(Box::new(b)));
+    let spawn_on = kw(Keyword::SpawnOn)
+        .ignore_then(ident)
+        .then(block.clone())
+        .map(|(partition, body)| ExprKind::SpawnOn {
+            partition: Box::new(partition),
+            body: Box::new(body),
+        });
 
     block_like.define(
         choice((
@@ -1087,6 +1099,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             match_expr.clone(),
             block_expr.clone(),
             spawn.clone(),
+            spawn_on.clone(),
             with_lock.clone(),
             with_entry.clone(),
         ))
@@ -1124,6 +1137,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             match_expr,
             block_expr,
             spawn,
+            spawn_on,
             with_lock,
             with_entry,
         ))
@@ -1701,10 +1715,70 @@ fn module_parser<'a, E: SyntaxError<'a>>(
         .then(block.clone())
         .map(|(name, body)| ItemKind::Test(Test { name, body }));
 
+    // Blocks: `word name? { entries }`, one syntax for every block kind.
+    // An entry ends at `,`, or at the closing brace; a nested block needs
+    // no `,`. A broken entry is skipped to its `,` and the rest are kept.
+    let block_head = ident.then(ident.or_not());
+    let extension_block = recursive(|extension_block| {
+        let entry_end = punct(',')
+            .ignored()
+            .or(close(Delimiter::Brace).rewind().ignored());
+        let setting = ident
+            .then_ignore(punct(':'))
+            .then(expr.clone())
+            .then_ignore(entry_end.clone())
+            .map(|(name, value)| BlockEntryKind::Setting { name, value });
+        let declaration = ident
+            .then(ident)
+            .then_ignore(punct(':'))
+            .then(ty.clone())
+            .then(punct('=').ignore_then(expr.clone()).or_not())
+            .then_ignore(entry_end)
+            .map(
+                |(((keyword, name), ty), value)| BlockEntryKind::Declaration {
+                    keyword,
+                    name,
+                    ty,
+                    value,
+                },
+            );
+        let nested = extension_block
+            .then_ignore(punct(',').or_not())
+            .map(BlockEntryKind::Block);
+        let skip_entry = skip_unit()
+            .and_is(punct(',').not())
+            .repeated()
+            .at_least(1)
+            .then(punct(',').or_not())
+            .to(BlockEntryKind::Error);
+        let entry = choice((nested, declaration, setting))
+            .recover_with(via_parser(skip_entry))
+            .map_with(move |kind, e| BlockEntry {
+                kind,
+                span: sp(e.span()),
+            });
+        block_head
+            .clone()
+            .then(
+                entry
+                    .repeated()
+                    .collect::<Vec<_>>()
+                    .delimited_by(open(Delimiter::Brace), close(Delimiter::Brace)),
+            )
+            .map_with(move |((keyword, name), entries), e| ExtensionBlock {
+                keyword,
+                name,
+                entries,
+                span: sp(e.span()),
+            })
+    });
+
     let item_start = select! {
         TokenKind::Keyword(k) if k.starts_item() => (),
         TokenKind::DocComment => (),
-    };
+    }
+    .or(block_head.then(open(Delimiter::Brace)).ignored())
+    .rewind();
     let item_recovery = skip_unit()
         .then(skip_unit().and_is(item_start.not()).repeated())
         .to(ItemKind::Error);
@@ -1722,6 +1796,7 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 rust_type,
                 use_module,
                 test,
+                extension_block.map(ItemKind::Block),
             ))
             .recover_with(via_parser(item_recovery)),
         )

@@ -101,6 +101,7 @@ keywords! {
     WithEntry = "with_entry",
     As = "as",
     SpawnThread = "spawn_thread",
+    SpawnOn = "spawn_on",
     Propagate = "propagate",
     True = "true",
     False = "false",
@@ -119,6 +120,9 @@ keywords! {
     Panic = "panic",
     Assert = "assert",
     AssertEqual = "assert_equal",
+    RunEveryCycle = "run_every_cycle",
+    MailboxOn = "mailbox_on",
+    PartitionMetrics = "partition_metrics",
 }
 
 impl Keyword {

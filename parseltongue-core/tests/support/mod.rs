@@ -118,6 +118,11 @@ fn compile_with(driver: &str, name: &str, rust: &str, extra: &[&str]) -> Result<
     let source = dir.join(format!("{name}.rs"));
     let binary = dir.join(format!("{name}.bin"));
     std::fs::write(&source, format!("#![deny(warnings)]\n{rust}")).map_err(|e| e.to_string())?;
+    let runtime = if rust.contains("::partition::") {
+        parseltongue_build::runtime_crates::link_arguments()?
+    } else {
+        Vec::new()
+    };
     let output = Command::new(driver)
         .args([
             "--edition",
@@ -130,6 +135,7 @@ fn compile_with(driver: &str, name: &str, rust: &str, extra: &[&str]) -> Result<
             "debuginfo=0",
         ])
         .args(extra)
+        .args(&runtime)
         .arg("-o")
         .arg(&binary)
         .arg(&source)

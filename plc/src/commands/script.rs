@@ -115,6 +115,9 @@ pub fn build_with_rustc(
         if options.tests {
             command.arg("--test");
         }
+        if rust.contains("::partition::") {
+            command.args(parseltongue_build::runtime_crates::link_arguments()?);
+        }
         if options.release {
             command.args(["-C", "opt-level=3"]);
         }

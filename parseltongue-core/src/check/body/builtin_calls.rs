@@ -11,6 +11,12 @@ impl<'a> BodyChecker<'_, 'a> {
         span: Span,
         expected: Option<&Ty>,
     ) -> ir::Expr {
+        if matches!(
+            keyword,
+            Keyword::RunEveryCycle | Keyword::MailboxOn | Keyword::PartitionMetrics
+        ) {
+            return self.check_partition_builtin(keyword, args, span);
+        }
         let builtin = match keyword {
             Keyword::PrintLine => Builtin::PrintLine,
             Keyword::Print => Builtin::Print,
@@ -369,10 +375,12 @@ impl<'a> BodyChecker<'_, 'a> {
                         .with_help("use `{:?}` for this value"),
                 );
             }
-            if matches!(checked.ty, Ty::Thread(_)) || self.is_rust_type(&checked.ty) {
+            if matches!(checked.ty, Ty::Thread(_) | Ty::Task(_) | Ty::Mailbox(_))
+                || self.is_rust_type(&checked.ty)
+            {
                 let shown = self.show(&checked.ty);
-                let label = if matches!(checked.ty, Ty::Thread(_)) {
-                    "a thread handle has no text form".to_string()
+                let label = if matches!(checked.ty, Ty::Thread(_) | Ty::Task(_) | Ty::Mailbox(_)) {
+                    "a handle has no text form".to_string()
                 } else {
                     format!("`{shown}` is a `rust_type`")
                 };

@@ -10,7 +10,7 @@ impl<'a> BodyChecker<'_, 'a> {
     /// owned): a consumed thread handle cannot be copied.
     pub(super) fn check_value(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> ir::Expr {
         let checked = self.check_expr(e, expected);
-        if let (Ty::Thread(_), IrK::Local { id, .. }) = (&checked.ty, &checked.kind) {
+        if let (Ty::Thread(_) | Ty::Task(_), IrK::Local { id, .. }) = (&checked.ty, &checked.kind) {
             self.consumed[*id] = Some(e.span);
         }
         checked
@@ -434,35 +434,16 @@ impl<'a> BodyChecker<'_, 'a> {
                 name,
                 body,
             } => self.check_with_entry(map, key, default, name, body, span, expected),
-            K::SpawnThread(block) => {
-                self.threads.push(Thread {
-                    scope_depth: self.scopes.depth(),
-                    captures: Vec::new(),
-                });
-                let saved_loop = std::mem::replace(&mut self.loop_depth, 0);
-                let inner_expected = match expected {
-                    Some(Ty::Thread(t)) => Some((**t).clone()),
-                    _ => None,
-                };
-                let errors_before = self.c.found.diagnostics.error_count();
-                let (b, ty) = self.check_block(block, inner_expected.as_ref());
-                let body_had_errors = self.c.found.diagnostics.error_count() > errors_before;
-                self.loop_depth = saved_loop;
-                let thread = self.threads.pop().map(|t| t.captures).unwrap_or_default();
-                // A broken body's unit type says nothing; keep it quiet.
-                let ty = match ty {
-                    Ty::Unit | Ty::Never if body_had_errors => Ty::Error,
-                    Ty::Never => Ty::Unit,
-                    other => other,
-                };
-                expr(
-                    IrK::SpawnThread {
-                        captures: thread,
-                        body: Box::new(b),
-                    },
-                    Ty::Thread(Box::new(ty)),
-                    span,
-                )
+            K::SpawnThread(block) => self.check_spawn(block, None, span, expected),
+            K::SpawnOn { partition, body } => {
+                let on = self.partition_named(partition);
+                match on {
+                    Some(id) => self.check_spawn(body, Some(id), span, expected),
+                    None => {
+                        self.check_spawn(body, None, span, None);
+                        error_expr(span)
+                    }
+                }
             }
             K::RustCast { value, ty } => {
                 let inner = self.check_expr(value, None);

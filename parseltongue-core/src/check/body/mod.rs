@@ -8,6 +8,7 @@ mod calls;
 mod expressions;
 mod operators;
 mod order;
+mod partitions;
 mod patterns;
 mod places;
 mod statements;
@@ -126,7 +127,9 @@ pub(crate) fn fits(actual: &Ty, expected: &Ty) -> bool {
         (Ty::Unknown, _) | (_, Ty::Unknown) => true,
         (Ty::List(a), Ty::List(b))
         | (Ty::Option(a), Ty::Option(b))
-        | (Ty::Thread(a), Ty::Thread(b)) => fits(a, b),
+        | (Ty::Thread(a), Ty::Thread(b))
+        | (Ty::Task(a), Ty::Task(b))
+        | (Ty::Mailbox(a), Ty::Mailbox(b)) => fits(a, b),
         (Ty::Map(a, b), Ty::Map(c, d)) | (Ty::Result(a, b), Ty::Result(c, d)) => {
             fits(a, c) && fits(b, d)
         }
@@ -142,6 +145,8 @@ fn merge(a: &Ty, b: &Ty) -> Ty {
         (Ty::List(x), Ty::List(y)) => Ty::List(Box::new(merge(x, y))),
         (Ty::Option(x), Ty::Option(y)) => Ty::Option(Box::new(merge(x, y))),
         (Ty::Thread(x), Ty::Thread(y)) => Ty::Thread(Box::new(merge(x, y))),
+        (Ty::Task(x), Ty::Task(y)) => Ty::Task(Box::new(merge(x, y))),
+        (Ty::Mailbox(x), Ty::Mailbox(y)) => Ty::Mailbox(Box::new(merge(x, y))),
         (Ty::Map(x, y), Ty::Map(z, w)) => Ty::Map(Box::new(merge(x, z)), Box::new(merge(y, w))),
         (Ty::Result(x, y), Ty::Result(z, w)) => {
             Ty::Result(Box::new(merge(x, z)), Box::new(merge(y, w)))
@@ -684,11 +689,11 @@ fn arity_label(found: usize, expected: usize, noun: &str) -> String {
     }
 }
 
-/// True if `ty` is or holds a `thread` handle, which cannot be copied,
-/// compared or printed.
+/// True if `ty` is or holds a `thread` or `task` handle, which cannot be
+/// copied, compared or printed.
 pub(crate) fn contains_thread(ty: &Ty) -> bool {
     match ty {
-        Ty::Thread(_) => true,
+        Ty::Thread(_) | Ty::Task(_) => true,
         Ty::List(t) | Ty::Option(t) => contains_thread(t),
         Ty::Map(a, b) | Ty::Result(a, b) => contains_thread(a) || contains_thread(b),
         _ => false,
@@ -698,7 +703,9 @@ pub(crate) fn contains_thread(ty: &Ty) -> bool {
 fn contains_error(ty: &Ty) -> bool {
     match ty {
         Ty::Error => true,
-        Ty::List(t) | Ty::Option(t) | Ty::Thread(t) => contains_error(t),
+        Ty::List(t) | Ty::Option(t) | Ty::Thread(t) | Ty::Task(t) | Ty::Mailbox(t) => {
+            contains_error(t)
+        }
         Ty::Map(a, b) | Ty::Result(a, b) => contains_error(a) || contains_error(b),
         _ => false,
     }

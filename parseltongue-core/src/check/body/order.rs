@@ -272,6 +272,9 @@ impl BodyChecker<'_, '_> {
                     )
                 });
             }
+            FunctionShape::Cycle | FunctionShape::Handler if returns != Ty::Unit => {
+                problems.push(format!("it returns `{}`", self.show(&returns)));
+            }
             _ => {}
         }
         if !problems.is_empty() {
@@ -290,6 +293,8 @@ impl BodyChecker<'_, '_> {
                 .with_label(match shape {
                     FunctionShape::Compare => "not a comparison of two elements",
                     FunctionShape::Key => "not a key of one element",
+                    FunctionShape::Cycle => "not the work of one cycle",
+                    FunctionShape::Handler => "not a handler of one message",
                 })
                 .with_secondary(declared, "declared here")
                 .with_note(format!("`{}` needs {wanted}", method.name)),
@@ -321,7 +326,13 @@ impl BodyChecker<'_, '_> {
                     };
                     k += 1;
                 }
-                self.closure_parameter(chosen, element, span)
+                // A cycle number or a message is the closure's own value;
+                // a list element is a view into the list.
+                let repr = match shape {
+                    FunctionShape::Cycle | FunctionShape::Handler => Repr::Value,
+                    FunctionShape::Compare | FunctionShape::Key => Repr::Ref,
+                };
+                self.closure_parameter(chosen, element, span, repr)
             })
             .collect();
         let local = |id: LocalId| expr(IrK::Local { id, moved: false }, element.clone(), span);
@@ -375,12 +386,18 @@ impl BodyChecker<'_, '_> {
 
     /// A local that a generated closure binds: it views one element, is
     /// read by the call alone and is in no scope the program can name.
-    fn closure_parameter(&mut self, name: SmolStr, element: &Ty, span: Span) -> LocalId {
+    fn closure_parameter(
+        &mut self,
+        name: SmolStr,
+        element: &Ty,
+        span: Span,
+        repr: Repr,
+    ) -> LocalId {
         let id = self.locals.len();
         self.locals.push(ir::Local {
             name,
             ty: element.clone(),
-            repr: Repr::Ref,
+            repr,
             mutable: false,
             mutated: false,
             used: true,

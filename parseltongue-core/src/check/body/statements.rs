@@ -431,7 +431,7 @@ impl<'a> BodyChecker<'_, 'a> {
             Ty::Range => (Ty::I64, Repr::Value),
             Ty::List(t) => {
                 let owned_temp = !is_place(&iter);
-                let consume = matches!(**t, Ty::Thread(_));
+                let consume = matches!(**t, Ty::Thread(_) | Ty::Task(_));
                 if consume {
                     match iter.kind {
                         IrK::Local { id, .. } if self.locals[id].repr == Repr::Value => {

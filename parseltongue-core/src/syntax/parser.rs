@@ -396,6 +396,36 @@ fn skip_unit<'a, E: SyntaxError<'a>>() -> impl Parser<'a, In<'a>, (), Ex<E>> + C
     })
 }
 
+/// Succeeds, reading nothing, where a block starts (`word name? {`). It
+/// looks ahead without parsing, so where no block starts its error says
+/// only what was found, and the other items' expectations are reported.
+fn block_start<'a, E: SyntaxError<'a>>() -> impl Parser<'a, In<'a>, (), Ex<E>> + Clone {
+    custom(|inp| {
+        let before = inp.save();
+        let start = inp.cursor();
+        let first = inp.next();
+        let second = inp.next();
+        let starts = match (first, second) {
+            (Some(TokenKind::Ident), Some(TokenKind::Open(Delimiter::Brace))) => true,
+            (Some(TokenKind::Ident), Some(TokenKind::Ident)) => {
+                inp.next() == Some(TokenKind::Open(Delimiter::Brace))
+            }
+            _ => false,
+        };
+        inp.rewind(before);
+        if starts {
+            return Ok(());
+        }
+        let found = inp.peek_maybe();
+        let span = inp.span_since(&start);
+        Err(<E as chumsky::label::LabelError<'a, In<'a>, &'static str>>::expected_found(
+            std::iter::empty(),
+            found,
+            span,
+        ))
+    })
+}
+
 /// Recovery that skips one whole group opened by `outer`, with the groups
 /// of the other two delimiters nested in it, and reads it as `fallback`.
 fn whole_group<'a, O, E: SyntaxError<'a>>(
@@ -1773,11 +1803,13 @@ fn module_parser<'a, E: SyntaxError<'a>>(
             })
     });
 
+    // Recovery resumes at a named block (`partition app {`); `word {` alone
+    // is too common inside broken code (`returns i64 {`) to resume at.
     let item_start = select! {
         TokenKind::Keyword(k) if k.starts_item() => (),
         TokenKind::DocComment => (),
     }
-    .or(block_head.then(open(Delimiter::Brace)).ignored())
+    .or(ident.then(ident).then(open(Delimiter::Brace)).ignored())
     .rewind();
     let item_recovery = skip_unit()
         .then(skip_unit().and_is(item_start.not()).repeated())
@@ -1796,7 +1828,10 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 rust_type,
                 use_module,
                 test,
-                extension_block.map(ItemKind::Block),
+                // Only what starts like a block is read as one, so code
+                // written outside any function (`greet();`) is reported
+                // as not an item.
+                block_start().ignore_then(extension_block).map(ItemKind::Block),
             ))
             .recover_with(via_parser(item_recovery)),
         )

@@ -698,11 +698,16 @@ impl<'a> BodyChecker<'_, 'a> {
                     _ => {
                         let name = local.name.clone();
                         let declared = local.span;
+                        let (construct, what) = if thread.task {
+                            ("spawn_on", "task")
+                        } else {
+                            ("spawn_thread", "thread")
+                        };
                         self.c.error(
-                            Diagnostic::error(codes::THREAD_CAPTURE, span, format!("`{name}` cannot be used inside `spawn_thread`"))
-                                .with_label("used inside the thread here")
+                            Diagnostic::error(codes::THREAD_CAPTURE, span, format!("`{name}` cannot be used inside `{construct}`"))
+                                .with_label(format!("used inside the {what} here"))
                                 .with_secondary(declared, "declared here")
-                                .with_note("a thread may outlive the function that started it, so it can only use shared values")
+                                .with_note(format!("a {what} may outlive the function that started it, so it can only use shared values"))
                                 .with_help(format!("declare `{name}` with `let_shared_var` (read-only) or `let_mut_shared_var` (locked)")),
                         );
                         return error_expr(span);

@@ -41,6 +41,8 @@ enum Origin {
 struct Thread {
     scope_depth: usize,
     captures: Vec<LocalId>,
+    /// `spawn_on` (a task on a partition) rather than `spawn_thread`.
+    task: bool,
 }
 
 pub(super) struct BodyChecker<'c, 'a> {

@@ -21,6 +21,7 @@ impl<'a> BodyChecker<'_, 'a> {
         self.threads.push(Thread {
             scope_depth: self.scopes.depth(),
             captures: Vec::new(),
+            task: on.is_some(),
         });
         let saved_loop = std::mem::replace(&mut self.loop_depth, 0);
         let inner_expected = match expected {
@@ -273,7 +274,11 @@ impl<'a> BodyChecker<'_, 'a> {
                 partition.policy.name()
             ),
         )
-        .with_label(format!("a `{}` partition", partition.policy.name()))
+        .with_label(format!(
+            "{} `{}` partition",
+            if partition.policy.name() == "api" { "an" } else { "a" },
+            partition.policy.name()
+        ))
         .with_note(format!("only `{wanted}` partitions run {what}"));
         if plan.declared {
             d = d.with_secondary(partition.span, "declared here");

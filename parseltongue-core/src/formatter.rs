@@ -681,9 +681,12 @@ impl Printer<'_> {
                 text
             }
             ExprKind::Block(block) => self.flat_block(block)?,
+            // `spawn_on app { f(x) }`: a task is often one call.
+            ExprKind::SpawnOn { partition, body } => {
+                format!("spawn_on {} {}", partition.name, self.flat_block(body)?)
+            }
             ExprKind::Match { .. }
             | ExprKind::SpawnThread(_)
-            | ExprKind::SpawnOn { .. }
             | ExprKind::WithLock { .. }
             | ExprKind::WithEntry { .. }
             | ExprKind::Unreadable(_)

@@ -215,6 +215,18 @@ fn packages_are_created_built_run_and_tested_through_cargo() {
         let expected = std::fs::read_to_string(example.join("expected_output.txt"))
             .expect("each example has expected_output.txt");
         assert_eq!(text(&run.stdout), expected, "{}", example.display());
+        // What varies from run to run (timings, counters) goes to stderr;
+        // each line of `expected_stderr_lines.txt` must be in it.
+        if let Ok(lines) = std::fs::read_to_string(example.join("expected_stderr_lines.txt")) {
+            for line in lines.lines().filter(|l| !l.trim().is_empty()) {
+                assert!(
+                    text(&run.stderr).contains(line),
+                    "{}: stderr lacks `{line}`:\n{}",
+                    example.display(),
+                    text(&run.stderr)
+                );
+            }
+        }
     }
 }
 

@@ -58,6 +58,7 @@ fn assert_snippet_parses(name: &str, snippet: &str) {
         "rust_function",
         "constant",
         "use_module",
+        "partition",
     ]
     .iter()
     .any(|k| text.starts_with(k));

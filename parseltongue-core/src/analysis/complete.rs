@@ -78,6 +78,9 @@ fn keyword_snippet(keyword: Keyword) -> Option<&'static str> {
             "with_entry ${1:counts}[${2:key}] or_insert ${3:0} as ${4:count} {\n\t$0\n}"
         }
         Keyword::SpawnThread => "spawn_thread {\n\t$0\n}",
+        Keyword::SpawnOn => "spawn_on ${1:app} {\n\t$0\n}",
+        Keyword::RunEveryCycle => "run_every_cycle(${1:ui}, ${2:draw}, ${3:4});",
+        Keyword::MailboxOn => "mailbox_on(${1:bus}, ${2:handle})",
         Keyword::PrintLine => "print_line(\"${1:{}}\", ${2:value});",
         Keyword::Constant => "constant ${1:NAME}: ${2:i64} = ${3:0};",
         Keyword::UseModule => "use_module ${1:name};",

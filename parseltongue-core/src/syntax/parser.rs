@@ -418,11 +418,11 @@ fn block_start<'a, E: SyntaxError<'a>>() -> impl Parser<'a, In<'a>, (), Ex<E>> +
         }
         let found = inp.peek_maybe();
         let span = inp.span_since(&start);
-        Err(<E as chumsky::label::LabelError<'a, In<'a>, &'static str>>::expected_found(
-            std::iter::empty(),
-            found,
-            span,
-        ))
+        Err(<E as chumsky::label::LabelError<
+            'a,
+            In<'a>,
+            &'static str,
+        >>::expected_found(std::iter::empty(), found, span))
     })
 }
 
@@ -1831,7 +1831,9 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 // Only what starts like a block is read as one, so code
                 // written outside any function (`greet();`) is reported
                 // as not an item.
-                block_start().ignore_then(extension_block).map(ItemKind::Block),
+                block_start()
+                    .ignore_then(extension_block)
+                    .map(ItemKind::Block),
             ))
             .recover_with(via_parser(item_recovery)),
         )

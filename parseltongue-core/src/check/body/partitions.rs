@@ -276,7 +276,11 @@ impl<'a> BodyChecker<'_, 'a> {
         )
         .with_label(format!(
             "{} `{}` partition",
-            if partition.policy.name() == "api" { "an" } else { "a" },
+            if partition.policy.name() == "api" {
+                "an"
+            } else {
+                "a"
+            },
             partition.policy.name()
         ))
         .with_note(format!("only `{wanted}` partitions run {what}"));

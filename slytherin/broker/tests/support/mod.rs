@@ -298,3 +298,60 @@ pub fn messages(n: usize, tag: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// A broker in this process on a fresh storage in `dir` (no sockets): for
+/// tests that call [`slytherin_broker::server::Broker::handle`] directly.
+/// Appends are not synced, which keeps fuzzing fast.
+pub fn in_process_broker(dir: &Path) -> std::sync::Arc<slytherin_broker::server::Broker> {
+    use slytherin_broker::config::BrokerConfig;
+    use slytherin_broker::server::{Broker, Settings};
+    use slytherin_broker::storage::{Durability, Storage, SystemClock};
+    let mut config = BrokerConfig::default();
+    config.log.durability = Durability::None;
+    let storage = Storage::open(dir, std::sync::Arc::new(SystemClock)).expect("storage opens");
+    Broker::new(storage, Settings::from_config(&config))
+}
+
+/// The address in-process requests pretend to arrive on.
+pub const LOCAL: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9092);
+
+/// A request frame body (no size prefix), encoded by `kafka-protocol`.
+pub fn encode_request(
+    api: kafka_protocol::messages::ApiKey,
+    version: i16,
+    correlation_id: i32,
+    body: &kafka_protocol::messages::RequestKind,
+) -> Vec<u8> {
+    use kafka_protocol::messages::RequestHeader;
+    use kafka_protocol::protocol::{Encodable, StrBytes};
+    let mut buf = bytes::BytesMut::new();
+    RequestHeader::default()
+        .with_request_api_key(api as i16)
+        .with_request_api_version(version)
+        .with_correlation_id(correlation_id)
+        .with_client_id(Some(StrBytes::from_static_str("test")))
+        .encode(&mut buf, api.request_header_version(version))
+        .expect("header encodes");
+    body.encode(&mut buf, version).expect("body encodes");
+    buf.to_vec()
+}
+
+/// Decodes an answer: its correlation ID and body.
+pub fn decode_answer(
+    outcome: slytherin_broker::server::Outcome,
+    api: kafka_protocol::messages::ApiKey,
+    version: i16,
+) -> (i32, kafka_protocol::messages::ResponseKind) {
+    use kafka_protocol::messages::{ResponseHeader, ResponseKind};
+    use kafka_protocol::protocol::Decodable;
+    let slytherin_broker::server::Outcome::Respond(framed) = outcome else {
+        panic!("{api:?} v{version}: expected an answer, got {outcome:?}");
+    };
+    let mut body = bytes::Bytes::from(framed.to_vec()).split_off(4);
+    let header = ResponseHeader::decode(&mut body, api.response_header_version(version))
+        .unwrap_or_else(|e| panic!("{api:?} v{version}: response header: {e}"));
+    let answer = ResponseKind::decode(api, &mut body, version)
+        .unwrap_or_else(|e| panic!("{api:?} v{version}: response body: {e}"));
+    assert!(body.is_empty(), "{api:?} v{version}: {} bytes after the response", body.len());
+    (header.correlation_id, answer)
+}

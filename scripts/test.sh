@@ -29,6 +29,18 @@ if ! command -v nvim >/dev/null 2>&1; then
 fi
 export PARSELTONGUE_REQUIRE_NVIM=1
 
+# kcat (librdkafka) is the Kafka client in slytherin/broker/tests/kcat.rs.
+if [ "${PARSELTONGUE_SKIP_KCAT:-0}" != 1 ] && ! command -v kcat >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== installing kcat (for the Slytherin broker's client tests)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q kcat >/dev/null \
+            || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q kcat >/dev/null; }
+    else
+        echo "error: kcat is needed by the Slytherin broker tests; install it with: apt-get install kcat (or set PARSELTONGUE_SKIP_KCAT=1)" >&2
+        exit 2
+    fi
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -1,7 +1,16 @@
 //! Slytherin, the Kafka-compatible streaming broker of the Parseltongue
 //! stack.
 //!
-//! This crate holds the broker's storage engine ([`storage`]); the Kafka
-//! wire protocol, consumer groups and the `slytherin` binary build on it.
+//! ```text
+//! main.rs (slytherin serve | verify)
+//!   server     runs connections on the partition runtime's `messaging` cores
+//!   protocol   frames, request decoding, response encoding (kafka-protocol)
+//!   handlers   one per Kafka API, turning requests into responses
+//!   storage    per-partition segment logs of Kafka record batches
+//! ```
 
+pub mod config;
+mod handlers;
+pub mod protocol;
+pub mod server;
 pub mod storage;

@@ -1,0 +1,175 @@
+//! `slytherin`: the broker's command line.
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use nix::sys::signal::{SigSet, Signal};
+use slytherin_broker::config::BrokerConfig;
+use slytherin_broker::server::Server;
+use slytherin_broker::storage::{Storage, SystemClock, Verification};
+
+/// Slytherin, a Kafka-compatible streaming broker.
+#[derive(Debug, Parser)]
+#[command(name = "slytherin", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the broker until SIGINT or SIGTERM.
+    Serve {
+        #[command(flatten)]
+        settings: Settings,
+        /// Address to listen on (overrides the configuration).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Once listening, write the bound address to this file (useful
+        /// with port 0).
+        #[arg(long)]
+        address_file: Option<PathBuf>,
+    },
+    /// Checks every partition of a topic: CRCs, offsets and, for verifiable
+    /// topics, the hash chain. Exits with 1 if any partition is broken.
+    /// Run it while the broker is stopped.
+    Verify {
+        /// The topic.
+        topic: String,
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+/// Where the configuration comes from.
+#[derive(Debug, clap::Args)]
+struct Settings {
+    /// TOML configuration file (defaults apply without one; `SLYTHERIN_*`
+    /// environment variables override it).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Data folder (overrides the configuration).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+impl Settings {
+    fn load(&self) -> Result<BrokerConfig, String> {
+        let mut config = BrokerConfig::load(self.config.as_deref(), std::env::vars())
+            .map_err(|e| e.to_string())?;
+        if let Some(data) = &self.data {
+            config.data.clone_from(data);
+        }
+        Ok(config)
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let outcome = match Cli::parse().command {
+        Command::Serve {
+            settings,
+            listen,
+            address_file,
+        } => settings.load().and_then(|mut config| {
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            serve(&config, address_file.as_deref())
+        }),
+        Command::Verify { topic, settings } => {
+            settings.load().and_then(|c| verify(&c.data, &topic))
+        }
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            tracing::error!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(config: &BrokerConfig, address_file: Option<&Path>) -> Result<ExitCode, String> {
+    // Blocked before any thread starts, so every runtime thread inherits the
+    // mask and the signals wait for `wait` below instead of killing the
+    // process mid-write.
+    let mut signals = SigSet::empty();
+    signals.add(Signal::SIGINT);
+    signals.add(Signal::SIGTERM);
+    signals
+        .thread_block()
+        .map_err(|e| format!("cannot block SIGINT and SIGTERM: {e}"))?;
+    let server = Server::start(config).map_err(|e| e.to_string())?;
+    if let Some(path) = address_file {
+        write_address(path, server.address())?;
+    }
+    let signal = signals
+        .wait()
+        .map_err(|e| format!("cannot wait for a signal: {e}"))?;
+    tracing::info!(?signal, "shutting down");
+    server.shutdown().map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the address whole or not at all, so a reader polling for the
+/// file never sees half of it.
+fn write_address(path: &Path, address: SocketAddr) -> Result<(), String> {
+    let staging = path.with_extension("partial");
+    let write = || -> std::io::Result<()> {
+        std::fs::File::create(&staging)?.write_all(address.to_string().as_bytes())?;
+        std::fs::rename(&staging, path)
+    };
+    write().map_err(|e| format!("cannot write the address to {}: {e}", path.display()))
+}
+
+fn verify(data: &Path, topic: &str) -> Result<ExitCode, String> {
+    let storage =
+        Storage::open(data, std::sync::Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+    let found = storage
+        .topic(topic)
+        .ok_or_else(|| format!("no topic {topic:?} in {}", data.display()))?;
+    let results = found.verify().map_err(|e| e.to_string())?;
+    let mut intact = true;
+    for (partition, result) in results.iter().enumerate() {
+        match result {
+            Verification::Intact {
+                batches,
+                next_offset,
+                head,
+            } => {
+                let head = head
+                    .map(|h| format!(", chain head {}", hex(&h)))
+                    .unwrap_or_default();
+                println!("{topic}/{partition}: intact ({batches} batches, offsets below {next_offset}{head})");
+            }
+            Verification::Broken {
+                first_bad_offset,
+                reason,
+            } => {
+                intact = false;
+                println!("{topic}/{partition}: BROKEN at offset {first_bad_offset}: {reason}");
+            }
+        }
+    }
+    storage.close().map_err(|e| e.to_string())?;
+    Ok(if intact {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

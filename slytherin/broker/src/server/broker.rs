@@ -1,0 +1,141 @@
+//! The state every connection shares: the topics and the broker's settings.
+//!
+//! Ownership for now: one `Storage` behind one mutex, taken for the length
+//! of a storage call (an append with its sync, a read). It is correct on any
+//! number of cores and simple; its cost is that appends to different
+//! partitions wait for each other. The thread-per-core design this is a
+//! step towards gives each partition log to one core of the `messaging`
+//! partition and routes produce and fetch calls for it there over rings,
+//! so no lock is shared (see the broker README).
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use bytes::Bytes;
+use tokio::sync::Notify;
+
+use crate::config::BrokerConfig;
+use crate::handlers;
+use crate::protocol::{decode_request, encode_response, RequestError};
+use crate::storage::{LogConfig, Storage, StorageError};
+
+/// What the connection does with a request once it is handled.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Send these bytes (an encoded response, size prefix included).
+    Respond(bytes::BytesMut),
+    /// Send nothing: a produce with `acks=0`.
+    Silent,
+    /// Close the connection, logging why.
+    Close(String),
+}
+
+/// The broker's settings the handlers read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Create unknown topics on Metadata and Produce.
+    pub auto_create_topics: bool,
+    /// Partitions of a topic whose creator leaves the count to the broker.
+    pub default_partitions: u32,
+    /// Log configuration of new topics.
+    pub log: LogConfig,
+    /// The host clients are told to connect to; when unset, the address
+    /// the asking client reached (so port 0 and wildcard listens work).
+    pub advertised_host: Option<String>,
+}
+
+impl Settings {
+    /// The handler settings of a configuration.
+    pub fn from_config(config: &BrokerConfig) -> Self {
+        Settings {
+            auto_create_topics: config.auto_create_topics,
+            default_partitions: config.default_partitions,
+            log: config.log.clone(),
+            advertised_host: config.advertised_host.clone(),
+        }
+    }
+}
+
+/// The storage was closed: the broker is shutting down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the broker is shutting down")]
+pub struct ShuttingDown;
+
+/// The broker: storage, settings, and the signal long-polling fetches wait on.
+#[derive(Debug)]
+pub struct Broker {
+    storage: Mutex<Option<Storage>>,
+    appended: Notify,
+    settings: Settings,
+}
+
+impl Broker {
+    /// A broker serving `storage`.
+    pub fn new(storage: Storage, settings: Settings) -> Arc<Self> {
+        Arc::new(Broker {
+            storage: Mutex::new(Some(storage)),
+            appended: Notify::new(),
+            settings,
+        })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Runs `work` with the storage, unless it was closed.
+    pub fn with_storage<T>(&self, work: impl FnOnce(&mut Storage) -> T) -> Result<T, ShuttingDown> {
+        // A handler that panicked while holding the lock left the storage
+        // as consistent as each storage call leaves it: calls are atomic
+        // with respect to what they validate before writing.
+        let mut guard = self.storage.lock().unwrap_or_else(PoisonError::into_inner);
+        guard.as_mut().map(work).ok_or(ShuttingDown)
+    }
+
+    /// Wakes fetches waiting for data.
+    pub(crate) fn notify_appended(&self) {
+        self.appended.notify_waiters();
+    }
+
+    /// The signal fetches wait on for new data.
+    pub(crate) fn appended(&self) -> &Notify {
+        &self.appended
+    }
+
+    /// Closes the storage cleanly; later requests close their connection.
+    pub fn close(&self) -> Result<(), StorageError> {
+        let storage = self
+            .storage
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        self.appended.notify_waiters();
+        storage.map_or(Ok(()), Storage::close)
+    }
+
+    /// Handles one request frame (the bytes after the size prefix) that
+    /// arrived on a connection to `local`, this broker's end of it.
+    pub async fn handle(&self, frame: Vec<u8>, local: SocketAddr) -> Outcome {
+        let request = match decode_request(Bytes::from(frame)) {
+            Ok(request) => request,
+            Err(RequestError::UnsupportedVersion {
+                api: kafka_protocol::messages::ApiKey::ApiVersions,
+                correlation_id,
+                ..
+            }) => return handlers::api_versions::unsupported(correlation_id),
+            Err(error) => return Outcome::Close(error.to_string()),
+        };
+        let api = request.api_key;
+        let version = request.header.request_api_version;
+        let correlation_id = request.header.correlation_id;
+        match handlers::dispatch(self, request, local).await {
+            Ok(Some(body)) => match encode_response(api, version, correlation_id, &body) {
+                Ok(bytes) => Outcome::Respond(bytes),
+                Err(reason) => Outcome::Close(reason),
+            },
+            Ok(None) => Outcome::Silent,
+            Err(reason) => Outcome::Close(reason.to_string()),
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The broker server: the shared [`Broker`] state, the per-connection loop,
+//! and [`Server`], which runs them on the partition runtime.
+
+mod broker;
+mod connection;
+mod run;
+
+pub use broker::{Broker, Outcome, Settings, ShuttingDown};
+pub use connection::serve_connection;
+pub use run::{Server, ServerError};

@@ -1,0 +1,112 @@
+//! Running the broker on the partition runtime: one `messaging` partition,
+//! a listening socket per core (`SO_REUSEPORT`), each connection served by
+//! the core that accepted it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use partition::{CoreSet, Machine, Plan, Policy, Runtime};
+
+use super::broker::{Broker, Settings};
+use super::connection::serve_connection;
+use crate::config::BrokerConfig;
+use crate::storage::{Storage, StorageError, SystemClock};
+
+/// The partition connections are served on.
+const PARTITION: &str = "messaging";
+/// How long connections get to finish once storage is closed.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
+
+/// Why the broker could not start or stop cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The storage could not be opened or closed.
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    /// The partition runtime could not start.
+    #[error("partition runtime: {0}")]
+    Runtime(String),
+    /// The listening sockets could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        /// The address.
+        address: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A running broker.
+pub struct Server {
+    runtime: Runtime,
+    broker: Arc<Broker>,
+    address: SocketAddr,
+}
+
+impl Server {
+    /// Opens the storage (recovering it if needed) and starts serving.
+    pub fn start(config: &BrokerConfig) -> Result<Server, ServerError> {
+        let storage = Storage::open(&config.data, Arc::new(SystemClock))?;
+        let broker = Broker::new(storage, Settings::from_config(config));
+        let runtime = start_runtime(config.cores)?;
+        let messaging = runtime
+            .partition(PARTITION)
+            .map_err(|e| ServerError::Runtime(e.to_string()))?;
+        let limits = config.frame_limits();
+        let shared = Arc::clone(&broker);
+        let address = messaging
+            .listen(config.listen, move |stream, peer| {
+                serve_connection(Arc::clone(&shared), limits, stream, peer)
+            })
+            .map_err(|source| ServerError::Listen {
+                address: config.listen,
+                source,
+            })?;
+        tracing::info!(%address, cores = ?messaging.cores(), data = %config.data.display(), "listening on {address}");
+        Ok(Server {
+            runtime,
+            broker,
+            address,
+        })
+    }
+
+    /// The address the broker listens on (the real port when 0 was asked).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Stops: closes the storage cleanly (waiting for the storage call in
+    /// progress), then gives connections a moment to end and stops the
+    /// runtime.
+    pub fn shutdown(self) -> Result<(), ServerError> {
+        let closed = self.broker.close();
+        let report = self.runtime.shutdown(SHUTDOWN_GRACE);
+        tracing::debug!(%report, "runtime stopped");
+        closed?;
+        tracing::info!("storage closed cleanly");
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+fn start_runtime(cores: Option<usize>) -> Result<Runtime, ServerError> {
+    let failed = |e: &dyn std::fmt::Display| ServerError::Runtime(e.to_string());
+    let machine = Machine::detect().map_err(|e| failed(&e))?;
+    let mut usable = machine.usable().to_vec();
+    if let Some(wanted) = cores {
+        usable.truncate(wanted.max(1));
+    }
+    let plan = Plan::builder()
+        .partition(PARTITION, CoreSet::from(usable), Policy::messaging())
+        .build();
+    let plan = plan.validate(&machine).map_err(|e| failed(&e))?;
+    Runtime::start(plan).map_err(|e| failed(&e))
+}

@@ -1,0 +1,251 @@
+//! The broker against a client nobody here wrote: kcat (librdkafka)
+//! produces, consumes and lists metadata over the Kafka protocol, and bad
+//! input on other connections does not disturb it.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use support::{kcat, messages, BrokerProcess};
+
+#[test]
+fn kcat_produces_and_consumes_keyed_messages_in_order() {
+    let Some(kcat) = kcat() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broker = BrokerProcess::start(&dir.path().join("data"), &[]);
+    let sent = messages(1000, "first");
+    kcat.produce(broker.address(), "orders", &sent, &[]);
+    let got = kcat.consume(broker.address(), "orders");
+    assert_eq!(got.len(), sent.len(), "every message comes back once");
+    for (i, ((key, value), (got_key, got_value, offset))) in sent.iter().zip(&got).enumerate() {
+        assert_eq!(
+            (key, value, i as i64),
+            (got_key, got_value, *offset),
+            "message {i}"
+        );
+    }
+
+    let listing = kcat.run(broker.address(), &["-L"], b"");
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    assert!(listing.contains("1 brokers:"), "{listing}");
+    assert!(
+        listing.contains(&format!("broker 0 at {} (controller)", broker.address())),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("topic \"orders\" with 1 partitions"),
+        "{listing}"
+    );
+    broker.stop();
+}
+
+#[test]
+fn every_acks_setting_stores_the_messages() {
+    let Some(kcat) = kcat() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broker = BrokerProcess::start(&dir.path().join("data"), &[]);
+    let mut expected = Vec::new();
+    for acks in ["0", "1", "all"] {
+        let batch = messages(50, &format!("acks{acks}"));
+        kcat.produce(
+            broker.address(),
+            "acks",
+            &batch,
+            &["-X", &format!("acks={acks}")],
+        );
+        expected.extend(batch);
+    }
+    let got: Vec<_> = kcat
+        .consume(broker.address(), "acks")
+        .into_iter()
+        .map(|(k, v, _)| (k, v))
+        .collect();
+    assert_eq!(got, expected);
+    broker.stop();
+}
+
+#[test]
+fn data_survives_a_restart_and_offsets_continue() {
+    let Some(kcat) = kcat() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let broker = BrokerProcess::start(&data, &[]);
+    let first = messages(300, "before");
+    kcat.produce(broker.address(), "kept", &first, &[]);
+    let log = broker.stop();
+    assert!(log.contains("storage closed cleanly"), "{log}");
+
+    let broker = BrokerProcess::start(&data, &[]);
+    let second = messages(200, "after");
+    kcat.produce(broker.address(), "kept", &second, &[]);
+    let got = kcat.consume(broker.address(), "kept");
+    let expected: Vec<_> = first.iter().chain(&second).cloned().collect();
+    assert_eq!(got.len(), expected.len());
+    for (i, ((key, value), (got_key, got_value, offset))) in expected.iter().zip(&got).enumerate() {
+        assert_eq!(
+            (key, value, i as i64),
+            (got_key, got_value, *offset),
+            "message {i}"
+        );
+    }
+    broker.stop();
+
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_slytherin"))
+        .args(["verify", "kept", "--data"])
+        .arg(&data)
+        .output()
+        .expect("slytherin verify runs");
+    let report = String::from_utf8_lossy(&verify.stdout);
+    assert!(
+        verify.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    assert!(report.contains("kept/0: intact"), "{report}");
+}
+
+/// What a raw connection sees after sending bad bytes.
+#[derive(Debug, PartialEq)]
+enum Seen {
+    /// The broker closed the connection (EOF or reset).
+    Closed,
+    /// It answered: the bytes read.
+    Answered(Vec<u8>),
+}
+
+fn send_raw(address: std::net::SocketAddr, bytes: &[u8], wait: Duration) -> (Seen, Duration) {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(address).expect("connects");
+    stream.set_read_timeout(Some(wait)).expect("timeout set");
+    let _ = stream.write_all(bytes);
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the broker neither answered nor closed within {wait:?}: {e}"),
+        }
+    }
+    let seen = if answer.is_empty() {
+        Seen::Closed
+    } else {
+        Seen::Answered(answer)
+    };
+    (seen, started.elapsed())
+}
+
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut framed = (body.len() as i32).to_be_bytes().to_vec();
+    framed.extend_from_slice(body);
+    framed
+}
+
+#[test]
+fn malformed_frames_close_their_connection_and_others_are_still_served() {
+    let Some(kcat) = kcat() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broker = BrokerProcess::start(
+        &dir.path().join("data"),
+        &[
+            ("SLYTHERIN_FRAME_TIMEOUT_MS", "500"),
+            ("SLYTHERIN_MAX_REQUEST_BYTES", "1048576"),
+        ],
+    );
+    let kept = messages(100, "kept");
+    kcat.produce(broker.address(), "kept", &kept, &[]);
+
+    let wait = Duration::from_secs(10);
+    let mut random = vec![0u8; 512];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for byte in &mut random {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        *byte = state as u8;
+    }
+    // Metadata v1 with a client ID but no topic array.
+    let truncated_metadata = frame(&[0, 3, 0, 1, 0, 0, 0, 7, 0, 1, b'x']);
+    let unknown_api = frame(&[0x7f, 0x00, 0, 0, 0, 0, 0, 9, 0, 0]);
+    let unsupported_produce = frame(&[0, 0, 0, 99, 0, 0, 0, 9, 0, 0]);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("random bytes", random),
+        ("a body shorter than a request header", frame(&[0, 18])),
+        ("a header whose body does not decode", truncated_metadata),
+        ("a negative size", (-5i32).to_be_bytes().to_vec()),
+        (
+            "a size over the limit",
+            (64 * 1024 * 1024i32).to_be_bytes().to_vec(),
+        ),
+        ("an unknown API key", unknown_api),
+        ("an unsupported Produce version", unsupported_produce),
+    ];
+    for (what, bytes) in &cases {
+        let (seen, _) = send_raw(broker.address(), bytes, wait);
+        assert_eq!(seen, Seen::Closed, "{what}");
+    }
+
+    // Half a frame, then silence: cut after the frame timeout (500 ms).
+    let (seen, took) = send_raw(broker.address(), &[0, 0, 1, 0, 0, 3, 0], wait);
+    assert_eq!(seen, Seen::Closed, "half a frame");
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_secs(5),
+        "cut after {took:?}"
+    );
+
+    let mut stalled = TcpStream::connect(broker.address()).expect("connects");
+    stalled.write_all(&[0, 0, 0, 50, 0, 3]).expect("sent");
+    let more = messages(20, "more");
+    kcat.produce(broker.address(), "kept", &more, &[]);
+    let got: Vec<_> = kcat
+        .consume(broker.address(), "kept")
+        .into_iter()
+        .map(|(k, v, _)| (k, v))
+        .collect();
+    let expected: Vec<_> = kept.iter().chain(&more).cloned().collect();
+    assert_eq!(
+        got, expected,
+        "the stored data is untouched and the broker still serves"
+    );
+    drop(stalled);
+    let log = broker.stop();
+    assert!(
+        log.contains("closing connection"),
+        "each closed connection is logged:\n{log}"
+    );
+}
+
+#[test]
+fn api_versions_at_an_unknown_version_answers_unsupported_version_in_v0() {
+    use kafka_protocol::messages::{ApiVersionsResponse, ResponseHeader};
+    use kafka_protocol::protocol::Decodable;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broker = BrokerProcess::start(&dir.path().join("data"), &[]);
+    // ApiVersions v42, correlation ID 7, a flexible-looking header.
+    let request = frame(&[0, 18, 0, 42, 0, 0, 0, 7, 0, 3, b'c', b'l', b'i', 0]);
+    let mut stream = TcpStream::connect(broker.address()).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout set");
+    stream.write_all(&request).expect("sent");
+    let mut size = [0u8; 4];
+    stream.read_exact(&mut size).expect("an answer");
+    let mut body = vec![0u8; i32::from_be_bytes(size) as usize];
+    stream.read_exact(&mut body).expect("the whole answer");
+    let mut body = bytes::Bytes::from(body);
+    let header = ResponseHeader::decode(&mut body, 0).expect("a v0 response header");
+    assert_eq!(header.correlation_id, 7);
+    let answer = ApiVersionsResponse::decode(&mut body, 0).expect("a v0 ApiVersions body");
+    assert_eq!(answer.error_code, 35, "UNSUPPORTED_VERSION");
+    let api_versions = answer
+        .api_keys
+        .iter()
+        .find(|k| k.api_key == 18)
+        .expect("ApiVersions listed");
+    assert_eq!((api_versions.min_version, api_versions.max_version), (0, 3));
+    broker.stop();
+}

@@ -1,0 +1,357 @@
+//! Helpers for the tests that run the `slytherin` binary and talk to it
+//! with real clients: a broker process that is killed when dropped, and
+//! kcat, installed on demand.
+
+#![allow(dead_code, missing_docs)]
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a kcat run may take before the test fails.
+const KCAT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A `slytherin serve` process on 127.0.0.1 with a free port; killed on drop.
+pub struct BrokerProcess {
+    child: Option<Child>,
+    address: SocketAddr,
+    log: PathBuf,
+}
+
+impl BrokerProcess {
+    /// Starts the broker on `data`; `env` adds `SLYTHERIN_*` settings.
+    pub fn start(data: &Path, env: &[(&str, &str)]) -> BrokerProcess {
+        let run = data.with_extension(format!("run-{}", unique()));
+        std::fs::create_dir_all(&run).expect("a folder for the run's files");
+        let address_file = run.join("address");
+        let log = run.join("broker.log");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_slytherin"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .arg("--address-file")
+            .arg(&address_file)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("a log file"));
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("the slytherin binary starts");
+        let mut broker = BrokerProcess {
+            child: Some(child),
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+            log,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&address_file) {
+                broker.address = text
+                    .trim()
+                    .parse()
+                    .expect("the address file holds an address");
+                return broker;
+            }
+            if let Some(status) = broker
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!(
+                    "the broker exited with {status} before listening:\n{}",
+                    broker.log()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the broker did not listen within 20 s:\n{}",
+                broker.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The broker's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Stops the broker with SIGTERM (a graceful shutdown) and checks it
+    /// exits successfully.
+    pub fn stop(mut self) -> String {
+        let mut child = self.child.take().expect("running");
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM sent");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("waitable") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!(
+                    "the broker did not stop within 20 s of SIGTERM:\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let log = self.log();
+        assert!(status.success(), "the broker exited with {status}:\n{log}");
+        log
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
+    }
+}
+
+impl Drop for BrokerProcess {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn unique() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// kcat, installed with apt-get when missing and running as root. `None`
+/// only when `PARSELTONGUE_SKIP_KCAT=1`; a missing kcat that cannot be
+/// installed fails the test, so the client tests never skip silently.
+pub fn kcat() -> Option<Kcat> {
+    if std::env::var("PARSELTONGUE_SKIP_KCAT").as_deref() == Ok("1") {
+        eprintln!("skipped: PARSELTONGUE_SKIP_KCAT=1");
+        return None;
+    }
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        if found("kcat") {
+            return;
+        }
+        let root = nix::unistd::Uid::effective().is_root();
+        assert!(
+            root && found("apt-get"),
+            "kcat is needed (apt-get install kcat); it is missing and cannot be installed here \
+             (root: {root}). Set PARSELTONGUE_SKIP_KCAT=1 to skip the kcat tests."
+        );
+        let install = |args: &[&str]| {
+            Command::new("apt-get")
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false)
+        };
+        let installed = install(&["install", "-y", "-q", "kcat"])
+            || (install(&["update", "-q"]) && install(&["install", "-y", "-q", "kcat"]));
+        assert!(
+            installed && found("kcat"),
+            "apt-get install kcat failed; install kcat or set PARSELTONGUE_SKIP_KCAT=1"
+        );
+    });
+    Some(Kcat)
+}
+
+fn found(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Runs kcat.
+pub struct Kcat;
+
+impl Kcat {
+    /// Runs `kcat -b BROKER ARGS`, feeding `input`; fails the test if it
+    /// takes longer than a minute.
+    pub fn run(&self, broker: SocketAddr, args: &[&str], input: &[u8]) -> Output {
+        let mut child = Command::new("kcat")
+            .arg("-b")
+            .arg(broker.to_string())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kcat starts");
+        let mut stdin = child.stdin.take().expect("piped");
+        let input = input.to_vec();
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let mut stdout = child.stdout.take().expect("piped");
+        let mut stderr = child.stderr.take().expect("piped");
+        let out = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stdout.read_to_end(&mut buf);
+            buf
+        });
+        let err = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stderr.read_to_end(&mut buf);
+            buf
+        });
+        let deadline = Instant::now() + KCAT_TIMEOUT;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("waitable") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("kcat {args:?} did not finish within {KCAT_TIMEOUT:?}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let _ = feeder.join();
+        Output {
+            status,
+            stdout: out.join().unwrap_or_default(),
+            stderr: err.join().unwrap_or_default(),
+        }
+    }
+
+    /// Produces `key:value` lines to `topic`; `extra` adds kcat options
+    /// (`-X acks=all`).
+    pub fn produce(
+        &self,
+        broker: SocketAddr,
+        topic: &str,
+        messages: &[(String, String)],
+        extra: &[&str],
+    ) {
+        let input: String = messages.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
+        let mut args = vec!["-P", "-t", topic, "-K:"];
+        args.extend_from_slice(extra);
+        let output = self.run(broker, &args, input.as_bytes());
+        assert!(
+            output.status.success(),
+            "kcat -P failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Consumes `topic` from the beginning to its end: (key, value, offset).
+    pub fn consume(&self, broker: SocketAddr, topic: &str) -> Vec<(String, String, i64)> {
+        let output = self.run(
+            broker,
+            &[
+                "-C",
+                "-t",
+                topic,
+                "-o",
+                "beginning",
+                "-e",
+                "-q",
+                "-f",
+                "%k\t%s\t%o\n",
+            ],
+            b"",
+        );
+        assert!(
+            output.status.success(),
+            "kcat -C failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| {
+                let mut fields = line.split('\t');
+                let key = fields.next().unwrap_or_default().to_owned();
+                let value = fields.next().unwrap_or_default().to_owned();
+                let offset = fields.next().and_then(|o| o.parse().ok()).unwrap_or(-1);
+                (key, value, offset)
+            })
+            .collect()
+    }
+}
+
+/// `n` keyed messages: `key-i`, `value-i-…` (varying lengths).
+pub fn messages(n: usize, tag: &str) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| {
+            (
+                format!("key-{i}"),
+                format!("{tag}-{i}-{}", "x".repeat(i % 37)),
+            )
+        })
+        .collect()
+}
+
+/// A broker in this process on a fresh storage in `dir` (no sockets): for
+/// tests that call [`slytherin_broker::server::Broker::handle`] directly.
+/// Appends are not synced, which keeps fuzzing fast.
+pub fn in_process_broker(dir: &Path) -> std::sync::Arc<slytherin_broker::server::Broker> {
+    use slytherin_broker::config::BrokerConfig;
+    use slytherin_broker::server::{Broker, Settings};
+    use slytherin_broker::storage::{Durability, Storage, SystemClock};
+    let mut config = BrokerConfig::default();
+    config.log.durability = Durability::None;
+    let storage = Storage::open(dir, std::sync::Arc::new(SystemClock)).expect("storage opens");
+    Broker::new(storage, Settings::from_config(&config))
+}
+
+/// The address in-process requests pretend to arrive on.
+pub const LOCAL: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9092);
+
+/// A request frame body (no size prefix), encoded by `kafka-protocol`.
+pub fn encode_request(
+    api: kafka_protocol::messages::ApiKey,
+    version: i16,
+    correlation_id: i32,
+    body: &kafka_protocol::messages::RequestKind,
+) -> Vec<u8> {
+    use kafka_protocol::messages::RequestHeader;
+    use kafka_protocol::protocol::{Encodable, StrBytes};
+    let mut buf = bytes::BytesMut::new();
+    RequestHeader::default()
+        .with_request_api_key(api as i16)
+        .with_request_api_version(version)
+        .with_correlation_id(correlation_id)
+        .with_client_id(Some(StrBytes::from_static_str("test")))
+        .encode(&mut buf, api.request_header_version(version))
+        .expect("header encodes");
+    body.encode(&mut buf, version).expect("body encodes");
+    buf.to_vec()
+}
+
+/// Decodes an answer: its correlation ID and body.
+pub fn decode_answer(
+    outcome: slytherin_broker::server::Outcome,
+    api: kafka_protocol::messages::ApiKey,
+    version: i16,
+) -> (i32, kafka_protocol::messages::ResponseKind) {
+    use kafka_protocol::messages::{ResponseHeader, ResponseKind};
+    use kafka_protocol::protocol::Decodable;
+    let slytherin_broker::server::Outcome::Respond(framed) = outcome else {
+        panic!("{api:?} v{version}: expected an answer, got {outcome:?}");
+    };
+    let mut body = bytes::Bytes::from(framed.to_vec()).split_off(4);
+    let header = ResponseHeader::decode(&mut body, api.response_header_version(version))
+        .unwrap_or_else(|e| panic!("{api:?} v{version}: response header: {e}"));
+    let answer = ResponseKind::decode(api, &mut body, version)
+        .unwrap_or_else(|e| panic!("{api:?} v{version}: response body: {e}"));
+    assert!(body.is_empty(), "{api:?} v{version}: {} bytes after the response", body.len());
+    (header.correlation_id, answer)
+}

@@ -18,9 +18,9 @@ impl Lowerer<'_> {
     ) -> Lowered {
         let owned = |this: &mut Self, i: usize| this.expr(&args[i], Want::Owned).tokens;
         match builtin {
-            Builtin::RunEveryCycle(partition) => return self.run_every_cycle(partition, args),
-            Builtin::MailboxOn(partition) => return self.mailbox_on(partition, args),
-            Builtin::PartitionMetrics => return self.partition_metrics(),
+            Builtin::RunEveryCycle(partition) => self.run_every_cycle(partition, args),
+            Builtin::MailboxOn(partition) => self.mailbox_on(partition, args),
+            Builtin::PartitionMetrics => self.partition_metrics(),
             Builtin::PrintLine => {
                 if args.len() == 1
                     && matches!(&args[0].kind, K::Template { template } if template.is_empty())

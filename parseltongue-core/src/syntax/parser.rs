@@ -1788,7 +1788,6 @@ fn module_parser<'a, E: SyntaxError<'a>>(
                 span: sp(e.span()),
             });
         block_head
-            .clone()
             .then(
                 entry
                     .repeated()

@@ -313,7 +313,8 @@ pub fn in_process_broker(dir: &Path) -> std::sync::Arc<slytherin_broker::server:
 }
 
 /// The address in-process requests pretend to arrive on.
-pub const LOCAL: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9092);
+pub const LOCAL: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9092);
 
 /// A request frame body (no size prefix), encoded by `kafka-protocol`.
 pub fn encode_request(
@@ -352,6 +353,10 @@ pub fn decode_answer(
         .unwrap_or_else(|e| panic!("{api:?} v{version}: response header: {e}"));
     let answer = ResponseKind::decode(api, &mut body, version)
         .unwrap_or_else(|e| panic!("{api:?} v{version}: response body: {e}"));
-    assert!(body.is_empty(), "{api:?} v{version}: {} bytes after the response", body.len());
+    assert!(
+        body.is_empty(),
+        "{api:?} v{version}: {} bytes after the response",
+        body.len()
+    );
     (header.correlation_id, answer)
 }

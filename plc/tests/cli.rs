@@ -654,3 +654,77 @@ fn a_whole_float_where_an_integer_is_wanted_suggests_the_integer() {
     assert!(stderr.contains("`x.to_i64()`"), "{stderr}");
     assert!(!stderr.contains("(0.0)"), "{stderr}");
 }
+
+/// A script whose plan asks for `cores` with `fallback`, sending work to `app`.
+fn partition_script(name: &str, cores: &str, fallback: &str) -> PathBuf {
+    scratch(
+        name,
+        &format!(
+            "partition_plan {{\n    fallback: {fallback},\n}}\n\npartition app {{\n    cores: list_of({cores}),\n    policy: api,\n}}\n\npartition bus {{\n    cores: list_of(0),\n    policy: messaging,\n}}\n\nfunction show(line: string) {{\n    print_line(\"{{}}\", line);\n}}\n\nfunction main() {{\n    print_line(\"{{}}\", spawn_on app {{ 6 * 7 }}.join());\n    let_var lines = mailbox_on(bus, show);\n    for n in range(0, 3) {{\n        lines.send(format(\"line {{}}\", n));\n    }}\n}}\n"
+        ),
+    )
+}
+
+#[test]
+fn a_plan_that_does_not_fit_the_machine_stops_the_program_naming_the_cores() {
+    let file = partition_script("unfit.pt", "4000", "fail");
+    let output = plc().arg("run").arg(&file).output().expect("plc runs");
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: the partition runtime cannot start"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("4000"), "{stderr}");
+    assert_eq!(text(&output.stdout), "");
+}
+
+#[test]
+fn shrink_runs_the_plan_on_fewer_cores_with_a_warning_and_messages_all_arrive() {
+    let file = partition_script("shrunk.pt", "4000", "shrink");
+    let output = plc().arg("run").arg(&file).output().expect("plc runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    // Queued messages are handled before the program ends.
+    assert_eq!(text(&output.stdout), "42\nline 0\nline 1\nline 2\n");
+    assert!(
+        text(&output.stderr).contains("`shrink`"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn an_operators_toml_plan_replaces_the_programs_and_must_name_its_partitions() {
+    let file = partition_script("replaced.pt", "4000", "fail");
+    let dir = fresh_dir("plc-partition-plan");
+    let missing = dir.join("missing.toml");
+    write(
+        &missing,
+        "[[partition]]\nname = \"app\"\ncores = [0]\npolicy = \"api\"\n",
+    );
+    let output = plc()
+        .arg("run")
+        .arg(&file)
+        .env("PARSELTONGUE_PARTITION_PLAN", &missing)
+        .output()
+        .expect("plc runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("has no partition `bus`"),
+        "{}",
+        text(&output.stderr)
+    );
+    let fits = dir.join("fits.toml");
+    write(
+        &fits,
+        "fallback = \"shrink\"\n\n[[partition]]\nname = \"app\"\ncores = [0]\npolicy = \"api\"\n\n[[partition]]\nname = \"bus\"\ncores = [1]\npolicy = \"messaging\"\n",
+    );
+    let output = plc()
+        .arg("run")
+        .arg(&file)
+        .env("PARSELTONGUE_PARTITION_PLAN", &fits)
+        .output()
+        .expect("plc runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "42\nline 0\nline 1\nline 2\n");
+}

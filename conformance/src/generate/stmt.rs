@@ -507,9 +507,15 @@ impl Gen {
         self.emit("}");
     }
 
-    /// Threads that add to a shared total under its lock and return a
-    /// value computed from shared, read-only data; joined in order.
+    /// Threads (or tasks on the default plan's `main` partition) that add
+    /// to a shared total under its lock and return a value computed from
+    /// shared, read-only data; joined in order.
     fn threads(&mut self, d: usize) {
+        let (handle, spawn) = if self.rng.chance(50) {
+            ("task", "spawn_on main")
+        } else {
+            ("thread", "spawn_thread")
+        };
         let data_ty = self.any_type(1);
         let data = self.fresh("shared");
         let value = self.typed(&data_ty, d).text;
@@ -524,14 +530,14 @@ impl Gen {
         let workers = self.fresh("workers");
         let shown = self.items.show(&result_ty);
         self.emit(format!(
-            "let_mut_var {workers}: list<thread<{shown}>> = list_of();"
+            "let_mut_var {workers}: list<{handle}<{shown}>> = list_of();"
         ));
         let index = self.fresh("index");
         let count = 1 + self.rng.below(3);
         self.emit(format!("for {index} in range(0, {count}) {{"));
         self.open();
         self.declare(&index, Ty::I64, Kind::View, None);
-        self.emit(format!("{workers}.push(spawn_thread {{"));
+        self.emit(format!("{workers}.push({spawn} {{"));
         self.current.threads += 1;
         let saved_loops = std::mem::take(&mut self.current.loops);
         self.open();

@@ -721,3 +721,73 @@ async fn an_unclosed_brace_keeps_the_items_after_it() {
         "{labels:?}"
     );
 }
+
+const PARTITIONS: &str = "partition app {
+    cores: list_of(0),
+    policy: api,
+}
+
+partition ui {
+    cores: list_of(1),
+    policy: frame,
+    cycle_ms: 10,
+}
+
+function draw(cycle: i64) {
+    print_line(\"{}\", cycle);
+}
+
+function main() {
+    let_var answer = spawn_on app { 6 * 7 };
+    run_every_cycle(ui, draw, 2);
+    print_line(\"{}\", answer.join());
+}
+";
+
+#[tokio::test]
+async fn partition_names_hover_go_to_their_block_and_rename_everywhere() {
+    let (mut client, position) =
+        open(&PARTITIONS.replacen("spawn_on ap", "spawn_on ap$0", 1)).await;
+    let hover = client.request("textDocument/hover", at(&position)).await;
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(shown.contains("partition app"), "{hover}");
+    assert!(shown.contains("policy: api"), "{hover}");
+    let definition = client
+        .request("textDocument/definition", at(&position))
+        .await;
+    assert_eq!(definition["range"]["start"]["line"], 0, "{definition}");
+    assert_eq!(
+        definition["range"]["start"]["character"], 10,
+        "{definition}"
+    );
+    let rename = client
+        .request("textDocument/rename", json!({ "textDocument": { "uri": uri(MAIN) }, "position": position, "newName": "api_cores" }))
+        .await;
+    let edits = rename["changes"][uri(MAIN)]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(edits.len(), 2, "the block's name and the use: {rename}");
+    let (mut client, frame) =
+        open(&PARTITIONS.replacen("run_every_cycle(u", "run_every_cycle(u$0", 1)).await;
+    let hover = client.request("textDocument/hover", at(&frame)).await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("frame (cycle 10 ms)"),
+        "{hover}"
+    );
+    let symbols = client
+        .request(
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": uri(MAIN) } }),
+        )
+        .await;
+    let names: Vec<&str> = symbols
+        .as_array()
+        .map(|all| all.iter().filter_map(|s| s["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(names.contains(&"partition app"), "{symbols}");
+    assert!(names.contains(&"partition ui"), "{symbols}");
+}

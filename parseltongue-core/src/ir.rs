@@ -388,6 +388,8 @@ pub enum Target {
     Constant(ConstId),
     /// A module.
     Module(ModuleId),
+    /// A partition of the plan.
+    Partition(PartitionId),
 }
 
 /// A resolved name: where it is written and what it means.

@@ -180,6 +180,43 @@ impl Analysis {
                 format!("use_module {};", program.modules.get(id)?.name),
                 Vec::new(),
             ),
+            Target::Partition(id) => {
+                let p = program.partitions.partitions.get(id)?;
+                let cores = match &p.cores {
+                    Some(cores) => format!(
+                        "list_of({})",
+                        cores
+                            .iter()
+                            .map(u32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    None => "every core the process may use".to_string(),
+                };
+                let policy = match p.policy {
+                    crate::ir::PartitionPolicy::Messaging { batch } => {
+                        format!("messaging (batch {batch})")
+                    }
+                    crate::ir::PartitionPolicy::Frame { cycle_ms } => {
+                        format!("frame (cycle {cycle_ms} ms)")
+                    }
+                    other => other.name().to_string(),
+                };
+                let note = if program.partitions.declared {
+                    Vec::new()
+                } else {
+                    vec!["The default plan's one partition: the program declares no `partition` blocks.".to_string()]
+                };
+                (
+                    format!(
+                        "partition {}
+cores: {cores}
+policy: {policy}",
+                        p.name
+                    ),
+                    note,
+                )
+            }
         };
         let mut text = format!("```parseltongue\n{code}\n```");
         if !docs.is_empty() {

@@ -106,6 +106,11 @@ impl Analysis {
                 return found(c.span, Target::Constant(id));
             }
         }
+        for (id, p) in program.partitions.partitions.iter().enumerate() {
+            if p.span.end > p.span.start && on(&p.span) {
+                return found(p.span, Target::Partition(id));
+            }
+        }
         None
     }
 
@@ -131,6 +136,13 @@ impl Analysis {
                 let file = FileId(u32::try_from(id).ok()?);
                 (id < self.sources.len()).then(|| Span::new(file, 0, 0))
             }
+            // The default plan's `main` is declared nowhere.
+            Target::Partition(id) => program
+                .partitions
+                .partitions
+                .get(id)
+                .map(|p| p.span)
+                .filter(|span| span.end > span.start),
         }
     }
 

@@ -316,7 +316,7 @@ impl Analysis {
             Target::Field(..) => SemanticTokenKind::Field,
             Target::Variant(..) => SemanticTokenKind::Variant,
             Target::Constant(_) => SemanticTokenKind::Constant,
-            Target::Module(_) => SemanticTokenKind::Module,
+            Target::Module(_) | Target::Partition(_) => SemanticTokenKind::Module,
         }
     }
 

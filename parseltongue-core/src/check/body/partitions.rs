@@ -60,6 +60,7 @@ impl<'a> BodyChecker<'_, 'a> {
         self.c.found.uses_partitions = true;
         let plan = &self.item_tables().program.partitions;
         if let Some(id) = plan.position(&name.name) {
+            self.c.refer(name.span, ir::Target::Partition(id));
             return Some(id);
         }
         let names: Vec<&str> = plan.partitions.iter().map(|p| p.name.as_str()).collect();

@@ -613,14 +613,15 @@ impl Lowerer<'_> {
                     .iter()
                     .map(|c| {
                         let n = self.local_ident(*c);
+                        if matches!(self.locals[*c].ty, Ty::Mailbox(_)) {
+                            return quote!(let #n = #n.clone(););
+                        }
+                        self.uses.arc = true;
                         let arc = self.lib("Arc");
                         quote!(let #n = #arc::clone(&#n);)
                     })
                     .collect();
                 let b = self.block(body);
-                if !clones.is_empty() {
-                    self.uses.arc = true;
-                }
                 if let Some(partition) = on {
                     return self.spawn_on(*partition, clones, b);
                 }
@@ -628,7 +629,6 @@ impl Lowerer<'_> {
                     let std = self.lib("std");
                     atom(quote!(#std::thread::spawn(move || #b)))
                 } else {
-                    self.uses.arc = true;
                     Lowered {
                         tokens: {
                             let std = self.lib("std");

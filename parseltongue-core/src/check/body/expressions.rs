@@ -689,7 +689,13 @@ impl<'a> BodyChecker<'_, 'a> {
             if depth < thread.scope_depth {
                 let local = &self.locals[id];
                 match local.repr {
+                    // A mailbox is copied in: its copies share one queue.
                     Repr::Arc | Repr::ArcMutex => {
+                        if !thread.captures.contains(&id) {
+                            thread.captures.push(id);
+                        }
+                    }
+                    _ if matches!(local.ty, Ty::Mailbox(_)) => {
                         if !thread.captures.contains(&id) {
                             thread.captures.push(id);
                         }

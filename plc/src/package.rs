@@ -22,6 +22,8 @@ pub struct Package {
     pub binary: Option<String>,
     /// How many packages its build compiles, for the progress bar.
     pub dependency_count: usize,
+    /// The names of its ordinary (not build or dev) dependencies.
+    pub dependencies: Vec<String>,
 }
 
 /// The command Cargo is run as: `$CARGO` when a Cargo process started us,
@@ -126,5 +128,11 @@ pub fn find(dir: &Path) -> Result<Package, String> {
         workspace_root: metadata.workspace_root.as_std_path().to_path_buf(),
         binary,
         dependency_count: metadata.packages.len(),
+        dependencies: package
+            .dependencies
+            .iter()
+            .filter(|d| d.kind == cargo_metadata::DependencyKind::Normal)
+            .map(|d| d.name.clone())
+            .collect(),
     })
 }

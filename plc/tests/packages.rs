@@ -285,6 +285,33 @@ fn package_mistakes_get_one_clear_line_and_exit_code_2() {
         );
     }
 
+    // A program that runs work on partitions in a package without the
+    // runtime: the line to add, before Cargo runs.
+    let made = plc()
+        .args(["new", "tasks"])
+        .current_dir(&work)
+        .output()
+        .expect("plc runs");
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    std::fs::write(
+        work.join("tasks/src/main.pt"),
+        "function main() {\n    print_line(\"{}\", spawn_on main { 2 + 2 }.join());\n}\n",
+    )
+    .expect("write");
+    let no_runtime = plc()
+        .arg("build")
+        .current_dir(work.join("tasks"))
+        .output()
+        .expect("plc runs");
+    assert_eq!(no_runtime.status.code(), Some(2));
+    let stderr = text(&no_runtime.stderr);
+    assert!(
+        stderr.contains("runs work on partitions")
+            && stderr.contains("[dependencies]\npartition = "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Compiling"), "{stderr}");
+
     std::fs::create_dir_all(work.join("taken")).expect("folder");
     std::fs::write(work.join("taken/notes.txt"), "mine").expect("file");
     let clash = plc()

@@ -17,7 +17,21 @@ fn checked_package(dir: &Path) -> Result<Result<Package, ExitCode>, String> {
         return Ok(Ok(package));
     };
     Ok(match compile(source_dir)? {
-        Ok(_) => Ok(package),
+        Ok((_, compiled)) => {
+            let uses_partitions = compiled
+                .rust
+                .as_deref()
+                .is_some_and(|rust| rust.contains("::partition::"));
+            if uses_partitions && !package.dependencies.iter().any(|d| d == "partition") {
+                return Err(format!(
+                    "package `{}` runs work on partitions, which needs the partition runtime; add it to `{}`:\n\n[dependencies]\n{}",
+                    package.name,
+                    package.manifest_path.display(),
+                    super::new::runtime_dependency()
+                ));
+            }
+            Ok(package)
+        }
         Err(code) => Err(code),
     })
 }

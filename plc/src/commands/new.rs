@@ -51,23 +51,39 @@ fn validate_template(template: &str) -> Result<(), String> {
     }
 }
 
-/// How the new package depends on `parseltongue-build`: the copy in the
+/// A dependency line for one of this project's crates: the copy in the
 /// source tree plc was built from when it is still there, else the
-/// published crate; without its `compiler` feature, so the build script
-/// runs the installed `plc` instead of compiling the compiler (a first
-/// build in seconds, not half a minute).
-fn build_dependency() -> String {
-    let in_tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("../parseltongue-build");
-    match in_tree.canonicalize() {
+/// published crate of plc's version.
+fn project_dependency(folder: &str, name: &str, options: &str) -> String {
+    let in_tree = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(folder);
+    let source = match in_tree.canonicalize() {
         Ok(path) if path.join("Cargo.toml").is_file() => {
             let path = path.display().to_string().replace('\\', "/");
-            format!("parseltongue-build = {{ path = \"{path}\", default-features = false }}")
+            format!("path = \"{path}\"")
         }
-        _ => format!(
-            "parseltongue-build = {{ version = \"{}\", default-features = false }}",
-            env!("CARGO_PKG_VERSION")
-        ),
-    }
+        _ => format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+    };
+    format!("{name} = {{ {source}{options} }}")
+}
+
+/// How the new package depends on `parseltongue-build`: without its
+/// `compiler` feature, so the build script runs the installed `plc`
+/// instead of compiling the compiler (a first build in seconds, not half a
+/// minute).
+fn build_dependency() -> String {
+    project_dependency(
+        "parseltongue-build",
+        "parseltongue-build",
+        ", default-features = false",
+    )
+}
+
+/// The `[dependencies]` line for the partition runtime, which a program
+/// that runs work on partitions links.
+pub fn runtime_dependency() -> String {
+    project_dependency("partition", "partition", "")
 }
 
 fn manifest(name: &str, standalone: bool) -> String {

@@ -790,4 +790,23 @@ async fn partition_names_hover_go_to_their_block_and_rename_everywhere() {
         .unwrap_or_default();
     assert!(names.contains(&"partition app"), "{symbols}");
     assert!(names.contains(&"partition ui"), "{symbols}");
+    // The block's kind word and its settings are described by the kind.
+    let (mut client, word) = open(&PARTITIONS.replacen("partit", "partit$0", 1)).await;
+    let hover = client.request("textDocument/hover", at(&word)).await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("a named set of CPU cores"),
+        "{hover}"
+    );
+    let (mut client, setting) = open(&PARTITIONS.replacen("cycle_m", "cycle_m$0", 1)).await;
+    let hover = client.request("textDocument/hover", at(&setting)).await;
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`frame` partition's cycle"),
+        "{hover}"
+    );
 }

@@ -47,6 +47,9 @@ impl Analysis {
             let text = self.describe(reference.target)?;
             return Some((reference.span, text));
         }
+        if let Some(found) = self.block_word_at(file, offset) {
+            return Some(found);
+        }
         if let Some(found) = self.builtin_method_at(file, offset) {
             return Some(found);
         }
@@ -55,6 +58,40 @@ impl Analysis {
             span,
             format!("```parseltongue\n{}\n```", self.program().show_type(&ty)),
         ))
+    }
+
+    /// A block's kind word or one of its settings, described by the block
+    /// kind that reads it.
+    fn block_word_at(&self, file: FileId, offset: u32) -> Option<(Span, String)> {
+        use crate::syntax::ast::{BlockEntryKind, ExtensionBlock, ItemKind};
+        fn find(block: &ExtensionBlock, offset: u32) -> Option<(Span, String)> {
+            let on = |span: Span| span.start <= offset && offset <= span.end;
+            let kind = block.keyword.name.as_str();
+            if on(block.keyword.span) {
+                let text = crate::check::describe_block(kind)?;
+                return Some((block.keyword.span, text.to_string()));
+            }
+            for entry in &block.entries {
+                match &entry.kind {
+                    BlockEntryKind::Setting { name, .. } if on(name.span) => {
+                        let text = crate::check::describe_setting(kind, &name.name)?;
+                        return Some((name.span, text.to_string()));
+                    }
+                    BlockEntryKind::Block(nested) if on(nested.span) => {
+                        return find(nested, offset)
+                    }
+                    _ => {}
+                }
+            }
+            None
+        }
+        let module = self.checked.modules.get(file.0 as usize)?;
+        module.items.iter().find_map(|item| match &item.kind {
+            ItemKind::Block(block) if block.span.start <= offset && offset <= block.span.end => {
+                find(block, offset)
+            }
+            _ => None,
+        })
     }
 
     /// The signature of a built-in method named at `offset` (`.length()`).

@@ -14,6 +14,8 @@ mod exhaustive;
 mod liveness;
 mod ownership;
 mod partitions;
+
+pub(crate) use partitions::{describe_block, describe_setting};
 mod recursive_types;
 mod scopes;
 mod suggest;

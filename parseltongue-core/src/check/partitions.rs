@@ -16,6 +16,29 @@ use crate::syntax::ast::{self, BlockEntryKind, ExprKind, ExtensionBlock};
 /// extension.
 pub(crate) const BLOCK_KINDS: &[&str] = &["partition", "partition_plan"];
 
+/// What a block kind is, for the editor's hover on its word.
+pub(crate) fn describe_block(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "partition" => "**`partition NAME { … }`**: a named set of CPU cores with a scheduler policy; work sent to it (`spawn_on`, `run_every_cycle`, `mailbox_on`) runs only on its cores.\n\nSettings: `cores: list_of(…)`, `policy: api | messaging | frame | batch`, `cycle_ms` (frame), `batch` (messaging), `realtime_priority` (1-99).",
+        "partition_plan" => "**`partition_plan { … }`**: settings of the whole plan.\n\nSettings: `system_cores: list_of(…)` (cores left to the operating system), `fallback: fail | shrink` (on a machine with too few cores, share them with a warning instead of stopping).",
+        _ => return None,
+    })
+}
+
+/// What a setting of a block kind means, for the editor's hover on it.
+pub(crate) fn describe_setting(kind: &str, setting: &str) -> Option<&'static str> {
+    Some(match (kind, setting) {
+        ("partition", "cores") => "**`cores`**: the partition's cores, `list_of` core numbers as Linux numbers them; no two partitions share one.",
+        ("partition", "policy") => "**`policy`**: `api` (run to completion, first come first served), `messaging` (mailbox handlers in batches), `frame` (slots once per cycle, overruns counted), `batch` (runs when nothing else wants the cores).",
+        ("partition", "cycle_ms") => "**`cycle_ms`**: the length of a `frame` partition's cycle in milliseconds (16 when absent).",
+        ("partition", "batch") => "**`batch`**: how many messages a `messaging` partition hands a handler in one go (64 when absent).",
+        ("partition", "realtime_priority") => "**`realtime_priority`**: run the partition's threads under `SCHED_FIFO` at this priority (1-99); needs the right to.",
+        ("partition_plan", "system_cores") => "**`system_cores`**: cores no partition may take, left to the operating system.",
+        ("partition_plan", "fallback") => "**`fallback`**: `fail` (the default: a plan that does not fit the machine stops the program) or `shrink` (share the cores there are, with a warning).",
+        _ => return None,
+    })
+}
+
 /// The policies a `partition` block may name.
 const POLICIES: &[&str] = &["api", "messaging", "frame", "batch"];
 

@@ -107,7 +107,28 @@ impl Gen {
             }
             (name, self.patch_keywords(&text))
         });
+        // Tasks run on the default plan's `main`, or on a declared `main`
+        // of any policy (drawn last, so programs without tasks are the
+        // same as before).
+        if out.contains("spawn_on main") && self.rng.chance(50) {
+            out.insert_str(0, &self.partition_plan());
+        }
         (self.patch_keywords(&out), module)
+    }
+
+    /// A plan whose `main` partition takes the tasks, on cores the machine
+    /// may lack (`shrink` shares the ones there are).
+    fn partition_plan(&mut self) -> String {
+        let policy = match self.rng.below(4) {
+            0 => "api".to_string(),
+            1 => format!("messaging,\n    batch: {}", 1 + self.rng.below(64)),
+            2 => format!("frame,\n    cycle_ms: {}", 1 + self.rng.below(20)),
+            _ => "batch".to_string(),
+        };
+        let cores = *self.rng.pick(&["0", "1", "0, 1", "3"]);
+        format!(
+            "partition_plan {{\n    fallback: shrink,\n}}\n\npartition main {{\n    cores: list_of({cores}),\n    policy: {policy},\n}}\n\n"
+        )
     }
 
     /// A module of public constants and functions (of types it can name:

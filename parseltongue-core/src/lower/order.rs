@@ -64,7 +64,13 @@ impl Lowerer<'_> {
     pub(super) fn compare(&mut self, args: &[Expr]) -> Lowered {
         if args[0].ty == Ty::Str {
             // Both as `&str`: a `String` beside a `&str` has no `cmp`. A
-            // `Cow` viewed as `&*cow` calls it as `(*cow)` (clippy:
+            // view that may be a `&String` (a loop over a list's strings)
+            // is cast to `&str`.
+            if let Some(a) = self.coerced_view(&args[0]) {
+                let b = self.str_view(&args[1]);
+                return atom(quote!((#a).cmp(#b)));
+            }
+            // A `Cow` viewed as `&*cow` calls it as `(*cow)` (clippy:
             // needless_borrow).
             let a = self.str_view(&args[0]);
             let b = self.str_view(&args[1]);

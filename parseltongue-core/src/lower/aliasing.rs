@@ -312,22 +312,7 @@ impl Lowerer<'_> {
         if changes_receiver || receiver.ty.is_copy() {
             return None;
         }
-        // Any variable the receiver reads (`(if c { xs } else { ys })`
-        // reads both) that an argument changes.
-        let mut read = Vec::new();
-        crate::ir::walk_expr(
-            receiver,
-            &mut |e| {
-                if let K::Local { id, .. } = e.kind {
-                    read.push(id);
-                }
-            },
-            &mut |_| {},
-        );
-        if !read
-            .iter()
-            .any(|&id| rest.iter().any(|a| self.expr_changes(a, id)))
-        {
+        if !self.reads_what_arguments_change(receiver, rest) {
             return None;
         }
         self.no_moves += 1;
@@ -338,6 +323,23 @@ impl Lowerer<'_> {
         };
         self.no_moves -= 1;
         Some((quote!(__receiver), quote!(let __receiver = #value;)))
+    }
+
+    /// Whether an argument changes a variable the receiver reads
+    /// (`(if c { xs } else { ys })` reads both; `x.clone()` reads `x`).
+    pub(super) fn reads_what_arguments_change(&self, receiver: &Expr, args: &[Expr]) -> bool {
+        let mut read = Vec::new();
+        crate::ir::walk_expr(
+            receiver,
+            &mut |e| {
+                if let K::Local { id, .. } = e.kind {
+                    read.push(id);
+                }
+            },
+            &mut |_| {},
+        );
+        read.iter()
+            .any(|&id| args.iter().any(|a| self.expr_changes(a, id)))
     }
 
     /// `{ lets… value }`, or `value` alone when nothing was evaluated first.

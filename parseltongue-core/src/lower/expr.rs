@@ -305,15 +305,14 @@ impl Lowerer<'_> {
                 self.in_condition = exterior;
                 // `x.f(x)` with a `mutable` parameter: `self` is the value
                 // as it was, taken before the argument is borrowed.
-                // So is `x.f(x.g())` with `g` changing `x`.
-                let receiver_base = super::aliasing::base_local(receiver);
+                // So is `x.f(x.g())` (or `x.clone().f(x.g())`) with `g`
+                // changing `x`.
                 let copied_receiver = mode == ParamMode::Read
                     && (args.iter().zip(&modes).any(|(a, m)| {
                         *m == ParamMode::Mutable
                             && super::aliasing::base_local(a)
                                 .is_some_and(|base| super::aliasing::mentions(receiver, base))
-                    }) || receiver_base
-                        .is_some_and(|base| args.iter().any(|a| self.expr_changes(a, base))));
+                    }) || self.reads_what_arguments_change(receiver, args));
                 let (receiver_lets, recv) = match mode {
                     ParamMode::Read if copied_receiver => {
                         self.no_moves += 1;

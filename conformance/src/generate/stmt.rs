@@ -180,6 +180,9 @@ impl Gen {
         self.before_change(at, true);
         let value = self.typed(&var.ty, d).text;
         self.emit(format!("{} = {value};", var.name));
+        // The value may have consumed the old one (`x = x.owned_method()`);
+        // the variable holds a new value, which something must read.
+        self.var(at).consumed = false;
         self.after_change(at);
     }
 

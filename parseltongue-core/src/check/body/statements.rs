@@ -199,6 +199,15 @@ impl<'a> BodyChecker<'_, 'a> {
                 }
                 self.expect_type(&value_ir, &expected);
                 self.refine(&target_ir, &value_ir.ty);
+                // `x = x.owned_method()`: consumed by the value, then given
+                // a new one, so `x` may be used again.
+                if let (None, IrK::Local { id, .. }) = (op, &target_ir.kind) {
+                    if self.consumed[*id].is_some_and(|at| {
+                        at.start >= value.span.start && at.end <= value.span.end
+                    }) {
+                        self.consumed[*id] = None;
+                    }
+                }
                 ir::Stmt::Assign {
                     target: Box::new(target_ir),
                     op,

@@ -35,6 +35,9 @@ pub struct BrokerConfig {
     /// Partitions of an automatically created topic, and of a CreateTopics
     /// request that leaves the count to the broker (Kafka's `num.partitions`).
     pub default_partitions: u32,
+    /// Most partitions a topic may be created with: each is a folder of
+    /// files, so an unbounded count from one request would exhaust the disk.
+    pub max_partitions_per_topic: u32,
     /// Largest request accepted (Kafka's `socket.request.max.bytes`).
     pub max_request_bytes: usize,
     /// How long a connection may be silent between requests.
@@ -58,6 +61,7 @@ impl Default for BrokerConfig {
             data: PathBuf::from("./slytherin-data"),
             auto_create_topics: true,
             default_partitions: 1,
+            max_partitions_per_topic: 1024,
             max_request_bytes: limits.max_request_bytes,
             idle_timeout_ms: limits.idle_timeout.as_millis() as u64,
             frame_timeout_ms: limits.frame_timeout.as_millis() as u64,
@@ -129,10 +133,15 @@ impl BrokerConfig {
             origin: origin.clone(),
             message: e.to_string(),
         })?;
-        if config.default_partitions == 0 {
+        if config.default_partitions == 0
+            || config.default_partitions > config.max_partitions_per_topic
+        {
             return Err(ConfigError::Invalid {
                 origin,
-                message: "default_partitions must be at least 1".to_owned(),
+                message: format!(
+                    "default_partitions is {}, but must be between 1 and max_partitions_per_topic ({})",
+                    config.default_partitions, config.max_partitions_per_topic
+                ),
             });
         }
         Ok(config)

@@ -11,6 +11,12 @@ use slytherin_broker::config::BrokerConfig;
 use slytherin_broker::server::Server;
 use slytherin_broker::storage::{Storage, SystemClock, Verification};
 
+// mimalloc maps large blocks with MAP_NORESERVE, so a capacity reserved
+// from a bogus array count on the wire costs address space, not memory,
+// and cannot abort the broker (see "Known limits" in the README).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Slytherin, a Kafka-compatible streaming broker.
 #[derive(Debug, Parser)]
 #[command(name = "slytherin", version)]

@@ -1,79 +1,16 @@
 //! Every API at every advertised version, and Fetch's long polling, through
 //! `Broker::handle` with requests encoded by `kafka-protocol`.
 
-mod common;
 mod support;
 
 use std::time::Duration;
 
 use bytes::Bytes;
-use kafka_protocol::messages::create_topics_request::CreatableTopic;
-use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
-use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
-use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
-use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
 use kafka_protocol::messages::*;
-use kafka_protocol::protocol::StrBytes;
 use slytherin_broker::protocol::SUPPORTED_APIS;
 use slytherin_broker::server::Broker;
-use support::{decode_answer, encode_request, in_process_broker, LOCAL};
-
-fn name(topic: &str) -> TopicName {
-    TopicName(StrBytes::from(topic.to_owned()))
-}
-
-/// A well-formed request of `api` at `version` touching `topic`.
-fn request(api: ApiKey, version: i16, topic: &str) -> RequestKind {
-    match api {
-        ApiKey::ApiVersions => RequestKind::ApiVersions(ApiVersionsRequest::default()),
-        ApiKey::Metadata => RequestKind::Metadata(
-            MetadataRequest::default()
-                .with_topics(Some(vec![MetadataRequestTopic::default().with_name(Some(name(topic)))]))
-                .with_allow_auto_topic_creation(true),
-        ),
-        ApiKey::Produce => RequestKind::Produce(
-            ProduceRequest::default().with_acks(-1).with_timeout_ms(1000).with_topic_data(vec![
-                TopicProduceData::default().with_name(name(topic)).with_partition_data(vec![
-                    PartitionProduceData::default()
-                        .with_index(0)
-                        .with_records(Some(Bytes::from(common::simple_batch(3, 1_000, 10, version as u64)))),
-                ]),
-            ]),
-        ),
-        ApiKey::Fetch => RequestKind::Fetch(
-            FetchRequest::default()
-                .with_max_wait_ms(0)
-                .with_max_bytes(1 << 20)
-                .with_topics(vec![FetchTopic::default().with_topic(name(topic)).with_partitions(vec![
-                    FetchPartition::default().with_partition(0).with_partition_max_bytes(1 << 20),
-                ])]),
-        ),
-        ApiKey::ListOffsets => RequestKind::ListOffsets(ListOffsetsRequest::default().with_topics(vec![
-            ListOffsetsTopic::default().with_name(name(topic)).with_partitions(vec![
-                ListOffsetsPartition::default().with_partition_index(0).with_timestamp(-1),
-                ListOffsetsPartition::default().with_partition_index(0).with_timestamp(-2),
-                ListOffsetsPartition::default().with_partition_index(0).with_timestamp(0),
-            ]),
-        ])),
-        ApiKey::CreateTopics => RequestKind::CreateTopics(CreateTopicsRequest::default().with_topics(vec![
-            CreatableTopic::default()
-                .with_name(name(&format!("{topic}-created")))
-                .with_num_partitions(2)
-                .with_replication_factor(1),
-        ])),
-        ApiKey::DeleteTopics => {
-            let doomed = name(&format!("{topic}-created"));
-            let body = if version >= 6 {
-                DeleteTopicsRequest::default().with_topics(vec![DeleteTopicState::default().with_name(Some(doomed))])
-            } else {
-                DeleteTopicsRequest::default().with_topic_names(vec![doomed])
-            };
-            RequestKind::DeleteTopics(body)
-        }
-        other => panic!("no test request for {other:?}"),
-    }
-}
+use support::{common, decode_answer, encode_request, in_process_broker, name, request, LOCAL};
 
 /// Error codes anywhere in an answer, with where they were.
 fn errors(answer: &ResponseKind) -> Vec<(String, i16)> {
@@ -85,27 +22,42 @@ fn errors(answer: &ResponseKind) -> Vec<(String, i16)> {
     };
     match answer {
         ResponseKind::ApiVersions(r) => check("api versions", r.error_code),
-        ResponseKind::Metadata(r) => r.topics.iter().for_each(|t| check("metadata topic", t.error_code)),
+        ResponseKind::Metadata(r) => r
+            .topics
+            .iter()
+            .for_each(|t| check("metadata topic", t.error_code)),
         ResponseKind::Produce(r) => r
             .responses
             .iter()
             .flat_map(|t| &t.partition_responses)
             .for_each(|p| check("produce", p.error_code)),
-        ResponseKind::Fetch(r) => r.responses.iter().flat_map(|t| &t.partitions).for_each(|p| check("fetch", p.error_code)),
+        ResponseKind::Fetch(r) => r
+            .responses
+            .iter()
+            .flat_map(|t| &t.partitions)
+            .for_each(|p| check("fetch", p.error_code)),
         ResponseKind::ListOffsets(r) => r
             .topics
             .iter()
             .flat_map(|t| &t.partitions)
             .for_each(|p| check("list offsets", p.error_code)),
-        ResponseKind::CreateTopics(r) => r.topics.iter().for_each(|t| check("create", t.error_code)),
-        ResponseKind::DeleteTopics(r) => r.responses.iter().for_each(|t| check("delete", t.error_code)),
+        ResponseKind::CreateTopics(r) => {
+            r.topics.iter().for_each(|t| check("create", t.error_code))
+        }
+        ResponseKind::DeleteTopics(r) => r
+            .responses
+            .iter()
+            .for_each(|t| check("delete", t.error_code)),
         _ => {}
     }
     found
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime")
 }
 
 #[test]
@@ -122,23 +74,47 @@ fn every_supported_api_and_version_answers_a_well_formed_request() {
         ApiKey::CreateTopics,
         ApiKey::DeleteTopics,
     ];
-    assert_eq!(order.len(), SUPPORTED_APIS.len(), "every supported API is tested");
+    assert_eq!(
+        order.len(),
+        SUPPORTED_APIS.len(),
+        "every supported API is tested"
+    );
     let mut correlation = 0;
     for (api, range) in SUPPORTED_APIS {
         for version in range.min..=range.max {
             // A topic per API and version, so each request stands alone.
             let topic = format!("t-{}-{version}", *api as i16);
             for step in order {
-                let (step_version, step_api) = if step == *api { (version, step) } else { (newest(step), step) };
+                let (step_version, step_api) = if step == *api {
+                    (version, step)
+                } else {
+                    (newest(step), step)
+                };
                 correlation += 1;
-                let frame = encode_request(step_api, step_version, correlation, &request(step_api, step_version, &topic));
+                let frame = encode_request(
+                    step_api,
+                    step_version,
+                    correlation,
+                    &request(step_api, step_version, &topic),
+                );
                 let outcome = rt.block_on(broker.handle(frame, LOCAL));
                 let (echoed, answer) = decode_answer(outcome, step_api, step_version);
                 assert_eq!(echoed, correlation);
-                assert_eq!(errors(&answer), vec![], "{step_api:?} v{step_version} (testing {api:?} v{version})");
+                assert_eq!(
+                    errors(&answer),
+                    vec![],
+                    "{step_api:?} v{step_version} (testing {api:?} v{version})"
+                );
                 if let (ApiKey::Fetch, ResponseKind::Fetch(fetch)) = (step_api, &answer) {
-                    let records = fetch.responses[0].partitions[0].records.clone().unwrap_or_default();
-                    assert_eq!(common::decode_records(&records).len(), 3, "Fetch v{step_version} returns the produced batch");
+                    let records = fetch.responses[0].partitions[0]
+                        .records
+                        .clone()
+                        .unwrap_or_default();
+                    assert_eq!(
+                        common::decode_records(&records).len(),
+                        3,
+                        "Fetch v{step_version} returns the produced batch"
+                    );
                 }
             }
         }
@@ -146,7 +122,11 @@ fn every_supported_api_and_version_answers_a_well_formed_request() {
 }
 
 fn newest(api: ApiKey) -> i16 {
-    SUPPORTED_APIS.iter().find(|(a, _)| *a == api).map(|(_, r)| r.max).expect("supported")
+    SUPPORTED_APIS
+        .iter()
+        .find(|(a, _)| *a == api)
+        .map(|(_, r)| r.max)
+        .expect("supported")
 }
 
 fn fetch_request(topic: &str, offset: i64, max_wait_ms: i32, min_bytes: i32) -> Vec<u8> {
@@ -155,12 +135,12 @@ fn fetch_request(topic: &str, offset: i64, max_wait_ms: i32, min_bytes: i32) -> 
             .with_max_wait_ms(max_wait_ms)
             .with_min_bytes(min_bytes)
             .with_max_bytes(1 << 20)
-            .with_topics(vec![FetchTopic::default().with_topic(name(topic)).with_partitions(vec![
-                FetchPartition::default()
+            .with_topics(vec![FetchTopic::default()
+                .with_topic(name(topic))
+                .with_partitions(vec![FetchPartition::default()
                     .with_partition(0)
                     .with_fetch_offset(offset)
-                    .with_partition_max_bytes(1 << 20),
-            ])]),
+                    .with_partition_max_bytes(1 << 20)])]),
     );
     encode_request(ApiKey::Fetch, 11, 1, &body)
 }
@@ -172,8 +152,13 @@ fn produce(broker: &Broker, rt: &tokio::runtime::Runtime, topic: &str) {
 }
 
 fn fetched_bytes(answer: &ResponseKind) -> usize {
-    let ResponseKind::Fetch(fetch) = answer else { panic!("not a fetch answer") };
-    fetch.responses[0].partitions[0].records.as_ref().map_or(0, Bytes::len)
+    let ResponseKind::Fetch(fetch) = answer else {
+        panic!("not a fetch answer")
+    };
+    fetch.responses[0].partitions[0]
+        .records
+        .as_ref()
+        .map_or(0, Bytes::len)
 }
 
 #[test]
@@ -184,15 +169,30 @@ fn fetch_waits_up_to_max_wait_for_min_bytes() {
     produce(&broker, &rt, "poll");
     // Data is there: answered at once even with a long wait.
     let started = std::time::Instant::now();
-    let (_, answer) = decode_answer(rt.block_on(broker.handle(fetch_request("poll", 0, 5_000, 1), LOCAL)), ApiKey::Fetch, 11);
+    let (_, answer) = decode_answer(
+        rt.block_on(broker.handle(fetch_request("poll", 0, 5_000, 1), LOCAL)),
+        ApiKey::Fetch,
+        11,
+    );
     assert!(fetched_bytes(&answer) > 0);
-    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
     // At the log end: waits the whole max wait, then answers empty.
     let started = std::time::Instant::now();
-    let (_, answer) = decode_answer(rt.block_on(broker.handle(fetch_request("poll", 3, 300, 1), LOCAL)), ApiKey::Fetch, 11);
+    let (_, answer) = decode_answer(
+        rt.block_on(broker.handle(fetch_request("poll", 3, 300, 1), LOCAL)),
+        ApiKey::Fetch,
+        11,
+    );
     let took = started.elapsed();
     assert_eq!(fetched_bytes(&answer), 0);
-    assert!(took >= Duration::from_millis(290) && took < Duration::from_secs(3), "took {took:?}");
+    assert!(
+        took >= Duration::from_millis(290) && took < Duration::from_secs(3),
+        "took {took:?}"
+    );
 }
 
 #[test]
@@ -206,11 +206,17 @@ fn a_waiting_fetch_is_answered_as_soon_as_data_arrives() {
         let rt = runtime();
         let started = std::time::Instant::now();
         let outcome = rt.block_on(waiting.handle(fetch_request("wake", 3, 20_000, 1), LOCAL));
-        (started.elapsed(), decode_answer(outcome, ApiKey::Fetch, 11).1)
+        (
+            started.elapsed(),
+            decode_answer(outcome, ApiKey::Fetch, 11).1,
+        )
     });
     std::thread::sleep(Duration::from_millis(200));
     produce(&broker, &rt, "wake");
     let (took, answer) = fetcher.join().expect("the fetch returns");
     assert!(fetched_bytes(&answer) > 0, "the new batch is returned");
-    assert!(took < Duration::from_secs(5), "woken by the produce, not the 20 s wait: {took:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "woken by the produce, not the 20 s wait: {took:?}"
+    );
 }

@@ -36,7 +36,7 @@ pub(crate) fn handle(
                     .into_iter()
                     .map(|data| {
                         let answer = PartitionProduceResponse::default().with_index(data.index);
-                        if !matches!(acks, 0 | 1 | -1) {
+                        if !(-1..=1).contains(&acks) {
                             return answer
                                 .with_error_code(ResponseError::InvalidRequiredAcks.code());
                         }

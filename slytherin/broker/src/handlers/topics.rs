@@ -90,11 +90,14 @@ fn create_one(
     }
     let partitions = match topic.num_partitions {
         -1 => settings.default_partitions,
-        n if n > 0 => n as u32,
+        n if n > 0 && n as u32 <= settings.max_partitions_per_topic => n as u32,
         n => {
             return refuse(
                 ResponseError::InvalidPartitions,
-                format!("{n} partitions asked for; a topic needs at least one"),
+                format!(
+                    "{n} partitions asked for; a topic has 1 to {}",
+                    settings.max_partitions_per_topic
+                ),
             )
         }
     };

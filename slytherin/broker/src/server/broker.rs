@@ -37,6 +37,8 @@ pub struct Settings {
     pub auto_create_topics: bool,
     /// Partitions of a topic whose creator leaves the count to the broker.
     pub default_partitions: u32,
+    /// Most partitions a topic may have.
+    pub max_partitions_per_topic: u32,
     /// Log configuration of new topics.
     pub log: LogConfig,
     /// The host clients are told to connect to; when unset, the address
@@ -50,6 +52,7 @@ impl Settings {
         Settings {
             auto_create_topics: config.auto_create_topics,
             default_partitions: config.default_partitions,
+            max_partitions_per_topic: config.max_partitions_per_topic,
             log: config.log.clone(),
             advertised_host: config.advertised_host.clone(),
         }

@@ -4,6 +4,10 @@
 
 #![allow(dead_code, missing_docs)]
 
+/// Record batches from an independent encoder, shared with the storage tests.
+#[path = "../common/mod.rs"]
+pub mod common;
+
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -313,7 +317,8 @@ pub fn in_process_broker(dir: &Path) -> std::sync::Arc<slytherin_broker::server:
 }
 
 /// The address in-process requests pretend to arrive on.
-pub const LOCAL: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9092);
+pub const LOCAL: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9092);
 
 /// A request frame body (no size prefix), encoded by `kafka-protocol`.
 pub fn encode_request(
@@ -352,6 +357,94 @@ pub fn decode_answer(
         .unwrap_or_else(|e| panic!("{api:?} v{version}: response header: {e}"));
     let answer = ResponseKind::decode(api, &mut body, version)
         .unwrap_or_else(|e| panic!("{api:?} v{version}: response body: {e}"));
-    assert!(body.is_empty(), "{api:?} v{version}: {} bytes after the response", body.len());
+    assert!(
+        body.is_empty(),
+        "{api:?} v{version}: {} bytes after the response",
+        body.len()
+    );
     (header.correlation_id, answer)
+}
+
+use bytes::Bytes;
+use kafka_protocol::messages::create_topics_request::CreatableTopic;
+use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
+use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
+use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
+use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
+use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
+use kafka_protocol::messages::{
+    ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, FetchRequest,
+    ListOffsetsRequest, MetadataRequest, ProduceRequest, RequestKind, TopicName,
+};
+use kafka_protocol::protocol::StrBytes;
+
+pub fn name(topic: &str) -> TopicName {
+    TopicName(StrBytes::from(topic.to_owned()))
+}
+
+/// A well-formed request of `api` at `version` touching `topic`.
+pub fn request(api: ApiKey, version: i16, topic: &str) -> RequestKind {
+    match api {
+        ApiKey::ApiVersions => RequestKind::ApiVersions(ApiVersionsRequest::default()),
+        ApiKey::Metadata => RequestKind::Metadata(
+            MetadataRequest::default()
+                .with_topics(Some(vec![
+                    MetadataRequestTopic::default().with_name(Some(name(topic)))
+                ]))
+                .with_allow_auto_topic_creation(true),
+        ),
+        ApiKey::Produce => RequestKind::Produce(
+            ProduceRequest::default()
+                .with_acks(-1)
+                .with_timeout_ms(1000)
+                .with_topic_data(vec![TopicProduceData::default()
+                    .with_name(name(topic))
+                    .with_partition_data(vec![PartitionProduceData::default()
+                        .with_index(0)
+                        .with_records(Some(Bytes::from(common::simple_batch(
+                            3,
+                            1_000,
+                            10,
+                            version as u64,
+                        ))))])]),
+        ),
+        ApiKey::Fetch => RequestKind::Fetch(
+            FetchRequest::default()
+                .with_max_wait_ms(0)
+                .with_max_bytes(1 << 20)
+                .with_topics(vec![FetchTopic::default()
+                    .with_topic(name(topic))
+                    .with_partitions(vec![FetchPartition::default()
+                        .with_partition(0)
+                        .with_partition_max_bytes(1 << 20)])]),
+        ),
+        ApiKey::ListOffsets => {
+            RequestKind::ListOffsets(ListOffsetsRequest::default().with_topics(vec![
+            ListOffsetsTopic::default().with_name(name(topic)).with_partitions(vec![
+                ListOffsetsPartition::default().with_partition_index(0).with_timestamp(-1),
+                ListOffsetsPartition::default().with_partition_index(0).with_timestamp(-2),
+                ListOffsetsPartition::default().with_partition_index(0).with_timestamp(0),
+            ]),
+        ]))
+        }
+        ApiKey::CreateTopics => {
+            RequestKind::CreateTopics(CreateTopicsRequest::default().with_topics(vec![
+            CreatableTopic::default()
+                .with_name(name(&format!("{topic}-created")))
+                .with_num_partitions(2)
+                .with_replication_factor(1),
+        ]))
+        }
+        ApiKey::DeleteTopics => {
+            let doomed = name(&format!("{topic}-created"));
+            let body = if version >= 6 {
+                DeleteTopicsRequest::default()
+                    .with_topics(vec![DeleteTopicState::default().with_name(Some(doomed))])
+            } else {
+                DeleteTopicsRequest::default().with_topic_names(vec![doomed])
+            };
+            RequestKind::DeleteTopics(body)
+        }
+        other => panic!("no test request for {other:?}"),
+    }
 }

@@ -6,10 +6,12 @@
 //!   server     runs connections on the partition runtime's `messaging` cores
 //!   protocol   frames, request decoding, response encoding (kafka-protocol)
 //!   handlers   one per Kafka API, turning requests into responses
+//!   groups     the consumer-group coordinator's state machine
 //!   storage    per-partition segment logs of Kafka record batches
 //! ```
 
 pub mod config;
+pub mod groups;
 mod handlers;
 pub mod protocol;
 pub mod server;

@@ -11,7 +11,9 @@ use kafka_protocol::messages::ApiKey;
 use proptest::prelude::*;
 use slytherin_broker::protocol::{read_frame, FrameLimits, SUPPORTED_APIS};
 use slytherin_broker::server::{Broker, Outcome};
-use support::{common, encode_request, in_process_broker, request, LOCAL};
+use support::{
+    common, encode_request, group_request, in_process_broker, request, GROUP_APIS, LOCAL,
+};
 
 // The allocator the binary uses, so the fuzzer tests what runs (see
 // "Known limits" in the README: a decoder reserves array capacity from the
@@ -59,7 +61,12 @@ fn fixture() -> Fixture {
         .flat_map(|(api, range)| (range.min..=range.max).map(move |v| (*api, v)))
         .filter(|(api, _)| *api != ApiKey::DeleteTopics)
         .map(|(api, version)| {
-            encode_request(api, version, 1, &request(api, version, "fuzzed-topic"))
+            let body = if GROUP_APIS.contains(&api) {
+                group_request(api, version, "fuzzed-group", "member-1", 1)
+            } else {
+                request(api, version, "fuzzed-topic")
+            };
+            encode_request(api, version, 1, &body)
         })
         .collect();
     Fixture {

@@ -56,12 +56,10 @@ pub(crate) fn handle(
     })?;
     let me = MetadataResponseBroker::default()
         .with_node_id(BrokerId(NODE_ID))
-        .with_host(StrBytes::from(
-            settings
-                .advertised_host
-                .clone()
-                .unwrap_or_else(|| local.ip().to_string()),
-        ))
+        .with_host(StrBytes::from(advertised_host(
+            settings.advertised_host.as_deref(),
+            local,
+        )))
         .with_port(i32::from(local.port()));
     Ok(MetadataResponse::default()
         .with_brokers(vec![me])
@@ -78,4 +76,10 @@ fn partition(index: i32) -> MetadataResponsePartition {
         .with_leader_epoch(0)
         .with_replica_nodes(me.clone())
         .with_isr_nodes(me)
+}
+
+/// The host clients are told to connect to: the configured one, or the
+/// address this client reached.
+pub(crate) fn advertised_host(configured: Option<&str>, local: SocketAddr) -> String {
+    configured.map_or_else(|| local.ip().to_string(), str::to_owned)
 }

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use tokio::sync::Notify;
 
 use crate::config::BrokerConfig;
+use crate::groups::Groups;
 use crate::handlers;
 use crate::protocol::{decode_request, encode_response, RequestError};
 use crate::storage::{LogConfig, Storage, StorageError};
@@ -69,6 +70,8 @@ pub struct ShuttingDown;
 pub struct Broker {
     storage: Mutex<Option<Storage>>,
     appended: Notify,
+    groups: Mutex<Groups>,
+    groups_changed: Notify,
     settings: Settings,
 }
 
@@ -78,6 +81,8 @@ impl Broker {
         Arc::new(Broker {
             storage: Mutex::new(Some(storage)),
             appended: Notify::new(),
+            groups: Mutex::new(Groups::default()),
+            groups_changed: Notify::new(),
             settings,
         })
     }
@@ -94,6 +99,16 @@ impl Broker {
         // with respect to what they validate before writing.
         let mut guard = self.storage.lock().unwrap_or_else(PoisonError::into_inner);
         guard.as_mut().map(work).ok_or(ShuttingDown)
+    }
+
+    /// Runs `work` with the consumer groups.
+    pub(crate) fn with_groups<T>(&self, work: impl FnOnce(&mut Groups) -> T) -> T {
+        work(&mut self.groups.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The signal JoinGroup and SyncGroup wait on.
+    pub(crate) fn groups_changed(&self) -> &Notify {
+        &self.groups_changed
     }
 
     /// Wakes fetches waiting for data.

@@ -374,7 +374,9 @@ use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, FetchRequest,
-    ListOffsetsRequest, MetadataRequest, ProduceRequest, RequestKind, TopicName,
+    FindCoordinatorRequest, GroupId, HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest,
+    ListOffsetsRequest, MetadataRequest, OffsetCommitRequest, OffsetFetchRequest, ProduceRequest,
+    RequestKind, SyncGroupRequest, TopicName,
 };
 use kafka_protocol::protocol::StrBytes;
 
@@ -448,3 +450,103 @@ pub fn request(api: ApiKey, version: i16, topic: &str) -> RequestKind {
         other => panic!("no test request for {other:?}"),
     }
 }
+
+/// One step of a consumer's life in a group, with what earlier answers
+/// told it.
+pub fn group_request(
+    api: ApiKey,
+    version: i16,
+    group: &str,
+    member: &str,
+    generation: i32,
+) -> RequestKind {
+    use kafka_protocol::messages::join_group_request::JoinGroupRequestProtocol;
+    use kafka_protocol::messages::leave_group_request::MemberIdentity;
+    use kafka_protocol::messages::offset_commit_request::{
+        OffsetCommitRequestPartition, OffsetCommitRequestTopic,
+    };
+    use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestTopic;
+    use kafka_protocol::messages::sync_group_request::SyncGroupRequestAssignment;
+    let group_id = GroupId(StrBytes::from(group.to_owned()));
+    let member_id = StrBytes::from(member.to_owned());
+    match api {
+        ApiKey::FindCoordinator => RequestKind::FindCoordinator(
+            FindCoordinatorRequest::default().with_key(StrBytes::from(group.to_owned())),
+        ),
+        ApiKey::JoinGroup => RequestKind::JoinGroup(
+            JoinGroupRequest::default()
+                .with_group_id(group_id)
+                .with_session_timeout_ms(10_000)
+                .with_rebalance_timeout_ms(10_000)
+                .with_member_id(member_id)
+                .with_protocol_type(StrBytes::from_static_str("consumer"))
+                .with_protocols(vec![JoinGroupRequestProtocol::default()
+                    .with_name(StrBytes::from_static_str("range"))
+                    .with_metadata(Bytes::from_static(b"subscription"))]),
+        ),
+        ApiKey::SyncGroup => {
+            let body = SyncGroupRequest::default()
+                .with_group_id(group_id)
+                .with_generation_id(generation)
+                .with_member_id(member_id.clone())
+                .with_assignments(vec![SyncGroupRequestAssignment::default()
+                    .with_member_id(member_id)
+                    .with_assignment(Bytes::from_static(b"assignment"))]);
+            let body = if version >= 5 {
+                body.with_protocol_type(Some(StrBytes::from_static_str("consumer")))
+                    .with_protocol_name(Some(StrBytes::from_static_str("range")))
+            } else {
+                body
+            };
+            RequestKind::SyncGroup(body)
+        }
+        ApiKey::Heartbeat => RequestKind::Heartbeat(
+            HeartbeatRequest::default()
+                .with_group_id(group_id)
+                .with_generation_id(generation)
+                .with_member_id(member_id),
+        ),
+        ApiKey::OffsetCommit => RequestKind::OffsetCommit(
+            OffsetCommitRequest::default()
+                .with_group_id(group_id)
+                .with_generation_id_or_member_epoch(generation)
+                .with_member_id(member_id)
+                .with_topics(vec![OffsetCommitRequestTopic::default()
+                    .with_name(name("committed"))
+                    .with_partitions(vec![OffsetCommitRequestPartition::default()
+                        .with_partition_index(0)
+                        .with_committed_offset(42)])]),
+        ),
+        ApiKey::OffsetFetch => RequestKind::OffsetFetch(
+            OffsetFetchRequest::default()
+                .with_group_id(group_id)
+                .with_topics(Some(vec![OffsetFetchRequestTopic::default()
+                    .with_name(name("committed"))
+                    .with_partition_indexes(vec![0])])),
+        ),
+        ApiKey::LeaveGroup => {
+            let body = if version >= 3 {
+                LeaveGroupRequest::default()
+                    .with_group_id(group_id)
+                    .with_members(vec![MemberIdentity::default().with_member_id(member_id)])
+            } else {
+                LeaveGroupRequest::default()
+                    .with_group_id(group_id)
+                    .with_member_id(member_id)
+            };
+            RequestKind::LeaveGroup(body)
+        }
+        other => panic!("not a group API: {other:?}"),
+    }
+}
+
+/// The consumer-group APIs, in the order a consumer uses them.
+pub const GROUP_APIS: [ApiKey; 7] = [
+    ApiKey::FindCoordinator,
+    ApiKey::JoinGroup,
+    ApiKey::SyncGroup,
+    ApiKey::Heartbeat,
+    ApiKey::OffsetCommit,
+    ApiKey::OffsetFetch,
+    ApiKey::LeaveGroup,
+];

@@ -1,0 +1,461 @@
+//! The groups and their members.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::time::Instant;
+
+use super::codes::{
+    ILLEGAL_GENERATION, INCONSISTENT_GROUP_PROTOCOL, INVALID_GROUP_ID, REBALANCE_IN_PROGRESS,
+    UNKNOWN_MEMBER_ID,
+};
+
+/// What a JoinGroup asks for.
+#[derive(Debug, Clone)]
+pub struct JoinRequest {
+    /// Empty for a member joining for the first time.
+    pub member_id: String,
+    /// The client's ID, the prefix of a new member ID.
+    pub client_id: String,
+    /// Dropped when silent this long.
+    pub session_timeout: Duration,
+    /// How long a rebalance may wait for this member to join again.
+    pub rebalance_timeout: Duration,
+    /// "consumer" for consumers.
+    pub protocol_type: String,
+    /// Assignment strategies the member supports, in its order of
+    /// preference, with its metadata for each.
+    pub protocols: Vec<(String, Bytes)>,
+}
+
+/// The answer to a JoinGroup once its rebalance completes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinOutcome {
+    /// Still waiting for the rebalance, at most until this instant.
+    Waiting(Instant),
+    /// The rebalance completed.
+    Joined {
+        /// The new generation.
+        generation: i32,
+        /// The strategy chosen.
+        protocol: String,
+        /// The protocol type.
+        protocol_type: String,
+        /// The leader's member ID.
+        leader: String,
+        /// For the leader: every member and its metadata for the chosen
+        /// strategy; empty for the others.
+        members: Vec<(String, Bytes)>,
+    },
+    /// A Kafka error code.
+    Failed(i16),
+}
+
+/// Who commits offsets. Generation -1 with no member ID is a consumer
+/// outside any group (it assigns itself partitions).
+#[derive(Debug, Clone, Copy)]
+pub struct Committer<'a> {
+    /// The group.
+    pub group_id: &'a str,
+    /// The member, empty outside a group.
+    pub member_id: &'a str,
+    /// The generation the member belongs to, -1 outside a group.
+    pub generation: i32,
+}
+
+/// The answer to a SyncGroup.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncOutcome {
+    /// The leader has not handed over the assignment yet.
+    Waiting(Instant),
+    /// This member's assignment.
+    Assigned(Bytes),
+    /// A Kafka error code.
+    Failed(i16),
+}
+
+#[derive(Debug, Clone)]
+struct Member {
+    session_timeout: Duration,
+    rebalance_timeout: Duration,
+    protocols: Vec<(String, Bytes)>,
+    last_seen: Instant,
+    /// Joined the rebalance under way.
+    joined: bool,
+    assignment: Option<Bytes>,
+}
+
+#[derive(Debug, Default)]
+struct Group {
+    generation: i32,
+    protocol_type: Option<String>,
+    protocol: Option<String>,
+    leader: Option<String>,
+    members: BTreeMap<String, Member>,
+    /// A rebalance under way and when it gives up on missing members.
+    rebalance_deadline: Option<Instant>,
+    /// Completed a rebalance; the leader's assignment has not come yet.
+    awaiting_sync: bool,
+    offsets: BTreeMap<(String, i32), (i64, Option<String>)>,
+}
+
+/// Every consumer group this broker coordinates.
+#[derive(Debug, Default)]
+pub struct Groups {
+    groups: HashMap<String, Group>,
+    next_member: u64,
+}
+
+impl Groups {
+    /// Registers a JoinGroup: the member's ID and the generation its join
+    /// waits for, or an error code.
+    pub fn join(
+        &mut self,
+        group_id: &str,
+        request: JoinRequest,
+        now: Instant,
+    ) -> Result<(String, i32), i16> {
+        if group_id.is_empty() {
+            return Err(INVALID_GROUP_ID);
+        }
+        let group = self.groups.entry(group_id.to_owned()).or_default();
+        group.expire(now);
+        if group
+            .protocol_type
+            .as_ref()
+            .is_some_and(|t| *t != request.protocol_type && !group.members.is_empty())
+            || !group.fits(&request.protocols)
+        {
+            return Err(INCONSISTENT_GROUP_PROTOCOL);
+        }
+        let member_id = if request.member_id.is_empty() {
+            self.next_member += 1;
+            format!("{}-{}", request.client_id, self.next_member)
+        } else if group.members.contains_key(&request.member_id) {
+            request.member_id
+        } else {
+            return Err(UNKNOWN_MEMBER_ID);
+        };
+        // Any join while the group is settled opens a rebalance (Kafka
+        // spares a known member with unchanged metadata; rebalancing is
+        // simpler and costs one round).
+        let opens_rebalance = group.rebalance_deadline.is_none();
+        group.protocol_type = Some(request.protocol_type);
+        let member = Member {
+            session_timeout: request.session_timeout,
+            rebalance_timeout: request.rebalance_timeout,
+            protocols: request.protocols,
+            last_seen: now,
+            joined: true,
+            assignment: None,
+        };
+        group.members.insert(member_id.clone(), member);
+        if opens_rebalance {
+            group.start_rebalance(now);
+            if let Some(member) = group.members.get_mut(&member_id) {
+                member.joined = true;
+            }
+        }
+        group.extend_deadline(now);
+        Ok((member_id, group.generation + 1))
+    }
+
+    /// Where the join of `member_id`, waiting for generation `target`,
+    /// stands; completes the rebalance when it can.
+    pub fn poll_join(
+        &mut self,
+        group_id: &str,
+        member_id: &str,
+        target: i32,
+        now: Instant,
+    ) -> JoinOutcome {
+        let Some(group) = self.groups.get_mut(group_id) else {
+            return JoinOutcome::Failed(UNKNOWN_MEMBER_ID);
+        };
+        group.complete_rebalance_if_ready(now);
+        let Some(member) = group.members.get_mut(member_id) else {
+            return JoinOutcome::Failed(UNKNOWN_MEMBER_ID);
+        };
+        member.last_seen = now;
+        if group.generation < target || group.rebalance_deadline.is_some() && member.joined {
+            return match group.rebalance_deadline {
+                Some(deadline) => JoinOutcome::Waiting(deadline),
+                None => JoinOutcome::Failed(REBALANCE_IN_PROGRESS),
+            };
+        }
+        if group.generation != target {
+            return JoinOutcome::Failed(ILLEGAL_GENERATION);
+        }
+        let protocol = group.protocol.clone().unwrap_or_default();
+        let leader = group.leader.clone().unwrap_or_default();
+        let members = if leader == member_id {
+            group
+                .members
+                .iter()
+                .map(|(id, m)| (id.clone(), m.metadata(&protocol)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        JoinOutcome::Joined {
+            generation: group.generation,
+            protocol,
+            protocol_type: group.protocol_type.clone().unwrap_or_default(),
+            leader,
+            members,
+        }
+    }
+
+    /// Registers a SyncGroup (the leader's carries the assignment) and says
+    /// where it stands.
+    pub fn sync(
+        &mut self,
+        group_id: &str,
+        member_id: &str,
+        generation: i32,
+        assignments: Vec<(String, Bytes)>,
+        now: Instant,
+    ) -> SyncOutcome {
+        let Some(group) = self.groups.get_mut(group_id) else {
+            return SyncOutcome::Failed(UNKNOWN_MEMBER_ID);
+        };
+        if let Err(code) = group.check_member(member_id, generation, now) {
+            return SyncOutcome::Failed(code);
+        }
+        if group.awaiting_sync && group.leader.as_deref() == Some(member_id) {
+            for (id, assignment) in assignments {
+                if let Some(member) = group.members.get_mut(&id) {
+                    member.assignment = Some(assignment);
+                }
+            }
+            for member in group.members.values_mut() {
+                member.assignment.get_or_insert_with(Bytes::new);
+            }
+            group.awaiting_sync = false;
+        }
+        self.poll_sync(group_id, member_id, generation, now)
+    }
+
+    /// Where a SyncGroup waiting for the leader's assignment stands.
+    pub fn poll_sync(
+        &mut self,
+        group_id: &str,
+        member_id: &str,
+        generation: i32,
+        now: Instant,
+    ) -> SyncOutcome {
+        let Some(group) = self.groups.get_mut(group_id) else {
+            return SyncOutcome::Failed(UNKNOWN_MEMBER_ID);
+        };
+        if let Err(code) = group.check_member(member_id, generation, now) {
+            return SyncOutcome::Failed(code);
+        }
+        let Some(member) = group.members.get(member_id) else {
+            return SyncOutcome::Failed(UNKNOWN_MEMBER_ID);
+        };
+        match &member.assignment {
+            Some(assignment) => SyncOutcome::Assigned(assignment.clone()),
+            // The leader has its session timeout to hand the assignment over.
+            None => SyncOutcome::Waiting(now + member.session_timeout),
+        }
+    }
+
+    /// A Heartbeat: 0 when all is well, or the error code telling the
+    /// member what to do.
+    pub fn heartbeat(
+        &mut self,
+        group_id: &str,
+        member_id: &str,
+        generation: i32,
+        now: Instant,
+    ) -> i16 {
+        match self.groups.get_mut(group_id) {
+            Some(group) => group
+                .check_member(member_id, generation, now)
+                .err()
+                .unwrap_or(0),
+            None => UNKNOWN_MEMBER_ID,
+        }
+    }
+
+    /// A LeaveGroup for one member: 0 or an error code.
+    pub fn leave(&mut self, group_id: &str, member_id: &str, now: Instant) -> i16 {
+        let Some(group) = self.groups.get_mut(group_id) else {
+            return UNKNOWN_MEMBER_ID;
+        };
+        if group.members.remove(member_id).is_none() {
+            return UNKNOWN_MEMBER_ID;
+        }
+        group.start_rebalance(now);
+        0
+    }
+
+    /// An OffsetCommit for one partition: 0 or an error code.
+    pub fn commit(
+        &mut self,
+        by: &Committer<'_>,
+        partition: (String, i32),
+        committed: (i64, Option<String>),
+        now: Instant,
+    ) -> i16 {
+        if by.group_id.is_empty() {
+            return INVALID_GROUP_ID;
+        }
+        let group = self.groups.entry(by.group_id.to_owned()).or_default();
+        if by.generation >= 0 || !by.member_id.is_empty() {
+            if let Err(code) = group.check_member(by.member_id, by.generation, now) {
+                // Kafka lets members commit while a rebalance is under way.
+                if code != REBALANCE_IN_PROGRESS {
+                    return code;
+                }
+            }
+        }
+        group.offsets.insert(partition, committed);
+        0
+    }
+
+    /// A committed offset and its metadata.
+    pub fn committed(
+        &self,
+        group_id: &str,
+        topic: &str,
+        partition: i32,
+    ) -> Option<(i64, Option<String>)> {
+        self.groups
+            .get(group_id)?
+            .offsets
+            .get(&(topic.to_owned(), partition))
+            .cloned()
+    }
+
+    /// Every partition with a committed offset in a group.
+    pub fn committed_partitions(&self, group_id: &str) -> Vec<(String, i32)> {
+        self.groups
+            .get(group_id)
+            .map(|g| g.offsets.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Group {
+    /// Whether a member with these protocols can join: it shares at least
+    /// one with every current member.
+    fn fits(&self, protocols: &[(String, Bytes)]) -> bool {
+        self.members.is_empty()
+            || protocols
+                .iter()
+                .any(|(name, _)| self.members.values().all(|m| m.supports(name)))
+    }
+
+    fn start_rebalance(&mut self, now: Instant) {
+        for member in self.members.values_mut() {
+            member.joined = false;
+            member.assignment = None;
+        }
+        self.awaiting_sync = false;
+        if self.members.is_empty() {
+            self.rebalance_deadline = None;
+            self.generation += 1;
+            self.leader = None;
+            self.protocol = None;
+            return;
+        }
+        self.rebalance_deadline = Some(now);
+        self.extend_deadline(now);
+    }
+
+    fn extend_deadline(&mut self, now: Instant) {
+        let longest = self
+            .members
+            .values()
+            .map(|m| m.rebalance_timeout)
+            .max()
+            .unwrap_or_default();
+        if let Some(deadline) = &mut self.rebalance_deadline {
+            *deadline = (*deadline).max(now + longest);
+        }
+    }
+
+    fn complete_rebalance_if_ready(&mut self, now: Instant) {
+        let Some(deadline) = self.rebalance_deadline else {
+            return;
+        };
+        let all_joined = self.members.values().all(|m| m.joined);
+        if !all_joined && now < deadline {
+            return;
+        }
+        self.members.retain(|_, m| m.joined);
+        self.rebalance_deadline = None;
+        self.generation += 1;
+        if self.members.is_empty() {
+            self.leader = None;
+            self.protocol = None;
+            return;
+        }
+        if !self
+            .leader
+            .as_ref()
+            .is_some_and(|l| self.members.contains_key(l))
+        {
+            self.leader = self.members.keys().next().cloned();
+        }
+        // The leader's most preferred strategy that every member supports.
+        let leader = self.leader.as_ref().and_then(|l| self.members.get(l));
+        self.protocol = leader.and_then(|l| {
+            l.protocols
+                .iter()
+                .map(|(name, _)| name)
+                .find(|name| self.members.values().all(|m| m.supports(name)))
+                .cloned()
+        });
+        for member in self.members.values_mut() {
+            member.joined = false;
+            member.last_seen = now;
+        }
+        self.awaiting_sync = true;
+    }
+
+    /// Drops members silent past their session timeout, rebalancing the
+    /// rest. Members waiting in a JoinGroup are not silent.
+    fn expire(&mut self, now: Instant) {
+        let before = self.members.len();
+        let rebalancing = self.rebalance_deadline.is_some();
+        self.members.retain(|_, m| {
+            (rebalancing && m.joined) || now.duration_since(m.last_seen) <= m.session_timeout
+        });
+        if self.members.len() < before {
+            self.start_rebalance(now);
+        }
+    }
+
+    fn check_member(&mut self, member_id: &str, generation: i32, now: Instant) -> Result<(), i16> {
+        self.expire(now);
+        self.complete_rebalance_if_ready(now);
+        let Some(member) = self.members.get_mut(member_id) else {
+            return Err(UNKNOWN_MEMBER_ID);
+        };
+        member.last_seen = now;
+        if self.rebalance_deadline.is_some() {
+            return Err(REBALANCE_IN_PROGRESS);
+        }
+        if generation != self.generation {
+            return Err(ILLEGAL_GENERATION);
+        }
+        Ok(())
+    }
+}
+
+impl Member {
+    fn supports(&self, protocol: &str) -> bool {
+        self.protocols.iter().any(|(name, _)| name == protocol)
+    }
+
+    fn metadata(&self, protocol: &str) -> Bytes {
+        self.protocols
+            .iter()
+            .find(|(name, _)| name == protocol)
+            .map(|(_, metadata)| metadata.clone())
+            .unwrap_or_default()
+    }
+}

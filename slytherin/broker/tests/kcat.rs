@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use support::{kcat, messages, BrokerProcess};
+use support::{committed_offsets, kcat, messages, wait_until, BrokerProcess};
 
 #[test]
 fn kcat_produces_and_consumes_keyed_messages_in_order() {
@@ -247,5 +247,111 @@ fn api_versions_at_an_unknown_version_answers_unsupported_version_in_v0() {
         .find(|k| k.api_key == 18)
         .expect("ApiVersions listed");
     assert_eq!((api_versions.min_version, api_versions.max_version), (0, 3));
+    broker.stop();
+}
+
+#[test]
+fn a_consumer_group_of_two_rebalances_when_one_leaves_and_loses_and_repeats_nothing() {
+    let Some(kcat) = kcat() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = [("SLYTHERIN_DEFAULT_PARTITIONS", "2")];
+    let broker = BrokerProcess::start(&dir.path().join("data"), &env);
+    let address = broker.address();
+    let limit = Duration::from_secs(60);
+    // Auto-commit runs every 5 s; a rebalance before a commit hands the
+    // next owner uncommitted messages again (at-least-once, as in Kafka),
+    // so each step waits for the commits before changing the group.
+    let committed = |total: i64| {
+        move || {
+            committed_offsets(address, "readers", "grouped", 2)
+                .iter()
+                .sum::<i64>()
+                == total
+        }
+    };
+    let mut sent = messages(100, "one");
+    kcat.produce(address, "grouped", &sent, &[]);
+
+    let first = kcat.group_consumer(address, "readers", "grouped", &dir.path().join("first"));
+    let context = || format!("first member:\n{}\nbroker:\n{}", first.log(), broker.log());
+    wait_until(
+        "the first member to read everything",
+        limit,
+        &context,
+        || first.consumed().len() == 100,
+    );
+    wait_until("the first member's commit", limit, &context, committed(100));
+
+    let second = kcat.group_consumer(address, "readers", "grouped", &dir.path().join("second"));
+    let context = || {
+        let (a, b) = (first.consumed(), second.consumed());
+        format!(
+            "first member ({} read: {:?}…):\n{}\nsecond member ({} read: {:?}…):\n{}\nbroker:\n{}",
+            a.len(),
+            a.iter().take(3).collect::<Vec<_>>(),
+            first.log(),
+            b.len(),
+            b.iter().take(3).collect::<Vec<_>>(),
+            second.log(),
+            broker.log()
+        )
+    };
+    wait_until(
+        "the second member to get a partition",
+        limit,
+        &context,
+        || second.assignments() >= 1,
+    );
+    wait_until(
+        "the first member to be assigned again",
+        limit,
+        &context,
+        || first.assignments() >= 2,
+    );
+    let more = messages(100, "two");
+    kcat.produce(address, "grouped", &more, &[]);
+    sent.extend(more);
+    wait_until(
+        "both members to read the new messages",
+        limit,
+        &context,
+        || first.consumed().len() + second.consumed().len() == 200,
+    );
+    assert!(
+        !second.consumed().is_empty(),
+        "the second member got a share:\n{}",
+        context()
+    );
+    wait_until("both members' commits", limit, &context, committed(200));
+
+    let second_read = second.consumed();
+    let second_log = second.log();
+    second.stop();
+    let context = || format!("first member:\n{}\nbroker:\n{}", first.log(), broker.log());
+    wait_until("the first member to take over", limit, &context, || {
+        first.assignments() >= 3
+    });
+    let last = messages(100, "three");
+    kcat.produce(address, "grouped", &last, &[]);
+    sent.extend(last);
+    wait_until("the first member to read the rest", limit, &context, || {
+        first.consumed().len() + second_read.len() == 300
+    });
+
+    let mut all: Vec<_> = first.consumed().into_iter().chain(second_read).collect();
+    all.sort();
+    let positions: std::collections::BTreeSet<_> =
+        all.iter().map(|(p, o, _, _)| (*p, *o)).collect();
+    assert_eq!(
+        positions.len(),
+        all.len(),
+        "no message was consumed twice:\n{}\n{second_log}",
+        context()
+    );
+    let mut got: Vec<_> = all.into_iter().map(|(_, _, k, v)| (k, v)).collect();
+    got.sort();
+    sent.sort();
+    assert_eq!(got, sent, "every message was consumed");
+    first.stop();
     broker.stop();
 }

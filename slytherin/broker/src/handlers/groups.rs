@@ -45,9 +45,12 @@ async fn wait_for<T>(
         changed.as_mut().enable();
         let now = Instant::now();
         let polled = broker.with_groups(|groups| step(groups, now));
-        broker.groups_changed().notify_waiters();
         match polled {
-            Ok(done) => return done,
+            Ok(done) => {
+                // This poll may have completed a rebalance others wait for.
+                broker.groups_changed().notify_waiters();
+                return done;
+            }
             Err(_) if now >= cap => return give_up,
             Err(until) => {
                 let until = until.min(cap).max(now + Duration::from_millis(1));
@@ -107,6 +110,8 @@ pub(crate) async fn join(
             .collect(),
     };
     let registered = broker.with_groups(|groups| groups.join(&group_id, join, Instant::now()));
+    // A join can open a rebalance that members waiting in SyncGroup must hear of.
+    broker.groups_changed().notify_waiters();
     let (member_id, target) = match registered {
         Ok(registered) => registered,
         Err(code) => {
@@ -293,6 +298,16 @@ pub(crate) fn commit(broker: &Broker, request: &OffsetCommitRequest) -> OffsetCo
                             ),
                             now,
                         );
+                        tracing::debug!(
+                            group = by.group_id,
+                            member = by.member_id,
+                            generation = by.generation,
+                            topic = topic.name.as_str(),
+                            partition = p.partition_index,
+                            offset = p.committed_offset,
+                            code,
+                            "offset commit"
+                        );
                         OffsetCommitResponsePartition::default()
                             .with_partition_index(p.partition_index)
                             .with_error_code(code)
@@ -334,6 +349,7 @@ pub(crate) fn fetch_offsets(broker: &Broker, request: &OffsetFetchRequest) -> Of
                         let (offset, metadata) = groups
                             .committed(group_id, &topic, partition)
                             .unwrap_or((-1, None));
+                        tracing::debug!(group = group_id, topic, partition, offset, "offset fetch");
                         OffsetFetchResponsePartition::default()
                             .with_partition_index(partition)
                             .with_committed_offset(offset)

@@ -291,6 +291,160 @@ impl Kcat {
     }
 }
 
+/// A `kcat -G` group member running in the background, its output in
+/// files; killed on drop.
+pub struct GroupConsumer {
+    child: Option<Child>,
+    out: PathBuf,
+    err: PathBuf,
+}
+
+impl Kcat {
+    /// Starts a member of `group` consuming `topic` from its committed
+    /// offsets, or from the beginning where there are none. (`-o beginning`
+    /// would make kcat ignore committed offsets.)
+    pub fn group_consumer(
+        &self,
+        broker: SocketAddr,
+        group: &str,
+        topic: &str,
+        files: &Path,
+    ) -> GroupConsumer {
+        let out = files.with_extension("out");
+        let err = files.with_extension("err");
+        let child = Command::new("kcat")
+            .arg("-b")
+            .arg(broker.to_string())
+            .args(["-u", "-G", group, "-X", "auto.offset.reset=earliest"])
+            .args(["-f", "%p\t%o\t%k\t%s\n", topic])
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out).expect("output file"))
+            .stderr(std::fs::File::create(&err).expect("error file"))
+            .spawn()
+            .expect("kcat starts");
+        GroupConsumer {
+            child: Some(child),
+            out,
+            err,
+        }
+    }
+}
+
+impl GroupConsumer {
+    /// What it consumed so far: (partition, offset, key, value).
+    pub fn consumed(&self) -> Vec<(i32, i64, String, String)> {
+        std::fs::read_to_string(&self.out)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                let mut f = line.split('\t');
+                Some((
+                    f.next()?.parse().ok()?,
+                    f.next()?.parse().ok()?,
+                    f.next()?.to_owned(),
+                    f.next()?.to_owned(),
+                ))
+            })
+            .collect()
+    }
+
+    /// Its messages about the group (assignments, revocations).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.err).unwrap_or_default()
+    }
+
+    /// How many times it was assigned partitions.
+    pub fn assignments(&self) -> usize {
+        self.log().matches("assigned:").count()
+    }
+
+    /// Stops it with SIGTERM, as Ctrl-C would: it leaves the group.
+    pub fn stop(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kcat -G did not stop within 20 s of SIGTERM");
+        }
+    }
+}
+
+impl Drop for GroupConsumer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// The offsets `group` has committed for partitions `0..partitions` of
+/// `topic` (-1 where none), asked over the protocol.
+pub fn committed_offsets(
+    broker: SocketAddr,
+    group: &str,
+    topic: &str,
+    partitions: i32,
+) -> Vec<i64> {
+    use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestTopic;
+    use kafka_protocol::protocol::Decodable;
+    let request = RequestKind::OffsetFetch(
+        OffsetFetchRequest::default()
+            .with_group_id(GroupId(StrBytes::from(group.to_owned())))
+            .with_topics(Some(vec![OffsetFetchRequestTopic::default()
+                .with_name(name(topic))
+                .with_partition_indexes((0..partitions).collect())])),
+    );
+    let body = encode_request(ApiKey::OffsetFetch, 5, 1, &request);
+    let mut stream = std::net::TcpStream::connect(broker).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout set");
+    stream
+        .write_all(&(body.len() as i32).to_be_bytes())
+        .expect("sent");
+    stream.write_all(&body).expect("sent");
+    let mut size = [0u8; 4];
+    stream.read_exact(&mut size).expect("an answer");
+    let mut answer = vec![0u8; i32::from_be_bytes(size) as usize];
+    stream.read_exact(&mut answer).expect("the whole answer");
+    let mut answer = Bytes::from(answer);
+    kafka_protocol::messages::ResponseHeader::decode(&mut answer, 0).expect("header");
+    let response = OffsetFetchResponse::decode(&mut answer, 5).expect("OffsetFetch v5 answer");
+    response.topics[0]
+        .partitions
+        .iter()
+        .map(|p| p.committed_offset)
+        .collect()
+}
+
+/// Waits until `ready` holds, failing the test after `limit` with `what`
+/// and what `context` says (logs, typically).
+pub fn wait_until(
+    what: &str,
+    limit: Duration,
+    context: &dyn Fn() -> String,
+    mut ready: impl FnMut() -> bool,
+) {
+    let deadline = Instant::now() + limit;
+    while !ready() {
+        assert!(
+            Instant::now() < deadline,
+            "gave up after {limit:?} waiting for {what}:\n{}",
+            context()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// `n` keyed messages: `key-i`, `value-i-…` (varying lengths).
 pub fn messages(n: usize, tag: &str) -> Vec<(String, String)> {
     (0..n)
@@ -375,8 +529,8 @@ use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProdu
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, FetchRequest,
     FindCoordinatorRequest, GroupId, HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest,
-    ListOffsetsRequest, MetadataRequest, OffsetCommitRequest, OffsetFetchRequest, ProduceRequest,
-    RequestKind, SyncGroupRequest, TopicName,
+    ListOffsetsRequest, MetadataRequest, OffsetCommitRequest, OffsetFetchRequest,
+    OffsetFetchResponse, ProduceRequest, RequestKind, SyncGroupRequest, TopicName,
 };
 use kafka_protocol::protocol::StrBytes;
 

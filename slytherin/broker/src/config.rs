@@ -163,3 +163,64 @@ fn env_value(raw: &str) -> toml::Value {
         .and_then(|mut t| t.remove("v"))
         .unwrap_or_else(|| toml::Value::String(raw.to_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_which_overrides_the_defaults() {
+        let dir = std::env::temp_dir().join(format!("slytherin-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp folder");
+        let file = dir.join("slytherin.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:19092\"\ndefault_partitions = 3\n[log]\ndurability = { interval_ms = 50 }\n",
+        )
+        .expect("written");
+        let config = BrokerConfig::load(
+            Some(&file),
+            env(&[
+                ("SLYTHERIN_DEFAULT_PARTITIONS", "4"),
+                ("SLYTHERIN_DATA", "/srv/slytherin"),
+                ("HOME", "/root"),
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(config.listen, "0.0.0.0:19092".parse().expect("address"));
+        assert_eq!(config.default_partitions, 4);
+        assert_eq!(config.data, PathBuf::from("/srv/slytherin"));
+        assert_eq!(
+            config.log.durability,
+            crate::storage::Durability::IntervalMs(50)
+        );
+        assert!(config.auto_create_topics, "defaults fill the rest");
+        std::fs::remove_dir_all(&dir).expect("cleaned up");
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let unknown = BrokerConfig::load(None, env(&[("SLYTHERIN_LISTNE", "x")]))
+            .expect_err("unknown key")
+            .to_string();
+        assert!(
+            unknown.contains("listne") && unknown.contains("SLYTHERIN_LISTNE"),
+            "{unknown}"
+        );
+        let zero = BrokerConfig::load(None, env(&[("SLYTHERIN_DEFAULT_PARTITIONS", "0")]))
+            .expect_err("zero partitions")
+            .to_string();
+        assert!(zero.contains("default_partitions"), "{zero}");
+        let missing = BrokerConfig::load(Some(Path::new("/nonexistent/slytherin.toml")), env(&[]))
+            .expect_err("missing file")
+            .to_string();
+        assert!(missing.contains("/nonexistent/slytherin.toml"), "{missing}");
+    }
+}

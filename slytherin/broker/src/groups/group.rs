@@ -459,3 +459,153 @@ impl Member {
             .unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    fn request(member_id: &str) -> JoinRequest {
+        JoinRequest {
+            member_id: member_id.to_owned(),
+            client_id: "c".to_owned(),
+            session_timeout: 10 * SECOND,
+            rebalance_timeout: 30 * SECOND,
+            protocol_type: "consumer".to_owned(),
+            protocols: vec![("range".to_owned(), Bytes::from_static(b"m"))],
+        }
+    }
+
+    fn joined(groups: &mut Groups, member: &str, target: i32, now: Instant) -> (i32, String) {
+        match groups.poll_join("g", member, target, now) {
+            JoinOutcome::Joined {
+                generation, leader, ..
+            } => (generation, leader),
+            other => panic!("{member} has not joined: {other:?}"),
+        }
+    }
+
+    /// Two members in a settled group: generation 2, `a` leading.
+    fn two_members(t0: Instant) -> (Groups, String, String) {
+        let mut groups = Groups::default();
+        let (a, target) = groups.join("g", request(""), t0).expect("a joins");
+        joined(&mut groups, &a, target, t0);
+        let (b, target) = groups.join("g", request(""), t0).expect("b joins");
+        assert_eq!(groups.heartbeat("g", &a, 1, t0), REBALANCE_IN_PROGRESS);
+        let (a_again, _) = groups.join("g", request(&a), t0).expect("a joins again");
+        assert_eq!(a_again, a);
+        assert_eq!(joined(&mut groups, &b, target, t0), (2, a.clone()));
+        let assignments = vec![
+            (a.clone(), Bytes::from_static(b"A")),
+            (b.clone(), Bytes::from_static(b"B")),
+        ];
+        assert_eq!(
+            groups.sync("g", &a, 2, assignments, t0),
+            SyncOutcome::Assigned(Bytes::from_static(b"A"))
+        );
+        assert_eq!(
+            groups.sync("g", &b, 2, vec![], t0),
+            SyncOutcome::Assigned(Bytes::from_static(b"B"))
+        );
+        (groups, a, b)
+    }
+
+    #[test]
+    fn a_second_member_joining_rebalances_the_first() {
+        two_members(Instant::now());
+    }
+
+    #[test]
+    fn a_silent_member_is_dropped_after_its_session_timeout() {
+        let t0 = Instant::now();
+        let (mut groups, a, b) = two_members(t0);
+        assert_eq!(groups.heartbeat("g", &a, 2, t0 + 5 * SECOND), 0);
+        // b has been silent for 11 s: dropped, and a must join again.
+        assert_eq!(
+            groups.heartbeat("g", &a, 2, t0 + 11 * SECOND),
+            REBALANCE_IN_PROGRESS
+        );
+        assert_eq!(
+            groups.heartbeat("g", &b, 2, t0 + 11 * SECOND),
+            UNKNOWN_MEMBER_ID
+        );
+        let (_, target) = groups
+            .join("g", request(&a), t0 + 12 * SECOND)
+            .expect("a joins again");
+        assert_eq!(joined(&mut groups, &a, target, t0 + 12 * SECOND), (3, a));
+    }
+
+    #[test]
+    fn a_member_that_does_not_join_again_is_dropped_at_the_rebalance_deadline() {
+        let t0 = Instant::now();
+        let (mut groups, a, b) = two_members(t0);
+        let (c, target) = groups.join("g", request(""), t0).expect("c joins");
+        let (_, _) = groups.join("g", request(&a), t0).expect("a joins again");
+        // b keeps heartbeating but never joins again.
+        for s in 1..30 {
+            assert_eq!(
+                groups.heartbeat("g", &b, 2, t0 + s * SECOND),
+                REBALANCE_IN_PROGRESS
+            );
+        }
+        assert!(matches!(
+            groups.poll_join("g", &c, target, t0 + 29 * SECOND),
+            JoinOutcome::Waiting(_)
+        ));
+        assert_eq!(joined(&mut groups, &c, target, t0 + 31 * SECOND), (3, a));
+        assert_eq!(
+            groups.heartbeat("g", &b, 3, t0 + 31 * SECOND),
+            UNKNOWN_MEMBER_ID
+        );
+    }
+
+    #[test]
+    fn leaving_rebalances_the_rest_and_commits_check_the_generation() {
+        let t0 = Instant::now();
+        let (mut groups, a, b) = two_members(t0);
+        let commit = |groups: &mut Groups, member: &str, generation: i32, partition: i32| {
+            let by = Committer {
+                group_id: "g",
+                member_id: member,
+                generation,
+            };
+            groups.commit(&by, ("t".to_owned(), partition), (5, None), t0)
+        };
+        assert_eq!(commit(&mut groups, &a, 1, 0), ILLEGAL_GENERATION);
+        assert_eq!(commit(&mut groups, &a, 2, 0), 0);
+        assert_eq!(
+            commit(&mut groups, "", -1, 1),
+            0,
+            "a consumer outside any group"
+        );
+        assert_eq!(groups.committed("g", "t", 0), Some((5, None)));
+        assert_eq!(groups.leave("g", &b, t0), 0);
+        assert_eq!(groups.heartbeat("g", &a, 2, t0), REBALANCE_IN_PROGRESS);
+        let (_, target) = groups.join("g", request(&a), t0).expect("a joins again");
+        assert_eq!(joined(&mut groups, &a, target, t0), (3, a));
+        assert_eq!(
+            groups.committed("g", "t", 0),
+            Some((5, None)),
+            "offsets outlive rebalances"
+        );
+    }
+
+    #[test]
+    fn members_must_share_a_protocol_and_the_group_needs_a_name() {
+        let t0 = Instant::now();
+        let mut groups = Groups::default();
+        groups.join("g", request(""), t0).expect("first");
+        let mut other = request("");
+        other.protocols = vec![("sticky".to_owned(), Bytes::new())];
+        assert_eq!(
+            groups.join("g", other, t0),
+            Err(INCONSISTENT_GROUP_PROTOCOL)
+        );
+        assert_eq!(groups.join("", request(""), t0), Err(INVALID_GROUP_ID));
+        assert_eq!(
+            groups.join("g", request("made-up"), t0),
+            Err(UNKNOWN_MEMBER_ID)
+        );
+    }
+}

@@ -1,12 +1,13 @@
 //! `slytherin`: the broker's command line.
 
 use std::io::{IsTerminal, Write};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use nix::sys::signal::{SigSet, Signal};
+use slytherin_broker::admin::Admin;
 use slytherin_broker::config::BrokerConfig;
 use slytherin_broker::server::Server;
 use slytherin_broker::storage::{Storage, SystemClock, Verification};
@@ -48,6 +49,48 @@ enum Command {
         #[command(flatten)]
         settings: Settings,
     },
+    /// Lists, creates, describes and deletes topics on a running broker.
+    Topics {
+        /// The broker's address.
+        #[arg(long, default_value = "127.0.0.1:9092")]
+        broker: String,
+        #[command(subcommand)]
+        action: TopicsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TopicsAction {
+    /// Every topic and its partition count.
+    List,
+    /// Creates a topic.
+    Create {
+        /// The topic.
+        topic: String,
+        /// Partitions (the broker's default when not given).
+        #[arg(long, default_value_t = -1)]
+        partitions: i32,
+        /// A topic setting, `KEY=VALUE` (retention.ms, retention.bytes,
+        /// segment.bytes, segment.ms, max.message.bytes); repeatable.
+        #[arg(long = "config", value_parser = key_value)]
+        configs: Vec<(String, String)>,
+    },
+    /// A topic's partitions and their offsets.
+    Describe {
+        /// The topic.
+        topic: String,
+    },
+    /// Deletes a topic and its data.
+    Delete {
+        /// The topic.
+        topic: String,
+    },
+}
+
+fn key_value(raw: &str) -> Result<(String, String), String> {
+    raw.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{raw:?} is not KEY=VALUE"))
 }
 
 /// Where the configuration comes from.
@@ -96,6 +139,7 @@ fn main() -> ExitCode {
         Command::Verify { topic, settings } => {
             settings.load().and_then(|c| verify(&c.data, &topic))
         }
+        Command::Topics { broker, action } => topics(&broker, action),
     };
     match outcome {
         Ok(code) => code,
@@ -174,6 +218,49 @@ fn verify(data: &Path, topic: &str) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn topics(broker: &str, action: TopicsAction) -> Result<ExitCode, String> {
+    let address = broker
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {broker}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{broker} resolves to no address"))?;
+    let mut admin = Admin::connect(address)?;
+    match action {
+        TopicsAction::List => {
+            for (topic, partitions) in admin.list()? {
+                println!("{topic}\t{partitions} partitions");
+            }
+        }
+        TopicsAction::Create {
+            topic,
+            partitions,
+            configs,
+        } => {
+            admin.create(&topic, partitions, &configs)?;
+            println!("created {topic}");
+        }
+        TopicsAction::Describe { topic } => {
+            let description = admin.describe(&topic)?;
+            println!(
+                "{}: {} partitions",
+                description.name,
+                description.partitions.len()
+            );
+            for (partition, start, end) in description.partitions {
+                println!(
+                    "  {partition}: offsets {start} to {end} ({} records)",
+                    end - start
+                );
+            }
+        }
+        TopicsAction::Delete { topic } => {
+            admin.delete(&topic)?;
+            println!("deleted {topic}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -8,6 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use slytherin_broker::protocol::framed;
 use support::{committed_offsets, kcat, messages, wait_until, BrokerProcess};
 
 #[test]
@@ -42,7 +43,7 @@ fn kcat_produces_and_consumes_keyed_messages_in_order() {
 }
 
 #[test]
-fn every_acks_setting_stores_the_messages() {
+fn every_acks_setting_and_an_idempotent_producer_store_the_messages() {
     let Some(kcat) = kcat() else { return };
     let dir = tempfile::tempdir().expect("temp dir");
     let broker = BrokerProcess::start(&dir.path().join("data"), &[]);
@@ -57,6 +58,15 @@ fn every_acks_setting_stores_the_messages() {
         );
         expected.extend(batch);
     }
+    // An idempotent producer: InitProducerId, then batches with sequences.
+    let batch = messages(50, "idempotent");
+    kcat.produce(
+        broker.address(),
+        "acks",
+        &batch,
+        &["-X", "enable.idempotence=true"],
+    );
+    expected.extend(batch);
     let got: Vec<_> = kcat
         .consume(broker.address(), "acks")
         .into_iter()
@@ -138,12 +148,6 @@ fn send_raw(address: std::net::SocketAddr, bytes: &[u8], wait: Duration) -> (See
     (seen, started.elapsed())
 }
 
-fn frame(body: &[u8]) -> Vec<u8> {
-    let mut framed = (body.len() as i32).to_be_bytes().to_vec();
-    framed.extend_from_slice(body);
-    framed
-}
-
 #[test]
 fn malformed_frames_close_their_connection_and_others_are_still_served() {
     let Some(kcat) = kcat() else { return };
@@ -168,12 +172,12 @@ fn malformed_frames_close_their_connection_and_others_are_still_served() {
         *byte = state as u8;
     }
     // Metadata v1 with a client ID but no topic array.
-    let truncated_metadata = frame(&[0, 3, 0, 1, 0, 0, 0, 7, 0, 1, b'x']);
-    let unknown_api = frame(&[0x7f, 0x00, 0, 0, 0, 0, 0, 9, 0, 0]);
-    let unsupported_produce = frame(&[0, 0, 0, 99, 0, 0, 0, 9, 0, 0]);
+    let truncated_metadata = framed(&[0, 3, 0, 1, 0, 0, 0, 7, 0, 1, b'x']);
+    let unknown_api = framed(&[0x7f, 0x00, 0, 0, 0, 0, 0, 9, 0, 0]);
+    let unsupported_produce = framed(&[0, 0, 0, 99, 0, 0, 0, 9, 0, 0]);
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("random bytes", random),
-        ("a body shorter than a request header", frame(&[0, 18])),
+        ("a body shorter than a request header", framed(&[0, 18])),
         ("a header whose body does not decode", truncated_metadata),
         ("a negative size", (-5i32).to_be_bytes().to_vec()),
         (
@@ -226,7 +230,7 @@ fn api_versions_at_an_unknown_version_answers_unsupported_version_in_v0() {
     let dir = tempfile::tempdir().expect("temp dir");
     let broker = BrokerProcess::start(&dir.path().join("data"), &[]);
     // ApiVersions v42, correlation ID 7, a flexible-looking header.
-    let request = frame(&[0, 18, 0, 42, 0, 0, 0, 7, 0, 3, b'c', b'l', b'i', 0]);
+    let request = framed(&[0, 18, 0, 42, 0, 0, 0, 7, 0, 3, b'c', b'l', b'i', 0]);
     let mut stream = TcpStream::connect(broker.address()).expect("connects");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -353,5 +357,57 @@ fn a_consumer_group_of_two_rebalances_when_one_leaves_and_loses_and_repeats_noth
     sent.sort();
     assert_eq!(got, sent, "every message was consumed");
     first.stop();
+    broker.stop();
+}
+
+#[test]
+fn slytherin_topics_creates_lists_describes_and_deletes() {
+    let Some(kcat) = kcat() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broker = BrokerProcess::start(
+        &dir.path().join("data"),
+        &[("SLYTHERIN_AUTO_CREATE_TOPICS", "false")],
+    );
+    let topics = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_slytherin"))
+            .args(["topics", "--broker", &broker.address().to_string()])
+            .args(args)
+            .output()
+            .expect("slytherin topics runs");
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        (output.status.success(), text)
+    };
+    let (ok, text) = topics(&[
+        "create",
+        "events",
+        "--partitions",
+        "3",
+        "--config",
+        "retention.ms=60000",
+    ]);
+    assert!(ok, "{text}");
+    let (ok, text) = topics(&["create", "events"]);
+    assert!(!ok && text.contains("TopicAlreadyExists"), "{text}");
+    let (ok, text) = topics(&["create", "bad/name"]);
+    assert!(!ok && text.contains("InvalidTopicException"), "{text}");
+
+    kcat.produce(broker.address(), "events", &messages(30, "e"), &[]);
+    let (ok, text) = topics(&["list"]);
+    assert!(ok && text.contains("events\t3 partitions"), "{text}");
+    let (ok, text) = topics(&["describe", "events"]);
+    assert!(ok && text.contains("events: 3 partitions"), "{text}");
+    let total: i64 = text
+        .lines()
+        .filter_map(|l| l.split('(').nth(1)?.split(' ').next()?.parse::<i64>().ok())
+        .sum();
+    assert_eq!(total, 30, "{text}");
+
+    let (ok, text) = topics(&["delete", "events"]);
+    assert!(ok, "{text}");
+    let (ok, text) = topics(&["list"]);
+    assert!(ok && !text.contains("events"), "{text}");
+    let (ok, text) = topics(&["describe", "events"]);
+    assert!(!ok && text.contains("UnknownTopicOrPartition"), "{text}");
     broker.stop();
 }

@@ -281,8 +281,137 @@ fn a_consumer_goes_through_the_group_apis_at_every_advertised_version() {
         .filter(|(api, _)| GROUP_APIS.contains(api))
         .count();
     assert_eq!(
-        tested + 7,
+        tested + 8,
         SUPPORTED_APIS.len(),
-        "every supported API is tested here or above"
+        "every supported API is tested in this file"
+    );
+}
+
+/// A batch of `count` records from an idempotent producer.
+fn idempotent_batch(producer_id: i64, epoch: i16, base_sequence: i32, count: i32) -> Bytes {
+    use kafka_protocol::records::{
+        Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
+    };
+    let records: Vec<Record> = (0..count)
+        .map(|i| Record {
+            transactional: false,
+            control: false,
+            delete_horizon: false,
+            partition_leader_epoch: -1,
+            producer_id,
+            producer_epoch: epoch,
+            timestamp_type: TimestampType::Creation,
+            offset: i as i64,
+            sequence: base_sequence + i,
+            timestamp: 1_000,
+            key: None,
+            value: Some(Bytes::from(format!("record {}", base_sequence + i))),
+            headers: Default::default(),
+        })
+        .collect();
+    let mut buf = bytes::BytesMut::new();
+    let options = RecordEncodeOptions {
+        version: 2,
+        compression: Compression::None,
+    };
+    RecordBatchEncoder::encode(&mut buf, records.iter(), &options).expect("batch encodes");
+    buf.freeze()
+}
+
+fn produce_batch(broker: &Broker, rt: &tokio::runtime::Runtime, records: Bytes) -> (i16, i64) {
+    use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
+    let request = RequestKind::Produce(ProduceRequest::default().with_acks(-1).with_topic_data(
+        vec![TopicProduceData::default()
+                .with_name(name("idempotent"))
+                .with_partition_data(vec![PartitionProduceData::default()
+                    .with_index(0)
+                    .with_records(Some(records))])],
+    ));
+    let frame = encode_request(ApiKey::Produce, 7, 1, &request);
+    let (_, answer) = decode_answer(rt.block_on(broker.handle(frame, LOCAL)), ApiKey::Produce, 7);
+    let ResponseKind::Produce(answer) = answer else {
+        panic!("not a produce answer")
+    };
+    let partition = &answer.responses[0].partition_responses[0];
+    (partition.error_code, partition.base_offset)
+}
+
+#[test]
+fn init_producer_id_at_every_version_and_a_retried_batch_is_stored_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broker = in_process_broker(dir.path());
+    let rt = runtime();
+    let range = SUPPORTED_APIS
+        .iter()
+        .find(|(api, _)| *api == ApiKey::InitProducerId)
+        .map(|(_, r)| *r)
+        .expect("supported");
+    let mut ids = Vec::new();
+    for version in range.min..=range.max {
+        let request = RequestKind::InitProducerId(
+            InitProducerIdRequest::default()
+                .with_transactional_id(None)
+                .with_transaction_timeout_ms(60_000)
+                .with_producer_id(ProducerId(-1))
+                .with_producer_epoch(-1),
+        );
+        let frame = encode_request(ApiKey::InitProducerId, version, 1, &request);
+        let (_, answer) = decode_answer(
+            rt.block_on(broker.handle(frame, LOCAL)),
+            ApiKey::InitProducerId,
+            version,
+        );
+        let ResponseKind::InitProducerId(answer) = answer else {
+            panic!("not an InitProducerId answer")
+        };
+        assert_eq!(
+            (answer.error_code, answer.producer_epoch),
+            (0, 0),
+            "v{version}"
+        );
+        ids.push(answer.producer_id.0);
+    }
+    let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len(), "every producer gets its own ID");
+
+    let id = ids[0];
+    assert_eq!(
+        produce_batch(&broker, &rt, idempotent_batch(id, 0, 0, 3)),
+        (0, 0)
+    );
+    assert_eq!(
+        produce_batch(&broker, &rt, idempotent_batch(id, 0, 3, 2)),
+        (0, 3)
+    );
+    // A retry of either answers with the first offsets and stores nothing.
+    assert_eq!(
+        produce_batch(&broker, &rt, idempotent_batch(id, 0, 0, 3)),
+        (0, 0)
+    );
+    assert_eq!(
+        produce_batch(&broker, &rt, idempotent_batch(id, 0, 3, 2)),
+        (0, 3)
+    );
+    // A gap in the sequence is refused.
+    let (code, _) = produce_batch(&broker, &rt, idempotent_batch(id, 0, 9, 1));
+    assert_eq!(
+        code,
+        kafka_protocol::ResponseError::OutOfOrderSequenceNumber.code()
+    );
+    assert_eq!(
+        produce_batch(&broker, &rt, idempotent_batch(id, 0, 5, 1)),
+        (0, 5)
+    );
+    let end = broker
+        .with_storage(|s| {
+            s.topic("idempotent")
+                .and_then(|t| t.partition(0))
+                .map(|l| l.log_end_offset())
+        })
+        .expect("open");
+    assert_eq!(
+        end,
+        Some(6),
+        "three batches stored, six records, no duplicate"
     );
 }

@@ -6,6 +6,7 @@ pub(crate) mod api_versions;
 mod errors;
 mod fetch;
 mod groups;
+mod init_producer_id;
 mod list_offsets;
 mod metadata;
 mod produce;
@@ -78,6 +79,9 @@ pub(crate) async fn dispatch(
         RequestKind::OffsetCommit(req) => ResponseKind::OffsetCommit(groups::commit(broker, &req)),
         RequestKind::OffsetFetch(req) => {
             ResponseKind::OffsetFetch(groups::fetch_offsets(broker, &req))
+        }
+        RequestKind::InitProducerId(req) => {
+            ResponseKind::InitProducerId(init_producer_id::handle(broker, &req))
         }
         // `decode_request` only lets through the APIs of SUPPORTED_APIS,
         // each matched above; this arm keeps a mismatch from panicking.

@@ -28,6 +28,7 @@ pub const SUPPORTED_APIS: &[(ApiKey, VersionRange)] = &[
     (ApiKey::LeaveGroup, VersionRange { min: 0, max: 4 }),
     (ApiKey::OffsetCommit, VersionRange { min: 2, max: 8 }),
     (ApiKey::OffsetFetch, VersionRange { min: 1, max: 7 }),
+    (ApiKey::InitProducerId, VersionRange { min: 0, max: 4 }),
 ];
 
 /// The versions of `api` this broker accepts, or `None` if it does not

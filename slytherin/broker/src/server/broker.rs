@@ -17,6 +17,7 @@ use tokio::sync::Notify;
 use crate::config::BrokerConfig;
 use crate::groups::Groups;
 use crate::handlers;
+use crate::producers::Producers;
 use crate::protocol::{decode_request, encode_response, RequestError};
 use crate::storage::{LogConfig, Storage, StorageError};
 
@@ -72,6 +73,7 @@ pub struct Broker {
     appended: Notify,
     groups: Mutex<Groups>,
     groups_changed: Notify,
+    producers: Mutex<Producers>,
     settings: Settings,
 }
 
@@ -83,6 +85,7 @@ impl Broker {
             appended: Notify::new(),
             groups: Mutex::new(Groups::default()),
             groups_changed: Notify::new(),
+            producers: Mutex::new(Producers::default()),
             settings,
         })
     }
@@ -104,6 +107,17 @@ impl Broker {
     /// Runs `work` with the consumer groups.
     pub(crate) fn with_groups<T>(&self, work: impl FnOnce(&mut Groups) -> T) -> T {
         work(&mut self.groups.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Runs `work` with the idempotent producers' state. Taken inside the
+    /// storage lock by Produce, never the other way round.
+    pub(crate) fn with_producers<T>(&self, work: impl FnOnce(&mut Producers) -> T) -> T {
+        work(
+            &mut self
+                .producers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     /// The signal JoinGroup and SyncGroup wait on.

@@ -395,7 +395,6 @@ pub fn committed_offsets(
     partitions: i32,
 ) -> Vec<i64> {
     use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestTopic;
-    use kafka_protocol::protocol::Decodable;
     let request = RequestKind::OffsetFetch(
         OffsetFetchRequest::default()
             .with_group_id(GroupId(StrBytes::from(group.to_owned())))
@@ -403,27 +402,18 @@ pub fn committed_offsets(
                 .with_name(name(topic))
                 .with_partition_indexes((0..partitions).collect())])),
     );
-    let body = encode_request(ApiKey::OffsetFetch, 5, 1, &request);
-    let mut stream = std::net::TcpStream::connect(broker).expect("connects");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout set");
-    stream
-        .write_all(&(body.len() as i32).to_be_bytes())
-        .expect("sent");
-    stream.write_all(&body).expect("sent");
-    let mut size = [0u8; 4];
-    stream.read_exact(&mut size).expect("an answer");
-    let mut answer = vec![0u8; i32::from_be_bytes(size) as usize];
-    stream.read_exact(&mut answer).expect("the whole answer");
-    let mut answer = Bytes::from(answer);
-    kafka_protocol::messages::ResponseHeader::decode(&mut answer, 0).expect("header");
-    let response = OffsetFetchResponse::decode(&mut answer, 5).expect("OffsetFetch v5 answer");
-    response.topics[0]
-        .partitions
-        .iter()
-        .map(|p| p.committed_offset)
-        .collect()
+    let mut admin = slytherin_broker::admin::Admin::connect(broker).expect("connects");
+    match admin
+        .call(ApiKey::OffsetFetch, 5, &request)
+        .expect("an OffsetFetch answer")
+    {
+        ResponseKind::OffsetFetch(answer) => answer.topics[0]
+            .partitions
+            .iter()
+            .map(|p| p.committed_offset)
+            .collect(),
+        other => panic!("an OffsetFetch request got {other:?}"),
+    }
 }
 
 /// Waits until `ready` holds, failing the test after `limit` with `what`
@@ -481,18 +471,8 @@ pub fn encode_request(
     correlation_id: i32,
     body: &kafka_protocol::messages::RequestKind,
 ) -> Vec<u8> {
-    use kafka_protocol::messages::RequestHeader;
-    use kafka_protocol::protocol::{Encodable, StrBytes};
-    let mut buf = bytes::BytesMut::new();
-    RequestHeader::default()
-        .with_request_api_key(api as i16)
-        .with_request_api_version(version)
-        .with_correlation_id(correlation_id)
-        .with_client_id(Some(StrBytes::from_static_str("test")))
-        .encode(&mut buf, api.request_header_version(version))
-        .expect("header encodes");
-    body.encode(&mut buf, version).expect("body encodes");
-    buf.to_vec()
+    slytherin_broker::protocol::encode_request(api, version, correlation_id, body)
+        .expect("the request encodes")
 }
 
 /// Decodes an answer: its correlation ID and body.
@@ -501,22 +481,12 @@ pub fn decode_answer(
     api: kafka_protocol::messages::ApiKey,
     version: i16,
 ) -> (i32, kafka_protocol::messages::ResponseKind) {
-    use kafka_protocol::messages::{ResponseHeader, ResponseKind};
-    use kafka_protocol::protocol::Decodable;
     let slytherin_broker::server::Outcome::Respond(framed) = outcome else {
         panic!("{api:?} v{version}: expected an answer, got {outcome:?}");
     };
-    let mut body = bytes::Bytes::from(framed.to_vec()).split_off(4);
-    let header = ResponseHeader::decode(&mut body, api.response_header_version(version))
-        .unwrap_or_else(|e| panic!("{api:?} v{version}: response header: {e}"));
-    let answer = ResponseKind::decode(api, &mut body, version)
-        .unwrap_or_else(|e| panic!("{api:?} v{version}: response body: {e}"));
-    assert!(
-        body.is_empty(),
-        "{api:?} v{version}: {} bytes after the response",
-        body.len()
-    );
-    (header.correlation_id, answer)
+    let body = bytes::Bytes::from(framed.to_vec()).split_off(4);
+    slytherin_broker::protocol::decode_response(api, version, body)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 use bytes::Bytes;
@@ -528,9 +498,10 @@ use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, FetchRequest,
-    FindCoordinatorRequest, GroupId, HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest,
-    ListOffsetsRequest, MetadataRequest, OffsetCommitRequest, OffsetFetchRequest,
-    OffsetFetchResponse, ProduceRequest, RequestKind, SyncGroupRequest, TopicName,
+    FindCoordinatorRequest, GroupId, HeartbeatRequest, InitProducerIdRequest, JoinGroupRequest,
+    LeaveGroupRequest, ListOffsetsRequest, MetadataRequest, OffsetCommitRequest,
+    OffsetFetchRequest, ProduceRequest, ProducerId, RequestKind, ResponseKind, SyncGroupRequest,
+    TopicName,
 };
 use kafka_protocol::protocol::StrBytes;
 
@@ -601,6 +572,13 @@ pub fn request(api: ApiKey, version: i16, topic: &str) -> RequestKind {
             };
             RequestKind::DeleteTopics(body)
         }
+        ApiKey::InitProducerId => RequestKind::InitProducerId(
+            InitProducerIdRequest::default()
+                .with_transactional_id(None)
+                .with_transaction_timeout_ms(60_000)
+                .with_producer_id(ProducerId(-1))
+                .with_producer_epoch(-1),
+        ),
         other => panic!("no test request for {other:?}"),
     }
 }

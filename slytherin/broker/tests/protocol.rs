@@ -56,6 +56,18 @@ fn errors(answer: &ResponseKind) -> Vec<(String, i16)> {
     found
 }
 
+/// A broker on a temporary folder (kept while the first value lives) and a
+/// runtime to drive it.
+fn fixture() -> (
+    tempfile::TempDir,
+    std::sync::Arc<Broker>,
+    tokio::runtime::Runtime,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broker = in_process_broker(dir.path());
+    (dir, broker, runtime())
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -65,9 +77,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 #[test]
 fn every_supported_api_and_version_answers_a_well_formed_request() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let broker = in_process_broker(dir.path());
-    let rt = runtime();
+    let (_dir, broker, rt) = fixture();
     let order = [
         ApiKey::ApiVersions,
         ApiKey::Metadata,
@@ -161,9 +171,7 @@ fn fetched_bytes(answer: &ResponseKind) -> usize {
 
 #[test]
 fn fetch_waits_up_to_max_wait_for_min_bytes() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let broker = in_process_broker(dir.path());
-    let rt = runtime();
+    let (_dir, broker, rt) = fixture();
     produce(&broker, &rt, "poll");
     // Data is there: answered at once even with a long wait.
     let started = std::time::Instant::now();
@@ -195,9 +203,7 @@ fn fetch_waits_up_to_max_wait_for_min_bytes() {
 
 #[test]
 fn a_waiting_fetch_is_answered_as_soon_as_data_arrives() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let broker = in_process_broker(dir.path());
-    let rt = runtime();
+    let (_dir, broker, rt) = fixture();
     produce(&broker, &rt, "wake");
     let waiting = std::sync::Arc::clone(&broker);
     let fetcher = std::thread::spawn(move || {
@@ -221,9 +227,7 @@ fn a_waiting_fetch_is_answered_as_soon_as_data_arrives() {
 
 #[test]
 fn a_consumer_goes_through_the_group_apis_at_every_advertised_version() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let broker = in_process_broker(dir.path());
-    let rt = runtime();
+    let (_dir, broker, rt) = fixture();
     let mut correlation = 0;
     for (api, range) in SUPPORTED_APIS
         .iter()
@@ -338,9 +342,7 @@ fn produce_batch(broker: &Broker, rt: &tokio::runtime::Runtime, records: Bytes) 
 
 #[test]
 fn init_producer_id_at_every_version_and_a_retried_batch_is_stored_once() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let broker = in_process_broker(dir.path());
-    let rt = runtime();
+    let (_dir, broker, rt) = fixture();
     let range = SUPPORTED_APIS
         .iter()
         .find(|(api, _)| *api == ApiKey::InitProducerId)
@@ -375,23 +377,14 @@ fn init_producer_id_at_every_version_and_a_retried_batch_is_stored_once() {
     assert_eq!(distinct.len(), ids.len(), "every producer gets its own ID");
 
     let id = ids[0];
-    assert_eq!(
-        produce_batch(&broker, &rt, idempotent_batch(id, 0, 0, 3)),
-        (0, 0)
-    );
-    assert_eq!(
-        produce_batch(&broker, &rt, idempotent_batch(id, 0, 3, 2)),
-        (0, 3)
-    );
-    // A retry of either answers with the first offsets and stores nothing.
-    assert_eq!(
-        produce_batch(&broker, &rt, idempotent_batch(id, 0, 0, 3)),
-        (0, 0)
-    );
-    assert_eq!(
-        produce_batch(&broker, &rt, idempotent_batch(id, 0, 3, 2)),
-        (0, 3)
-    );
+    // The second round is a retry of the first: answered with the first
+    // offsets, nothing stored.
+    for round in ["first", "retry"] {
+        for (sequence, count, offset) in [(0, 3, 0), (3, 2, 3)] {
+            let batch = idempotent_batch(id, 0, sequence, count);
+            assert_eq!(produce_batch(&broker, &rt, batch), (0, offset), "{round}");
+        }
+    }
     // A gap in the sequence is refused.
     let (code, _) = produce_batch(&broker, &rt, idempotent_batch(id, 0, 9, 1));
     assert_eq!(

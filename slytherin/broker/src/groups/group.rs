@@ -217,12 +217,10 @@ impl Groups {
         assignments: Vec<(String, Bytes)>,
         now: Instant,
     ) -> SyncOutcome {
-        let Some(group) = self.groups.get_mut(group_id) else {
-            return SyncOutcome::Failed(UNKNOWN_MEMBER_ID);
+        let group = match self.settled_member(group_id, member_id, generation, now) {
+            Ok(group) => group,
+            Err(code) => return SyncOutcome::Failed(code),
         };
-        if let Err(code) = group.check_member(member_id, generation, now) {
-            return SyncOutcome::Failed(code);
-        }
         if group.awaiting_sync && group.leader.as_deref() == Some(member_id) {
             for (id, assignment) in assignments {
                 if let Some(member) = group.members.get_mut(&id) {
@@ -245,12 +243,10 @@ impl Groups {
         generation: i32,
         now: Instant,
     ) -> SyncOutcome {
-        let Some(group) = self.groups.get_mut(group_id) else {
-            return SyncOutcome::Failed(UNKNOWN_MEMBER_ID);
+        let group = match self.settled_member(group_id, member_id, generation, now) {
+            Ok(group) => group,
+            Err(code) => return SyncOutcome::Failed(code),
         };
-        if let Err(code) = group.check_member(member_id, generation, now) {
-            return SyncOutcome::Failed(code);
-        }
         let Some(member) = group.members.get(member_id) else {
             return SyncOutcome::Failed(UNKNOWN_MEMBER_ID);
         };
@@ -270,13 +266,23 @@ impl Groups {
         generation: i32,
         now: Instant,
     ) -> i16 {
-        match self.groups.get_mut(group_id) {
-            Some(group) => group
-                .check_member(member_id, generation, now)
-                .err()
-                .unwrap_or(0),
-            None => UNKNOWN_MEMBER_ID,
-        }
+        self.settled_member(group_id, member_id, generation, now)
+            .err()
+            .unwrap_or(0)
+    }
+
+    /// The group of a member of the current generation, with no rebalance
+    /// under way; or the error code saying otherwise.
+    fn settled_member(
+        &mut self,
+        group_id: &str,
+        member_id: &str,
+        generation: i32,
+        now: Instant,
+    ) -> Result<&mut Group, i16> {
+        let group = self.groups.get_mut(group_id).ok_or(UNKNOWN_MEMBER_ID)?;
+        group.check_member(member_id, generation, now)?;
+        Ok(group)
     }
 
     /// A LeaveGroup for one member: 0 or an error code.

@@ -113,6 +113,14 @@ impl BrokerProcess {
         log
     }
 
+    /// Kills the broker with SIGKILL: no shutdown, no flush, like a crash.
+    pub fn kill_hard(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))

@@ -430,3 +430,70 @@ fn batches_in_every_librdkafka_codec_are_stored_and_served_unchanged() {
     }
     broker.stop();
 }
+
+#[test]
+fn committed_offsets_survive_a_restart() {
+    let Some(kcat) = kcat() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let broker = BrokerProcess::start(&data, &[]);
+    let limit = Duration::from_secs(60);
+    kcat.produce(broker.address(), "resumed", &messages(50, "before"), &[]);
+    let reader = kcat.group_consumer(
+        broker.address(),
+        "resumers",
+        "resumed",
+        &dir.path().join("before"),
+    );
+    let address = broker.address();
+    let context = || reader.log();
+    wait_until("the reader to read everything", limit, &context, || {
+        reader.consumed().len() == 50
+    });
+    wait_until("its commit", limit, &context, || {
+        committed_offsets(address, "resumers", "resumed", 1) == [50]
+    });
+    reader.stop();
+    broker.stop();
+
+    let broker = BrokerProcess::start(&data, &[]);
+    assert_eq!(
+        committed_offsets(broker.address(), "resumers", "resumed", 1),
+        [50]
+    );
+    let after = messages(10, "after");
+    kcat.produce(broker.address(), "resumed", &after, &[]);
+    let reader = kcat.group_consumer(
+        broker.address(),
+        "resumers",
+        "resumed",
+        &dir.path().join("after"),
+    );
+    let context = || reader.log();
+    wait_until(
+        "the reader to read the new messages",
+        limit,
+        &context,
+        || reader.consumed().len() >= 10,
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let got: Vec<_> = reader
+        .consumed()
+        .into_iter()
+        .map(|(_, o, k, v)| (o, k, v))
+        .collect();
+    let expected: Vec<_> = after
+        .iter()
+        .enumerate()
+        .map(|(i, (k, v))| (50 + i as i64, k.clone(), v.clone()))
+        .collect();
+    assert_eq!(got, expected, "only what came after the commit");
+    let listing = kcat.run(broker.address(), &["-L"], b"");
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    assert!(
+        listing.contains("__consumer_offsets"),
+        "the offsets topic is listed:\n{listing}"
+    );
+    reader.stop();
+    broker.stop();
+}

@@ -321,6 +321,15 @@ impl Groups {
         0
     }
 
+    /// Puts back an offset read from the offsets topic.
+    pub fn restore(&mut self, commit: super::persist::Commit) {
+        let group = self.groups.entry(commit.group).or_default();
+        group.offsets.insert(
+            (commit.topic, commit.partition),
+            (commit.offset, commit.metadata),
+        );
+    }
+
     /// A committed offset and its metadata.
     pub fn committed(
         &self,

@@ -11,10 +11,11 @@
 //! stop heartbeating for their session timeout are dropped, which opens a
 //! rebalance for the others.
 //!
-//! Committed offsets live in memory for now: a broker restart forgets
-//! them (consumers then start from their `auto.offset.reset`).
+//! Committed offsets are kept in memory and in the `__consumer_offsets`
+//! topic ([`persist`]), from which a restarted broker reads them back.
 
 mod group;
+pub mod persist;
 
 pub use group::{Committer, Groups, JoinOutcome, JoinRequest, SyncOutcome};
 

@@ -21,8 +21,9 @@ use tokio::time::Instant;
 
 use super::metadata::{advertised_host, NODE_ID};
 use crate::groups::codes::REBALANCE_IN_PROGRESS;
+use crate::groups::persist::{self, Commit};
 use crate::groups::{Committer, Groups, JoinOutcome, JoinRequest, SyncOutcome};
-use crate::server::Broker;
+use crate::server::{Broker, ShuttingDown};
 
 /// The longest a JoinGroup or SyncGroup waits, whatever the timeouts say.
 const MAX_WAIT: Duration = Duration::from_secs(300);
@@ -272,54 +273,86 @@ pub(crate) fn leave(
     answer
 }
 
-/// OffsetCommit (kept in memory; see [`crate::groups`]).
-pub(crate) fn commit(broker: &Broker, request: &OffsetCommitRequest) -> OffsetCommitResponse {
+/// OffsetCommit: checked by the coordinator, then appended to the offsets
+/// topic (one batch per request) before the answer.
+pub(crate) fn commit(
+    broker: &Broker,
+    request: &OffsetCommitRequest,
+) -> Result<OffsetCommitResponse, ShuttingDown> {
     let now = Instant::now();
     let by = Committer {
         group_id: request.group_id.as_str(),
         member_id: request.member_id.as_str(),
         generation: request.generation_id_or_member_epoch,
     };
-    let topics = broker.with_groups(|groups| {
+    let mut accepted = Vec::new();
+    let mut codes: Vec<Vec<i16>> = broker.with_groups(|groups| {
         request
             .topics
             .iter()
             .map(|topic| {
-                let partitions = topic
+                topic
                     .partitions
                     .iter()
                     .map(|p| {
+                        let metadata = p.committed_metadata.as_ref().map(|m| m.as_str().to_owned());
+                        let partition = (topic.name.as_str().to_owned(), p.partition_index);
                         let code = groups.commit(
                             &by,
-                            (topic.name.as_str().to_owned(), p.partition_index),
-                            (
-                                p.committed_offset,
-                                p.committed_metadata.as_ref().map(|m| m.as_str().to_owned()),
-                            ),
+                            partition,
+                            (p.committed_offset, metadata.clone()),
                             now,
                         );
-                        tracing::debug!(
-                            group = by.group_id,
-                            member = by.member_id,
-                            generation = by.generation,
-                            topic = topic.name.as_str(),
-                            partition = p.partition_index,
-                            offset = p.committed_offset,
-                            code,
-                            "offset commit"
-                        );
-                        OffsetCommitResponsePartition::default()
-                            .with_partition_index(p.partition_index)
-                            .with_error_code(code)
+                        if code == 0 {
+                            accepted.push(Commit {
+                                group: by.group_id.to_owned(),
+                                topic: topic.name.as_str().to_owned(),
+                                partition: p.partition_index,
+                                offset: p.committed_offset,
+                                metadata,
+                            });
+                        }
+                        code
                     })
-                    .collect();
-                OffsetCommitResponseTopic::default()
-                    .with_name(topic.name.clone())
-                    .with_partitions(partitions)
+                    .collect()
             })
             .collect()
     });
-    OffsetCommitResponse::default().with_topics(topics)
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    if let Err(error) =
+        broker.with_storage(|storage| persist::append(storage, &accepted, now_ms))?
+    {
+        tracing::warn!(group = by.group_id, %error, "committed offsets not stored");
+        let failed = ResponseError::KafkaStorageError.code();
+        codes
+            .iter_mut()
+            .flatten()
+            .filter(|c| **c == 0)
+            .for_each(|c| *c = failed);
+    }
+    let topics = request
+        .topics
+        .iter()
+        .zip(codes)
+        .map(|(topic, codes)| {
+            let partitions = topic
+                .partitions
+                .iter()
+                .zip(codes)
+                .map(|(p, code)| {
+                    OffsetCommitResponsePartition::default()
+                        .with_partition_index(p.partition_index)
+                        .with_error_code(code)
+                })
+                .collect();
+            OffsetCommitResponseTopic::default()
+                .with_name(topic.name.clone())
+                .with_partitions(partitions)
+        })
+        .collect();
+    Ok(OffsetCommitResponse::default().with_topics(topics))
 }
 
 /// OffsetFetch (versions up to 7: one group per request).

@@ -9,7 +9,7 @@ use kafka_protocol::messages::metadata_response::{
 use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
-use super::topics::existing_or_created;
+use super::topics::{existing_or_created, is_internal};
 use crate::server::{Broker, ShuttingDown};
 
 /// This broker's node ID.
@@ -46,7 +46,9 @@ pub(crate) fn handle(
                         .with_error_code(kafka_protocol::ResponseError::UnknownTopicId.code());
                 };
                 let found = existing_or_created(storage, name.as_str(), auto_create, settings);
-                let topic = MetadataResponseTopic::default().with_name(Some(name));
+                let topic = MetadataResponseTopic::default()
+                    .with_is_internal(is_internal(name.as_str()))
+                    .with_name(Some(name));
                 match found {
                     Ok(count) => topic.with_partitions((0..count as i32).map(partition).collect()),
                     Err(code) => topic.with_error_code(code),

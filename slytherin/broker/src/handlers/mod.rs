@@ -76,7 +76,7 @@ pub(crate) async fn dispatch(
         RequestKind::LeaveGroup(req) => {
             ResponseKind::LeaveGroup(groups::leave(broker, &req, version))
         }
-        RequestKind::OffsetCommit(req) => ResponseKind::OffsetCommit(groups::commit(broker, &req)),
+        RequestKind::OffsetCommit(req) => ResponseKind::OffsetCommit(groups::commit(broker, &req)?),
         RequestKind::OffsetFetch(req) => {
             ResponseKind::OffsetFetch(groups::fetch_offsets(broker, &req))
         }

@@ -13,7 +13,7 @@ use kafka_protocol::messages::{ProduceRequest, ProduceResponse};
 use kafka_protocol::ResponseError;
 
 use super::errors::{error_code, UNKNOWN_TOPIC_OR_PARTITION};
-use super::topics::existing_or_created;
+use super::topics::{existing_or_created, is_internal};
 use crate::producers::{ProducerBatch, Producers, SequenceCheck};
 use crate::server::{Broker, ShuttingDown};
 use crate::storage::batch::iter_batches;
@@ -32,8 +32,11 @@ pub(crate) fn handle(
             .into_iter()
             .map(|topic| {
                 let name = topic.name.as_str().to_owned();
-                let known =
-                    existing_or_created(storage, &name, settings.auto_create_topics, settings);
+                let known = if is_internal(&name) {
+                    Err(ResponseError::InvalidTopicException.code())
+                } else {
+                    existing_or_created(storage, &name, settings.auto_create_topics, settings)
+                };
                 let partitions = topic
                     .partition_data
                     .into_iter()

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use tokio::sync::Notify;
 
 use crate::config::BrokerConfig;
-use crate::groups::Groups;
+use crate::groups::{persist, Groups};
 use crate::handlers;
 use crate::producers::Producers;
 use crate::protocol::{decode_request, encode_response, RequestError};
@@ -78,16 +78,22 @@ pub struct Broker {
 }
 
 impl Broker {
-    /// A broker serving `storage`.
-    pub fn new(storage: Storage, settings: Settings) -> Arc<Self> {
-        Arc::new(Broker {
+    /// A broker serving `storage`; committed offsets are read back from
+    /// the offsets topic (created if missing).
+    pub fn new(mut storage: Storage, settings: Settings) -> Result<Arc<Self>, String> {
+        persist::ensure_topic(&mut storage).map_err(|e| e.to_string())?;
+        let mut groups = Groups::default();
+        for commit in persist::replay(&storage)? {
+            groups.restore(commit);
+        }
+        Ok(Arc::new(Broker {
             storage: Mutex::new(Some(storage)),
             appended: Notify::new(),
-            groups: Mutex::new(Groups::default()),
+            groups: Mutex::new(groups),
             groups_changed: Notify::new(),
             producers: Mutex::new(Producers::default()),
             settings,
-        })
+        }))
     }
 
     /// The settings.

@@ -24,6 +24,9 @@ pub enum ServerError {
     /// The storage could not be opened or closed.
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
+    /// The committed offsets could not be read back.
+    #[error("committed offsets: {0}")]
+    Offsets(String),
     /// The partition runtime could not start.
     #[error("partition runtime: {0}")]
     Runtime(String),
@@ -48,7 +51,8 @@ impl Server {
     /// Opens the storage (recovering it if needed) and starts serving.
     pub fn start(config: &BrokerConfig) -> Result<Server, ServerError> {
         let storage = Storage::open(&config.data, Arc::new(SystemClock))?;
-        let broker = Broker::new(storage, Settings::from_config(config));
+        let broker =
+            Broker::new(storage, Settings::from_config(config)).map_err(ServerError::Offsets)?;
         let runtime = start_runtime(config.cores)?;
         let messaging = runtime
             .partition(PARTITION)

@@ -465,7 +465,7 @@ pub fn in_process_broker(dir: &Path) -> std::sync::Arc<slytherin_broker::server:
     let mut config = BrokerConfig::default();
     config.log.durability = Durability::None;
     let storage = Storage::open(dir, std::sync::Arc::new(SystemClock)).expect("storage opens");
-    Broker::new(storage, Settings::from_config(&config))
+    Broker::new(storage, Settings::from_config(&config)).expect("the broker starts")
 }
 
 /// The address in-process requests pretend to arrive on.

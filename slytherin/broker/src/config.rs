@@ -44,6 +44,8 @@ pub struct BrokerConfig {
     pub idle_timeout_ms: u64,
     /// How long a request may take to arrive once it has begun.
     pub frame_timeout_ms: u64,
+    /// Address of the Prometheus endpoint (`GET /metrics`); none when unset.
+    pub metrics_listen: Option<SocketAddr>,
     /// Cores of the `messaging` partition; every usable core when unset.
     pub cores: Option<usize>,
     /// Configuration of new topics' partition logs.
@@ -65,6 +67,7 @@ impl Default for BrokerConfig {
             max_request_bytes: limits.max_request_bytes,
             idle_timeout_ms: limits.idle_timeout.as_millis() as u64,
             frame_timeout_ms: limits.frame_timeout.as_millis() as u64,
+            metrics_listen: None,
             cores: None,
             log: LogConfig::default(),
         }

@@ -9,6 +9,7 @@
 //!   handlers   one per Kafka API, turning requests into responses
 //!   groups     the consumer-group coordinator's state machine
 //!   producers  idempotent producers: IDs and sequence checks
+//!   metrics    Prometheus text: request latencies, bytes, sizes, lag
 //!   storage    per-partition segment logs of Kafka record batches
 //! ```
 
@@ -16,6 +17,7 @@ pub mod admin;
 pub mod config;
 pub mod groups;
 mod handlers;
+pub mod metrics;
 pub mod producers;
 pub mod protocol;
 pub mod server;

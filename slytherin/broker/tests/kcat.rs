@@ -497,3 +497,72 @@ fn committed_offsets_survive_a_restart() {
     reader.stop();
     broker.stop();
 }
+
+/// GETs `path` from `address` and returns the response.
+fn http_get(address: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(address).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout set");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").expect("sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("an answer");
+    answer
+}
+
+#[test]
+fn metrics_show_requests_bytes_partition_offsets_and_consumer_lag() {
+    let Some(kcat) = kcat() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broker = BrokerProcess::start(
+        &dir.path().join("data"),
+        &[("SLYTHERIN_METRICS_LISTEN", "127.0.0.1:0")],
+    );
+    let log = broker.log();
+    let metrics = log
+        .split("metrics on http://")
+        .nth(1)
+        .and_then(|rest| rest.split("/metrics").next())
+        .unwrap_or_else(|| panic!("the metrics address is logged:\n{log}"))
+        .to_owned();
+    kcat.produce(broker.address(), "measured", &messages(100, "m"), &[]);
+    let reader = kcat.group_consumer(
+        broker.address(),
+        "watchers",
+        "measured",
+        &dir.path().join("reader"),
+    );
+    let address = broker.address();
+    let context = || reader.log();
+    wait_until(
+        "the reader's commit",
+        Duration::from_secs(60),
+        &context,
+        || committed_offsets(address, "watchers", "measured", 1) == [100],
+    );
+    kcat.produce(broker.address(), "measured", &messages(7, "more"), &[]);
+    reader.stop();
+
+    let page = http_get(&metrics, "/metrics");
+    assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+    let value = |line_start: &str| -> f64 {
+        page.lines()
+            .find_map(|l| l.strip_prefix(line_start)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {line_start} in\n{page}"))
+    };
+    assert!(value("slytherin_request_duration_seconds_count{api=\"Produce\"}") >= 2.0);
+    assert!(value("slytherin_request_duration_seconds_count{api=\"Fetch\"}") >= 1.0);
+    assert!(value("slytherin_produced_bytes_total") > 1000.0);
+    assert!(value("slytherin_fetched_bytes_total") > 1000.0);
+    assert_eq!(
+        value("slytherin_partition_log_end_offset{topic=\"measured\",partition=\"0\"}"),
+        107.0
+    );
+    assert!(value("slytherin_partition_size_bytes{topic=\"measured\",partition=\"0\"}") > 1000.0);
+    // The reader committed 100 and left; 7 more arrived after.
+    let lag =
+        value("slytherin_consumer_lag{group=\"watchers\",topic=\"measured\",partition=\"0\"}");
+    assert!(lag == 7.0 || lag == 0.0, "lag {lag}");
+    assert!(http_get(&metrics, "/elsewhere").starts_with("HTTP/1.1 404"));
+    broker.stop();
+}

@@ -344,6 +344,23 @@ impl Groups {
             .cloned()
     }
 
+    /// Every committed offset: (group, topic, partition, offset).
+    pub fn all_committed(&self) -> Vec<(String, String, i32, i64)> {
+        let mut all: Vec<_> = self
+            .groups
+            .iter()
+            .flat_map(|(group, g)| {
+                g.offsets
+                    .iter()
+                    .map(move |((topic, partition), (offset, _))| {
+                        (group.clone(), topic.clone(), *partition, *offset)
+                    })
+            })
+            .collect();
+        all.sort();
+        all
+    }
+
     /// Every partition with a committed offset in a group.
     pub fn committed_partitions(&self, group_id: &str) -> Vec<(String, i32)> {
         self.groups

@@ -38,6 +38,7 @@ pub(crate) async fn handle(
         let (responses, bytes, failed) =
             broker.with_storage(|storage| read_all(storage, &request))?;
         if bytes >= min_bytes || failed || Instant::now() >= deadline {
+            broker.metrics().fetched(bytes);
             return Ok(FetchResponse::default().with_responses(responses));
         }
         tokio::select! {

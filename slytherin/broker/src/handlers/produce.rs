@@ -53,10 +53,13 @@ pub(crate) fn handle(
                         });
                         match stored {
                             Err(code) => answer.with_error_code(code),
-                            Ok(stored) => answer
-                                .with_base_offset(stored.base_offset)
-                                .with_log_append_time_ms(stored.log_append_time)
-                                .with_log_start_offset(stored.log_start_offset),
+                            Ok(stored) => {
+                                broker.metrics().produced(stored.bytes);
+                                answer
+                                    .with_base_offset(stored.base_offset)
+                                    .with_log_append_time_ms(stored.log_append_time)
+                                    .with_log_start_offset(stored.log_start_offset)
+                            }
                         }
                     })
                     .collect();
@@ -72,6 +75,8 @@ pub(crate) fn handle(
 
 /// What was stored for a partition.
 struct Stored {
+    /// Bytes appended (0 for a retried batch).
+    bytes: usize,
     base_offset: i64,
     log_append_time: i64,
     log_start_offset: i64,
@@ -105,6 +110,7 @@ fn append(
                 "duplicate batch not stored again"
             );
             return Ok(Stored {
+                bytes: 0,
                 base_offset,
                 log_append_time: -1,
                 log_start_offset: log.log_start_offset(),
@@ -125,6 +131,7 @@ fn append(
         Ok(info) => {
             producers.record(topic, data.index, &producer, info.base_offset);
             Ok(Stored {
+                bytes: info.bytes,
                 base_offset: info.base_offset,
                 log_append_time: info.log_append_time.unwrap_or(-1),
                 log_start_offset: log.log_start_offset(),

@@ -10,6 +10,7 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use bytes::Bytes;
 use tokio::sync::Notify;
@@ -17,6 +18,7 @@ use tokio::sync::Notify;
 use crate::config::BrokerConfig;
 use crate::groups::{persist, Groups};
 use crate::handlers;
+use crate::metrics::Metrics;
 use crate::producers::Producers;
 use crate::protocol::{decode_request, encode_response, RequestError};
 use crate::storage::{LogConfig, Storage, StorageError};
@@ -74,6 +76,7 @@ pub struct Broker {
     groups: Mutex<Groups>,
     groups_changed: Notify,
     producers: Mutex<Producers>,
+    metrics: Metrics,
     settings: Settings,
 }
 
@@ -92,6 +95,7 @@ impl Broker {
             groups: Mutex::new(groups),
             groups_changed: Notify::new(),
             producers: Mutex::new(Producers::default()),
+            metrics: Metrics::default(),
             settings,
         }))
     }
@@ -99,6 +103,18 @@ impl Broker {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The counters handlers update.
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The metrics in Prometheus' text format.
+    pub fn metrics_text(&self) -> String {
+        let storage = self.storage.lock().unwrap_or_else(PoisonError::into_inner);
+        let groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
+        self.metrics.render(storage.as_ref(), &groups)
     }
 
     /// Runs `work` with the storage, unless it was closed.
@@ -155,6 +171,14 @@ impl Broker {
     /// Handles one request frame (the bytes after the size prefix) that
     /// arrived on a connection to `local`, this broker's end of it.
     pub async fn handle(&self, frame: Vec<u8>, local: SocketAddr) -> Outcome {
+        let outcome = self.answer(frame, local).await;
+        if let Outcome::Close(_) = outcome {
+            self.metrics.refused();
+        }
+        outcome
+    }
+
+    async fn answer(&self, frame: Vec<u8>, local: SocketAddr) -> Outcome {
         let request = match decode_request(Bytes::from(frame)) {
             Ok(request) => request,
             Err(RequestError::UnsupportedVersion {
@@ -167,7 +191,10 @@ impl Broker {
         let api = request.api_key;
         let version = request.header.request_api_version;
         let correlation_id = request.header.correlation_id;
-        match handlers::dispatch(self, request, local).await {
+        let started = Instant::now();
+        let handled = handlers::dispatch(self, request, local).await;
+        self.metrics.request(api, started.elapsed());
+        match handled {
             Ok(Some(body)) => match encode_response(api, version, correlation_id, &body) {
                 Ok(bytes) => Outcome::Respond(bytes),
                 Err(reason) => Outcome::Close(reason),

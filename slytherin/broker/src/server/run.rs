@@ -10,6 +10,7 @@ use partition::{CoreSet, Machine, Plan, Policy, Runtime};
 
 use super::broker::{Broker, Settings};
 use super::connection::serve_connection;
+use super::metrics_http::serve_metrics;
 use crate::config::BrokerConfig;
 use crate::storage::{Storage, StorageError, SystemClock};
 
@@ -68,6 +69,18 @@ impl Server {
                 source,
             })?;
         tracing::info!(%address, cores = ?messaging.cores(), data = %config.data.display(), "listening on {address}");
+        if let Some(metrics) = config.metrics_listen {
+            let shared = Arc::clone(&broker);
+            let bound = messaging
+                .listen(metrics, move |stream, _| {
+                    serve_metrics(Arc::clone(&shared), stream)
+                })
+                .map_err(|source| ServerError::Listen {
+                    address: metrics,
+                    source,
+                })?;
+            tracing::info!("metrics on http://{bound}/metrics");
+        }
         Ok(Server {
             runtime,
             broker,

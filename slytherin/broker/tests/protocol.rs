@@ -11,8 +11,8 @@ use kafka_protocol::messages::*;
 use slytherin_broker::protocol::SUPPORTED_APIS;
 use slytherin_broker::server::Broker;
 use support::{
-    common, decode_answer, encode_request, group_request, in_process_broker, name, request,
-    GROUP_APIS, LOCAL,
+    common, decode_answer, encode_request, group_request, in_process_broker, name, produce_outcome,
+    produce_request, request, GROUP_APIS, LOCAL,
 };
 
 /// Error codes anywhere in an answer, with where they were.
@@ -323,21 +323,14 @@ fn idempotent_batch(producer_id: i64, epoch: i16, base_sequence: i32, count: i32
 }
 
 fn produce_batch(broker: &Broker, rt: &tokio::runtime::Runtime, records: Bytes) -> (i16, i64) {
-    use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
-    let request = RequestKind::Produce(ProduceRequest::default().with_acks(-1).with_topic_data(
-        vec![TopicProduceData::default()
-                .with_name(name("idempotent"))
-                .with_partition_data(vec![PartitionProduceData::default()
-                    .with_index(0)
-                    .with_records(Some(records))])],
-    ));
-    let frame = encode_request(ApiKey::Produce, 7, 1, &request);
+    let frame = encode_request(
+        ApiKey::Produce,
+        7,
+        1,
+        &produce_request("idempotent", records),
+    );
     let (_, answer) = decode_answer(rt.block_on(broker.handle(frame, LOCAL)), ApiKey::Produce, 7);
-    let ResponseKind::Produce(answer) = answer else {
-        panic!("not a produce answer")
-    };
-    let partition = &answer.responses[0].partition_responses[0];
-    (partition.error_code, partition.base_offset)
+    produce_outcome(&answer)
 }
 
 #[test]

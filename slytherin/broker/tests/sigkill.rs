@@ -9,13 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
-use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
-use kafka_protocol::messages::{ApiKey, FetchRequest, ProduceRequest, RequestKind, ResponseKind};
+use kafka_protocol::messages::{ApiKey, FetchRequest, RequestKind, ResponseKind};
 use slytherin_broker::admin::Admin;
 use slytherin_broker::storage::batch::iter_batches;
-use support::{common, name, BrokerProcess};
+use support::{common, name, produce_outcome, produce_request, BrokerProcess};
 
 const TOPIC: &str = "durable";
 
@@ -30,22 +28,13 @@ fn produce_until_killed(
     let mut acked = Vec::new();
     for seed in first_seed.. {
         let batch = common::simple_batch(20, 1_000, 100, seed);
-        let request = RequestKind::Produce(
-            ProduceRequest::default()
-                .with_acks(-1)
-                .with_timeout_ms(30_000)
-                .with_topic_data(vec![TopicProduceData::default()
-                    .with_name(name(TOPIC))
-                    .with_partition_data(vec![PartitionProduceData::default()
-                        .with_index(0)
-                        .with_records(Some(Bytes::from(batch.clone())))])]),
-        );
-        let Ok(ResponseKind::Produce(answer)) = admin.call(ApiKey::Produce, 7, &request) else {
+        let request = produce_request(TOPIC, batch.clone());
+        let Ok(answer) = admin.call(ApiKey::Produce, 7, &request) else {
             return acked;
         };
-        let partition = &answer.responses[0].partition_responses[0];
-        assert_eq!(partition.error_code, 0, "a produce failed before the kill");
-        acked.push((batch, partition.base_offset));
+        let (code, base_offset) = produce_outcome(&answer);
+        assert_eq!(code, 0, "a produce failed before the kill");
+        acked.push((batch, base_offset));
         started.store(true, Ordering::Relaxed);
     }
     acked

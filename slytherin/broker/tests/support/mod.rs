@@ -528,21 +528,9 @@ pub fn request(api: ApiKey, version: i16, topic: &str) -> RequestKind {
                 ]))
                 .with_allow_auto_topic_creation(true),
         ),
-        ApiKey::Produce => RequestKind::Produce(
-            ProduceRequest::default()
-                .with_acks(-1)
-                .with_timeout_ms(1000)
-                .with_topic_data(vec![TopicProduceData::default()
-                    .with_name(name(topic))
-                    .with_partition_data(vec![PartitionProduceData::default()
-                        .with_index(0)
-                        .with_records(Some(Bytes::from(common::simple_batch(
-                            3,
-                            1_000,
-                            10,
-                            version as u64,
-                        ))))])]),
-        ),
+        ApiKey::Produce => {
+            produce_request(topic, common::simple_batch(3, 1_000, 10, version as u64))
+        }
         ApiKey::Fetch => RequestKind::Fetch(
             FetchRequest::default()
                 .with_max_wait_ms(0)
@@ -690,3 +678,29 @@ pub const GROUP_APIS: [ApiKey; 7] = [
     ApiKey::OffsetFetch,
     ApiKey::LeaveGroup,
 ];
+
+/// An acks=all Produce of `batch` to partition 0 of `topic`.
+pub fn produce_request(topic: &str, batch: impl Into<Bytes>) -> RequestKind {
+    let partition = PartitionProduceData::default()
+        .with_index(0)
+        .with_records(Some(batch.into()));
+    let topic = TopicProduceData::default()
+        .with_name(name(topic))
+        .with_partition_data(vec![partition]);
+    RequestKind::Produce(
+        ProduceRequest::default()
+            .with_acks(-1)
+            .with_timeout_ms(30_000)
+            .with_topic_data(vec![topic]),
+    )
+}
+
+/// The error code and base offset of the first partition of a Produce
+/// answer.
+pub fn produce_outcome(answer: &ResponseKind) -> (i16, i64) {
+    let ResponseKind::Produce(answer) = answer else {
+        panic!("not a produce answer: {answer:?}")
+    };
+    let partition = &answer.responses[0].partition_responses[0];
+    (partition.error_code, partition.base_offset)
+}

@@ -24,6 +24,18 @@ pub struct Admin {
     correlation: i32,
 }
 
+/// A consumer group as `groups describe` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupDescription {
+    /// The group's state (Stable, Empty…).
+    pub state: String,
+    /// Members: member ID and client ID.
+    pub members: Vec<(String, String)>,
+    /// Per committed partition: topic, partition, committed offset, log
+    /// end offset, lag.
+    pub partitions: Vec<(String, i32, i64, i64, i64)>,
+}
+
 /// A topic as `describe` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicDescription {
@@ -174,6 +186,67 @@ impl Admin {
                 check(p.error_code, &format!("{topic}/{}", p.partition_index)).map(|()| p.offset)
             })
             .collect()
+    }
+
+    /// Every consumer group: ID and state.
+    pub fn groups(&mut self) -> Result<Vec<(String, String)>, String> {
+        let request = RequestKind::ListGroups(ListGroupsRequest::default());
+        let ResponseKind::ListGroups(answer) = self.call(ApiKey::ListGroups, 4, &request)? else {
+            return Err("a ListGroups request got another answer".to_owned());
+        };
+        check(answer.error_code, "ListGroups")?;
+        Ok(answer
+            .groups
+            .into_iter()
+            .map(|g| (g.group_id.to_string(), g.group_state.to_string()))
+            .collect())
+    }
+
+    /// A group's state, members, committed offsets and lag.
+    pub fn describe_group(&mut self, group: &str) -> Result<GroupDescription, String> {
+        let request = RequestKind::DescribeGroups(
+            DescribeGroupsRequest::default().with_groups(vec![GroupId(text(group))]),
+        );
+        let ResponseKind::DescribeGroups(answer) =
+            self.call(ApiKey::DescribeGroups, 5, &request)?
+        else {
+            return Err("a DescribeGroups request got another answer".to_owned());
+        };
+        let described = answer.groups.first().ok_or("no answer about the group")?;
+        check(described.error_code, group)?;
+        let request = RequestKind::OffsetFetch(
+            OffsetFetchRequest::default()
+                .with_group_id(GroupId(text(group)))
+                .with_topics(None),
+        );
+        let ResponseKind::OffsetFetch(offsets) = self.call(ApiKey::OffsetFetch, 5, &request)?
+        else {
+            return Err("an OffsetFetch request got another answer".to_owned());
+        };
+        let mut partitions = Vec::new();
+        for topic in &offsets.topics {
+            let indexes: Vec<i32> = topic.partitions.iter().map(|p| p.partition_index).collect();
+            let ends = self.offsets(topic.name.as_str(), &indexes, -1)?;
+            for (p, end) in topic.partitions.iter().zip(ends) {
+                let lag = (end - p.committed_offset.max(0)).max(0);
+                partitions.push((
+                    topic.name.to_string(),
+                    p.partition_index,
+                    p.committed_offset,
+                    end,
+                    lag,
+                ));
+            }
+        }
+        Ok(GroupDescription {
+            state: described.group_state.to_string(),
+            members: described
+                .members
+                .iter()
+                .map(|m| (m.member_id.to_string(), m.client_id.to_string()))
+                .collect(),
+            partitions,
+        })
     }
 
     /// Creates a topic; `configs` are Kafka topic settings (`retention.ms`…).

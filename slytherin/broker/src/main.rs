@@ -57,6 +57,25 @@ enum Command {
         #[command(subcommand)]
         action: TopicsAction,
     },
+    /// Lists and describes consumer groups on a running broker.
+    Groups {
+        /// The broker's address.
+        #[arg(long, default_value = "127.0.0.1:9092")]
+        broker: String,
+        #[command(subcommand)]
+        action: GroupsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum GroupsAction {
+    /// Every group and its state.
+    List,
+    /// A group's members, committed offsets and lag per partition.
+    Describe {
+        /// The group.
+        group: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +159,7 @@ fn main() -> ExitCode {
             settings.load().and_then(|c| verify(&c.data, &topic))
         }
         Command::Topics { broker, action } => topics(&broker, action),
+        Command::Groups { broker, action } => groups(&broker, action),
     };
     match outcome {
         Ok(code) => code,
@@ -220,13 +240,47 @@ fn verify(data: &Path, topic: &str) -> Result<ExitCode, String> {
     })
 }
 
-fn topics(broker: &str, action: TopicsAction) -> Result<ExitCode, String> {
+fn connect(broker: &str) -> Result<Admin, String> {
     let address = broker
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve {broker}: {e}"))?
         .next()
         .ok_or_else(|| format!("{broker} resolves to no address"))?;
-    let mut admin = Admin::connect(address)?;
+    Admin::connect(address)
+}
+
+fn groups(broker: &str, action: GroupsAction) -> Result<ExitCode, String> {
+    let mut admin = connect(broker)?;
+    match action {
+        GroupsAction::List => {
+            for (group, state) in admin.groups()? {
+                println!("{group}\t{state}");
+            }
+        }
+        GroupsAction::Describe { group } => {
+            let description = admin.describe_group(&group)?;
+            println!(
+                "{group}: {}, {} members",
+                description.state,
+                description.members.len()
+            );
+            for (member, client) in &description.members {
+                println!("  member {member} (client {client})");
+            }
+            println!(
+                "  {:<30} {:>9} {:>12} {:>12} {:>8}",
+                "topic", "partition", "committed", "end", "lag"
+            );
+            for (topic, partition, committed, end, lag) in &description.partitions {
+                println!("  {topic:<30} {partition:>9} {committed:>12} {end:>12} {lag:>8}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn topics(broker: &str, action: TopicsAction) -> Result<ExitCode, String> {
+    let mut admin = connect(broker)?;
     match action {
         TopicsAction::List => {
             for (topic, partitions) in admin.list()? {

@@ -564,5 +564,35 @@ fn metrics_show_requests_bytes_partition_offsets_and_consumer_lag() {
         value("slytherin_consumer_lag{group=\"watchers\",topic=\"measured\",partition=\"0\"}");
     assert!(lag == 7.0 || lag == 0.0, "lag {lag}");
     assert!(http_get(&metrics, "/elsewhere").starts_with("HTTP/1.1 404"));
+
+    let groups = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_slytherin"))
+            .args(["groups", "--broker", &broker.address().to_string()])
+            .args(args)
+            .output()
+            .expect("slytherin groups runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let listing = groups(&["list"]);
+    assert!(listing.contains("watchers\tEmpty"), "{listing}");
+    let description = groups(&["describe", "watchers"]);
+    let row: Vec<&str> = description
+        .lines()
+        .find(|l| l.trim_start().starts_with("measured "))
+        .unwrap_or_else(|| panic!("a row for the topic:\n{description}"))
+        .split_whitespace()
+        .collect();
+    let committed: i64 = row[2].parse().expect("committed");
+    assert_eq!((row[1], row[3]), ("0", "107"), "{description}");
+    assert_eq!(
+        row[4].parse::<i64>().expect("lag"),
+        107 - committed,
+        "{description}"
+    );
     broker.stop();
 }

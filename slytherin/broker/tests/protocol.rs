@@ -265,6 +265,22 @@ fn a_consumer_goes_through_the_group_apis_at_every_advertised_version() {
                         assert_eq!(&r.assignment[..], b"assignment", "{context}");
                     }
                     ResponseKind::Heartbeat(r) => assert_eq!(r.error_code, 0, "{context}"),
+                    ResponseKind::ListGroups(r) => {
+                        assert!(
+                            r.groups.iter().any(|g| g.group_id.as_str() == group),
+                            "{context}"
+                        );
+                    }
+                    ResponseKind::DescribeGroups(r) => {
+                        let described = &r.groups[0];
+                        assert_eq!(described.group_state.as_str(), "Stable", "{context}");
+                        assert_eq!(described.members.len(), 1, "{context}");
+                        assert_eq!(
+                            &described.members[0].member_assignment[..],
+                            b"assignment",
+                            "{context}"
+                        );
+                    }
                     ResponseKind::OffsetCommit(r) => {
                         assert_eq!(r.topics[0].partitions[0].error_code, 0, "{context}");
                     }

@@ -64,6 +64,20 @@ pub struct Committer<'a> {
     pub generation: i32,
 }
 
+/// A group as DescribeGroups shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupView {
+    /// Kafka's name for its state: Empty, PreparingRebalance,
+    /// CompletingRebalance or Stable.
+    pub state: &'static str,
+    /// "consumer" for consumers.
+    pub protocol_type: String,
+    /// The assignment strategy of the current generation.
+    pub protocol: String,
+    /// Members: ID, client ID, metadata for the strategy, assignment.
+    pub members: Vec<(String, String, Bytes, Bytes)>,
+}
+
 /// The answer to a SyncGroup.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SyncOutcome {
@@ -77,6 +91,7 @@ pub enum SyncOutcome {
 
 #[derive(Debug, Clone)]
 struct Member {
+    client_id: String,
     session_timeout: Duration,
     rebalance_timeout: Duration,
     protocols: Vec<(String, Bytes)>,
@@ -143,6 +158,7 @@ impl Groups {
         let opens_rebalance = group.rebalance_deadline.is_none();
         group.protocol_type = Some(request.protocol_type);
         let member = Member {
+            client_id: request.client_id,
             session_timeout: request.session_timeout,
             rebalance_timeout: request.rebalance_timeout,
             protocols: request.protocols,
@@ -344,6 +360,49 @@ impl Groups {
             .cloned()
     }
 
+    /// Every group: its ID, protocol type and state.
+    pub fn list(&mut self, now: Instant) -> Vec<(String, String, &'static str)> {
+        let mut all: Vec<_> = self
+            .groups
+            .iter_mut()
+            .map(|(id, group)| {
+                group.expire(now);
+                (
+                    id.clone(),
+                    group.protocol_type.clone().unwrap_or_default(),
+                    group.state(),
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    }
+
+    /// One group's state and members, if the broker knows it.
+    pub fn describe(&mut self, group_id: &str, now: Instant) -> Option<GroupView> {
+        let group = self.groups.get_mut(group_id)?;
+        group.expire(now);
+        let protocol = group.protocol.clone().unwrap_or_default();
+        Some(GroupView {
+            state: group.state(),
+            protocol_type: group.protocol_type.clone().unwrap_or_default(),
+            members: group
+                .members
+                .iter()
+                .map(|(id, m)| {
+                    let assignment = m.assignment.clone().unwrap_or_default();
+                    (
+                        id.clone(),
+                        m.client_id.clone(),
+                        m.metadata(&protocol),
+                        assignment,
+                    )
+                })
+                .collect(),
+            protocol,
+        })
+    }
+
     /// Every committed offset: (group, topic, partition, offset).
     pub fn all_committed(&self) -> Vec<(String, String, i32, i64)> {
         let mut all: Vec<_> = self
@@ -371,6 +430,18 @@ impl Groups {
 }
 
 impl Group {
+    fn state(&self) -> &'static str {
+        if self.members.is_empty() {
+            "Empty"
+        } else if self.rebalance_deadline.is_some() {
+            "PreparingRebalance"
+        } else if self.awaiting_sync {
+            "CompletingRebalance"
+        } else {
+            "Stable"
+        }
+    }
+
     /// Whether a member with these protocols can join: it shares at least
     /// one with every current member.
     fn fits(&self, protocols: &[(String, Bytes)]) -> bool {

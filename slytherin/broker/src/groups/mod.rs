@@ -17,7 +17,7 @@
 mod group;
 pub mod persist;
 
-pub use group::{Committer, Groups, JoinOutcome, JoinRequest, SyncOutcome};
+pub use group::{Committer, GroupView, Groups, JoinOutcome, JoinRequest, SyncOutcome};
 
 /// Kafka error codes the coordinator answers with.
 pub mod codes {

@@ -80,6 +80,12 @@ pub(crate) async fn dispatch(
         RequestKind::OffsetFetch(req) => {
             ResponseKind::OffsetFetch(groups::fetch_offsets(broker, &req))
         }
+        RequestKind::ListGroups(req) => {
+            ResponseKind::ListGroups(groups::list(broker, &req, version))
+        }
+        RequestKind::DescribeGroups(req) => {
+            ResponseKind::DescribeGroups(groups::describe(broker, &req))
+        }
         RequestKind::InitProducerId(req) => {
             ResponseKind::InitProducerId(init_producer_id::handle(broker, &req))
         }

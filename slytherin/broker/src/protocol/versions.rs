@@ -28,6 +28,8 @@ pub const SUPPORTED_APIS: &[(ApiKey, VersionRange)] = &[
     (ApiKey::LeaveGroup, VersionRange { min: 0, max: 4 }),
     (ApiKey::OffsetCommit, VersionRange { min: 2, max: 8 }),
     (ApiKey::OffsetFetch, VersionRange { min: 1, max: 7 }),
+    (ApiKey::ListGroups, VersionRange { min: 0, max: 4 }),
+    (ApiKey::DescribeGroups, VersionRange { min: 0, max: 5 }),
     (ApiKey::InitProducerId, VersionRange { min: 0, max: 4 }),
 ];
 

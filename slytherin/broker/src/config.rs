@@ -40,6 +40,10 @@ pub struct BrokerConfig {
     pub max_partitions_per_topic: u32,
     /// Largest request accepted (Kafka's `socket.request.max.bytes`).
     pub max_request_bytes: usize,
+    /// Most record bytes one Fetch answer holds, whatever the client asks
+    /// (Kafka's broker-side `fetch.max.bytes`): bounds the memory a fetch
+    /// takes.
+    pub max_fetch_bytes: usize,
     /// How long a connection may be silent between requests.
     pub idle_timeout_ms: u64,
     /// How long a request may take to arrive once it has begun.
@@ -65,6 +69,7 @@ impl Default for BrokerConfig {
             default_partitions: 1,
             max_partitions_per_topic: 1024,
             max_request_bytes: limits.max_request_bytes,
+            max_fetch_bytes: 55 * 1024 * 1024,
             idle_timeout_ms: limits.idle_timeout.as_millis() as u64,
             frame_timeout_ms: limits.frame_timeout.as_millis() as u64,
             metrics_listen: None,

@@ -43,6 +43,8 @@ pub struct Settings {
     pub default_partitions: u32,
     /// Most partitions a topic may have.
     pub max_partitions_per_topic: u32,
+    /// Most record bytes in one Fetch answer.
+    pub max_fetch_bytes: usize,
     /// Log configuration of new topics.
     pub log: LogConfig,
     /// The host clients are told to connect to; when unset, the address
@@ -57,6 +59,7 @@ impl Settings {
             auto_create_topics: config.auto_create_topics,
             default_partitions: config.default_partitions,
             max_partitions_per_topic: config.max_partitions_per_topic,
+            max_fetch_bytes: config.max_fetch_bytes,
             log: config.log.clone(),
             advertised_host: config.advertised_host.clone(),
         }

@@ -7,9 +7,14 @@ use bytes::Bytes;
 use tokio::time::Instant;
 
 use super::codes::{
-    ILLEGAL_GENERATION, INCONSISTENT_GROUP_PROTOCOL, INVALID_GROUP_ID, REBALANCE_IN_PROGRESS,
-    UNKNOWN_MEMBER_ID,
+    ILLEGAL_GENERATION, INCONSISTENT_GROUP_PROTOCOL, INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT,
+    REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID,
 };
+
+/// Session timeouts a member may ask for: Kafka's defaults for
+/// `group.min.session.timeout.ms` and `group.max.session.timeout.ms`.
+const SESSION_TIMEOUTS: std::ops::RangeInclusive<Duration> =
+    Duration::from_secs(6)..=Duration::from_secs(30 * 60);
 
 /// What a JoinGroup asks for.
 #[derive(Debug, Clone)]
@@ -133,6 +138,9 @@ impl Groups {
     ) -> Result<(String, i32), i16> {
         if group_id.is_empty() {
             return Err(INVALID_GROUP_ID);
+        }
+        if !SESSION_TIMEOUTS.contains(&request.session_timeout) {
+            return Err(INVALID_SESSION_TIMEOUT);
         }
         let group = self.groups.entry(group_id.to_owned()).or_default();
         group.expire(now);

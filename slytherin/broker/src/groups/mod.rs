@@ -31,6 +31,8 @@ pub mod codes {
     pub const REBALANCE_IN_PROGRESS: i16 = ResponseError::RebalanceInProgress.code();
     /// The member's protocols do not fit the group's.
     pub const INCONSISTENT_GROUP_PROTOCOL: i16 = ResponseError::InconsistentGroupProtocol.code();
+    /// The session timeout is outside the range the broker allows.
+    pub const INVALID_SESSION_TIMEOUT: i16 = ResponseError::InvalidSessionTimeout.code();
     /// The group ID is empty.
     pub const INVALID_GROUP_ID: i16 = ResponseError::InvalidGroupId.code();
 }

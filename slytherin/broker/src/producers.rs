@@ -3,16 +3,27 @@
 //! batch (same producer, epoch and base sequence) is answered with the
 //! offset it got the first time instead of being stored twice.
 //!
-//! The sequence state lives in memory: after a restart the first batch of
-//! each producer is taken as it comes (Kafka rebuilds the state from the
-//! log; that is left for later).
+//! The sequence state lives in memory. After a restart it is rebuilt per
+//! partition, the first time an idempotent producer writes to it, from the
+//! batch headers of the partition's tail (the last [`TAIL_OFFSETS`]
+//! offsets, at most [`TAIL_BYTES`]), so a batch retried across a broker
+//! crash is still recognised. Kafka keeps snapshots to rebuild from the
+//! whole log; a retry older than the tail would be stored again here.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::storage::batch::iter_batches;
+use crate::storage::{PartitionLog, StorageError};
 
 /// Batches remembered per producer and partition: librdkafka and the Java
 /// client keep at most five requests in flight with idempotence on.
 const REMEMBERED: usize = 5;
+
+/// How far back the tail scan looks, in offsets.
+pub const TAIL_OFFSETS: i64 = 10_000;
+/// The most bytes the tail scan reads.
+pub const TAIL_BYTES: usize = 8 * 1024 * 1024;
 
 /// What a partition knows of a batch's producer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +61,8 @@ struct Stored {
 pub struct Producers {
     next_id: i64,
     batches: HashMap<(String, i32, i64), (i16, VecDeque<Stored>)>,
+    /// Partitions whose tail has been scanned since the broker started.
+    scanned: HashSet<(String, i32)>,
 }
 
 impl Default for Producers {
@@ -62,6 +75,7 @@ impl Default for Producers {
         Producers {
             next_id: now,
             batches: HashMap::new(),
+            scanned: HashSet::new(),
         }
     }
 }
@@ -106,6 +120,43 @@ impl Producers {
             }
             _ => SequenceCheck::Fresh,
         }
+    }
+
+    /// Learns the producers of a partition's tail, once per partition and
+    /// broker run (see the module documentation).
+    pub fn learn_tail(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        log: &PartitionLog,
+    ) -> Result<(), StorageError> {
+        if !self.scanned.insert((topic.to_owned(), partition)) {
+            return Ok(());
+        }
+        let end = log.log_end_offset();
+        let mut offset = log.log_start_offset().max(end - TAIL_OFFSETS);
+        let mut budget = TAIL_BYTES;
+        while offset < end && budget > 0 {
+            let read = log.read(offset, budget)?;
+            if read.records.is_empty() {
+                break;
+            }
+            budget = budget.saturating_sub(read.records.len());
+            for header in iter_batches(&read.records)
+                .flatten()
+                .map(|(header, _)| header)
+            {
+                let batch = ProducerBatch {
+                    producer_id: header.producer_id,
+                    epoch: header.producer_epoch,
+                    base_sequence: header.base_sequence,
+                    last_sequence: header.base_sequence.wrapping_add(header.last_offset_delta),
+                };
+                self.record(topic, partition, &batch, header.base_offset);
+            }
+            offset = read.next_offset;
+        }
+        Ok(())
     }
 
     /// Records a stored batch.

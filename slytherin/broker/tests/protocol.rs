@@ -417,3 +417,40 @@ fn init_producer_id_at_every_version_and_a_retried_batch_is_stored_once() {
         "three batches stored, six records, no duplicate"
     );
 }
+
+#[test]
+fn a_batch_retried_across_a_broker_restart_is_still_stored_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rt = runtime();
+    let id = 4242;
+    let broker = in_process_broker(dir.path());
+    assert_eq!(
+        produce_batch(&broker, &rt, idempotent_batch(id, 0, 0, 3)),
+        (0, 0)
+    );
+    assert_eq!(
+        produce_batch(&broker, &rt, idempotent_batch(id, 0, 3, 2)),
+        (0, 3)
+    );
+    broker.close().expect("closed");
+    drop(broker);
+
+    // The producer never saw the second answer and retries after the restart.
+    let broker = in_process_broker(dir.path());
+    assert_eq!(
+        produce_batch(&broker, &rt, idempotent_batch(id, 0, 3, 2)),
+        (0, 3)
+    );
+    assert_eq!(
+        produce_batch(&broker, &rt, idempotent_batch(id, 0, 5, 1)),
+        (0, 5)
+    );
+    let end = broker
+        .with_storage(|s| {
+            s.topic("idempotent")
+                .and_then(|t| t.partition(0))
+                .map(|l| l.log_end_offset())
+        })
+        .expect("open");
+    assert_eq!(end, Some(6));
+}

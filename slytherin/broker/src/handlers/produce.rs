@@ -100,6 +100,11 @@ fn append(
         return Err(ResponseError::CorruptMessage.code());
     };
     let producer = producer_batch(records).map_err(|()| ResponseError::CorruptMessage.code())?;
+    if producer.producer_id >= 0 {
+        producers
+            .learn_tail(topic, data.index, log)
+            .map_err(|e| error_code(&e))?;
+    }
     match producers.check(topic, data.index, &producer) {
         SequenceCheck::Fresh => {}
         SequenceCheck::Duplicate(base_offset) => {

@@ -15,6 +15,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod data_lock;
 pub mod groups;
 mod handlers;
 pub mod metrics;

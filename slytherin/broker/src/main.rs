@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use nix::sys::signal::{SigSet, Signal};
 use slytherin_broker::admin::Admin;
 use slytherin_broker::config::BrokerConfig;
+use slytherin_broker::data_lock::DataLock;
 use slytherin_broker::server::Server;
 use slytherin_broker::storage::{Storage, SystemClock, Verification};
 
@@ -204,6 +205,7 @@ fn write_address(path: &Path, address: SocketAddr) -> Result<(), String> {
 }
 
 fn verify(data: &Path, topic: &str) -> Result<ExitCode, String> {
+    let _lock = DataLock::acquire(data)?;
     let storage =
         Storage::open(data, std::sync::Arc::new(SystemClock)).map_err(|e| e.to_string())?;
     let found = storage

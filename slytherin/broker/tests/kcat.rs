@@ -596,3 +596,38 @@ fn metrics_show_requests_bytes_partition_offsets_and_consumer_lag() {
     );
     broker.stop();
 }
+
+#[test]
+fn a_data_folder_in_use_is_refused_to_a_second_broker_and_to_verify() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let broker = BrokerProcess::start(&data, &[]);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_slytherin"))
+            .args(args)
+            .arg("--data")
+            .arg(&data)
+            .env("SLYTHERIN_LISTEN", "127.0.0.1:0")
+            .output()
+            .expect("slytherin runs")
+    };
+    for args in [&["serve"][..], &["verify", "anything"][..]] {
+        let output = run(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !output.status.success(),
+            "{args:?} must not run on a folder in use"
+        );
+        assert!(
+            stderr.contains("is in use by another slytherin process"),
+            "{args:?}: {stderr}"
+        );
+    }
+    broker.stop();
+    let output = run(&["verify", "anything"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no topic \"anything\""),
+        "the folder is free once the broker stops: {stderr}"
+    );
+}

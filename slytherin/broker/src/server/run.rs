@@ -12,6 +12,7 @@ use super::broker::{Broker, Settings};
 use super::connection::serve_connection;
 use super::metrics_http::serve_metrics;
 use crate::config::BrokerConfig;
+use crate::data_lock::DataLock;
 use crate::storage::{Storage, StorageError, SystemClock};
 
 /// The partition connections are served on.
@@ -25,6 +26,9 @@ pub enum ServerError {
     /// The storage could not be opened or closed.
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
+    /// Another process holds the data folder.
+    #[error("{0}")]
+    DataInUse(String),
     /// The committed offsets could not be read back.
     #[error("committed offsets: {0}")]
     Offsets(String),
@@ -44,6 +48,7 @@ pub enum ServerError {
 /// A running broker.
 pub struct Server {
     runtime: Runtime,
+    _lock: DataLock,
     broker: Arc<Broker>,
     address: SocketAddr,
 }
@@ -51,6 +56,7 @@ pub struct Server {
 impl Server {
     /// Opens the storage (recovering it if needed) and starts serving.
     pub fn start(config: &BrokerConfig) -> Result<Server, ServerError> {
+        let lock = DataLock::acquire(&config.data).map_err(ServerError::DataInUse)?;
         let storage = Storage::open(&config.data, Arc::new(SystemClock))?;
         let broker =
             Broker::new(storage, Settings::from_config(config)).map_err(ServerError::Offsets)?;
@@ -83,6 +89,7 @@ impl Server {
         }
         Ok(Server {
             runtime,
+            _lock: lock,
             broker,
             address,
         })

@@ -200,6 +200,23 @@ fn malformed_frames_close_their_connection_and_others_are_still_served() {
         "cut after {took:?}"
     );
 
+    // Half a frame, then the client closes its side: closed at once.
+    let mut truncated = TcpStream::connect(broker.address()).expect("connects");
+    truncated.set_read_timeout(Some(wait)).expect("timeout set");
+    truncated
+        .write_all(&[0, 0, 1, 0, 0, 3, 0, 1])
+        .expect("sent");
+    truncated
+        .shutdown(std::net::Shutdown::Write)
+        .expect("half closed");
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let _ = truncated.read_to_end(&mut rest);
+    assert!(
+        rest.is_empty() && started.elapsed() < Duration::from_millis(400),
+        "a truncated frame"
+    );
+
     let mut stalled = TcpStream::connect(broker.address()).expect("connects");
     stalled.write_all(&[0, 0, 0, 50, 0, 3]).expect("sent");
     let more = messages(20, "more");

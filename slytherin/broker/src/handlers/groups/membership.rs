@@ -1,31 +1,21 @@
-//! The consumer-group APIs: FindCoordinator, JoinGroup, SyncGroup,
-//! Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch. The state machine is
-//! in [`crate::groups`]; this module translates and waits.
+//! Membership: FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
+//! LeaveGroup. JoinGroup and SyncGroup wait for the rest of the group.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use kafka_protocol::messages::describe_groups_response::{DescribedGroup, DescribedGroupMember};
 use kafka_protocol::messages::join_group_response::JoinGroupResponseMember;
 use kafka_protocol::messages::leave_group_response::MemberResponse;
-use kafka_protocol::messages::list_groups_response::ListedGroup;
-use kafka_protocol::messages::offset_commit_response::{
-    OffsetCommitResponsePartition, OffsetCommitResponseTopic,
-};
-use kafka_protocol::messages::offset_fetch_response::{
-    OffsetFetchResponsePartition, OffsetFetchResponseTopic,
-};
 use kafka_protocol::messages::*;
 use kafka_protocol::protocol::StrBytes;
 use kafka_protocol::ResponseError;
 use tokio::time::Instant;
 
-use super::metadata::{advertised_host, NODE_ID};
 use crate::groups::codes::REBALANCE_IN_PROGRESS;
-use crate::groups::persist::{self, Commit};
-use crate::groups::{Committer, Groups, JoinOutcome, JoinRequest, SyncOutcome};
-use crate::server::{Broker, ShuttingDown};
+use crate::groups::{Groups, JoinOutcome, JoinRequest, SyncOutcome};
+use crate::handlers::metadata::{advertised_host, NODE_ID};
+use crate::server::Broker;
 
 /// The longest a JoinGroup or SyncGroup waits, whatever the timeouts say.
 const MAX_WAIT: Duration = Duration::from_secs(300);
@@ -69,7 +59,6 @@ async fn sleep_or(changed: impl Future<Output = ()>, until: Instant) {
         _ = tokio::time::sleep_until(until) => {}
     }
 }
-
 /// FindCoordinator: this broker coordinates every group.
 pub(crate) fn find_coordinator(
     request: &FindCoordinatorRequest,
@@ -273,191 +262,4 @@ pub(crate) fn leave(
     };
     broker.groups_changed().notify_waiters();
     answer
-}
-
-/// OffsetCommit: checked by the coordinator, then appended to the offsets
-/// topic (one batch per request) before the answer.
-pub(crate) fn commit(
-    broker: &Broker,
-    request: &OffsetCommitRequest,
-) -> Result<OffsetCommitResponse, ShuttingDown> {
-    let now = Instant::now();
-    let by = Committer {
-        group_id: request.group_id.as_str(),
-        member_id: request.member_id.as_str(),
-        generation: request.generation_id_or_member_epoch,
-    };
-    let mut accepted = Vec::new();
-    let mut codes: Vec<Vec<i16>> = broker.with_groups(|groups| {
-        request
-            .topics
-            .iter()
-            .map(|topic| {
-                topic
-                    .partitions
-                    .iter()
-                    .map(|p| {
-                        let metadata = p.committed_metadata.as_ref().map(|m| m.as_str().to_owned());
-                        let partition = (topic.name.as_str().to_owned(), p.partition_index);
-                        let code = groups.commit(
-                            &by,
-                            partition,
-                            (p.committed_offset, metadata.clone()),
-                            now,
-                        );
-                        if code == 0 {
-                            accepted.push(Commit {
-                                group: by.group_id.to_owned(),
-                                topic: topic.name.as_str().to_owned(),
-                                partition: p.partition_index,
-                                offset: p.committed_offset,
-                                metadata,
-                            });
-                        }
-                        code
-                    })
-                    .collect()
-            })
-            .collect()
-    });
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    if let Err(error) =
-        broker.with_storage(|storage| persist::append(storage, &accepted, now_ms))?
-    {
-        tracing::warn!(group = by.group_id, %error, "committed offsets not stored");
-        let failed = ResponseError::KafkaStorageError.code();
-        codes
-            .iter_mut()
-            .flatten()
-            .filter(|c| **c == 0)
-            .for_each(|c| *c = failed);
-    }
-    let topics = request
-        .topics
-        .iter()
-        .zip(codes)
-        .map(|(topic, codes)| {
-            let partitions = topic
-                .partitions
-                .iter()
-                .zip(codes)
-                .map(|(p, code)| {
-                    OffsetCommitResponsePartition::default()
-                        .with_partition_index(p.partition_index)
-                        .with_error_code(code)
-                })
-                .collect();
-            OffsetCommitResponseTopic::default()
-                .with_name(topic.name.clone())
-                .with_partitions(partitions)
-        })
-        .collect();
-    Ok(OffsetCommitResponse::default().with_topics(topics))
-}
-
-/// OffsetFetch (versions up to 7: one group per request).
-pub(crate) fn fetch_offsets(broker: &Broker, request: &OffsetFetchRequest) -> OffsetFetchResponse {
-    let group_id = request.group_id.as_str();
-    let topics = broker.with_groups(|groups| {
-        let wanted: Vec<(String, Vec<i32>)> = match &request.topics {
-            Some(topics) => topics
-                .iter()
-                .map(|t| (t.name.as_str().to_owned(), t.partition_indexes.clone()))
-                .collect(),
-            // Null (version 2 and later): every committed partition.
-            None => {
-                let mut by_topic: std::collections::BTreeMap<String, Vec<i32>> = Default::default();
-                for (topic, partition) in groups.committed_partitions(group_id) {
-                    by_topic.entry(topic).or_default().push(partition);
-                }
-                by_topic.into_iter().collect()
-            }
-        };
-        wanted
-            .into_iter()
-            .map(|(topic, partitions)| {
-                let partitions = partitions
-                    .into_iter()
-                    .map(|partition| {
-                        let (offset, metadata) = groups
-                            .committed(group_id, &topic, partition)
-                            .unwrap_or((-1, None));
-                        tracing::debug!(group = group_id, topic, partition, offset, "offset fetch");
-                        OffsetFetchResponsePartition::default()
-                            .with_partition_index(partition)
-                            .with_committed_offset(offset)
-                            .with_metadata(Some(StrBytes::from(metadata.unwrap_or_default())))
-                    })
-                    .collect();
-                OffsetFetchResponseTopic::default()
-                    .with_name(TopicName(StrBytes::from(topic)))
-                    .with_partitions(partitions)
-            })
-            .collect()
-    });
-    OffsetFetchResponse::default().with_topics(topics)
-}
-
-/// ListGroups: every group with its state.
-pub(crate) fn list(
-    broker: &Broker,
-    request: &ListGroupsRequest,
-    version: i16,
-) -> ListGroupsResponse {
-    let groups = broker.with_groups(|groups| groups.list(Instant::now()));
-    let wanted = |state: &str| {
-        request.states_filter.is_empty()
-            || request.states_filter.iter().any(|s| s.as_str() == state)
-    };
-    let listed = groups
-        .into_iter()
-        .filter(|(_, _, state)| wanted(state))
-        .map(|(id, protocol_type, state)| {
-            let listed = ListedGroup::default()
-                .with_group_id(GroupId(StrBytes::from(id)))
-                .with_protocol_type(StrBytes::from(protocol_type));
-            // The state is in the answer from version 4.
-            if version >= 4 {
-                listed.with_group_state(StrBytes::from_static_str(state))
-            } else {
-                listed
-            }
-        })
-        .collect();
-    ListGroupsResponse::default().with_groups(listed)
-}
-
-/// DescribeGroups: state, strategy and members of each group asked for.
-pub(crate) fn describe(broker: &Broker, request: &DescribeGroupsRequest) -> DescribeGroupsResponse {
-    let now = Instant::now();
-    let described = request
-        .groups
-        .iter()
-        .map(|id| {
-            let answer = DescribedGroup::default().with_group_id(id.clone());
-            match broker.with_groups(|groups| groups.describe(id.as_str(), now)) {
-                // Kafka describes a group it does not know as Dead.
-                None => answer.with_group_state(StrBytes::from_static_str("Dead")),
-                Some(view) => answer
-                    .with_group_state(StrBytes::from_static_str(view.state))
-                    .with_protocol_type(StrBytes::from(view.protocol_type))
-                    .with_protocol_data(StrBytes::from(view.protocol))
-                    .with_members(
-                        view.members
-                            .into_iter()
-                            .map(|(member, client, metadata, assignment)| {
-                                DescribedGroupMember::default()
-                                    .with_member_id(StrBytes::from(member))
-                                    .with_client_id(StrBytes::from(client))
-                                    .with_member_metadata(metadata)
-                                    .with_member_assignment(assignment)
-                            })
-                            .collect(),
-                    ),
-            }
-        })
-        .collect();
-    DescribeGroupsResponse::default().with_groups(described)
 }

@@ -404,18 +404,22 @@ fn init_producer_id_at_every_version_and_a_retried_batch_is_stored_once() {
         produce_batch(&broker, &rt, idempotent_batch(id, 0, 5, 1)),
         (0, 5)
     );
-    let end = broker
-        .with_storage(|s| {
-            s.topic("idempotent")
-                .and_then(|t| t.partition(0))
-                .map(|l| l.log_end_offset())
-        })
-        .expect("open");
     assert_eq!(
-        end,
+        log_end(&broker),
         Some(6),
         "three batches stored, six records, no duplicate"
     );
+}
+
+/// The log end offset of the idempotent tests' partition.
+fn log_end(broker: &Broker) -> Option<i64> {
+    broker
+        .with_storage(|s| {
+            s.topic("idempotent")?
+                .partition(0)
+                .map(|l| l.log_end_offset())
+        })
+        .expect("open")
 }
 
 #[test]
@@ -424,33 +428,19 @@ fn a_batch_retried_across_a_broker_restart_is_still_stored_once() {
     let rt = runtime();
     let id = 4242;
     let broker = in_process_broker(dir.path());
-    assert_eq!(
-        produce_batch(&broker, &rt, idempotent_batch(id, 0, 0, 3)),
-        (0, 0)
-    );
-    assert_eq!(
-        produce_batch(&broker, &rt, idempotent_batch(id, 0, 3, 2)),
-        (0, 3)
-    );
+    for (sequence, count, offset) in [(0, 3, 0), (3, 2, 3)] {
+        let batch = idempotent_batch(id, 0, sequence, count);
+        assert_eq!(produce_batch(&broker, &rt, batch), (0, offset));
+    }
     broker.close().expect("closed");
     drop(broker);
 
-    // The producer never saw the second answer and retries after the restart.
+    // The producer never saw the second answer and retries after the
+    // restart, then goes on.
     let broker = in_process_broker(dir.path());
-    assert_eq!(
-        produce_batch(&broker, &rt, idempotent_batch(id, 0, 3, 2)),
-        (0, 3)
-    );
-    assert_eq!(
-        produce_batch(&broker, &rt, idempotent_batch(id, 0, 5, 1)),
-        (0, 5)
-    );
-    let end = broker
-        .with_storage(|s| {
-            s.topic("idempotent")
-                .and_then(|t| t.partition(0))
-                .map(|l| l.log_end_offset())
-        })
-        .expect("open");
-    assert_eq!(end, Some(6));
+    for (sequence, count, offset) in [(3, 2, 3), (5, 1, 5)] {
+        let batch = idempotent_batch(id, 0, sequence, count);
+        assert_eq!(produce_batch(&broker, &rt, batch), (0, offset));
+    }
+    assert_eq!(log_end(&broker), Some(6));
 }

@@ -35,12 +35,21 @@ pub struct BrokerConfig {
     /// Partitions of an automatically created topic, and of a CreateTopics
     /// request that leaves the count to the broker (Kafka's `num.partitions`).
     pub default_partitions: u32,
+    /// Most partitions a topic may be created with: each is a folder of
+    /// files, so an unbounded count from one request would exhaust the disk.
+    pub max_partitions_per_topic: u32,
     /// Largest request accepted (Kafka's `socket.request.max.bytes`).
     pub max_request_bytes: usize,
+    /// Most record bytes one Fetch answer holds, whatever the client asks
+    /// (Kafka's broker-side `fetch.max.bytes`): bounds the memory a fetch
+    /// takes.
+    pub max_fetch_bytes: usize,
     /// How long a connection may be silent between requests.
     pub idle_timeout_ms: u64,
     /// How long a request may take to arrive once it has begun.
     pub frame_timeout_ms: u64,
+    /// Address of the Prometheus endpoint (`GET /metrics`); none when unset.
+    pub metrics_listen: Option<SocketAddr>,
     /// Cores of the `messaging` partition; every usable core when unset.
     pub cores: Option<usize>,
     /// Configuration of new topics' partition logs.
@@ -58,9 +67,12 @@ impl Default for BrokerConfig {
             data: PathBuf::from("./slytherin-data"),
             auto_create_topics: true,
             default_partitions: 1,
+            max_partitions_per_topic: 1024,
             max_request_bytes: limits.max_request_bytes,
+            max_fetch_bytes: 55 * 1024 * 1024,
             idle_timeout_ms: limits.idle_timeout.as_millis() as u64,
             frame_timeout_ms: limits.frame_timeout.as_millis() as u64,
+            metrics_listen: None,
             cores: None,
             log: LogConfig::default(),
         }
@@ -129,10 +141,15 @@ impl BrokerConfig {
             origin: origin.clone(),
             message: e.to_string(),
         })?;
-        if config.default_partitions == 0 {
+        if config.default_partitions == 0
+            || config.default_partitions > config.max_partitions_per_topic
+        {
             return Err(ConfigError::Invalid {
                 origin,
-                message: "default_partitions must be at least 1".to_owned(),
+                message: format!(
+                    "default_partitions is {}, but must be between 1 and max_partitions_per_topic ({})",
+                    config.default_partitions, config.max_partitions_per_topic
+                ),
             });
         }
         Ok(config)
@@ -153,4 +170,65 @@ fn env_value(raw: &str) -> toml::Value {
         .ok()
         .and_then(|mut t| t.remove("v"))
         .unwrap_or_else(|| toml::Value::String(raw.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_which_overrides_the_defaults() {
+        let dir = std::env::temp_dir().join(format!("slytherin-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp folder");
+        let file = dir.join("slytherin.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:19092\"\ndefault_partitions = 3\n[log]\ndurability = { interval_ms = 50 }\n",
+        )
+        .expect("written");
+        let config = BrokerConfig::load(
+            Some(&file),
+            env(&[
+                ("SLYTHERIN_DEFAULT_PARTITIONS", "4"),
+                ("SLYTHERIN_DATA", "/srv/slytherin"),
+                ("HOME", "/root"),
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(config.listen, "0.0.0.0:19092".parse().expect("address"));
+        assert_eq!(config.default_partitions, 4);
+        assert_eq!(config.data, PathBuf::from("/srv/slytherin"));
+        assert_eq!(
+            config.log.durability,
+            crate::storage::Durability::IntervalMs(50)
+        );
+        assert!(config.auto_create_topics, "defaults fill the rest");
+        std::fs::remove_dir_all(&dir).expect("cleaned up");
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let unknown = BrokerConfig::load(None, env(&[("SLYTHERIN_LISTNE", "x")]))
+            .expect_err("unknown key")
+            .to_string();
+        assert!(
+            unknown.contains("listne") && unknown.contains("SLYTHERIN_LISTNE"),
+            "{unknown}"
+        );
+        let zero = BrokerConfig::load(None, env(&[("SLYTHERIN_DEFAULT_PARTITIONS", "0")]))
+            .expect_err("zero partitions")
+            .to_string();
+        assert!(zero.contains("default_partitions"), "{zero}");
+        let missing = BrokerConfig::load(Some(Path::new("/nonexistent/slytherin.toml")), env(&[]))
+            .expect_err("missing file")
+            .to_string();
+        assert!(missing.contains("/nonexistent/slytherin.toml"), "{missing}");
+    }
 }

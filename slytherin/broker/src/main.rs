@@ -1,15 +1,23 @@
 //! `slytherin`: the broker's command line.
 
 use std::io::{IsTerminal, Write};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use nix::sys::signal::{SigSet, Signal};
+use slytherin_broker::admin::Admin;
 use slytherin_broker::config::BrokerConfig;
+use slytherin_broker::data_lock::DataLock;
 use slytherin_broker::server::Server;
 use slytherin_broker::storage::{Storage, SystemClock, Verification};
+
+// mimalloc maps large blocks with MAP_NORESERVE, so a capacity reserved
+// from a bogus array count on the wire costs address space, not memory,
+// and cannot abort the broker (see "Known limits" in the README).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Slytherin, a Kafka-compatible streaming broker.
 #[derive(Debug, Parser)]
@@ -42,6 +50,67 @@ enum Command {
         #[command(flatten)]
         settings: Settings,
     },
+    /// Lists, creates, describes and deletes topics on a running broker.
+    Topics {
+        /// The broker's address.
+        #[arg(long, default_value = "127.0.0.1:9092")]
+        broker: String,
+        #[command(subcommand)]
+        action: TopicsAction,
+    },
+    /// Lists and describes consumer groups on a running broker.
+    Groups {
+        /// The broker's address.
+        #[arg(long, default_value = "127.0.0.1:9092")]
+        broker: String,
+        #[command(subcommand)]
+        action: GroupsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum GroupsAction {
+    /// Every group and its state.
+    List,
+    /// A group's members, committed offsets and lag per partition.
+    Describe {
+        /// The group.
+        group: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TopicsAction {
+    /// Every topic and its partition count.
+    List,
+    /// Creates a topic.
+    Create {
+        /// The topic.
+        topic: String,
+        /// Partitions (the broker's default when not given).
+        #[arg(long, default_value_t = -1)]
+        partitions: i32,
+        /// A topic setting, `KEY=VALUE` (retention.ms, retention.bytes,
+        /// segment.bytes, segment.ms, max.message.bytes); repeatable.
+        #[arg(long = "config", value_parser = key_value)]
+        configs: Vec<(String, String)>,
+    },
+    /// A topic's partitions and their offsets.
+    Describe {
+        /// The topic.
+        topic: String,
+    },
+    /// Deletes a topic and its data.
+    Delete {
+        /// The topic.
+        topic: String,
+    },
+}
+
+fn key_value(raw: &str) -> Result<(String, String), String> {
+    raw.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{raw:?} is not KEY=VALUE"))
 }
 
 /// Where the configuration comes from.
@@ -90,6 +159,8 @@ fn main() -> ExitCode {
         Command::Verify { topic, settings } => {
             settings.load().and_then(|c| verify(&c.data, &topic))
         }
+        Command::Topics { broker, action } => topics(&broker, action),
+        Command::Groups { broker, action } => groups(&broker, action),
     };
     match outcome {
         Ok(code) => code,
@@ -134,6 +205,7 @@ fn write_address(path: &Path, address: SocketAddr) -> Result<(), String> {
 }
 
 fn verify(data: &Path, topic: &str) -> Result<ExitCode, String> {
+    let _lock = DataLock::acquire(data)?;
     let storage =
         Storage::open(data, std::sync::Arc::new(SystemClock)).map_err(|e| e.to_string())?;
     let found = storage
@@ -168,6 +240,83 @@ fn verify(data: &Path, topic: &str) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn connect(broker: &str) -> Result<Admin, String> {
+    let address = broker
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {broker}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{broker} resolves to no address"))?;
+    Admin::connect(address)
+}
+
+fn groups(broker: &str, action: GroupsAction) -> Result<ExitCode, String> {
+    let mut admin = connect(broker)?;
+    match action {
+        GroupsAction::List => {
+            for (group, state) in admin.groups()? {
+                println!("{group}\t{state}");
+            }
+        }
+        GroupsAction::Describe { group } => {
+            let description = admin.describe_group(&group)?;
+            println!(
+                "{group}: {}, {} members",
+                description.state,
+                description.members.len()
+            );
+            for (member, client) in &description.members {
+                println!("  member {member} (client {client})");
+            }
+            println!(
+                "  {:<30} {:>9} {:>12} {:>12} {:>8}",
+                "topic", "partition", "committed", "end", "lag"
+            );
+            for (topic, partition, committed, end, lag) in &description.partitions {
+                println!("  {topic:<30} {partition:>9} {committed:>12} {end:>12} {lag:>8}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn topics(broker: &str, action: TopicsAction) -> Result<ExitCode, String> {
+    let mut admin = connect(broker)?;
+    match action {
+        TopicsAction::List => {
+            for (topic, partitions) in admin.list()? {
+                println!("{topic}\t{partitions} partitions");
+            }
+        }
+        TopicsAction::Create {
+            topic,
+            partitions,
+            configs,
+        } => {
+            admin.create(&topic, partitions, &configs)?;
+            println!("created {topic}");
+        }
+        TopicsAction::Describe { topic } => {
+            let description = admin.describe(&topic)?;
+            println!(
+                "{}: {} partitions",
+                description.name,
+                description.partitions.len()
+            );
+            for (partition, start, end) in description.partitions {
+                println!(
+                    "  {partition}: offsets {start} to {end} ({} records)",
+                    end - start
+                );
+            }
+        }
+        TopicsAction::Delete { topic } => {
+            admin.delete(&topic)?;
+            println!("deleted {topic}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn hex(bytes: &[u8]) -> String {

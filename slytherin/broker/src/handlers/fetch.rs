@@ -35,9 +35,11 @@ pub(crate) async fn handle(
         let appended = broker.appended().notified();
         tokio::pin!(appended);
         appended.as_mut().enable();
-        let (responses, bytes, failed) =
-            broker.with_storage(|storage| read_all(storage, &request))?;
+        let (responses, bytes, failed) = broker.with_storage(|storage| {
+            read_all(storage, &request, broker.settings().max_fetch_bytes)
+        })?;
         if bytes >= min_bytes || failed || Instant::now() >= deadline {
+            broker.metrics().fetched(bytes);
             return Ok(FetchResponse::default().with_responses(responses));
         }
         tokio::select! {
@@ -52,8 +54,11 @@ pub(crate) async fn handle(
 fn read_all(
     storage: &Storage,
     request: &FetchRequest,
+    max_fetch_bytes: usize,
 ) -> (Vec<FetchableTopicResponse>, usize, bool) {
-    let mut budget = usize::try_from(request.max_bytes).unwrap_or(0);
+    let mut budget = usize::try_from(request.max_bytes)
+        .unwrap_or(0)
+        .min(max_fetch_bytes);
     let mut total = 0;
     let mut failed = false;
     let responses = request

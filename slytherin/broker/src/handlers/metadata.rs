@@ -9,7 +9,7 @@ use kafka_protocol::messages::metadata_response::{
 use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
-use super::topics::existing_or_created;
+use super::topics::{existing_or_created, is_internal};
 use crate::server::{Broker, ShuttingDown};
 
 /// This broker's node ID.
@@ -46,7 +46,9 @@ pub(crate) fn handle(
                         .with_error_code(kafka_protocol::ResponseError::UnknownTopicId.code());
                 };
                 let found = existing_or_created(storage, name.as_str(), auto_create, settings);
-                let topic = MetadataResponseTopic::default().with_name(Some(name));
+                let topic = MetadataResponseTopic::default()
+                    .with_is_internal(is_internal(name.as_str()))
+                    .with_name(Some(name));
                 match found {
                     Ok(count) => topic.with_partitions((0..count as i32).map(partition).collect()),
                     Err(code) => topic.with_error_code(code),
@@ -56,12 +58,10 @@ pub(crate) fn handle(
     })?;
     let me = MetadataResponseBroker::default()
         .with_node_id(BrokerId(NODE_ID))
-        .with_host(StrBytes::from(
-            settings
-                .advertised_host
-                .clone()
-                .unwrap_or_else(|| local.ip().to_string()),
-        ))
+        .with_host(StrBytes::from(advertised_host(
+            settings.advertised_host.as_deref(),
+            local,
+        )))
         .with_port(i32::from(local.port()));
     Ok(MetadataResponse::default()
         .with_brokers(vec![me])
@@ -78,4 +78,10 @@ fn partition(index: i32) -> MetadataResponsePartition {
         .with_leader_epoch(0)
         .with_replica_nodes(me.clone())
         .with_isr_nodes(me)
+}
+
+/// The host clients are told to connect to: the configured one, or the
+/// address this client reached.
+pub(crate) fn advertised_host(configured: Option<&str>, local: SocketAddr) -> String {
+    configured.map_or_else(|| local.ip().to_string(), str::to_owned)
 }

@@ -5,6 +5,8 @@
 pub(crate) mod api_versions;
 mod errors;
 mod fetch;
+mod groups;
+mod init_producer_id;
 mod list_offsets;
 mod metadata;
 mod produce;
@@ -54,6 +56,38 @@ pub(crate) async fn dispatch(
         }
         RequestKind::DeleteTopics(req) => {
             ResponseKind::DeleteTopics(topics::delete(broker, &req, version)?)
+        }
+        RequestKind::FindCoordinator(req) => ResponseKind::FindCoordinator(
+            groups::find_coordinator(&req, local, broker.settings().advertised_host.as_deref()),
+        ),
+        RequestKind::JoinGroup(req) => {
+            let client_id = request
+                .header
+                .client_id
+                .as_deref()
+                .unwrap_or("member")
+                .to_owned();
+            ResponseKind::JoinGroup(groups::join(broker, req, &client_id, version).await)
+        }
+        RequestKind::SyncGroup(req) => {
+            ResponseKind::SyncGroup(groups::sync(broker, req, version).await)
+        }
+        RequestKind::Heartbeat(req) => ResponseKind::Heartbeat(groups::heartbeat(broker, &req)),
+        RequestKind::LeaveGroup(req) => {
+            ResponseKind::LeaveGroup(groups::leave(broker, &req, version))
+        }
+        RequestKind::OffsetCommit(req) => ResponseKind::OffsetCommit(groups::commit(broker, &req)?),
+        RequestKind::OffsetFetch(req) => {
+            ResponseKind::OffsetFetch(groups::fetch_offsets(broker, &req))
+        }
+        RequestKind::ListGroups(req) => {
+            ResponseKind::ListGroups(groups::list(broker, &req, version))
+        }
+        RequestKind::DescribeGroups(req) => {
+            ResponseKind::DescribeGroups(groups::describe(broker, &req))
+        }
+        RequestKind::InitProducerId(req) => {
+            ResponseKind::InitProducerId(init_producer_id::handle(broker, &req))
         }
         // `decode_request` only lets through the APIs of SUPPORTED_APIS,
         // each matched above; this arm keeps a mismatch from panicking.

@@ -11,8 +11,14 @@ use kafka_protocol::protocol::StrBytes;
 use kafka_protocol::ResponseError;
 
 use super::errors::{error_code, UNKNOWN_TOPIC_OR_PARTITION};
+use crate::groups::persist::OFFSETS_TOPIC;
 use crate::server::{Broker, Settings, ShuttingDown};
 use crate::storage::{validate_topic_name, LogConfig, Storage};
+
+/// Whether clients may only read a topic: the broker writes it itself.
+pub(crate) fn is_internal(name: &str) -> bool {
+    name == OFFSETS_TOPIC
+}
 
 /// A topic's partition count, creating the topic first if it is missing
 /// and `auto_create` allows it; otherwise the Kafka error code.
@@ -90,11 +96,14 @@ fn create_one(
     }
     let partitions = match topic.num_partitions {
         -1 => settings.default_partitions,
-        n if n > 0 => n as u32,
+        n if n > 0 && n as u32 <= settings.max_partitions_per_topic => n as u32,
         n => {
             return refuse(
                 ResponseError::InvalidPartitions,
-                format!("{n} partitions asked for; a topic needs at least one"),
+                format!(
+                    "{n} partitions asked for; a topic has 1 to {}",
+                    settings.max_partitions_per_topic
+                ),
             )
         }
     };
@@ -170,6 +179,9 @@ pub(crate) fn delete(
                 let Some(name) = name else {
                     return result.with_error_code(ResponseError::UnknownTopicId.code());
                 };
+                if is_internal(name.as_str()) {
+                    return result.with_error_code(ResponseError::InvalidTopicException.code());
+                }
                 match storage.delete_topic(name.as_str()) {
                     Ok(()) => result,
                     Err(e) => result

@@ -4,11 +4,13 @@
 //! what a server needs around it: limits, timeouts, the versions this broker
 //! supports, and errors that say what was wrong with a request.
 
+mod client;
 mod frame;
 mod request;
 mod response;
 mod versions;
 
+pub use client::{decode_response, encode_request, framed};
 pub use frame::{read_frame, write_frame, FrameError, FrameLimits};
 pub use request::{decode_request, Request, RequestError};
 pub use response::encode_response;

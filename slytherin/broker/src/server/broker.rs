@@ -10,12 +10,16 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use bytes::Bytes;
 use tokio::sync::Notify;
 
 use crate::config::BrokerConfig;
+use crate::groups::{persist, Groups};
 use crate::handlers;
+use crate::metrics::Metrics;
+use crate::producers::Producers;
 use crate::protocol::{decode_request, encode_response, RequestError};
 use crate::storage::{LogConfig, Storage, StorageError};
 
@@ -37,6 +41,10 @@ pub struct Settings {
     pub auto_create_topics: bool,
     /// Partitions of a topic whose creator leaves the count to the broker.
     pub default_partitions: u32,
+    /// Most partitions a topic may have.
+    pub max_partitions_per_topic: u32,
+    /// Most record bytes in one Fetch answer.
+    pub max_fetch_bytes: usize,
     /// Log configuration of new topics.
     pub log: LogConfig,
     /// The host clients are told to connect to; when unset, the address
@@ -50,6 +58,8 @@ impl Settings {
         Settings {
             auto_create_topics: config.auto_create_topics,
             default_partitions: config.default_partitions,
+            max_partitions_per_topic: config.max_partitions_per_topic,
+            max_fetch_bytes: config.max_fetch_bytes,
             log: config.log.clone(),
             advertised_host: config.advertised_host.clone(),
         }
@@ -66,22 +76,48 @@ pub struct ShuttingDown;
 pub struct Broker {
     storage: Mutex<Option<Storage>>,
     appended: Notify,
+    groups: Mutex<Groups>,
+    groups_changed: Notify,
+    producers: Mutex<Producers>,
+    metrics: Metrics,
     settings: Settings,
 }
 
 impl Broker {
-    /// A broker serving `storage`.
-    pub fn new(storage: Storage, settings: Settings) -> Arc<Self> {
-        Arc::new(Broker {
+    /// A broker serving `storage`; committed offsets are read back from
+    /// the offsets topic (created if missing).
+    pub fn new(mut storage: Storage, settings: Settings) -> Result<Arc<Self>, String> {
+        persist::ensure_topic(&mut storage).map_err(|e| e.to_string())?;
+        let mut groups = Groups::default();
+        for commit in persist::replay(&storage)? {
+            groups.restore(commit);
+        }
+        Ok(Arc::new(Broker {
             storage: Mutex::new(Some(storage)),
             appended: Notify::new(),
+            groups: Mutex::new(groups),
+            groups_changed: Notify::new(),
+            producers: Mutex::new(Producers::default()),
+            metrics: Metrics::default(),
             settings,
-        })
+        }))
     }
 
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The counters handlers update.
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The metrics in Prometheus' text format.
+    pub fn metrics_text(&self) -> String {
+        let storage = self.storage.lock().unwrap_or_else(PoisonError::into_inner);
+        let groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
+        self.metrics.render(storage.as_ref(), &groups)
     }
 
     /// Runs `work` with the storage, unless it was closed.
@@ -91,6 +127,27 @@ impl Broker {
         // with respect to what they validate before writing.
         let mut guard = self.storage.lock().unwrap_or_else(PoisonError::into_inner);
         guard.as_mut().map(work).ok_or(ShuttingDown)
+    }
+
+    /// Runs `work` with the consumer groups.
+    pub(crate) fn with_groups<T>(&self, work: impl FnOnce(&mut Groups) -> T) -> T {
+        work(&mut self.groups.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Runs `work` with the idempotent producers' state. Taken inside the
+    /// storage lock by Produce, never the other way round.
+    pub(crate) fn with_producers<T>(&self, work: impl FnOnce(&mut Producers) -> T) -> T {
+        work(
+            &mut self
+                .producers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
+    /// The signal JoinGroup and SyncGroup wait on.
+    pub(crate) fn groups_changed(&self) -> &Notify {
+        &self.groups_changed
     }
 
     /// Wakes fetches waiting for data.
@@ -117,6 +174,14 @@ impl Broker {
     /// Handles one request frame (the bytes after the size prefix) that
     /// arrived on a connection to `local`, this broker's end of it.
     pub async fn handle(&self, frame: Vec<u8>, local: SocketAddr) -> Outcome {
+        let outcome = self.answer(frame, local).await;
+        if let Outcome::Close(_) = outcome {
+            self.metrics.refused();
+        }
+        outcome
+    }
+
+    async fn answer(&self, frame: Vec<u8>, local: SocketAddr) -> Outcome {
         let request = match decode_request(Bytes::from(frame)) {
             Ok(request) => request,
             Err(RequestError::UnsupportedVersion {
@@ -129,7 +194,10 @@ impl Broker {
         let api = request.api_key;
         let version = request.header.request_api_version;
         let correlation_id = request.header.correlation_id;
-        match handlers::dispatch(self, request, local).await {
+        let started = Instant::now();
+        let handled = handlers::dispatch(self, request, local).await;
+        self.metrics.request(api, started.elapsed());
+        match handled {
             Ok(Some(body)) => match encode_response(api, version, correlation_id, &body) {
                 Ok(bytes) => Outcome::Respond(bytes),
                 Err(reason) => Outcome::Close(reason),

@@ -3,8 +3,10 @@
 
 mod broker;
 mod connection;
+mod metrics_http;
 mod run;
 
 pub use broker::{Broker, Outcome, Settings, ShuttingDown};
 pub use connection::serve_connection;
+pub use metrics_http::serve_metrics;
 pub use run::{Server, ServerError};

@@ -10,7 +10,9 @@ use partition::{CoreSet, Machine, Plan, Policy, Runtime};
 
 use super::broker::{Broker, Settings};
 use super::connection::serve_connection;
+use super::metrics_http::serve_metrics;
 use crate::config::BrokerConfig;
+use crate::data_lock::DataLock;
 use crate::storage::{Storage, StorageError, SystemClock};
 
 /// The partition connections are served on.
@@ -24,6 +26,12 @@ pub enum ServerError {
     /// The storage could not be opened or closed.
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
+    /// Another process holds the data folder.
+    #[error("{0}")]
+    DataInUse(String),
+    /// The committed offsets could not be read back.
+    #[error("committed offsets: {0}")]
+    Offsets(String),
     /// The partition runtime could not start.
     #[error("partition runtime: {0}")]
     Runtime(String),
@@ -40,6 +48,7 @@ pub enum ServerError {
 /// A running broker.
 pub struct Server {
     runtime: Runtime,
+    _lock: DataLock,
     broker: Arc<Broker>,
     address: SocketAddr,
 }
@@ -47,8 +56,10 @@ pub struct Server {
 impl Server {
     /// Opens the storage (recovering it if needed) and starts serving.
     pub fn start(config: &BrokerConfig) -> Result<Server, ServerError> {
+        let lock = DataLock::acquire(&config.data).map_err(ServerError::DataInUse)?;
         let storage = Storage::open(&config.data, Arc::new(SystemClock))?;
-        let broker = Broker::new(storage, Settings::from_config(config));
+        let broker =
+            Broker::new(storage, Settings::from_config(config)).map_err(ServerError::Offsets)?;
         let runtime = start_runtime(config.cores)?;
         let messaging = runtime
             .partition(PARTITION)
@@ -64,8 +75,21 @@ impl Server {
                 source,
             })?;
         tracing::info!(%address, cores = ?messaging.cores(), data = %config.data.display(), "listening on {address}");
+        if let Some(metrics) = config.metrics_listen {
+            let shared = Arc::clone(&broker);
+            let bound = messaging
+                .listen(metrics, move |stream, _| {
+                    serve_metrics(Arc::clone(&shared), stream)
+                })
+                .map_err(|source| ServerError::Listen {
+                    address: metrics,
+                    source,
+                })?;
+            tracing::info!("metrics on http://{bound}/metrics");
+        }
         Ok(Server {
             runtime,
+            _lock: lock,
             broker,
             address,
         })

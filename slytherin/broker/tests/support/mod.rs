@@ -4,6 +4,10 @@
 
 #![allow(dead_code, missing_docs)]
 
+/// Record batches from an independent encoder, shared with the storage tests.
+#[path = "../common/mod.rs"]
+pub mod common;
+
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -107,6 +111,14 @@ impl BrokerProcess {
         let log = self.log();
         assert!(status.success(), "the broker exited with {status}:\n{log}");
         log
+    }
+
+    /// Kills the broker with SIGKILL: no shutdown, no flush, like a crash.
+    pub fn kill_hard(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 
     /// Whether the process is still running.
@@ -287,6 +299,150 @@ impl Kcat {
     }
 }
 
+/// A `kcat -G` group member running in the background, its output in
+/// files; killed on drop.
+pub struct GroupConsumer {
+    child: Option<Child>,
+    out: PathBuf,
+    err: PathBuf,
+}
+
+impl Kcat {
+    /// Starts a member of `group` consuming `topic` from its committed
+    /// offsets, or from the beginning where there are none. (`-o beginning`
+    /// would make kcat ignore committed offsets.)
+    pub fn group_consumer(
+        &self,
+        broker: SocketAddr,
+        group: &str,
+        topic: &str,
+        files: &Path,
+    ) -> GroupConsumer {
+        let out = files.with_extension("out");
+        let err = files.with_extension("err");
+        let child = Command::new("kcat")
+            .arg("-b")
+            .arg(broker.to_string())
+            .args(["-u", "-G", group, "-X", "auto.offset.reset=earliest"])
+            .args(["-f", "%p\t%o\t%k\t%s\n", topic])
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out).expect("output file"))
+            .stderr(std::fs::File::create(&err).expect("error file"))
+            .spawn()
+            .expect("kcat starts");
+        GroupConsumer {
+            child: Some(child),
+            out,
+            err,
+        }
+    }
+}
+
+impl GroupConsumer {
+    /// What it consumed so far: (partition, offset, key, value).
+    pub fn consumed(&self) -> Vec<(i32, i64, String, String)> {
+        std::fs::read_to_string(&self.out)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                let mut f = line.split('\t');
+                Some((
+                    f.next()?.parse().ok()?,
+                    f.next()?.parse().ok()?,
+                    f.next()?.to_owned(),
+                    f.next()?.to_owned(),
+                ))
+            })
+            .collect()
+    }
+
+    /// Its messages about the group (assignments, revocations).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.err).unwrap_or_default()
+    }
+
+    /// How many times it was assigned partitions.
+    pub fn assignments(&self) -> usize {
+        self.log().matches("assigned:").count()
+    }
+
+    /// Stops it with SIGTERM, as Ctrl-C would: it leaves the group.
+    pub fn stop(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kcat -G did not stop within 20 s of SIGTERM");
+        }
+    }
+}
+
+impl Drop for GroupConsumer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// The offsets `group` has committed for partitions `0..partitions` of
+/// `topic` (-1 where none), asked over the protocol.
+pub fn committed_offsets(
+    broker: SocketAddr,
+    group: &str,
+    topic: &str,
+    partitions: i32,
+) -> Vec<i64> {
+    use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestTopic;
+    let request = RequestKind::OffsetFetch(
+        OffsetFetchRequest::default()
+            .with_group_id(GroupId(StrBytes::from(group.to_owned())))
+            .with_topics(Some(vec![OffsetFetchRequestTopic::default()
+                .with_name(name(topic))
+                .with_partition_indexes((0..partitions).collect())])),
+    );
+    let mut admin = slytherin_broker::admin::Admin::connect(broker).expect("connects");
+    match admin
+        .call(ApiKey::OffsetFetch, 5, &request)
+        .expect("an OffsetFetch answer")
+    {
+        ResponseKind::OffsetFetch(answer) => answer.topics[0]
+            .partitions
+            .iter()
+            .map(|p| p.committed_offset)
+            .collect(),
+        other => panic!("an OffsetFetch request got {other:?}"),
+    }
+}
+
+/// Waits until `ready` holds, failing the test after `limit` with `what`
+/// and what `context` says (logs, typically).
+pub fn wait_until(
+    what: &str,
+    limit: Duration,
+    context: &dyn Fn() -> String,
+    mut ready: impl FnMut() -> bool,
+) {
+    let deadline = Instant::now() + limit;
+    while !ready() {
+        assert!(
+            Instant::now() < deadline,
+            "gave up after {limit:?} waiting for {what}:\n{}",
+            context()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// `n` keyed messages: `key-i`, `value-i-…` (varying lengths).
 pub fn messages(n: usize, tag: &str) -> Vec<(String, String)> {
     (0..n)
@@ -309,7 +465,7 @@ pub fn in_process_broker(dir: &Path) -> std::sync::Arc<slytherin_broker::server:
     let mut config = BrokerConfig::default();
     config.log.durability = Durability::None;
     let storage = Storage::open(dir, std::sync::Arc::new(SystemClock)).expect("storage opens");
-    Broker::new(storage, Settings::from_config(&config))
+    Broker::new(storage, Settings::from_config(&config)).expect("the broker starts")
 }
 
 /// The address in-process requests pretend to arrive on.
@@ -323,18 +479,8 @@ pub fn encode_request(
     correlation_id: i32,
     body: &kafka_protocol::messages::RequestKind,
 ) -> Vec<u8> {
-    use kafka_protocol::messages::RequestHeader;
-    use kafka_protocol::protocol::{Encodable, StrBytes};
-    let mut buf = bytes::BytesMut::new();
-    RequestHeader::default()
-        .with_request_api_key(api as i16)
-        .with_request_api_version(version)
-        .with_correlation_id(correlation_id)
-        .with_client_id(Some(StrBytes::from_static_str("test")))
-        .encode(&mut buf, api.request_header_version(version))
-        .expect("header encodes");
-    body.encode(&mut buf, version).expect("body encodes");
-    buf.to_vec()
+    slytherin_broker::protocol::encode_request(api, version, correlation_id, body)
+        .expect("the request encodes")
 }
 
 /// Decodes an answer: its correlation ID and body.
@@ -343,20 +489,224 @@ pub fn decode_answer(
     api: kafka_protocol::messages::ApiKey,
     version: i16,
 ) -> (i32, kafka_protocol::messages::ResponseKind) {
-    use kafka_protocol::messages::{ResponseHeader, ResponseKind};
-    use kafka_protocol::protocol::Decodable;
     let slytherin_broker::server::Outcome::Respond(framed) = outcome else {
         panic!("{api:?} v{version}: expected an answer, got {outcome:?}");
     };
-    let mut body = bytes::Bytes::from(framed.to_vec()).split_off(4);
-    let header = ResponseHeader::decode(&mut body, api.response_header_version(version))
-        .unwrap_or_else(|e| panic!("{api:?} v{version}: response header: {e}"));
-    let answer = ResponseKind::decode(api, &mut body, version)
-        .unwrap_or_else(|e| panic!("{api:?} v{version}: response body: {e}"));
-    assert!(
-        body.is_empty(),
-        "{api:?} v{version}: {} bytes after the response",
-        body.len()
-    );
-    (header.correlation_id, answer)
+    let body = bytes::Bytes::from(framed.to_vec()).split_off(4);
+    slytherin_broker::protocol::decode_response(api, version, body)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+use bytes::Bytes;
+use kafka_protocol::messages::create_topics_request::CreatableTopic;
+use kafka_protocol::messages::delete_topics_request::DeleteTopicState;
+use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
+use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
+use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
+use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
+use kafka_protocol::messages::{
+    ApiKey, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeGroupsRequest,
+    FetchRequest, FindCoordinatorRequest, GroupId, HeartbeatRequest, InitProducerIdRequest,
+    JoinGroupRequest, LeaveGroupRequest, ListGroupsRequest, ListOffsetsRequest, MetadataRequest,
+    OffsetCommitRequest, OffsetFetchRequest, ProduceRequest, ProducerId, RequestKind, ResponseKind,
+    SyncGroupRequest, TopicName,
+};
+use kafka_protocol::protocol::StrBytes;
+
+pub fn name(topic: &str) -> TopicName {
+    TopicName(StrBytes::from(topic.to_owned()))
+}
+
+/// A well-formed request of `api` at `version` touching `topic`.
+pub fn request(api: ApiKey, version: i16, topic: &str) -> RequestKind {
+    match api {
+        ApiKey::ApiVersions => RequestKind::ApiVersions(ApiVersionsRequest::default()),
+        ApiKey::Metadata => RequestKind::Metadata(
+            MetadataRequest::default()
+                .with_topics(Some(vec![
+                    MetadataRequestTopic::default().with_name(Some(name(topic)))
+                ]))
+                .with_allow_auto_topic_creation(true),
+        ),
+        ApiKey::Produce => {
+            produce_request(topic, common::simple_batch(3, 1_000, 10, version as u64))
+        }
+        ApiKey::Fetch => RequestKind::Fetch(
+            FetchRequest::default()
+                .with_max_wait_ms(0)
+                .with_max_bytes(1 << 20)
+                .with_topics(vec![FetchTopic::default()
+                    .with_topic(name(topic))
+                    .with_partitions(vec![FetchPartition::default()
+                        .with_partition(0)
+                        .with_partition_max_bytes(1 << 20)])]),
+        ),
+        ApiKey::ListOffsets => {
+            RequestKind::ListOffsets(ListOffsetsRequest::default().with_topics(vec![
+            ListOffsetsTopic::default().with_name(name(topic)).with_partitions(vec![
+                ListOffsetsPartition::default().with_partition_index(0).with_timestamp(-1),
+                ListOffsetsPartition::default().with_partition_index(0).with_timestamp(-2),
+                ListOffsetsPartition::default().with_partition_index(0).with_timestamp(0),
+            ]),
+        ]))
+        }
+        ApiKey::CreateTopics => {
+            RequestKind::CreateTopics(CreateTopicsRequest::default().with_topics(vec![
+            CreatableTopic::default()
+                .with_name(name(&format!("{topic}-created")))
+                .with_num_partitions(2)
+                .with_replication_factor(1),
+        ]))
+        }
+        ApiKey::DeleteTopics => {
+            let doomed = name(&format!("{topic}-created"));
+            let body = if version >= 6 {
+                DeleteTopicsRequest::default()
+                    .with_topics(vec![DeleteTopicState::default().with_name(Some(doomed))])
+            } else {
+                DeleteTopicsRequest::default().with_topic_names(vec![doomed])
+            };
+            RequestKind::DeleteTopics(body)
+        }
+        ApiKey::InitProducerId => RequestKind::InitProducerId(
+            InitProducerIdRequest::default()
+                .with_transactional_id(None)
+                .with_transaction_timeout_ms(60_000)
+                .with_producer_id(ProducerId(-1))
+                .with_producer_epoch(-1),
+        ),
+        other => panic!("no test request for {other:?}"),
+    }
+}
+
+/// One step of a consumer's life in a group, with what earlier answers
+/// told it.
+pub fn group_request(
+    api: ApiKey,
+    version: i16,
+    group: &str,
+    member: &str,
+    generation: i32,
+) -> RequestKind {
+    use kafka_protocol::messages::join_group_request::JoinGroupRequestProtocol;
+    use kafka_protocol::messages::leave_group_request::MemberIdentity;
+    use kafka_protocol::messages::offset_commit_request::{
+        OffsetCommitRequestPartition, OffsetCommitRequestTopic,
+    };
+    use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestTopic;
+    use kafka_protocol::messages::sync_group_request::SyncGroupRequestAssignment;
+    let group_id = GroupId(StrBytes::from(group.to_owned()));
+    let member_id = StrBytes::from(member.to_owned());
+    match api {
+        ApiKey::FindCoordinator => RequestKind::FindCoordinator(
+            FindCoordinatorRequest::default().with_key(StrBytes::from(group.to_owned())),
+        ),
+        ApiKey::JoinGroup => RequestKind::JoinGroup(
+            JoinGroupRequest::default()
+                .with_group_id(group_id)
+                .with_session_timeout_ms(10_000)
+                .with_rebalance_timeout_ms(10_000)
+                .with_member_id(member_id)
+                .with_protocol_type(StrBytes::from_static_str("consumer"))
+                .with_protocols(vec![JoinGroupRequestProtocol::default()
+                    .with_name(StrBytes::from_static_str("range"))
+                    .with_metadata(Bytes::from_static(b"subscription"))]),
+        ),
+        ApiKey::SyncGroup => {
+            let body = SyncGroupRequest::default()
+                .with_group_id(group_id)
+                .with_generation_id(generation)
+                .with_member_id(member_id.clone())
+                .with_assignments(vec![SyncGroupRequestAssignment::default()
+                    .with_member_id(member_id)
+                    .with_assignment(Bytes::from_static(b"assignment"))]);
+            let body = if version >= 5 {
+                body.with_protocol_type(Some(StrBytes::from_static_str("consumer")))
+                    .with_protocol_name(Some(StrBytes::from_static_str("range")))
+            } else {
+                body
+            };
+            RequestKind::SyncGroup(body)
+        }
+        ApiKey::Heartbeat => RequestKind::Heartbeat(
+            HeartbeatRequest::default()
+                .with_group_id(group_id)
+                .with_generation_id(generation)
+                .with_member_id(member_id),
+        ),
+        ApiKey::OffsetCommit => RequestKind::OffsetCommit(
+            OffsetCommitRequest::default()
+                .with_group_id(group_id)
+                .with_generation_id_or_member_epoch(generation)
+                .with_member_id(member_id)
+                .with_topics(vec![OffsetCommitRequestTopic::default()
+                    .with_name(name("committed"))
+                    .with_partitions(vec![OffsetCommitRequestPartition::default()
+                        .with_partition_index(0)
+                        .with_committed_offset(42)])]),
+        ),
+        ApiKey::OffsetFetch => RequestKind::OffsetFetch(
+            OffsetFetchRequest::default()
+                .with_group_id(group_id)
+                .with_topics(Some(vec![OffsetFetchRequestTopic::default()
+                    .with_name(name("committed"))
+                    .with_partition_indexes(vec![0])])),
+        ),
+        ApiKey::LeaveGroup => {
+            let body = if version >= 3 {
+                LeaveGroupRequest::default()
+                    .with_group_id(group_id)
+                    .with_members(vec![MemberIdentity::default().with_member_id(member_id)])
+            } else {
+                LeaveGroupRequest::default()
+                    .with_group_id(group_id)
+                    .with_member_id(member_id)
+            };
+            RequestKind::LeaveGroup(body)
+        }
+        ApiKey::ListGroups => RequestKind::ListGroups(ListGroupsRequest::default()),
+        ApiKey::DescribeGroups => RequestKind::DescribeGroups(
+            DescribeGroupsRequest::default().with_groups(vec![group_id]),
+        ),
+        other => panic!("not a group API: {other:?}"),
+    }
+}
+
+/// The consumer-group APIs, in the order a consumer uses them.
+pub const GROUP_APIS: [ApiKey; 9] = [
+    ApiKey::FindCoordinator,
+    ApiKey::JoinGroup,
+    ApiKey::SyncGroup,
+    ApiKey::Heartbeat,
+    ApiKey::ListGroups,
+    ApiKey::DescribeGroups,
+    ApiKey::OffsetCommit,
+    ApiKey::OffsetFetch,
+    ApiKey::LeaveGroup,
+];
+
+/// An acks=all Produce of `batch` to partition 0 of `topic`.
+pub fn produce_request(topic: &str, batch: impl Into<Bytes>) -> RequestKind {
+    let partition = PartitionProduceData::default()
+        .with_index(0)
+        .with_records(Some(batch.into()));
+    let topic = TopicProduceData::default()
+        .with_name(name(topic))
+        .with_partition_data(vec![partition]);
+    RequestKind::Produce(
+        ProduceRequest::default()
+            .with_acks(-1)
+            .with_timeout_ms(30_000)
+            .with_topic_data(vec![topic]),
+    )
+}
+
+/// The error code and base offset of the first partition of a Produce
+/// answer.
+pub fn produce_outcome(answer: &ResponseKind) -> (i16, i64) {
+    let ResponseKind::Produce(answer) = answer else {
+        panic!("not a produce answer: {answer:?}")
+    };
+    let partition = &answer.responses[0].partition_responses[0];
+    (partition.error_code, partition.base_offset)
 }

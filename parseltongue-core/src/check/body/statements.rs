@@ -202,9 +202,9 @@ impl<'a> BodyChecker<'_, 'a> {
                 // `x = x.owned_method()`: consumed by the value, then given
                 // a new one, so `x` may be used again.
                 if let (None, IrK::Local { id, .. }) = (op, &target_ir.kind) {
-                    if self.consumed[*id].is_some_and(|at| {
-                        at.start >= value.span.start && at.end <= value.span.end
-                    }) {
+                    if self.consumed[*id]
+                        .is_some_and(|at| at.start >= value.span.start && at.end <= value.span.end)
+                    {
                         self.consumed[*id] = None;
                     }
                 }

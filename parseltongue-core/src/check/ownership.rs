@@ -95,6 +95,12 @@ fn root_local(e: &Expr) -> Option<LocalId> {
     match &e.kind {
         ExprKind::Local { id, .. } => Some(*id),
         ExprKind::Field { base, .. } | ExprKind::Index { base, .. } => root_local(base),
+        // Text a method takes from its receiver (`s.trim()`) may be a view
+        // of it, which a `match` binds.
+        ExprKind::Builtin {
+            builtin: crate::ir::Builtin::Method(_),
+            args,
+        } if e.ty == crate::ir::Ty::Str => args.first().and_then(root_local),
         _ => None,
     }
 }

@@ -489,12 +489,17 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                     lints.insert("clippy::bool_comparison");
                     lints.insert("clippy::overly_complex_bool_expr");
                 }
-                // `a - 1 >= b`, `a >= b + 1`: `a > b` to clippy.
+                // `a - 1 >= b`, `a >= b + 1`, `-1 + a >= b`: `a > b` to clippy.
+                let one = |e: &Expr| match &simplified(e).kind {
+                    K::Int(1 | -1) => true,
+                    K::Unary { operand, .. } => matches!(simplified(operand).kind, K::Int(1)),
+                    _ => false,
+                };
                 let off_by_one = |e: &Expr| {
                     matches!(&simplified(e).kind, K::Binary { first, rest }
-                        if matches!(rest.last(), Some((BinaryOp::Add | BinaryOp::Sub, one))
-                            if matches!(simplified(one).kind, K::Int(1)))
-                        || (matches!(simplified(first).kind, K::Int(1))
+                        if matches!(rest.last(), Some((BinaryOp::Add | BinaryOp::Sub, last))
+                            if matches!(simplified(last).kind, K::Int(1)))
+                        || (one(first)
                             && matches!(rest.first(), Some((BinaryOp::Add, _)))))
                 };
                 if matches!(
@@ -858,7 +863,15 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 matches!(pattern, Pattern::None | Pattern::Err(_) | Pattern::Wildcard)
                     && (matches!(
                         simplified(body).kind,
-                        K::Int(_) | K::Float(_) | K::Bool(_) | K::Local { .. } | K::Const(_)
+                        K::Int(_)
+                            | K::Float(_)
+                            | K::Bool(_)
+                            | K::Local { .. }
+                            | K::Const(_)
+                            | K::Builtin {
+                                builtin: Builtin::None,
+                                ..
+                            }
                     ) || is_empty_text(body)
                         || value(body).is_some())
             });

@@ -23,7 +23,12 @@ impl Lowerer<'_> {
             } = stmt
             {
                 if *bound == local {
-                    let n = super::expr::literal_list(value).map_or(0, <[Expr]>::len);
+                    // `list_of(…)` or `list_of_copies(v, N)`, as
+                    // `read_only_array` lowers them.
+                    let n = super::expr::literal_list(value)
+                        .map(<[Expr]>::len)
+                        .or_else(|| super::builtins::copies_of_literal_count(value).map(|(_, n)| n))
+                        .unwrap_or(0);
                     found.set(n > 0 && super::used_only_as_slice(body, local, n, self.program));
                 }
             }

@@ -58,11 +58,28 @@ pub(super) fn source_lints(
         block,
         &mut |e| {
             expression_lints(e, constants, &mut lints.borrow_mut());
+            let counted_by_abs = match &e.kind {
+                K::Index { index, .. } => is_abs(index),
+                K::Builtin {
+                    builtin: Builtin::ListOfCopies,
+                    args,
+                } => args.get(1).is_some_and(is_abs),
+                _ => false,
+            };
+            if counted_by_abs {
+                lints.borrow_mut().insert("clippy::cast_abs_to_unsigned");
+            }
             if let K::Builtin {
                 builtin: Builtin::Method(m),
                 args,
             } = &e.kind
             {
+                // `xs.get(n.abs())`: the index's `as usize` follows the
+                // author's `abs` (whose overflow panics, as `unsigned_abs`
+                // would not).
+                if args.iter().skip(1).any(is_abs) {
+                    lints.borrow_mut().insert("clippy::cast_abs_to_unsigned");
+                }
                 let unwraps = matches!(m, M::Unwrap | M::UnwrapOr | M::Expect);
                 let receiver = match simplified(&args[0]).kind {
                     K::Local { id, .. } => Some(id),
@@ -849,6 +866,17 @@ fn expression_lints(e: &Expr, constants: &[Constant], lints: &mut BTreeSet<&'sta
                 lints.insert("clippy::needless_match");
             }
             // `Some(x) => x, None => fallback`: what `unwrap_or` does.
+            // `match v { Only(y) => y }` anywhere (a matched value only
+            // evaluated becomes `let _ = match …`): a `let` pattern to clippy.
+            if let [(Pattern::Variant { args, .. }, body)] = arms.as_slice() {
+                if let ([Pattern::Binding(bound)], K::Local { id, .. }) =
+                    (args.as_slice(), &simplified(body).kind)
+                {
+                    if bound == id {
+                        lints.insert("clippy::infallible_destructuring_match");
+                    }
+                }
+            }
             let unwraps =
                 arms.iter()
                     .any(|(pattern, body)| match (pattern, &simplified(body).kind) {
@@ -1766,4 +1794,15 @@ fn integer_value(
         }
         _ => None,
     }
+}
+
+/// `n.abs()`, which an index or count casts to `usize`.
+fn is_abs(e: &Expr) -> bool {
+    matches!(
+        &simplified(e).kind,
+        K::Builtin {
+            builtin: Builtin::Method(M::Abs),
+            ..
+        }
+    )
 }

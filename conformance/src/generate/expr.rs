@@ -351,6 +351,12 @@ impl Gen {
             }
             _ => self.expr(&Ty::I64, d).text,
         };
+        // A left shift makes numbers as large as `i64` holds, which the
+        // arithmetic around it would overflow (PT0006 where all constant):
+        // keep the low bits.
+        if method == "shift_left" {
+            return E::atom(format!("{a}.shift_left({argument}).bit_and(1023)"));
+        }
         E::atom(format!("{a}.{method}({argument})"))
     }
 

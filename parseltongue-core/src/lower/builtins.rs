@@ -576,8 +576,12 @@ impl Lowerer<'_> {
             }
             M::BitAnd | M::BitOr | M::BitXor => {
                 // Operands that are operators themselves keep their
-                // parentheses (clippy: precedence).
+                // parentheses (clippy: precedence). Both stand where the
+                // call stood: in a condition, a record literal in either
+                // is parenthesised.
+                let exterior = self.in_condition;
                 let a = self.typed_expr(&args[0], Want::Deref).at(Prec::Cast);
+                self.in_condition = exterior;
                 let b = self.expr(&args[1], Want::Deref).at(Prec::Cast);
                 let (tokens, prec) = match m {
                     M::BitAnd => (quote!(#a & #b), Prec::BitAnd),
@@ -904,7 +908,10 @@ impl Lowerer<'_> {
     /// Rust's operator; any other amount follows the reference (64 or more
     /// shifts every bit out, a negative amount panics).
     fn shift(&mut self, m: M, value: &Expr, amount: &Expr) -> Lowered {
+        let exterior = self.in_condition;
         let v = self.typed_expr(value, Want::Deref);
+        // The amount, as an operand, stands where the call stood.
+        self.in_condition = exterior;
         let known = super::source_lints::known_integer(amount, &self.program.constants);
         let literal = matches!(amount.kind, K::Int(_));
         if self.shift_amount_in_range(amount) {

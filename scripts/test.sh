@@ -16,29 +16,29 @@ if ! command -v rustfmt >/dev/null 2>&1; then
     exit 2
 fi
 
-# Neovim drives the language server in lsp/tests/neovim.rs (a real client).
-if ! command -v nvim >/dev/null 2>&1; then
+# Installs Debian package $2 when command $1 is missing (as root with
+# apt-get), or stops with how to install it; $3 says what needs it.
+require_command() {
+    if command -v "$1" >/dev/null 2>&1; then
+        return
+    fi
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "== installing neovim (for the language-server client test)"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q neovim >/dev/null \
-            || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q neovim >/dev/null; }
+        echo "== installing $2 (for $3)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null \
+            || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null; }
     else
-        echo "error: Neovim (nvim) is needed by the language-server tests; install it with: apt-get install neovim" >&2
+        echo "error: $1 is needed by $3; install it with: apt-get install $2${4:-}" >&2
         exit 2
     fi
-fi
+}
+
+# Neovim drives the language server in lsp/tests/neovim.rs (a real client).
+require_command nvim neovim "the language-server client test"
 export PARSELTONGUE_REQUIRE_NVIM=1
 
 # kcat (librdkafka) is the Kafka client in slytherin/broker/tests/kcat.rs.
-if [ "${PARSELTONGUE_SKIP_KCAT:-0}" != 1 ] && ! command -v kcat >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "== installing kcat (for the Slytherin broker's client tests)"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q kcat >/dev/null \
-            || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q kcat >/dev/null; }
-    else
-        echo "error: kcat is needed by the Slytherin broker tests; install it with: apt-get install kcat (or set PARSELTONGUE_SKIP_KCAT=1)" >&2
-        exit 2
-    fi
+if [ "${PARSELTONGUE_SKIP_KCAT:-0}" != 1 ]; then
+    require_command kcat kcat "the Slytherin broker's client tests" " (or set PARSELTONGUE_SKIP_KCAT=1)"
 fi
 
 log=$(mktemp)

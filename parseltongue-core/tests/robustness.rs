@@ -312,3 +312,35 @@ fn large_malformed_files_are_reported_in_linear_time() {
         );
     }
 }
+
+/// Blocks are read by every block kind's checks entry by entry: 100,000
+/// unknown settings (or repeats of one) are each reported once, and the
+/// time grows with the entries, not with their square.
+#[test]
+fn a_block_of_a_hundred_thousand_settings_is_checked_in_linear_time() {
+    let entries = 100_000;
+    let unknown: String = (0..entries)
+        .map(|i| format!("    core_{i}: list_of({i}),\n"))
+        .collect();
+    let repeated = "    policy: api,\n".repeat(entries);
+    for (what, body, expected) in [
+        ("unknown settings", unknown, entries),
+        // The block's own last `policy: api,` repeats the first as well.
+        ("one setting repeated", repeated, entries),
+    ] {
+        let text = format!("partition app {{\n    cores: list_of(0),\n{body}    policy: api,\n}}\n\nfunction main() {{\n    print_line(\"{{}}\", spawn_on app {{ 1 }}.join());\n}}\n");
+        let start = std::time::Instant::now();
+        let checked = parseltongue_core::check(&sources_of(&text));
+        let elapsed = start.elapsed();
+        let reported = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == codes::INVALID_PARTITION_PLAN)
+            .count();
+        assert_eq!(reported, expected, "{what}");
+        assert!(
+            elapsed < std::time::Duration::from_secs(60),
+            "{what}: {entries} entries took {elapsed:?}"
+        );
+    }
+}

@@ -169,14 +169,7 @@ impl Checker<'_> {
             return;
         }
         let mut settings = Settings::default();
-        for entry in &block.entries {
-            let BlockEntryKind::Setting { name, value } = &entry.kind else {
-                self.settings_only(entry, "partition");
-                continue;
-            };
-            if !self.first_setting(block, name) {
-                continue;
-            }
+        for (name, value) in self.settings_of(block) {
             match name.name.as_str() {
                 "cores" => {
                     let free = first_free_core(plan);
@@ -292,14 +285,7 @@ impl Checker<'_> {
                 ),
             );
         }
-        for entry in &block.entries {
-            let BlockEntryKind::Setting { name, value } = &entry.kind else {
-                self.settings_only(entry, "partition_plan");
-                continue;
-            };
-            if !self.first_setting(block, name) {
-                continue;
-            }
+        for (name, value) in self.settings_of(block) {
             match name.name.as_str() {
                 "system_cores" => {
                     if let Some(cores) = self.core_list(value, 0) {
@@ -315,15 +301,20 @@ impl Checker<'_> {
         }
     }
 
-    /// Whether `name` is the first setting of its name in `block`; a
-    /// repeat is reported.
-    fn first_setting(&mut self, block: &ExtensionBlock, name: &ast::Ident) -> bool {
-        let first = block.entries.iter().find_map(|e| match &e.kind {
-            BlockEntryKind::Setting { name: n, .. } if n.name == name.name => Some(n.span),
-            _ => None,
-        });
-        match first {
-            Some(first) if first != name.span => {
+    /// The block's settings in order, each name once: a repeat, and an
+    /// entry that is not a setting, is reported and left out.
+    fn settings_of<'b>(
+        &mut self,
+        block: &'b ExtensionBlock,
+    ) -> Vec<(&'b ast::Ident, &'b ast::Expr)> {
+        let mut first: rustc_hash::FxHashMap<&str, Span> = rustc_hash::FxHashMap::default();
+        let mut settings = Vec::new();
+        for entry in &block.entries {
+            let BlockEntryKind::Setting { name, value } = &entry.kind else {
+                self.settings_only(entry, block.keyword.name.as_str());
+                continue;
+            };
+            if let Some(&earlier) = first.get(name.name.as_str()) {
                 self.error(
                     Diagnostic::error(
                         codes::INVALID_PARTITION_PLAN,
@@ -331,12 +322,14 @@ impl Checker<'_> {
                         format!("`{}` is set twice", name.name),
                     )
                     .with_label("set again here")
-                    .with_secondary(first, "first set here"),
+                    .with_secondary(earlier, "first set here"),
                 );
-                false
+                continue;
             }
-            _ => true,
+            first.insert(name.name.as_str(), name.span);
+            settings.push((name, value));
         }
+        settings
     }
 
     fn has_setting(&self, block: &ExtensionBlock, wanted: &str) -> bool {

@@ -11,9 +11,6 @@ const FUEL: u64 = 10_000_000;
 const SKIPPED: &[&str] = &[
     // Calls `rust_function`s (std::time::Instant::now and friends).
     "rust_interop",
-    // A mailbox's handler runs when the schedule says (the evaluator
-    // reports mailboxes as unsupported rather than pick one schedule).
-    "partition_mailbox",
 ];
 
 fn check(sources: &SourceMap) -> parseltongue_core::ir::Program {

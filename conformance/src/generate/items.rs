@@ -41,6 +41,17 @@ impl Gen {
                 tests.push(self.test());
             }
         }
+        // Messages sent last in `main`, so its own output is all before
+        // the handler's, whatever the schedule (drawn after everything
+        // else, so programs without one are as before).
+        let mailbox = self.rng.chance(20).then(|| self.mailbox());
+        let main = match &mailbox {
+            Some((_, sends)) => match main.strip_suffix("}\n") {
+                Some(body) => format!("{body}{sends}}}\n"),
+                None => main,
+            },
+            None => main,
+        };
         let mut out = String::new();
         for record in &self.items.records {
             let fields: Vec<String> = record
@@ -95,6 +106,10 @@ impl Gen {
             out.push_str(&f);
             out.push('\n');
         }
+        if let Some((handler, _)) = &mailbox {
+            out.push_str(handler);
+            out.push('\n');
+        }
         out.push_str(&main);
         for test in tests {
             out.push('\n');
@@ -109,16 +124,49 @@ impl Gen {
         });
         // Tasks run on the default plan's `main`, or on a declared `main`
         // of any policy (drawn last, so programs without tasks are the
-        // same as before).
-        if out.contains("spawn_on main") && self.rng.chance(50) {
-            out.insert_str(0, &self.partition_plan());
+        // same as before); a mailbox needs a plan with a `messaging` one.
+        let tasks = out.contains("spawn_on main")
+            || module
+                .as_ref()
+                .is_some_and(|(_, text)| text.contains("spawn_on main"));
+        let main_partition = tasks && (mailbox.is_some() || self.rng.chance(50));
+        if main_partition || mailbox.is_some() {
+            let mut plan = String::from("partition_plan {\n    fallback: shrink,\n}\n\n");
+            if main_partition {
+                plan.push_str(&self.main_partition());
+            }
+            if mailbox.is_some() {
+                plan.push_str(
+                    "partition bus {\n    cores: list_of(2),\n    policy: messaging,\n}\n\n",
+                );
+            }
+            out.insert_str(0, &plan);
         }
         (self.patch_keywords(&out), module)
     }
 
-    /// A plan whose `main` partition takes the tasks, on cores the machine
-    /// may lack (`shrink` shares the ones there are).
-    fn partition_plan(&mut self) -> String {
+    /// A handler function that prints what it is sent, and the lines that
+    /// end `main`: a mailbox on `bus` and a few messages sent to it.
+    fn mailbox(&mut self) -> (String, String) {
+        let ty = self.any_type(1);
+        let shown = self.items.show(&ty);
+        let handler = self.fresh("handle");
+        let mailbox = self.fresh("mailbox");
+        let mut sends = format!("    let_var {mailbox} = mailbox_on(bus, {handler});\n");
+        for _ in 0..1 + self.rng.below(3) {
+            let message = self.literal(&ty).text;
+            sends.push_str(&format!("    {mailbox}.send({message});\n"));
+        }
+        let function = format!(
+            "function {handler}(message: {shown}) {{\n    print_line(\"{handler}: {{:?}}\", message);\n}}\n"
+        );
+        (function, sends)
+    }
+
+    /// The `main` partition of a declared plan, which takes the tasks: any
+    /// policy, on cores the machine may lack (`shrink` shares the ones
+    /// there are).
+    fn main_partition(&mut self) -> String {
         let policy = match self.rng.below(4) {
             0 => "api".to_string(),
             1 => format!("messaging,\n    batch: {}", 1 + self.rng.below(64)),
@@ -126,9 +174,7 @@ impl Gen {
             _ => "batch".to_string(),
         };
         let cores = *self.rng.pick(&["0", "1", "0, 1", "3"]);
-        format!(
-            "partition_plan {{\n    fallback: shrink,\n}}\n\npartition main {{\n    cores: list_of({cores}),\n    policy: {policy},\n}}\n\n"
-        )
+        format!("partition main {{\n    cores: list_of({cores}),\n    policy: {policy},\n}}\n\n")
     }
 
     /// A module of public constants and functions (of types it can name:

@@ -21,11 +21,22 @@ fn mutates(m: M) -> bool {
 impl Machine<'_> {
     pub fn builtin(&mut self, builtin: Builtin, args: &[Expr]) -> Eval<Value> {
         match builtin {
-            // When a slot runs, a message is handled and what the counters
-            // say depend on the schedule: no one output to compare.
-            Builtin::RunEveryCycle(_) | Builtin::MailboxOn(_) | Builtin::PartitionMetrics => {
-                unsupported("frame slots, mailboxes and partition counters, whose effects depend on the schedule")
-            }
+            // When a slot runs and what the counters say depend on the
+            // schedule: no one output to compare.
+            Builtin::RunEveryCycle(_) | Builtin::PartitionMetrics => unsupported(
+                "frame slots and partition counters, whose effects depend on the schedule",
+            ),
+            // Messages are handled as they are sent, in order: the
+            // sequential schedule, as for threads.
+            Builtin::MailboxOn(_) => match args.first().map(|a| &a.kind) {
+                Some(ExprKind::FunctionArgument { call, .. }) => match call.kind {
+                    ExprKind::Call { function, .. } | ExprKind::MethodCall { function, .. } => {
+                        Ok(Value::Mailbox(function, Rc::new(())))
+                    }
+                    _ => unsupported("a mailbox handler that is not a function"),
+                },
+                _ => unsupported("a mailbox without a handler"),
+            },
             Builtin::PrintLine => {
                 let text = self.formatted(args)?;
                 self.stdout.push_str(&text);
@@ -143,6 +154,14 @@ impl Machine<'_> {
         }
         if m == M::JoinTask {
             return self.join(&receiver, TASK_PANICKED);
+        }
+        if m == M::Send {
+            return match (receiver, rest.as_slice()) {
+                (Value::Mailbox(handler, _), [message]) => self
+                    .call(handler, vec![super::machine::Slot::Value(message.clone())])
+                    .map(|_| Value::Unit),
+                (other, _) => unsupported(format!("`send` on {}", other.kind())),
+            };
         }
         self.read(m, &receiver, &rest)
     }

@@ -85,6 +85,7 @@ impl Debug for Shown<'_> {
                 }
             }
             Value::Thread(_) => f.write_str("JoinHandle { .. }"),
+            Value::Mailbox(..) => f.write_str("mailbox"),
             Value::Shared(cell) => match cell.value.try_borrow() {
                 Ok(v) => f.debug_struct("Mutex").field("data", &self.of(&v)).finish(),
                 Err(_) => f.write_str("Mutex { .. }"),

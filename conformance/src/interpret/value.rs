@@ -28,6 +28,8 @@ pub(crate) enum Value {
     Variant(TypeId, usize, Rc<Vec<Value>>),
     /// A thread that already ran: its value, or its panic message.
     Thread(Rc<Result<Value, String>>),
+    /// A mailbox: its handler, and an identity its copies share.
+    Mailbox(parseltongue_core::ir::FunctionId, Rc<()>),
     /// A `let_mut_shared_var`: the one cell every user sees.
     Shared(Rc<SharedCell>),
     /// `range(a, b)` / `range_inclusive(a, b)`, only ever iterated.
@@ -116,6 +118,7 @@ impl Value {
             Value::Record(..) => "record",
             Value::Variant(..) => "enum",
             Value::Thread(_) => "thread",
+            Value::Mailbox(..) => "mailbox",
             Value::Shared(_) => "shared value",
             Value::Range { .. } => "range",
         }
@@ -147,6 +150,7 @@ impl Key {
 pub(crate) fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Unit, Value::Unit) => true,
+        (Value::Mailbox(_, x), Value::Mailbox(_, y)) => Rc::ptr_eq(x, y),
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Bool(x), Value::Bool(y)) => x == y,

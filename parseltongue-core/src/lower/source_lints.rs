@@ -216,10 +216,11 @@ fn swaps_by_hand(block: &Block, locals: &[Local]) -> bool {
             op: None,
             value: second,
         }] => {
+            // `a = b; b = a;`, where `b` may be a field (`v = r.x; r.x = v;`).
             local(a).is_some()
-                && local(b).is_some()
-                && local(first) == local(b)
                 && local(second) == local(a)
+                && ((local(b).is_some() && local(first) == local(b))
+                    || (super::aliasing::base_local(first).is_some() && same(first, b)))
         }
         [Stmt::Let {
             local: a,

@@ -471,6 +471,11 @@ impl<'a> BodyChecker<'_, 'a> {
         expected: Option<&Ty>,
     ) -> ir::Expr {
         let map_ir = self.check_place(map);
+        // Updated in place, the map is used (an outer `with_entry`'s
+        // value that an inner one updates is not "never used").
+        if let Some(id) = Self::root_local(&map_ir) {
+            self.note_use(id);
+        }
         let (key_ty, value_ty) = match &map_ir.ty {
             Ty::Map(k, v) => ((**k).clone(), (**v).clone()),
             Ty::Error => (Ty::Error, Ty::Error),

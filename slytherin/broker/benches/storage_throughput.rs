@@ -14,38 +14,23 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
+use kafka_protocol::records::{Compression, Record};
+use slytherin_broker::protocol::{encode_batch, plain_record};
 use slytherin_broker::storage::{Durability, LogConfig, PartitionLog, SharedClock, SystemClock};
 
 /// A batch of `records` records with `value_len`-byte values.
 fn batch(records: usize, value_len: usize) -> Vec<u8> {
     let records: Vec<Record> = (0..records)
-        .map(|i| Record {
-            transactional: false,
-            control: false,
-            delete_horizon: false,
-            partition_leader_epoch: -1,
-            producer_id: -1,
-            producer_epoch: -1,
-            timestamp_type: TimestampType::Creation,
-            offset: i as i64,
-            sequence: i as i32,
-            timestamp: 1_700_000_000_000 + i as i64,
-            key: Some(Bytes::from(format!("key-{i}"))),
-            value: Some(Bytes::from(vec![(i % 251) as u8; value_len])),
-            headers: Default::default(),
+        .map(|i| {
+            plain_record(
+                i,
+                1_700_000_000_000 + i as i64,
+                format!("key-{i}").into_bytes(),
+                vec![(i % 251) as u8; value_len],
+            )
         })
         .collect();
-    let mut buf = BytesMut::new();
-    let options = RecordEncodeOptions {
-        version: 2,
-        compression: Compression::None,
-    };
-    RecordBatchEncoder::encode(&mut buf, records.iter(), &options).unwrap();
-    buf.to_vec()
+    encode_batch(&records, Compression::None).unwrap()
 }
 
 fn config(durability: Durability, verifiable: bool) -> LogConfig {

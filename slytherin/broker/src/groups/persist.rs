@@ -6,12 +6,11 @@
 //! compacts the topic yet, so it grows with every commit, and it is
 //! created without time retention so old commits are not lost.
 
-use bytes::{Bytes, BytesMut};
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchDecoder, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
+use bytes::Bytes;
+use kafka_protocol::records::{Compression, Record, RecordBatchDecoder};
 use serde::{Deserialize, Serialize};
 
+use crate::protocol::{encode_batch, plain_record};
 use crate::storage::{LogConfig, Storage, StorageError};
 
 /// The topic holding committed offsets.
@@ -65,30 +64,11 @@ pub fn append(storage: &mut Storage, commits: &[Commit], now_ms: i64) -> Result<
                 metadata: c.metadata.clone(),
             })
             .unwrap_or_default();
-            Record {
-                transactional: false,
-                control: false,
-                delete_horizon: false,
-                partition_leader_epoch: -1,
-                producer_id: -1,
-                producer_epoch: -1,
-                timestamp_type: TimestampType::Creation,
-                offset: i as i64,
-                sequence: i as i32,
-                timestamp: now_ms,
-                key: Some(Bytes::from(key)),
-                value: Some(Bytes::from(value)),
-                headers: Default::default(),
-            }
+            plain_record(i, now_ms, key, value)
         })
         .collect();
-    let mut batch = BytesMut::new();
-    let options = RecordEncodeOptions {
-        version: 2,
-        compression: Compression::None,
-    };
-    RecordBatchEncoder::encode(&mut batch, records.iter(), &options)
-        .map_err(|e| format!("cannot encode committed offsets: {e}"))?;
+    let mut batch =
+        encode_batch(&records, Compression::None).map_err(|e| format!("committed offsets: {e}"))?;
     let log = storage
         .topic_mut(OFFSETS_TOPIC)
         .and_then(|t| t.partition_mut(0))

@@ -6,12 +6,14 @@
 
 mod client;
 mod frame;
+mod records;
 mod request;
 mod response;
 mod versions;
 
 pub use client::{decode_response, encode_request, framed};
 pub use frame::{read_frame, write_frame, FrameError, FrameLimits};
+pub use records::{encode_batch, plain_record};
 pub use request::{decode_request, Request, RequestError};
 pub use response::encode_response;
 pub use versions::{supported_versions, SUPPORTED_APIS};

@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::records::{
-    Compression, Record, RecordBatchDecoder, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
+    Compression, Record, RecordBatchDecoder, RecordBatchEncoder, RecordEncodeOptions,
 };
+use slytherin_broker::protocol::plain_record;
 use slytherin_broker::storage::batch::{iter_batches, BatchHeader};
 use slytherin_broker::storage::{
     Durability, LogConfig, ManualClock, PartitionLog, SharedClock, StorageError,
@@ -33,22 +34,13 @@ fn encode(timestamps: &[i64], value_len: usize, seed: u64, compression: Compress
     let records: Vec<Record> = timestamps
         .iter()
         .enumerate()
-        .map(|(i, &timestamp)| Record {
-            transactional: false,
-            control: false,
-            delete_horizon: false,
-            partition_leader_epoch: -1,
-            producer_id: -1,
-            producer_epoch: -1,
-            timestamp_type: TimestampType::Creation,
-            offset: i as i64,
-            // The encoder keeps records in one batch only while offset and
-            // sequence advance together.
-            sequence: i as i32,
-            timestamp,
-            key: Some(Bytes::from(format!("key-{seed}-{i}"))),
-            value: Some(Bytes::from(value(value_len, seed, i))),
-            headers: Default::default(),
+        .map(|(i, &timestamp)| {
+            plain_record(
+                i,
+                timestamp,
+                format!("key-{seed}-{i}").into_bytes(),
+                value(value_len, seed, i),
+            )
         })
         .collect();
     let mut buf = BytesMut::new();

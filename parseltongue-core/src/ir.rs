@@ -283,6 +283,11 @@ impl PartitionPlan {
     pub fn find(&self, name: &str) -> Option<&PartitionDecl> {
         self.partitions.iter().find(|p| p.name == name)
     }
+
+    /// The position of the partition called `name`.
+    pub fn position(&self, name: &str) -> Option<PartitionId> {
+        self.partitions.iter().position(|p| p.name == name)
+    }
 }
 
 /// One `partition NAME { … }` block.

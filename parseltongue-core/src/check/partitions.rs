@@ -1,5 +1,5 @@
 //! The partition plan: `partition NAME { … }` blocks (and at most one
-//! `partition_plan { … }`) read into [`ir::PartitionPlan`], checked before
+//! `partition_plan { … }`) read into [`crate::ir::PartitionPlan`], checked before
 //! any body so that `spawn_on`, `run_every_cycle` and `mailbox_on` can name
 //! the partitions. Only what can be known without the machine is checked
 //! here (names, settings, empty and overlapping core lists); the generated
@@ -8,7 +8,7 @@
 use super::suggest::closest;
 use super::Checker;
 use crate::diagnostics::{codes, Applicability, Diagnostic};
-use crate::ir::{self, PartitionDecl, PartitionPlan, PartitionPolicy};
+use crate::ir::{PartitionDecl, PartitionPlan, PartitionPolicy};
 use crate::source::Span;
 use crate::syntax::ast::{self, BlockEntryKind, ExprKind, ExtensionBlock};
 
@@ -621,11 +621,4 @@ pub(crate) fn partition_with_policy<'p>(
     policy: &str,
 ) -> Option<&'p PartitionDecl> {
     plan.partitions.iter().find(|p| p.policy.name() == policy)
-}
-
-impl ir::PartitionPlan {
-    /// The position of the partition called `name`.
-    pub fn position(&self, name: &str) -> Option<ir::PartitionId> {
-        self.partitions.iter().position(|p| p.name == name)
-    }
 }

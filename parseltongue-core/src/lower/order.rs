@@ -9,13 +9,16 @@ use proc_macro2::{Group, Ident, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use std::cmp::Ordering;
 
-/// How the elements reach a closure: a slice method (`sort_by`) hands it
+/// How the values reach a closure: a slice method (`sort_by`) hands it
 /// `&T`; an iterator over `&T` (`iter().min_by`) hands it `&&T`, which the
-/// closure's `&` patterns take back to `&T`.
+/// closure's `&` patterns take back to `&T`; a frame slot or a mailbox
+/// hands it the value itself, whose type the closure names, since the call
+/// alone would let Rust infer a borrowed one (`|line: String| show(&line)`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Closure {
     Slice,
     Iterator,
+    Owned,
 }
 
 impl Lowerer<'_> {
@@ -42,16 +45,27 @@ impl Lowerer<'_> {
         };
         let names: Vec<Ident> = params.iter().map(|&p| self.local_ident(p)).collect();
         let body = self.expr(call, Want::Owned).tokens;
-        if form == Closure::Slice {
+        if form != Closure::Iterator {
             if let K::Call { function, .. } = &call.kind {
-                let converted = params
-                    .iter()
-                    .any(|&p| matches!(self.locals[p].ty, Ty::Str | Ty::List(_)));
+                let converted = form == Closure::Slice
+                    && params
+                        .iter()
+                        .any(|&p| matches!(self.locals[p].ty, Ty::Str | Ty::List(_)));
                 let path = self.function_path(*function);
                 let passed_on = quote!(#path(#(#names),*));
                 if !converted && passed_on.to_string() == body.to_string() {
                     return path;
                 }
+            }
+            if form == Closure::Owned {
+                let types: Vec<TokenStream> = params
+                    .iter()
+                    .map(|&p| {
+                        let ty = self.locals[p].ty.clone();
+                        self.rust_type(&ty)
+                    })
+                    .collect();
+                return quote!(|#(#names: #types),*| #body);
             }
             quote!(|#(#names),*| #body)
         } else {

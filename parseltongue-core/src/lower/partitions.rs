@@ -5,6 +5,7 @@
 //! runtime's work before the program ends.
 
 use super::expr::{atom, Lowered, Prec, Want};
+use super::order::Closure;
 use super::Lowerer;
 use crate::ir::{Expr, ExprKind as K, PartitionId, PartitionPlan, PartitionPolicy};
 use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
@@ -111,7 +112,7 @@ impl Lowerer<'_> {
     pub(super) fn run_every_cycle(&mut self, id: PartitionId, args: &[Expr]) -> Lowered {
         let name = self.partition_name(id);
         let slot = Literal::string(&self.function_argument_name(&args[0]));
-        let work = self.owned_closure(&args[0]);
+        let work = self.function_argument(&args[0], Closure::Owned);
         let budget = self.expr(&args[1], Want::Owned).tokens;
         atom(quote!(::partition::program::run_every_cycle(
             &__PARTITION_PLAN,
@@ -126,7 +127,7 @@ impl Lowerer<'_> {
     pub(super) fn mailbox_on(&mut self, id: PartitionId, args: &[Expr]) -> Lowered {
         let name = self.partition_name(id);
         let handler_name = Literal::string(&self.function_argument_name(&args[0]));
-        let handler = self.owned_closure(&args[0]);
+        let handler = self.function_argument(&args[0], Closure::Owned);
         atom(quote!(::partition::program::mailbox_on(
             &__PARTITION_PLAN,
             #name,
@@ -139,32 +140,6 @@ impl Lowerer<'_> {
     pub(super) fn partition_metrics(&mut self) -> Lowered {
         self.uses.partition_plan = true;
         atom(quote!(::partition::program::metrics(&__PARTITION_PLAN)))
-    }
-
-    /// The closure a cycle's work or a handler lowers to: it owns its
-    /// argument (`|line: String| show(&line)`), typed, since the call alone
-    /// would let Rust infer a borrowed type; the function itself where it
-    /// takes the value as it comes (`draw`).
-    fn owned_closure(&mut self, argument: &Expr) -> TokenStream {
-        let K::FunctionArgument { params, call } = &argument.kind else {
-            return self.expr(argument, Want::Read).tokens;
-        };
-        let names: Vec<proc_macro2::Ident> = params.iter().map(|&p| self.local_ident(p)).collect();
-        let body = self.expr(call, Want::Owned).tokens;
-        if let K::Call { function, .. } = &call.kind {
-            let path = self.function_path(*function);
-            if quote!(#path(#(#names),*)).to_string() == body.to_string() {
-                return path;
-            }
-        }
-        let types: Vec<TokenStream> = params
-            .iter()
-            .map(|&p| {
-                let ty = self.locals[p].ty.clone();
-                self.rust_type(&ty)
-            })
-            .collect();
-        quote!(|#(#names: #types),*| #body)
     }
 
     /// The name of the function a function argument calls.

@@ -41,6 +41,12 @@ if [ "${PARSELTONGUE_SKIP_KCAT:-0}" != 1 ]; then
     require_command kcat kcat "the Slytherin broker's client tests" " (or set PARSELTONGUE_SKIP_KCAT=1)"
 fi
 
+# A CI run starts cold and never reuses incremental state: it would only
+# take disk space.
+if [ -n "${CI:-}" ]; then
+    export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

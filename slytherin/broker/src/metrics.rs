@@ -164,14 +164,15 @@ fn render_partitions(out: &mut String, storage: &Storage, groups: &Groups) {
         "# HELP slytherin_consumer_lag Records a group has yet to commit, per partition."
     );
     let _ = writeln!(out, "# TYPE slytherin_consumer_lag gauge");
-    for (group, topic, partition, committed) in groups.all_committed() {
+    for commit in groups.all_committed() {
+        let (topic, partition) = (&commit.topic, commit.partition);
         let end = u32::try_from(partition)
             .ok()
-            .and_then(|p| storage.topic(&topic)?.partition(p))
+            .and_then(|p| storage.topic(topic)?.partition(p))
             .map(|log| log.log_end_offset());
         if let Some(end) = end {
-            let lag = (end - committed).max(0);
-            let group = escape(&group);
+            let lag = (end - commit.offset).max(0);
+            let group = escape(&commit.group);
             let _ = writeln!(out, "slytherin_consumer_lag{{group=\"{group}\",topic=\"{topic}\",partition=\"{partition}\"}} {lag}");
         }
     }

@@ -345,6 +345,11 @@ impl Groups {
         0
     }
 
+    /// How many offsets are committed, over every group.
+    pub fn committed_count(&self) -> usize {
+        self.groups.values().map(|g| g.offsets.len()).sum()
+    }
+
     /// Puts back an offset read from the offsets topic.
     pub fn restore(&mut self, commit: super::persist::Commit) {
         let group = self.groups.entry(commit.group).or_default();
@@ -411,20 +416,29 @@ impl Groups {
         })
     }
 
-    /// Every committed offset: (group, topic, partition, offset).
-    pub fn all_committed(&self) -> Vec<(String, String, i32, i64)> {
+    /// Every committed offset, as the offsets topic stores them, by group,
+    /// topic and partition.
+    pub fn all_committed(&self) -> Vec<super::persist::Commit> {
         let mut all: Vec<_> = self
             .groups
             .iter()
             .flat_map(|(group, g)| {
                 g.offsets
                     .iter()
-                    .map(move |((topic, partition), (offset, _))| {
-                        (group.clone(), topic.clone(), *partition, *offset)
-                    })
+                    .map(
+                        move |((topic, partition), (offset, metadata))| super::persist::Commit {
+                            group: group.clone(),
+                            topic: topic.clone(),
+                            partition: *partition,
+                            offset: *offset,
+                            metadata: metadata.clone(),
+                        },
+                    )
             })
             .collect();
-        all.sort();
+        all.sort_by(|a, b| {
+            (&a.group, &a.topic, a.partition).cmp(&(&b.group, &b.topic, b.partition))
+        });
         all
     }
 

@@ -2,9 +2,15 @@
 //! does: each OffsetCommit appends one record batch (one record per
 //! partition, key = [group, topic, partition], value = {offset, metadata})
 //! through the storage engine, synced like any batch, and opening the
-//! broker replays the topic. The newest record for a key wins; nothing
-//! compacts the topic yet, so it grows with every commit, and it is
-//! created without time retention so old commits are not lost.
+//! broker replays the topic. The newest record for a key wins.
+//!
+//! Compaction keeps the topic in proportion to the live offsets: once it
+//! holds [`COMPACTION_FACTOR`] times as many records as there are live
+//! offsets (and at least [`COMPACTION_MIN_RECORDS`]), the live offsets are
+//! appended again as a snapshot starting a segment of its own, and every
+//! segment below it is deleted. Replay is the same before and after the
+//! deletion, so a crash between the two loses nothing. The topic has no
+//! time retention, so an offset committed long ago is never lost.
 
 use bytes::Bytes;
 use kafka_protocol::records::{Compression, Record, RecordBatchDecoder};
@@ -15,6 +21,16 @@ use crate::storage::{LogConfig, Storage, StorageError};
 
 /// The topic holding committed offsets.
 pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
+
+/// The topic is compacted when it holds this many times the live offsets.
+pub const COMPACTION_FACTOR: i64 = 4;
+
+/// Fewer records than this are never compacted: the topic stays small
+/// anyway, and a small group committing often would compact constantly.
+pub const COMPACTION_MIN_RECORDS: i64 = 10_000;
+
+/// Records per batch of a compaction snapshot.
+const SNAPSHOT_BATCH: usize = 1_000;
 
 /// One committed offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,13 +85,49 @@ pub fn append(storage: &mut Storage, commits: &[Commit], now_ms: i64) -> Result<
         .collect();
     let mut batch =
         encode_batch(&records, Compression::None).map_err(|e| format!("committed offsets: {e}"))?;
-    let log = storage
-        .topic_mut(OFFSETS_TOPIC)
-        .and_then(|t| t.partition_mut(0))
-        .ok_or_else(|| format!("the topic {OFFSETS_TOPIC} is missing"))?;
-    log.append(&mut batch)
+    offsets_log(storage)?
+        .append(&mut batch)
         .map(|_| ())
         .map_err(|e| e.to_string())
+}
+
+/// Compacts the topic if it has grown past [`COMPACTION_FACTOR`] times
+/// the live offsets, which `live` lists (called only then). Returns how
+/// many records the topic held before, if it compacted.
+pub fn compact_if_grown(
+    storage: &mut Storage,
+    live_count: usize,
+    live: impl FnOnce() -> Vec<Commit>,
+    now_ms: i64,
+) -> Result<Option<i64>, String> {
+    let log = offsets_log(storage)?;
+    let stored = log.log_end_offset() - log.log_start_offset();
+    if stored < COMPACTION_MIN_RECORDS.max(COMPACTION_FACTOR * live_count as i64) {
+        return Ok(None);
+    }
+    log.roll_now().map_err(|e| e.to_string())?;
+    let snapshot_start = log.log_end_offset();
+    for chunk in live().chunks(SNAPSHOT_BATCH) {
+        append(storage, chunk, now_ms)?;
+    }
+    let log = offsets_log(storage)?;
+    let outcome = log
+        .delete_below(snapshot_start)
+        .map_err(|e| e.to_string())?;
+    tracing::info!(
+        records_before = stored,
+        live = live_count,
+        segments_deleted = outcome.segments_deleted,
+        "compacted {OFFSETS_TOPIC}"
+    );
+    Ok(Some(stored))
+}
+
+fn offsets_log(storage: &mut Storage) -> Result<&mut crate::storage::PartitionLog, String> {
+    storage
+        .topic_mut(OFFSETS_TOPIC)
+        .and_then(|t| t.partition_mut(0))
+        .ok_or_else(|| format!("the topic {OFFSETS_TOPIC} is missing"))
 }
 
 /// Every commit stored, oldest first.

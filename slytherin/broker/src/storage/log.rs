@@ -471,6 +471,39 @@ impl PartitionLog {
             self.config.retention_bytes,
             now,
         );
+        self.delete_oldest(count, "retention deleted old segments")
+    }
+
+    /// Seals the active segment now, if it holds anything, so what is
+    /// appended next starts a segment of its own.
+    pub fn roll_now(&mut self) -> Result<(), StorageError> {
+        if self.active().is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now_ms();
+        self.roll(now)
+    }
+
+    /// Deletes the sealed segments that hold only offsets below `offset`
+    /// and moves the log start offset to the first remaining one (the
+    /// whole-segment deletion retention uses). Used by compaction once a
+    /// snapshot of the live records has been appended at `offset`.
+    pub fn delete_below(&mut self, offset: i64) -> Result<RetentionOutcome, StorageError> {
+        let count = self
+            .segments
+            .windows(2)
+            .take_while(|pair| pair[1].base_offset <= offset)
+            .count();
+        self.delete_oldest(count, "deleted segments below a snapshot")
+    }
+
+    /// Removes the `count` oldest segments' files (never the active one).
+    fn delete_oldest(
+        &mut self,
+        count: usize,
+        why: &'static str,
+    ) -> Result<RetentionOutcome, StorageError> {
+        let count = count.min(self.segments.len() - 1);
         let mut bytes_deleted = 0;
         for segment in self.segments.drain(..count) {
             segment.remove_files()?;
@@ -484,7 +517,7 @@ impl PartitionLog {
                 segments_deleted = count,
                 bytes_deleted,
                 log_start_offset = self.log_start_offset(),
-                "retention deleted old segments"
+                "{why}"
             );
         }
         Ok(RetentionOutcome {

@@ -63,9 +63,21 @@ pub(crate) fn commit(
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    if let Err(error) =
-        broker.with_storage(|storage| persist::append(storage, &accepted, now_ms))?
-    {
+    // The live offsets are read inside the storage call (storage, then
+    // groups: the one lock order), so no commit appended after the
+    // snapshot is older than what the snapshot holds.
+    let stored = broker.with_storage(|storage| {
+        persist::append(storage, &accepted, now_ms)?;
+        let live_count = broker.with_groups(|groups| groups.committed_count());
+        let live = || broker.with_groups(|groups| groups.all_committed());
+        // The commit is stored either way; a failed compaction is tried
+        // again at the next commit.
+        if let Err(error) = persist::compact_if_grown(storage, live_count, live, now_ms) {
+            tracing::warn!(%error, "cannot compact {}", persist::OFFSETS_TOPIC);
+        }
+        Ok::<(), String>(())
+    })?;
+    if let Err(error) = stored {
         tracing::warn!(group = by.group_id, %error, "committed offsets not stored");
         let failed = ResponseError::KafkaStorageError.code();
         codes

@@ -239,6 +239,64 @@ fn malformed_frames_close_their_connection_and_others_are_still_served() {
     );
 }
 
+/// A consumer that closes while its long-polling Fetch waits (as
+/// confluent-kafka's `close()` does) has simply gone: the answer has
+/// nowhere to go, and that is not a client that stopped reading.
+#[test]
+fn a_client_closing_during_a_long_poll_is_logged_as_gone_not_as_stuck() {
+    use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
+    use kafka_protocol::messages::{ApiKey, FetchRequest, RequestKind};
+    use support::{encode_request, name, request};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broker = BrokerProcess::start(&dir.path().join("data"), &[("RUST_LOG", "debug")]);
+    let mut admin = slytherin_broker::admin::Admin::connect(broker.address()).expect("connects");
+    admin
+        .call(
+            ApiKey::Metadata,
+            12,
+            &request(ApiKey::Metadata, 12, "quiet"),
+        )
+        .expect("the topic is created");
+
+    let mut stream = TcpStream::connect(broker.address()).expect("connects");
+    let api_versions = request(ApiKey::ApiVersions, 3, "quiet");
+    let fetch = RequestKind::Fetch(
+        FetchRequest::default()
+            .with_max_wait_ms(500)
+            .with_min_bytes(1)
+            .with_max_bytes(1 << 20)
+            .with_topics(vec![FetchTopic::default()
+                .with_topic(name("quiet"))
+                .with_partitions(vec![FetchPartition::default()
+                    .with_partition(0)
+                    .with_partition_max_bytes(1 << 20)])]),
+    );
+    let mut frames = framed(&encode_request(ApiKey::ApiVersions, 3, 1, &api_versions));
+    frames.extend(framed(&encode_request(ApiKey::Fetch, 11, 2, &fetch)));
+    stream.write_all(&frames).expect("sent");
+    // The ApiVersions answer arrives and stays unread, so closing resets
+    // the connection at once, while the Fetch still waits for data.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout set");
+    stream.peek(&mut [0u8; 1]).expect("the ApiVersions answer");
+    drop(stream);
+
+    wait_until(
+        "the long poll to end on a closed connection",
+        Duration::from_secs(10),
+        &|| broker.log(),
+        || {
+            broker
+                .log()
+                .contains("connection closed by the client before its answer")
+        },
+    );
+    let log = broker.stop();
+    assert!(!log.contains("does not take its answer"), "{log}");
+}
+
 #[test]
 fn api_versions_at_an_unknown_version_answers_unsupported_version_in_v0() {
     use kafka_protocol::messages::{ApiVersionsResponse, ResponseHeader};

@@ -37,9 +37,23 @@ pub async fn serve_connection(
                 let written =
                     tokio::time::timeout(limits.frame_timeout, write_frame(&mut stream, &answer))
                         .await;
-                if !matches!(written, Ok(Ok(()))) {
-                    tracing::warn!(%peer, "closing connection: the client does not take its answer");
-                    return;
+                match written {
+                    Ok(Ok(())) => {}
+                    // The client went away while its request was handled
+                    // (a consumer closing during a long-polling Fetch): the
+                    // answer has nowhere to go, and nothing is wrong.
+                    Ok(Err(error)) if closed_by_peer(&error) => {
+                        tracing::debug!(%peer, "connection closed by the client before its answer");
+                        return;
+                    }
+                    Ok(Err(error)) => {
+                        tracing::warn!(%peer, %error, "closing connection: the answer could not be written");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::warn!(%peer, "closing connection: the client does not take its answer");
+                        return;
+                    }
                 }
             }
             Outcome::Silent => {}
@@ -50,4 +64,13 @@ pub async fn serve_connection(
         }
     }
     tracing::debug!(%peer, "connection closed by the client");
+}
+
+/// Whether a failed write means the client closed the connection.
+fn closed_by_peer(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+    matches!(
+        error.kind(),
+        BrokenPipe | ConnectionReset | ConnectionAborted
+    )
 }

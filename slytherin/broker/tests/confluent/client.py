@@ -173,7 +173,15 @@ def group(args, deadline):
             "partition.assignment.strategy": args.assignment,
         }
     )
-    consumer.subscribe([args.topic], on_assign=on_assign, on_revoke=on_revoke)
+    def on_lost(_consumer, partitions):
+        # Lost, not handed over (the coordinator no longer knows this
+        # member): too late to commit; what was read since the last commit
+        # will be read again.
+        emit("lost", partitions=sorted(p.partition for p in partitions))
+
+    consumer.subscribe(
+        [args.topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_lost
+    )
     taken = 0
     last_seen = None
     status = 0

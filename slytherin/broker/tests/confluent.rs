@@ -51,6 +51,11 @@ enum Event {
     Revoked {
         partitions: Vec<i32>,
     },
+    /// Partitions taken away without a handover (the group no longer knows
+    /// the member): not committed.
+    Lost {
+        partitions: Vec<i32>,
+    },
     Committed {
         offsets: Vec<Committed>,
     },
@@ -156,7 +161,7 @@ fn run_client(args: &[&str], input: &[u8]) -> Vec<Event> {
 fn assert_no_errors(events: &[Event], context: &str) {
     for event in events {
         match event {
-            Event::Error { .. } | Event::Failed { .. } | Event::Timeout => {
+            Event::Error { .. } | Event::Failed { .. } | Event::Lost { .. } | Event::Timeout => {
                 panic!("{event:?} from {context}")
             }
             Event::Committed { offsets } => assert!(
@@ -168,6 +173,13 @@ fn assert_no_errors(events: &[Event], context: &str) {
     }
 }
 
+/// `sent` as the client's input: JSON lines.
+fn input(sent: &[(String, String)]) -> String {
+    sent.iter()
+        .map(|(key, value)| serde_json::json!({"key": key, "value": value}).to_string() + "\n")
+        .collect()
+}
+
 /// Produces `sent` to `topic` (acks=all, idempotent, in `codec`) and
 /// returns the delivery reports in the order they came.
 fn produce(
@@ -176,13 +188,9 @@ fn produce(
     codec: &str,
     sent: &[(String, String)],
 ) -> Vec<Message> {
-    let input: String = sent
-        .iter()
-        .map(|(key, value)| serde_json::json!({"key": key, "value": value}).to_string() + "\n")
-        .collect();
     let events = run_client(
         &["produce", &broker.to_string(), topic, codec],
-        input.as_bytes(),
+        input(sent).as_bytes(),
     );
     let flushed = events
         .iter()
@@ -479,7 +487,9 @@ impl Member {
         for event in self.events() {
             match event {
                 Event::Assigned { partitions } => held.extend(partitions),
-                Event::Revoked { partitions } => held.retain(|p| !partitions.contains(p)),
+                Event::Revoked { partitions } | Event::Lost { partitions } => {
+                    held.retain(|p| !partitions.contains(p))
+                }
                 _ => {}
             }
         }
@@ -495,7 +505,7 @@ impl Member {
     }
 
     /// Stops it (it commits what it read and leaves the group) and
-    /// returns its events.
+    /// returns its events, errors included.
     fn stop(mut self, name: &str) -> Vec<Event> {
         let status = self.process.stop();
         assert!(
@@ -509,7 +519,6 @@ impl Member {
             "{}",
             self.report(name)
         );
-        assert_no_errors(&events, &self.report(name));
         events
     }
 }
@@ -588,7 +597,9 @@ fn two_members_split_the_partitions_and_hand_them_over(assignment: &str) {
     );
     assert!(!second.read().is_empty(), "{}", context());
 
+    let first_report = first.report("first");
     let first_events = first.stop("first");
+    assert_no_errors(&first_events, &first_report);
     let context = || format!("{}\nbroker:\n{}", second.report("second"), broker.log());
     wait_until("the second member to take over", LIMIT, &context, || {
         second.partitions() == [0, 1, 2, 3]
@@ -601,7 +612,9 @@ fn two_members_split_the_partitions_and_hand_them_over(assignment: &str) {
         &context,
         || first_read.len() + second.read().len() >= 400,
     );
+    let second_report = second.report("second");
     let second_events = second.stop("second");
+    assert_no_errors(&second_events, &second_report);
 
     // Every stored message was read by one member, once.
     let mut read: Vec<Message> = first_read
@@ -619,6 +632,137 @@ fn two_members_split_the_partitions_and_hand_them_over(assignment: &str) {
         committed_offsets(address, group, topic, 4),
         expected,
         "everything read is committed"
+    );
+    assert_no_warnings(&broker.stop());
+}
+
+/// Fails the test on a failed delivery or commit, a fatal error or a
+/// timeout; errors that only say the broker could not be reached (while it
+/// restarts) are expected.
+fn assert_only_unreachable(events: &[Event], context: &str) {
+    for event in events {
+        match event {
+            Event::Error { error, fatal } => assert!(
+                !fatal && (error.contains("_TRANSPORT") || error.contains("_ALL_BROKERS_DOWN")),
+                "{event:?} from {context}"
+            ),
+            Event::Failed { .. } | Event::Timeout => panic!("{event:?} from {context}"),
+            Event::Committed { offsets } => assert!(
+                offsets.iter().all(|c| c.error.is_none()),
+                "a failed commit: {event:?} from {context}"
+            ),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_producer_and_a_group_member_ride_through_a_broker_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = [("SLYTHERIN_DEFAULT_PARTITIONS", "2")];
+    let broker = BrokerProcess::start(&dir.path().join("data"), &env);
+    let address = broker.address();
+    let (topic, group) = ("ridden", "riders");
+    let mut delivered = produce(address, topic, "snappy", &messages(50, "before"));
+    let member = Member::start(address, group, topic, "range", &dir.path().join("member"));
+    let context = || format!("{}\nbroker:\n{}", member.report("member"), broker.log());
+    wait_until(
+        "the member to read the first messages",
+        LIMIT,
+        &context,
+        || member.read().len() == 50,
+    );
+
+    // An idempotent producer sends a message every 10 ms (in batches of
+    // what lingered) while the broker stops and starts again on the same
+    // address: batches in flight at the stop are retried after it.
+    let sent = messages(400, "during");
+    let input_file = dir.path().join("producer.in");
+    std::fs::write(&input_file, input(&sent)).expect("the producer's input");
+    let mut command = client(&[
+        "produce",
+        &address.to_string(),
+        topic,
+        "snappy",
+        "--interval",
+        "0.01",
+    ]);
+    let mut producer = Background::start_with_input(
+        &mut command,
+        std::fs::File::open(&input_file).expect("the input").into(),
+        &dir.path().join("producer"),
+    );
+    let delivered_so_far = |producer: &Background| {
+        events(&producer.stdout())
+            .iter()
+            .filter(|e| matches!(e, Event::Delivered(_)))
+            .count()
+    };
+    wait_until("the producer to be under way", LIMIT, &context, || {
+        delivered_so_far(&producer) >= 100
+    });
+    let before_restart = delivered_so_far(&producer);
+    let broker = broker.restart();
+    assert!(
+        before_restart < sent.len(),
+        "the restart came while the producer was sending"
+    );
+    let status = producer.wait(LIMIT + Duration::from_secs(10));
+    let producer_events = events(&producer.stdout());
+    let producer_report = format!("{}{}", summary(&producer_events), producer.stderr());
+    assert!(
+        status.success(),
+        "the producer: {status}\n{producer_report}"
+    );
+    assert_only_unreachable(&producer_events, &producer_report);
+    let during: Vec<Message> = producer_events
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Delivered(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(during.len(), sent.len(), "{producer_report}");
+    delivered.extend(during);
+    delivered.sort();
+
+    // Stored once each, and in each partition in the order sent.
+    let stored = read_all(broker.address(), topic);
+    let mut stored_sorted = stored.clone();
+    stored_sorted.sort();
+    assert_eq!(stored_sorted, delivered, "every message stored once");
+    for partition in [0, 1] {
+        let order: Vec<usize> = stored
+            .iter()
+            .filter(|m| m.partition == partition && m.value.starts_with("during-"))
+            .map(|m| m.key["key-".len()..].parse().expect("a numbered key"))
+            .collect();
+        assert!(
+            order.windows(2).all(|w| w[0] < w[1]),
+            "partition {partition} keeps the order sent: {order:?}"
+        );
+    }
+
+    // The member, its membership forgotten by the restart, joins again and
+    // reads everything; what it read but had not committed it may read
+    // twice, never more.
+    let context = || format!("{}\nbroker:\n{}", member.report("member"), broker.log());
+    wait_until("the member to read everything", LIMIT, &context, || {
+        member.read().iter().collect::<BTreeSet<_>>().len() == delivered.len()
+    });
+    let report = member.report("member");
+    let member_events = member.stop("member");
+    assert_only_unreachable(&member_events, &report);
+    let mut times_read: BTreeMap<(i32, i64), usize> = BTreeMap::new();
+    for m in read_messages(&member_events) {
+        *times_read.entry((m.partition, m.offset)).or_default() += 1;
+    }
+    assert!(times_read.values().all(|&n| n <= 2), "{report}");
+    let ends = log_ends(&delivered);
+    assert_eq!(
+        committed_offsets(broker.address(), group, topic, 2),
+        ends.values().copied().collect::<Vec<_>>(),
+        "the member committed everything it read"
     );
     assert_no_warnings(&broker.stop());
 }

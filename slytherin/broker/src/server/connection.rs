@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::net::TcpStream;
 
 use super::broker::{Broker, Outcome};
-use crate::protocol::{read_frame, write_frame, FrameLimits};
+use crate::protocol::{closed_by_peer, read_frame, write_frame, FrameLimits};
 
 /// Serves one connection until the client closes it, sends something that
 /// is not a request this broker can answer, or times out.
@@ -64,13 +64,4 @@ pub async fn serve_connection(
         }
     }
     tracing::debug!(%peer, "connection closed by the client");
-}
-
-/// Whether a failed write means the client closed the connection.
-fn closed_by_peer(error: &std::io::Error) -> bool {
-    use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
-    matches!(
-        error.kind(),
-        BrokenPipe | ConnectionReset | ConnectionAborted
-    )
 }

@@ -3,7 +3,7 @@ confluent-kafka (the Python binding of librdkafka, from PyPI). Each command
 prints one JSON object per line on stdout, flushed as it happens, for
 tests/confluent.rs to read and check; librdkafka's own logs go to stderr.
 
-    client.py produce BROKER TOPIC CODEC     messages as JSON lines on stdin
+    client.py produce BROKER TOPIC CODEC [--interval S]   JSON lines on stdin
     client.py read BROKER TOPIC              every partition, start to end
     client.py group BROKER GROUP TOPIC [--take N] [--idle S]
 
@@ -79,6 +79,8 @@ def produce(args, deadline):
     for line in sys.stdin:
         message = json.loads(line)
         while True:
+            if time.monotonic() > deadline:
+                return timed_out()
             try:
                 producer.produce(
                     args.topic,
@@ -89,9 +91,7 @@ def produce(args, deadline):
                 break
             except BufferError:
                 producer.poll(0.1)
-            if time.monotonic() > deadline:
-                return timed_out()
-        producer.poll(0)
+        producer.poll(args.interval)
         sent += 1
     undelivered = producer.flush(max(0.0, deadline - time.monotonic()))
     emit("flushed", sent=sent, undelivered=undelivered)
@@ -242,6 +242,7 @@ def main():
     p.add_argument("broker")
     p.add_argument("topic")
     p.add_argument("codec")
+    p.add_argument("--interval", type=float, default=0, help="seconds between messages")
     p = commands.add_parser("read")
     p.add_argument("broker")
     p.add_argument("topic")

@@ -22,18 +22,26 @@ pub struct BrokerProcess {
     child: Option<Child>,
     address: SocketAddr,
     log: PathBuf,
+    data: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 impl BrokerProcess {
     /// Starts the broker on `data`; `env` adds `SLYTHERIN_*` settings.
     pub fn start(data: &Path, env: &[(&str, &str)]) -> BrokerProcess {
+        Self::start_at(data, env, SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Starts the broker on `data` listening on `listen` (port 0: a free
+    /// one); `env` adds `SLYTHERIN_*` settings.
+    pub fn start_at(data: &Path, env: &[(&str, &str)], listen: SocketAddr) -> BrokerProcess {
         let run = data.with_extension(format!("run-{}", unique()));
         std::fs::create_dir_all(&run).expect("a folder for the run's files");
         let address_file = run.join("address");
         let log = run.join("broker.log");
         let mut command = Command::new(env!("CARGO_BIN_EXE_slytherin"));
         command
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .args(["serve", "--listen", &listen.to_string(), "--data"])
             .arg(data)
             .arg("--address-file")
             .arg(&address_file)
@@ -49,6 +57,11 @@ impl BrokerProcess {
             child: Some(child),
             address: SocketAddr::from(([127, 0, 0, 1], 0)),
             log,
+            data: data.to_owned(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -111,6 +124,16 @@ impl BrokerProcess {
         let log = self.log();
         assert!(status.success(), "the broker exited with {status}:\n{log}");
         log
+    }
+
+    /// Stops the broker as [`BrokerProcess::stop`] does and starts it again
+    /// on the same data, address and settings, so that running clients
+    /// reconnect to it.
+    pub fn restart(self) -> BrokerProcess {
+        let (data, env, address) = (self.data.clone(), self.env.clone(), self.address);
+        self.stop();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        BrokerProcess::start_at(&data, &env, address)
     }
 
     /// Kills the broker with SIGKILL: no shutdown, no flush, like a crash.
@@ -316,10 +339,16 @@ impl Background {
     /// Starts `command` with its output in `files` with the extensions
     /// `out` and `err`.
     pub fn start(command: &mut Command, files: &Path) -> Background {
+        Self::start_with_input(command, Stdio::null(), files)
+    }
+
+    /// Starts `command` reading `input`, with its output as
+    /// [`Background::start`] keeps it.
+    pub fn start_with_input(command: &mut Command, input: Stdio, files: &Path) -> Background {
         let out = files.with_extension("out");
         let err = files.with_extension("err");
         let child = command
-            .stdin(Stdio::null())
+            .stdin(input)
             .stdout(std::fs::File::create(&out).expect("output file"))
             .stderr(std::fs::File::create(&err).expect("error file"))
             .spawn()
@@ -339,6 +368,25 @@ impl Background {
     /// Its standard error so far.
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.err).unwrap_or_default()
+    }
+
+    /// Waits for it to exit by itself: its exit status. Fails the test if
+    /// it is still running after `limit` (and kills it).
+    pub fn wait(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "a client did not finish within {limit:?}:\n{}",
+            self.stderr()
+        );
     }
 
     /// Stops it with SIGTERM, as Ctrl-C would, and waits for it to exit:

@@ -97,24 +97,26 @@ fn events(stdout: &str) -> Vec<Event> {
         .collect()
 }
 
-/// `events` for a failure message: each event but messages, which are
-/// counted per partition in between.
+/// `events` for a failure message: each event but messages read or
+/// delivered, which are counted per partition in between.
 fn summary(events: &[Event]) -> String {
     let mut out = String::new();
-    let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<(&str, i32), usize> = BTreeMap::new();
     for event in events {
-        if let Event::Message(m) = event {
-            *counts.entry(m.partition).or_default() += 1;
-            continue;
+        match event {
+            Event::Message(m) => *counts.entry(("read", m.partition)).or_default() += 1,
+            Event::Delivered(m) => *counts.entry(("delivered", m.partition)).or_default() += 1,
+            _ => {
+                if !counts.is_empty() {
+                    out += &format!("  (what, partition): count {counts:?}\n");
+                    counts.clear();
+                }
+                out += &format!("  {event:?}\n");
+            }
         }
-        if !counts.is_empty() {
-            out += &format!("  messages per partition: {counts:?}\n");
-            counts.clear();
-        }
-        out += &format!("  {event:?}\n");
     }
     if !counts.is_empty() {
-        out += &format!("  messages per partition: {counts:?}\n");
+        out += &format!("  (what, partition): count {counts:?}\n");
     }
     out
 }
@@ -145,16 +147,28 @@ fn client(args: &[&str]) -> Command {
 /// fails or reports an error.
 fn run_client(args: &[&str], input: &[u8]) -> Vec<Event> {
     let output = run_bounded(&mut client(args), input, LIMIT + Duration::from_secs(10));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let events = events(&String::from_utf8_lossy(&output.stdout));
+    let report = format!(
+        "client {args:?}:\n{}{}",
+        summary(&events),
+        tail(&String::from_utf8_lossy(&output.stderr))
+    );
     assert!(
         output.status.success(),
-        "client {args:?} exited with {}:\n{stdout}\n{stderr}",
+        "exited with {}: {report}",
         output.status
     );
-    let events = events(&stdout);
-    assert_no_errors(&events, &format!("client {args:?}:\n{stdout}\n{stderr}"));
+    assert_no_errors(&events, &report);
     events
+}
+
+/// The end of a client's log (librdkafka's messages), for a failure message.
+fn tail(log: &str) -> &str {
+    let start = log.len().saturating_sub(4000);
+    let start = (start..log.len())
+        .find(|&i| log.is_char_boundary(i))
+        .unwrap_or(log.len());
+    &log[start..]
 }
 
 /// Fails the test on an error event or a commit that failed.
@@ -196,7 +210,12 @@ fn produce(
         .iter()
         .filter(|e| matches!(e, Event::Flushed { sent: s, undelivered: 0 } if *s == sent.len()))
         .count();
-    assert_eq!(flushed, 1, "every message was sent and flushed: {events:?}");
+    assert_eq!(
+        flushed,
+        1,
+        "every message was sent and flushed:\n{}",
+        summary(&events)
+    );
     events
         .into_iter()
         .filter_map(|event| match event {
@@ -212,7 +231,8 @@ fn read_all(broker: SocketAddr, topic: &str) -> Vec<Message> {
     let events = run_client(&["read", &broker.to_string(), topic], b"");
     assert!(
         matches!(events.last(), Some(Event::End { .. })),
-        "the reader reached the end: {events:?}"
+        "the reader reached the end:\n{}",
+        summary(&events)
     );
     read_messages(&events)
 }
@@ -500,7 +520,7 @@ impl Member {
         format!(
             "{name}:\n{}{}",
             summary(&self.events()),
-            self.process.stderr()
+            tail(&self.process.stderr())
         )
     }
 
@@ -709,7 +729,7 @@ fn a_producer_and_a_group_member_ride_through_a_broker_restart() {
     );
     let status = producer.wait(LIMIT + Duration::from_secs(10));
     let producer_events = events(&producer.stdout());
-    let producer_report = format!("{}{}", summary(&producer_events), producer.stderr());
+    let producer_report = format!("{}{}", summary(&producer_events), tail(&producer.stderr()));
     assert!(
         status.success(),
         "the producer: {status}\n{producer_report}"

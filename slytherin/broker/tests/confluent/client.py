@@ -3,9 +3,12 @@ confluent-kafka (the Python binding of librdkafka, from PyPI). Each command
 prints one JSON object per line on stdout, flushed as it happens, for
 tests/confluent.rs to read and check; librdkafka's own logs go to stderr.
 
-    client.py produce BROKER TOPIC CODEC [--interval S]   JSON lines on stdin
-    client.py read BROKER TOPIC              every partition, start to end
-    client.py group BROKER GROUP TOPIC [--take N] [--idle S]
+    client.py [--seconds S] produce BROKER TOPIC CODEC [--interval S]
+        messages as {"key", "value"} JSON lines on stdin
+    client.py [--seconds S] read BROKER TOPIC
+        every partition, from its start to its end
+    client.py [--seconds S] group BROKER GROUP TOPIC [--take N] [--idle S]
+                                  [--assignment STRATEGY]
 
 Every command gives up after --seconds (default 60) with a "timeout" line
 and exit status 3, so a test never waits on a client forever.

@@ -280,10 +280,11 @@ fn a_client_resetting_its_connection_is_logged_as_gone_not_as_misbehaving() {
 
     // Between requests: the reset is the client's goodbye.
     let between = reset_after(&api_versions);
-    // During a Fetch that waits for data: its answer has nowhere to go.
+    // During a Fetch that waits for data (long enough for the close to
+    // come first on a busy machine): its answer has nowhere to go.
     let fetch = RequestKind::Fetch(
         FetchRequest::default()
-            .with_max_wait_ms(500)
+            .with_max_wait_ms(2000)
             .with_min_bytes(1)
             .with_max_bytes(1 << 20)
             .with_topics(vec![FetchTopic::default()

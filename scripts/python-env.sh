@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Makes, once, the Python environment some tests use (a real MCP client and
-# llguidance's GBNF converter, from scripts/python-requirements.txt) and
-# prints the path of its python. Safe to run from several tests at once.
+# Makes, once, the Python environment some tests use (a real MCP client,
+# llguidance's GBNF converter and a Kafka client, from
+# scripts/python-requirements.txt) and prints the path of its python. Safe to
+# run from several tests at once.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 requirements="$here/python-requirements.txt"
@@ -10,7 +11,9 @@ mkdir -p "$(dirname "$dir")"
 exec 9>"$dir.lock"
 flock 9
 if [ ! -x "$dir/bin/python" ] || ! cmp -s "$requirements" "$dir/.requirements"; then
-    if ! python3 -m venv --help >/dev/null 2>&1; then
+    # Debian's python3 has the venv module but not ensurepip, which venv
+    # needs to put pip in the environment: both come with python3-venv.
+    if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
         echo "error: python3 with the venv module is needed (apt-get install python3-venv)" >&2
         exit 2
     fi

@@ -16,10 +16,10 @@ if ! command -v rustfmt >/dev/null 2>&1; then
     exit 2
 fi
 
-# Installs Debian package $2 when command $1 is missing (as root with
+# Installs Debian package $2 when the shell check $1 fails (as root with
 # apt-get), or stops with how to install it; $3 says what needs it.
-require_command() {
-    if command -v "$1" >/dev/null 2>&1; then
+require() {
+    if sh -c "$1" >/dev/null 2>&1; then
         return
     fi
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -27,14 +27,25 @@ require_command() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null \
             || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null; }
     else
-        echo "error: $1 is needed by $3; install it with: apt-get install $2${4:-}" >&2
+        echo "error: $2 is needed by $3 (\`$1\` failed); install it with: apt-get install $2${4:-}" >&2
         exit 2
     fi
+}
+
+# Installs Debian package $2 when command $1 is missing, as `require` does.
+require_command() {
+    require "command -v $1" "$2" "$3" "${4:-}"
 }
 
 # Neovim drives the language server in lsp/tests/neovim.rs (a real client).
 require_command nvim neovim "the language-server client test"
 export PARSELTONGUE_REQUIRE_NVIM=1
+
+# scripts/python-env.sh makes a Python environment for the tests with real
+# clients written in Python (the MCP client, llguidance, confluent-kafka in
+# slytherin/broker/tests/confluent.rs); Debian's python3 makes one only with
+# python3-venv (which brings python3 itself too).
+require "python3 -c 'import venv, ensurepip'" python3-venv "the tests with Python clients"
 
 # kcat (librdkafka) is the Kafka client in slytherin/broker/tests/kcat.rs.
 if [ "${PARSELTONGUE_SKIP_KCAT:-0}" != 1 ]; then

@@ -239,6 +239,84 @@ fn malformed_frames_close_their_connection_and_others_are_still_served() {
     );
 }
 
+/// A client that closes its connection with answers it did not read
+/// resets it (as confluent-kafka's consumer does on `close()` while its
+/// long-polling Fetch waits): it has simply gone. Neither the answer that
+/// can no longer be written nor the reset seen while waiting for the next
+/// request is a misbehaving client worth a warning.
+#[test]
+fn a_client_resetting_its_connection_is_logged_as_gone_not_as_misbehaving() {
+    use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
+    use kafka_protocol::messages::{ApiKey, FetchRequest, RequestKind};
+    use support::{encode_request, name, request};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broker = BrokerProcess::start(&dir.path().join("data"), &[("RUST_LOG", "debug")]);
+    let mut admin = slytherin_broker::admin::Admin::connect(broker.address()).expect("connects");
+    admin
+        .call(
+            ApiKey::Metadata,
+            12,
+            &request(ApiKey::Metadata, 12, "quiet"),
+        )
+        .expect("the topic is created");
+    let api_versions = framed(&encode_request(
+        ApiKey::ApiVersions,
+        3,
+        1,
+        &request(ApiKey::ApiVersions, 3, "quiet"),
+    ));
+    // Sends `frames`, waits for the first answer and closes without
+    // reading it, which resets the connection; returns the client's address.
+    let reset_after = |frames: &[u8]| {
+        let mut stream = TcpStream::connect(broker.address()).expect("connects");
+        stream.write_all(frames).expect("sent");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout set");
+        stream.peek(&mut [0u8; 1]).expect("an answer");
+        stream.local_addr().expect("an address")
+    };
+
+    // Between requests: the reset is the client's goodbye.
+    let between = reset_after(&api_versions);
+    // During a Fetch that waits for data (long enough for the close to
+    // come first on a busy machine): its answer has nowhere to go.
+    let fetch = RequestKind::Fetch(
+        FetchRequest::default()
+            .with_max_wait_ms(2000)
+            .with_min_bytes(1)
+            .with_max_bytes(1 << 20)
+            .with_topics(vec![FetchTopic::default()
+                .with_topic(name("quiet"))
+                .with_partitions(vec![FetchPartition::default()
+                    .with_partition(0)
+                    .with_partition_max_bytes(1 << 20)])]),
+    );
+    let mut frames = api_versions.clone();
+    frames.extend(framed(&encode_request(ApiKey::Fetch, 11, 2, &fetch)));
+    let during = reset_after(&frames);
+
+    wait_until(
+        "both connections to be seen closed",
+        Duration::from_secs(10),
+        &|| broker.log(),
+        || {
+            let log = broker.log();
+            log.contains(&format!("connection closed by the client peer={between}"))
+                && log.contains(&format!(
+                    "connection closed by the client before its answer peer={during}"
+                ))
+        },
+    );
+    let log = broker.stop();
+    let warnings: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains(" WARN ") && !line.contains("shutting down"))
+        .collect();
+    assert!(warnings.is_empty(), "{}", warnings.join("\n"));
+}
+
 #[test]
 fn api_versions_at_an_unknown_version_answers_unsupported_version_in_v0() {
     use kafka_protocol::messages::{ApiVersionsResponse, ResponseHeader};

@@ -61,8 +61,9 @@ pub enum FrameError {
 }
 
 /// Reads one frame's body. `Ok(None)` is a clean end: the client closed the
-/// connection between frames. The buffer grows with the bytes that actually
-/// arrive, so a large announced size costs nothing until it is sent.
+/// connection between frames, with a FIN or a reset (a client closing with
+/// answers it did not read resets it). The buffer grows with the bytes that
+/// actually arrive, so a large announced size costs nothing until it is sent.
 pub async fn read_frame<R>(
     reader: &mut R,
     limits: &FrameLimits,
@@ -71,9 +72,11 @@ where
     R: AsyncRead + Unpin,
 {
     let mut size = [0u8; 4];
-    let first = timeout(limits.idle_timeout, reader.read(&mut size[..1]))
-        .await
-        .map_err(|_| FrameError::Idle(limits.idle_timeout))??;
+    let first = match timeout(limits.idle_timeout, reader.read(&mut size[..1])).await {
+        Err(_) => return Err(FrameError::Idle(limits.idle_timeout)),
+        Ok(Err(error)) if closed_by_peer(&error) => return Ok(None),
+        Ok(read) => read?,
+    };
     if first == 0 {
         return Ok(None);
     }
@@ -99,6 +102,15 @@ where
         return Err(FrameError::Truncated);
     }
     Ok(Some(body))
+}
+
+/// Whether a socket error means the client closed the connection.
+pub(crate) fn closed_by_peer(error: &io::Error) -> bool {
+    use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+    matches!(
+        error.kind(),
+        BrokenPipe | ConnectionReset | ConnectionAborted
+    )
 }
 
 fn truncated(error: io::Error) -> FrameError {

@@ -12,6 +12,7 @@ mod response;
 mod versions;
 
 pub use client::{decode_response, encode_request, framed};
+pub(crate) use frame::closed_by_peer;
 pub use frame::{read_frame, write_frame, FrameError, FrameLimits};
 pub use records::{encode_batch, plain_record};
 pub use request::{decode_request, Request, RequestError};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::net::TcpStream;
 
 use super::broker::{Broker, Outcome};
-use crate::protocol::{read_frame, write_frame, FrameLimits};
+use crate::protocol::{closed_by_peer, read_frame, write_frame, FrameLimits};
 
 /// Serves one connection until the client closes it, sends something that
 /// is not a request this broker can answer, or times out.
@@ -37,9 +37,23 @@ pub async fn serve_connection(
                 let written =
                     tokio::time::timeout(limits.frame_timeout, write_frame(&mut stream, &answer))
                         .await;
-                if !matches!(written, Ok(Ok(()))) {
-                    tracing::warn!(%peer, "closing connection: the client does not take its answer");
-                    return;
+                match written {
+                    Ok(Ok(())) => {}
+                    // The client went away while its request was handled
+                    // (a consumer closing during a long-polling Fetch): the
+                    // answer has nowhere to go, and nothing is wrong.
+                    Ok(Err(error)) if closed_by_peer(&error) => {
+                        tracing::debug!(%peer, "connection closed by the client before its answer");
+                        return;
+                    }
+                    Ok(Err(error)) => {
+                        tracing::warn!(%peer, %error, "closing connection: the answer could not be written");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::warn!(%peer, "closing connection: the client does not take its answer");
+                        return;
+                    }
                 }
             }
             Outcome::Silent => {}

@@ -22,18 +22,26 @@ pub struct BrokerProcess {
     child: Option<Child>,
     address: SocketAddr,
     log: PathBuf,
+    data: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 impl BrokerProcess {
     /// Starts the broker on `data`; `env` adds `SLYTHERIN_*` settings.
     pub fn start(data: &Path, env: &[(&str, &str)]) -> BrokerProcess {
+        Self::start_at(data, env, SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Starts the broker on `data` listening on `listen` (port 0: a free
+    /// one); `env` adds `SLYTHERIN_*` settings.
+    pub fn start_at(data: &Path, env: &[(&str, &str)], listen: SocketAddr) -> BrokerProcess {
         let run = data.with_extension(format!("run-{}", unique()));
         std::fs::create_dir_all(&run).expect("a folder for the run's files");
         let address_file = run.join("address");
         let log = run.join("broker.log");
         let mut command = Command::new(env!("CARGO_BIN_EXE_slytherin"));
         command
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .args(["serve", "--listen", &listen.to_string(), "--data"])
             .arg(data)
             .arg("--address-file")
             .arg(&address_file)
@@ -49,6 +57,11 @@ impl BrokerProcess {
             child: Some(child),
             address: SocketAddr::from(([127, 0, 0, 1], 0)),
             log,
+            data: data.to_owned(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -111,6 +124,16 @@ impl BrokerProcess {
         let log = self.log();
         assert!(status.success(), "the broker exited with {status}:\n{log}");
         log
+    }
+
+    /// Stops the broker as [`BrokerProcess::stop`] does and starts it again
+    /// on the same data, address and settings, so that running clients
+    /// reconnect to it.
+    pub fn restart(self) -> BrokerProcess {
+        let (data, env, address) = (self.data.clone(), self.env.clone(), self.address);
+        self.stop();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        BrokerProcess::start_at(&data, &env, address)
     }
 
     /// Kills the broker with SIGKILL: no shutdown, no flush, like a crash.
@@ -191,6 +214,52 @@ fn found(program: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Runs `command` to its end, feeding `input`, and collects its output;
+/// kills it and fails the test if it takes longer than `limit`.
+pub fn run_bounded(command: &mut Command, input: &[u8], limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{command:?} starts: {e}"));
+    let mut stdin = child.stdin.take().expect("piped");
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    let err = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stderr.read_to_end(&mut buf);
+        buf
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waitable") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let _ = feeder.join();
+    Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    }
+}
+
 /// Runs kcat.
 pub struct Kcat;
 
@@ -198,50 +267,9 @@ impl Kcat {
     /// Runs `kcat -b BROKER ARGS`, feeding `input`; fails the test if it
     /// takes longer than a minute.
     pub fn run(&self, broker: SocketAddr, args: &[&str], input: &[u8]) -> Output {
-        let mut child = Command::new("kcat")
-            .arg("-b")
-            .arg(broker.to_string())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kcat starts");
-        let mut stdin = child.stdin.take().expect("piped");
-        let input = input.to_vec();
-        let feeder = std::thread::spawn(move || {
-            let _ = stdin.write_all(&input);
-        });
-        let mut stdout = child.stdout.take().expect("piped");
-        let mut stderr = child.stderr.take().expect("piped");
-        let out = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stdout.read_to_end(&mut buf);
-            buf
-        });
-        let err = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stderr.read_to_end(&mut buf);
-            buf
-        });
-        let deadline = Instant::now() + KCAT_TIMEOUT;
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("waitable") {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("kcat {args:?} did not finish within {KCAT_TIMEOUT:?}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let _ = feeder.join();
-        Output {
-            status,
-            stdout: out.join().unwrap_or_default(),
-            stderr: err.join().unwrap_or_default(),
-        }
+        let mut command = Command::new("kcat");
+        command.arg("-b").arg(broker.to_string()).args(args);
+        run_bounded(&mut command, input, KCAT_TIMEOUT)
     }
 
     /// Produces `key:value` lines to `topic`; `extra` adds kcat options
@@ -299,12 +327,103 @@ impl Kcat {
     }
 }
 
-/// A `kcat -G` group member running in the background, its output in
-/// files; killed on drop.
-pub struct GroupConsumer {
+/// A client process running in the background, its output in files;
+/// killed on drop.
+pub struct Background {
     child: Option<Child>,
     out: PathBuf,
     err: PathBuf,
+}
+
+impl Background {
+    /// Starts `command` with its output in `files` with the extensions
+    /// `out` and `err`.
+    pub fn start(command: &mut Command, files: &Path) -> Background {
+        Self::start_with_input(command, Stdio::null(), files)
+    }
+
+    /// Starts `command` reading `input`, with its output as
+    /// [`Background::start`] keeps it.
+    pub fn start_with_input(command: &mut Command, input: Stdio, files: &Path) -> Background {
+        let out = files.with_extension("out");
+        let err = files.with_extension("err");
+        let child = command
+            .stdin(input)
+            .stdout(std::fs::File::create(&out).expect("output file"))
+            .stderr(std::fs::File::create(&err).expect("error file"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("{command:?} starts: {e}"));
+        Background {
+            child: Some(child),
+            out,
+            err,
+        }
+    }
+
+    /// Its standard output so far.
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.out).unwrap_or_default()
+    }
+
+    /// Its standard error so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.err).unwrap_or_default()
+    }
+
+    /// Waits for it to exit by itself: its exit status. Fails the test if
+    /// it is still running after `limit` (and kills it).
+    pub fn wait(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "a client did not finish within {limit:?}:\n{}",
+            self.stderr()
+        );
+    }
+
+    /// Stops it with SIGTERM, as Ctrl-C would, and waits for it to exit:
+    /// its exit status (its output stays readable). Fails the test if it is
+    /// still running 20 s later.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "a client did not stop within 20 s of SIGTERM:\n{}",
+            self.stderr()
+        );
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A `kcat -G` group member running in the background.
+pub struct GroupConsumer {
+    process: Background,
 }
 
 impl Kcat {
@@ -318,22 +437,14 @@ impl Kcat {
         topic: &str,
         files: &Path,
     ) -> GroupConsumer {
-        let out = files.with_extension("out");
-        let err = files.with_extension("err");
-        let child = Command::new("kcat")
+        let mut command = Command::new("kcat");
+        command
             .arg("-b")
             .arg(broker.to_string())
             .args(["-u", "-G", group, "-X", "auto.offset.reset=earliest"])
-            .args(["-f", "%p\t%o\t%k\t%s\n", topic])
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&out).expect("output file"))
-            .stderr(std::fs::File::create(&err).expect("error file"))
-            .spawn()
-            .expect("kcat starts");
+            .args(["-f", "%p\t%o\t%k\t%s\n", topic]);
         GroupConsumer {
-            child: Some(child),
-            out,
-            err,
+            process: Background::start(&mut command, files),
         }
     }
 }
@@ -341,8 +452,8 @@ impl Kcat {
 impl GroupConsumer {
     /// What it consumed so far: (partition, offset, key, value).
     pub fn consumed(&self) -> Vec<(i32, i64, String, String)> {
-        std::fs::read_to_string(&self.out)
-            .unwrap_or_default()
+        self.process
+            .stdout()
             .lines()
             .filter_map(|line| {
                 let mut f = line.split('\t');
@@ -358,7 +469,7 @@ impl GroupConsumer {
 
     /// Its messages about the group (assignments, revocations).
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.err).unwrap_or_default()
+        self.process.stderr()
     }
 
     /// How many times it was assigned partitions.
@@ -368,29 +479,7 @@ impl GroupConsumer {
 
     /// Stops it with SIGTERM, as Ctrl-C would: it leaves the group.
     pub fn stop(mut self) {
-        if let Some(mut child) = self.child.take() {
-            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kcat -G did not stop within 20 s of SIGTERM");
-        }
-    }
-}
-
-impl Drop for GroupConsumer {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.process.stop();
     }
 }
 
@@ -709,4 +798,25 @@ pub fn produce_outcome(answer: &ResponseKind) -> (i16, i64) {
     };
     let partition = &answer.responses[0].partition_responses[0];
     (partition.error_code, partition.base_offset)
+}
+
+/// The python of the environment `scripts/python-env.sh` makes (the
+/// packages in `scripts/python-requirements.txt`, confluent-kafka among
+/// them), made on first use.
+pub fn python() -> PathBuf {
+    static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/python-env.sh");
+            let output = Command::new(&script)
+                .output()
+                .expect("scripts/python-env.sh runs");
+            assert!(
+                output.status.success(),
+                "scripts/python-env.sh failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+        })
+        .clone()
 }

@@ -44,7 +44,7 @@ fn fixture() -> Fixture {
         .with_storage(|storage| {
             let config = slytherin_broker::storage::LogConfig::default();
             let topic = storage.create_topic(PROTECTED, 1, config).expect("created");
-            let log = topic.partition_mut(0).expect("partition 0");
+            let mut log = topic.partition(0).expect("partition 0");
             for seed in 0..3 {
                 log.append(&mut common::simple_batch(5, 1_000, 20, seed))
                     .expect("appended");

@@ -170,20 +170,20 @@ fn a_crash_between_snapshot_and_deletion_replays_the_same_offsets() {
         metadata: None,
     };
     let stale: Vec<Commit> = (0..50).map(|i| commit(&format!("g{}", i % 5), i)).collect();
-    persist::append(&mut storage, &stale, 0).expect("appends");
+    persist::append(&storage, &stale, 0).expect("appends");
     let newest = persist::replay(&storage).expect("replays");
     // The snapshot a compaction appends, in a segment of its own, with
     // the old segments still there (the crash came before the deletion).
     storage
-        .topic_mut(persist::OFFSETS_TOPIC)
-        .and_then(|t| t.partition_mut(0))
+        .topic(persist::OFFSETS_TOPIC)
+        .and_then(|t| t.partition(0))
         .expect("partition")
         .roll_now()
         .expect("rolls");
     let snapshot: Vec<Commit> = (45..50)
         .map(|i| commit(&format!("g{}", i % 5), i))
         .collect();
-    persist::append(&mut storage, &snapshot, 0).expect("appends the snapshot");
+    persist::append(&storage, &snapshot, 0).expect("appends the snapshot");
     storage.close().expect("closes");
 
     let reopened = Storage::open(dir.path(), Arc::new(SystemClock)).expect("storage reopens");

@@ -22,8 +22,8 @@ fn topics_are_created_listed_reopened_and_deleted() {
         .expect("create");
     assert_eq!(orders.partition_count(), 3);
     let stored = {
-        let p1 = orders.partition_mut(1).expect("partition 1");
-        append(p1, &simple_batch(2, 0, 10, 1))
+        let mut p1 = orders.partition(1).expect("partition 1");
+        append(&mut p1, &simple_batch(2, 0, 10, 1))
     };
     storage
         .create_topic(
@@ -47,9 +47,11 @@ fn topics_are_created_listed_reopened_and_deleted() {
     let orders = storage.topic("orders").expect("orders");
     assert_eq!(orders.config(), &config);
     assert_eq!(orders.partition_count(), 3);
-    let p1 = orders.partition(1).expect("p1");
-    assert!(p1.recovery_report().clean_shutdown);
-    assert_eq!(p1.read(0, 1 << 20).expect("read").records, stored);
+    {
+        let p1 = orders.partition(1).expect("p1");
+        assert!(p1.recovery_report().clean_shutdown);
+        assert_eq!(p1.read(0, 1 << 20).expect("read").records, stored);
+    }
     assert_eq!(orders.partition(0).expect("p0").log_end_offset(), 0);
     let verdicts = storage
         .topic("audit.log_v2")

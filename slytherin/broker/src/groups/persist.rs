@@ -66,7 +66,7 @@ pub fn ensure_topic(storage: &mut Storage) -> Result<(), StorageError> {
 }
 
 /// Appends `commits` as one batch.
-pub fn append(storage: &mut Storage, commits: &[Commit], now_ms: i64) -> Result<(), String> {
+pub fn append(storage: &Storage, commits: &[Commit], now_ms: i64) -> Result<(), String> {
     if commits.is_empty() {
         return Ok(());
     }
@@ -95,23 +95,25 @@ pub fn append(storage: &mut Storage, commits: &[Commit], now_ms: i64) -> Result<
 /// the live offsets, which `live` lists (called only then). Returns how
 /// many records the topic held before, if it compacted.
 pub fn compact_if_grown(
-    storage: &mut Storage,
+    storage: &Storage,
     live_count: usize,
     live: impl FnOnce() -> Vec<Commit>,
     now_ms: i64,
 ) -> Result<Option<i64>, String> {
-    let log = offsets_log(storage)?;
-    let stored = log.log_end_offset() - log.log_start_offset();
-    if stored < COMPACTION_MIN_RECORDS.max(COMPACTION_FACTOR * live_count as i64) {
-        return Ok(None);
-    }
-    log.roll_now().map_err(|e| e.to_string())?;
-    let snapshot_start = log.log_end_offset();
+    let snapshot_start = {
+        let mut log = offsets_log(storage)?;
+        let stored = log.log_end_offset() - log.log_start_offset();
+        if stored < COMPACTION_MIN_RECORDS.max(COMPACTION_FACTOR * live_count as i64) {
+            return Ok(None);
+        }
+        log.roll_now().map_err(|e| e.to_string())?;
+        log.log_end_offset()
+    };
+    let stored = snapshot_start - offsets_log(storage)?.log_start_offset();
     for chunk in live().chunks(SNAPSHOT_BATCH) {
         append(storage, chunk, now_ms)?;
     }
-    let log = offsets_log(storage)?;
-    let outcome = log
+    let outcome = offsets_log(storage)?
         .delete_below(snapshot_start)
         .map_err(|e| e.to_string())?;
     tracing::info!(
@@ -123,10 +125,12 @@ pub fn compact_if_grown(
     Ok(Some(stored))
 }
 
-fn offsets_log(storage: &mut Storage) -> Result<&mut crate::storage::PartitionLog, String> {
+fn offsets_log(
+    storage: &Storage,
+) -> Result<std::sync::MutexGuard<'_, crate::storage::PartitionLog>, String> {
     storage
-        .topic_mut(OFFSETS_TOPIC)
-        .and_then(|t| t.partition_mut(0))
+        .topic(OFFSETS_TOPIC)
+        .and_then(|t| t.partition(0))
         .ok_or_else(|| format!("the topic {OFFSETS_TOPIC} is missing"))
 }
 

@@ -35,7 +35,7 @@ pub(crate) async fn handle(
         let appended = broker.appended().notified();
         tokio::pin!(appended);
         appended.as_mut().enable();
-        let (responses, bytes, failed) = broker.with_storage(|storage| {
+        let (responses, bytes, failed) = broker.read_storage(|storage| {
             read_all(storage, &request, broker.settings().max_fetch_bytes)
         })?;
         if bytes >= min_bytes || failed || Instant::now() >= deadline {

@@ -21,7 +21,7 @@ pub(crate) fn handle(
 ) -> Result<ListOffsetsResponse, ShuttingDown> {
     // Leader epochs exist from version 4; the encoder refuses them before.
     let leader_epoch = if version >= 4 { 0 } else { -1 };
-    let topics = broker.with_storage(|storage| {
+    let topics = broker.read_storage(|storage| {
         request
             .topics
             .iter()
@@ -35,7 +35,7 @@ pub(crate) fn handle(
                             .with_partition_index(p.partition_index);
                         let log =
                             found.and_then(|t| t.partition(u32::try_from(p.partition_index).ok()?));
-                        match log.map(|log| lookup(log, p.timestamp)) {
+                        match log.map(|log| lookup(&log, p.timestamp)) {
                             None => answer.with_error_code(UNKNOWN_TOPIC_OR_PARTITION),
                             Some(Ok((offset, timestamp))) => answer
                                 .with_offset(offset)

@@ -43,7 +43,7 @@ pub(crate) async fn dispatch(
         RequestKind::Metadata(req) => {
             ResponseKind::Metadata(metadata::handle(broker, &req, version, local)?)
         }
-        RequestKind::Produce(req) => match produce::handle(broker, req)? {
+        RequestKind::Produce(req) => match produce::handle(broker, req).await? {
             Some(response) => ResponseKind::Produce(response),
             None => return Ok(None),
         },

@@ -17,58 +17,91 @@ use super::topics::{existing_or_created, is_internal};
 use crate::producers::{ProducerBatch, Producers, SequenceCheck};
 use crate::server::{Broker, ShuttingDown};
 use crate::storage::batch::iter_batches;
-use crate::storage::{Storage, StorageError};
+use std::sync::PoisonError;
+
+use crate::storage::{lock_log, PartitionLog, StorageError};
 
 /// Produce; `None` when the client asked for no answer.
-pub(crate) fn handle(
+///
+/// Each partition's batches are appended on the core that owns the
+/// partition: every append is handed to its owner first, then the answers
+/// are gathered in request order, so partitions on different cores are
+/// written at the same time.
+pub(crate) async fn handle(
     broker: &Broker,
     request: ProduceRequest,
 ) -> Result<Option<ProduceResponse>, ShuttingDown> {
     let acks = request.acks;
     let settings = broker.settings();
-    let responses = broker.with_storage(|storage| {
-        request
-            .topic_data
-            .into_iter()
-            .map(|topic| {
-                let name = topic.name.as_str().to_owned();
-                let known = if is_internal(&name) {
-                    Err(ResponseError::InvalidTopicException.code())
-                } else {
+    let mut topics = Vec::with_capacity(request.topic_data.len());
+    for topic in request.topic_data {
+        let name = topic.name.as_str().to_owned();
+        let known = if is_internal(&name) {
+            Err(ResponseError::InvalidTopicException.code())
+        } else if broker.read_storage(|storage| storage.topic(&name).is_some())? {
+            Ok(())
+        } else {
+            broker
+                .with_storage(|storage| {
                     existing_or_created(storage, &name, settings.auto_create_topics, settings)
-                };
-                let partitions = topic
-                    .partition_data
-                    .into_iter()
-                    .map(|data| {
-                        let answer = PartitionProduceResponse::default().with_index(data.index);
-                        if !(-1..=1).contains(&acks) {
-                            return answer
-                                .with_error_code(ResponseError::InvalidRequiredAcks.code());
-                        }
-                        let stored = known.and_then(|_| {
-                            broker.with_producers(|producers| {
-                                append(storage, producers, &name, &data, acks == -1)
-                            })
-                        });
-                        match stored {
-                            Err(code) => answer.with_error_code(code),
-                            Ok(stored) => {
-                                broker.metrics().produced(stored.bytes);
-                                answer
-                                    .with_base_offset(stored.base_offset)
-                                    .with_log_append_time_ms(stored.log_append_time)
-                                    .with_log_start_offset(stored.log_start_offset)
-                            }
-                        }
-                    })
-                    .collect();
-                TopicProduceResponse::default()
-                    .with_name(topic.name)
-                    .with_partition_responses(partitions)
-            })
-            .collect()
-    })?;
+                })?
+                .map(|_| ())
+        };
+        let mut partitions = Vec::with_capacity(topic.partition_data.len());
+        for data in topic.partition_data {
+            let index = data.index;
+            let work = if !(-1..=1).contains(&acks) {
+                Err(ResponseError::InvalidRequiredAcks.code())
+            } else {
+                known.and_then(|()| {
+                    let log = broker
+                        .read_storage(|storage| {
+                            u32::try_from(index)
+                                .ok()
+                                .and_then(|p| storage.topic(&name)?.shared_partition(p))
+                        })
+                        .map_err(|ShuttingDown| ResponseError::KafkaStorageError.code())?
+                        .ok_or(UNKNOWN_TOPIC_OR_PARTITION)?;
+                    let producers = broker.producers();
+                    let topic_name = name.clone();
+                    Ok(broker.on_owner(&name, index, move || {
+                        let mut log = lock_log(&log);
+                        let mut producers =
+                            producers.lock().unwrap_or_else(PoisonError::into_inner);
+                        append(&mut log, &mut producers, &topic_name, &data, acks == -1)
+                    }))
+                })
+            };
+            partitions.push((index, work));
+        }
+        topics.push((topic.name, partitions));
+    }
+    let mut responses = Vec::with_capacity(topics.len());
+    for (name, partitions) in topics {
+        let mut answers = Vec::with_capacity(partitions.len());
+        for (index, work) in partitions {
+            let answer = PartitionProduceResponse::default().with_index(index);
+            let stored = match work {
+                Ok(work) => work.result().await?,
+                Err(code) => Err(code),
+            };
+            answers.push(match stored {
+                Err(code) => answer.with_error_code(code),
+                Ok(stored) => {
+                    broker.metrics().produced(stored.bytes);
+                    answer
+                        .with_base_offset(stored.base_offset)
+                        .with_log_append_time_ms(stored.log_append_time)
+                        .with_log_start_offset(stored.log_start_offset)
+                }
+            });
+        }
+        responses.push(
+            TopicProduceResponse::default()
+                .with_name(name)
+                .with_partition_responses(answers),
+        );
+    }
     broker.notify_appended();
     Ok((acks != 0).then(|| ProduceResponse::default().with_responses(responses)))
 }
@@ -86,16 +119,12 @@ struct Stored {
 /// producer's batch already stored: what was stored (or was before), or a
 /// Kafka error code.
 fn append(
-    storage: &mut Storage,
+    log: &mut PartitionLog,
     producers: &mut Producers,
     topic: &str,
     data: &PartitionProduceData,
     durable: bool,
 ) -> Result<Stored, i16> {
-    let log = u32::try_from(data.index)
-        .ok()
-        .and_then(|index| storage.topic_mut(topic)?.partition_mut(index))
-        .ok_or(UNKNOWN_TOPIC_OR_PARTITION)?;
     let Some(records) = &data.records else {
         return Err(ResponseError::CorruptMessage.code());
     };

@@ -1,15 +1,18 @@
 //! The state every connection shares: the topics and the broker's settings.
 //!
-//! Ownership for now: one `Storage` behind one mutex, taken for the length
-//! of a storage call (an append with its sync, a read). It is correct on any
-//! number of cores and simple; its cost is that appends to different
-//! partitions wait for each other. The thread-per-core design this is a
-//! step towards gives each partition log to one core of the `messaging`
-//! partition and routes produce and fetch calls for it there over rings,
-//! so no lock is shared (see the broker README).
+//! Ownership: each partition log is owned by one core of the `messaging`
+//! partition, picked by a hash of topic and partition. Appends and the
+//! housekeeping of a log (interval syncs, retention) run on its owner: a
+//! connection on another core sends the work there and awaits the answer,
+//! so appends to different partitions run in parallel on their cores and a
+//! log's lock is only ever contended by rare readers (metrics, admin). The
+//! topic registry is behind a read-write lock that only creating and
+//! deleting topics write. Without a runtime (tests that call
+//! [`Broker::handle`] directly) the work runs where it is asked for.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, Weak};
+use std::time::Duration;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -21,7 +24,7 @@ use crate::handlers;
 use crate::metrics::Metrics;
 use crate::producers::Producers;
 use crate::protocol::{decode_request, encode_response, RequestError};
-use crate::storage::{LogConfig, Storage, StorageError};
+use crate::storage::{lock_log, LogConfig, Storage, StorageError};
 
 /// What the connection does with a request once it is handled.
 #[derive(Debug)]
@@ -32,6 +35,67 @@ pub enum Outcome {
     Silent,
     /// Close the connection, logging why.
     Close(String),
+}
+
+/// Work started on a partition's owner core.
+#[derive(Debug)]
+pub(crate) enum OwnerWork<T> {
+    /// It ran here.
+    Done(T),
+    /// It runs on the owner.
+    Sent(partition::JoinHandle<T>),
+}
+
+impl<T> OwnerWork<T> {
+    /// What the work returned; [`ShuttingDown`] if the runtime stopped
+    /// before it ran.
+    pub(crate) async fn result(self) -> Result<T, ShuttingDown> {
+        match self {
+            OwnerWork::Done(value) => Ok(value),
+            OwnerWork::Sent(handle) => handle.await.map_err(|error| {
+                tracing::debug!(%error, "the owner core did not run the work");
+                ShuttingDown
+            }),
+        }
+    }
+}
+
+/// How often each core syncs its logs whose durability is an interval and
+/// applies retention to them.
+pub const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(1);
+
+/// One core's housekeeping loop; it ends when the broker is dropped or its
+/// storage closed.
+async fn housekeeping(broker: Weak<Broker>, core: usize, cores: usize) {
+    loop {
+        tokio::time::sleep(HOUSEKEEPING_INTERVAL).await;
+        let Some(broker) = broker.upgrade() else {
+            return;
+        };
+        let owned = broker.read_storage(|storage| {
+            storage
+                .topics()
+                .flat_map(|topic| {
+                    topic
+                        .partitions()
+                        .iter()
+                        .enumerate()
+                        .filter(|(p, _)| Broker::owner(topic.name(), *p as i32, cores) == core)
+                        .map(|(_, log)| Arc::clone(log))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        });
+        let Ok(owned) = owned else {
+            return;
+        };
+        for log in owned {
+            let mut log = lock_log(&log);
+            if let Err(error) = log.tick().and_then(|_| log.enforce_retention()) {
+                tracing::warn!(dir = %log.dir().display(), %error, "housekeeping failed");
+            }
+        }
+    }
 }
 
 /// The broker's settings the handlers read.
@@ -74,11 +138,15 @@ pub struct ShuttingDown;
 /// The broker: storage, settings, and the signal long-polling fetches wait on.
 #[derive(Debug)]
 pub struct Broker {
-    storage: Mutex<Option<Storage>>,
+    storage: RwLock<Option<Storage>>,
+    /// The cores partition logs are owned by, once the server runs.
+    owners: OnceLock<partition::Partition>,
     appended: Notify,
     groups: Mutex<Groups>,
     groups_changed: Notify,
-    producers: Mutex<Producers>,
+    producers: Arc<Mutex<Producers>>,
+    /// Held while committed offsets are stored (and maybe compacted).
+    storing_commits: Mutex<()>,
     metrics: Metrics,
     settings: Settings,
 }
@@ -93,11 +161,13 @@ impl Broker {
             groups.restore(commit);
         }
         Ok(Arc::new(Broker {
-            storage: Mutex::new(Some(storage)),
+            storage: RwLock::new(Some(storage)),
+            owners: OnceLock::new(),
             appended: Notify::new(),
             groups: Mutex::new(groups),
             groups_changed: Notify::new(),
-            producers: Mutex::new(Producers::default()),
+            producers: Arc::new(Mutex::new(Producers::default())),
+            storing_commits: Mutex::new(()),
             metrics: Metrics::default(),
             settings,
         }))
@@ -115,18 +185,82 @@ impl Broker {
 
     /// The metrics in Prometheus' text format.
     pub fn metrics_text(&self) -> String {
-        let storage = self.storage.lock().unwrap_or_else(PoisonError::into_inner);
+        let storage = self.storage.read().unwrap_or_else(PoisonError::into_inner);
         let groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
         self.metrics.render(storage.as_ref(), &groups)
     }
 
-    /// Runs `work` with the storage, unless it was closed.
+    /// Runs `work` with the topic registry to change it (create or delete
+    /// topics), unless the storage was closed.
     pub fn with_storage<T>(&self, work: impl FnOnce(&mut Storage) -> T) -> Result<T, ShuttingDown> {
         // A handler that panicked while holding the lock left the storage
         // as consistent as each storage call leaves it: calls are atomic
         // with respect to what they validate before writing.
-        let mut guard = self.storage.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.storage.write().unwrap_or_else(PoisonError::into_inner);
         guard.as_mut().map(work).ok_or(ShuttingDown)
+    }
+
+    /// Runs `work` with the topic registry to read it (and to lock single
+    /// partition logs), unless the storage was closed.
+    pub fn read_storage<T>(&self, work: impl FnOnce(&Storage) -> T) -> Result<T, ShuttingDown> {
+        let guard = self.storage.read().unwrap_or_else(PoisonError::into_inner);
+        guard.as_ref().map(work).ok_or(ShuttingDown)
+    }
+
+    /// Gives partition logs to the cores of `messaging`, one owner each,
+    /// and starts each core's housekeeping (interval syncs and retention
+    /// of the logs it owns, every [`HOUSEKEEPING_INTERVAL`]).
+    pub fn run_on(self: &Arc<Self>, messaging: partition::Partition) {
+        let cores = messaging.cores().len();
+        if self.owners.set(messaging.clone()).is_err() {
+            return;
+        }
+        for core in 0..cores {
+            let broker = Arc::downgrade(self);
+            let _housekeeping = messaging.spawn_on(core, housekeeping(broker, core, cores));
+        }
+    }
+
+    /// The index (in the `messaging` partition) of the core owning a
+    /// partition log, out of `cores`.
+    fn owner(topic: &str, partition: i32, cores: usize) -> usize {
+        // FNV-1a: stable across runs and builds, unlike the std hasher.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in topic.bytes().chain(partition.to_le_bytes()) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        (hash % cores.max(1) as u64) as usize
+    }
+
+    /// Starts `work` on the core that owns `topic`'s `partition`: runs it
+    /// at once when this is that core (or there is no runtime), else puts
+    /// it on that core's queue. Await [`OwnerWork::result`] for what it
+    /// returned; starting several before awaiting any runs them in
+    /// parallel on their cores.
+    pub(crate) fn on_owner<T: Send + 'static>(
+        &self,
+        topic: &str,
+        partition: i32,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> OwnerWork<T> {
+        let Some(messaging) = self.owners.get() else {
+            return OwnerWork::Done(work());
+        };
+        let cores = messaging.cores();
+        let owner = Self::owner(topic, partition, cores.len());
+        let here = partition::current_core().map(|(_, core)| core);
+        if here.is_some() && here == cores.get(owner).copied() {
+            return OwnerWork::Done(work());
+        }
+        OwnerWork::Sent(messaging.run_on(owner, work))
+    }
+
+    /// Held by OffsetCommit while it stores offsets: one commit is stored
+    /// (and the offsets topic maybe compacted) at a time.
+    pub(crate) fn storing_commits(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.storing_commits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs `work` with the consumer groups.
@@ -134,8 +268,15 @@ impl Broker {
         work(&mut self.groups.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Runs `work` with the idempotent producers' state. Taken inside the
-    /// storage lock by Produce, never the other way round.
+    /// The idempotent producers' state, for work sent to an owner core.
+    /// Taken inside a partition log's lock by Produce, never the other way
+    /// round.
+    pub(crate) fn producers(&self) -> Arc<Mutex<Producers>> {
+        Arc::clone(&self.producers)
+    }
+
+    /// Runs `work` with the idempotent producers' state. Taken inside a
+    /// partition log's lock by Produce, never the other way round.
     pub(crate) fn with_producers<T>(&self, work: impl FnOnce(&mut Producers) -> T) -> T {
         work(
             &mut self
@@ -164,7 +305,7 @@ impl Broker {
     pub fn close(&self) -> Result<(), StorageError> {
         let storage = self
             .storage
-            .lock()
+            .write()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         self.appended.notify_waiters();
@@ -205,5 +346,157 @@ impl Broker {
             Ok(None) => Outcome::Silent,
             Err(reason) => Outcome::Close(reason.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use kafka_protocol::records::Compression;
+    use partition::{CoreSet, Machine, Plan, Policy, Runtime};
+
+    use super::{Broker, Settings};
+    use crate::config::BrokerConfig;
+    use crate::storage::{Storage, SystemClock};
+
+    #[test]
+    fn owners_are_stable_and_spread_over_the_cores() {
+        for cores in 1..=8 {
+            let mut load = vec![0; cores];
+            for partition in 0..800 {
+                let owner = Broker::owner("orders", partition, cores);
+                assert_eq!(owner, Broker::owner("orders", partition, cores));
+                load[owner] += 1;
+            }
+            let fair = 800 / cores;
+            assert!(
+                load.iter().all(|&n| n > fair / 2 && n < fair * 2),
+                "{cores} cores: {load:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn work_for_a_partition_runs_on_its_owner_core_from_anywhere() {
+        let machine = Machine::detect().expect("machine");
+        let cores = machine.usable().to_vec();
+        let plan = Plan::builder()
+            .partition(
+                "messaging",
+                CoreSet::from_iter(cores.clone()),
+                Policy::messaging(),
+            )
+            .build()
+            .validate(&machine)
+            .expect("plan fits");
+        let runtime = Runtime::start(plan).expect("runtime starts");
+        let messaging = runtime.partition("messaging").expect("partition");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let storage = Storage::open(dir.path(), Arc::new(SystemClock)).expect("storage");
+        let broker =
+            Broker::new(storage, Settings::from_config(&BrokerConfig::default())).expect("broker");
+        broker.run_on(messaging.clone());
+        let owner_of = |p: i32| cores[Broker::owner("clicks", p, cores.len())];
+        // Asked from a thread outside the runtime.
+        for p in 0..16 {
+            let ran_on = block_on(
+                broker
+                    .on_owner("clicks", p, || partition::current_core().map(|(_, c)| c))
+                    .result(),
+            );
+            assert_eq!(ran_on, Ok(Some(owner_of(p))), "partition {p}");
+        }
+        // Asked from each core of the partition.
+        for index in 0..cores.len() {
+            let asker = Arc::clone(&broker);
+            let answers = messaging
+                .spawn_on(index, async move {
+                    let mut answers = Vec::new();
+                    for p in 0..16 {
+                        let work = asker
+                            .on_owner("clicks", p, || partition::current_core().map(|(_, c)| c));
+                        answers.push(work.result().await);
+                    }
+                    answers
+                })
+                .join()
+                .expect("the asking task ran");
+            for (p, ran_on) in answers.into_iter().enumerate() {
+                assert_eq!(
+                    ran_on,
+                    Ok(Some(owner_of(p as i32))),
+                    "partition {p}, asked from core index {index}"
+                );
+            }
+        }
+        broker.close().expect("closes");
+        runtime.shutdown(Duration::from_secs(2));
+    }
+
+    #[test]
+    fn each_core_applies_retention_to_the_logs_it_owns() {
+        let machine = Machine::detect().expect("machine");
+        let cores = machine.usable().to_vec();
+        let plan = Plan::builder()
+            .partition("messaging", CoreSet::from_iter(cores), Policy::messaging())
+            .build()
+            .validate(&machine)
+            .expect("plan fits");
+        let runtime = Runtime::start(plan).expect("runtime starts");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut storage = Storage::open(dir.path(), Arc::new(SystemClock)).expect("storage");
+        let config = crate::storage::LogConfig {
+            retention_ms: Some(60_000),
+            ..crate::storage::LogConfig::default()
+        };
+        let topic = storage.create_topic("old", 4, config).expect("topic");
+        for p in 0..4 {
+            let records = [crate::protocol::plain_record(
+                0,
+                0,
+                b"k".to_vec(),
+                b"v".to_vec(),
+            )];
+            let mut batch =
+                crate::protocol::encode_batch(&records, Compression::None).expect("batch");
+            topic
+                .partition(p)
+                .expect("partition")
+                .append(&mut batch)
+                .expect("appended");
+        }
+        let broker =
+            Broker::new(storage, Settings::from_config(&BrokerConfig::default())).expect("broker");
+        broker.run_on(runtime.partition("messaging").expect("partition"));
+        // Records stamped 1970 are past any retention: every partition is
+        // emptied by its owner's next pass.
+        let deadline = std::time::Instant::now() + 10 * super::HOUSEKEEPING_INTERVAL;
+        let emptied = || {
+            broker
+                .read_storage(|storage| {
+                    let topic = storage.topic("old").expect("topic");
+                    (0..4).all(|p| {
+                        let log = topic.partition(p).expect("partition");
+                        log.log_start_offset() == 1 && log.log_end_offset() == 1
+                    })
+                })
+                .expect("open")
+        };
+        while !emptied() {
+            assert!(std::time::Instant::now() < deadline, "retention never ran");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        broker.close().expect("closes");
+        runtime.shutdown(Duration::from_secs(2));
+    }
+
+    /// Waits for a future on this (non-runtime) thread.
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime to wait on")
+            .block_on(future)
     }
 }

@@ -1,6 +1,7 @@
 //! Running the broker on the partition runtime: one `messaging` partition,
 //! a listening socket per core (`SO_REUSEPORT`), each connection served by
-//! the core that accepted it.
+//! the core that accepted it, each partition log owned by one of its cores
+//! (see `broker.rs`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,6 +65,7 @@ impl Server {
         let messaging = runtime
             .partition(PARTITION)
             .map_err(|e| ServerError::Runtime(e.to_string()))?;
+        broker.run_on(messaging.clone());
         let limits = config.frame_limits();
         let shared = Arc::clone(&broker);
         let address = messaging

@@ -17,7 +17,8 @@
 //!
 //! A [`PartitionLog`] is meant to be owned by one core: `append` takes
 //! `&mut self`, reads take `&self`, and no lock is shared between
-//! partitions.
+//! partitions: each has its own ([`SharedLog`]), which the broker takes on
+//! the owning core.
 
 pub mod batch;
 mod chain;
@@ -41,7 +42,7 @@ pub use error::StorageError;
 pub use log::{AppendInfo, LogStats, PartitionLog, ReadResult};
 pub use records::RecordPosition;
 pub use recovery::{RecoveryReason, RecoveryReport, SegmentRecovery};
-pub use registry::{validate_topic_name, Storage, Topic};
+pub use registry::{lock_log, validate_topic_name, SharedLog, Storage, Topic};
 pub use retention::RetentionOutcome;
 pub use scan::ScanDefect;
 pub use verify::Verification;

@@ -18,6 +18,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -44,12 +45,25 @@ struct TopicManifest {
     config: LogConfig,
 }
 
+/// One partition's log with a lock of its own, so partitions are written
+/// in parallel. The broker takes it on the partition's owning core only
+/// (appends and housekeeping); the lock is there for the rare reader from
+/// elsewhere (metrics, admin) and costs nothing uncontended.
+pub type SharedLog = Arc<Mutex<PartitionLog>>;
+
+/// Locks a partition log. A thread that panicked while holding it left the
+/// log as consistent as each of its calls leaves it: a call validates
+/// before it writes.
+pub fn lock_log(log: &SharedLog) -> MutexGuard<'_, PartitionLog> {
+    log.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// A topic: its configuration and its partitions' logs.
 #[derive(Debug)]
 pub struct Topic {
     name: String,
     config: LogConfig,
-    partitions: Vec<PartitionLog>,
+    partitions: Vec<SharedLog>,
 }
 
 impl Topic {
@@ -68,25 +82,28 @@ impl Topic {
         self.partitions.len() as u32
     }
 
-    /// One partition's log.
-    pub fn partition(&self, partition: u32) -> Option<&PartitionLog> {
-        self.partitions.get(partition as usize)
+    /// One partition's log, locked.
+    pub fn partition(&self, partition: u32) -> Option<MutexGuard<'_, PartitionLog>> {
+        self.partitions.get(partition as usize).map(lock_log)
     }
 
-    /// One partition's log, to append to.
-    pub fn partition_mut(&mut self, partition: u32) -> Option<&mut PartitionLog> {
-        self.partitions.get_mut(partition as usize)
+    /// One partition's log, to hand to the core that owns it.
+    pub fn shared_partition(&self, partition: u32) -> Option<SharedLog> {
+        self.partitions.get(partition as usize).cloned()
     }
 
     /// All partition logs, by partition number.
-    pub fn partitions_mut(&mut self) -> &mut [PartitionLog] {
-        &mut self.partitions
+    pub fn partitions(&self) -> &[SharedLog] {
+        &self.partitions
     }
 
     /// Verifies every partition (`slytherin verify TOPIC`): the result for
     /// each, in partition order.
     pub fn verify(&self) -> Result<Vec<Verification>, StorageError> {
-        self.partitions.iter().map(PartitionLog::verify).collect()
+        self.partitions
+            .iter()
+            .map(|log| lock_log(log).verify())
+            .collect()
     }
 }
 
@@ -141,7 +158,7 @@ impl Storage {
         name: &str,
         partitions: u32,
         config: LogConfig,
-    ) -> Result<&mut Topic, StorageError> {
+    ) -> Result<&Topic, StorageError> {
         validate_topic_name(name)?;
         config.validate()?;
         if partitions == 0 {
@@ -199,11 +216,6 @@ impl Storage {
         self.topics.get(name)
     }
 
-    /// A topic by name, to append to its partitions.
-    pub fn topic_mut(&mut self, name: &str) -> Option<&mut Topic> {
-        self.topics.get_mut(name)
-    }
-
     /// All topics, by name.
     pub fn topics(&self) -> impl Iterator<Item = &Topic> {
         self.topics.values()
@@ -214,11 +226,19 @@ impl Storage {
         &self.root
     }
 
-    /// Closes every partition log cleanly.
+    /// Closes every partition log cleanly. A log still held elsewhere (a
+    /// request finishing on its core) is flushed instead; its files close
+    /// when the last holder lets go.
     pub fn close(self) -> Result<(), StorageError> {
         for topic in self.topics.into_values() {
             for log in topic.partitions {
-                log.close()?;
+                match Arc::try_unwrap(log) {
+                    Ok(log) => log
+                        .into_inner()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .close()?,
+                    Err(shared) => lock_log(&shared).flush()?,
+                }
             }
         }
         Ok(())
@@ -240,6 +260,7 @@ fn open_topic(path: &Path, name: &str, clock: &SharedClock) -> Result<Topic, Sto
                 manifest.config.clone(),
                 clock.clone(),
             )
+            .map(|log| Arc::new(Mutex::new(log)))
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Topic {

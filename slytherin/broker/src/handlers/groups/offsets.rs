@@ -63,10 +63,12 @@ pub(crate) fn commit(
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    // The live offsets are read inside the storage call (storage, then
-    // groups: the one lock order), so no commit appended after the
-    // snapshot is older than what the snapshot holds.
-    let stored = broker.with_storage(|storage| {
+    // Commits are stored one at a time, and the live offsets are read
+    // while this one is (storage, then groups: the one lock order), so no
+    // commit appended after a compaction's snapshot is older than what
+    // the snapshot holds.
+    let _one_at_a_time = broker.storing_commits();
+    let stored = broker.read_storage(|storage| {
         persist::append(storage, &accepted, now_ms)?;
         let live_count = broker.with_groups(|groups| groups.committed_count());
         let live = || broker.with_groups(|groups| groups.all_committed());

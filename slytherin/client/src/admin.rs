@@ -158,17 +158,30 @@ impl Admin {
                     .responses
                     .iter()
                     .find(|r| r.name.as_ref().is_some_and(|n| n.as_str() == topic));
-                match result.and_then(|r| r.error_code.err().map(|code| (code, r))) {
-                    None => Ok(()),
-                    Some((code, r)) => Err(Error::Topic {
-                        topic: topic.to_owned(),
-                        broker: connection.broker().clone(),
-                        code,
-                        message: r.error_message.as_ref().map(|m| m.to_string()),
-                    }),
-                }
+                // An unknown topic is final here, though Kafka calls it
+                // retriable (it may be one being created): the answer is
+                // handed out of the retry loop as a value.
+                Ok(
+                    match result.and_then(|r| r.error_code.err().map(|code| (code, r))) {
+                        None => Ok(()),
+                        Some((ResponseError::UnknownTopicOrPartition, r)) => Err(Error::Topic {
+                            topic: topic.to_owned(),
+                            broker: connection.broker().clone(),
+                            code: ResponseError::UnknownTopicOrPartition,
+                            message: r.error_message.as_ref().map(|m| m.to_string()),
+                        }),
+                        Some((code, r)) => {
+                            return Err(Error::Topic {
+                                topic: topic.to_owned(),
+                                broker: connection.broker().clone(),
+                                code,
+                                message: r.error_message.as_ref().map(|m| m.to_string()),
+                            })
+                        }
+                    },
+                )
             })
-            .await?;
+            .await??;
         cluster.invalidate();
         Ok(())
     }

@@ -203,6 +203,15 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// Two headers of a record share a name (the record batch coder keeps
+    /// headers by name, so one would be lost).
+    #[error("a record for {topic:?} has two headers named {key:?}")]
+    DuplicateHeader {
+        /// The topic.
+        topic: String,
+        /// The repeated name.
+        key: String,
+    },
     /// A retried operation ran out of time; `last` is why the last try
     /// failed.
     #[error("gave up after {attempts} attempts in {waited:?}: {last}")]

@@ -295,12 +295,13 @@ impl Consumer {
     }
 
     /// The records as a stream, one at a time (each counts as handed out
-    /// when the stream yields it).
-    pub fn stream(&mut self) -> impl Stream<Item = Result<ConsumerRecord, Error>> + '_ {
-        futures_util::stream::unfold(self, |consumer| async move {
+    /// when the stream yields it). It never ends; an error is yielded and
+    /// the stream may be polled again.
+    pub fn stream(&mut self) -> impl Stream<Item = Result<ConsumerRecord, Error>> + Unpin + '_ {
+        Box::pin(futures_util::stream::unfold(self, |consumer| async move {
             let next = consumer.next_record().await;
             Some((next, consumer))
-        })
+        }))
     }
 
     async fn next_record(&mut self) -> Result<ConsumerRecord, Error> {

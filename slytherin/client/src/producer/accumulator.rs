@@ -80,6 +80,22 @@ pub(crate) struct PartitionQueue {
     pub(crate) next_sequence: i32,
 }
 
+/// What appending a record changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Appended {
+    /// A new batch was opened: its linger time starts now.
+    pub(crate) opened: bool,
+    /// A batch is ready to go.
+    pub(crate) full: bool,
+}
+
+impl Appended {
+    /// Whether the sender must look again (a batch to time or to send).
+    pub(crate) fn wakes_sender(self) -> bool {
+        self.opened || self.full
+    }
+}
+
 /// Everything waiting to be sent.
 #[derive(Debug, Default)]
 pub(crate) struct Accumulator {
@@ -100,13 +116,14 @@ pub(crate) struct Accumulator {
 
 impl Accumulator {
     /// Appends `record` to `partition`'s open batch, opening a new one when
-    /// it would grow past `batch_size`. Returns whether a batch is now full.
+    /// it would grow past `batch_size`. Returns what the sender needs to
+    /// know.
     pub(crate) fn append(
         &mut self,
         partition: TopicPartition,
         record: PendingRecord,
         batch_size: usize,
-    ) -> bool {
+    ) -> Appended {
         let size = record.size();
         let queue = self.partitions.entry(partition).or_default();
         let open = queue
@@ -119,7 +136,10 @@ impl Accumulator {
         let batch = queue.batches.back_mut().expect("a batch was just ensured");
         batch.bytes += size;
         batch.records.push(record);
-        batch.bytes >= batch_size || queue.batches.len() > 1
+        Appended {
+            opened: !open,
+            full: batch.bytes >= batch_size || queue.batches.len() > 1,
+        }
     }
 
     /// The sticky partition for a keyless record of `topic`.

@@ -149,7 +149,8 @@ impl Producer {
     /// default partitioner picks for it (murmur2); without, to the
     /// partition keyless records currently stick to. The record is
     /// buffered at once (awaiting is not needed for it to be sent); the
-    /// future says where it was stored, or why it could not be.
+    /// future says where it was stored, or why it could not be. Header
+    /// names must be distinct.
     pub fn send(
         &self,
         topic: &str,
@@ -157,6 +158,14 @@ impl Producer {
         value: &[u8],
         headers: &[(&str, &[u8])],
     ) -> DeliveryFuture {
+        if let Some(i) =
+            (1..headers.len()).find(|&i| headers[..i].iter().any(|h| h.0 == headers[i].0))
+        {
+            return DeliveryFuture::failed(Error::DuplicateHeader {
+                topic: topic.to_owned(),
+                key: headers[i].0.to_owned(),
+            });
+        }
         let (reply, answer) = oneshot::channel();
         let pending = PendingRecord {
             key: key.map(Bytes::copy_from_slice),
@@ -192,7 +201,8 @@ impl Producer {
                 count,
                 pending,
                 self.shared.config.batch_size,
-            ),
+            )
+            .wakes_sender(),
             _ => {
                 state
                     .unpartitioned

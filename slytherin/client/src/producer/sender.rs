@@ -15,7 +15,7 @@ use kafka_protocol::protocol::StrBytes;
 use kafka_protocol::records::Compression;
 use tokio::sync::mpsc;
 
-use super::accumulator::Accumulator;
+use super::accumulator::{Accumulator, Appended};
 use super::{Delivery, Shared};
 use crate::cluster::Lane;
 use crate::config::ClientConfig;
@@ -86,13 +86,9 @@ async fn place_unpartitioned(shared: &Shared) -> Option<Instant> {
                 let count = found.partitions.len();
                 let mut state = shared.lock();
                 let waiting = state.unpartitioned.remove(&topic).unwrap_or_default();
-                let mut full = false;
+                // Placed before this round's `ready`: no wake needed.
                 for pending in waiting {
-                    full |= place(&mut state, &topic, count, pending, shared.config.batch_size);
-                }
-                drop(state);
-                if full {
-                    shared.wake.notify_one();
+                    place(&mut state, &topic, count, pending, shared.config.batch_size);
                 }
             }
             Ok(_) => retry_at = Some(Instant::now() + shared.config.client.retry_backoff),
@@ -128,24 +124,23 @@ fn first_wait_expired(timestamp: i64, limit: Duration) -> bool {
 }
 
 /// Puts a record on its partition (by key, or the sticky partition).
-/// Returns whether a batch filled.
 pub(super) fn place(
     state: &mut Accumulator,
     topic: &str,
     partitions: usize,
     pending: super::accumulator::PendingRecord,
     batch_size: usize,
-) -> bool {
+) -> Appended {
     let keyed = pending
         .key
         .as_ref()
         .map(|k| partition_for_key(k, partitions));
     let partition = keyed.unwrap_or_else(|| state.sticky_partition(topic, partitions));
-    let full = state.append(TopicPartition::new(topic, partition), pending, batch_size);
-    if full && keyed.is_none() {
+    let appended = state.append(TopicPartition::new(topic, partition), pending, batch_size);
+    if appended.full && keyed.is_none() {
         state.advance_sticky(topic, partitions);
     }
-    full
+    appended
 }
 
 /// Encodes the front batch of each ready partition (once: retries resend

@@ -216,3 +216,53 @@ async fn partition_errors_name_the_topic_partition_and_broker() {
         "{no_group:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broker_that_goes_away_fails_sends_and_polls_in_bounded_time() {
+    let broker = support::TestBroker::start();
+    broker.create_topic("doomed", 1).await;
+    let mut client = broker.client_config();
+    client.operation_timeout = Duration::from_secs(2);
+    client.request_timeout = Duration::from_secs(1);
+    let mut config = ProducerConfig::new(client.clone());
+    config.delivery_timeout = Duration::from_secs(2);
+    let producer = Producer::connect(config).await.expect("connects");
+    producer
+        .send("doomed", None, b"kept", &[])
+        .await
+        .expect("stored");
+    let mut consumer = Consumer::assign(
+        support::consumer_config(client),
+        [(
+            slytherin_client::TopicPartition::new("doomed", 0),
+            slytherin_client::StartPosition::Earliest,
+        )],
+    )
+    .await
+    .expect("starts");
+    assert_eq!(consumer.poll().await.expect("poll").len(), 1);
+    let address = broker.address().to_string();
+    broker.stop();
+
+    let started = Instant::now();
+    let lost = producer.send("doomed", None, b"lost", &[]).await;
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(6), "took {elapsed:?}");
+    let error = lost.expect_err("nobody to store it");
+    assert!(error.to_string().contains(&address), "{error}");
+    producer.flush().await;
+
+    let started = Instant::now();
+    let polled = loop {
+        match consumer.poll().await {
+            Ok(records) => assert!(records.is_empty()),
+            Err(e) => break e,
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "poll never gave up"
+        );
+    };
+    assert!(matches!(polled, Error::RetriesExhausted { .. }), "{polled}");
+    assert!(polled.to_string().contains(&address), "{polled}");
+}

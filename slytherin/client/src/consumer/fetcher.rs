@@ -109,6 +109,9 @@ pub(crate) struct FetchRound {
     pub(crate) fetched: Vec<(TopicPartition, Fetched)>,
     /// Partitions whose position is outside the log.
     pub(crate) out_of_range: Vec<TopicPartition>,
+    /// The last retriable failure of this round (its partitions are
+    /// fetched again in the next one).
+    pub(crate) failure: Option<Error>,
 }
 
 /// One Fetch per leader for `positions` (partition → next offset), in
@@ -119,7 +122,17 @@ pub(crate) async fn fetch(
     config: &ConsumerConfig,
     positions: &BTreeMap<TopicPartition, i64>,
 ) -> Result<FetchRound, Error> {
-    let groups = by_leader(cluster, positions.keys()).await?;
+    let groups = match by_leader(cluster, positions.keys()).await {
+        Ok(groups) => groups,
+        Err(e) if e.is_retriable() => {
+            cluster.invalidate();
+            return Ok(FetchRound {
+                failure: Some(e),
+                ..FetchRound::default()
+            });
+        }
+        Err(e) => return Err(e),
+    };
     let requests = groups
         .into_iter()
         .map(|(leader, partitions)| fetch_from(cluster, config, leader, partitions, positions));
@@ -133,6 +146,7 @@ pub(crate) async fn fetch(
             Err(e) if e.is_retriable() => {
                 tracing::debug!(error = %e, "fetch: will retry");
                 cluster.invalidate();
+                round.failure = Some(e);
             }
             Err(e) => return Err(e),
         }
@@ -206,6 +220,12 @@ async fn fetch_from(
                 Some(code) if code.is_retriable() => {
                     tracing::debug!(%partition, %code, "fetch: will retry");
                     cluster.invalidate();
+                    round.failure = Some(Error::Partition {
+                        partition,
+                        broker: connection.broker().clone(),
+                        code,
+                        message: None,
+                    });
                     continue;
                 }
                 Some(code) => {

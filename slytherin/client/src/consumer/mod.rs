@@ -75,6 +75,9 @@ pub struct Consumer {
     /// Records fetched but not yet handed out by the stream.
     buffered: VecDeque<ConsumerRecord>,
     last_commit: Instant,
+    /// Since when fetches have been failing (retriably), and how often.
+    failing_since: Option<Instant>,
+    failed_fetches: u32,
 }
 
 impl std::fmt::Debug for Consumer {
@@ -100,6 +103,8 @@ impl Consumer {
             standalone: None,
             buffered: VecDeque::new(),
             last_commit: Instant::now(),
+            failing_since: None,
+            failed_fetches: 0,
         })
     }
 
@@ -343,6 +348,24 @@ impl Consumer {
             return Ok(Vec::new());
         }
         let round = fetch(&self.cluster, &self.config, &self.positions).await?;
+        if let Some(failure) = &round.failure {
+            // Retried by the next poll after a pause; an error once the
+            // failures have lasted the operation timeout.
+            let since = *self.failing_since.get_or_insert_with(Instant::now);
+            if since.elapsed() >= self.config.client.operation_timeout {
+                self.failing_since = None;
+                return Err(Error::RetriesExhausted {
+                    attempts: self.failed_fetches + 1,
+                    waited: since.elapsed(),
+                    last: Box::new(failure.clone()),
+                });
+            }
+            self.failed_fetches += 1;
+            tokio::time::sleep(self.config.client.retry_backoff).await;
+        } else {
+            self.failing_since = None;
+            self.failed_fetches = 0;
+        }
         self.reset_positions(&round.out_of_range).await?;
         let mut records = Vec::new();
         for (partition, fetched) in round.fetched {

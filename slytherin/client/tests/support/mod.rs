@@ -40,6 +40,14 @@ impl TestBroker {
         }
     }
 
+    /// Stops the broker (as a shutdown would), leaving clients to find it
+    /// gone.
+    pub fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().expect("a clean stop");
+        }
+    }
+
     pub fn address(&self) -> SocketAddr {
         self.server.as_ref().expect("running").address()
     }

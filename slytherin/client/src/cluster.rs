@@ -86,6 +86,7 @@ impl Cluster {
         let mut backoff = Backoff::new(&self.config);
         let mut failures: Vec<String> = vec![String::new(); self.config.bootstrap_servers.len()];
         loop {
+            let mut any_retriable = false;
             for (i, address) in self.config.bootstrap_servers.iter().enumerate() {
                 let broker = BrokerName {
                     node: None,
@@ -120,12 +121,14 @@ impl Cluster {
                     }
                     Err(e) => {
                         tracing::debug!(%broker, error = %e, "bootstrap server failed");
+                        any_retriable |= e.is_retriable();
                         failures[i] = e.to_string();
                     }
                 }
             }
+            // No shared version, say, does not get better by waiting.
             let wait = backoff.next_wait();
-            if Instant::now() + wait >= deadline {
+            if !any_retriable || Instant::now() + wait >= deadline {
                 return Err(Error::Bootstrap {
                     waited: started.elapsed(),
                     failures,

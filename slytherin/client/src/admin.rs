@@ -1,7 +1,6 @@
 //! Topic administration: create, delete, list.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use kafka_protocol::error::{ParseResponseErrorCode, ResponseError};
 use kafka_protocol::messages::create_topics_request::{CreatableTopic, CreatableTopicConfig};
@@ -115,25 +114,28 @@ impl Admin {
     /// Waits until metadata shows every partition of `topic` with a leader.
     async fn wait_for_leaders(&self, topic: &str) -> Result<(), Error> {
         let cluster = &self.cluster;
-        let started = Instant::now();
         cluster
             .retry("waiting for a new topic's leaders", || async {
                 cluster.invalidate();
                 let found = cluster.topic(topic).await?;
-                match found
+                if found.partitions.is_empty() {
+                    return Err(Error::Topic {
+                        topic: topic.to_owned(),
+                        broker: cluster.some_broker_name(),
+                        code: ResponseError::LeaderNotAvailable,
+                        message: Some("no partitions in metadata yet".to_owned()),
+                    });
+                }
+                let leaderless = found
                     .partitions
                     .iter()
-                    .find(|p| p.leader < 0 || p.error.is_some())
-                {
-                    None if !found.partitions.is_empty() => Ok(()),
-                    _ => Err(Error::Topic {
-                        topic: topic.to_owned(),
-                        broker: crate::error::BrokerName {
-                            node: None,
-                            address: format!("(after {:?})", started.elapsed()),
-                        },
-                        code: ResponseError::LeaderNotAvailable,
-                        message: None,
+                    .enumerate()
+                    .find(|(_, p)| p.leader < 0 || p.error.is_some());
+                match leaderless {
+                    None => Ok(()),
+                    Some((index, p)) => Err(Error::NoLeader {
+                        partition: crate::error::TopicPartition::new(topic, index as i32),
+                        leader: p.leader,
                     }),
                 }
             })

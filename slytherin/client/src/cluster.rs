@@ -328,10 +328,7 @@ impl Cluster {
         let address = self.read_metadata().brokers.get(&node).cloned();
         let Some(address) = address else {
             self.invalidate();
-            return Err(Error::NoLeader {
-                partition: TopicPartition::new("", -1),
-                leader: node,
-            });
+            return Err(Error::UnknownBroker { node });
         };
         self.connect_to(node, &address, lane).await
     }
@@ -400,7 +397,7 @@ impl Cluster {
 
     /// Some broker's name, for errors about metadata (which any broker
     /// may have given).
-    fn some_broker_name(&self) -> BrokerName {
+    pub(crate) fn some_broker_name(&self) -> BrokerName {
         let metadata = self.read_metadata();
         match metadata.brokers.iter().min_by_key(|(node, _)| **node) {
             Some((node, address)) => BrokerName {

@@ -185,6 +185,20 @@ pub enum Error {
         /// The leader ID metadata gave.
         leader: i32,
     },
+    /// The broker ID metadata named is not among its brokers.
+    #[error("broker {node} is not in the cluster's metadata")]
+    UnknownBroker {
+        /// The node ID.
+        node: i32,
+    },
+    /// A batch could not be encoded.
+    #[error("{partition}: cannot encode a batch: {reason}")]
+    Encode {
+        /// The partition.
+        partition: TopicPartition,
+        /// What the encoder said.
+        reason: String,
+    },
     /// Fetched records could not be read.
     #[error("{partition}: {source}")]
     Records {
@@ -254,7 +268,7 @@ impl Error {
     pub fn is_retriable(&self) -> bool {
         match self {
             Error::Io { .. } | Error::Timeout { .. } | Error::Disconnected { .. } => true,
-            Error::NoLeader { .. } => true,
+            Error::NoLeader { .. } | Error::UnknownBroker { .. } => true,
             Error::Partition { code, .. }
             | Error::Topic { code, .. }
             | Error::Group { code, .. }

@@ -174,6 +174,7 @@ impl Membership {
                 }
                 Ok(None) => continue,
                 Err(e) if e.is_retriable() && started.elapsed() < limit => {
+                    self.cluster.invalidate();
                     if matches!(
                         e,
                         Error::Io { .. } | Error::Disconnected { .. } | Error::Timeout { .. }

@@ -230,7 +230,16 @@ fn take_batch(shared: &Shared, partition: &TopicPartition) -> Option<Bytes> {
         match encode_batch(&records, Compression::None) {
             Ok(bytes) => batch.encoded = Some(Bytes::from(bytes)),
             Err(reason) => {
-                tracing::error!(%partition, %reason, "cannot encode a batch");
+                // Not sent, so no sequence numbers are spent.
+                let failed = queue.batches.pop_front()?;
+                let count = failed.records.len();
+                for pending in failed.records {
+                    let _ = pending.reply.send(Err(Error::Encode {
+                        partition: partition.clone(),
+                        reason: reason.clone(),
+                    }));
+                }
+                state.answered(count);
                 return None;
             }
         }

@@ -194,7 +194,8 @@ impl Cluster {
         self.stale.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
-    fn needs_refresh(&self) -> bool {
+    /// Whether metadata is stale or older than `metadata.max.age.ms`.
+    pub(crate) fn needs_refresh(&self) -> bool {
         self.stale.load(std::sync::atomic::Ordering::Relaxed)
             || self
                 .read_metadata()

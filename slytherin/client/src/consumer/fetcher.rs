@@ -23,11 +23,21 @@ fn name(topic: &str) -> TopicName {
     TopicName(StrBytes::from(topic.to_owned()))
 }
 
-/// Groups `partitions` by their leader's node ID.
+/// Groups `partitions` by their leader's node ID, asking for fresh
+/// metadata first when it is stale (after a retriable failure).
 async fn by_leader<'a>(
     cluster: &Cluster,
     partitions: impl IntoIterator<Item = &'a TopicPartition>,
 ) -> Result<BTreeMap<i32, Vec<&'a TopicPartition>>, Error> {
+    let partitions: Vec<&TopicPartition> = partitions.into_iter().collect();
+    if cluster.needs_refresh() {
+        let mut topics: Vec<&str> = partitions.iter().map(|p| p.topic.as_str()).collect();
+        topics.sort_unstable();
+        topics.dedup();
+        if let Err(e) = cluster.refresh(&topics).await {
+            tracing::debug!(error = %e, "metadata refresh failed");
+        }
+    }
     let mut out: BTreeMap<i32, Vec<&TopicPartition>> = BTreeMap::new();
     for partition in partitions {
         let leader = match cluster.cached_leader(partition) {

@@ -153,6 +153,16 @@ async fn send_ready(
     if ready.is_empty() {
         return;
     }
+    if shared.cluster.needs_refresh() {
+        // A retry after NOT_LEADER_OR_FOLLOWER or a broken connection: ask
+        // where the leaders are now (a failure leaves the cached answer).
+        let mut topics: Vec<&str> = ready.iter().map(|p| p.topic.as_str()).collect();
+        topics.sort_unstable();
+        topics.dedup();
+        if let Err(e) = shared.cluster.refresh(&topics).await {
+            tracing::debug!(error = %e, "metadata refresh failed");
+        }
+    }
     let mut by_leader: HashMap<i32, Vec<(TopicPartition, Bytes)>> = HashMap::new();
     let mut leaderless = Vec::new();
     for partition in ready {

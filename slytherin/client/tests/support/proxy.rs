@@ -10,17 +10,28 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
+use kafka_protocol::error::ResponseError;
 use kafka_protocol::messages::{ApiKey, ResponseHeader, ResponseKind};
 use kafka_protocol::protocol::{Encodable, StrBytes};
 use slytherin_client::wire::{decode_response, framed};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+/// Errors to put into the next answers of one API, and what was seen.
+#[derive(Default)]
+struct Faults {
+    /// (API, how many answers, the partition error code to set).
+    rewrite: Vec<(ApiKey, usize, i16)>,
+    /// How many requests of each API passed.
+    seen: HashMap<i16, usize>,
+}
+
 /// The proxy; stops with the test's runtime.
 pub struct Proxy {
     address: SocketAddr,
     to_break: Arc<AtomicUsize>,
     broken: Arc<AtomicUsize>,
+    faults: Arc<Mutex<Faults>>,
 }
 
 impl Proxy {
@@ -29,7 +40,9 @@ impl Proxy {
         let address = listener.local_addr().expect("bound");
         let to_break = Arc::new(AtomicUsize::new(0));
         let broken = Arc::new(AtomicUsize::new(0));
+        let faults = Arc::new(Mutex::new(Faults::default()));
         let (to_break_task, broken_task) = (Arc::clone(&to_break), Arc::clone(&broken));
+        let faults_task = Arc::clone(&faults);
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let Ok(upstream) = TcpStream::connect(broker).await else {
@@ -41,6 +54,7 @@ impl Proxy {
                     address,
                     Arc::clone(&to_break_task),
                     Arc::clone(&broken_task),
+                    Arc::clone(&faults_task),
                 ));
             }
         });
@@ -48,7 +62,24 @@ impl Proxy {
             address,
             to_break,
             broken,
+            faults,
         }
+    }
+
+    /// The next `n` answers of `api` (Produce or Fetch) get `code` as every
+    /// partition's error (a Fetch answer loses its records).
+    pub fn fail_next(&self, api: ApiKey, n: usize, code: ResponseError) {
+        self.faults
+            .lock()
+            .expect("not poisoned")
+            .rewrite
+            .push((api, n, code.code()));
+    }
+
+    /// How many `api` requests went through so far.
+    pub fn seen(&self, api: ApiKey) -> usize {
+        let faults = self.faults.lock().expect("not poisoned");
+        faults.seen.get(&(api as i16)).copied().unwrap_or(0)
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -81,11 +112,13 @@ async fn relay(
     me: SocketAddr,
     to_break: Arc<AtomicUsize>,
     broken: Arc<AtomicUsize>,
+    faults: Arc<Mutex<Faults>>,
 ) {
     let (mut client_read, mut client_write) = client.into_split();
     let (mut upstream_read, mut upstream_write) = upstream.into_split();
     let asked: Arc<Mutex<HashMap<i32, (i16, i16)>>> = Arc::default();
     let asked_up = Arc::clone(&asked);
+    let faults_up = Arc::clone(&faults);
     let up = tokio::spawn(async move {
         while let Some(frame) = read_frame(&mut client_read).await {
             if frame.len() >= 8 {
@@ -96,6 +129,12 @@ async fn relay(
                     .lock()
                     .expect("not poisoned")
                     .insert(correlation, (api, version));
+                *faults_up
+                    .lock()
+                    .expect("not poisoned")
+                    .seen
+                    .entry(api)
+                    .or_default() += 1;
             }
             if upstream_write.write_all(&framed(&frame)).await.is_err() {
                 return;
@@ -117,9 +156,20 @@ async fn relay(
             broken.fetch_add(1, Ordering::SeqCst);
             break;
         }
-        let frame = match api {
-            ApiKey::Metadata | ApiKey::FindCoordinator => {
-                rewrite(api, version, Bytes::from(frame), me)
+        let injected = {
+            let mut faults = faults.lock().expect("not poisoned");
+            let due = faults
+                .rewrite
+                .iter_mut()
+                .find(|(a, n, _)| *a == api && *n > 0);
+            due.map(|(_, n, code)| {
+                *n -= 1;
+                *code
+            })
+        };
+        let frame = match (api, injected) {
+            (ApiKey::Metadata | ApiKey::FindCoordinator, _) | (_, Some(_)) => {
+                rewrite(api, version, Bytes::from(frame), me, injected)
             }
             _ => frame,
         };
@@ -130,8 +180,9 @@ async fn relay(
     up.abort();
 }
 
-/// The answer with every broker address replaced by the proxy's.
-fn rewrite(api: ApiKey, version: i16, frame: Bytes, me: SocketAddr) -> Vec<u8> {
+/// The answer with every broker address replaced by the proxy's, and
+/// every partition's error set to `error` when given.
+fn rewrite(api: ApiKey, version: i16, frame: Bytes, me: SocketAddr, error: Option<i16>) -> Vec<u8> {
     let (correlation, mut body) = decode_response(api, version, frame).expect("decodes");
     let host = StrBytes::from(me.ip().to_string());
     let port = i32::from(me.port());
@@ -145,6 +196,22 @@ fn rewrite(api: ApiKey, version: i16, frame: Bytes, me: SocketAddr) -> Vec<u8> {
         ResponseKind::FindCoordinator(answer) => {
             answer.host = host.clone();
             answer.port = port;
+        }
+        ResponseKind::Produce(answer) => {
+            for partition in answer
+                .responses
+                .iter_mut()
+                .flat_map(|t| &mut t.partition_responses)
+            {
+                partition.error_code = error.unwrap_or(partition.error_code);
+                partition.base_offset = -1;
+            }
+        }
+        ResponseKind::Fetch(answer) => {
+            for partition in answer.responses.iter_mut().flat_map(|t| &mut t.partitions) {
+                partition.error_code = error.unwrap_or(partition.error_code);
+                partition.records = None;
+            }
         }
         _ => {}
     }

@@ -135,3 +135,76 @@ async fn the_client_reads_what_kcat_produced_on_murmur2_partitions() {
     seen.sort_unstable();
     assert_eq!(seen, (0..200).collect::<Vec<_>>());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_shared_with_a_kcat_member_splits_the_partitions() {
+    use std::collections::BTreeSet;
+    let Some(kcat) = kcat() else { return };
+    let broker = TestBroker::start();
+    broker.create_topic("shared", 4).await;
+    let config = broker
+        .consumer_config()
+        .with_group("mixed")
+        .with_offset_reset(slytherin_client::OffsetReset::Earliest);
+    let mut ours = Consumer::subscribe(config, ["shared"])
+        .await
+        .expect("joins");
+    assert_eq!(ours.assignment().len(), 4);
+    let theirs = kcat.group_member(broker.address(), "mixed", "shared");
+    let mut records = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while ours.assignment().len() != 2 {
+        assert!(
+            Instant::now() < deadline,
+            "no split with kcat: {ours:?}\n{}",
+            theirs.log()
+        );
+        records.extend(ours.poll().await.expect("poll"));
+    }
+    let producer = Producer::connect(broker.producer_config())
+        .await
+        .expect("connects");
+    let sent: Vec<_> = (0..100)
+        .map(|i| {
+            producer.send(
+                "shared",
+                Some(format!("k{i}").as_bytes()),
+                format!("{i}").as_bytes(),
+                &[],
+            )
+        })
+        .collect();
+    for delivery in sent {
+        delivery.await.expect("stored");
+    }
+    producer.close().await;
+    while records.len() + theirs.consumed().len() < 100 {
+        assert!(
+            Instant::now() < deadline,
+            "{} + {} of 100\n{}",
+            records.len(),
+            theirs.consumed().len(),
+            theirs.log()
+        );
+        records.extend(ours.poll().await.expect("poll"));
+    }
+    let mine: BTreeSet<i32> = ours.assignment().iter().map(|p| p.partition).collect();
+    let kcat_read = theirs.consumed();
+    let kcat_partitions: BTreeSet<i32> = kcat_read.iter().map(|r| r.0).collect();
+    assert!(
+        mine.is_disjoint(&kcat_partitions),
+        "{mine:?} / {kcat_partitions:?}"
+    );
+    let mut values: Vec<usize> = records
+        .iter()
+        .map(|r| {
+            String::from_utf8_lossy(r.value.as_deref().unwrap_or_default())
+                .parse()
+                .expect("a number")
+        })
+        .chain(kcat_read.iter().map(|r| r.3.parse().expect("a number")))
+        .collect();
+    values.sort_unstable();
+    assert_eq!(values, (0..100).collect::<Vec<_>>(), "every record once");
+    ours.close().await.expect("leaves");
+}

@@ -184,3 +184,69 @@ impl Kcat {
         output
     }
 }
+
+/// A `kcat -G` group member in the background, its output in a file;
+/// killed on drop.
+pub struct KcatMember {
+    child: std::process::Child,
+    out: std::path::PathBuf,
+    err: std::path::PathBuf,
+    _files: tempfile::TempDir,
+}
+
+impl Kcat {
+    /// Starts a member of `group` reading `topic` (from the beginning where
+    /// nothing is committed).
+    pub fn group_member(&self, broker: SocketAddr, group: &str, topic: &str) -> KcatMember {
+        let files = tempfile::tempdir().expect("a folder");
+        let out = files.path().join("out");
+        let err = files.path().join("err");
+        let child = Command::new("kcat")
+            .arg("-b")
+            .arg(broker.to_string())
+            .args(["-u", "-G", group, "-X", "auto.offset.reset=earliest"])
+            .args(["-f", "%p\t%o\t%k\t%s\n", topic])
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out).expect("output file"))
+            .stderr(std::fs::File::create(&err).expect("error file"))
+            .spawn()
+            .expect("kcat starts");
+        KcatMember {
+            child,
+            out,
+            err,
+            _files: files,
+        }
+    }
+}
+
+impl KcatMember {
+    /// What it read so far: (partition, offset, key, value).
+    pub fn consumed(&self) -> Vec<(i32, i64, String, String)> {
+        std::fs::read_to_string(&self.out)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                let mut f = line.split('\t');
+                Some((
+                    f.next()?.parse().ok()?,
+                    f.next()?.parse().ok()?,
+                    f.next()?.to_owned(),
+                    f.next()?.to_owned(),
+                ))
+            })
+            .collect()
+    }
+
+    /// Its log (assignments, errors).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.err).unwrap_or_default()
+    }
+}
+
+impl Drop for KcatMember {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use slytherin_client::{
-    Consumer, ConsumerRecord, OffsetReset, Producer, StartPosition, TopicPartition,
+    Assignor, Consumer, ConsumerRecord, OffsetReset, Producer, StartPosition, TopicPartition,
 };
 use support::TestBroker;
 
@@ -61,13 +61,23 @@ async fn poll_until(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_members_split_the_partitions_and_one_leaving_loses_nothing() {
+async fn two_range_members_split_the_partitions_and_one_leaving_loses_nothing() {
+    split_and_hand_over(Assignor::Range).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_round_robin_members_split_the_partitions_and_one_leaving_loses_nothing() {
+    split_and_hand_over(Assignor::RoundRobin).await;
+}
+
+async fn split_and_hand_over(assignor: Assignor) {
     let broker = TestBroker::start();
     broker.create_topic("jobs", 4).await;
-    let config = broker
+    let mut config = broker
         .consumer_config()
         .with_group("workers")
         .with_offset_reset(OffsetReset::Earliest);
+    config.assignors = vec![assignor];
     let mut first = Consumer::subscribe(config.clone(), ["jobs"])
         .await
         .expect("joins");
@@ -201,4 +211,64 @@ async fn committed_offsets_survive_a_consumer_restart() {
         })
         .collect();
     assert_eq!(positions.values().sum::<i64>(), 100, "{positions:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_that_vanishes_is_replaced_after_its_session_times_out() {
+    let broker = TestBroker::start();
+    broker.create_topic("tasks", 2).await;
+    let mut config = broker
+        .consumer_config()
+        .with_group("crashing")
+        .with_offset_reset(OffsetReset::Earliest);
+    config.session_timeout = Duration::from_secs(6);
+    // The survivor commits what it read before rejoining (auto-commit);
+    // the member that vanishes committed by hand before it did.
+    let mut survivor = Consumer::subscribe(config.clone(), ["tasks"])
+        .await
+        .expect("joins");
+    config.auto_commit = false;
+    let joining = tokio::spawn(Consumer::subscribe(config.clone(), ["tasks"]));
+    let mut survivor_records = Vec::new();
+    while !joining.is_finished() {
+        survivor_records.extend(survivor.poll().await.expect("poll"));
+    }
+    let mut doomed = joining.await.expect("joined").expect("joins");
+    poll_until(&mut survivor, &mut survivor_records, "the split", |c, _| {
+        c.assignment().len() == 1
+    })
+    .await;
+    produce(&broker, "tasks", 0, 40).await;
+    let mut doomed_records = Vec::new();
+    poll_until(
+        &mut doomed,
+        &mut doomed_records,
+        "the doomed member's share",
+        |_, r| !r.is_empty(),
+    )
+    .await;
+    doomed.commit().await.expect("committed");
+    // Gone without a word: no LeaveGroup, no more heartbeats.
+    drop(doomed);
+    let started = Instant::now();
+    poll_until(
+        &mut survivor,
+        &mut survivor_records,
+        "the take-over",
+        |c, r| c.assignment().len() == 2 && r.len() + doomed_records.len() >= 40,
+    )
+    .await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "waited for the session to end"
+    );
+    let mut all = numbers(&survivor_records);
+    all.extend(numbers(&doomed_records));
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (0..40).collect::<Vec<_>>(),
+        "committed records are not read again, none lost"
+    );
+    survivor.close().await.expect("leaves");
 }

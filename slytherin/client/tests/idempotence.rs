@@ -78,3 +78,34 @@ async fn without_idempotence_the_same_faults_duplicate() {
         "duplicates are adjacent retries: {values:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_that_fails_for_good_makes_the_producer_start_a_new_sequence() {
+    use kafka_protocol::error::ResponseError;
+    use kafka_protocol::messages::ApiKey;
+    let broker = TestBroker::start();
+    broker.create_topic("renewed", 1).await;
+    let proxy = Proxy::start(broker.address()).await;
+    let producer = Producer::connect(ProducerConfig::new(support::client_config(proxy.address())))
+        .await
+        .expect("connects");
+    assert_eq!(proxy.seen(ApiKey::InitProducerId), 1);
+    proxy.fail_next(ApiKey::Produce, 1, ResponseError::OutOfOrderSequenceNumber);
+    let failed = producer.send("renewed", None, b"refused", &[]).await;
+    let error = failed.expect_err("not retriable");
+    assert_eq!(error.code(), Some(ResponseError::OutOfOrderSequenceNumber));
+    assert!(error.to_string().contains("renewed/0"), "{error}");
+    // Its sequence numbers are spent: the next record goes under a new
+    // producer ID, from sequence 0, and is accepted.
+    let next = producer
+        .send("renewed", None, b"accepted", &[])
+        .await
+        .expect("stored");
+    assert_eq!(proxy.seen(ApiKey::InitProducerId), 2);
+    assert_eq!(
+        next.offset,
+        Some(1),
+        "the refused batch had reached the log"
+    );
+    producer.close().await;
+}

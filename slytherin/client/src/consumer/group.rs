@@ -40,6 +40,14 @@ fn text(s: &str) -> StrBytes {
     StrBytes::from(s.to_owned())
 }
 
+/// How one attempt to join ended.
+enum Joined {
+    /// With these partitions.
+    Assigned(Vec<TopicPartition>),
+    /// The coordinator asks to join again (`pause`: after a backoff).
+    Again { code: ResponseError, pause: bool },
+}
+
 /// What the heartbeat task tells the consumer.
 #[derive(Debug, Default)]
 struct Signals {
@@ -167,12 +175,27 @@ impl Membership {
         let mut backoff = crate::backoff::Backoff::new(self.cluster.config());
         loop {
             match self.join_once().await {
-                Ok(Some(assignment)) => {
+                Ok(Joined::Assigned(assignment)) => {
                     self.signals.rejoin.store(false, Ordering::Relaxed);
                     self.start_heartbeat();
                     return Ok(assignment);
                 }
-                Ok(None) => continue,
+                Ok(Joined::Again { code, pause }) => {
+                    if started.elapsed() >= limit {
+                        return Err(Error::Group {
+                            group: self.group.clone(),
+                            broker: self.coordinator.as_ref().map_or_else(
+                                || self.cluster.some_broker_name(),
+                                |c| c.broker().clone(),
+                            ),
+                            api: ApiKey::JoinGroup,
+                            code,
+                        });
+                    }
+                    if pause {
+                        tokio::time::sleep(backoff.next_wait()).await;
+                    }
+                }
                 Err(e) if e.is_retriable() && started.elapsed() < limit => {
                     self.cluster.invalidate();
                     if matches!(
@@ -189,9 +212,8 @@ impl Membership {
         }
     }
 
-    /// One JoinGroup and SyncGroup; `None` when the group asks to join
-    /// again at once.
-    async fn join_once(&mut self) -> Result<Option<Vec<TopicPartition>>, Error> {
+    /// One JoinGroup and SyncGroup.
+    async fn join_once(&mut self) -> Result<Joined, Error> {
         if self.signals.unknown_member.swap(false, Ordering::Relaxed) {
             self.member_id.clear();
         }
@@ -224,15 +246,17 @@ impl Membership {
             .await?;
         match joined.error_code.err() {
             None => {}
-            Some(ResponseError::MemberIdRequired) => {
+            Some(code @ ResponseError::MemberIdRequired) => {
                 self.member_id = joined.member_id.to_string();
-                return Ok(None);
+                return Ok(Joined::Again { code, pause: false });
             }
-            Some(ResponseError::UnknownMemberId) => {
+            Some(code @ ResponseError::UnknownMemberId) => {
                 self.member_id.clear();
-                return Ok(None);
+                return Ok(Joined::Again { code, pause: false });
             }
-            Some(ResponseError::RebalanceInProgress) => return Ok(None),
+            Some(code @ ResponseError::RebalanceInProgress) => {
+                return Ok(Joined::Again { code, pause: true })
+            }
             Some(code) => return Err(self.group_error(ApiKey::JoinGroup, code, &connection)),
         }
         self.member_id = joined.member_id.to_string();
@@ -263,10 +287,12 @@ impl Membership {
             .await?;
         match synced.error_code.err() {
             None => {}
-            Some(ResponseError::RebalanceInProgress) => return Ok(None),
-            Some(ResponseError::UnknownMemberId | ResponseError::IllegalGeneration) => {
+            Some(code @ ResponseError::RebalanceInProgress) => {
+                return Ok(Joined::Again { code, pause: false })
+            }
+            Some(code @ (ResponseError::UnknownMemberId | ResponseError::IllegalGeneration)) => {
                 self.member_id.clear();
-                return Ok(None);
+                return Ok(Joined::Again { code, pause: false });
             }
             Some(code) => return Err(self.group_error(ApiKey::SyncGroup, code, &connection)),
         }
@@ -277,7 +303,7 @@ impl Membership {
             code: ResponseError::InconsistentGroupProtocol,
         })?;
         tracing::debug!(group = %self.group, member = %self.member_id, generation = self.generation, ?assigned, "joined");
-        Ok(Some(assigned))
+        Ok(Joined::Assigned(assigned))
     }
 
     /// The leader's assignment of every member's subscription.
@@ -289,7 +315,10 @@ impl Membership {
         let assignor = Assignor::from_name(protocol).unwrap_or(Assignor::Range);
         let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for member in &joined.members {
-            let topics = decode_subscription(member.metadata.clone()).unwrap_or_default();
+            let topics = decode_subscription(member.metadata.clone()).unwrap_or_else(|reason| {
+                tracing::warn!(group = %self.group, member = %member.member_id.as_str(), %reason, "leader: a subscription that does not decode gets no partitions");
+                Vec::new()
+            });
             members.insert(member.member_id.to_string(), topics);
         }
         let mut topics: BTreeMap<String, i32> = BTreeMap::new();

@@ -198,6 +198,29 @@ impl Accumulator {
         (ready, next)
     }
 
+    /// Fails, with `error`, the batches not in flight that have waited
+    /// longer than `timeout`.
+    pub(crate) fn expire(&mut self, timeout: Duration, error: &Error) {
+        let mut failed = 0;
+        for queue in self.partitions.values_mut() {
+            let keep_front = usize::from(queue.in_flight);
+            while queue
+                .batches
+                .get(keep_front)
+                .is_some_and(|b| b.created.elapsed() > timeout)
+            {
+                let Some(batch) = queue.batches.remove(keep_front) else {
+                    break;
+                };
+                failed += batch.records.len();
+                for pending in batch.records {
+                    let _ = pending.reply.send(Err(error.clone()));
+                }
+            }
+        }
+        self.answered(failed);
+    }
+
     /// Counts `n` records answered, waking `flush` callers when none are
     /// left.
     pub(crate) fn answered(&mut self, n: usize) {

@@ -39,23 +39,28 @@ pub(super) async fn run(shared: Arc<Shared>) {
         if metadata_retry_at.is_none_or(|at| at <= now) {
             metadata_retry_at = place_unpartitioned(&shared).await;
         }
-        let (ready, mut wake_at) = {
+        // While a new producer ID is pending nothing is sent, and it is
+        // asked for only once no batch is in flight.
+        let (ready, mut wake_at, renew) = {
             let state = shared.lock();
             if state.closing && state.unanswered == 0 {
                 return;
             }
-            if shared.reset_pending() && state.partitions.values().any(|q| q.in_flight) {
-                (Vec::new(), None)
+            if shared.reset_pending() {
+                let idle = !state.partitions.values().any(|q| q.in_flight);
+                (Vec::new(), None, idle)
             } else {
-                state.ready(
+                let (ready, wake_at) = state.ready(
                     Instant::now(),
                     shared.config.linger,
                     shared.config.batch_size,
-                )
+                );
+                (ready, wake_at, false)
             }
         };
-        if shared.reset_pending() {
+        if renew {
             renew_producer_id(&shared).await;
+            continue;
         }
         if let Some(at) = metadata_retry_at {
             wake_at = Some(wake_at.map_or(at, |w| w.min(at)));
@@ -449,6 +454,10 @@ async fn renew_producer_id(shared: &Shared) {
             }
             shared.set_producer(id);
         }
-        Err(e) => tracing::warn!(error = %e, "cannot renew the producer ID; will try again"),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot renew the producer ID; will try again");
+            shared.lock().expire(shared.config.delivery_timeout, &e);
+            tokio::time::sleep(shared.config.client.retry_backoff_max).await;
+        }
     }
 }

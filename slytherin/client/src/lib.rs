@@ -5,6 +5,29 @@
 //! by the `kafka-protocol` crate; this crate adds the connections, the
 //! routing to partition leaders, version negotiation and retries.
 //!
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use slytherin_client::{ClientConfig, Consumer, ConsumerConfig, OffsetReset, Producer, ProducerConfig};
+//!
+//! # async fn example() -> Result<(), slytherin_client::Error> {
+//! let cluster = ClientConfig::new(["127.0.0.1:9092"]);
+//! let producer = Producer::connect(ProducerConfig::new(cluster.clone())).await?;
+//! let stored = producer.send("orders", Some(b"customer-7"), b"2 apples", &[]).await?;
+//! println!("partition {} offset {:?}", stored.partition, stored.offset);
+//!
+//! let config = ConsumerConfig::new(cluster)
+//!     .with_group("billing")
+//!     .with_offset_reset(OffsetReset::Earliest);
+//! let mut consumer = Consumer::subscribe(config, ["orders"]).await?;
+//! if let Some(record) = consumer.stream().next().await {
+//!     let record = record?;
+//!     println!("{}/{}@{}: {:?}", record.topic, record.partition, record.offset, record.value);
+//! }
+//! consumer.close().await?; // commits what was read, leaves the group
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ```text
 //! config        ClientConfig, ProducerConfig, ConsumerConfig (code or Kafka properties)
 //! cluster       bootstrap, metadata, a connection per broker and lane, retries

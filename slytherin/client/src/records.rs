@@ -222,9 +222,6 @@ pub fn decode_fetched(mut records: Bytes, from: i64) -> Result<Fetched, BatchErr
     })
 }
 
-/// Compression codecs this build writes and reads.
-pub const COMPRESSION: Compression = Compression::None;
-
 #[cfg(test)]
 mod tests {
     use super::*;

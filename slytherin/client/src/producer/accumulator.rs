@@ -1,7 +1,7 @@
 //! Records waiting to be sent, batched per partition: the state `send`
 //! appends to and the sender task drains.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -25,6 +25,8 @@ pub(crate) struct PendingRecord {
     pub(crate) headers: Vec<Header>,
     pub(crate) timestamp: i64,
     pub(crate) reply: oneshot::Sender<Result<Delivery, Error>>,
+    /// The flush epoch it was sent in (see [`Accumulator::start_flush`]).
+    pub(crate) epoch: u64,
 }
 
 impl PendingRecord {
@@ -106,10 +108,13 @@ pub(crate) struct Accumulator {
     /// The partition keyless records of a topic go to until its batch
     /// fills (the sticky partitioner).
     pub(crate) sticky: HashMap<String, i32>,
-    /// Records not yet answered.
-    pub(crate) unanswered: usize,
-    /// `flush` callers waiting for `unanswered` to reach zero.
-    pub(crate) flushing: Vec<oneshot::Sender<()>>,
+    /// Records not yet answered, by the flush epoch they were sent in.
+    outstanding: BTreeMap<u64, usize>,
+    /// The epoch records sent now belong to; each `flush` starts a new one.
+    epoch: u64,
+    /// `flush` callers, each waiting until no record of an epoch below its
+    /// own is unanswered.
+    flushing: Vec<(u64, oneshot::Sender<()>)>,
     /// No more records are accepted; the sender finishes and stops.
     pub(crate) closing: bool,
 }
@@ -168,7 +173,7 @@ impl Accumulator {
         linger: Duration,
         batch_size: usize,
     ) -> (Vec<TopicPartition>, Option<Instant>) {
-        let hurry = self.closing || !self.flushing.is_empty();
+        let hurry = self.closing || self.is_flushing();
         let mut ready = Vec::new();
         let mut next: Option<Instant> = None;
         let mut wake_at = |at: Instant| next = Some(next.map_or(at, |n: Instant| n.min(at)));
@@ -201,7 +206,7 @@ impl Accumulator {
     /// Fails, with `error`, the batches not in flight that have waited
     /// longer than `timeout`.
     pub(crate) fn expire(&mut self, timeout: Duration, error: &Error) {
-        let mut failed = 0;
+        let mut expired = Vec::new();
         for queue in self.partitions.values_mut() {
             let keep_front = usize::from(queue.in_flight);
             while queue
@@ -209,26 +214,139 @@ impl Accumulator {
                 .get(keep_front)
                 .is_some_and(|b| b.created.elapsed() > timeout)
             {
-                let Some(batch) = queue.batches.remove(keep_front) else {
-                    break;
-                };
-                failed += batch.records.len();
-                for pending in batch.records {
-                    let _ = pending.reply.send(Err(error.clone()));
+                match queue.batches.remove(keep_front) {
+                    Some(batch) => expired.extend(batch.records),
+                    None => break,
                 }
             }
         }
-        self.answered(failed);
+        for pending in expired {
+            self.reply(pending, Err(error.clone()));
+        }
     }
 
-    /// Counts `n` records answered, waking `flush` callers when none are
-    /// left.
-    pub(crate) fn answered(&mut self, n: usize) {
-        self.unanswered = self.unanswered.saturating_sub(n);
-        if self.unanswered == 0 {
-            for waiter in self.flushing.drain(..) {
-                let _ = waiter.send(());
+    /// Counts a record sent: it belongs to the current flush epoch.
+    pub(crate) fn admit(&mut self) -> u64 {
+        *self.outstanding.entry(self.epoch).or_default() += 1;
+        self.epoch
+    }
+
+    /// Whether every record sent has been answered.
+    pub(crate) fn all_answered(&self) -> bool {
+        self.outstanding.is_empty()
+    }
+
+    /// Starts a flush of everything sent so far: `None` when all of it is
+    /// answered already, else what is told once it is.
+    pub(crate) fn start_flush(&mut self) -> Option<oneshot::Receiver<()>> {
+        self.epoch += 1;
+        if self.outstanding.is_empty() {
+            return None;
+        }
+        let (done, finished) = oneshot::channel();
+        self.flushing.push((self.epoch, done));
+        Some(finished)
+    }
+
+    /// Whether a flush is waiting (batches go without lingering).
+    pub(crate) fn is_flushing(&self) -> bool {
+        !self.flushing.is_empty()
+    }
+
+    /// Tells `pending`'s sender what became of it, and wakes the flushes
+    /// that were waiting for it (and everything sent before them).
+    pub(crate) fn reply(&mut self, pending: PendingRecord, result: Result<Delivery, Error>) {
+        let _ = pending.reply.send(result);
+        if let Some(count) = self.outstanding.get_mut(&pending.epoch) {
+            *count -= 1;
+            if *count == 0 {
+                self.outstanding.remove(&pending.epoch);
             }
         }
+        let oldest = self.outstanding.keys().next().copied();
+        let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.flushing)
+            .into_iter()
+            .partition(|(upto, _)| oldest.is_none_or(|o| o >= *upto));
+        self.flushing = waiting;
+        for (_, waiter) in done {
+            let _ = waiter.send(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(
+        state: &mut Accumulator,
+    ) -> (PendingRecord, oneshot::Receiver<Result<Delivery, Error>>) {
+        let (reply, answer) = oneshot::channel();
+        let mut record = PendingRecord {
+            key: None,
+            value: Some(Bytes::from_static(b"v")),
+            headers: Vec::new(),
+            timestamp: 0,
+            reply,
+            epoch: 0,
+        };
+        record.epoch = state.admit();
+        (record, answer)
+    }
+
+    const STORED: Delivery = Delivery {
+        partition: 0,
+        offset: Some(0),
+    };
+
+    #[test]
+    fn a_flush_waits_for_what_was_sent_before_it_only() {
+        let mut state = Accumulator::default();
+        let (first, _) = pending(&mut state);
+        let mut flushed = state.start_flush().expect("something to wait for");
+        let (later, _) = pending(&mut state);
+        assert!(
+            flushed.try_recv().is_err(),
+            "the first record is unanswered"
+        );
+        state.reply(first, Ok(STORED));
+        assert!(
+            flushed.try_recv().is_ok(),
+            "done, though a later record waits"
+        );
+        assert!(!state.all_answered());
+        state.reply(later, Ok(STORED));
+        assert!(state.all_answered());
+        assert!(state.start_flush().is_none(), "nothing left to wait for");
+    }
+
+    #[test]
+    fn a_full_batch_or_a_second_one_is_ready_before_its_linger() {
+        let mut state = Accumulator::default();
+        let partition = TopicPartition::new("t", 0);
+        let (record, _) = pending(&mut state);
+        let size = record.size();
+        let appended = state.append(partition.clone(), record, BATCH_OVERHEAD + 2 * size);
+        assert_eq!(
+            appended,
+            Appended {
+                opened: true,
+                full: false
+            }
+        );
+        let linger = Duration::from_secs(60);
+        let (ready, wake_at) = state.ready(Instant::now(), linger, BATCH_OVERHEAD + 2 * size);
+        assert!(ready.is_empty() && wake_at.is_some());
+        let (record, _) = pending(&mut state);
+        let appended = state.append(partition.clone(), record, BATCH_OVERHEAD + 2 * size);
+        assert_eq!(
+            appended,
+            Appended {
+                opened: false,
+                full: true
+            }
+        );
+        let (ready, _) = state.ready(Instant::now(), linger, BATCH_OVERHEAD + 2 * size);
+        assert_eq!(ready, [partition]);
     }
 }

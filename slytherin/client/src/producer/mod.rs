@@ -179,6 +179,7 @@ impl Producer {
                 .collect(),
             timestamp: now_millis(),
             reply,
+            epoch: 0,
         };
         let size = pending.size() + BATCH_OVERHEAD;
         if size > self.shared.config.max_request_size {
@@ -193,7 +194,8 @@ impl Producer {
         if state.closing {
             return DeliveryFuture::failed(Error::Closed);
         }
-        state.unanswered += 1;
+        let mut pending = pending;
+        pending.epoch = state.admit();
         let wake = match partitions {
             Some(count) if !state.unpartitioned.contains_key(topic) => sender::place(
                 &mut state,
@@ -222,17 +224,13 @@ impl Producer {
     }
 
     /// Sends everything buffered now, without waiting for `linger`, and
-    /// waits until every record sent so far is answered (stored, or failed
-    /// after its retries; the futures say which).
+    /// waits until every record sent before this call is answered (stored,
+    /// or failed after its retries: the futures say which). Records sent
+    /// meanwhile by other tasks do not hold it up.
     pub async fn flush(&self) {
-        let (done, finished) = oneshot::channel();
-        {
-            let mut state = self.shared.lock();
-            if state.unanswered == 0 {
-                return;
-            }
-            state.flushing.push(done);
-        }
+        let Some(finished) = self.shared.lock().start_flush() else {
+            return;
+        };
         self.shared.wake.notify_one();
         let _ = finished.await;
     }

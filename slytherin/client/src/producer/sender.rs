@@ -43,7 +43,7 @@ pub(super) async fn run(shared: Arc<Shared>) {
         // asked for only once no batch is in flight.
         let (ready, mut wake_at, renew) = {
             let state = shared.lock();
-            if state.closing && state.unanswered == 0 {
+            if state.closing && state.all_answered() {
                 return;
             }
             if shared.reset_pending() {
@@ -111,11 +111,9 @@ async fn place_unpartitioned(shared: &Shared) -> Option<Instant> {
                     continue;
                 }
                 let waiting = state.unpartitioned.remove(&topic).unwrap_or_default();
-                let failed = waiting.len();
                 for pending in waiting {
-                    let _ = pending.reply.send(Err(e.clone()));
+                    state.reply(pending, Err(e.clone()));
                 }
-                state.answered(failed);
             }
         }
     }
@@ -247,14 +245,13 @@ fn take_batch(shared: &Shared, partition: &TopicPartition) -> Option<Bytes> {
             Err(reason) => {
                 // Not sent, so no sequence numbers are spent.
                 let failed = queue.batches.pop_front()?;
-                let count = failed.records.len();
                 for pending in failed.records {
-                    let _ = pending.reply.send(Err(Error::Encode {
+                    let error = Error::Encode {
                         partition: partition.clone(),
                         reason: reason.clone(),
-                    }));
+                    };
+                    state.reply(pending, Err(error));
                 }
-                state.answered(count);
                 return None;
             }
         }
@@ -407,14 +404,14 @@ fn take_in(shared: &Shared, outcome: Outcome) {
     let Some(batch) = queue.batches.pop_front() else {
         return;
     };
-    let count = batch.records.len();
     match outcome.result {
         Ok(base) => {
             for (i, pending) in batch.records.into_iter().enumerate() {
-                let _ = pending.reply.send(Ok(Delivery {
+                let delivery = Delivery {
                     partition: outcome.partition.partition,
                     offset: base.map(|b| b + i as i64),
-                }));
+                };
+                state.reply(pending, Ok(delivery));
             }
         }
         Err(error) => {
@@ -424,11 +421,10 @@ fn take_in(shared: &Shared, outcome: Outcome) {
                 shared.request_reset();
             }
             for pending in batch.records {
-                let _ = pending.reply.send(Err(error.clone()));
+                state.reply(pending, Err(error.clone()));
             }
         }
     }
-    state.answered(count);
 }
 
 /// The wait before try `attempts + 1`: doubling from the first backoff,

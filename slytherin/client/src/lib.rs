@@ -60,5 +60,5 @@ pub use consumer::{
     Assignor, Consumer, ConsumerConfig, ConsumerRecord, OffsetReset, StartPosition,
 };
 pub use error::{BrokerName, Error, Result, TopicPartition};
-pub use producer::{Acks, Delivery, DeliveryFuture, Producer, ProducerConfig};
+pub use producer::{Acks, Compression, Delivery, DeliveryFuture, Producer, ProducerConfig};
 pub use records::Header;

@@ -113,16 +113,6 @@ pub struct FetchedRecord {
 /// Why fetched records could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BatchError {
-    /// The batch is compressed with a codec this build cannot read.
-    #[error(
-        "the batch at offset {offset} is compressed with {codec:?}, which this client cannot read"
-    )]
-    Compression {
-        /// The batch's base offset.
-        offset: i64,
-        /// The codec.
-        codec: &'static str,
-    },
     /// The batch does not decode.
     #[error("the batch at offset {offset} does not decode: {reason}")]
     Malformed {
@@ -135,11 +125,9 @@ pub enum BatchError {
 
 /// Size of a batch's base offset and length fields.
 const BATCH_PREFIX: usize = 12;
-/// Where a batch's attributes are: after base offset, length, leader
-/// epoch, magic and CRC.
-const ATTRIBUTES_AT: usize = 8 + 4 + 4 + 1 + 4;
-/// Where a batch's last offset delta is: after the attributes.
-const LAST_OFFSET_DELTA_AT: usize = ATTRIBUTES_AT + 2;
+/// Where a batch's last offset delta is: after base offset, length,
+/// leader epoch, magic, CRC and attributes.
+const LAST_OFFSET_DELTA_AT: usize = 8 + 4 + 4 + 1 + 4 + 2;
 
 /// Whole batches read from a partition.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -152,10 +140,10 @@ pub struct Fetched {
     pub next_offset: Option<i64>,
 }
 
-/// The records of the whole batches in `records` at or after `from`. A
-/// batch cut short at the end (a Fetch answer may end in part of one) is
-/// left for the next fetch; control batches (transaction markers) are
-/// skipped.
+/// The records of the whole batches in `records` at or after `from`,
+/// decompressed (gzip, snappy, lz4, zstd). A batch cut short at the end (a
+/// Fetch answer may end in part of one) is left for the next fetch;
+/// control batches (transaction markers) are skipped.
 pub fn decode_fetched(mut records: Bytes, from: i64) -> Result<Fetched, BatchError> {
     let mut out = Vec::new();
     let mut next_offset = None;
@@ -175,22 +163,6 @@ pub fn decode_fetched(mut records: Bytes, from: i64) -> Result<Fetched, BatchErr
         if let Some(delta) = batch.get(LAST_OFFSET_DELTA_AT..LAST_OFFSET_DELTA_AT + 4) {
             let delta = i32::from_be_bytes([delta[0], delta[1], delta[2], delta[3]]);
             next_offset = Some(base_offset + i64::from(delta) + 1);
-        }
-        if let Some(attributes) = batch.get(ATTRIBUTES_AT..ATTRIBUTES_AT + 2) {
-            let codec = match i16::from_be_bytes([attributes[0], attributes[1]]) & 0x7 {
-                0 => None,
-                1 => Some("gzip"),
-                2 => Some("snappy"),
-                3 => Some("lz4"),
-                4 => Some("zstd"),
-                _ => Some("an unknown codec"),
-            };
-            if let Some(codec) = codec {
-                return Err(BatchError::Compression {
-                    offset: base_offset,
-                    codec,
-                });
-            }
         }
         let set = RecordBatchDecoder::decode(&mut batch).map_err(|e| BatchError::Malformed {
             offset: base_offset,
@@ -225,6 +197,25 @@ pub fn decode_fetched(mut records: Bytes, from: i64) -> Result<Fetched, BatchErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compressed_batches_are_read() {
+        for codec in [
+            Compression::Gzip,
+            Compression::Snappy,
+            Compression::Lz4,
+            Compression::Zstd,
+        ] {
+            let records: Vec<Record> = (0..20)
+                .map(|i| plain_record(i, 1_000, b"k".to_vec(), vec![b'v'; 50]))
+                .collect();
+            let batch = encode_batch(&records, codec).expect("encodes");
+            assert!(batch.len() < 20 * 50, "{codec:?} compressed");
+            let read = decode_fetched(Bytes::from(batch), 0).expect("decodes");
+            assert_eq!(read.records.len(), 20, "{codec:?}");
+            assert_eq!(read.next_offset, Some(20));
+        }
+    }
 
     #[test]
     fn a_batch_cut_short_is_left_for_later() {

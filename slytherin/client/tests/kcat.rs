@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use slytherin_client::partitioner::partition_for_key;
 use slytherin_client::{Consumer, Producer, StartPosition, TopicPartition};
-use support::{kcat, TestBroker};
+use support::{kcat, Kcat, TestBroker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kcat_reads_what_the_client_produced() {
@@ -207,4 +207,106 @@ async fn a_group_shared_with_a_kcat_member_splits_the_partitions() {
     values.sort_unstable();
     assert_eq!(values, (0..100).collect::<Vec<_>>(), "every record once");
     ours.close().await.expect("leaves");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compressed_batches_cross_both_ways() {
+    use slytherin_client::Compression;
+    let Some(kcat) = kcat() else { return };
+    let broker = TestBroker::start();
+    let address = broker.address();
+    for (codec, name) in [
+        (Compression::Gzip, "gzip"),
+        (Compression::Snappy, "snappy"),
+        (Compression::Lz4, "lz4"),
+        (Compression::Zstd, "zstd"),
+    ] {
+        // kcat compresses, the client reads.
+        let from_kcat = format!("from-kcat-{name}");
+        broker.create_topic(&from_kcat, 1).await;
+        let input: String = (0..50)
+            .map(|i| format!("{i}:{}\n", "payload ".repeat(8)))
+            .collect();
+        let topic = from_kcat.clone();
+        let codec_name = name.to_owned();
+        let kcat_runner = Kcat;
+        tokio::task::spawn_blocking(move || {
+            kcat_runner.run(
+                address,
+                &["-P", "-t", &topic, "-K:", "-z", &codec_name],
+                input.as_bytes(),
+            )
+        })
+        .await
+        .expect("kcat ran");
+        let mut consumer = Consumer::assign(
+            broker.consumer_config(),
+            [(
+                TopicPartition::new(from_kcat.as_str(), 0),
+                StartPosition::Earliest,
+            )],
+        )
+        .await
+        .expect("starts");
+        let mut records = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while records.len() < 50 {
+            assert!(Instant::now() < deadline, "{name}: {} of 50", records.len());
+            records.extend(consumer.poll().await.expect("decompressed"));
+        }
+        let keys: Vec<String> = records
+            .iter()
+            .map(|r| String::from_utf8_lossy(r.key.as_deref().unwrap_or_default()).into_owned())
+            .collect();
+        assert_eq!(
+            keys,
+            (0..50).map(|i| i.to_string()).collect::<Vec<_>>(),
+            "{name}"
+        );
+
+        // The client compresses, kcat reads.
+        let to_kcat = format!("to-kcat-{name}");
+        broker.create_topic(&to_kcat, 1).await;
+        let producer = Producer::connect(broker.producer_config().with_compression(codec))
+            .await
+            .expect("connects");
+        let sent: Vec<_> = (0..50)
+            .map(|i| {
+                producer.send(
+                    &to_kcat,
+                    None,
+                    format!("{i} {}", "payload ".repeat(8)).as_bytes(),
+                    &[],
+                )
+            })
+            .collect();
+        for delivery in sent {
+            delivery.await.expect("stored");
+        }
+        producer.close().await;
+        let output = kcat.run(
+            address,
+            &[
+                "-C",
+                "-t",
+                &to_kcat,
+                "-o",
+                "beginning",
+                "-e",
+                "-q",
+                "-f",
+                "%s\n",
+            ],
+            b"",
+        );
+        let firsts: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|l| l.split(' ').next().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(
+            firsts,
+            (0..50).map(|i| i.to_string()).collect::<Vec<_>>(),
+            "{name}"
+        );
+    }
 }

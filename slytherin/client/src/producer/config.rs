@@ -26,6 +26,35 @@ impl Acks {
     }
 }
 
+/// How batches are compressed (`compression.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// `none` (the default).
+    None,
+    /// `gzip`.
+    Gzip,
+    /// `snappy`.
+    Snappy,
+    /// `lz4`.
+    Lz4,
+    /// `zstd`.
+    Zstd,
+}
+
+impl Compression {
+    /// The codec as the batch coder names it.
+    pub(crate) fn codec(self) -> kafka_protocol::records::Compression {
+        use kafka_protocol::records::Compression as Codec;
+        match self {
+            Compression::None => Codec::None,
+            Compression::Gzip => Codec::Gzip,
+            Compression::Snappy => Codec::Snappy,
+            Compression::Lz4 => Codec::Lz4,
+            Compression::Zstd => Codec::Zstd,
+        }
+    }
+}
+
 /// Producer settings: the common client settings and batching, acks and
 /// idempotence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +78,8 @@ pub struct ProducerConfig {
     /// `delivery.timeout.ms`: the time a record has, retries included,
     /// before its send fails (default 120 s).
     pub delivery_timeout: Duration,
+    /// `compression.type` (default `none`).
+    pub compression: Compression,
 }
 
 impl ProducerConfig {
@@ -62,6 +93,7 @@ impl ProducerConfig {
             max_request_size: 1 << 20,
             idempotence: true,
             delivery_timeout: Duration::from_secs(120),
+            compression: Compression::None,
         }
     }
 
@@ -79,6 +111,12 @@ impl ProducerConfig {
     pub fn with_batching(mut self, linger: Duration, batch_size: usize) -> ProducerConfig {
         self.linger = linger;
         self.batch_size = batch_size;
+        self
+    }
+
+    /// Sets `compression.type`.
+    pub fn with_compression(mut self, compression: Compression) -> ProducerConfig {
+        self.compression = compression;
         self
     }
 
@@ -121,6 +159,7 @@ impl ProducerConfig {
         "max.request.size",
         "enable.idempotence",
         "delivery.timeout.ms",
+        "compression.type",
     ];
 
     /// A configuration from Kafka-style settings (`bootstrap.servers`,
@@ -174,6 +213,22 @@ impl ProducerConfig {
                 }
                 "delivery.timeout.ms" => {
                     config.delivery_timeout = millis("delivery.timeout.ms", value)?;
+                }
+                "compression.type" => {
+                    config.compression = match value.trim() {
+                        "none" => Compression::None,
+                        "gzip" => Compression::Gzip,
+                        "snappy" => Compression::Snappy,
+                        "lz4" => Compression::Lz4,
+                        "zstd" => Compression::Zstd,
+                        _ => {
+                            return Err(ConfigError::InvalidValue {
+                                key: "compression.type",
+                                value: value.to_owned(),
+                                expected: "none, gzip, snappy, lz4 or zstd",
+                            })
+                        }
+                    }
                 }
                 _ => return Err(unknown(key, "producer", Self::KEYS)),
             }

@@ -19,7 +19,7 @@ use kafka_protocol::messages::{ApiKey, InitProducerIdRequest, ProducerId};
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
-pub use config::{Acks, ProducerConfig};
+pub use config::{Acks, Compression, ProducerConfig};
 
 use self::accumulator::{Accumulator, PendingRecord, BATCH_OVERHEAD};
 use crate::cluster::{Cluster, Lane};

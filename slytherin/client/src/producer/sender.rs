@@ -12,7 +12,6 @@ use kafka_protocol::error::{ParseResponseErrorCode, ResponseError};
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
 use kafka_protocol::messages::{ApiKey, ProduceRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
-use kafka_protocol::records::Compression;
 use tokio::sync::mpsc;
 
 use super::accumulator::{Accumulator, Appended};
@@ -240,7 +239,7 @@ fn take_batch(shared: &Shared, partition: &TopicPartition) -> Option<Bytes> {
                 )
             })
             .collect();
-        match encode_batch(&records, Compression::None) {
+        match encode_batch(&records, shared.config.compression.codec()) {
             Ok(bytes) => batch.encoded = Some(Bytes::from(bytes)),
             Err(reason) => {
                 // Not sent, so no sequence numbers are spent.

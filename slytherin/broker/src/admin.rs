@@ -14,6 +14,9 @@ use kafka_protocol::protocol::StrBytes;
 
 use crate::protocol::{decode_response, encode_request, framed};
 
+/// The client ID requests carry.
+const CLIENT_ID: &str = "slytherin";
+
 /// How long a call may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -79,7 +82,8 @@ impl Admin {
         body: &RequestKind,
     ) -> Result<ResponseKind, String> {
         self.correlation += 1;
-        let request = encode_request(api, version, self.correlation, body)?;
+        let request = encode_request(api, version, self.correlation, CLIENT_ID, body)
+            .map_err(|e| e.to_string())?;
         let io = |e: std::io::Error| format!("{api:?}: {e}");
         self.stream.write_all(&framed(&request)).map_err(io)?;
         let mut size = [0u8; 4];
@@ -88,7 +92,8 @@ impl Admin {
             .map_err(|_| format!("{api:?}: a negative answer size"))?;
         let mut answer = vec![0u8; size];
         self.stream.read_exact(&mut answer).map_err(io)?;
-        let (correlation, body) = decode_response(api, version, Bytes::from(answer))?;
+        let (correlation, body) =
+            decode_response(api, version, Bytes::from(answer)).map_err(|e| e.to_string())?;
         if correlation != self.correlation {
             return Err(format!(
                 "{api:?}: answer {correlation} to request {}",

@@ -568,7 +568,7 @@ pub fn encode_request(
     correlation_id: i32,
     body: &kafka_protocol::messages::RequestKind,
 ) -> Vec<u8> {
-    slytherin_broker::protocol::encode_request(api, version, correlation_id, body)
+    slytherin_broker::protocol::encode_request(api, version, correlation_id, "slytherin", body)
         .expect("the request encodes")
 }
 

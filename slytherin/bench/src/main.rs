@@ -1,0 +1,236 @@
+//! `slytherin-peer-bench`: Slytherin against NATS JetStream and Redis
+//! Streams on loopback, in one run: produce and consume throughput and
+//! end-to-end latency, for each message size and durability mode, with the
+//! ratios the broker is held to. `slytherin/bench/run.sh` installs the peers,
+//! builds in release mode and runs it.
+
+mod cores;
+mod drive;
+mod report;
+mod servers;
+mod systems;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Parser, ValueEnum};
+
+use drive::Workload;
+
+// The load generator allocates for every message it sends and receives,
+// through whichever client; one fast allocator for all of them keeps the
+// allocator out of the comparison.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use report::{Measurement, Report};
+use servers::ServerProcess;
+use systems::nats::{NatsPublisher, NatsSubscriber};
+use systems::redis::{RedisPublisher, RedisSubscriber};
+use systems::slytherin::{SlytherinPublisher, SlytherinSubscriber};
+use systems::{Publisher, Subscriber};
+
+/// A system under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum System {
+    /// Slytherin (this project's broker), through its client library.
+    Slytherin,
+    /// nats-server with JetStream, through async-nats.
+    Nats,
+    /// redis-server with Streams, through the redis crate.
+    Redis,
+}
+
+impl std::fmt::Display for System {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            System::Slytherin => "slytherin",
+            System::Nats => "nats-jetstream",
+            System::Redis => "redis-streams",
+        })
+    }
+}
+
+/// Whether servers sync their writes to disk before acknowledging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Durability {
+    /// No fsync on the write path (data in the page cache).
+    Off,
+    /// An fsync before each acknowledgement (where the system can).
+    On,
+}
+
+/// Measures Slytherin against its peers.
+#[derive(Debug, Parser)]
+#[command(name = "slytherin-peer-bench")]
+struct Args {
+    /// Systems to measure.
+    #[arg(long, value_delimiter = ',', default_value = "slytherin,nats,redis")]
+    systems: Vec<System>,
+    /// Message sizes in bytes.
+    #[arg(long, value_delimiter = ',', default_value = "100,1024")]
+    sizes: Vec<usize>,
+    /// Durability modes.
+    #[arg(long, value_delimiter = ',', default_value = "off,on")]
+    durability: Vec<Durability>,
+    /// Messages per throughput run.
+    #[arg(long, default_value_t = 200_000)]
+    messages: usize,
+    /// Messages per publish call (batch or pipeline depth).
+    #[arg(long, default_value_t = 100)]
+    batch: usize,
+    /// Publish calls in flight at once.
+    #[arg(long, default_value_t = 8)]
+    in_flight: usize,
+    /// Messages a second in the latency run.
+    #[arg(long, default_value_t = 20_000)]
+    rate: u64,
+    /// Seconds of the latency run.
+    #[arg(long, default_value_t = 5)]
+    latency_seconds: u64,
+    /// Cores the servers run on (a `taskset` list).
+    #[arg(long, default_value = "1")]
+    server_cores: String,
+    /// Cores the load generator runs on (a `taskset` list).
+    #[arg(long, default_value = "0")]
+    client_cores: String,
+    /// The `slytherin` binary; by default the one beside this program.
+    #[arg(long)]
+    slytherin: Option<PathBuf>,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let slytherin = match &args.slytherin {
+        Some(path) => path.clone(),
+        None => std::env::current_exe()?
+            .with_file_name("slytherin")
+            .canonicalize()
+            .context("no `slytherin` binary beside this one: build it with `cargo build --release -p slytherin-broker`, or pass --slytherin")?,
+    };
+    cores::parse(&args.server_cores)?;
+    cores::pin_current_thread(&cores::parse(&args.client_cores)?)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut report = Report::new(&args.server_cores, &args.client_cores);
+    for &durability in &args.durability {
+        for &size in &args.sizes {
+            let workload = Workload {
+                size,
+                messages: args.messages,
+                batch: args.batch,
+                in_flight: args.in_flight,
+            };
+            for &system in &args.systems {
+                eprintln!("== {system}, {size} B, fsync {durability:?}");
+                let server =
+                    ServerProcess::start(system, durability, &args.server_cores, &slytherin)?;
+                let latency = Duration::from_secs(args.latency_seconds);
+                let measured = runtime
+                    .block_on(measure(
+                        system, durability, &server, workload, args.rate, latency,
+                    ))
+                    .with_context(|| format!("{system}, {size} B, fsync {durability:?}"))?;
+                let syncs = match (system, durability) {
+                    (_, Durability::Off) => false,
+                    (System::Nats, Durability::On) => servers::nats_syncs_each_write()?,
+                    (_, Durability::On) => true,
+                };
+                report.add(system, size, durability, syncs, measured);
+            }
+        }
+    }
+    print!("{report}");
+    Ok(())
+}
+
+/// The three measurements of one system on one fresh server.
+async fn measure(
+    system: System,
+    durability: Durability,
+    server: &ServerProcess,
+    workload: Workload,
+    rate: u64,
+    latency: Duration,
+) -> Result<Measurement> {
+    let address = server.address();
+    match system {
+        System::Slytherin => {
+            let publisher = SlytherinPublisher::connect(address, durability).await?;
+            measure_with(
+                server,
+                &publisher,
+                || SlytherinSubscriber::connect(address),
+                workload,
+                rate,
+                latency,
+            )
+            .await
+        }
+        System::Nats => {
+            let publisher = NatsPublisher::connect(address).await?;
+            measure_with(
+                server,
+                &publisher,
+                || NatsSubscriber::connect(address),
+                workload,
+                rate,
+                latency,
+            )
+            .await
+        }
+        System::Redis => {
+            let publisher = RedisPublisher::connect(address).await?;
+            measure_with(
+                server,
+                &publisher,
+                || RedisSubscriber::connect(address),
+                workload,
+                rate,
+                latency,
+            )
+            .await
+        }
+    }
+}
+
+/// Produce, then consume what was produced, then the latency run on the
+/// same stream (its reader first skips the throughput run's messages).
+async fn measure_with<P, S, F>(
+    server: &ServerProcess,
+    publisher: &P,
+    subscriber: impl Fn() -> F,
+    workload: Workload,
+    rate: u64,
+    latency: Duration,
+) -> Result<Measurement>
+where
+    P: Publisher,
+    S: Subscriber,
+    F: std::future::Future<Output = Result<S>>,
+{
+    let cpu_before = (server.cpu_time()?, servers::own_cpu_time()?);
+    let produce = drive::produce(publisher, workload).await?;
+    let produce_cpu = (
+        server.cpu_time()?.saturating_sub(cpu_before.0),
+        servers::own_cpu_time()?.saturating_sub(cpu_before.1),
+    );
+    let mut reader = subscriber().await?;
+    let consume = drive::consume(&mut reader, workload.messages).await?;
+    let latencies = drive::end_to_end(
+        publisher,
+        &mut reader,
+        workload.size,
+        rate,
+        latency,
+        workload.in_flight,
+    )
+    .await?;
+    Ok(Measurement::new(
+        workload,
+        (produce, produce_cpu),
+        consume,
+        &latencies,
+    ))
+}

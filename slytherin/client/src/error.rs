@@ -213,6 +213,12 @@ pub enum Error {
         /// The last try's error.
         last: Box<Error>,
     },
+    /// The consumer does not read this partition.
+    #[error("{partition} is not assigned to this consumer")]
+    NotAssigned {
+        /// The partition.
+        partition: TopicPartition,
+    },
     /// The call needs a consumer group and the consumer has none.
     #[error("{0} needs a consumer group (group.id)")]
     NoGroup(&'static str),

@@ -189,6 +189,20 @@ impl Consumer {
         self.positions.get(partition).copied()
     }
 
+    /// Moves the next read of an assigned `partition` to `offset` (records
+    /// fetched but not yet handed out from it are dropped).
+    pub fn seek(&mut self, partition: &TopicPartition, offset: i64) -> Result<(), Error> {
+        let Some(position) = self.positions.get_mut(partition) else {
+            return Err(Error::NotAssigned {
+                partition: partition.clone(),
+            });
+        };
+        *position = offset;
+        self.buffered
+            .retain(|r| r.topic != partition.topic || r.partition != partition.partition);
+        Ok(())
+    }
+
     /// Positions from committed offsets, `auto.offset.reset` elsewhere.
     async fn start_from(
         &mut self,

@@ -57,7 +57,10 @@ pub struct ConsumerRecord {
     pub timestamp: i64,
 }
 
-/// A Kafka consumer.
+/// A Kafka consumer, driven by its owner: records come from `poll` or
+/// `stream`, and a group rebalance is handled inside them. Close it with
+/// [`Consumer::close`]; a consumer merely dropped stops heartbeating and
+/// its group notices only when its session times out.
 pub struct Consumer {
     cluster: Arc<Cluster>,
     config: ConsumerConfig,

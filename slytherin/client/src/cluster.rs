@@ -32,11 +32,17 @@ pub(crate) enum Lane {
     Group,
 }
 
+/// Where the connection to one broker on one lane is kept.
+type Slot = tokio::sync::Mutex<Option<Arc<Connection>>>;
+
 /// The cluster as one client sees it.
 pub(crate) struct Cluster {
     config: ClientConfig,
     metadata: RwLock<Metadata>,
-    connections: tokio::sync::Mutex<HashMap<(i32, Lane), Arc<Connection>>>,
+    /// One slot per broker node and lane, each locked on its own while a
+    /// connection is opened, so a broker that is slow to answer holds up
+    /// only the requests meant for it.
+    connections: std::sync::Mutex<HashMap<(i32, Lane), Arc<Slot>>>,
     /// One Metadata request at a time.
     refreshing: tokio::sync::Mutex<()>,
     /// Whether the next lookup must refresh first (a leader moved, a
@@ -66,7 +72,7 @@ impl Cluster {
         let cluster = Arc::new(Cluster {
             config,
             metadata: RwLock::new(Metadata::default()),
-            connections: tokio::sync::Mutex::new(HashMap::new()),
+            connections: std::sync::Mutex::new(HashMap::new()),
             refreshing: tokio::sync::Mutex::new(()),
             stale: std::sync::atomic::AtomicBool::new(false),
             auto_create,
@@ -341,8 +347,13 @@ impl Cluster {
         address: &str,
         lane: Lane,
     ) -> Result<Arc<Connection>, Error> {
-        let mut connections = self.connections.lock().await;
-        if let Some(open) = connections.get(&(node, lane)) {
+        let slot = Arc::clone(
+            self.slots()
+                .entry((node, lane))
+                .or_insert_with(|| Arc::new(Slot::default())),
+        );
+        let mut held = slot.lock().await;
+        if let Some(open) = held.as_ref() {
             if !open.is_closed() && open.broker().address == address {
                 return Ok(Arc::clone(open));
             }
@@ -361,18 +372,31 @@ impl Cluster {
             .await
             .inspect_err(|_| self.invalidate())?,
         );
-        connections.insert((node, lane), Arc::clone(&opened));
+        *held = Some(Arc::clone(&opened));
         Ok(opened)
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<(i32, Lane), Arc<Slot>>> {
+        self.connections.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Closes `connection` (after a failure on it): the next request opens
     /// a new one, and metadata is refreshed first.
     pub(crate) async fn forget(&self, connection: &Arc<Connection>) {
         self.invalidate();
-        self.connections
-            .lock()
-            .await
-            .retain(|_, open| !Arc::ptr_eq(open, connection));
+        let slots: Vec<Arc<Slot>> = self.slots().values().cloned().collect();
+        for slot in slots {
+            // A slot being filled holds a connection being opened, not this
+            // one.
+            if let Ok(mut held) = slot.try_lock() {
+                if held
+                    .as_ref()
+                    .is_some_and(|open| Arc::ptr_eq(open, connection))
+                {
+                    *held = None;
+                }
+            }
+        }
     }
 
     /// A connection to any known broker, or to a bootstrap server when no

@@ -9,6 +9,7 @@ use kafka_protocol::messages::ApiKey;
 
 use crate::config::ConfigError;
 use crate::records::BatchError;
+pub use crate::topics::TopicPartition;
 use crate::wire::WireError;
 
 /// A broker as errors name it: its node ID once metadata has named it, and
@@ -27,31 +28,6 @@ impl fmt::Display for BrokerName {
             Some(node) => write!(f, "broker {node} at {}", self.address),
             None => write!(f, "bootstrap server {}", self.address),
         }
-    }
-}
-
-/// A topic and a partition of it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TopicPartition {
-    /// The topic's name.
-    pub topic: String,
-    /// The partition's index.
-    pub partition: i32,
-}
-
-impl TopicPartition {
-    /// `topic`/`partition`.
-    pub fn new(topic: impl Into<String>, partition: i32) -> TopicPartition {
-        TopicPartition {
-            topic: topic.into(),
-            partition,
-        }
-    }
-}
-
-impl fmt::Display for TopicPartition {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.topic, self.partition)
     }
 }
 
@@ -236,6 +212,12 @@ pub enum Error {
         waited: Duration,
         /// The last try's error.
         last: Box<Error>,
+    },
+    /// The consumer does not read this partition.
+    #[error("{partition} is not assigned to this consumer")]
+    NotAssigned {
+        /// The partition.
+        partition: TopicPartition,
     },
     /// The call needs a consumer group and the consumer has none.
     #[error("{0} needs a consumer group (group.id)")]

@@ -51,6 +51,7 @@ mod metadata;
 pub mod partitioner;
 mod producer;
 pub mod records;
+mod topics;
 mod versions;
 pub mod wire;
 

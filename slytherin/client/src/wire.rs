@@ -106,13 +106,7 @@ pub fn decode_response(
         .map_err(|e| WireError::new(api, version, format!("response header: {e}")))?;
     let body = ResponseKind::decode(api, &mut buf, version)
         .map_err(|e| WireError::new(api, version, format!("response: {e}")))?;
-    if !buf.is_empty() {
-        return Err(WireError::new(
-            api,
-            version,
-            format!("{} bytes left after the response", buf.len()),
-        ));
-    }
+    all_read(api, version, &buf)?;
     Ok((header.correlation_id, body))
 }
 
@@ -128,12 +122,18 @@ pub fn decode_typed<R: Request>(
         .map_err(|e| WireError::new(api, version, format!("response header: {e}")))?;
     let body = R::Response::decode(&mut buf, version)
         .map_err(|e| WireError::new(api, version, format!("response: {e}")))?;
-    if !buf.is_empty() {
-        return Err(WireError::new(
-            api,
-            version,
-            format!("{} bytes left after the response", buf.len()),
-        ));
-    }
+    all_read(api, version, &buf)?;
     Ok((header.correlation_id, body))
+}
+
+/// Trailing bytes after an answer mean the versions disagree.
+fn all_read(api: ApiKey, version: i16, rest: &Bytes) -> Result<(), WireError> {
+    if rest.is_empty() {
+        return Ok(());
+    }
+    Err(WireError::new(
+        api,
+        version,
+        format!("{} bytes left after the response", rest.len()),
+    ))
 }

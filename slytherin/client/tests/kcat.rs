@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use slytherin_client::partitioner::partition_for_key;
 use slytherin_client::{Consumer, Producer, StartPosition, TopicPartition};
-use support::{kcat, Kcat, TestBroker};
+use support::{kcat, kcat_ok, Kcat, TestBroker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kcat_reads_what_the_client_produced() {
@@ -35,7 +35,8 @@ async fn kcat_reads_what_the_client_produced() {
     producer.close().await;
     let address = broker.address();
     let output = tokio::task::spawn_blocking(move || {
-        kcat.run(
+        kcat_ok(
+            &kcat,
             address,
             &[
                 "-C",
@@ -86,7 +87,8 @@ async fn the_client_reads_what_kcat_produced_on_murmur2_partitions() {
         .collect();
     let address = broker.address();
     tokio::task::spawn_blocking(move || {
-        kcat.run(
+        kcat_ok(
+            &kcat,
             address,
             &[
                 "-P",
@@ -150,7 +152,13 @@ async fn a_group_shared_with_a_kcat_member_splits_the_partitions() {
         .await
         .expect("joins");
     assert_eq!(ours.assignment().len(), 4);
-    let theirs = kcat.group_member(broker.address(), "mixed", "shared");
+    let files = tempfile::tempdir().expect("a folder");
+    let theirs = kcat.group_consumer(
+        broker.address(),
+        "mixed",
+        "shared",
+        &files.path().join("member"),
+    );
     let mut records = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(40);
     while ours.assignment().len() != 2 {
@@ -231,7 +239,8 @@ async fn compressed_batches_cross_both_ways() {
         let codec_name = name.to_owned();
         let kcat_runner = Kcat;
         tokio::task::spawn_blocking(move || {
-            kcat_runner.run(
+            kcat_ok(
+                &kcat_runner,
                 address,
                 &["-P", "-t", &topic, "-K:", "-z", &codec_name],
                 input.as_bytes(),
@@ -284,7 +293,8 @@ async fn compressed_batches_cross_both_ways() {
             delivery.await.expect("stored");
         }
         producer.close().await;
-        let output = kcat.run(
+        let output = kcat_ok(
+            &kcat,
             address,
             &[
                 "-C",

@@ -308,3 +308,45 @@ async fn every_compression_codec_round_trips() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seek_moves_the_next_read() {
+    let broker = TestBroker::start();
+    broker.create_topic("replayed", 1).await;
+    let producer = Producer::connect(broker.producer_config())
+        .await
+        .expect("connects");
+    let sent: Vec<_> = (0..10)
+        .map(|i| producer.send("replayed", None, format!("{i}").as_bytes(), &[]))
+        .collect();
+    for delivery in sent {
+        delivery.await.expect("stored");
+    }
+    let partition = TopicPartition::new("replayed", 0);
+    let records = read_all(&broker, "replayed", 1, 10).await;
+    assert_eq!(records.len(), 10);
+    let mut consumer = Consumer::assign(
+        broker.consumer_config(),
+        [(partition.clone(), StartPosition::Latest)],
+    )
+    .await
+    .expect("starts");
+    consumer.seek(&partition, 7).expect("assigned");
+    let mut offsets = Vec::new();
+    while offsets.len() < 3 {
+        offsets.extend(
+            consumer
+                .poll()
+                .await
+                .expect("poll")
+                .iter()
+                .map(|r| r.offset),
+        );
+    }
+    assert_eq!(offsets, [7, 8, 9]);
+    let elsewhere = consumer.seek(&TopicPartition::new("replayed", 1), 0);
+    assert!(
+        matches!(elsewhere, Err(slytherin_client::Error::NotAssigned { .. })),
+        "{elsewhere:?}"
+    );
+}

@@ -6,22 +6,18 @@ use std::collections::{BTreeMap, HashMap};
 use kafka_protocol::error::{ParseResponseErrorCode, ResponseError};
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
-use kafka_protocol::messages::{ApiKey, BrokerId, FetchRequest, ListOffsetsRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::{ApiKey, BrokerId, FetchRequest, ListOffsetsRequest};
 
 use super::config::ConsumerConfig;
 use crate::cluster::{Cluster, Lane};
 use crate::error::{Error, TopicPartition};
 use crate::records::{decode_fetched, Fetched};
+use crate::topics::by_topic;
 
 /// ListOffsets' timestamp for the log end.
 pub(crate) const LATEST: i64 = -1;
 /// ListOffsets' timestamp for the log start.
 pub(crate) const EARLIEST: i64 = -2;
-
-fn name(topic: &str) -> TopicName {
-    TopicName(StrBytes::from(topic.to_owned()))
-}
 
 /// Groups `partitions` by their leader's node ID, asking for fresh
 /// metadata first when it is stale (after a retriable failure).
@@ -65,23 +61,19 @@ pub(crate) async fn list_offsets(
             for (leader, partitions) in by_leader(cluster, partitions).await? {
                 let connection = cluster.node(leader, Lane::General).await?;
                 let version = connection.version(ApiKey::ListOffsets)?;
-                let mut topics: Vec<ListOffsetsTopic> = Vec::new();
-                for partition in partitions {
+                let topics = by_topic(partitions.into_iter().map(|partition| {
                     let entry = ListOffsetsPartition::default()
                         .with_partition_index(partition.partition)
                         .with_timestamp(timestamp);
-                    match topics
-                        .iter_mut()
-                        .find(|t| t.name.as_str() == partition.topic)
-                    {
-                        Some(topic) => topic.partitions.push(entry),
-                        None => topics.push(
-                            ListOffsetsTopic::default()
-                                .with_name(name(&partition.topic))
-                                .with_partitions(vec![entry]),
-                        ),
-                    }
-                }
+                    (partition, entry)
+                }))
+                .into_iter()
+                .map(|(name, entries)| {
+                    ListOffsetsTopic::default()
+                        .with_name(name)
+                        .with_partitions(entries)
+                })
+                .collect();
                 let request = ListOffsetsRequest::default()
                     .with_replica_id(BrokerId(-1))
                     .with_topics(topics);
@@ -173,24 +165,20 @@ async fn fetch_from(
 ) -> Result<FetchRound, Error> {
     let connection = cluster.node(leader, Lane::Fetch).await?;
     let version = connection.version(ApiKey::Fetch)?;
-    let mut topics: Vec<FetchTopic> = Vec::new();
-    for partition in &partitions {
+    let topics = by_topic(partitions.iter().map(|partition| {
         let entry = FetchPartition::default()
             .with_partition(partition.partition)
             .with_fetch_offset(positions[*partition])
             .with_partition_max_bytes(config.max_partition_fetch_bytes);
-        match topics
-            .iter_mut()
-            .find(|t| t.topic.as_str() == partition.topic)
-        {
-            Some(topic) => topic.partitions.push(entry),
-            None => topics.push(
-                FetchTopic::default()
-                    .with_topic(name(&partition.topic))
-                    .with_partitions(vec![entry]),
-            ),
-        }
-    }
+        (*partition, entry)
+    }))
+    .into_iter()
+    .map(|(name, entries)| {
+        FetchTopic::default()
+            .with_topic(name)
+            .with_partitions(entries)
+    })
+    .collect();
     let request = FetchRequest::default()
         .with_replica_id(BrokerId(-1))
         .with_max_wait_ms(i32::try_from(config.fetch_max_wait.as_millis()).unwrap_or(i32::MAX))

@@ -20,7 +20,7 @@ use kafka_protocol::messages::sync_group_request::SyncGroupRequestAssignment;
 use kafka_protocol::messages::{
     ApiKey, ConsumerProtocolAssignment, ConsumerProtocolSubscription, FindCoordinatorRequest,
     GroupId, HeartbeatRequest, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest,
-    OffsetCommitRequest, OffsetFetchRequest, SyncGroupRequest, TopicName,
+    OffsetCommitRequest, OffsetFetchRequest, SyncGroupRequest,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, StrBytes};
 use tokio::task::JoinHandle;
@@ -30,6 +30,7 @@ use super::config::ConsumerConfig;
 use crate::cluster::{Cluster, Lane};
 use crate::connection::Connection;
 use crate::error::{Error, TopicPartition};
+use crate::topics::by_topic;
 
 /// The protocol type consumer groups use.
 const CONSUMER: &str = "consumer";
@@ -461,23 +462,19 @@ pub(crate) async fn commit_offsets(
     offsets: &BTreeMap<TopicPartition, i64>,
 ) -> Result<(), Error> {
     let version = connection.version(ApiKey::OffsetCommit)?;
-    let mut topics: Vec<OffsetCommitRequestTopic> = Vec::new();
-    for (partition, &offset) in offsets {
+    let topics = by_topic(offsets.iter().map(|(partition, &offset)| {
         let entry = OffsetCommitRequestPartition::default()
             .with_partition_index(partition.partition)
             .with_committed_offset(offset);
-        match topics
-            .iter_mut()
-            .find(|t| t.name.as_str() == partition.topic)
-        {
-            Some(topic) => topic.partitions.push(entry),
-            None => topics.push(
-                OffsetCommitRequestTopic::default()
-                    .with_name(TopicName(text(&partition.topic)))
-                    .with_partitions(vec![entry]),
-            ),
-        }
-    }
+        (partition, entry)
+    }))
+    .into_iter()
+    .map(|(name, entries)| {
+        OffsetCommitRequestTopic::default()
+            .with_name(name)
+            .with_partitions(entries)
+    })
+    .collect();
     let request = OffsetCommitRequest::default()
         .with_group_id(GroupId(text(group)))
         .with_generation_id_or_member_epoch(generation)
@@ -506,20 +503,14 @@ pub(crate) async fn fetch_committed(
     partitions: &[TopicPartition],
 ) -> Result<HashMap<TopicPartition, Option<i64>>, Error> {
     let version = connection.version(ApiKey::OffsetFetch)?;
-    let mut topics: Vec<OffsetFetchRequestTopic> = Vec::new();
-    for partition in partitions {
-        match topics
-            .iter_mut()
-            .find(|t| t.name.as_str() == partition.topic)
-        {
-            Some(topic) => topic.partition_indexes.push(partition.partition),
-            None => topics.push(
-                OffsetFetchRequestTopic::default()
-                    .with_name(TopicName(text(&partition.topic)))
-                    .with_partition_indexes(vec![partition.partition]),
-            ),
-        }
-    }
+    let topics = by_topic(partitions.iter().map(|p| (p, p.partition)))
+        .into_iter()
+        .map(|(name, indexes)| {
+            OffsetFetchRequestTopic::default()
+                .with_name(name)
+                .with_partition_indexes(indexes)
+        })
+        .collect();
     let request = OffsetFetchRequest::default()
         .with_group_id(GroupId(text(group)))
         .with_topics(Some(topics));
@@ -578,20 +569,14 @@ fn decode_subscription(mut bytes: Bytes) -> Result<Vec<String>, String> {
 
 /// A member's partitions, as SyncGroup carries them.
 fn encode_assignment(partitions: &[TopicPartition]) -> Bytes {
-    let mut topics: Vec<AssignedTopic> = Vec::new();
-    for partition in partitions {
-        match topics
-            .iter_mut()
-            .find(|t| t.topic.as_str() == partition.topic)
-        {
-            Some(topic) => topic.partitions.push(partition.partition),
-            None => topics.push(
-                AssignedTopic::default()
-                    .with_topic(TopicName(text(&partition.topic)))
-                    .with_partitions(vec![partition.partition]),
-            ),
-        }
-    }
+    let topics: Vec<AssignedTopic> = by_topic(partitions.iter().map(|p| (p, p.partition)))
+        .into_iter()
+        .map(|(name, indexes)| {
+            AssignedTopic::default()
+                .with_topic(name)
+                .with_partitions(indexes)
+        })
+        .collect();
     let mut buf = BytesMut::new();
     buf.put_i16(EMBEDDED_VERSION);
     let _ = ConsumerProtocolAssignment::default()

@@ -57,7 +57,10 @@ pub struct ConsumerRecord {
     pub timestamp: i64,
 }
 
-/// A Kafka consumer.
+/// A Kafka consumer, driven by its owner: records come from `poll` or
+/// `stream`, and a group rebalance is handled inside them. Close it with
+/// [`Consumer::close`]; a consumer merely dropped stops heartbeating and
+/// its group notices only when its session times out.
 pub struct Consumer {
     cluster: Arc<Cluster>,
     config: ConsumerConfig,
@@ -187,6 +190,20 @@ impl Consumer {
     /// The next offset this consumer will read from `partition`.
     pub fn position(&self, partition: &TopicPartition) -> Option<i64> {
         self.positions.get(partition).copied()
+    }
+
+    /// Moves the next read of an assigned `partition` to `offset` (records
+    /// fetched but not yet handed out from it are dropped).
+    pub fn seek(&mut self, partition: &TopicPartition, offset: i64) -> Result<(), Error> {
+        let Some(position) = self.positions.get_mut(partition) else {
+            return Err(Error::NotAssigned {
+                partition: partition.clone(),
+            });
+        };
+        *position = offset;
+        self.buffered
+            .retain(|r| r.topic != partition.topic || r.partition != partition.partition);
+        Ok(())
     }
 
     /// Positions from committed offsets, `auto.offset.reset` elsewhere.

@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use kafka_protocol::error::{ParseResponseErrorCode, ResponseError};
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
-use kafka_protocol::messages::{ApiKey, ProduceRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::{ApiKey, ProduceRequest};
 use tokio::sync::mpsc;
 
 use super::accumulator::{Accumulator, Appended};
@@ -21,6 +20,7 @@ use crate::config::ClientConfig;
 use crate::error::{Error, TopicPartition};
 use crate::partitioner::partition_for_key;
 use crate::records::{encode_batch, record, ProducerStamp};
+use crate::topics::by_topic;
 
 /// What became of one partition's batch.
 struct Outcome {
@@ -352,23 +352,19 @@ fn produce_request(
     acks: i16,
     client: &ClientConfig,
 ) -> ProduceRequest {
-    let mut topics: Vec<TopicProduceData> = Vec::new();
-    for (partition, bytes) in batches {
+    let topics = by_topic(batches.iter().map(|(partition, bytes)| {
         let data = PartitionProduceData::default()
             .with_index(partition.partition)
             .with_records(Some(bytes.clone()));
-        match topics
-            .iter_mut()
-            .find(|t| t.name.as_str() == partition.topic)
-        {
-            Some(topic) => topic.partition_data.push(data),
-            None => topics.push(
-                TopicProduceData::default()
-                    .with_name(TopicName(StrBytes::from(partition.topic.clone())))
-                    .with_partition_data(vec![data]),
-            ),
-        }
-    }
+        (partition, data)
+    }))
+    .into_iter()
+    .map(|(name, data)| {
+        TopicProduceData::default()
+            .with_name(name)
+            .with_partition_data(data)
+    })
+    .collect();
     ProduceRequest::default()
         .with_transactional_id(None)
         .with_acks(acks)

@@ -6,10 +6,9 @@
 
 pub mod proxy;
 
-use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 use slytherin_broker::config::BrokerConfig;
 use slytherin_broker::server::Server;
@@ -106,147 +105,20 @@ pub fn consumer_config(client: ClientConfig) -> ConsumerConfig {
     config
 }
 
-/// kcat, or `None` (the test is skipped) when `PARSELTONGUE_SKIP_KCAT=1`;
-/// a missing kcat otherwise fails the test (scripts/test.sh installs it).
-pub fn kcat() -> Option<Kcat> {
-    if std::env::var("PARSELTONGUE_SKIP_KCAT").as_deref() == Ok("1") {
-        eprintln!("skipped: PARSELTONGUE_SKIP_KCAT=1");
-        return None;
-    }
-    let found = Command::new("kcat")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
+/// kcat, shared with the broker's tests: installed on demand, run with
+/// a time limit, kept running as a group member.
+#[path = "../../../broker/tests/support/kcat_tool.rs"]
+pub mod kcat_tool;
+#[allow(unused_imports)] // not every test binary runs kcat
+pub use kcat_tool::{kcat, GroupConsumer, Kcat};
+
+/// Runs `kcat -b BROKER ARGS` fed `input`, failing the test if kcat fails.
+pub fn kcat_ok(kcat: &Kcat, broker: SocketAddr, args: &[&str], input: &[u8]) -> Output {
+    let output = kcat.run(broker, args, input);
     assert!(
-        found,
-        "kcat is needed (apt-get install kcat), or set PARSELTONGUE_SKIP_KCAT=1 to skip"
+        output.status.success(),
+        "kcat {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
     );
-    Some(Kcat)
-}
-
-/// Runs kcat.
-pub struct Kcat;
-
-impl Kcat {
-    /// `kcat -b BROKER ARGS` fed `input`; fails the test after a minute.
-    pub fn run(&self, broker: SocketAddr, args: &[&str], input: &[u8]) -> Output {
-        let mut child = Command::new("kcat")
-            .arg("-b")
-            .arg(broker.to_string())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kcat starts");
-        let mut stdin = child.stdin.take().expect("piped");
-        let input = input.to_vec();
-        let feeder = std::thread::spawn(move || {
-            let _ = stdin.write_all(&input);
-        });
-        let mut stdout = child.stdout.take().expect("piped");
-        let mut stderr = child.stderr.take().expect("piped");
-        let out = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stdout.read_to_end(&mut buf);
-            buf
-        });
-        let err = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stderr.read_to_end(&mut buf);
-            buf
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("waitable") {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("kcat {args:?} did not finish within a minute");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let _ = feeder.join();
-        let output = Output {
-            status,
-            stdout: out.join().unwrap_or_default(),
-            stderr: err.join().unwrap_or_default(),
-        };
-        assert!(
-            output.status.success(),
-            "kcat {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output
-    }
-}
-
-/// A `kcat -G` group member in the background, its output in a file;
-/// killed on drop.
-pub struct KcatMember {
-    child: std::process::Child,
-    out: std::path::PathBuf,
-    err: std::path::PathBuf,
-    _files: tempfile::TempDir,
-}
-
-impl Kcat {
-    /// Starts a member of `group` reading `topic` (from the beginning where
-    /// nothing is committed).
-    pub fn group_member(&self, broker: SocketAddr, group: &str, topic: &str) -> KcatMember {
-        let files = tempfile::tempdir().expect("a folder");
-        let out = files.path().join("out");
-        let err = files.path().join("err");
-        let child = Command::new("kcat")
-            .arg("-b")
-            .arg(broker.to_string())
-            .args(["-u", "-G", group, "-X", "auto.offset.reset=earliest"])
-            .args(["-f", "%p\t%o\t%k\t%s\n", topic])
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&out).expect("output file"))
-            .stderr(std::fs::File::create(&err).expect("error file"))
-            .spawn()
-            .expect("kcat starts");
-        KcatMember {
-            child,
-            out,
-            err,
-            _files: files,
-        }
-    }
-}
-
-impl KcatMember {
-    /// What it read so far: (partition, offset, key, value).
-    pub fn consumed(&self) -> Vec<(i32, i64, String, String)> {
-        std::fs::read_to_string(&self.out)
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|line| {
-                let mut f = line.split('\t');
-                Some((
-                    f.next()?.parse().ok()?,
-                    f.next()?.parse().ok()?,
-                    f.next()?.to_owned(),
-                    f.next()?.to_owned(),
-                ))
-            })
-            .collect()
-    }
-
-    /// Its log (assignments, errors).
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.err).unwrap_or_default()
-    }
-}
-
-impl Drop for KcatMember {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    output
 }

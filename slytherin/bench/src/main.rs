@@ -73,6 +73,10 @@ struct Args {
     /// Durability modes.
     #[arg(long, value_delimiter = ',', default_value = "off,on")]
     durability: Vec<Durability>,
+    /// Rounds: each configuration runs this many times, the systems taking
+    /// turns within each round, and the report shows each figure's median.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
     /// Messages per throughput run.
     #[arg(long, default_value_t = 200_000)]
     messages: usize,
@@ -114,30 +118,32 @@ fn main() -> Result<()> {
         .enable_all()
         .build()?;
     let mut report = Report::new(&args.server_cores, &args.client_cores);
-    for &durability in &args.durability {
-        for &size in &args.sizes {
-            let workload = Workload {
-                size,
-                messages: args.messages,
-                batch: args.batch,
-                in_flight: args.in_flight,
-            };
-            for &system in &args.systems {
-                eprintln!("== {system}, {size} B, fsync {durability:?}");
-                let server =
-                    ServerProcess::start(system, durability, &args.server_cores, &slytherin)?;
-                let latency = Duration::from_secs(args.latency_seconds);
-                let measured = runtime
-                    .block_on(measure(
-                        system, durability, &server, workload, args.rate, latency,
-                    ))
-                    .with_context(|| format!("{system}, {size} B, fsync {durability:?}"))?;
-                let syncs = match (system, durability) {
-                    (_, Durability::Off) => false,
-                    (System::Nats, Durability::On) => servers::nats_syncs_each_write()?,
-                    (_, Durability::On) => true,
+    for round in 1..=args.rounds.max(1) {
+        for &durability in &args.durability {
+            for &size in &args.sizes {
+                let workload = Workload {
+                    size,
+                    messages: args.messages,
+                    batch: args.batch,
+                    in_flight: args.in_flight,
                 };
-                report.add(system, size, durability, syncs, measured);
+                for &system in &args.systems {
+                    eprintln!("== round {round}: {system}, {size} B, fsync {durability:?}");
+                    let server =
+                        ServerProcess::start(system, durability, &args.server_cores, &slytherin)?;
+                    let latency = Duration::from_secs(args.latency_seconds);
+                    let measured = runtime
+                        .block_on(measure(
+                            system, durability, &server, workload, args.rate, latency,
+                        ))
+                        .with_context(|| format!("{system}, {size} B, fsync {durability:?}"))?;
+                    let syncs = match (system, durability) {
+                        (_, Durability::Off) => false,
+                        (System::Nats, Durability::On) => servers::nats_syncs_each_write()?,
+                        (_, Durability::On) => true,
+                    };
+                    report.add(system, size, durability, syncs, measured);
+                }
             }
         }
     }

@@ -63,7 +63,31 @@ struct Row {
     durability: Durability,
     /// Whether the server really synced each acknowledged write.
     syncs: bool,
-    measured: Measurement,
+    /// One measurement per round; the report shows each figure's median.
+    rounds: Vec<Measurement>,
+}
+
+impl Row {
+    /// Each figure's median over the rounds.
+    fn median(&self) -> Measurement {
+        fn middle<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
+            values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            values[values.len() / 2]
+        }
+        let of = |field: fn(&Measurement) -> f64| middle(self.rounds.iter().map(field).collect());
+        let of_us =
+            |field: fn(&Measurement) -> u64| middle(self.rounds.iter().map(field).collect());
+        Measurement {
+            produce_per_second: of(|m| m.produce_per_second),
+            produce_cpu_ns: (of(|m| m.produce_cpu_ns.0), of(|m| m.produce_cpu_ns.1)),
+            consume_per_second: of(|m| m.consume_per_second),
+            bytes: self.size,
+            p50_us: of_us(|m| m.p50_us),
+            p99_us: of_us(|m| m.p99_us),
+            p999_us: of_us(|m| m.p999_us),
+            max_us: of_us(|m| m.max_us),
+        }
+    }
 }
 
 /// Every measurement of a run.
@@ -95,13 +119,20 @@ impl Report {
         syncs: bool,
         measured: Measurement,
     ) {
-        self.rows.push(Row {
-            system,
-            size,
-            durability,
-            syncs,
-            measured,
-        });
+        match self
+            .rows
+            .iter_mut()
+            .find(|r| r.system == system && r.size == size && r.durability == durability)
+        {
+            Some(row) => row.rounds.push(measured),
+            None => self.rows.push(Row {
+                system,
+                size,
+                durability,
+                syncs,
+                rounds: vec![measured],
+            }),
+        }
     }
 }
 
@@ -129,8 +160,10 @@ impl fmt::Display for Report {
             "p99.9 us",
             "max us"
         )?;
+        let rounds = self.rows.first().map_or(0, |r| r.rounds.len());
+        writeln!(f, "medians of {rounds} rounds")?;
         for row in &self.rows {
-            let m = &row.measured;
+            let m = &row.median();
             let fsync = match (row.durability, row.syncs) {
                 (Durability::Off, _) => "off",
                 (Durability::On, true) => "on",
@@ -165,7 +198,7 @@ impl fmt::Display for Report {
             )?;
         }
         for ours in self.rows.iter().filter(|r| r.system == System::Slytherin) {
-            let peers: Vec<&Measurement> = self
+            let peers: Vec<Measurement> = self
                 .rows
                 .iter()
                 .filter(|r| {
@@ -174,15 +207,14 @@ impl fmt::Display for Report {
                         && r.durability == ours.durability
                         && r.syncs == ours.syncs
                 })
-                .map(|r| &r.measured)
+                .map(Row::median)
                 .collect();
             let Some(best_p999) = peers.iter().map(|m| m.p999_us).min() else {
                 continue;
             };
-            let best = |value: fn(&Measurement) -> f64| {
-                peers.iter().map(|m| value(m)).fold(f64::NAN, f64::max)
-            };
-            let m = &ours.measured;
+            let best =
+                |value: fn(&Measurement) -> f64| peers.iter().map(value).fold(f64::NAN, f64::max);
+            let m = &ours.median();
             writeln!(
                 f,
                 "ratio {} B fsync {}: produce {:.2}x, consume {:.2}x the best peer; p99.9 {:.2}x lower ({} us vs {} us)",
@@ -196,5 +228,54 @@ impl fmt::Display for Report {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measured(rate: f64, p999_us: u64) -> Measurement {
+        Measurement {
+            produce_per_second: rate,
+            produce_cpu_ns: (1.0, 2.0),
+            consume_per_second: rate * 2.0,
+            bytes: 100,
+            p50_us: 1,
+            p99_us: 2,
+            p999_us,
+            max_us: p999_us * 2,
+        }
+    }
+
+    #[test]
+    fn each_figure_is_the_median_of_the_rounds() {
+        let mut report = Report::new("1", "0");
+        for (rate, p999) in [(3.0, 900), (1.0, 100), (2.0, 500)] {
+            report.add(
+                System::Slytherin,
+                100,
+                Durability::Off,
+                false,
+                measured(rate, p999),
+            );
+        }
+        report.add(
+            System::Redis,
+            100,
+            Durability::Off,
+            false,
+            measured(1.0, 1000),
+        );
+        let median = report.rows[0].median();
+        assert_eq!(median.produce_per_second, 2.0);
+        assert_eq!(median.p999_us, 500);
+        let text = report.to_string();
+        assert!(text.contains("medians of 3 rounds"), "{text}");
+        assert!(text.contains("produce 2.00x"), "{text}");
+        assert!(
+            text.contains("p99.9 2.00x lower (500 us vs 1000 us)"),
+            "{text}"
+        );
     }
 }

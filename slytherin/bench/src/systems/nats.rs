@@ -54,11 +54,10 @@ impl Publisher for NatsPublisher {
                     .context("JetStream publish failed")?,
             );
         }
-        for ack in
-            futures::future::join_all(acks.into_iter().map(std::future::IntoFuture::into_future))
-                .await
-        {
-            ack.context("JetStream did not acknowledge a message")?;
+        // In order, as the Slytherin client's deliveries are awaited.
+        for ack in acks {
+            ack.await
+                .context("JetStream did not acknowledge a message")?;
         }
         Ok(())
     }

@@ -60,8 +60,12 @@ impl Publisher for SlytherinPublisher {
             .iter()
             .map(|payload| self.producer.send(STREAM, None, payload, &[]))
             .collect();
-        for delivery in futures::future::join_all(deliveries).await {
-            delivery.context("slytherin did not store a message")?;
+        // In order: by the time the first is answered the rest mostly are,
+        // and awaiting one after another costs nothing more.
+        for delivery in deliveries {
+            delivery
+                .await
+                .context("slytherin did not store a message")?;
         }
         Ok(())
     }

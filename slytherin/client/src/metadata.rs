@@ -1,7 +1,7 @@
 //! What the client knows of the cluster: its brokers' addresses, and each
 //! topic's partitions with their leaders, from Metadata answers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::time::Instant;
 
 use kafka_protocol::error::{ParseResponseErrorCode, ResponseError};

@@ -1,7 +1,9 @@
 //! Records waiting to be sent, batched per partition: the state `send`
 //! appends to and the sender task drains.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+
+use rustc_hash::FxHashMap as HashMap;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -150,6 +152,10 @@ impl Accumulator {
     /// The sticky partition for a keyless record of `topic`.
     pub(crate) fn sticky_partition(&mut self, topic: &str, partitions: usize) -> i32 {
         let partitions = partitions.max(1) as i32;
+        // Looked up before `entry`, which would copy the name every time.
+        if let Some(&partition) = self.sticky.get(topic) {
+            return partition;
+        }
         *self
             .sticky
             .entry(topic.to_owned())

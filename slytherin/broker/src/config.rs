@@ -27,6 +27,10 @@ pub struct BrokerConfig {
     /// Host name clients are told to connect to (Metadata); the listen
     /// address's IP when unset.
     pub advertised_host: Option<String>,
+    /// Port clients are told to connect to (Metadata, FindCoordinator):
+    /// set it when clients reach the broker through a forwarded port (a
+    /// container's `-p 19092:9092`); the port the client reached when unset.
+    pub advertised_port: Option<u16>,
     /// Folder holding the topics.
     pub data: PathBuf,
     /// Create a topic when a client asks for metadata of, or produces to,
@@ -64,6 +68,7 @@ impl Default for BrokerConfig {
         BrokerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 9092)),
             advertised_host: None,
+            advertised_port: None,
             data: PathBuf::from("./slytherin-data"),
             auto_create_topics: true,
             default_partitions: 1,

@@ -10,7 +10,7 @@ use kafka_protocol::messages::{BrokerId, MetadataRequest, MetadataResponse, Topi
 use kafka_protocol::protocol::StrBytes;
 
 use super::topics::{existing_or_created, is_internal};
-use crate::server::{Broker, ShuttingDown};
+use crate::server::{Broker, Settings, ShuttingDown};
 
 /// This broker's node ID.
 pub(crate) const NODE_ID: i32 = 0;
@@ -58,11 +58,8 @@ pub(crate) fn handle(
     })?;
     let me = MetadataResponseBroker::default()
         .with_node_id(BrokerId(NODE_ID))
-        .with_host(StrBytes::from(advertised_host(
-            settings.advertised_host.as_deref(),
-            local,
-        )))
-        .with_port(i32::from(local.port()));
+        .with_host(StrBytes::from(advertised_host(settings, local)))
+        .with_port(advertised_port(settings, local));
     Ok(MetadataResponse::default()
         .with_brokers(vec![me])
         .with_cluster_id(Some(StrBytes::from_static_str(CLUSTER_ID)))
@@ -82,6 +79,15 @@ fn partition(index: i32) -> MetadataResponsePartition {
 
 /// The host clients are told to connect to: the configured one, or the
 /// address this client reached.
-pub(crate) fn advertised_host(configured: Option<&str>, local: SocketAddr) -> String {
-    configured.map_or_else(|| local.ip().to_string(), str::to_owned)
+pub(crate) fn advertised_host(settings: &Settings, local: SocketAddr) -> String {
+    settings
+        .advertised_host
+        .clone()
+        .unwrap_or_else(|| local.ip().to_string())
+}
+
+/// The port clients are told to connect to: the configured one, or the
+/// port this client reached.
+pub(crate) fn advertised_port(settings: &Settings, local: SocketAddr) -> i32 {
+    i32::from(settings.advertised_port.unwrap_or(local.port()))
 }

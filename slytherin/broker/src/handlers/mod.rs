@@ -57,9 +57,9 @@ pub(crate) async fn dispatch(
         RequestKind::DeleteTopics(req) => {
             ResponseKind::DeleteTopics(topics::delete(broker, &req, version)?)
         }
-        RequestKind::FindCoordinator(req) => ResponseKind::FindCoordinator(
-            groups::find_coordinator(&req, local, broker.settings().advertised_host.as_deref()),
-        ),
+        RequestKind::FindCoordinator(req) => {
+            ResponseKind::FindCoordinator(groups::find_coordinator(&req, local, broker.settings()))
+        }
         RequestKind::JoinGroup(req) => {
             let client_id = request
                 .header

@@ -114,6 +114,9 @@ pub struct Settings {
     /// The host clients are told to connect to; when unset, the address
     /// the asking client reached (so port 0 and wildcard listens work).
     pub advertised_host: Option<String>,
+    /// The port clients are told to connect to; when unset, the port the
+    /// asking client reached.
+    pub advertised_port: Option<u16>,
 }
 
 impl Settings {
@@ -126,6 +129,7 @@ impl Settings {
             max_fetch_bytes: config.max_fetch_bytes,
             log: config.log.clone(),
             advertised_host: config.advertised_host.clone(),
+            advertised_port: config.advertised_port,
         }
     }
 }

@@ -14,8 +14,8 @@ use tokio::time::Instant;
 
 use crate::groups::codes::REBALANCE_IN_PROGRESS;
 use crate::groups::{Groups, JoinOutcome, JoinRequest, SyncOutcome};
-use crate::handlers::metadata::{advertised_host, NODE_ID};
-use crate::server::Broker;
+use crate::handlers::metadata::{advertised_host, advertised_port, NODE_ID};
+use crate::server::{Broker, Settings};
 
 /// The longest a JoinGroup or SyncGroup waits, whatever the timeouts say.
 const MAX_WAIT: Duration = Duration::from_secs(300);
@@ -63,7 +63,7 @@ async fn sleep_or(changed: impl Future<Output = ()>, until: Instant) {
 pub(crate) fn find_coordinator(
     request: &FindCoordinatorRequest,
     local: SocketAddr,
-    settings_host: Option<&str>,
+    settings: &Settings,
 ) -> FindCoordinatorResponse {
     let answer = FindCoordinatorResponse::default();
     // Key type 1 asks for a transaction coordinator: not implemented.
@@ -72,8 +72,8 @@ pub(crate) fn find_coordinator(
     }
     answer
         .with_node_id(BrokerId(NODE_ID))
-        .with_host(StrBytes::from(advertised_host(settings_host, local)))
-        .with_port(i32::from(local.port()))
+        .with_host(StrBytes::from(advertised_host(settings, local)))
+        .with_port(advertised_port(settings, local))
 }
 
 /// JoinGroup: waits until the rebalance completes.

@@ -220,19 +220,12 @@ impl Background {
     /// it is still running after `limit` (and kills it).
     pub fn wait(&mut self, limit: Duration) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("running");
-        let deadline = Instant::now() + limit;
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = child.try_wait() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!(
-            "a client did not finish within {limit:?}:\n{}",
-            self.stderr()
-        );
+        exit_within(&mut child, limit).unwrap_or_else(|| {
+            panic!(
+                "a client did not finish within {limit:?}:\n{}",
+                self.stderr()
+            )
+        })
     }
 
     /// Stops it with SIGTERM, as Ctrl-C would, and waits for it to exit:
@@ -242,20 +235,28 @@ impl Background {
         let mut child = self.child.take().expect("running");
         let pid = nix::unistd::Pid::from_raw(child.id() as i32);
         let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = child.try_wait() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!(
-            "a client did not stop within 20 s of SIGTERM:\n{}",
-            self.stderr()
-        );
+        exit_within(&mut child, Duration::from_secs(20)).unwrap_or_else(|| {
+            panic!(
+                "a client did not stop within 20 s of SIGTERM:\n{}",
+                self.stderr()
+            )
+        })
     }
+}
+
+/// The child's exit status once it exits, if that is within `limit`;
+/// otherwise it is killed and `None`.
+fn exit_within(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
 }
 
 impl Drop for Background {

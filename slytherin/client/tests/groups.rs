@@ -8,28 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use slytherin_client::{
-    Assignor, Consumer, ConsumerRecord, OffsetReset, Producer, StartPosition, TopicPartition,
+    Assignor, Consumer, ConsumerRecord, OffsetReset, StartPosition, TopicPartition,
 };
 use support::TestBroker;
 
 async fn produce(broker: &TestBroker, topic: &str, from: usize, to: usize) {
-    let producer = Producer::connect(broker.producer_config())
-        .await
-        .expect("connects");
-    let sent: Vec<_> = (from..to)
-        .map(|i| {
-            producer.send(
-                topic,
-                Some(format!("key-{i}").as_bytes()),
-                format!("{i}").as_bytes(),
-                &[],
-            )
-        })
-        .collect();
-    for delivery in sent {
-        delivery.await.expect("stored");
-    }
-    producer.close().await;
+    broker.produce_numbered(topic, "key-", from..to).await;
 }
 
 fn numbers(records: &[ConsumerRecord]) -> Vec<usize> {

@@ -169,23 +169,7 @@ async fn a_group_shared_with_a_kcat_member_splits_the_partitions() {
         );
         records.extend(ours.poll().await.expect("poll"));
     }
-    let producer = Producer::connect(broker.producer_config())
-        .await
-        .expect("connects");
-    let sent: Vec<_> = (0..100)
-        .map(|i| {
-            producer.send(
-                "shared",
-                Some(format!("k{i}").as_bytes()),
-                format!("{i}").as_bytes(),
-                &[],
-            )
-        })
-        .collect();
-    for delivery in sent {
-        delivery.await.expect("stored");
-    }
-    producer.close().await;
+    broker.produce_numbered("shared", "k", 0..100).await;
     while records.len() + theirs.consumed().len() < 100 {
         assert!(
             Instant::now() < deadline,

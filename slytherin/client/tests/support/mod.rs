@@ -51,6 +51,33 @@ impl TestBroker {
         self.server.as_ref().expect("running").address()
     }
 
+    /// Produces records `numbers` to `topic` (key `{key_prefix}{i}`,
+    /// value `i`) and waits until each is stored.
+    pub async fn produce_numbered(
+        &self,
+        topic: &str,
+        key_prefix: &str,
+        numbers: std::ops::Range<usize>,
+    ) {
+        let producer = slytherin_client::Producer::connect(self.producer_config())
+            .await
+            .expect("connects");
+        let sent: Vec<_> = numbers
+            .map(|i| {
+                producer.send(
+                    topic,
+                    Some(format!("{key_prefix}{i}").as_bytes()),
+                    format!("{i}").as_bytes(),
+                    &[],
+                )
+            })
+            .collect();
+        for delivery in sent {
+            delivery.await.expect("stored");
+        }
+        producer.close().await;
+    }
+
     /// Client settings for this broker with short timeouts, so a test
     /// that goes wrong fails in seconds.
     pub fn client_config(&self) -> ClientConfig {

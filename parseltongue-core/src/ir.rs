@@ -93,6 +93,18 @@ pub enum TypeDefKind {
     Enum(Vec<(SmolStr, Vec<Ty>)>),
     /// A Rust type used through `rust_type`, with its Rust path.
     Rust(String),
+    /// A type declared by an extension from one of its blocks (a topic's
+    /// producer): opaque as a Rust type is; the extension's lowering
+    /// defines it in the generated module of the declaring module.
+    Extension,
+}
+
+impl TypeDefKind {
+    /// True for types whose values programs only store, pass and return:
+    /// Rust types and extensions' types.
+    pub fn is_opaque(&self) -> bool {
+        matches!(self, TypeDefKind::Rust(_) | TypeDefKind::Extension)
+    }
 }
 
 /// A record, enum or Rust type.
@@ -136,6 +148,9 @@ pub enum FunctionKind {
         /// `self`'s mode, or `None` for an associated function.
         receiver: Option<ParamMode>,
     },
+    /// Declared by an extension from one of its blocks; the extension's
+    /// lowering writes its body in the generated module of `module`.
+    Extension,
     /// `rust_function … = path;`
     Rust {
         /// The Rust path called.
@@ -257,6 +272,10 @@ pub struct Program {
     /// The partition plan: the program's `partition` blocks, or the
     /// default plan when it declares none.
     pub partitions: PartitionPlan,
+    /// The extensions the program was checked with.
+    pub extensions: crate::extension::Extensions,
+    /// What each extension with blocks in the program made of them.
+    pub checked_extensions: Vec<crate::extension::CheckedExtension>,
 }
 
 /// Which cores run a program's work and how they schedule it: the

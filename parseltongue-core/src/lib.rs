@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod check;
 pub mod diagnostics;
+pub mod extension;
 pub mod fix;
 pub mod formatter;
 pub mod grammar;
@@ -120,10 +121,15 @@ fn run_on_compiler_stack<T: Send>(deep: bool, work: impl FnOnce() -> T + Send) -
 /// Parses and checks every file of `sources`; the first file is the root
 /// module, the others are modules it (or they) may `use_module`.
 pub fn check(sources: &SourceMap) -> Checked {
-    on_compiler_stack(sources, || check_here(sources))
+    check_with(sources, &extension::Extensions::none())
 }
 
-fn check_here(sources: &SourceMap) -> Checked {
+/// [`check`] with `extensions` providing block kinds beyond the core's.
+pub fn check_with(sources: &SourceMap, extensions: &extension::Extensions) -> Checked {
+    on_compiler_stack(sources, || check_here(sources, extensions))
+}
+
+fn check_here(sources: &SourceMap, extensions: &extension::Extensions) -> Checked {
     let mut diagnostics = Diagnostics::new();
     let (modules, tokens): (Vec<syntax::ast::Module>, Vec<_>) = sources
         .iter()
@@ -132,7 +138,7 @@ fn check_here(sources: &SourceMap) -> Checked {
             (module, lexed.tokens)
         })
         .unzip();
-    let program = check::check_program(&modules, sources, &mut diagnostics);
+    let program = check::check_program_with(&modules, sources, extensions, &mut diagnostics);
     Checked {
         modules,
         tokens,
@@ -150,6 +156,8 @@ pub struct Compiled {
     pub origins: lower::LineOrigins,
     /// Each module's own Rust, in source-map order (empty with errors).
     pub modules: Vec<String>,
+    /// The run-time crates the extensions' Rust uses (empty with errors).
+    pub dependencies: Vec<extension::Dependency>,
     /// With errors, the Rust of the items that are valid (see
     /// [`lower::lower_valid_items`]); `None` without errors.
     pub partial: Option<String>,
@@ -163,12 +171,26 @@ pub struct Compiled {
 /// Never for user mistakes (those are diagnostics); only if the lowering
 /// produced Rust that does not parse, which is a compiler bug.
 pub fn compile(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
-    on_compiler_stack(sources, || compile_here(sources))
+    compile_with(sources, &extension::Extensions::none())
 }
 
-fn compile_here(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
-    let checked = check_here(sources);
-    let (rust, origins, modules, partial) = if checked.has_errors() {
+/// [`compile`] with `extensions` providing block kinds beyond the core's.
+///
+/// # Errors
+/// As [`compile`].
+pub fn compile_with(
+    sources: &SourceMap,
+    extensions: &extension::Extensions,
+) -> Result<Compiled, lower::LowerError> {
+    on_compiler_stack(sources, || compile_here(sources, extensions))
+}
+
+fn compile_here(
+    sources: &SourceMap,
+    extensions: &extension::Extensions,
+) -> Result<Compiled, lower::LowerError> {
+    let checked = check_here(sources, extensions);
+    let (rust, origins, modules, dependencies, partial) = if checked.has_errors() {
         let errors: Vec<source::Span> = checked
             .diagnostics
             .iter()
@@ -180,16 +202,24 @@ fn compile_here(sources: &SourceMap) -> Result<Compiled, lower::LowerError> {
             None,
             lower::LineOrigins::default(),
             Vec::new(),
+            Vec::new(),
             Some(partial),
         )
     } else {
         let lowered = lower::lower_program(&checked.program)?;
-        (Some(lowered.rust), lowered.origins, lowered.modules, None)
+        (
+            Some(lowered.rust),
+            lowered.origins,
+            lowered.modules,
+            lowered.dependencies,
+            None,
+        )
     };
     Ok(Compiled {
         rust,
         origins,
         modules,
+        dependencies,
         partial,
         diagnostics: checked.diagnostics,
     })

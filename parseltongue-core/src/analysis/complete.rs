@@ -331,6 +331,7 @@ impl Analysis {
                     TypeDefKind::Record(_) => "record".into(),
                     TypeDefKind::Enum(_) => "enum".into(),
                     TypeDefKind::Rust(ref path) => path.clone(),
+                    TypeDefKind::Extension => "declared by an extension".into(),
                 },
                 snippet: None,
             });

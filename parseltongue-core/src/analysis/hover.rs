@@ -64,21 +64,32 @@ impl Analysis {
     /// kind that reads it.
     fn block_word_at(&self, file: FileId, offset: u32) -> Option<(Span, String)> {
         use crate::syntax::ast::{BlockEntryKind, ExtensionBlock, ItemKind};
-        fn find(block: &ExtensionBlock, offset: u32) -> Option<(Span, String)> {
+        use crate::extension::Extensions;
+        fn find(
+            block: &ExtensionBlock,
+            offset: u32,
+            extensions: &Extensions,
+        ) -> Option<(Span, String)> {
             let on = |span: Span| span.start <= offset && offset <= span.end;
             let kind = block.keyword.name.as_str();
+            let extension_kind = extensions.block_kind(kind).map(|(_, kind)| kind);
             if on(block.keyword.span) {
-                let text = crate::check::describe_block(kind)?;
+                let text = crate::check::describe_block(kind)
+                    .or(extension_kind.map(|k| k.description))?;
                 return Some((block.keyword.span, text.to_string()));
             }
             for entry in &block.entries {
                 match &entry.kind {
                     BlockEntryKind::Setting { name, .. } if on(name.span) => {
-                        let text = crate::check::describe_setting(kind, &name.name)?;
+                        let text = crate::check::describe_setting(kind, &name.name).or_else(|| {
+                            let settings = extension_kind?.settings;
+                            let setting = settings.iter().find(|s| s.name == name.name)?;
+                            Some(setting.description)
+                        })?;
                         return Some((name.span, text.to_string()));
                     }
                     BlockEntryKind::Block(nested) if on(nested.span) => {
-                        return find(nested, offset)
+                        return find(nested, offset, extensions)
                     }
                     _ => {}
                 }
@@ -88,7 +99,7 @@ impl Analysis {
         let module = self.checked.modules.get(file.0 as usize)?;
         module.items.iter().find_map(|item| match &item.kind {
             ItemKind::Block(block) if block.span.start <= offset && offset <= block.span.end => {
-                find(block, offset)
+                find(block, offset, &self.program().extensions)
             }
             _ => None,
         })
@@ -175,6 +186,7 @@ impl Analysis {
                         format!("enum {} {{\n{}\n}}", def.name, variants.join("\n"))
                     }
                     TypeDefKind::Rust(path) => format!("rust_type {} = {path};", def.name),
+                    TypeDefKind::Extension => format!("type {}", def.name),
                 };
                 (code, def.docs.clone())
             }

@@ -44,7 +44,16 @@ pub struct RenameError(pub String);
 impl Analysis {
     /// Parses and checks `sources` (the first file is the root module).
     pub fn new(sources: SourceMap) -> Analysis {
-        let checked = crate::check(&sources);
+        Self::with_extensions(sources, &crate::extension::Extensions::none())
+    }
+
+    /// Parses and checks `sources` with `extensions` providing block kinds
+    /// beyond the core's.
+    pub fn with_extensions(
+        sources: SourceMap,
+        extensions: &crate::extension::Extensions,
+    ) -> Analysis {
+        let checked = crate::check_with(&sources, extensions);
         Analysis { sources, checked }
     }
 

@@ -11,16 +11,19 @@
 mod body;
 pub(crate) mod builtins;
 mod exhaustive;
+mod extensions;
 mod liveness;
 mod ownership;
 mod partitions;
 
+pub use extensions::ExtensionCx;
 pub(crate) use partitions::{describe_block, describe_setting};
 mod recursive_types;
 mod scopes;
 mod suggest;
 
 use crate::diagnostics::{codes, Applicability, Diagnostic, Diagnostics};
+use crate::extension::Extensions;
 use crate::ir::{self, FunctionId, ItemRef, ModuleId, Ty, TypeDefKind, TypeId};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast;
@@ -226,6 +229,19 @@ pub fn check_program(
     sources: &SourceMap,
     diagnostics: &mut Diagnostics,
 ) -> ir::Program {
+    check_program_with(modules, sources, &Extensions::none(), diagnostics)
+}
+
+/// Checks a whole program with `extensions` providing the block kinds the
+/// core does not (see [`crate::extension`]).
+pub fn check_program_with(
+    modules: &[ast::Module],
+    sources: &SourceMap,
+    extensions: &Extensions,
+    diagnostics: &mut Diagnostics,
+) -> ir::Program {
+    let extension_blocks = extensions::blocks_by_extension(extensions, modules);
+    let declarations = extensions::declarations(extensions, &extension_blocks);
     let mut checker = Checker {
         sources,
         tables: Tables {
@@ -238,10 +254,13 @@ pub fn check_program(
         errors_before_bodies: false,
     };
     checker.collect(modules);
+    let declared_functions = checker.collect_declared(&declarations);
     checker.resolve_signatures(modules);
+    checker.resolve_declared(&declared_functions);
     checker.check_record_cycles();
     checker.check_entry_point();
-    checker.check_blocks(modules);
+    checker.check_blocks(modules, extensions);
+    let checked_extensions = checker.check_extensions(extensions, &extension_blocks);
     checker.errors_before_bodies =
         diagnostics.has_errors() || checker.found.diagnostics.has_errors();
     let item_references = checker.found.references.len();
@@ -260,6 +279,8 @@ pub fn check_program(
     } = checker;
     let mut program = tables.program;
     program.partitions.used = found.uses_partitions;
+    program.extensions = extensions.clone();
+    program.checked_extensions = checked_extensions;
     for (id, function) in program.functions.iter_mut().enumerate() {
         function.referenced = found.used_items.contains(&Def::Function(id));
         function.referenced_in_tests = found.used_in_tests.contains(&Def::Function(id));
@@ -1373,7 +1394,7 @@ impl Checker<'_> {
     ) {
         let target = match self.lookup_item(module, std::slice::from_ref(&m.target)) {
             Ok(Def::Type(id))
-                if !matches!(self.tables.program.types[id].kind, TypeDefKind::Rust(_)) =>
+                if !self.tables.program.types[id].kind.is_opaque() =>
             {
                 id
             }

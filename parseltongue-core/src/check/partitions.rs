@@ -8,6 +8,7 @@
 use super::suggest::closest;
 use super::Checker;
 use crate::diagnostics::{codes, Applicability, Diagnostic};
+use crate::extension::Extensions;
 use crate::ir::{PartitionDecl, PartitionPlan, PartitionPolicy};
 use crate::source::Span;
 use crate::syntax::ast::{self, BlockEntryKind, ExprKind, ExtensionBlock};
@@ -71,7 +72,7 @@ impl Checker<'_> {
     /// Reads every block of the program: the partition plan into the
     /// program's tables, and an error for each block of a kind nothing
     /// provides.
-    pub(crate) fn check_blocks(&mut self, modules: &[ast::Module]) {
+    pub(crate) fn check_blocks(&mut self, modules: &[ast::Module], extensions: &Extensions) {
         let mut plan = PartitionPlan::default();
         let mut plan_block: Option<Span> = None;
         for item in modules.iter().flat_map(|m| &m.items) {
@@ -97,7 +98,8 @@ impl Checker<'_> {
                     plan_block = Some(block.keyword.span);
                     self.plan_block(block, &mut plan);
                 }
-                _ => self.unknown_block(block),
+                word if extensions.block_kind(word).is_some() => {}
+                _ => self.unknown_block(block, extensions),
             }
         }
         plan.declared = !plan.partitions.is_empty() || plan_block.is_some();
@@ -114,8 +116,13 @@ impl Checker<'_> {
         self.tables.program.partitions = plan;
     }
 
-    fn unknown_block(&mut self, block: &ExtensionBlock) {
+    fn unknown_block(&mut self, block: &ExtensionBlock, extensions: &Extensions) {
         let word = block.keyword.name.as_str();
+        let kinds: Vec<&str> = BLOCK_KINDS
+            .iter()
+            .copied()
+            .chain(extensions.block_kinds().map(|kind| kind.keyword))
+            .collect();
         let mut d = Diagnostic::error(
             codes::UNKNOWN_BLOCK,
             block.keyword.span,
@@ -124,13 +131,13 @@ impl Checker<'_> {
         .with_label("not a block kind this program can use")
         .with_note(format!(
             "the block kinds are: {}",
-            BLOCK_KINDS
+            kinds
                 .iter()
                 .map(|k| format!("`{k}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        if let Some(near) = closest(word, BLOCK_KINDS.iter().copied()) {
+        if let Some(near) = closest(word, kinds.iter().copied()) {
             d = d.with_suggestion(
                 format!("did you mean `{near}`?"),
                 block.keyword.span,

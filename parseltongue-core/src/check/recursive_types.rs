@@ -44,7 +44,7 @@ pub(super) fn containments(kinds: &[&TypeDefKind]) -> Vec<Vec<Containment>> {
                     .iter()
                     .flat_map(|(_, payload)| payload)
                     .for_each(|t| walk(t, false, &mut out)),
-                TypeDefKind::Rust(_) => {}
+                TypeDefKind::Rust(_) | TypeDefKind::Extension => {}
             }
             out
         })

@@ -217,7 +217,7 @@ impl Lowerer<'_> {
             TypeDefKind::Enum(variants) => variants
                 .iter()
                 .any(|(_, payload)| payload.iter().any(shows_map_order)),
-            TypeDefKind::Rust(_) => false,
+            TypeDefKind::Rust(_) | TypeDefKind::Extension => false,
         }
     }
 
@@ -270,7 +270,7 @@ impl Lowerer<'_> {
                     .collect();
                 quote!(match self { #(#arms)* })
             }
-            TypeDefKind::Rust(_) => return quote!(),
+            TypeDefKind::Rust(_) | TypeDefKind::Extension => return quote!(),
         };
         quote! {
             impl #std::fmt::Debug for #name {

@@ -190,7 +190,7 @@ impl<'a> BodyChecker<'_, 'a> {
     }
 
     pub(super) fn is_rust_type(&self, ty: &Ty) -> bool {
-        matches!(ty, Ty::Named(id) if matches!(self.c.tables.program.types[*id].kind, TypeDefKind::Rust(_)))
+        matches!(ty, Ty::Named(id) if self.c.tables.program.types[*id].kind.is_opaque())
     }
 
     pub(super) fn check_propagate(

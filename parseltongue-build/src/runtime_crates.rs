@@ -16,6 +16,12 @@ pub const RUNTIME_CRATES: &[&str] = &["partition"];
 /// folder beside the running executable (or the executable's own folder
 /// when it is a test in `deps`).
 pub fn link_arguments() -> Result<Vec<String>, String> {
+    link_arguments_for(RUNTIME_CRATES)
+}
+
+/// rustc's arguments that link the crates `names` (as generated code names
+/// them: `slytherin_runtime`), found as [`link_arguments`] finds them.
+pub fn link_arguments_for(names: &[&str]) -> Result<Vec<String>, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
     let folder = exe.parent().unwrap_or(Path::new("."));
     let deps = if folder.file_name().is_some_and(|n| n == "deps") {
@@ -23,16 +29,20 @@ pub fn link_arguments() -> Result<Vec<String>, String> {
     } else {
         folder.join("deps")
     };
-    link_arguments_in(&deps)
+    link_crates_in(&deps, names)
 }
 
 /// rustc's arguments that link the run-time crates found in `deps`.
 pub fn link_arguments_in(deps: &Path) -> Result<Vec<String>, String> {
+    link_crates_in(deps, RUNTIME_CRATES)
+}
+
+fn link_crates_in(deps: &Path, names: &[&str]) -> Result<Vec<String>, String> {
     let mut arguments = Vec::new();
-    for name in RUNTIME_CRATES {
+    for name in names {
         let rlib = newest_rlib(deps, name).ok_or_else(|| {
             format!(
-                "the `{name}` run-time crate is not built in {}: a program that runs work on partitions is built as a package (`plc new NAME`, then `plc run` in it)",
+                "the `{name}` run-time crate is not built in {}: a program that uses it is built as a package (`plc new NAME`, then `plc run` in it)",
                 deps.display()
             )
         })?;

@@ -71,6 +71,14 @@ pub trait Extension: Send + Sync + 'static {
     /// returned; gives the items for that module and the run-time crates
     /// they use.
     fn lower(&self, ir: &ExtensionIr, cx: &mut LowerCx<'_, '_>) -> Lowered;
+
+    /// Attributes for the program's record or enum `ty`, after its
+    /// derives: what a run-time crate needs of it (a message type's
+    /// `serde` derives). None by default.
+    fn type_attributes(&self, ir: &ExtensionIr, ty: crate::ir::TypeId) -> TokenStream {
+        let _ = (ir, ty);
+        TokenStream::new()
+    }
 }
 
 /// What an extension's check hands its lowering: any value of its own.

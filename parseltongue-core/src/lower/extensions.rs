@@ -88,3 +88,13 @@ pub(super) fn lower_extensions(lowerer: &mut Lowerer<'_>) -> (Vec<TokenStream>, 
     }
     (items, dependencies)
 }
+
+/// What the extensions put on record or enum `id` (the derives their
+/// run-time crates need of it).
+pub(super) fn type_attributes(program: &Program, id: TypeId) -> TokenStream {
+    program
+        .checked_extensions
+        .iter()
+        .map(|checked| checked.extension.type_attributes(&checked.ir, id))
+        .collect()
+}

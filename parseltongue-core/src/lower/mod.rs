@@ -1044,10 +1044,11 @@ impl<'p> Lowerer<'p> {
     /// is never derived so ownership reads the same for every user type.
     /// One that holds a map writes its own `Debug`, in key order.
     fn derives(&self, id: usize) -> TokenStream {
+        let wanted = extensions::type_attributes(self.program, id);
         if self.needs_sorted_debug(id) {
-            quote!(#[derive(Clone, PartialEq)])
+            quote!(#[derive(Clone, PartialEq)] #wanted)
         } else {
-            quote!(#[derive(Debug, Clone, PartialEq)])
+            quote!(#[derive(Debug, Clone, PartialEq)] #wanted)
         }
     }
 

@@ -259,6 +259,11 @@ impl Error {
         }
     }
 
+    /// True if a topic could not be created because it exists.
+    pub fn is_topic_already_exists(&self) -> bool {
+        self.code() == Some(ResponseError::TopicAlreadyExists)
+    }
+
     /// The Kafka error code, if the broker answered with one.
     pub fn code(&self) -> Option<ResponseError> {
         match self {

@@ -153,6 +153,15 @@ fn apply_topic_config(
             config.max_batch_bytes =
                 u32::try_from(number()?).map_err(|_| format!("{key} is out of range"))?;
         }
+        // Slytherin's own: each batch hash-chained to the one before, so
+        // `slytherin verify` can prove the log untampered.
+        "slytherin.verifiable" => {
+            config.verifiable = match value {
+                Some("true") => true,
+                Some("false") => false,
+                _ => return Err(format!("{key} must be true or false")),
+            }
+        }
         _ => return Err(format!("topic setting {key:?} is not supported")),
     }
     Ok(())

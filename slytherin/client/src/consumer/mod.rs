@@ -193,7 +193,8 @@ impl Consumer {
     }
 
     /// Moves the next read of an assigned `partition` to `offset` (records
-    /// fetched but not yet handed out from it are dropped).
+    /// fetched but not yet handed out from it are dropped). As in Kafka, the
+    /// next commit commits the new position.
     pub fn seek(&mut self, partition: &TopicPartition, offset: i64) -> Result<(), Error> {
         let Some(position) = self.positions.get_mut(partition) else {
             return Err(Error::NotAssigned {
@@ -201,6 +202,7 @@ impl Consumer {
             });
         };
         *position = offset;
+        self.consumed.insert(partition.clone(), offset);
         self.buffered
             .retain(|r| r.topic != partition.topic || r.partition != partition.partition);
         Ok(())

@@ -76,7 +76,7 @@ pub fn explanation_uri(code: &str) -> Option<Uri> {
             env!("CARGO_PKG_VERSION")
         ));
         std::fs::create_dir_all(&folder).ok()?;
-        for info in parseltongue_core::diagnostics::codes::ALL {
+        for info in parseltongue_extensions::all_codes() {
             let path = folder.join(format!("{}.md", info.code));
             if std::fs::read_to_string(&path).ok().as_deref() != Some(info.explanation) {
                 std::fs::write(&path, info.explanation).ok()?;
@@ -178,6 +178,7 @@ mod tests {
         let path = uri.to_file_path().expect("a file");
         let text = std::fs::read_to_string(path).expect("written");
         assert!(text.starts_with("# PT0301"));
+        assert!(explanation_uri("PT1001").is_some(), "an extension's code");
         assert!(explanation_uri("PT9999").is_none());
     }
 }

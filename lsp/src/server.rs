@@ -127,7 +127,10 @@ impl Backend {
         }
         let snapshot = guarded(|| {
             Some(Arc::new(Snapshot {
-                analysis: Analysis::new(program.sources),
+                analysis: Analysis::with_extensions(
+                    program.sources,
+                    &parseltongue_extensions::official(),
+                ),
                 paths: program.paths,
             }))
         })?;
@@ -216,7 +219,7 @@ impl Backend {
             let program = program_of(&path, &state.documents, self.disk.as_ref());
             drop(state);
             let index = program.paths.iter().position(|p| *p == path)?;
-            let compiled = parseltongue_core::compile(&program.sources).ok()?;
+            let compiled = parseltongue_extensions::compile(&program.sources).ok()?;
             let complete = compiled.rust.is_some();
             // The current file's own Rust: the root's items, or a module's body.
             let rust = match compiled.modules.get(index) {

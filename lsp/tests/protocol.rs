@@ -810,3 +810,76 @@ async fn partition_names_hover_go_to_their_block_and_rename_everywhere() {
         "{hover}"
     );
 }
+
+const TOPICS: &str = "record Click {
+    page: string,
+    user: i64,
+}
+
+topic clicks {
+    message: Click,
+    partitions: 3,
+    key: page,
+}
+
+function main() {
+    let_var producer = connect_clicks_producer(\"\").expect(\"a producer\");
+    print_line(\"{}\", send_clicks(producer, Click { page: \"/\", user: 1 }).is_ok());
+}
+";
+
+/// An extension's blocks get the same editor answers as the core's,
+/// with no code of the server's own for them: hover on the kind and its
+/// settings, diagnostics with the extension's codes, navigation from a
+/// declared function to its topic and from the topic to its message type.
+#[tokio::test]
+async fn slytherin_topics_get_hover_diagnostics_and_navigation() {
+    let (mut client, word) = open(&TOPICS.replacen("topi", "topi$0", 1)).await;
+    let hover = client.request("textDocument/hover", at(&word)).await;
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(shown.contains("a stream of typed messages"), "{hover}");
+    let (mut client, setting) = open(&TOPICS.replacen("    ke", "    ke$0", 1)).await;
+    let hover = client.request("textDocument/hover", at(&setting)).await;
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(shown.contains("the same partition"), "{hover}");
+    let (mut client, call) = open(&TOPICS.replacen("send_cl", "send_cl$0", 1)).await;
+    let definition = client.request("textDocument/definition", at(&call)).await;
+    assert_eq!(
+        definition["range"]["start"],
+        json!({ "line": 5, "character": 6 }),
+        "{definition}"
+    );
+    let hover = client.request("textDocument/hover", at(&call)).await;
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        shown.contains("send_clicks(producer: ClicksProducer, message: Click)"),
+        "{hover}"
+    );
+    let (mut client, message) = open(&TOPICS.replacen("message: Cli", "message: Cli$0", 1)).await;
+    let definition = client
+        .request("textDocument/definition", at(&message))
+        .await;
+    assert_eq!(
+        definition["range"]["start"],
+        json!({ "line": 0, "character": 7 }),
+        "{definition}"
+    );
+
+    let mut client = Client::start(MemoryFiles::default()).await;
+    client
+        .open(MAIN, &TOPICS.replace("    key: page,", "    key: pag,"))
+        .await;
+    let diagnostics = client.diagnostics(&uri(MAIN)).await;
+    assert_eq!(diagnostics[0]["code"], "PT1003", "{diagnostics}");
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({ "line": 8, "character": 9 })
+    );
+    assert!(
+        diagnostics[0]["codeDescription"]["href"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("PT1003.md"),
+        "{diagnostics}"
+    );
+}

@@ -46,7 +46,7 @@ impl Build {
                 })?,
         };
         let program = load::load(&self.source).map_err(|e| BuildError(e.0))?;
-        let compiled = parseltongue_core::compile(&program.sources)
+        let compiled = parseltongue_extensions::compile(&program.sources)
             .map_err(|e| BuildError(format!("internal compiler error, please report it: {e}")))?;
         let warnings = compiled
             .diagnostics

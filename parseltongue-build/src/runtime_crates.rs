@@ -9,14 +9,25 @@
 
 use std::path::{Path, PathBuf};
 
-/// The run-time crates, by the name generated code uses them under.
-pub const RUNTIME_CRATES: &[&str] = &["partition"];
+/// The run-time crates, by the name generated code uses them under: the
+/// partition runtime, and the extensions' (Slytherin's topics).
+pub const RUNTIME_CRATES: &[&str] = &["partition", "slytherin_runtime"];
+
+/// The run-time crates generated Rust uses: those whose absolute paths
+/// (`::partition::…`) it names.
+pub fn used_by(rust: &str) -> Vec<&'static str> {
+    RUNTIME_CRATES
+        .iter()
+        .copied()
+        .filter(|name| rust.contains(&format!("::{name}::")))
+        .collect()
+}
 
 /// rustc's arguments that link the run-time crates, found in the `deps`
 /// folder beside the running executable (or the executable's own folder
 /// when it is a test in `deps`).
 pub fn link_arguments() -> Result<Vec<String>, String> {
-    link_arguments_for(RUNTIME_CRATES)
+    link_arguments_for(&["partition"])
 }
 
 /// rustc's arguments that link the crates `names` (as generated code names
@@ -34,7 +45,7 @@ pub fn link_arguments_for(names: &[&str]) -> Result<Vec<String>, String> {
 
 /// rustc's arguments that link the run-time crates found in `deps`.
 pub fn link_arguments_in(deps: &Path) -> Result<Vec<String>, String> {
-    link_crates_in(deps, RUNTIME_CRATES)
+    link_crates_in(deps, &["partition"])
 }
 
 fn link_crates_in(deps: &Path, names: &[&str]) -> Result<Vec<String>, String> {

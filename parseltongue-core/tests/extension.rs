@@ -204,9 +204,9 @@ fn the_declared_function_is_checked_lowered_compiled_and_run() {
         compiled.diagnostics
     );
     let rust = compiled.rust.expect("no errors, so Rust");
-    let binary = support::compile_with_clippy("extension_greeting", &rust)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let output = support::run_binary(&binary, "extension_greeting").unwrap();
+    let binary =
+        support::compile_with_clippy("extension_greeting", &rust).unwrap_or_else(|e| panic!("{e}"));
+    let output = support::run_binary(&binary, "extension_greeting").expect("the program runs");
     assert_eq!(output, "Hello, Ada!\n");
 }
 
@@ -214,7 +214,11 @@ fn the_declared_function_is_checked_lowered_compiled_and_run() {
 fn calls_of_declared_functions_are_checked_as_any_call() {
     let wrong = PROGRAM.replace("greet_hello(ada)", "greet_hello(42)");
     let checked = parseltongue_core::check_with(&sources(&wrong), &extensions());
-    let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].code.to_string(), "PT0201");
     assert_eq!(
@@ -229,7 +233,11 @@ fn the_extension_reports_with_its_own_codes_at_the_block() {
     let no_field = PROGRAM.replace("    name: string,\n}", "    age: i64,\n}");
     let no_field = no_field.replace("Person { name: \"Ada\" }", "Person { age: 3 }");
     let checked = parseltongue_core::check_with(&sources(&no_field), &extensions());
-    let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].code, GREETING_SETTING);
     assert_eq!(&no_field[errors[0].primary.span.range()], "Person");
@@ -237,7 +245,11 @@ fn the_extension_reports_with_its_own_codes_at_the_block() {
     // A misspelt type: the core's code, once, with the core's fix.
     let misspelt = PROGRAM.replace("to: Person", "to: Persn");
     let checked = parseltongue_core::check_with(&sources(&misspelt), &extensions());
-    let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].code.to_string(), "PT0102");
     assert!(
@@ -249,10 +261,15 @@ fn the_extension_reports_with_its_own_codes_at_the_block() {
 
 #[test]
 fn a_declared_name_taken_by_a_written_item_is_reported_once() {
-    let taken =
-        format!("{PROGRAM}\nfunction greet_hello(person: Person) returns string {{\n    person.name\n}}\n");
+    let taken = format!(
+        "{PROGRAM}\nfunction greet_hello(person: Person) returns string {{\n    person.name\n}}\n"
+    );
     let checked = parseltongue_core::check_with(&sources(&taken), &extensions());
-    let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].code.to_string(), "PT0103");
 }
@@ -265,7 +282,7 @@ fn the_formatter_lays_out_an_extension_block_with_no_extension_known() {
     );
     let formatted = format_source(&messy).expect("the program parses");
     assert_eq!(formatted, PROGRAM);
-    assert_eq!(format_source(&formatted).unwrap(), formatted);
+    assert_eq!(format_source(&formatted).expect("still parses"), formatted);
 }
 
 #[test]
@@ -275,7 +292,10 @@ fn the_editor_hovers_outlines_folds_and_navigates_inside_extension_blocks() {
     let (_, keyword) = analysis
         .hover(file, offset_of(PROGRAM, "greeting hello"))
         .expect("hover on the block's word");
-    assert!(keyword.contains("declares `greet_NAME(person)`"), "{keyword}");
+    assert!(
+        keyword.contains("declares `greet_NAME(person)`"),
+        "{keyword}"
+    );
     let (_, setting) = analysis
         .hover(file, offset_of(PROGRAM, "to: Person"))
         .expect("hover on a setting");
@@ -291,7 +311,10 @@ fn the_editor_hovers_outlines_folds_and_navigates_inside_extension_blocks() {
     let declared = analysis.definition(file, call).expect("the declaration");
     assert_eq!(&PROGRAM[declared.range()], "hello");
     let (_, hover) = analysis.hover(file, call).expect("hover on the call");
-    assert!(hover.contains("greet_hello(person: Person) returns string"), "{hover}");
+    assert!(
+        hover.contains("greet_hello(person: Person) returns string"),
+        "{hover}"
+    );
     assert!(
         analysis
             .symbols(file)

@@ -3,6 +3,7 @@
 //! per warning, each spanned at the token it is about.
 
 use parseltongue_core::diagnostics::{Diagnostic, Severity};
+use parseltongue_core::extension::Extensions;
 use parseltongue_core::source::{SourceFile, SourceMap};
 use parseltongue_core::syntax::rust_tokens::TokenText;
 use proc_macro2::{Span, TokenStream};
@@ -11,12 +12,17 @@ use quote::{quote, quote_spanned};
 /// The file name diagnostics use for the macro's text.
 const SOURCE_NAME: &str = "parseltongue!";
 
-/// Expands the contents of `parseltongue! { … }`.
+/// Expands the contents of `parseltongue! { … }`: the core language.
 pub fn expand(input: TokenStream) -> TokenStream {
+    expand_with(input, &Extensions::none())
+}
+
+/// Expands a program that may use `extensions`' block kinds.
+pub fn expand_with(input: TokenStream, extensions: &Extensions) -> TokenStream {
     let text = TokenText::from_tokens(input);
     let mut sources = SourceMap::new();
     sources.add(SourceFile::new(SOURCE_NAME, text.text.clone()));
-    let compiled = match parseltongue_core::compile(&sources) {
+    let compiled = match parseltongue_core::compile_with(&sources, extensions) {
         Ok(compiled) => compiled,
         Err(error) => {
             let message = format!("internal compiler error, please report it: {error}");

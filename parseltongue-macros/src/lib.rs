@@ -29,3 +29,13 @@ mod expand;
 pub fn parseltongue(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     expand::expand(input.into()).into()
 }
+
+/// Compiles a Parseltongue program that may use Slytherin's blocks
+/// (`topic`) to Rust items; the crate around it depends on
+/// `slytherin-runtime`. A proc-macro cannot be configured when it expands,
+/// so each set of extensions has its own entry point.
+#[proc_macro]
+pub fn slytherin(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let extensions = parseltongue_core::extension::Extensions::of([slytherin_lang::extension()]);
+    expand::expand_with(input.into(), &extensions).into()
+}

@@ -63,8 +63,8 @@ impl Analysis {
     /// A block's kind word or one of its settings, described by the block
     /// kind that reads it.
     fn block_word_at(&self, file: FileId, offset: u32) -> Option<(Span, String)> {
-        use crate::syntax::ast::{BlockEntryKind, ExtensionBlock, ItemKind};
         use crate::extension::Extensions;
+        use crate::syntax::ast::{BlockEntryKind, ExtensionBlock, ItemKind};
         fn find(
             block: &ExtensionBlock,
             offset: u32,
@@ -74,18 +74,19 @@ impl Analysis {
             let kind = block.keyword.name.as_str();
             let extension_kind = extensions.block_kind(kind).map(|(_, kind)| kind);
             if on(block.keyword.span) {
-                let text = crate::check::describe_block(kind)
-                    .or(extension_kind.map(|k| k.description))?;
+                let text =
+                    crate::check::describe_block(kind).or(extension_kind.map(|k| k.description))?;
                 return Some((block.keyword.span, text.to_string()));
             }
             for entry in &block.entries {
                 match &entry.kind {
                     BlockEntryKind::Setting { name, .. } if on(name.span) => {
-                        let text = crate::check::describe_setting(kind, &name.name).or_else(|| {
-                            let settings = extension_kind?.settings;
-                            let setting = settings.iter().find(|s| s.name == name.name)?;
-                            Some(setting.description)
-                        })?;
+                        let text =
+                            crate::check::describe_setting(kind, &name.name).or_else(|| {
+                                let settings = extension_kind?.settings;
+                                let setting = settings.iter().find(|s| s.name == name.name)?;
+                                Some(setting.description)
+                            })?;
                         return Some((name.span, text.to_string()));
                     }
                     BlockEntryKind::Block(nested) if on(nested.span) => {

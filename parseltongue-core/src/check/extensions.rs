@@ -5,9 +5,7 @@
 
 use super::{suggest, Checker, Def};
 use crate::diagnostics::{codes, Applicability, Diagnostic};
-use crate::extension::{
-    BlockRef, CheckedExtension, DeclaredFunction, Declarations, Extensions,
-};
+use crate::extension::{BlockRef, CheckedExtension, Declarations, DeclaredFunction, Extensions};
 use crate::ir::{self, FunctionId, ModuleId, Ty, TypeDefKind, TypeId};
 use crate::source::Span;
 use crate::syntax::ast;
@@ -40,10 +38,7 @@ pub(crate) fn blocks_by_extension<'m>(
 }
 
 /// What the extensions declared, asked of each before names are resolved.
-pub(crate) fn declarations(
-    extensions: &Extensions,
-    blocks: &[Vec<BlockRef<'_>>],
-) -> Declarations {
+pub(crate) fn declarations(extensions: &Extensions, blocks: &[Vec<BlockRef<'_>>]) -> Declarations {
     let mut declarations = Declarations::default();
     for (extension, blocks) in extensions.iter().zip(blocks) {
         if !blocks.is_empty() {

@@ -1393,11 +1393,7 @@ impl Checker<'_> {
         jobs: &mut Vec<SignatureJob<'m>>,
     ) {
         let target = match self.lookup_item(module, std::slice::from_ref(&m.target)) {
-            Ok(Def::Type(id))
-                if !self.tables.program.types[id].kind.is_opaque() =>
-            {
-                id
-            }
+            Ok(Def::Type(id)) if !self.tables.program.types[id].kind.is_opaque() => id,
             Ok(def) => {
                 self.error(
                     Diagnostic::error(

@@ -126,10 +126,13 @@ impl<'a> BlockRef<'a> {
 
     /// The settings in written order: name and value.
     pub fn settings(&self) -> impl Iterator<Item = (&'a ast::Ident, &'a ast::Expr)> + 'a {
-        self.block.entries.iter().filter_map(|entry| match &entry.kind {
-            BlockEntryKind::Setting { name, value } => Some((name, value)),
-            _ => None,
-        })
+        self.block
+            .entries
+            .iter()
+            .filter_map(|entry| match &entry.kind {
+                BlockEntryKind::Setting { name, value } => Some((name, value)),
+                _ => None,
+            })
     }
 
     /// The first setting called `name`.

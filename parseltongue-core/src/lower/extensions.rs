@@ -42,9 +42,9 @@ impl LowerCx<'_, '_> {
     }
 
     /// The Rust signature of a function the extension declared: its
-    /// visibility, name, parameters (typed as every call passes them) and
-    /// return type; the parameter names are the declaration's. The
-    /// extension adds the body.
+    /// doc comment, visibility, name, parameters (typed as every call
+    /// passes them) and return type; the parameter names are the
+    /// declaration's. The extension adds the body.
     pub fn declared_function(&mut self, id: FunctionId) -> TokenStream {
         let f = &self.lowerer.program.functions[id];
         debug_assert!(matches!(f.kind, FunctionKind::Extension));
@@ -65,7 +65,8 @@ impl LowerCx<'_, '_> {
                 quote!(-> #ty)
             }
         };
-        quote!(pub fn #name(#(#params),*) #returns)
+        let docs = f.docs.iter().map(|line| quote!(#[doc = #line]));
+        quote!(#(#docs)* pub fn #name(#(#params),*) #returns)
     }
 }
 

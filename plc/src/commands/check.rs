@@ -8,7 +8,7 @@ use std::process::ExitCode;
 /// `plc check`
 pub fn check(path: &Path, format: Format) -> Outcome {
     let program = load_program(path)?;
-    let checked = parseltongue_core::check(&program.sources);
+    let checked = parseltongue_extensions::check(&program.sources);
     print_diagnostics(&checked.diagnostics, &program.sources, format);
     let code = if has_errors(&checked.diagnostics) {
         diagnostics_failed()

@@ -2,7 +2,6 @@
 //! to this version.
 
 use super::Outcome;
-use parseltongue_core::diagnostics::codes;
 use std::process::ExitCode;
 
 /// The compact language reference (`docs/llms.txt`), for people and for
@@ -11,7 +10,7 @@ pub const REFERENCE: &str = include_str!("../../../docs/llms.txt");
 
 /// `plc explain`
 pub fn explain(code: &str) -> Outcome {
-    match codes::lookup(code) {
+    match parseltongue_extensions::lookup_code(code) {
         Some(info) => {
             print!("{}", info.explanation);
             Ok(ExitCode::SUCCESS)
@@ -24,7 +23,7 @@ pub fn explain(code: &str) -> Outcome {
 
 /// `plc explain --list`: every code with its title, one per line.
 pub fn list_codes() -> Outcome {
-    for info in codes::ALL {
+    for info in parseltongue_extensions::all_codes() {
         println!("{}  {}", info.code, info.title);
     }
     Ok(ExitCode::SUCCESS)

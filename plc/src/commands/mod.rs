@@ -144,7 +144,7 @@ pub fn compile(
     path: &Path,
 ) -> Result<Result<(Program, parseltongue_core::Compiled), ExitCode>, String> {
     let program = load_program(path)?;
-    let compiled = parseltongue_core::compile(&program.sources)
+    let compiled = parseltongue_extensions::compile(&program.sources)
         .map_err(|e| format!("internal compiler error, please report it: {e}"))?;
     print_diagnostics(&compiled.diagnostics, &program.sources, Format::Human);
     Ok(if compiled.rust.is_some() {

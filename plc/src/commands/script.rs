@@ -115,8 +115,11 @@ pub fn build_with_rustc(
         if options.tests {
             command.arg("--test");
         }
-        if rust.contains("::partition::") {
-            command.args(parseltongue_build::runtime_crates::link_arguments()?);
+        let runtime = parseltongue_build::runtime_crates::used_by(rust);
+        if !runtime.is_empty() {
+            command.args(parseltongue_build::runtime_crates::link_arguments_for(
+                &runtime,
+            )?);
         }
         if options.release {
             command.args(["-C", "opt-level=3"]);

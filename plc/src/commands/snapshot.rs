@@ -48,7 +48,7 @@ pub fn snapshot(path: &Path, accept: bool) -> Outcome {
             .map_or_else(|| file.name.clone(), |n| n.to_string_lossy().into_owned());
         relative.add(SourceFile::new(name, file.text.clone()));
     }
-    let compiled = parseltongue_core::compile(&relative)
+    let compiled = parseltongue_extensions::compile(&relative)
         .map_err(|e| format!("internal compiler error, please report it: {e}"))?;
     if compiled.rust.is_none() {
         print_diagnostics(&compiled.diagnostics, &program.sources, Format::Human);

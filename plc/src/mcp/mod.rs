@@ -10,7 +10,7 @@ mod program;
 mod run;
 
 use crate::commands::docs;
-use parseltongue_core::diagnostics::{codes, json, render, Diagnostic, Severity};
+use parseltongue_core::diagnostics::{json, render, Diagnostic, Severity};
 use parseltongue_core::grammar::{self, Format};
 use parseltongue_core::source::SourceMap;
 use program::ProgramInput;
@@ -349,7 +349,7 @@ impl Toolchain {
         let root = self.root.clone();
         blocking(move || {
             let program = input.resolve(&root)?.program;
-            let checked = parseltongue_core::check(&program.sources);
+            let checked = parseltongue_extensions::check(&program.sources);
             Ok(Json(check_report(&checked.diagnostics, &program.sources)))
         })
         .await
@@ -392,7 +392,7 @@ impl Toolchain {
                     text,
                 ));
             }
-            let checked = parseltongue_core::check(&fixed);
+            let checked = parseltongue_extensions::check(&fixed);
             Ok(Json(FixReport {
                 files,
                 edits,
@@ -412,7 +412,7 @@ impl Toolchain {
         let root = self.root.clone();
         blocking(move || {
             let program = input.resolve(&root)?.program;
-            let compiled = parseltongue_core::compile(&program.sources)
+            let compiled = parseltongue_extensions::compile(&program.sources)
                 .map_err(|e| format!("internal compiler error, please report it: {e}"))?;
             Ok(Json(EmitReport {
                 rust: compiled.rust.clone().unwrap_or_default(),
@@ -483,7 +483,7 @@ impl Toolchain {
     )]
     async fn explain(&self, Parameters(input): Parameters<ExplainInput>) -> Result<String, String> {
         let code = input.code.trim().to_ascii_uppercase();
-        codes::lookup(&code)
+        parseltongue_extensions::lookup_code(&code)
             .map(|info| info.explanation.to_string())
             .ok_or_else(|| {
                 format!(

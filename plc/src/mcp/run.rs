@@ -87,7 +87,7 @@ pub fn run(input: &RunInput, root: &Path, tests: bool) -> Result<RunReport, Stri
         .min(MAX_OUTPUT_BYTES);
     let resolved = input.program.resolve(root)?;
     let program = resolved.program;
-    let compiled = parseltongue_core::compile(&program.sources)
+    let compiled = parseltongue_extensions::compile(&program.sources)
         .map_err(|e| format!("internal compiler error, please report it: {e}"))?;
     let check = check_report(&compiled.diagnostics, &program.sources);
     let Some(rust) = compiled.rust.clone() else {

@@ -66,6 +66,8 @@ fn topic_items(topic: &Topic, cx: &mut LowerCx<'_, '_>) -> Vec<TokenStream> {
     let connect_consumer = cx.declared_function(declared.connect_consumer);
     let receive = cx.declared_function(declared.receive);
     let commit = cx.declared_function(declared.commit);
+    let producer_doc = format!("A connection that sends messages to topic `{name}`.");
+    let consumer_doc = format!("A connection that reads messages of topic `{name}`.");
     let producer_alias = type_alias(cx, topic.producer_type);
     let consumer_alias = type_alias(cx, topic.consumer_type);
     vec![quote! {
@@ -78,8 +80,10 @@ fn topic_items(topic: &Topic, cx: &mut LowerCx<'_, '_>) -> Vec<TokenStream> {
             verifiable: #verifiable,
             encoding: ::slytherin_runtime::Encoding::#encoding,
         };
+        #[doc = #producer_doc]
         #[allow(dead_code)]
         pub type #producer_alias = ::slytherin_runtime::Producer<#message>;
+        #[doc = #consumer_doc]
         #[allow(dead_code)]
         pub type #consumer_alias = ::slytherin_runtime::Consumer<#message>;
         #key_item

@@ -117,7 +117,10 @@ pub(crate) fn declare(blocks: &[BlockRef<'_>], declarations: &mut Declarations) 
         let generic = |text: &str, args: Vec<ast::TypeExpr>| type_expr(text, args, at);
         let (producer, consumer) = type_names(&name.name);
         let topic = &name.name;
-        for (type_name, what) in [(&producer, "sends messages to"), (&consumer, "reads messages of")] {
+        for (type_name, what) in [
+            (&producer, "sends messages to"),
+            (&consumer, "reads messages of"),
+        ] {
             declarations.declare_type(DeclaredType {
                 module: block.module,
                 name: ident(type_name),
@@ -125,15 +128,16 @@ pub(crate) fn declare(blocks: &[BlockRef<'_>], declarations: &mut Declarations) 
             });
         }
         let names = function_names(topic);
-        let function = |name: &str, params: Vec<ast::Param>, returns: ast::TypeExpr, doc: String| {
-            DeclaredFunction {
-                module: block.module,
-                name: ident(name),
-                params,
-                returns: Some(returns),
-                docs: vec![doc],
-            }
-        };
+        let function =
+            |name: &str, params: Vec<ast::Param>, returns: ast::TypeExpr, doc: String| {
+                DeclaredFunction {
+                    module: block.module,
+                    name: ident(name),
+                    params,
+                    returns: Some(returns),
+                    docs: vec![doc],
+                }
+            };
         let result = |ok: ast::TypeExpr| generic("result", vec![ok, named("string")]);
         let declared = [
             function(
@@ -176,7 +180,7 @@ pub(crate) fn declare(blocks: &[BlockRef<'_>], declarations: &mut Declarations) 
                 &names.commit,
                 vec![param_with_mode("consumer", named(&consumer), ParamMode::Mutable)],
                 result(named("i64")),
-                format!("Commits the position after every message received, so the group resumes there; gives how many messages the commit covers."),
+                format!("Commits the position after every message of `{topic}` received, so the group resumes there; gives how many messages the commit covers."),
             ),
         ];
         for function in declared {
@@ -242,7 +246,11 @@ pub(crate) fn check(blocks: &[BlockRef<'_>], cx: &mut ExtensionCx<'_, '_>) -> Op
     ok.then_some(topics)
 }
 
-fn check_topic(block: BlockRef<'_>, name: &ast::Ident, cx: &mut ExtensionCx<'_, '_>) -> Option<Topic> {
+fn check_topic(
+    block: BlockRef<'_>,
+    name: &ast::Ident,
+    cx: &mut ExtensionCx<'_, '_>,
+) -> Option<Topic> {
     let mut settings = Settings::default();
     let mut ok = true;
     let mut written: Vec<(&str, Span)> = Vec::new();
@@ -297,8 +305,10 @@ fn check_topic(block: BlockRef<'_>, name: &ast::Ident, cx: &mut ExtensionCx<'_, 
                 .map(|t| settings.message = Some(t)),
             "partitions" => whole_number(value, 1, MAX_PARTITIONS, "partitions", cx)
                 .map(|n| settings.partitions = Some(n)),
-            "retention_hours" => whole_number(value, 1, i64::MAX / 3_600_000, "retention_hours", cx)
-                .map(|n| settings.retention_hours = Some(n)),
+            "retention_hours" => {
+                whole_number(value, 1, i64::MAX / 3_600_000, "retention_hours", cx)
+                    .map(|n| settings.retention_hours = Some(n))
+            }
             "retention_megabytes" => {
                 whole_number(value, 1, i64::MAX / (1 << 20), "retention_megabytes", cx)
                     .map(|n| settings.retention_megabytes = Some(n))
@@ -405,7 +415,10 @@ fn check_topic(block: BlockRef<'_>, name: &ast::Ident, cx: &mut ExtensionCx<'_, 
 }
 
 fn setting_error(span: Span, message: &str, cx: &mut ExtensionCx<'_, '_>) -> Option<()> {
-    cx.error(Diagnostic::error(codes::TOPIC_SETTING, span, message.to_owned()).with_label("not a value this setting takes"));
+    cx.error(
+        Diagnostic::error(codes::TOPIC_SETTING, span, message.to_owned())
+            .with_label("not a value this setting takes"),
+    );
     None
 }
 
@@ -420,7 +433,8 @@ fn whole_number(
     let number = match &value.kind {
         ExprKind::Int(n) => i64::try_from(*n).ok(),
         ExprKind::Unary {
-            op: UnaryOp::Negate, ..
+            op: UnaryOp::Negate,
+            ..
         } => Some(-1),
         _ => None,
     };
@@ -472,7 +486,9 @@ fn key_field(message: TypeId, field: &ast::Ident, cx: &mut ExtensionCx<'_, '_>) 
     let found = fields.iter().position(|(name, _)| *name == field.name);
     let Some(index) = found else {
         let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
-        let near = cx.closest(&field.name, names.iter().copied()).map(str::to_owned);
+        let near = cx
+            .closest(&field.name, names.iter().copied())
+            .map(str::to_owned);
         let mut d = Diagnostic::error(
             codes::TOPIC_KEY,
             field.span,
@@ -498,7 +514,10 @@ fn key_field(message: TypeId, field: &ast::Ident, cx: &mut ExtensionCx<'_, '_>) 
             Diagnostic::error(
                 codes::TOPIC_KEY,
                 field.span,
-                format!("a key is a `string`, `i64` or `bool` field; `{}` is `{shown}`", field.name),
+                format!(
+                    "a key is a `string`, `i64` or `bool` field; `{}` is `{shown}`",
+                    field.name
+                ),
             )
             .with_label(format!("a `{shown}` field")),
         );
@@ -509,10 +528,13 @@ fn key_field(message: TypeId, field: &ast::Ident, cx: &mut ExtensionCx<'_, '_>) 
 
 /// Whether every part of `message` has an encoding; reports the first
 /// that has none, with the path to it.
-fn check_encodable(message: TypeId, at: Span, block: BlockRef<'_>, cx: &mut ExtensionCx<'_, '_>) -> bool {
-    let span = block
-        .setting("message")
-        .map_or(at, |(_, value)| value.span);
+fn check_encodable(
+    message: TypeId,
+    at: Span,
+    block: BlockRef<'_>,
+    cx: &mut ExtensionCx<'_, '_>,
+) -> bool {
+    let span = block.setting("message").map_or(at, |(_, value)| value.span);
     let mut visited = Vec::new();
     match unencodable(cx, &Ty::Named(message), &mut visited) {
         None => true,
@@ -533,7 +555,11 @@ fn check_encodable(message: TypeId, at: Span, block: BlockRef<'_>, cx: &mut Exte
 }
 
 /// The path to the first part of `ty` with no encoding, and what it is.
-fn unencodable(cx: &ExtensionCx<'_, '_>, ty: &Ty, visited: &mut Vec<TypeId>) -> Option<(String, String)> {
+fn unencodable(
+    cx: &ExtensionCx<'_, '_>,
+    ty: &Ty,
+    visited: &mut Vec<TypeId>,
+) -> Option<(String, String)> {
     match ty {
         Ty::I64 | Ty::F64 | Ty::Bool | Ty::Str | Ty::Error | Ty::Unknown => None,
         Ty::List(inner) | Ty::Option(inner) => {
@@ -541,7 +567,10 @@ fn unencodable(cx: &ExtensionCx<'_, '_>, ty: &Ty, visited: &mut Vec<TypeId>) -> 
         }
         Ty::Map(key, value) => {
             if !matches!(**key, Ty::Str | Ty::I64) {
-                return Some(("".into(), format!("`{}` (map keys are `string` or `i64`)", cx.show(ty))));
+                return Some((
+                    "".into(),
+                    format!("`{}` (map keys are `string` or `i64`)", cx.show(ty)),
+                ));
             }
             unencodable(cx, value, visited).map(|(path, part)| (format!("[…]{path}"), part))
         }
@@ -571,7 +600,11 @@ fn unencodable(cx: &ExtensionCx<'_, '_>, ty: &Ty, visited: &mut Vec<TypeId>) -> 
 
 /// Every record and enum a message of `message` holds, itself included:
 /// each derives the encoding.
-pub(crate) fn encoded_types(program: &parseltongue_core::ir::Program, message: TypeId, out: &mut Vec<TypeId>) {
+pub(crate) fn encoded_types(
+    program: &parseltongue_core::ir::Program,
+    message: TypeId,
+    out: &mut Vec<TypeId>,
+) {
     fn walk(program: &parseltongue_core::ir::Program, ty: &Ty, out: &mut Vec<TypeId>) {
         match ty {
             Ty::List(inner) | Ty::Option(inner) => walk(program, inner, out),
@@ -579,7 +612,9 @@ pub(crate) fn encoded_types(program: &parseltongue_core::ir::Program, message: T
             Ty::Named(id) if !out.contains(id) => {
                 out.push(*id);
                 match &program.types[*id].kind {
-                    TypeDefKind::Record(fields) => fields.iter().for_each(|(_, t)| walk(program, t, out)),
+                    TypeDefKind::Record(fields) => {
+                        fields.iter().for_each(|(_, t)| walk(program, t, out))
+                    }
                     TypeDefKind::Enum(variants) => variants
                         .iter()
                         .flat_map(|(_, payload)| payload)

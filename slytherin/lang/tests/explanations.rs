@@ -23,7 +23,8 @@ fn every_code_has_an_explanation_with_tested_examples() {
             "{code} is outside Slytherin's range"
         );
         assert!(
-            info.explanation.starts_with(&format!("# {code}: {}", info.title)),
+            info.explanation
+                .starts_with(&format!("# {code}: {}", info.title)),
             "{code}: the explanation starts with `# {code}: <title>`"
         );
         let wrong = example_after(info.explanation, "## Wrong").expect("a wrong example");

@@ -81,18 +81,39 @@ fn a_valid_topic_has_no_diagnostic() {
 #[test]
 fn each_mistake_in_a_topic_is_coded_at_its_span() {
     let cases: &[(&str, (&str, &str))] = &[
-        ("    message: Click,\n    partition: 3,\n", ("PT1001", "partition")),
+        (
+            "    message: Click,\n    partition: 3,\n",
+            ("PT1001", "partition"),
+        ),
         ("    message: Click,\n    partitions: 0,\n", ("PT1001", "0")),
-        ("    message: Click,\n    partitions: -2,\n", ("PT1001", "-2")),
-        ("    message: Click,\n    partitions: \"3\",\n", ("PT1001", "\"3\"")),
-        ("    message: Click,\n    message: Click,\n", ("PT1001", "message")),
+        (
+            "    message: Click,\n    partitions: -2,\n",
+            ("PT1001", "-2"),
+        ),
+        (
+            "    message: Click,\n    partitions: \"3\",\n",
+            ("PT1001", "\"3\""),
+        ),
+        (
+            "    message: Click,\n    message: Click,\n",
+            ("PT1001", "message"),
+        ),
         ("    partitions: 3,\n", ("PT1001", "clicks")),
         ("    message: Clik,\n", ("PT0102", "Clik")),
-        ("    message: Click,\n    key: pages,\n", ("PT1003", "pages")),
+        (
+            "    message: Click,\n    key: pages,\n",
+            ("PT1003", "pages"),
+        ),
         ("    message: Click,\n    key: tags,\n", ("PT1003", "tags")),
-        ("    message: Click,\n    encoding: xml,\n", ("PT1001", "xml")),
+        (
+            "    message: Click,\n    encoding: xml,\n",
+            ("PT1001", "xml"),
+        ),
         ("    message: Click,\n    verifiable: 1,\n", ("PT1001", "1")),
-        ("    message: Click,\n    retention_hours: 0,\n", ("PT1001", "0")),
+        (
+            "    message: Click,\n    retention_hours: 0,\n",
+            ("PT1001", "0"),
+        ),
     ];
     for (settings, expected) in cases {
         let got = errors(&with_topic(settings));
@@ -122,7 +143,8 @@ fn a_message_with_a_handle_inside_cannot_be_encoded() {
     );
     let got = errors(&text);
     assert!(
-        got.iter().any(|(code, at)| code == "PT1002" && at == "Click"),
+        got.iter()
+            .any(|(code, at)| code == "PT1002" && at == "Click"),
         "{got:?}"
     );
     let message = support::diagnostics(&text)

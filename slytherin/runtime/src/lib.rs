@@ -291,12 +291,7 @@ impl<M: DeserializeOwned + Send + 'static> Consumer<M> {
             consumer_config.auto_commit = false;
             ClientConsumer::subscribe(consumer_config, [spec.name])
                 .await
-                .map_err(|e| {
-                    format!(
-                        "cannot join group `{group}` on topic `{}`: {e}",
-                        spec.name
-                    )
-                })
+                .map_err(|e| format!("cannot join group `{group}` on topic `{}`: {e}", spec.name))
         })?;
         Ok(Consumer {
             consumer: Arc::new(tokio::sync::Mutex::new(Some(consumer))),

@@ -784,7 +784,8 @@ impl<'a> BodyChecker<'_, 'a> {
                 .copied(),
             _ => None,
         };
-        let is_user_type = matches!(recv.ty, Ty::Named(id) if !self.c.tables.program.types[id].kind.is_opaque());
+        let is_user_type =
+            matches!(recv.ty, Ty::Named(id) if !self.c.tables.program.types[id].kind.is_opaque());
         if method.name == "clone" && contains_thread(&recv.ty) {
             self.c.error(
                 Diagnostic::error(

@@ -64,7 +64,7 @@ enum Command {
     New {
         /// The package name (and folder), e.g. `my_program`.
         name: String,
-        /// What to start from: `core` (a plain program).
+        /// What to start from: `core` (a plain program) or `slytherin` (a topic of typed messages).
         #[arg(long, default_value = "core")]
         template: String,
     },
@@ -73,7 +73,7 @@ enum Command {
         /// The folder.
         #[arg(default_value = ".")]
         path: PathBuf,
-        /// What to start from: `core` (a plain program).
+        /// What to start from: `core` (a plain program) or `slytherin` (a topic of typed messages).
         #[arg(long, default_value = "core")]
         template: String,
     },

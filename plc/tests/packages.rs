@@ -260,7 +260,8 @@ fn package_mistakes_get_one_clear_line_and_exit_code_2() {
         .output()
         .expect("plc runs");
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(text(&unknown.stderr).contains("unknown template `rocket`; the templates are: core"));
+    assert!(text(&unknown.stderr)
+        .contains("unknown template `rocket`; the templates are: core, slytherin"));
 
     let later = plc()
         .args(["new", "app", "--template", "basilisk"])

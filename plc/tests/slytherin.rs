@@ -97,3 +97,75 @@ fn run_links_the_runtime_and_talks_to_the_broker() {
     assert_eq!(text(&output.stdout), "stored 10\ntotal 55\n");
     server.shutdown().expect("a clean stop");
 }
+
+#[test]
+fn the_slytherin_template_builds_tests_and_runs_against_a_broker() {
+    let work = support::fresh_dir("slytherin-template");
+    let made = support::plc_with_cargo()
+        .args(["new", "views", "--template", "slytherin"])
+        .current_dir(&work)
+        .output()
+        .expect("plc runs");
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let package = work.join("views");
+    let manifest = std::fs::read_to_string(package.join("Cargo.toml")).expect("a manifest");
+    assert!(manifest.contains("slytherin-runtime = "), "{manifest}");
+    // The template is in the canonical layout.
+    let formatted = plc()
+        .args(["fmt", "--check"])
+        .current_dir(&package)
+        .output()
+        .expect("plc runs");
+    assert!(formatted.status.success(), "{}", text(&formatted.stdout));
+    let tested = support::plc_with_cargo()
+        .arg("test")
+        .current_dir(&package)
+        .output()
+        .expect("plc runs");
+    assert!(tested.status.success(), "{}", text(&tested.stderr));
+    assert!(
+        text(&tested.stdout).contains("totals_add_up"),
+        "{}",
+        text(&tested.stdout)
+    );
+
+    let data = tempfile::tempdir().expect("a data folder");
+    let config = BrokerConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data: data.path().to_path_buf(),
+        cores: Some(1),
+        ..BrokerConfig::default()
+    };
+    let server = Server::start(&config).expect("the broker starts");
+    let ran = support::plc_with_cargo()
+        .arg("run")
+        .current_dir(&package)
+        .env("SLYTHERIN_BROKERS", server.address().to_string())
+        .output()
+        .expect("plc runs");
+    assert!(ran.status.success(), "{}", text(&ran.stderr));
+    assert_eq!(
+        text(&ran.stdout),
+        "stored 2 views\nread 2 views, 42 seconds in all\n"
+    );
+    server.shutdown().expect("a clean stop");
+
+    // Without the run-time crate, plc says which line to add, before Cargo.
+    let without: String = manifest
+        .lines()
+        .filter(|l| !l.starts_with("slytherin-runtime"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(package.join("Cargo.toml"), without).expect("write");
+    let refused = support::plc_with_cargo()
+        .arg("build")
+        .current_dir(&package)
+        .output()
+        .expect("plc runs");
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("[dependencies]\nslytherin-runtime = "),
+        "{}",
+        text(&refused.stderr)
+    );
+}

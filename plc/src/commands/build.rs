@@ -30,6 +30,18 @@ fn checked_package(dir: &Path) -> Result<Result<Package, ExitCode>, String> {
                     super::new::runtime_dependency()
                 ));
             }
+            for needed in &compiled.dependencies {
+                if !package.dependencies.iter().any(|d| d == needed.package) {
+                    let line = super::new::extension_runtime_dependency(needed.package)
+                        .unwrap_or_else(|| format!("{} = \"*\"", needed.package));
+                    return Err(format!(
+                        "package `{}` uses `{}`, whose generated code needs its run-time crate; add it to `{}`:\n\n[dependencies]\n{line}",
+                        package.name,
+                        needed.crate_name,
+                        package.manifest_path.display(),
+                    ));
+                }
+            }
             Ok(package)
         }
         Err(code) => Err(code),

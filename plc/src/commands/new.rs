@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The templates `plc new` knows, and the ones that come with extensions.
-const TEMPLATES: [&str; 1] = ["core"];
-const EXTENSION_TEMPLATES: [&str; 3] = ["basilisk", "nagini", "slytherin"];
+const TEMPLATES: [&str; 2] = ["core", "slytherin"];
+const EXTENSION_TEMPLATES: [&str; 2] = ["basilisk", "nagini"];
 
 /// Words Cargo refuses as package names (they are Rust keywords or would
 /// clash with the standard library's crates).
@@ -41,7 +41,7 @@ fn validate_template(template: &str) -> Result<(), String> {
         Ok(())
     } else if EXTENSION_TEMPLATES.contains(&template) {
         Err(format!(
-            "the `{template}` template comes with its extension, which this version of plc does not have yet; use `--template core`"
+            "the `{template}` template comes with its extension, which this version of plc does not have yet; use `--template core` or `--template slytherin`"
         ))
     } else {
         Err(format!(
@@ -86,7 +86,21 @@ pub fn runtime_dependency() -> String {
     project_dependency("partition", "partition", "")
 }
 
-fn manifest(name: &str, standalone: bool) -> String {
+/// The `[dependencies]` line for the run-time crate `package` (an
+/// extension's), or `None` for a crate this project does not have.
+pub fn extension_runtime_dependency(package: &str) -> Option<String> {
+    match package {
+        "slytherin-runtime" => Some(project_dependency(
+            "slytherin/runtime",
+            "slytherin-runtime",
+            "",
+        )),
+        "partition" => Some(runtime_dependency()),
+        _ => None,
+    }
+}
+
+fn manifest(name: &str, standalone: bool, template: &str) -> String {
     let workspace = if standalone {
         "\n# Not part of the Cargo workspace around it.\n[workspace]\n"
     } else {
@@ -98,10 +112,17 @@ name = "{name}"
 version = "0.1.0"
 edition = "2021"
 publish = false
-
+{runtime}
 [build-dependencies]
 {dependency}
 {workspace}"#,
+        runtime = match template {
+            "slytherin" => format!(
+                "\n[dependencies]\n{}\n",
+                extension_runtime_dependency("slytherin-runtime").unwrap_or_default()
+            ),
+            _ => String::new(),
+        },
         dependency = build_dependency()
     )
 }
@@ -143,6 +164,78 @@ test greets_by_name {{
     )
 }
 
+/// The `slytherin` template: a topic of typed messages, produced and
+/// consumed through a broker, with a test of the logic that needs none.
+const SLYTHERIN_MAIN_PT: &str = r#"/// A page view: the message of topic `views`.
+record View {
+    page: string,
+    seconds: i64,
+}
+
+/// Views of one page stay in order on one partition (the key).
+topic views {
+    message: View,
+    partitions: 3,
+    key: page,
+}
+
+/// How long the views in `views` lasted, in total.
+function total_seconds(views: list<View>) returns i64 {
+    let_mut_var total = 0;
+    for view in views {
+        total += view.seconds;
+    }
+    total
+}
+
+function main() {
+    // "" reads SLYTHERIN_BROKERS, else a broker on 127.0.0.1:9092
+    // (start one with `slytherin serve`).
+    let_var producer = match connect_views_producer("") {
+        Ok(producer) => producer,
+        Err(problem) => {
+            print_error_line("no broker: {}", problem);
+            return;
+        }
+    };
+    let_var home = View {
+        page: "/home",
+        seconds: 12,
+    };
+    let_var docs = View {
+        page: "/docs",
+        seconds: 30,
+    };
+    match send_all_views(producer, list_of(home, docs)) {
+        Ok(offsets) => print_line("stored {} views", offsets.length()),
+        Err(problem) => print_error_line("not stored: {}", problem),
+    }
+    let_mut_var readers = connect_views_consumer("", "readers").expect("joined the group");
+    let_mut_var read: list<View> = list_of();
+    while read.length() < 2 {
+        for view in receive_views(readers, 2000).expect("received") {
+            read.push(view);
+        }
+    }
+    let_var count = read.length();
+    let_var seconds = total_seconds(read);
+    print_line("read {} views, {} seconds in all", count, seconds);
+    commit_views(readers).expect("committed");
+}
+
+test totals_add_up {
+    let_var short = View {
+        page: "/",
+        seconds: 1,
+    };
+    let_var long = View {
+        page: "/a",
+        seconds: 2,
+    };
+    assert_equal(total_seconds(list_of(short, long)), 3);
+}
+"#;
+
 fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
@@ -182,7 +275,7 @@ pub fn init(folder: &Path, template: &str) -> Outcome {
     create(folder, template, true)
 }
 
-fn create(folder: &Path, _template: &str, existed: bool) -> Outcome {
+fn create(folder: &Path, template: &str, existed: bool) -> Outcome {
     let absolute = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
     let name = absolute
         .file_name()
@@ -207,14 +300,18 @@ fn create(folder: &Path, _template: &str, existed: bool) -> Outcome {
     std::fs::create_dir_all(&src).map_err(|e| format!("cannot create `{}`: {e}", src.display()))?;
     write(
         &folder.join("Cargo.toml"),
-        &manifest(&name, enclosing.is_some()),
+        &manifest(&name, enclosing.is_some(), template),
     )?;
     write(&folder.join("build.rs"), BUILD_RS)?;
     if !folder.join(".gitignore").exists() {
         write(&folder.join(".gitignore"), "/target\n")?;
     }
     write(&src.join("main.rs"), MAIN_RS)?;
-    write(&src.join("main.pt"), &main_pt(&name))?;
+    let program = match template {
+        "slytherin" => SLYTHERIN_MAIN_PT.to_string(),
+        _ => main_pt(&name),
+    };
+    write(&src.join("main.pt"), &program)?;
     let repository = git_init(folder);
     let shown = folder.display();
     let how = if existed && folder == Path::new(".") {

@@ -42,7 +42,10 @@ fn every_slytherin_example_is_true() {
                     .iter()
                     .map(|d| d.code.to_string())
                     .collect();
-                assert!(got.contains(&code.trim().to_string()), "{name} block {index}: expected {code}, got {got:?}");
+                assert!(
+                    got.contains(&code.trim().to_string()),
+                    "{name} block {index}: expected {code}, got {got:?}"
+                );
                 checked += 1;
             } else if info == "pt slytherin" {
                 let rust = support::rust_of(&text);

@@ -59,6 +59,7 @@ fn assert_snippet_parses(name: &str, snippet: &str) {
         "constant",
         "use_module",
         "partition",
+        "topic",
     ]
     .iter()
     .any(|k| text.starts_with(k));

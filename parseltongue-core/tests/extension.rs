@@ -331,3 +331,28 @@ fn the_editor_hovers_outlines_folds_and_navigates_inside_extension_blocks() {
         .iter()
         .any(|span| span.start == in_block - 1));
 }
+
+#[test]
+fn completion_offers_an_extension_s_block_kinds_and_their_settings() {
+    let text = PROGRAM.replace("    to: Person,\n", "    to: Person,\n    \n");
+    let analysis = Analysis::with_extensions(sources(&text), &extensions());
+    let at_entry = offset_of(&text, "    \n}") + 4;
+    let labels: Vec<String> = analysis
+        .completions(FileId(0), at_entry)
+        .into_iter()
+        .map(|c| c.label)
+        .collect();
+    assert_eq!(labels, vec!["text", "to"], "unwritten first: both written");
+    let with_gap = format!("{text}\n\n");
+    let analysis = Analysis::with_extensions(sources(&with_gap), &extensions());
+    let completions = analysis.completions(FileId(0), with_gap.len() as u32 - 1);
+    let greeting = completions
+        .iter()
+        .find(|c| c.label == "greeting")
+        .expect("the extension's block kind");
+    assert_eq!(
+        greeting.snippet.as_deref(),
+        Some("greeting ${1:name} {\n\ttext: ${2:value},\n\t$0\n}")
+    );
+    assert!(completions.iter().any(|c| c.label == "partition"));
+}

@@ -124,11 +124,110 @@ impl Analysis {
             }
             _ => {}
         }
+        if let Some(settings) = self.block_setting_completions(file, offset, before(1)) {
+            return settings;
+        }
         let mut out = self.scope_completions(file, offset);
+        out.extend(self.block_kind_completions(file, offset));
         if let Some(ty) = self.match_scrutinee_at(file, offset) {
             out.splice(0..0, self.variant_completions(&ty));
         }
         out
+    }
+
+    /// Inside a block where an entry starts (after `{` or `,`): the
+    /// settings its kind takes (the core's or an extension's), those not
+    /// yet written first.
+    fn block_setting_completions(
+        &self,
+        file: FileId,
+        offset: u32,
+        previous: Option<&crate::syntax::token::Token>,
+    ) -> Option<Vec<Completion>> {
+        use crate::syntax::ast::{BlockEntryKind, ItemKind};
+        let at_entry_start = previous
+            .is_some_and(|t| matches!(t.kind, TokenKind::Punct('{', _) | TokenKind::Punct(',', _)));
+        let module = self.checked.modules.get(file.0 as usize)?;
+        let block = module.items.iter().find_map(|item| match &item.kind {
+            ItemKind::Block(block) if block.span.start < offset && offset < block.span.end => {
+                Some(block)
+            }
+            _ => None,
+        })?;
+        if !at_entry_start {
+            return Some(Vec::new());
+        }
+        let keyword = block.keyword.name.as_str();
+        let written: Vec<&str> = block
+            .entries
+            .iter()
+            .filter_map(|entry| match &entry.kind {
+                BlockEntryKind::Setting { name, .. } => Some(name.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let settings: Vec<(&str, String)> = match self.program().extensions.block_kind(keyword) {
+            Some((_, kind)) => kind
+                .settings
+                .iter()
+                .map(|s| (s.name, s.description.to_string()))
+                .collect(),
+            None => crate::check::core_block_settings(keyword)
+                .iter()
+                .map(|name| {
+                    let text = crate::check::describe_setting(keyword, name).unwrap_or("");
+                    (*name, text.to_string())
+                })
+                .collect(),
+        };
+        let mut out: Vec<Completion> = settings
+            .into_iter()
+            .map(|(name, description)| Completion {
+                label: name.to_string(),
+                kind: CompletionKind::Field,
+                detail: description,
+                snippet: Some(format!("{name}: $0,")),
+            })
+            .collect();
+        out.sort_by_key(|c| written.contains(&c.label.as_str()));
+        Some(out)
+    }
+
+    /// Outside every item: the block kinds, each with a snippet of its
+    /// name and first setting.
+    fn block_kind_completions(&self, file: FileId, offset: u32) -> Vec<Completion> {
+        let Some(module) = self.checked.modules.get(file.0 as usize) else {
+            return Vec::new();
+        };
+        let inside_item = module
+            .items
+            .iter()
+            .any(|item| item.span.start < offset && offset <= item.span.end);
+        if inside_item {
+            return Vec::new();
+        }
+        let core = crate::check::CORE_BLOCK_KINDS.iter().map(|keyword| {
+            let first = crate::check::core_block_settings(keyword)
+                .first()
+                .copied()
+                .unwrap_or("cores");
+            let described = crate::check::describe_block(keyword).unwrap_or("");
+            (*keyword, first, described)
+        });
+        let extensions = self.program().extensions.block_kinds().map(|kind| {
+            let first = kind.settings.first().map_or("name", |s| s.name);
+            (kind.keyword, first, kind.description)
+        });
+        core.chain(extensions)
+            .map(|(keyword, first, description)| Completion {
+                label: keyword.to_string(),
+                kind: CompletionKind::Keyword,
+                detail: description.to_string(),
+                snippet: Some(format!(
+                    "{keyword} ${{1:name}} {{\n\t{first}: ${{2:value}},\n\t$0\n}}"
+                )),
+            })
+            .collect()
     }
 
     fn member_completions(&self, file: FileId, dot: u32) -> Vec<Completion> {

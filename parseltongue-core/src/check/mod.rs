@@ -17,7 +17,9 @@ mod ownership;
 mod partitions;
 
 pub use extensions::ExtensionCx;
-pub(crate) use partitions::{describe_block, describe_setting};
+pub(crate) use partitions::{
+    core_block_settings, describe_block, describe_setting, BLOCK_KINDS as CORE_BLOCK_KINDS,
+};
 mod recursive_types;
 mod scopes;
 mod suggest;

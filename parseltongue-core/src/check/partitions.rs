@@ -17,6 +17,15 @@ use crate::syntax::ast::{self, BlockEntryKind, ExprKind, ExtensionBlock};
 /// extension.
 pub(crate) const BLOCK_KINDS: &[&str] = &["partition", "partition_plan"];
 
+/// The settings a core block kind takes, for the editor's completion.
+pub(crate) fn core_block_settings(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "partition" => PARTITION_SETTINGS,
+        "partition_plan" => PLAN_SETTINGS,
+        _ => &[],
+    }
+}
+
 /// What a block kind is, for the editor's hover on its word.
 pub(crate) fn describe_block(kind: &str) -> Option<&'static str> {
     Some(match kind {

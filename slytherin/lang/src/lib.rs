@@ -13,6 +13,7 @@
 mod codes;
 mod kinds;
 mod lower;
+mod pipeline;
 mod topic;
 
 use std::sync::Arc;
@@ -26,6 +27,15 @@ use proc_macro2::TokenStream;
 
 pub use codes::ALL as CODES;
 
+/// The blocks of one kind.
+fn of_kind<'a>(blocks: &[BlockRef<'a>], keyword: &str) -> Vec<BlockRef<'a>> {
+    blocks
+        .iter()
+        .filter(|b| b.keyword() == keyword)
+        .copied()
+        .collect()
+}
+
 /// The Slytherin extension.
 pub struct Slytherin;
 
@@ -37,6 +47,7 @@ pub fn extension() -> Arc<dyn Extension> {
 /// What the check hands the lowering.
 struct Checked {
     topics: Vec<topic::Topic>,
+    pipelines: Vec<pipeline::Pipeline>,
     /// Every record and enum a message holds: they derive the encoding.
     encoded: Vec<TypeId>,
 }
@@ -55,23 +66,35 @@ impl Extension for Slytherin {
     }
 
     fn declare(&self, blocks: &[BlockRef<'_>], declarations: &mut Declarations) {
-        topic::declare(blocks, declarations);
+        topic::declare(&of_kind(blocks, kinds::TOPIC.keyword), declarations);
+        pipeline::declare(&of_kind(blocks, kinds::PIPELINE.keyword), declarations);
     }
 
     fn check(&self, blocks: &[BlockRef<'_>], cx: &mut ExtensionCx<'_, '_>) -> Option<ExtensionIr> {
-        let topics = topic::check(blocks, cx)?;
+        let topics = topic::check(&of_kind(blocks, kinds::TOPIC.keyword), cx)?;
+        let pipelines = pipeline::check(&of_kind(blocks, kinds::PIPELINE.keyword), &topics, cx)?;
         let mut encoded = Vec::new();
         for topic in &topics {
             topic::encoded_types(cx.program(), topic.message, &mut encoded);
         }
-        Some(Arc::new(Checked { topics, encoded }))
+        Some(Arc::new(Checked {
+            topics,
+            pipelines,
+            encoded,
+        }))
     }
 
     fn lower(&self, ir: &ExtensionIr, cx: &mut LowerCx<'_, '_>) -> Lowered {
         let Some(checked) = ir.downcast_ref::<Checked>() else {
             return Lowered::default();
         };
-        lower::topics(&checked.topics, cx)
+        let mut lowered = lower::topics(&checked.topics, cx);
+        let pipelines = lower::pipelines(&checked.pipelines, &checked.topics, cx);
+        lowered.items.extend(pipelines.items);
+        if lowered.dependencies.is_empty() {
+            lowered.dependencies = pipelines.dependencies;
+        }
+        lowered
     }
 
     fn type_attributes(&self, ir: &ExtensionIr, ty: TypeId) -> TokenStream {

@@ -6,6 +6,10 @@ use parseltongue_core::extension::{Dependency, LowerCx, Lowered};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use parseltongue_core::ir::{FunctionId, Ty};
+use parseltongue_core::syntax::ast::ParamMode;
+
+use crate::pipeline::{Aggregate, Pipeline, Step};
 use crate::topic::{Encoding, Topic};
 
 /// The run-time crate generated topic code links.
@@ -125,5 +129,226 @@ pub(crate) fn encoding_derives() -> TokenStream {
     quote! {
         #[derive(::slytherin_runtime::serde::Serialize, ::slytherin_runtime::serde::Deserialize)]
         #[serde(crate = "::slytherin_runtime::serde")]
+    }
+}
+
+/// The items of the pipelines declared in `cx.module()`.
+pub(crate) fn pipelines(
+    pipelines: &[Pipeline],
+    topics: &[Topic],
+    cx: &mut LowerCx<'_, '_>,
+) -> Lowered {
+    let mut lowered = Lowered::default();
+    let module = cx.module();
+    for pipeline in pipelines.iter().filter(|p| p.module == module) {
+        lowered.items.push(pipeline_items(pipeline, topics, cx));
+    }
+    if !lowered.items.is_empty() {
+        lowered.dependencies.push(RUNTIME);
+    }
+    lowered
+}
+
+/// How generated code passes `value` (a `&T` when `by_reference`, else a
+/// `T`) to parameter `index` of function `f`, as the core passes arguments:
+/// copied types by value, read-only ones borrowed, owned ones cloned.
+fn argument(
+    cx: &LowerCx<'_, '_>,
+    f: FunctionId,
+    index: usize,
+    value: TokenStream,
+    by_reference: bool,
+) -> TokenStream {
+    let param = &cx.program().functions[f].params[index];
+    let copied = param.ty.is_copy();
+    match (param.mode, copied, by_reference) {
+        (_, true, true) => quote!(*#value),
+        (_, true, false) => value,
+        (ParamMode::Owned, false, _) => quote!(::std::clone::Clone::clone(&#value)),
+        (_, false, true) => value,
+        (_, false, false) => quote!(&#value),
+    }
+}
+
+/// A call of program function `f` with `args`, each `(tokens, is a reference)`.
+fn call(cx: &mut LowerCx<'_, '_>, f: FunctionId, args: Vec<(TokenStream, bool)>) -> TokenStream {
+    let path = cx.function_path(f);
+    let args: Vec<TokenStream> = args
+        .into_iter()
+        .enumerate()
+        .map(|(i, (value, by_reference))| argument(cx, f, i, value, by_reference))
+        .collect();
+    quote!(#path(#(#args),*))
+}
+
+fn topic_spec(topic: &Topic) -> proc_macro2::Ident {
+    format_ident!("__TOPIC_{}", topic.name.to_uppercase())
+}
+
+fn output_key(topic: &Topic) -> TokenStream {
+    if topic.key.is_some() {
+        let key = format_ident!("__{}_key", topic.name);
+        quote!(::std::option::Option::Some(#key))
+    } else {
+        quote!(::std::option::Option::None)
+    }
+}
+
+fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_>) -> TokenStream {
+    let name = &pipeline.name;
+    let steps_fn = format_ident!("__{}_steps", name);
+    let processor_fn = format_ident!("__{}_processor", name);
+    let spec = format_ident!("__PIPELINE_{}", name.to_uppercase());
+    let input = cx.rust_type(&pipeline.types[0]);
+    let stream = cx.rust_type(pipeline.types.last().expect("the input type at least"));
+    let from = topic_spec(&topics[pipeline.from]);
+    let to = topic_spec(&topics[pipeline.to]);
+    let to_key = output_key(&topics[pipeline.to]);
+    // The steps as nested statements: a `flat_map` runs the rest once per
+    // element it returns.
+    let mut body = quote!(out.push(message););
+    for (index, step) in pipeline.steps.iter().enumerate().rev() {
+        body = match step {
+            Step::Filter(f) => {
+                let test = call(cx, *f, vec![(quote!(message), false)]);
+                quote! {
+                    if !#test {
+                        return;
+                    }
+                    #body
+                }
+            }
+            Step::Map(f) => {
+                let mapped = call(cx, *f, vec![(quote!(message), false)]);
+                let ty = cx.rust_type(&pipeline.types[index + 1]);
+                quote! {
+                    let message: #ty = #mapped;
+                    #body
+                }
+            }
+            Step::FlatMap(f) => {
+                let many = call(cx, *f, vec![(quote!(message), false)]);
+                quote! {
+                    for message in #many {
+                        #body
+                    }
+                }
+            }
+            // The check refuses joins until a host feeds tables.
+            Step::Join => unreachable!("joins are refused by the check"),
+        };
+    }
+    let steps = quote! {
+        #[allow(dead_code, clippy::needless_return)]
+        fn #steps_fn(message: #input, out: &mut ::std::vec::Vec<#stream>) {
+            #body
+        }
+    };
+    let (windowed_items, processor) = match &pipeline.windowed {
+        None => (
+            quote!(),
+            quote! {
+                ::std::boxed::Box::new(::slytherin_runtime::pipeline::Stateless::<#input, #stream> {
+                    input: &#from,
+                    output: &#to,
+                    steps: #steps_fn,
+                    output_key: #to_key,
+                    counters: ::std::default::Default::default(),
+                })
+            },
+        ),
+        Some(windowed) => {
+            let key_ty = cx.rust_type(&windowed.key_ty);
+            let output = cx.rust_type(&Ty::Named(topics[pipeline.to].message));
+            let key_fn = format_ident!("__{}_key_by", name);
+            let time_fn = format_ident!("__{}_event_time", name);
+            let value_fn = format_ident!("__{}_value", name);
+            let emit_fn = format_ident!("__{}_emit", name);
+            let key_call = call(cx, windowed.key_by, vec![(quote!(message), true)]);
+            let time_call = call(cx, windowed.event_time, vec![(quote!(message), true)]);
+            let (aggregate, value_body) = match windowed.aggregate {
+                Aggregate::Count => (quote!(Count), quote!(1)),
+                Aggregate::Sum(f) => (quote!(Sum), call(cx, f, vec![(quote!(message), true)])),
+                Aggregate::Min(f) => (quote!(Min), call(cx, f, vec![(quote!(message), true)])),
+                Aggregate::Max(f) => (quote!(Max), call(cx, f, vec![(quote!(message), true)])),
+            };
+            let emit_call = call(
+                cx,
+                windowed.emit,
+                vec![
+                    (quote!(key), true),
+                    (quote!(start), false),
+                    (quote!(end), false),
+                    (quote!(value), false),
+                ],
+            );
+            let size = windowed.window.size_ms;
+            let every = windowed.window.every_ms;
+            let lateness = windowed.allowed_lateness_ms;
+            let value_param = if matches!(windowed.aggregate, Aggregate::Count) {
+                quote!(_message)
+            } else {
+                quote!(message)
+            };
+            (
+                quote! {
+                    #[allow(dead_code)]
+                    fn #key_fn(message: &#stream) -> #key_ty {
+                        #key_call
+                    }
+                    #[allow(dead_code)]
+                    fn #time_fn(message: &#stream) -> i64 {
+                        #time_call
+                    }
+                    #[allow(dead_code)]
+                    fn #value_fn(#value_param: &#stream) -> i64 {
+                        #value_body
+                    }
+                    // The run-time crate calls it through `fn(&K, …)`, so a
+                    // `string` key comes as `&String`.
+                    #[allow(dead_code, clippy::ptr_arg)]
+                    fn #emit_fn(key: &#key_ty, start: i64, end: i64, value: i64) -> #output {
+                        #emit_call
+                    }
+                },
+                quote! {
+                    ::std::boxed::Box::new(::slytherin_runtime::pipeline::Windowed::<#input, #stream, #key_ty, #output> {
+                        input: &#from,
+                        output: &#to,
+                        steps: #steps_fn,
+                        key: #key_fn,
+                        event_time: #time_fn,
+                        value: #value_fn,
+                        aggregate: ::slytherin_runtime::pipeline::Aggregate::#aggregate,
+                        emit: #emit_fn,
+                        output_key: #to_key,
+                        size_ms: #size,
+                        every_ms: #every,
+                        lateness_ms: #lateness,
+                        state: ::std::default::Default::default(),
+                    })
+                },
+            )
+        }
+    };
+    let run = cx.declared_function(pipeline.run);
+    quote! {
+        #steps
+        #windowed_items
+        #[allow(dead_code)]
+        fn #processor_fn() -> ::std::boxed::Box<dyn ::slytherin_runtime::pipeline::Processor> {
+            #processor
+        }
+        #[allow(dead_code)]
+        static #spec: ::slytherin_runtime::pipeline::PipelineSpec = ::slytherin_runtime::pipeline::PipelineSpec {
+            name: #name,
+            from: &#from,
+            to: &#to,
+            processor: #processor_fn,
+        };
+        #[allow(dead_code)]
+        #run {
+            ::slytherin_runtime::pipeline::run_in_process(&#spec, brokers, idle_ms)
+        }
     }
 }

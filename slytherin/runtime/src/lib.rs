@@ -25,6 +25,8 @@ use slytherin_client::{
     Producer as ClientProducer, ProducerConfig,
 };
 
+pub mod pipeline;
+
 pub use serde;
 
 /// The broker list a program gets when it passes an empty one: the

@@ -11,6 +11,7 @@
 //!   producers  idempotent producers: IDs and sequence checks
 //!   metrics    Prometheus text: request latencies, bytes, sizes, lag
 //!   storage    per-partition segment logs of Kafka record batches
+//!   pipelines  programs' compiled pipelines, hosted on their input's cores
 //! ```
 
 pub mod admin;
@@ -19,6 +20,7 @@ pub mod data_lock;
 pub mod groups;
 mod handlers;
 pub mod metrics;
+pub mod pipelines;
 pub mod producers;
 pub mod protocol;
 pub mod server;

@@ -143,6 +143,25 @@ pub(crate) fn pipelines(
     for pipeline in pipelines.iter().filter(|p| p.module == module) {
         lowered.items.push(pipeline_items(pipeline, topics, cx));
     }
+    // The library's one entry point, in the root module, lists every
+    // pipeline of the program: a broker loads them from it.
+    if module == 0 && !pipelines.is_empty() {
+        let specs: Vec<TokenStream> = pipelines
+            .iter()
+            .map(|p| {
+                let spec = format_ident!("__PIPELINE_{}", p.name.to_uppercase());
+                if p.module == 0 {
+                    quote!(#spec)
+                } else {
+                    let m = format_ident!("{}", cx.program().modules[p.module].name.as_str());
+                    quote!(#m::#spec)
+                }
+            })
+            .collect();
+        lowered
+            .items
+            .push(quote!(::slytherin_runtime::export_pipelines!(#(#specs),*);));
+    }
     if !lowered.items.is_empty() {
         lowered.dependencies.push(RUNTIME);
     }
@@ -340,7 +359,7 @@ fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_
             #processor
         }
         #[allow(dead_code)]
-        static #spec: ::slytherin_runtime::pipeline::PipelineSpec = ::slytherin_runtime::pipeline::PipelineSpec {
+        pub static #spec: ::slytherin_runtime::pipeline::PipelineSpec = ::slytherin_runtime::pipeline::PipelineSpec {
             name: #name,
             from: &#from,
             to: &#to,

@@ -25,6 +25,7 @@ use slytherin_client::{
     Producer as ClientProducer, ProducerConfig,
 };
 
+pub mod ffi;
 pub mod pipeline;
 
 pub use serde;

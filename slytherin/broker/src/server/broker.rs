@@ -223,11 +223,15 @@ impl Broker {
             let broker = Arc::downgrade(self);
             let _housekeeping = messaging.spawn_on(core, housekeeping(broker, core, cores));
         }
+        let _pipelines = messaging.spawn_on(
+            0,
+            crate::pipelines::watch(Arc::downgrade(self), messaging.clone()),
+        );
     }
 
     /// The index (in the `messaging` partition) of the core owning a
     /// partition log, out of `cores`.
-    fn owner(topic: &str, partition: i32, cores: usize) -> usize {
+    pub(crate) fn owner(topic: &str, partition: i32, cores: usize) -> usize {
         // FNV-1a: stable across runs and builds, unlike the std hasher.
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for byte in topic.bytes().chain(partition.to_le_bytes()) {

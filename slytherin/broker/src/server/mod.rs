@@ -1,7 +1,7 @@
 //! The broker server: the shared [`Broker`] state, the per-connection loop,
 //! and [`Server`], which runs them on the partition runtime.
 
-mod broker;
+pub(crate) mod broker;
 mod connection;
 mod metrics_http;
 mod run;

@@ -1,0 +1,268 @@
+//! Pipelines hosted in the broker, end to end: a Parseltongue program's
+//! windowed click count, compiled to a library and deployed into a running
+//! broker's data folder; clicks produced with kcat, counts consumed with
+//! kcat; and a SIGKILL of the broker mid-stream, after which no click is
+//! lost and none is counted twice.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use parseltongue_core::extension::Extensions;
+use parseltongue_core::source::{SourceFile, SourceMap};
+use slytherin_broker::admin::Admin;
+use support::kcat_tool::kcat;
+use support::{wait_until, BrokerProcess};
+
+const PROGRAM: &str = r#"record Click {
+    page: string,
+    user: i64,
+    at_ms: i64,
+}
+
+record PageCount {
+    page: string,
+    window_start_ms: i64,
+    window_end_ms: i64,
+    clicks: i64,
+}
+
+topic clicks {
+    message: Click,
+    partitions: 3,
+    key: page,
+}
+
+topic page_counts {
+    message: PageCount,
+    key: page,
+}
+
+function is_human(click: Click) returns bool {
+    click.user > 0
+}
+
+function page_of(click: Click) returns string {
+    click.page
+}
+
+function time_of(click: Click) returns i64 {
+    click.at_ms
+}
+
+function to_count(page: string, start_ms: i64, end_ms: i64, clicks: i64) returns PageCount {
+    PageCount {
+        page: page,
+        window_start_ms: start_ms,
+        window_end_ms: end_ms,
+        clicks: clicks,
+    }
+}
+
+pipeline page_counter {
+    from: clicks,
+    filter: is_human,
+    key_by: page_of,
+    event_time: time_of,
+    window: tumbling_seconds(10),
+    aggregate: count,
+    emit: to_count,
+    to: page_counts,
+}
+
+function main() {
+    print_line("{:?}", run_page_counter_pipeline("", 1));
+}
+"#;
+
+/// The program compiled as the library a broker hosts.
+fn library(dir: &Path) -> PathBuf {
+    let mut sources = SourceMap::new();
+    sources.add(SourceFile::new("clicks.pt", PROGRAM));
+    let extensions = Extensions::of([slytherin_lang::extension()]);
+    let compiled =
+        parseltongue_core::compile_with(&sources, &extensions).expect("the lowering succeeds");
+    let rust = compiled
+        .rust
+        .unwrap_or_else(|| panic!("{:#?}", compiled.diagnostics));
+    let source = dir.join("clicks.rs");
+    std::fs::write(&source, rust).expect("written");
+    let output = dir.join(format!(
+        "libclicks.{}",
+        slytherin_broker::pipelines::LIBRARY_EXTENSION
+    ));
+    let link = parseltongue_build::runtime_crates::link_arguments_for(&["slytherin_runtime"])
+        .expect("the run-time crate is built beside the tests");
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let built = Command::new(rustc)
+        .args([
+            "--edition",
+            "2021",
+            "--crate-type",
+            "cdylib",
+            "-C",
+            "debuginfo=0",
+        ])
+        .args(&link)
+        .arg("-o")
+        .arg(&output)
+        .arg(&source)
+        .output()
+        .expect("rustc runs");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    output
+}
+
+/// Deploys the library into the broker's data folder.
+fn deploy(library: &Path, data: &Path) {
+    let folder = data.join(slytherin_broker::pipelines::FOLDER);
+    std::fs::create_dir_all(&folder).expect("the pipelines folder");
+    let temporary = folder.join("clicks.tmp");
+    std::fs::copy(library, &temporary).expect("copied");
+    std::fs::rename(
+        &temporary,
+        folder.join(library.file_name().expect("a file name")),
+    )
+    .expect("renamed into place");
+}
+
+/// `count` human clicks (user > 0) and robots (user 0) spread over pages
+/// `/0`…`/3`, every 250 ms of event time from `start_ms`, as kcat lines.
+fn clicks(from: usize, to: usize) -> Vec<(String, String)> {
+    (from..to)
+        .map(|i| {
+            let page = format!("/{}", i % 4);
+            let user = if i % 7 == 0 { 0 } else { i };
+            let at = i as i64 * 250;
+            (
+                page.clone(),
+                format!(r#"{{"page":"{page}","user":{user},"at_ms":{at}}}"#),
+            )
+        })
+        .collect()
+}
+
+/// The counts the pipeline must write for clicks `0..n`: per (page,
+/// window start), humans only.
+fn expected(n: usize) -> BTreeMap<(String, i64), i64> {
+    let mut counts = BTreeMap::new();
+    for i in 0..n {
+        if i % 7 == 0 {
+            continue;
+        }
+        let at = i as i64 * 250;
+        *counts
+            .entry((format!("/{}", i % 4), at / 10_000 * 10_000))
+            .or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Clicks far in the future on every page: they close every window
+/// before them.
+fn closers() -> Vec<(String, String)> {
+    (0..4)
+        .map(|p| {
+            (
+                format!("/{p}"),
+                format!(r#"{{"page":"/{p}","user":1,"at_ms":100000000}}"#),
+            )
+        })
+        .collect()
+}
+
+/// The counts in `page_counts`, failing on a window written twice.
+fn counts(broker: std::net::SocketAddr) -> BTreeMap<(String, i64), i64> {
+    let kcat = kcat().expect("kcat");
+    let mut counts = BTreeMap::new();
+    for (_, value, offset) in kcat.consume(broker, "page_counts") {
+        let count: serde_json::Value = serde_json::from_str(&value).expect("JSON");
+        let key = (
+            count["page"].as_str().expect("page").to_owned(),
+            count["window_start_ms"].as_i64().expect("start"),
+        );
+        let clicks = count["clicks"].as_i64().expect("clicks");
+        let previous = counts.insert(key.clone(), clicks);
+        assert!(
+            previous.is_none(),
+            "window {key:?} written twice (again at offset {offset})"
+        );
+    }
+    counts
+}
+
+fn create_topics(broker: std::net::SocketAddr) {
+    let mut admin = Admin::connect(broker).expect("admin");
+    admin.create("clicks", 3, &[]).expect("clicks created");
+    admin
+        .create("page_counts", 1, &[])
+        .expect("page_counts created");
+}
+
+#[test]
+fn a_deployed_pipeline_counts_clicks_from_kcat_exactly_once_across_sigkill() {
+    if kcat().is_none() {
+        eprintln!("kcat is not installed: scripts/test.sh installs it");
+        return;
+    }
+    let work = tempfile::tempdir().expect("a folder");
+    let library = library(work.path());
+    let data = work.path().join("data");
+    std::fs::create_dir_all(&data).expect("data");
+    let broker = BrokerProcess::start(&data, &[]);
+    create_topics(broker.address());
+    deploy(&library, &data);
+    let kcat = kcat().expect("kcat");
+
+    // The first half, then wait until some windows closed and were written.
+    let total = 1200;
+    kcat.produce(
+        broker.address(),
+        "clicks",
+        &clicks(0, total / 2),
+        &["-X", "acks=all"],
+    );
+    let address = broker.address();
+    wait_until(
+        "the first windows' counts",
+        Duration::from_secs(60),
+        &|| broker.log(),
+        || !counts(address).is_empty(),
+    );
+    // A crash with windows open and outputs since the last checkpoint.
+    broker.kill_hard();
+    let broker = BrokerProcess::start_at(&data, &[], address);
+    kcat.produce(
+        broker.address(),
+        "clicks",
+        &clicks(total / 2, total),
+        &["-X", "acks=all"],
+    );
+    kcat.produce(broker.address(), "clicks", &closers(), &["-X", "acks=all"]);
+    let wanted = expected(total);
+    wait_until(
+        "every window's count",
+        Duration::from_secs(60),
+        &|| format!("{:?}\n{}", counts(address), broker.log()),
+        || counts(address).len() >= wanted.len(),
+    );
+    assert_eq!(counts(address), wanted);
+    // The replay after the crash met outputs stored before it.
+    wait_until(
+        "the replay's report",
+        Duration::from_secs(10),
+        &|| broker.log(),
+        || {
+            broker
+                .log()
+                .contains("outputs already stored were not written again")
+        },
+    );
+}

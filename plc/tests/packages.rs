@@ -201,11 +201,27 @@ fn packages_are_created_built_run_and_tested_through_cargo() {
         if !example.join("Cargo.toml").is_file() {
             continue;
         }
-        let run = plc_with_cargo()
-            .arg("run")
-            .arg(&example)
-            .output()
-            .expect("plc runs");
+        // An example with Slytherin topics talks to a broker of its own.
+        let manifest = std::fs::read_to_string(example.join("Cargo.toml")).expect("a manifest");
+        let data = tempfile::tempdir().expect("a data folder");
+        let broker = manifest.contains("slytherin-runtime").then(|| {
+            let config = slytherin_broker::config::BrokerConfig {
+                listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                data: data.path().to_path_buf(),
+                cores: Some(1),
+                ..Default::default()
+            };
+            slytherin_broker::server::Server::start(&config).expect("the broker starts")
+        });
+        let mut command = plc_with_cargo();
+        command.arg("run").arg(&example);
+        if let Some(broker) = &broker {
+            command.env("SLYTHERIN_BROKERS", broker.address().to_string());
+        }
+        let run = command.output().expect("plc runs");
+        if let Some(broker) = broker {
+            broker.shutdown().expect("a clean stop");
+        }
         assert!(
             run.status.success(),
             "{}: {}",

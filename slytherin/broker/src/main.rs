@@ -58,6 +58,15 @@ enum Command {
         #[command(subcommand)]
         action: TopicsAction,
     },
+    /// Deploys, lists and removes the pipelines the broker runs: libraries
+    /// built from Parseltongue programs with `pipeline` blocks, kept in the
+    /// data folder (a running broker picks changes up within a second).
+    Pipelines {
+        #[command(flatten)]
+        settings: Settings,
+        #[command(subcommand)]
+        action: PipelinesAction,
+    },
     /// Lists and describes consumer groups on a running broker.
     Groups {
         /// The broker's address.
@@ -76,6 +85,26 @@ enum GroupsAction {
     Describe {
         /// The group.
         group: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PipelinesAction {
+    /// Copies a pipeline library (`target/release/libNAME.so`) into the
+    /// data folder, checking first that it holds pipelines this broker
+    /// can host.
+    Deploy {
+        /// The library.
+        library: PathBuf,
+    },
+    /// Every deployed library, its pipelines and how far each input
+    /// partition has been processed.
+    List,
+    /// Stops and removes a deployed library (its checkpoints stay, so
+    /// deploying it again resumes where it stopped).
+    Undeploy {
+        /// The library's file name, as `list` shows it.
+        name: String,
     },
 }
 
@@ -160,6 +189,9 @@ fn main() -> ExitCode {
             settings.load().and_then(|c| verify(&c.data, &topic))
         }
         Command::Topics { broker, action } => topics(&broker, action),
+        Command::Pipelines { settings, action } => {
+            settings.load().and_then(|c| pipelines(&c.data, action))
+        }
         Command::Groups { broker, action } => groups(&broker, action),
     };
     match outcome {
@@ -279,6 +311,83 @@ fn groups(broker: &str, action: GroupsAction) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn pipelines(data: &Path, action: PipelinesAction) -> Result<ExitCode, String> {
+    use slytherin_broker::pipelines::{checkpoint, deployed, loader, FOLDER};
+    let folder = data.join(FOLDER);
+    match action {
+        PipelinesAction::Deploy { library } => {
+            let found = loader::load(&library)?;
+            if found.is_empty() {
+                return Err(format!("`{}` exports no pipeline", library.display()));
+            }
+            let name = library
+                .file_name()
+                .ok_or_else(|| format!("`{}` is not a file", library.display()))?;
+            std::fs::create_dir_all(&folder)
+                .map_err(|e| format!("cannot create `{}`: {e}", folder.display()))?;
+            // Copied beside, then renamed: a broker never loads half a file.
+            let temporary = folder.join(".deploying");
+            std::fs::copy(&library, &temporary)
+                .map_err(|e| format!("cannot copy `{}`: {e}", library.display()))?;
+            let target = folder.join(name);
+            std::fs::rename(&temporary, &target)
+                .map_err(|e| format!("cannot deploy into `{}`: {e}", target.display()))?;
+            for pipeline in found {
+                println!(
+                    "deployed {}: {} → {}",
+                    pipeline.name, pipeline.from, pipeline.to
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PipelinesAction::List => {
+            let libraries = deployed(data);
+            if libraries.is_empty() {
+                println!("no pipelines deployed in {}", folder.display());
+            }
+            for (path, _) in libraries {
+                let file = path.file_name().unwrap_or_default().to_string_lossy();
+                match loader::load(&path) {
+                    Err(error) => println!("{file}: {error}"),
+                    Ok(found) => {
+                        for pipeline in found {
+                            println!(
+                                "{file}: {} ({} → {})",
+                                pipeline.name, pipeline.from, pipeline.to
+                            );
+                            let state = folder.join("state");
+                            for (input, at) in checkpoint::saved(&state, &pipeline.name) {
+                                match checkpoint::load(&at) {
+                                    Ok(Some(saved)) => println!(
+                                        "  partition {input}: next offset {}",
+                                        saved.next_offset
+                                    ),
+                                    Ok(None) => {}
+                                    Err(error) => println!("  partition {input}: {error}"),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PipelinesAction::Undeploy { name } => {
+            let target = folder.join(&name);
+            if name.contains('/') || !target.is_file() {
+                return Err(format!(
+                    "no library `{name}` is deployed in `{}` (`slytherin pipelines list` shows them)",
+                    folder.display()
+                ));
+            }
+            std::fs::remove_file(&target)
+                .map_err(|e| format!("cannot remove `{}`: {e}", target.display()))?;
+            println!("undeployed {name}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 fn topics(broker: &str, action: TopicsAction) -> Result<ExitCode, String> {

@@ -1,5 +1,5 @@
-//! Pipelines hosted in the broker, end to end: a Parseltongue program's
-//! windowed click count, compiled to a library and deployed into a running
+//! Pipelines hosted in the broker, end to end: the `examples/clickstream`
+//! program's windowed click count, compiled to a library and deployed into a running
 //! broker's data folder; clicks produced with kcat, counts consumed with
 //! kcat; and a SIGKILL of the broker mid-stream, after which no click is
 //! lost and none is counted twice.
@@ -17,66 +17,11 @@ use slytherin_broker::admin::Admin;
 use support::kcat_tool::kcat;
 use support::{wait_until, BrokerProcess};
 
-const PROGRAM: &str = r#"record Click {
-    page: string,
-    user: i64,
-    at_ms: i64,
-}
+/// The example's program: what its README deploys.
+const PROGRAM: &str = include_str!("../../../examples/clickstream/src/main.pt");
 
-record PageCount {
-    page: string,
-    window_start_ms: i64,
-    window_end_ms: i64,
-    clicks: i64,
-}
-
-topic clicks {
-    message: Click,
-    partitions: 3,
-    key: page,
-}
-
-topic page_counts {
-    message: PageCount,
-    key: page,
-}
-
-function is_human(click: Click) returns bool {
-    click.user > 0
-}
-
-function page_of(click: Click) returns string {
-    click.page
-}
-
-function time_of(click: Click) returns i64 {
-    click.at_ms
-}
-
-function to_count(page: string, start_ms: i64, end_ms: i64, clicks: i64) returns PageCount {
-    PageCount {
-        page: page,
-        window_start_ms: start_ms,
-        window_end_ms: end_ms,
-        clicks: clicks,
-    }
-}
-
-pipeline page_counter {
-    from: clicks,
-    filter: is_human,
-    key_by: page_of,
-    event_time: time_of,
-    window: tumbling_seconds(10),
-    aggregate: count,
-    emit: to_count,
-    to: page_counts,
-}
-
-function main() {
-    print_line("{:?}", run_page_counter_pipeline("", 1));
-}
-"#;
+/// The example's window, in milliseconds.
+const WINDOW_MS: i64 = 60_000;
 
 /// The program compiled as the library a broker hosts.
 fn library(dir: &Path) -> PathBuf {
@@ -120,17 +65,31 @@ fn library(dir: &Path) -> PathBuf {
     output
 }
 
-/// Deploys the library into the broker's data folder.
+/// `slytherin pipelines ACTION … --data DATA`: its standard output, or a
+/// failed test with its error.
+fn pipelines_command(data: &Path, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_slytherin"))
+        .arg("pipelines")
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("slytherin runs")
+}
+
+/// Deploys the library into the broker's data folder with the command an
+/// operator uses.
 fn deploy(library: &Path, data: &Path) {
-    let folder = data.join(slytherin_broker::pipelines::FOLDER);
-    std::fs::create_dir_all(&folder).expect("the pipelines folder");
-    let temporary = folder.join("clicks.tmp");
-    std::fs::copy(library, &temporary).expect("copied");
-    std::fs::rename(
-        &temporary,
-        folder.join(library.file_name().expect("a file name")),
-    )
-    .expect("renamed into place");
+    let deployed = pipelines_command(data, &["deploy".as_ref(), library.as_os_str()]);
+    assert!(
+        deployed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deployed.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&deployed.stdout),
+        "deployed page_counter: clicks → page_counts\n"
+    );
 }
 
 /// `count` human clicks (user > 0) and robots (user 0) spread over pages
@@ -159,7 +118,7 @@ fn expected(n: usize) -> BTreeMap<(String, i64), i64> {
         }
         let at = i as i64 * 250;
         *counts
-            .entry((format!("/{}", i % 4), at / 10_000 * 10_000))
+            .entry((format!("/{}", i % 4), at / WINDOW_MS * WINDOW_MS))
             .or_insert(0) += 1;
     }
     counts
@@ -254,6 +213,21 @@ fn a_deployed_pipeline_counts_clicks_from_kcat_exactly_once_across_sigkill() {
         || counts(address).len() >= wanted.len(),
     );
     assert_eq!(counts(address), wanted);
+    // Checkpoints follow within a second; `list` shows them.
+    let list = || {
+        String::from_utf8_lossy(&pipelines_command(&data, &["list".as_ref()]).stdout).into_owned()
+    };
+    wait_until(
+        "checkpoints of every partition",
+        Duration::from_secs(10),
+        &|| format!("{}\n{}", list(), broker.log()),
+        || list().contains("partition 2: next offset"),
+    );
+    let listed = list();
+    assert!(
+        listed.starts_with("libclicks.") && listed.contains("page_counter (clicks → page_counts)"),
+        "{listed}"
+    );
     // The replay after the crash met outputs stored before it.
     wait_until(
         "the replay's report",
@@ -265,4 +239,30 @@ fn a_deployed_pipeline_counts_clicks_from_kcat_exactly_once_across_sigkill() {
                 .contains("outputs already stored were not written again")
         },
     );
+}
+
+#[test]
+fn deploying_something_that_is_not_a_pipeline_library_is_refused_clearly() {
+    let work = tempfile::tempdir().expect("a folder");
+    let data = work.path().join("data");
+    let not_a_library = work.path().join("notes.so");
+    std::fs::write(&not_a_library, "not a library").expect("written");
+    let refused = pipelines_command(&data, &["deploy".as_ref(), not_a_library.as_os_str()]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("cannot load") && stderr.contains("notes.so"),
+        "{stderr}"
+    );
+    assert!(!data
+        .join(slytherin_broker::pipelines::FOLDER)
+        .join("notes.so")
+        .exists());
+    let missing = pipelines_command(&data, &["undeploy".as_ref(), "nothing.so".as_ref()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("no library `nothing.so` is deployed")
+    );
+    let listed = pipelines_command(&data, &["list".as_ref()]);
+    assert!(String::from_utf8_lossy(&listed.stdout).starts_with("no pipelines deployed"));
 }

@@ -26,6 +26,23 @@ pub fn path(state: &Path, pipeline: &str, input: i32) -> PathBuf {
     state.join(pipeline).join(format!("{input}.json"))
 }
 
+/// The checkpoints `pipeline` has, by input partition, in order.
+pub fn saved(state: &Path, pipeline: &str) -> Vec<(i32, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(state.join(pipeline)) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(i32, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter_map(|path| {
+            let stem = path.file_name()?.to_str()?.strip_suffix(".json")?;
+            Some((stem.parse().ok()?, path))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 /// Reads a checkpoint; `None` when there is none yet.
 ///
 /// # Errors

@@ -4,61 +4,27 @@
 //! ratios the broker is held to. `slytherin/bench/run.sh` installs the peers,
 //! builds in release mode and runs it.
 
-mod cores;
-mod drive;
-mod report;
-mod servers;
-mod systems;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
-use drive::Workload;
+use slytherin_bench::drive::Workload;
+use slytherin_bench::{cores, Durability, System};
 
 // The load generator allocates for every message it sends and receives,
 // through whichever client; one fast allocator for all of them keeps the
 // allocator out of the comparison.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use report::{Measurement, Report};
-use servers::ServerProcess;
-use systems::nats::{NatsPublisher, NatsSubscriber};
-use systems::redis::{RedisPublisher, RedisSubscriber};
-use systems::slytherin::{SlytherinPublisher, SlytherinSubscriber};
-use systems::{Publisher, Subscriber};
-
-/// A system under test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum System {
-    /// Slytherin (this project's broker), through its client library.
-    Slytherin,
-    /// nats-server with JetStream, through async-nats.
-    Nats,
-    /// redis-server with Streams, through the redis crate.
-    Redis,
-}
-
-impl std::fmt::Display for System {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            System::Slytherin => "slytherin",
-            System::Nats => "nats-jetstream",
-            System::Redis => "redis-streams",
-        })
-    }
-}
-
-/// Whether servers sync their writes to disk before acknowledging.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Durability {
-    /// No fsync on the write path (data in the page cache).
-    Off,
-    /// An fsync before each acknowledgement (where the system can).
-    On,
-}
+use slytherin_bench::report::{Measurement, Report};
+use slytherin_bench::servers::{self, ServerProcess};
+use slytherin_bench::systems::nats::{NatsPublisher, NatsSubscriber};
+use slytherin_bench::systems::redis::{RedisPublisher, RedisSubscriber};
+use slytherin_bench::systems::slytherin::{SlytherinPublisher, SlytherinSubscriber};
+use slytherin_bench::systems::{Publisher, Subscriber};
+use slytherin_bench::drive;
 
 /// Measures Slytherin against its peers.
 #[derive(Debug, Parser)]

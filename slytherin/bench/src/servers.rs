@@ -118,6 +118,11 @@ impl ServerProcess {
         self.address
     }
 
+    /// Slytherin's data folder (where pipelines are deployed).
+    pub fn slytherin_data(&self) -> PathBuf {
+        self._data.path().join("data")
+    }
+
     /// CPU time the server has used so far (user and system).
     pub fn cpu_time(&self) -> Result<Duration> {
         cpu_time_of(&format!("/proc/{}/stat", self.child.id()))

@@ -16,6 +16,9 @@ pub const STREAM: &str = "bench";
 ///
 /// Calls may overlap: the driver keeps several batches in flight on one
 /// publisher, which is how each system's client pipelines.
+// Used on one thread by the drivers of this crate's binaries only, so the
+// futures need no `Send` bound.
+#[allow(async_fn_in_trait)]
 pub trait Publisher {
     /// Publishes `batch`, in order, and returns once the server has
     /// acknowledged every message of it.
@@ -23,6 +26,7 @@ pub trait Publisher {
 }
 
 /// Reads the stream from its first message.
+#[allow(async_fn_in_trait)]
 pub trait Subscriber {
     /// The next messages' payloads; empty when none arrived within the
     /// client's wait.

@@ -26,4 +26,10 @@ if command -v systemctl >/dev/null 2>&1; then
 fi
 
 cargo build --release --locked -q -p slytherin-broker -p slytherin-bench
+# `run.sh --pipelines [ARGS]`: the pipeline benchmark (in the broker against
+# a consumer process) instead of the peer benchmark.
+if [ "${1:-}" = "--pipelines" ]; then
+    shift
+    exec "${CARGO_TARGET_DIR:-target}/release/slytherin-pipeline-bench" "$@"
+fi
 exec "${CARGO_TARGET_DIR:-target}/release/slytherin-peer-bench" "$@"

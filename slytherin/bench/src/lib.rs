@@ -41,4 +41,3 @@ pub enum Durability {
     /// An fsync before each acknowledgement (where the system can).
     On,
 }
-

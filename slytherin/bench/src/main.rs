@@ -18,13 +18,13 @@ use slytherin_bench::{cores, Durability, System};
 // allocator out of the comparison.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use slytherin_bench::drive;
 use slytherin_bench::report::{Measurement, Report};
 use slytherin_bench::servers::{self, ServerProcess};
 use slytherin_bench::systems::nats::{NatsPublisher, NatsSubscriber};
 use slytherin_bench::systems::redis::{RedisPublisher, RedisSubscriber};
 use slytherin_bench::systems::slytherin::{SlytherinPublisher, SlytherinSubscriber};
 use slytherin_bench::systems::{Publisher, Subscriber};
-use slytherin_bench::drive;
 
 /// Measures Slytherin against its peers.
 #[derive(Debug, Parser)]

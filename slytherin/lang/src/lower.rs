@@ -345,6 +345,7 @@ fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_
                         every_ms: #every,
                         lateness_ms: #lateness,
                         state: ::std::default::Default::default(),
+                        buffer: ::std::vec::Vec::new(),
                     })
                 },
             )

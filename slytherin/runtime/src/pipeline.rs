@@ -194,6 +194,8 @@ pub struct Windowed<M, T, K: Ord, O> {
     pub lateness_ms: i64,
     /// The state.
     pub state: WindowState<K>,
+    /// The steps' output for one input message, reused.
+    pub buffer: Vec<T>,
 }
 
 /// What a windowed pipeline remembers: the open windows by (end, key), so
@@ -228,16 +230,6 @@ where
             .newest
             .map(|newest| newest.saturating_sub(self.lateness_ms))
     }
-
-    /// The starts of the windows `time` falls in, oldest first.
-    fn window_starts(&self, time: i64) -> impl Iterator<Item = i64> {
-        let every = self.every_ms.max(1);
-        let newest_start = time.div_euclid(every) * every;
-        let count = (self.size_ms / every).max(1);
-        (0..count)
-            .rev()
-            .map(move |back| newest_start - back * every)
-    }
 }
 
 impl<M, T, K, O> Processor for Windowed<M, T, K, O>
@@ -253,25 +245,35 @@ where
             self.state.counters.undecodable += 1;
             return;
         };
-        let mut messages = Vec::new();
+        let mut messages = std::mem::take(&mut self.buffer);
         (self.steps)(message, &mut messages);
-        for message in &messages {
-            let time = (self.event_time)(message);
+        let every = self.every_ms.max(1);
+        let windows = (self.size_ms / every).max(1);
+        for message in messages.drain(..) {
+            let time = (self.event_time)(&message);
             let watermark = self.watermark();
-            let key = (self.key)(message);
-            let value = (self.value)(message);
+            let mut key = Some((self.key)(&message));
+            let value = (self.value)(&message);
             let mut counted = false;
-            let starts: Vec<i64> = self.window_starts(time).collect();
-            for start in starts {
+            let newest_start = time.div_euclid(every) * every;
+            // Oldest window first; the key is moved into the last.
+            for back in (0..windows).rev() {
+                let start = newest_start - back * every;
                 let end = start.saturating_add(self.size_ms);
                 if watermark.is_some_and(|w| end <= w) {
                     continue;
                 }
-                let slot = (end, key.clone(), start);
-                let current = self.state.open.get(&slot).copied();
-                self.state
-                    .open
-                    .insert(slot, self.aggregate.fold(current, value));
+                let key = if back == 0 { key.take() } else { key.clone() };
+                let Some(key) = key else { break };
+                let slot = (end, key, start);
+                match self.state.open.get_mut(&slot) {
+                    Some(current) => *current = self.aggregate.fold(Some(*current), value),
+                    None => {
+                        self.state
+                            .open
+                            .insert(slot, self.aggregate.fold(None, value));
+                    }
+                }
                 counted = true;
             }
             if !counted {
@@ -279,6 +281,7 @@ where
             }
             self.state.newest = Some(self.state.newest.map_or(time, |n| n.max(time)));
         }
+        self.buffer = messages;
         let Some(watermark) = self.watermark() else {
             return;
         };

@@ -141,9 +141,14 @@ struct Args {
     /// Cores the broker runs on (a `taskset` list).
     #[arg(long, default_value = "1")]
     server_cores: String,
-    /// Cores the load generator and the pipeline process run on.
+    /// Cores the load generator runs on.
     #[arg(long, default_value = "0")]
     client_cores: String,
+    /// Cores the pipeline process runs on: by default the load generator's,
+    /// a core the in-broker pipeline does not get; the broker's cores give
+    /// both modes the same budget.
+    #[arg(long)]
+    process_cores: Option<String>,
     /// The `slytherin` binary; by default the one beside this program.
     #[arg(long)]
     slytherin: Option<PathBuf>,
@@ -267,7 +272,7 @@ async fn setup(
         Mode::Process => Some(
             Command::new("taskset")
                 .arg("-c")
-                .arg(&args.client_cores)
+                .arg(args.process_cores.as_deref().unwrap_or(&args.client_cores))
                 .arg(&built.program)
                 .env("SLYTHERIN_BROKERS", server.address().to_string())
                 .stdout(std::process::Stdio::null())
@@ -544,8 +549,12 @@ fn main() -> Result<()> {
         }
     }
     println!(
-        "pipeline: filter + keyed sum over 1 s tumbling windows, {} keys; broker on cores {}, load generator (and the pipeline process) on cores {}; medians of {} rounds",
-        args.keys, args.server_cores, args.client_cores, args.rounds
+        "pipeline: filter + keyed sum over 1 s tumbling windows, {} keys; broker on cores {}, load generator on cores {}, pipeline process on cores {}; medians of {} rounds",
+        args.keys,
+        args.server_cores,
+        args.client_cores,
+        args.process_cores.as_deref().unwrap_or(&args.client_cores),
+        args.rounds
     );
     println!(
         "{:>18} {:>14} {:>12} {:>12}",

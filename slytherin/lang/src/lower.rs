@@ -273,6 +273,7 @@ fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_
                     steps: #steps_fn,
                     output_key: #to_key,
                     counters: ::std::default::Default::default(),
+                    buffer: ::std::vec::Vec::new(),
                 })
             },
         ),

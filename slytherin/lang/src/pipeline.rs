@@ -267,6 +267,21 @@ fn check_pipeline(
     let from = topic_of(cx, "from");
     let to = topic_of(cx, "to");
     let (from, to) = (from?, to?);
+    if from == to {
+        let span = block.setting("to").map_or(name.span, |(_, v)| v.span);
+        cx.error(
+            Diagnostic::error(
+                codes::PIPELINE_SETTING,
+                span,
+                format!("pipeline `{}` would read what it writes", name.name),
+            )
+            .with_label("the same topic as `from`")
+            .with_help(
+                "write to another topic: a pipeline's output feeding its own input never ends",
+            ),
+        );
+        return None;
+    }
     let mut stream = Stream {
         ty: Ty::Named(topics[from].message),
         from: format!("topic `{}`", topics[from].name),

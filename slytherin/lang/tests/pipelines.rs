@@ -171,6 +171,11 @@ fn each_mistake_in_a_pipeline_is_coded_at_its_span() {
         ),
         ("    from: clicks,\n", "", ("PT1013", "counts")),
         (
+            "    from: clicks,",
+            "    from: page_counts,",
+            ("PT1013", "page_counts"),
+        ),
+        (
             "    emit: to_count,",
             "    emit: to_count,\n    filter: is_human,",
             ("PT1013", "filter"),

@@ -87,6 +87,8 @@ pub struct Stateless<M, O> {
     pub output_key: Option<fn(&O) -> Vec<u8>>,
     /// What was counted.
     pub counters: Counters,
+    /// The steps' output for one input message, reused.
+    pub buffer: Vec<O>,
 }
 
 impl<M: DeserializeOwned, O: Serialize> Processor for Stateless<M, O>
@@ -99,14 +101,15 @@ where
             self.counters.undecodable += 1;
             return;
         };
-        let mut produced = Vec::new();
+        let mut produced = std::mem::take(&mut self.buffer);
         (self.steps)(message, &mut produced);
-        for message in &produced {
-            if let Some(record) = output_record(self.output, self.output_key, message) {
+        for message in produced.drain(..) {
+            if let Some(record) = output_record(self.output, self.output_key, &message) {
                 out.push(record);
                 self.counters.emitted += 1;
             }
         }
+        self.buffer = produced;
     }
 
     fn snapshot(&self) -> Vec<u8> {

@@ -33,24 +33,30 @@ pub struct CodeInfo {
     pub explanation: &'static str,
 }
 
-macro_rules! codes {
-    ($($name:ident = $num:literal, $file:literal, $title:literal;)*) => {
+/// Declares a registry of diagnostic codes: a constant per code and
+/// `ALL`, every code with its title and its explanation, read from
+/// `DIR/PTxxxx.md` (`DIR` relative to the file that invokes the macro).
+/// The core's codes are declared with it, and so are each extension's.
+#[macro_export]
+macro_rules! diagnostic_codes {
+    ($dir:literal; $($name:ident = $num:literal, $file:literal, $title:literal;)*) => {
         $(
             #[doc = $title]
-            pub const $name: Code = Code($num);
+            pub const $name: $crate::diagnostics::codes::Code = $crate::diagnostics::codes::Code($num);
         )*
         /// Every code, in numeric order.
-        pub static ALL: &[CodeInfo] = &[
-            $(CodeInfo {
-                code: Code($num),
+        pub static ALL: &[$crate::diagnostics::codes::CodeInfo] = &[
+            $($crate::diagnostics::codes::CodeInfo {
+                code: $crate::diagnostics::codes::Code($num),
                 title: $title,
-                explanation: include_str!(concat!("../../explanations/", $file, ".md")),
+                explanation: include_str!(concat!($dir, "/", $file, ".md")),
             },)*
         ];
     };
 }
 
-codes! {
+crate::diagnostic_codes! {
+    "../../explanations";
     UNKNOWN_CHARACTER = 1, "PT0001", "a character that is not part of any token";
     UNTERMINATED = 2, "PT0002", "a string literal or block comment that never ends";
     UNBALANCED_DELIMITER = 3, "PT0003", "an opening or closing delimiter without its partner";

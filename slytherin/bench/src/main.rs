@@ -71,13 +71,7 @@ struct Args {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    let slytherin = match &args.slytherin {
-        Some(path) => path.clone(),
-        None => std::env::current_exe()?
-            .with_file_name("slytherin")
-            .canonicalize()
-            .context("no `slytherin` binary beside this one: build it with `cargo build --release -p slytherin-broker`, or pass --slytherin")?,
-    };
+    let slytherin = servers::slytherin_binary(args.slytherin.as_deref())?;
     cores::parse(&args.server_cores)?;
     cores::pin_current_thread(&cores::parse(&args.client_cores)?)?;
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -19,7 +19,7 @@ use hdrhistogram::Histogram;
 use parseltongue_core::extension::Extensions;
 use parseltongue_core::source::{SourceFile, SourceMap};
 use slytherin_bench::cores;
-use slytherin_bench::servers::ServerProcess;
+use slytherin_bench::servers::{self, ServerProcess};
 use slytherin_bench::{Durability, System};
 use slytherin_client::{
     Acks, Admin, ClientConfig, Consumer, ConsumerConfig, NewTopic, Producer, ProducerConfig,
@@ -508,13 +508,7 @@ fn median(values: &mut [f64]) -> f64 {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    let slytherin = match &args.slytherin {
-        Some(path) => path.clone(),
-        None => std::env::current_exe()?
-            .with_file_name("slytherin")
-            .canonicalize()
-            .context("no `slytherin` binary beside this one: build it with `cargo build --release -p slytherin-broker`, or pass --slytherin")?,
-    };
+    let slytherin = servers::slytherin_binary(args.slytherin.as_deref())?;
     cores::parse(&args.server_cores)?;
     cores::pin_current_thread(&cores::parse(&args.client_cores)?)?;
     eprintln!("building the pipeline as a library and as a program …");

@@ -155,6 +155,17 @@ impl Drop for ServerProcess {
     }
 }
 
+/// The `slytherin` binary: `given`, or the one beside the running program.
+pub fn slytherin_binary(given: Option<&Path>) -> Result<PathBuf> {
+    match given {
+        Some(path) => Ok(path.to_path_buf()),
+        None => std::env::current_exe()?
+            .with_file_name("slytherin")
+            .canonicalize()
+            .context("no `slytherin` binary beside this one: build it with `cargo build --release -p slytherin-broker`, or pass --slytherin"),
+    }
+}
+
 /// Whether the installed nats-server can sync every write
 /// (`sync_interval: always`, from version 2.10 on).
 pub fn nats_syncs_each_write() -> Result<bool> {

@@ -2,26 +2,8 @@
 //! with its explanation (`explanations/PTxxxx.md`, whose wrong and fixed
 //! examples the tests check).
 
-use parseltongue_core::diagnostics::codes::{Code, CodeInfo};
-
-macro_rules! codes {
-    ($($name:ident = $num:literal, $file:literal, $title:literal;)*) => {
-        $(
-            #[doc = $title]
-            pub const $name: Code = Code($num);
-        )*
-        /// Every Slytherin code, in numeric order.
-        pub static ALL: &[CodeInfo] = &[
-            $(CodeInfo {
-                code: Code($num),
-                title: $title,
-                explanation: include_str!(concat!("../explanations/", $file, ".md")),
-            },)*
-        ];
-    };
-}
-
-codes! {
+parseltongue_core::diagnostic_codes! {
+    "../explanations";
     TOPIC_SETTING = 1001, "PT1001", "a topic setting that is unknown, repeated, missing or out of range";
     UNENCODABLE_MESSAGE = 1002, "PT1002", "a message type with a part that cannot be encoded";
     TOPIC_KEY = 1003, "PT1003", "a topic key that is not a text, number or truth field of the message";

@@ -10,6 +10,7 @@
 //! `connect_NAME_consumer`, `receive_NAME` and `commit_NAME`, checked at
 //! every call as written functions are.
 
+mod blocks;
 mod codes;
 mod kinds;
 mod lower;

@@ -30,6 +30,7 @@ use parseltongue_core::ir::{FunctionId, FunctionKind, ModuleId, Target, Ty, Type
 use parseltongue_core::source::Span;
 use parseltongue_core::syntax::ast::{self, ExprKind, ParamMode};
 
+use crate::blocks;
 use crate::codes;
 use crate::kinds::PIPELINE_SETTINGS;
 use crate::topic::Topic;
@@ -98,13 +99,7 @@ pub(crate) fn run_function_name(pipeline: &str) -> String {
 
 /// Declares each pipeline's `run_NAME_pipeline(brokers, idle_ms)`.
 pub(crate) fn declare(blocks: &[BlockRef<'_>], declarations: &mut Declarations) {
-    let mut seen: Vec<(ModuleId, &str)> = Vec::new();
-    for block in blocks {
-        let Some(name) = block.name() else { continue };
-        if seen.contains(&(block.module, name.name.as_str())) {
-            continue;
-        }
-        seen.push((block.module, name.name.as_str()));
+    for (block, name) in blocks::first_of_each_name(blocks) {
         let at = name.span;
         let named = |text: &str| type_expr(text, Vec::new(), at);
         declarations.declare_function(DeclaredFunction {
@@ -137,45 +132,16 @@ pub(crate) fn check(
     topics: &[Topic],
     cx: &mut ExtensionCx<'_, '_>,
 ) -> Option<Vec<Pipeline>> {
+    let (named, mut ok) = blocks::named(
+        blocks,
+        "pipeline",
+        "pipeline page_counts { … }",
+        codes::PIPELINE_SETTING,
+        cx,
+    );
     let mut pipelines = Vec::new();
-    let mut ok = true;
-    let mut seen: Vec<(ModuleId, String, Span)> = Vec::new();
-    for block in blocks {
-        let Some(name) = block.name() else {
-            cx.error(
-                Diagnostic::error(
-                    codes::PIPELINE_SETTING,
-                    block.block.keyword.span,
-                    "a pipeline needs a name",
-                )
-                .with_label("`pipeline` without a name")
-                .with_help(
-                    "write the pipeline's name after `pipeline`: `pipeline page_counts { … }`",
-                ),
-            );
-            ok = false;
-            continue;
-        };
-        if let Some((_, _, first)) = seen
-            .iter()
-            .find(|(m, n, _)| *m == block.module && *n == name.name)
-        {
-            let first = *first;
-            cx.error(
-                Diagnostic::error(
-                    parseltongue_core::diagnostics::codes::DUPLICATE_DEFINITION,
-                    name.span,
-                    format!("pipeline `{}` is declared twice", name.name),
-                )
-                .with_label("declared again here")
-                .with_secondary(first, "first declared here")
-                .with_help("rename one of them"),
-            );
-            ok = false;
-            continue;
-        }
-        seen.push((block.module, name.name.to_string(), name.span));
-        match check_pipeline(*block, name, topics, cx) {
+    for (block, name) in named {
+        match check_pipeline(block, name, topics, cx) {
             Some(pipeline) => pipelines.push(pipeline),
             None => ok = false,
         }
@@ -195,55 +161,15 @@ fn check_pipeline(
     topics: &[Topic],
     cx: &mut ExtensionCx<'_, '_>,
 ) -> Option<Pipeline> {
-    let mut ok = true;
-    let mut written: Vec<(&str, Span)> = Vec::new();
-    for (setting, _) in block.settings() {
-        let Some(known) = PIPELINE_SETTINGS.iter().find(|s| s.name == setting.name) else {
-            let mut d = Diagnostic::error(
-                codes::PIPELINE_SETTING,
-                setting.span,
-                format!("a pipeline has no setting `{}`", setting.name),
-            )
-            .with_label("not a pipeline setting")
-            .with_note(format!(
-                "a pipeline's settings: {}",
-                PIPELINE_SETTINGS
-                    .iter()
-                    .map(|s| format!("`{}`", s.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            if let Some(near) = cx.closest(&setting.name, PIPELINE_SETTINGS.iter().map(|s| s.name))
-            {
-                d = d.with_suggestion(
-                    format!("did you mean `{near}`?"),
-                    setting.span,
-                    near,
-                    Applicability::MaybeIncorrect,
-                );
-            }
-            cx.error(d);
-            ok = false;
-            continue;
-        };
-        let repeatable = STEP_SETTINGS.contains(&known.name) || JOIN_PARTS.contains(&known.name);
-        if !repeatable {
-            if let Some(&(_, first)) = written.iter().find(|(n, _)| *n == known.name) {
-                cx.error(
-                    Diagnostic::error(
-                        codes::PIPELINE_SETTING,
-                        setting.span,
-                        format!("`{}` is set twice", known.name),
-                    )
-                    .with_label("set again here")
-                    .with_secondary(first, "first set here")
-                    .with_help("keep one of them"),
-                );
-                ok = false;
-            }
-        }
-        written.push((known.name, setting.span));
-    }
+    let repeatable: Vec<&str> = STEP_SETTINGS.iter().chain(JOIN_PARTS).copied().collect();
+    let mut ok = blocks::setting_names_are_known(
+        block,
+        "pipeline",
+        PIPELINE_SETTINGS,
+        &repeatable,
+        codes::PIPELINE_SETTING,
+        cx,
+    );
     if !ok {
         return None;
     }

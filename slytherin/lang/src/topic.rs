@@ -10,6 +10,7 @@ use parseltongue_core::ir::{FunctionId, FunctionKind, ModuleId, Target, Ty, Type
 use parseltongue_core::source::Span;
 use parseltongue_core::syntax::ast::{self, ExprKind, ParamMode, UnaryOp};
 
+use crate::blocks;
 use crate::codes;
 use crate::kinds::TOPIC_SETTINGS;
 
@@ -79,25 +80,9 @@ pub(crate) fn function_names(topic: &str) -> Declared<String> {
     }
 }
 
-/// The topic blocks that declare: named, and the first of their name in
-/// their module (a second is reported by the check, not declared again).
-fn declaring<'a>(blocks: &[BlockRef<'a>]) -> Vec<(BlockRef<'a>, &'a ast::Ident)> {
-    let mut seen: Vec<(ModuleId, &str)> = Vec::new();
-    let mut out = Vec::new();
-    for block in blocks {
-        let Some(name) = block.name() else { continue };
-        if seen.contains(&(block.module, name.name.as_str())) {
-            continue;
-        }
-        seen.push((block.module, name.name.as_str()));
-        out.push((*block, name));
-    }
-    out
-}
-
 /// Declares each topic's producer and consumer types and functions.
 pub(crate) fn declare(blocks: &[BlockRef<'_>], declarations: &mut Declarations) {
-    for (block, name) in declaring(blocks) {
+    for (block, name) in blocks::first_of_each_name(blocks) {
         let at = name.span;
         let ident = |text: &str| ast::Ident {
             name: text.into(),
@@ -203,42 +188,16 @@ struct Settings {
 
 /// Checks every topic block; `None` if any had an error.
 pub(crate) fn check(blocks: &[BlockRef<'_>], cx: &mut ExtensionCx<'_, '_>) -> Option<Vec<Topic>> {
+    let (named, mut ok) = blocks::named(
+        blocks,
+        "topic",
+        "topic clicks { … }",
+        codes::TOPIC_SETTING,
+        cx,
+    );
     let mut topics = Vec::new();
-    let mut ok = true;
-    let mut seen: Vec<(ModuleId, &str, Span)> = Vec::new();
-    for block in blocks {
-        let Some(name) = block.name() else {
-            cx.error(
-                Diagnostic::error(
-                    codes::TOPIC_SETTING,
-                    block.block.keyword.span,
-                    "a topic needs a name",
-                )
-                .with_label("`topic` without a name")
-                .with_help("write the topic's name after `topic`: `topic clicks { … }`"),
-            );
-            ok = false;
-            continue;
-        };
-        if let Some(&(_, _, first)) = seen
-            .iter()
-            .find(|(m, n, _)| *m == block.module && *n == name.name)
-        {
-            cx.error(
-                Diagnostic::error(
-                    parseltongue_core::diagnostics::codes::DUPLICATE_DEFINITION,
-                    name.span,
-                    format!("topic `{}` is declared twice", name.name),
-                )
-                .with_label("declared again here")
-                .with_secondary(first, "first declared here")
-                .with_help("rename one of them"),
-            );
-            ok = false;
-            continue;
-        }
-        seen.push((block.module, name.name.as_str(), name.span));
-        match check_topic(*block, name, cx) {
+    for (block, name) in named {
+        match check_topic(block, name, cx) {
             Some(topic) => topics.push(topic),
             None => ok = false,
         }
@@ -252,53 +211,19 @@ fn check_topic(
     cx: &mut ExtensionCx<'_, '_>,
 ) -> Option<Topic> {
     let mut settings = Settings::default();
-    let mut ok = true;
-    let mut written: Vec<(&str, Span)> = Vec::new();
+    let mut ok = blocks::setting_names_are_known(
+        block,
+        "topic",
+        TOPIC_SETTINGS,
+        &[],
+        codes::TOPIC_SETTING,
+        cx,
+    );
     let mut key_expr = None;
     for (setting, value) in block.settings() {
-        let known = TOPIC_SETTINGS.iter().find(|s| s.name == setting.name);
-        let Some(known) = known else {
-            let mut d = Diagnostic::error(
-                codes::TOPIC_SETTING,
-                setting.span,
-                format!("a topic has no setting `{}`", setting.name),
-            )
-            .with_label("not a topic setting")
-            .with_note(format!(
-                "a topic's settings: {}",
-                TOPIC_SETTINGS
-                    .iter()
-                    .map(|s| format!("`{}`", s.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            if let Some(near) = cx.closest(&setting.name, TOPIC_SETTINGS.iter().map(|s| s.name)) {
-                d = d.with_suggestion(
-                    format!("did you mean `{near}`?"),
-                    setting.span,
-                    near,
-                    Applicability::MaybeIncorrect,
-                );
-            }
-            cx.error(d);
-            ok = false;
+        let Some(known) = TOPIC_SETTINGS.iter().find(|s| s.name == setting.name) else {
             continue;
         };
-        if let Some(&(_, first)) = written.iter().find(|(n, _)| *n == known.name) {
-            cx.error(
-                Diagnostic::error(
-                    codes::TOPIC_SETTING,
-                    setting.span,
-                    format!("`{}` is set twice", known.name),
-                )
-                .with_label("set again here")
-                .with_secondary(first, "first set here")
-                .with_help("keep one of them"),
-            );
-            ok = false;
-            continue;
-        }
-        written.push((known.name, setting.span));
         let read = match known.name {
             "message" => cx
                 .resolve_type(block.module, value)
@@ -353,7 +278,7 @@ fn check_topic(
         ok &= read.is_some();
     }
     let Some(message) = settings.message else {
-        if !written.iter().any(|(n, _)| *n == "message") {
+        if block.setting("message").is_none() {
             cx.error(
                 Diagnostic::error(
                     codes::TOPIC_SETTING,

@@ -266,3 +266,32 @@ fn deploying_something_that_is_not_a_pipeline_library_is_refused_clearly() {
     let listed = pipelines_command(&data, &["list".as_ref()]);
     assert!(String::from_utf8_lossy(&listed.stdout).starts_with("no pipelines deployed"));
 }
+
+#[test]
+fn a_broken_library_in_the_folder_is_reported_once_and_the_broker_serves_on() {
+    let work = tempfile::tempdir().expect("a folder");
+    let data = work.path().join("data");
+    std::fs::create_dir_all(data.join(slytherin_broker::pipelines::FOLDER)).expect("folder");
+    let broker = BrokerProcess::start(&data, &[]);
+    let broken = data.join(slytherin_broker::pipelines::FOLDER).join(format!(
+        "broken.{}",
+        slytherin_broker::pipelines::LIBRARY_EXTENSION
+    ));
+    std::fs::write(&broken, "not a library").expect("written");
+    wait_until(
+        "the report of the broken library",
+        Duration::from_secs(10),
+        &|| broker.log(),
+        || broker.log().contains("cannot load pipelines"),
+    );
+    // Three more looks at the folder: no new report for the same file.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        broker.log().matches("cannot load pipelines").count(),
+        1,
+        "{}",
+        broker.log()
+    );
+    let mut admin = Admin::connect(broker.address()).expect("the broker answers");
+    admin.create("still_serving", 1, &[]).expect("created");
+}

@@ -58,6 +58,9 @@ struct Running {
 /// hosts; runs on one core of `messaging` until the broker is gone.
 pub(crate) async fn watch(broker: Weak<Broker>, messaging: partition::Partition) {
     let mut running: BTreeMap<PathBuf, Running> = BTreeMap::new();
+    // Libraries that failed to load, by modification time: reported once,
+    // tried again only when the file changes.
+    let mut refused: BTreeMap<PathBuf, SystemTime> = BTreeMap::new();
     loop {
         let Some(strong) = broker.upgrade() else {
             break;
@@ -76,16 +79,21 @@ pub(crate) async fn watch(broker: Weak<Broker>, messaging: partition::Partition)
             }
             keep
         });
+        refused.retain(|path, _| found.iter().any(|(p, _)| p == path));
         for (path, modified) in found {
-            if running.contains_key(&path) {
+            if running.contains_key(&path) || refused.get(&path) == Some(&modified) {
                 continue;
             }
-            let Some(stop) = start(&strong, &broker, &messaging, &path, &data) else {
-                // Not startable yet (its input topic does not exist, or it
-                // failed to load): tried again next time.
-                continue;
-            };
-            running.insert(path, Running { modified, stop });
+            match start(&strong, &broker, &messaging, &path, &data) {
+                Started::Running(stop) => {
+                    running.insert(path, Running { modified, stop });
+                }
+                // Its input topic does not exist yet: tried again next time.
+                Started::NotYet => {}
+                Started::Refused => {
+                    refused.insert(path, modified);
+                }
+            }
         }
         drop(strong);
         tokio::time::sleep(WATCH_INTERVAL).await;
@@ -95,32 +103,46 @@ pub(crate) async fn watch(broker: Weak<Broker>, messaging: partition::Partition)
     }
 }
 
+/// What starting a library came to.
+enum Started {
+    /// Its pipelines run until the flag is set.
+    Running(Arc<AtomicBool>),
+    /// An input topic does not exist yet.
+    NotYet,
+    /// It cannot run (reported): not loadable, or a pipeline writes what
+    /// it reads.
+    Refused,
+}
+
 /// Starts every pipeline of the library at `path` on every partition of
-/// its input; the flag that stops them, or `None` if it cannot start now.
+/// its input.
 fn start(
     broker: &Broker,
     weak: &Weak<Broker>,
     messaging: &partition::Partition,
     path: &Path,
     data: &Path,
-) -> Option<Arc<AtomicBool>> {
+) -> Started {
     let pipelines = match loader::load(path) {
         Ok(pipelines) => pipelines,
         Err(error) => {
             tracing::error!(library = %path.display(), %error, "cannot load pipelines");
-            return None;
+            return Started::Refused;
         }
     };
     let mut inputs = Vec::new();
     for pipeline in &pipelines {
+        if pipeline.from == pipeline.to {
+            tracing::error!(pipeline = %pipeline.name, "a pipeline cannot write the topic it reads");
+            return Started::Refused;
+        }
         let partitions = broker
             .read_storage(|s| s.topic(&pipeline.from).map(|t| t.partition_count()))
             .ok()
-            .flatten()?;
-        if pipeline.from == pipeline.to {
-            tracing::error!(pipeline = %pipeline.name, "a pipeline cannot write the topic it reads");
-            return None;
-        }
+            .flatten();
+        let Some(partitions) = partitions else {
+            return Started::NotYet;
+        };
         inputs.push((pipeline.clone(), partitions));
     }
     let stop = Arc::new(AtomicBool::new(false));
@@ -142,5 +164,5 @@ fn start(
             );
         }
     }
-    Some(stop)
+    Started::Running(stop)
 }

@@ -361,8 +361,12 @@ fn pipelines(data: &Path, action: PipelinesAction) -> Result<ExitCode, String> {
                             for (input, at) in checkpoint::saved(&state, &pipeline.name) {
                                 match checkpoint::load(&at) {
                                     Ok(Some(saved)) => println!(
-                                        "  partition {input}: next offset {}",
-                                        saved.next_offset
+                                        "  partition {input}: next offset {}; processed {}, emitted {}, late {}, undecodable {}",
+                                        saved.next_offset,
+                                        saved.counters.processed,
+                                        saved.counters.emitted,
+                                        saved.counters.late,
+                                        saved.counters.undecodable
                                     ),
                                     Ok(None) => {}
                                     Err(error) => println!("  partition {input}: {error}"),

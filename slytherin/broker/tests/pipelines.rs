@@ -223,6 +223,23 @@ fn a_deployed_pipeline_counts_clicks_from_kcat_exactly_once_across_sigkill() {
         &|| format!("{}\n{}", list(), broker.log()),
         || list().contains("partition 2: next offset"),
     );
+    // Every click processed once, across the crash (the counters are part
+    // of the state the checkpoints restore), none undecodable.
+    let processed = |listed: &str| -> u64 {
+        listed
+            .split("processed ")
+            .skip(1)
+            .filter_map(|rest| rest.split(',').next()?.parse::<u64>().ok())
+            .sum()
+    };
+    let clicks = total as u64 + closers().len() as u64;
+    wait_until(
+        "the checkpoints to count every click",
+        Duration::from_secs(10),
+        &|| format!("{}\n{}", list(), broker.log()),
+        || processed(&list()) == clicks,
+    );
+    assert!(list().contains("undecodable 0"), "{}", list());
     let listed = list();
     assert!(
         listed.starts_with("libclicks.") && listed.contains("page_counter (clicks → page_counts)"),

@@ -19,6 +19,22 @@ pub struct Checkpoint {
     /// Each output partition's log end when the checkpoint was taken: the
     /// outputs written after it are found by scanning from there.
     pub output_ends: BTreeMap<i32, i64>,
+    /// What the processor had counted, for operators.
+    #[serde(default)]
+    pub counters: Counters,
+}
+
+/// A processor's counters at a checkpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    /// Input records processed.
+    pub processed: u64,
+    /// Input records that were not a valid message of the input topic.
+    pub undecodable: u64,
+    /// Messages that came after their windows had closed.
+    pub late: u64,
+    /// Output records written.
+    pub emitted: u64,
 }
 
 /// Where the checkpoint of `pipeline`'s `input` partition lives.
@@ -94,6 +110,10 @@ mod tests {
             snapshot: vec![1, 2, 3],
             next_sequence: BTreeMap::from([(0, 7)]),
             output_ends: BTreeMap::from([(0, 100)]),
+            counters: Counters {
+                processed: 5,
+                ..Counters::default()
+            },
         };
         store(&at, &checkpoint).expect("stored");
         assert_eq!(load(&at), Ok(Some(checkpoint)));

@@ -136,6 +136,15 @@ impl Host {
                 snapshot,
                 next_sequence: self.next_sequence.clone(),
                 output_ends,
+                counters: {
+                    let c = self.processor.counters();
+                    checkpoint::Counters {
+                        processed: c.processed,
+                        undecodable: c.undecodable,
+                        late: c.late,
+                        emitted: c.emitted,
+                    }
+                },
             },
         )
     }

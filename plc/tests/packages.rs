@@ -205,12 +205,7 @@ fn packages_are_created_built_run_and_tested_through_cargo() {
         let manifest = std::fs::read_to_string(example.join("Cargo.toml")).expect("a manifest");
         let data = tempfile::tempdir().expect("a data folder");
         let broker = manifest.contains("slytherin-runtime").then(|| {
-            let config = slytherin_broker::config::BrokerConfig {
-                listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-                data: data.path().to_path_buf(),
-                cores: Some(1),
-                ..Default::default()
-            };
+            let config = slytherin_broker::config::BrokerConfig::embedded(data.path());
             slytherin_broker::server::Server::start(&config).expect("the broker starts")
         });
         let mut command = plc_with_cargo();

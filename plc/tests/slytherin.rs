@@ -4,8 +4,6 @@
 
 mod support;
 
-use std::net::SocketAddr;
-
 use slytherin_broker::config::BrokerConfig;
 use slytherin_broker::server::Server;
 use support::{plc, scratch, text};
@@ -79,13 +77,7 @@ fn explain_knows_slytherin_codes() {
 #[test]
 fn run_links_the_runtime_and_talks_to_the_broker() {
     let data = tempfile::tempdir().expect("a data folder");
-    let config = BrokerConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        data: data.path().to_path_buf(),
-        cores: Some(1),
-        ..BrokerConfig::default()
-    };
-    let server = Server::start(&config).expect("the broker starts");
+    let server = Server::start(&BrokerConfig::embedded(data.path())).expect("the broker starts");
     let file = scratch("orders.pt", ORDERS);
     let output = plc()
         .arg("run")
@@ -130,13 +122,7 @@ fn the_slytherin_template_builds_tests_and_runs_against_a_broker() {
     );
 
     let data = tempfile::tempdir().expect("a data folder");
-    let config = BrokerConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        data: data.path().to_path_buf(),
-        cores: Some(1),
-        ..BrokerConfig::default()
-    };
-    let server = Server::start(&config).expect("the broker starts");
+    let server = Server::start(&BrokerConfig::embedded(data.path())).expect("the broker starts");
     let ran = support::plc_with_cargo()
         .arg("run")
         .current_dir(&package)

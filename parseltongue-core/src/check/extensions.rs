@@ -145,6 +145,42 @@ impl ExtensionCx<'_, '_> {
         &self.checker.tables.program
     }
 
+    /// The type this extension declared as `name` in `module` (by the
+    /// module's name table, as any lookup).
+    pub fn declared_type(&self, module: ModuleId, name: &str) -> Option<TypeId> {
+        match self.declared(module, name)? {
+            Def::Type(id)
+                if matches!(
+                    self.checker.tables.program.types[id].kind,
+                    TypeDefKind::Extension
+                ) =>
+            {
+                Some(id)
+            }
+            _ => None,
+        }
+    }
+
+    /// The function this extension declared as `name` in `module`.
+    pub fn declared_function(&self, module: ModuleId, name: &str) -> Option<FunctionId> {
+        match self.declared(module, name)? {
+            Def::Function(id)
+                if self.checker.tables.program.functions[id].kind
+                    == ir::FunctionKind::Extension =>
+            {
+                Some(id)
+            }
+            _ => None,
+        }
+    }
+
+    fn declared(&self, module: ModuleId, name: &str) -> Option<Def> {
+        self.checker.tables.scopes[module]
+            .names
+            .get(name)
+            .map(|(def, _)| *def)
+    }
+
     /// Records a diagnostic.
     pub fn error(&mut self, diagnostic: Diagnostic) {
         self.checker.error(diagnostic);

@@ -107,6 +107,20 @@ pub enum ConfigError {
 }
 
 impl BrokerConfig {
+    /// A broker run inside another process (a test, a tool): a free port of
+    /// 127.0.0.1, one core, its data in `data`, logs left to the page cache
+    /// (no fsync), everything else the defaults.
+    pub fn embedded(data: impl Into<PathBuf>) -> Self {
+        let mut config = BrokerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data: data.into(),
+            cores: Some(1),
+            ..BrokerConfig::default()
+        };
+        config.log.durability = crate::storage::Durability::None;
+        config
+    }
+
     /// Loads the configuration: defaults, then `file` if given, then the
     /// `SLYTHERIN_*` variables among `env`.
     pub fn load(

@@ -26,7 +26,7 @@ use parseltongue_core::diagnostics::{Applicability, Diagnostic};
 use parseltongue_core::extension::{
     expr_name, param, type_expr, BlockRef, Declarations, DeclaredFunction, ExtensionCx,
 };
-use parseltongue_core::ir::{FunctionId, FunctionKind, ModuleId, Target, Ty, TypeDefKind};
+use parseltongue_core::ir::{FunctionId, ModuleId, Target, Ty, TypeDefKind};
 use parseltongue_core::source::Span;
 use parseltongue_core::syntax::ast::{self, ExprKind, ParamMode};
 
@@ -391,9 +391,7 @@ fn check_pipeline(
         return None;
     }
     let wanted = run_function_name(&name.name);
-    let run = cx.program().functions.iter().position(|f| {
-        f.module == block.module && f.name == wanted && f.kind == FunctionKind::Extension
-    })?;
+    let run = cx.declared_function(block.module, &wanted)?;
     Some(Pipeline {
         module: block.module,
         name: name.name.to_string(),

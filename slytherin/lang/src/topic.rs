@@ -6,7 +6,7 @@ use parseltongue_core::extension::{
     expr_name, param, param_with_mode, type_expr, BlockRef, Declarations, DeclaredFunction,
     DeclaredType, ExtensionCx,
 };
-use parseltongue_core::ir::{FunctionId, FunctionKind, ModuleId, Target, Ty, TypeDefKind, TypeId};
+use parseltongue_core::ir::{FunctionId, ModuleId, Target, Ty, TypeDefKind, TypeId};
 use parseltongue_core::source::Span;
 use parseltongue_core::syntax::ast::{self, ExprKind, ParamMode, UnaryOp};
 
@@ -302,19 +302,10 @@ fn check_topic(
         return None;
     }
     let (producer_name, consumer_name) = type_names(&name.name);
-    let find_type = |cx: &ExtensionCx<'_, '_>, wanted: &str| {
-        cx.program().types.iter().position(|t| {
-            t.module == block.module && t.name == wanted && matches!(t.kind, TypeDefKind::Extension)
-        })
-    };
-    let producer_type = find_type(cx, &producer_name)?;
-    let consumer_type = find_type(cx, &consumer_name)?;
+    let producer_type = cx.declared_type(block.module, &producer_name)?;
+    let consumer_type = cx.declared_type(block.module, &consumer_name)?;
     let names = function_names(&name.name);
-    let find = |wanted: &str| {
-        cx.program().functions.iter().position(|f| {
-            f.module == block.module && f.name == wanted && f.kind == FunctionKind::Extension
-        })
-    };
+    let find = |wanted: &str| cx.declared_function(block.module, wanted);
     let declared = Declared {
         connect_producer: find(&names.connect_producer)?,
         send: find(&names.send)?,

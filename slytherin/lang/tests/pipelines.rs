@@ -90,14 +90,6 @@ function main() {
 }
 "#;
 
-fn errors(text: &str) -> Vec<(String, String)> {
-    support::diagnostics(text)
-        .into_iter()
-        .filter(|d| d.is_error())
-        .map(|d| (d.code.to_string(), text[d.primary.span.range()].to_string()))
-        .collect()
-}
-
 #[test]
 fn a_valid_pipeline_has_no_diagnostic() {
     let diagnostics = support::diagnostics(COUNTS);
@@ -184,7 +176,7 @@ fn each_mistake_in_a_pipeline_is_coded_at_its_span() {
     for (from, to, expected) in cases {
         assert!(COUNTS.contains(from), "{from}");
         let text = COUNTS.replacen(from, to, 1);
-        let got = errors(&text);
+        let got = support::errors(&text);
         assert!(
             got.contains(&(expected.0.to_string(), expected.1.to_string())),
             "{from:?} → {to:?}: expected {expected:?}, got {got:?}"
@@ -198,7 +190,7 @@ fn a_stateless_pipeline_writes_the_stream_s_own_type() {
         "pipeline counts {\n    from: clicks,\n    filter: is_human,\n    key_by: page_of,\n    event_time: time_of,\n    window: tumbling_seconds(60),\n    aggregate: count,\n    emit: to_count,\n    to: page_counts,\n}",
         "pipeline counts {\n    from: clicks,\n    filter: is_human,\n    to: page_counts,\n}",
     );
-    let got = errors(&stateless);
+    let got = support::errors(&stateless);
     assert!(
         got.contains(&("PT1014".to_string(), "page_counts".to_string())),
         "{got:?}"

@@ -56,15 +56,6 @@ function main() {
 }
 "#;
 
-/// The codes of the errors of `text`, with the text each points at.
-fn errors(text: &str) -> Vec<(String, String)> {
-    support::diagnostics(text)
-        .into_iter()
-        .filter(|d| d.is_error())
-        .map(|d| (d.code.to_string(), text[d.primary.span.range()].to_string()))
-        .collect()
-}
-
 fn with_topic(settings: &str) -> String {
     CLICKS.replace(
         "    message: Click,\n    partitions: 3,\n    key: page,\n",
@@ -116,7 +107,7 @@ fn each_mistake_in_a_topic_is_coded_at_its_span() {
         ),
     ];
     for (settings, expected) in cases {
-        let got = errors(&with_topic(settings));
+        let got = support::errors(&with_topic(settings));
         assert!(
             got.contains(&(expected.0.to_string(), expected.1.to_string())),
             "settings {settings:?}: expected {expected:?}, got {got:?}"
@@ -141,7 +132,7 @@ fn a_message_with_a_handle_inside_cannot_be_encoded() {
         "    referrer: option<string>,\n}",
         "    referrer: option<string>,\n    worker: list<option<task<i64>>>,\n}",
     );
-    let got = errors(&text);
+    let got = support::errors(&text);
     assert!(
         got.iter()
             .any(|(code, at)| code == "PT1002" && at == "Click"),
@@ -161,7 +152,7 @@ fn a_topic_declared_twice_is_reported_once() {
         "function main()",
         "topic clicks {\n    message: Click,\n}\n\nfunction main()",
     );
-    let got = errors(&text);
+    let got = support::errors(&text);
     assert_eq!(got, vec![("PT0103".to_string(), "clicks".to_string())]);
 }
 
@@ -171,7 +162,7 @@ fn calls_of_a_topic_s_functions_are_typed_by_its_message() {
         "let_var offsets = send_all_clicks(producer, batch)",
         "let_var offsets = send_all_clicks(producer, list_of(1, 2))",
     );
-    let got = errors(&text);
+    let got = support::errors(&text);
     assert_eq!(
         got,
         vec![

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use slytherin_broker::config::BrokerConfig;
 use slytherin_broker::server::Server;
-use slytherin_broker::storage::Durability;
 use slytherin_client::{Admin, ClientConfig, ConsumerConfig, NewTopic, ProducerConfig};
 
 /// A broker serving on a free port of 127.0.0.1 from a fresh folder;
@@ -25,14 +24,8 @@ pub struct TestBroker {
 impl TestBroker {
     pub fn start() -> TestBroker {
         let data = tempfile::tempdir().expect("a data folder");
-        let mut config = BrokerConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            data: data.path().to_path_buf(),
-            cores: Some(1),
-            ..BrokerConfig::default()
-        };
-        config.log.durability = Durability::None;
-        let server = Server::start(&config).expect("the broker starts");
+        let server =
+            Server::start(&BrokerConfig::embedded(data.path())).expect("the broker starts");
         TestBroker {
             server: Some(server),
             _data: data,

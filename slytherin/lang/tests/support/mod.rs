@@ -13,7 +13,6 @@ use parseltongue_core::extension::Extensions;
 use parseltongue_core::source::{SourceFile, SourceMap};
 use slytherin_broker::config::BrokerConfig;
 use slytherin_broker::server::Server;
-use slytherin_broker::storage::Durability;
 
 pub fn extensions() -> Extensions {
     Extensions::of([slytherin_lang::extension()])
@@ -28,6 +27,15 @@ pub fn sources(text: &str) -> SourceMap {
 /// The diagnostics of `text` checked with Slytherin.
 pub fn diagnostics(text: &str) -> Vec<Diagnostic> {
     parseltongue_core::check_with(&sources(text), &extensions()).diagnostics
+}
+
+/// The codes of the errors of `text`, with the text each points at.
+pub fn errors(text: &str) -> Vec<(String, String)> {
+    diagnostics(text)
+        .into_iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.code.to_string(), text[d.primary.span.range()].to_string()))
+        .collect()
 }
 
 /// The generated Rust of an error-free program.
@@ -94,14 +102,8 @@ pub struct TestBroker {
 impl TestBroker {
     pub fn start() -> TestBroker {
         let data = tempfile::tempdir().expect("a data folder");
-        let mut config = BrokerConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            data: data.path().to_path_buf(),
-            cores: Some(1),
-            ..BrokerConfig::default()
-        };
-        config.log.durability = Durability::None;
-        let server = Server::start(&config).expect("the broker starts");
+        let server =
+            Server::start(&BrokerConfig::embedded(data.path())).expect("the broker starts");
         TestBroker {
             server: Some(server),
             _data: data,

@@ -70,11 +70,14 @@ impl LowerCx<'_, '_> {
     }
 }
 
-/// What the extensions wrote for one module, and the crates they use.
-pub(super) fn lower_extensions(lowerer: &mut Lowerer<'_>) -> (Vec<TokenStream>, Vec<Dependency>) {
+/// What the extensions wrote for one module; the crates they use join
+/// `dependencies`, each once.
+pub(super) fn lower_extensions(
+    lowerer: &mut Lowerer<'_>,
+    dependencies: &mut Vec<Dependency>,
+) -> Vec<TokenStream> {
     let program = lowerer.program;
     let mut items = Vec::new();
-    let mut dependencies = Vec::new();
     for checked in &program.checked_extensions {
         let mut cx = LowerCx {
             lowerer: &mut *lowerer,
@@ -87,7 +90,7 @@ pub(super) fn lower_extensions(lowerer: &mut Lowerer<'_>) -> (Vec<TokenStream>, 
             }
         }
     }
-    (items, dependencies)
+    items
 }
 
 /// What the extensions put on record or enum `id` (the derives their

@@ -291,12 +291,7 @@ fn lower_module<'p>(
             Err(error) => return Err(error),
         }
     }
-    let (extension_items, used) = extensions::lower_extensions(&mut lowerer);
-    for dependency in used {
-        if !dependencies.contains(&dependency) {
-            dependencies.push(dependency);
-        }
-    }
+    let extension_items = extensions::lower_extensions(&mut lowerer, dependencies);
     if !extension_items.is_empty() {
         match format_items(extension_items) {
             Ok(text) => sections.push((String::new(), text)),

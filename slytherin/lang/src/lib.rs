@@ -92,9 +92,7 @@ impl Extension for Slytherin {
         let mut lowered = lower::topics(&checked.topics, cx);
         let pipelines = lower::pipelines(&checked.pipelines, &checked.topics, cx);
         lowered.items.extend(pipelines.items);
-        if lowered.dependencies.is_empty() {
-            lowered.dependencies = pipelines.dependencies;
-        }
+        lowered.dependencies.extend(pipelines.dependencies);
         lowered
     }
 

@@ -32,7 +32,7 @@ pub(crate) fn topics(topics: &[Topic], cx: &mut LowerCx<'_, '_>) -> Lowered {
 }
 
 fn topic_items(topic: &Topic, cx: &mut LowerCx<'_, '_>) -> Vec<TokenStream> {
-    let spec = format_ident!("__TOPIC_{}", topic.name.to_uppercase());
+    let spec = topic_spec(topic);
     let name = &topic.name;
     let partitions = topic.partitions;
     let option = |value: Option<i64>| match value {
@@ -47,7 +47,7 @@ fn topic_items(topic: &Topic, cx: &mut LowerCx<'_, '_>) -> Vec<TokenStream> {
         Encoding::Binary => quote!(Binary),
     };
     let message = cx.type_path(topic.message);
-    let key_function = format_ident!("__{}_key", topic.name);
+    let key_function = key_function(topic);
     let (key_item, key) = match &topic.key {
         Some(field) => {
             let field = format_ident!("{}", field);
@@ -200,13 +200,19 @@ fn call(cx: &mut LowerCx<'_, '_>, f: FunctionId, args: Vec<(TokenStream, bool)>)
     quote!(#path(#(#args),*))
 }
 
+/// The static `TopicSpec` of a topic.
 fn topic_spec(topic: &Topic) -> proc_macro2::Ident {
     format_ident!("__TOPIC_{}", topic.name.to_uppercase())
 }
 
+/// The function giving a message's key bytes, for topics with a `key`.
+fn key_function(topic: &Topic) -> proc_macro2::Ident {
+    format_ident!("__{}_key", topic.name)
+}
+
 fn output_key(topic: &Topic) -> TokenStream {
     if topic.key.is_some() {
-        let key = format_ident!("__{}_key", topic.name);
+        let key = key_function(topic);
         quote!(::std::option::Option::Some(#key))
     } else {
         quote!(::std::option::Option::None)

@@ -313,6 +313,29 @@ fn groups(broker: &str, action: GroupsAction) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `clicks → counts`, with the tables its joins read.
+fn flow(pipeline: &slytherin_broker::pipelines::loader::LoadedPipeline) -> String {
+    let mut flow = format!("{} → {}", pipeline.from, pipeline.to);
+    if !pipeline.tables.is_empty() {
+        flow.push_str(&format!(", joining {}", pipeline.tables.join(", ")));
+    }
+    flow
+}
+
+/// `; table pages read to 0:2 1:1`: how far each table was taken in, per
+/// partition, at a checkpoint.
+fn tables_read(
+    tables: &std::collections::BTreeMap<String, std::collections::BTreeMap<i32, i64>>,
+) -> String {
+    tables
+        .iter()
+        .map(|(table, offsets)| {
+            let offsets: Vec<String> = offsets.iter().map(|(p, o)| format!("{p}:{o}")).collect();
+            format!("; table {table} read to {}", offsets.join(" "))
+        })
+        .collect()
+}
+
 fn pipelines(data: &Path, action: PipelinesAction) -> Result<ExitCode, String> {
     use slytherin_broker::pipelines::{checkpoint, deployed, loader, FOLDER};
     let folder = data.join(FOLDER);
@@ -335,10 +358,7 @@ fn pipelines(data: &Path, action: PipelinesAction) -> Result<ExitCode, String> {
             std::fs::rename(&temporary, &target)
                 .map_err(|e| format!("cannot deploy into `{}`: {e}", target.display()))?;
             for pipeline in found {
-                println!(
-                    "deployed {}: {} → {}",
-                    pipeline.name, pipeline.from, pipeline.to
-                );
+                println!("deployed {}: {}", pipeline.name, flow(&pipeline));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -353,20 +373,18 @@ fn pipelines(data: &Path, action: PipelinesAction) -> Result<ExitCode, String> {
                     Err(error) => println!("{file}: {error}"),
                     Ok(found) => {
                         for pipeline in found {
-                            println!(
-                                "{file}: {} ({} → {})",
-                                pipeline.name, pipeline.from, pipeline.to
-                            );
+                            println!("{file}: {} ({})", pipeline.name, flow(&pipeline));
                             let state = folder.join("state");
                             for (input, at) in checkpoint::saved(&state, &pipeline.name) {
                                 match checkpoint::load(&at) {
                                     Ok(Some(saved)) => println!(
-                                        "  partition {input}: next offset {}; processed {}, emitted {}, late {}, undecodable {}",
+                                        "  partition {input}: next offset {}; processed {}, emitted {}, late {}, undecodable {}{}",
                                         saved.next_offset,
                                         saved.counters.processed,
                                         saved.counters.emitted,
                                         saved.counters.late,
-                                        saved.counters.undecodable
+                                        saved.counters.undecodable,
+                                        tables_read(&saved.tables),
                                     ),
                                     Ok(None) => {}
                                     Err(error) => println!("  partition {input}: {error}"),

@@ -1,8 +1,10 @@
 //! Pipelines hosted in the broker, end to end: the `examples/clickstream`
-//! program's windowed click count, compiled to a library and deployed into a running
-//! broker's data folder; clicks produced with kcat, counts consumed with
-//! kcat; and a SIGKILL of the broker mid-stream, after which no click is
-//! lost and none is counted twice.
+//! program's windowed click count and its join with the `pages` table,
+//! compiled to a library and deployed into a running broker's data folder;
+//! table rows and clicks produced with kcat, counts and joined clicks
+//! consumed with kcat; and a SIGKILL of the broker mid-stream, after which
+//! no click is lost, none is counted or joined twice, and each met the row
+//! its page had when it was stored.
 
 mod support;
 
@@ -88,7 +90,8 @@ fn deploy(library: &Path, data: &Path) {
     );
     assert_eq!(
         String::from_utf8_lossy(&deployed.stdout),
-        "deployed page_counter: clicks → page_counts\n"
+        "deployed page_counter: clicks → page_counts\n\
+         deployed sectioner: clicks → section_clicks, joining pages\n"
     );
 }
 
@@ -163,6 +166,75 @@ fn create_topics(broker: std::net::SocketAddr) {
     admin
         .create("page_counts", 1, &[])
         .expect("page_counts created");
+    admin.create("pages", 2, &[]).expect("pages created");
+    admin
+        .create("section_clicks", 1, &[])
+        .expect("section_clicks created");
+}
+
+/// Rows of the `pages` table, as kcat lines.
+fn page_rows(rows: &[(&str, &str)]) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|(page, section)| {
+            (
+                (*page).to_owned(),
+                format!(r#"{{"page":"{page}","section":"{section}"}}"#),
+            )
+        })
+        .collect()
+}
+
+/// The joined clicks in `section_clicks`: (page, user, at_ms) → section,
+/// failing on a click joined twice.
+fn joined(broker: std::net::SocketAddr) -> BTreeMap<(String, i64, i64), String> {
+    let kcat = kcat().expect("kcat");
+    let mut joined = BTreeMap::new();
+    for (_, value, offset) in kcat.consume(broker, "section_clicks") {
+        let click: serde_json::Value = serde_json::from_str(&value).expect("JSON");
+        let key = (
+            click["page"].as_str().expect("page").to_owned(),
+            click["user"].as_i64().expect("user"),
+            click["at_ms"].as_i64().expect("at_ms"),
+        );
+        let section = click["section"].as_str().expect("section").to_owned();
+        let previous = joined.insert(key.clone(), section);
+        assert!(
+            previous.is_none(),
+            "click {key:?} joined twice (again at offset {offset})"
+        );
+    }
+    joined
+}
+
+/// The section each click must be joined with: `/3` had no row until
+/// `blog_from` (a click index), and `/0`'s first row was replaced.
+fn expected_sections(
+    clicks: &[(String, String)],
+    blog_from: usize,
+) -> BTreeMap<(String, i64, i64), String> {
+    clicks
+        .iter()
+        .enumerate()
+        .map(|(i, (_, value))| {
+            let click: serde_json::Value = serde_json::from_str(value).expect("JSON");
+            let page = click["page"].as_str().expect("page").to_owned();
+            let section = match page.as_str() {
+                "/0" => "news",
+                "/1" => "docs",
+                "/2" => "shop",
+                _ if i >= blog_from => "blog",
+                _ => "other",
+            };
+            (
+                (
+                    page,
+                    click["user"].as_i64().expect("user"),
+                    click["at_ms"].as_i64().expect("at_ms"),
+                ),
+                section.to_owned(),
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -177,8 +249,21 @@ fn a_deployed_pipeline_counts_clicks_from_kcat_exactly_once_across_sigkill() {
     std::fs::create_dir_all(&data).expect("data");
     let broker = BrokerProcess::start(&data, &[]);
     create_topics(broker.address());
-    deploy(&library, &data);
     let kcat = kcat().expect("kcat");
+    // The table before the pipelines start: they take it in first. `/0`'s
+    // newest row wins.
+    kcat.produce(
+        broker.address(),
+        "pages",
+        &page_rows(&[
+            ("/0", "old"),
+            ("/1", "docs"),
+            ("/2", "shop"),
+            ("/0", "news"),
+        ]),
+        &["-X", "acks=all"],
+    );
+    deploy(&library, &data);
 
     // The first half, then wait until some windows closed and were written.
     let total = 1200;
@@ -198,6 +283,44 @@ fn a_deployed_pipeline_counts_clicks_from_kcat_exactly_once_across_sigkill() {
     // A crash with windows open and outputs since the last checkpoint.
     broker.kill_hard();
     let broker = BrokerProcess::start_at(&data, &[], address);
+    // The first half joined (before the crash or after it, with the table
+    // as it was) before the table changes.
+    wait_until(
+        "the first half's joined clicks",
+        Duration::from_secs(60),
+        &|| broker.log(),
+        || joined(address).len() >= total / 2,
+    );
+    // `/3` gets a row; the clicks stored once it is taken in meet it.
+    kcat.produce(
+        broker.address(),
+        "pages",
+        &page_rows(&[("/3", "blog")]),
+        &["-X", "acks=all"],
+    );
+    let list = || {
+        String::from_utf8_lossy(&pipelines_command(&data, &["list".as_ref()]).stdout).into_owned()
+    };
+    let rows_taken_in = |listed: &str| -> Vec<i64> {
+        listed
+            .lines()
+            .filter_map(|line| line.split("table pages read to ").nth(1))
+            .map(|read| {
+                read.split(' ')
+                    .filter_map(|at| at.split(':').nth(1)?.parse::<i64>().ok())
+                    .sum()
+            })
+            .collect()
+    };
+    wait_until(
+        "every partition of `sectioner` to take in the new row",
+        Duration::from_secs(30),
+        &|| format!("{}\n{}", list(), broker.log()),
+        || {
+            let taken = rows_taken_in(&list());
+            taken.len() == 3 && taken.iter().all(|rows| *rows == 5)
+        },
+    );
     kcat.produce(
         broker.address(),
         "clicks",
@@ -213,10 +336,17 @@ fn a_deployed_pipeline_counts_clicks_from_kcat_exactly_once_across_sigkill() {
         || counts(address).len() >= wanted.len(),
     );
     assert_eq!(counts(address), wanted);
+    // Every click joined once, with the row its page had.
+    let all_clicks: Vec<(String, String)> = clicks(0, total).into_iter().chain(closers()).collect();
+    let sections = expected_sections(&all_clicks, total / 2);
+    wait_until(
+        "every joined click",
+        Duration::from_secs(60),
+        &|| broker.log(),
+        || joined(address).len() >= sections.len(),
+    );
+    assert_eq!(joined(address), sections);
     // Checkpoints follow within a second; `list` shows them.
-    let list = || {
-        String::from_utf8_lossy(&pipelines_command(&data, &["list".as_ref()]).stdout).into_owned()
-    };
     wait_until(
         "checkpoints of every partition",
         Duration::from_secs(10),
@@ -237,7 +367,8 @@ fn a_deployed_pipeline_counts_clicks_from_kcat_exactly_once_across_sigkill() {
         "the checkpoints to count every click",
         Duration::from_secs(10),
         &|| format!("{}\n{}", list(), broker.log()),
-        || processed(&list()) == clicks,
+        // Both pipelines read every click.
+        || processed(&list()) == 2 * clicks,
     );
     assert!(list().contains("undecodable 0"), "{}", list());
     let listed = list();

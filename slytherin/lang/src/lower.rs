@@ -259,16 +259,45 @@ fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_
                     }
                 }
             }
-            // The check refuses joins until a host feeds tables.
-            Step::Join => unreachable!("joins are refused by the check"),
+            Step::Join { table, key, with } => {
+                let topic = &topics[pipeline.tables[*table]];
+                let spec = topic_spec(topic);
+                let row_ty = cx.type_path(topic.message);
+                let key_call = call(cx, *key, vec![(quote!(message), false)]);
+                let with_call = call(
+                    cx,
+                    *with,
+                    vec![(quote!(message), false), (quote!(row), false)],
+                );
+                let ty = cx.rust_type(&pipeline.types[index + 1]);
+                quote! {
+                    let row: ::std::option::Option<#row_ty> = tables.lookup(
+                        #table,
+                        &#spec,
+                        &::slytherin_runtime::MessageKey::key_bytes(&#key_call),
+                    );
+                    let message: #ty = #with_call;
+                    #body
+                }
+            }
         };
     }
+    let tables_param = if pipeline.tables.is_empty() {
+        quote!(_tables)
+    } else {
+        quote!(tables)
+    };
     let steps = quote! {
         #[allow(dead_code, clippy::needless_return)]
-        fn #steps_fn(message: #input, out: &mut ::std::vec::Vec<#stream>) {
+        fn #steps_fn(
+            message: #input,
+            #tables_param: &::slytherin_runtime::pipeline::Tables,
+            out: &mut ::std::vec::Vec<#stream>,
+        ) {
             #body
         }
     };
+    let (table_items, table_specs) = table_specs(pipeline, topics, cx);
     let (windowed_items, processor) = match &pipeline.windowed {
         None => (
             quote!(),
@@ -278,7 +307,8 @@ fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_
                     output: &#to,
                     steps: #steps_fn,
                     output_key: #to_key,
-                    counters: ::std::default::Default::default(),
+                    table_specs: &#table_specs,
+                    state: ::std::default::Default::default(),
                     buffer: ::std::vec::Vec::new(),
                 })
             },
@@ -351,6 +381,7 @@ fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_
                         size_ms: #size,
                         every_ms: #every,
                         lateness_ms: #lateness,
+                        table_specs: &#table_specs,
                         state: ::std::default::Default::default(),
                         buffer: ::std::vec::Vec::new(),
                     })
@@ -361,6 +392,7 @@ fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_
     let run = cx.declared_function(pipeline.run);
     quote! {
         #steps
+        #table_items
         #windowed_items
         #[allow(dead_code)]
         fn #processor_fn() -> ::std::boxed::Box<dyn ::slytherin_runtime::pipeline::Processor> {
@@ -371,6 +403,7 @@ fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_
             name: #name,
             from: &#from,
             to: &#to,
+            tables: &#table_specs,
             processor: #processor_fn,
         };
         #[allow(dead_code)]
@@ -378,4 +411,38 @@ fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_
             ::slytherin_runtime::pipeline::run_in_process(&#spec, brokers, idle_ms)
         }
     }
+}
+
+/// The tables a pipeline's joins read: a static list of
+/// `TableSpec`s (named by the second token stream) and the functions that
+/// key their rows.
+fn table_specs(
+    pipeline: &Pipeline,
+    topics: &[Topic],
+    cx: &mut LowerCx<'_, '_>,
+) -> (TokenStream, proc_macro2::Ident) {
+    let list = format_ident!("__{}_TABLES", pipeline.name.to_uppercase());
+    let mut items = Vec::new();
+    let mut specs = Vec::new();
+    for (index, topic) in pipeline.tables.iter().map(|t| &topics[*t]).enumerate() {
+        let spec = topic_spec(topic);
+        let row = cx.type_path(topic.message);
+        let key = key_function(topic);
+        let row_key = format_ident!("__{}_table_{}_key", pipeline.name, index);
+        items.push(quote! {
+            fn #row_key(bytes: &[u8]) -> ::std::option::Option<::std::vec::Vec<u8>> {
+                ::slytherin_runtime::pipeline::row_key::<#row>(&#spec, bytes, #key)
+            }
+        });
+        specs.push(quote! {
+            ::slytherin_runtime::pipeline::TableSpec { topic: &#spec, key_of: #row_key }
+        });
+    }
+    let count = specs.len();
+    let items = quote! {
+        #(#items)*
+        #[allow(dead_code)]
+        static #list: [::slytherin_runtime::pipeline::TableSpec; #count] = [#(#specs),*];
+    };
+    (items, list)
 }

@@ -41,9 +41,14 @@ pub(crate) enum Step {
     Filter(FunctionId),
     Map(FunctionId),
     FlatMap(FunctionId),
-    /// A lookup in a keyed topic read as a table: checked, refused until a
-    /// host feeds tables to pipelines.
-    Join,
+    /// A lookup in a keyed topic read as a table: `table` indexes the
+    /// pipeline's tables, `key` gives the message's key in it, `with`
+    /// combines the message and the row (if any) into the next message.
+    Join {
+        table: usize,
+        key: FunctionId,
+        with: FunctionId,
+    },
 }
 
 /// How a keyed stream is cut into windows, in milliseconds.
@@ -85,6 +90,9 @@ pub(crate) struct Pipeline {
     pub(crate) from: usize,
     pub(crate) to: usize,
     pub(crate) steps: Vec<Step>,
+    /// The topics its joins read as tables (indexes into the program's
+    /// topics), each once, in order of first use.
+    pub(crate) tables: Vec<usize>,
     /// The stream's type before the first step and after each.
     pub(crate) types: Vec<Ty>,
     pub(crate) windowed: Option<Windowed>,
@@ -214,6 +222,7 @@ fn check_pipeline(
     };
     // Steps, in written order, until the stream is keyed.
     let mut steps = Vec::new();
+    let mut tables = Vec::new();
     let mut types = vec![stream.ty.clone()];
     let mut keyed_at: Option<Span> = None;
     let entries: Vec<(&ast::Ident, &ast::Expr)> = block.settings().collect();
@@ -304,6 +313,7 @@ fn check_pipeline(
                     &parts,
                     &mut stream,
                     topics,
+                    &mut tables,
                     cx,
                 )
             }
@@ -373,20 +383,6 @@ fn check_pipeline(
             ok = false;
         }
     }
-    if let Some((join, _)) = entries.iter().find(|(n, _)| n.name == "join") {
-        if ok {
-            cx.error(
-                Diagnostic::error(
-                    codes::PIPELINE_SETTING,
-                    join.span,
-                    "a `join` with a table is checked, but this version of Slytherin cannot run it yet",
-                )
-                .with_label("not available yet")
-                .with_help("look the row up in a `map` step for now, or leave the join out"),
-            );
-        }
-        return None;
-    }
     if !ok {
         return None;
     }
@@ -398,6 +394,7 @@ fn check_pipeline(
         from,
         to,
         steps,
+        tables,
         types,
         windowed,
         run,
@@ -683,6 +680,7 @@ fn describe_function(cx: &ExtensionCx<'_, '_>, f: FunctionId) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn join_step(
     module: ModuleId,
     setting: &ast::Ident,
@@ -690,6 +688,7 @@ fn join_step(
     parts: &[(&ast::Ident, &ast::Expr)],
     stream: &mut Stream,
     topics: &[Topic],
+    tables: &mut Vec<usize>,
     cx: &mut ExtensionCx<'_, '_>,
 ) -> Option<Step> {
     let table = resolve_topic(module, value, topics, cx)?;
@@ -753,8 +752,18 @@ fn join_step(
         ty: cx.program().functions[with].returns.clone(),
         from: format!("`join_with: {}`", describe_function(cx, with)),
     };
-    let _ = (table, key, with);
-    Some(Step::Join)
+    let index = match tables.iter().position(|t| *t == table) {
+        Some(index) => index,
+        None => {
+            tables.push(table);
+            tables.len() - 1
+        }
+    };
+    Some(Step::Join {
+        table: index,
+        key,
+        with,
+    })
 }
 
 /// `tumbling_seconds(N)` or `sliding_seconds(SIZE, EVERY)`.

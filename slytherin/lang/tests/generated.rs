@@ -1,6 +1,7 @@
 //! Generated programs with Slytherin blocks: random message types (nested
 //! records, enums, lists, options, maps), topics with random settings, and
-//! pipelines whose steps map between them, stateless or windowed. Every
+//! pipelines whose steps map between them, stateless or windowed, half of
+//! them joining a table topic of another random record. Every
 //! program must check without a diagnostic and lower; a sample of them must
 //! build under clippy with the run-time crate (the serde derives, the
 //! topic functions and the pipeline code of every shape).
@@ -106,6 +107,13 @@ impl Writer {
 
     /// Declares a record of random fields; its name.
     fn record(&mut self, depth: usize) -> String {
+        let labelled = self.below(2) == 0;
+        self.record_labelled(depth, labelled)
+    }
+
+    /// Declares a record of random fields, with a `label` text field when
+    /// `labelled`; its name.
+    fn record_labelled(&mut self, depth: usize, labelled: bool) -> String {
         let name = format!("Record{}", self.named);
         self.named += 1;
         let count = 1 + self.below(4);
@@ -114,8 +122,8 @@ impl Writer {
             let field = self.field(depth);
             fields.push((format!("f{i}"), field));
         }
-        // A text field to key by, sometimes.
-        if self.below(2) == 0 {
+        // A text field to key by.
+        if labelled {
             fields.push((
                 "label".into(),
                 Field {
@@ -180,6 +188,23 @@ impl Writer {
         let mut functions = vec![format!(
             "function keep(message: {input}) returns bool {{\n    message == message\n}}\n"
         )];
+        // Sometimes a join with a table of another random record.
+        let join = if self.below(2) == 0 {
+            let row = self.record_labelled(0, true);
+            let encoding = if self.below(2) == 0 { "json" } else { "binary" };
+            topics.push(format!(
+                "topic lookup {{\n    message: {row},\n    key: label,\n    encoding: {encoding},\n}}\n"
+            ));
+            functions.push(format!(
+                "function row_key(message: {input}) returns string {{\n    format(\"{{:?}}\", message).substring(0, 2)\n}}\n"
+            ));
+            functions.push(format!(
+                "function combine(message: {input}, row: option<{row}>) returns {input} {{\n    print_line(\"{{:?}}\", row);\n    message.clone()\n}}\n"
+            ));
+            "    join: lookup,\n    join_key: row_key,\n    join_with: combine,\n"
+        } else {
+            ""
+        };
         let windowed = self.below(2) == 0;
         let pipeline = if windowed {
             functions.push(format!(
@@ -202,7 +227,7 @@ impl Writer {
                 "max(time_of)"
             };
             format!(
-                "pipeline flow {{\n    from: source,\n    filter: keep,\n    key_by: key_of,\n    event_time: time_of,\n    window: {window},\n    aggregate: {aggregate},\n    emit: emit,\n    to: sink,\n}}\n"
+                "pipeline flow {{\n    from: source,\n    filter: keep,\n{join}    key_by: key_of,\n    event_time: time_of,\n    window: {window},\n    aggregate: {aggregate},\n    emit: emit,\n    to: sink,\n}}\n"
             )
         } else {
             functions.push(format!(
@@ -218,7 +243,7 @@ impl Writer {
                     "function many(message: {input}) returns list<{output}> {{\n    list_of(convert(message))\n}}\n"
                 ));
             }
-            format!("pipeline flow {{\n    from: source,\n    filter: keep,\n    {step}\n    to: sink,\n}}\n")
+            format!("pipeline flow {{\n    from: source,\n    filter: keep,\n{join}    {step}\n    to: sink,\n}}\n")
         };
         let mut text = self.items.join("\n");
         for part in topics.iter().chain(&functions) {

@@ -173,15 +173,7 @@ fn each_mistake_in_a_pipeline_is_coded_at_its_span() {
             ("PT1013", "filter"),
         ),
     ];
-    for (from, to, expected) in cases {
-        assert!(COUNTS.contains(from), "{from}");
-        let text = COUNTS.replacen(from, to, 1);
-        let got = support::errors(&text);
-        assert!(
-            got.contains(&(expected.0.to_string(), expected.1.to_string())),
-            "{from:?} → {to:?}: expected {expected:?}, got {got:?}"
-        );
-    }
+    support::assert_each_mistake_coded(COUNTS, cases);
 }
 
 #[test]

@@ -16,10 +16,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::pipeline::{Counters, InputRecord, OutputRecord, PipelineSpec, Processor};
 
 /// The version of this interface; a host refuses a library of another.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// The symbol a pipeline library exports (with its NUL).
-pub const ENTRY_POINT: &[u8] = b"slytherin_pipelines_v1\0";
+pub const ENTRY_POINT: &[u8] = b"slytherin_pipelines_v2\0";
 
 /// A borrowed byte range, valid for the duration of one call.
 #[repr(C)]
@@ -86,6 +86,10 @@ pub struct PipelineExport {
     pub from: ByteRange,
     /// The topic it writes.
     pub to: ByteRange,
+    /// The topics its joins read as tables (names), by index.
+    pub tables: *const ByteRange,
+    /// How many tables.
+    pub table_count: u32,
     /// Passed back to `create`.
     pub spec: *const c_void,
     /// A new processor of one input partition; null if creating it panicked.
@@ -108,6 +112,16 @@ pub struct PipelineExport {
     pub restore: unsafe extern "C" fn(processor: *mut c_void, snapshot: ByteRange) -> i32,
     /// What the processor counted.
     pub counters: unsafe extern "C" fn(processor: *const c_void) -> CountersC,
+    /// Applies one record of table `table` (`has_key`/`has_value` 0 for
+    /// none); 0 on success, 1 if the pipeline's code panicked.
+    pub update_table: unsafe extern "C" fn(
+        processor: *mut c_void,
+        table: u32,
+        key: ByteRange,
+        has_key: u8,
+        value: ByteRange,
+        has_value: u8,
+    ) -> i32,
     /// Frees a processor.
     pub destroy: unsafe extern "C" fn(processor: *mut c_void),
 }
@@ -127,6 +141,7 @@ pub struct Exports {
 pub struct ExportTable {
     exports: Exports,
     _entries: Vec<PipelineExport>,
+    _tables: Vec<Vec<ByteRange>>,
 }
 
 // SAFETY: the table only points into itself and at `'static` data (the
@@ -138,18 +153,31 @@ unsafe impl Sync for ExportTable {}
 impl ExportTable {
     /// The table of `pipelines`.
     pub fn new(pipelines: &[&'static PipelineSpec]) -> ExportTable {
+        let tables: Vec<Vec<ByteRange>> = pipelines
+            .iter()
+            .map(|spec| {
+                spec.tables
+                    .iter()
+                    .map(|table| ByteRange::of(table.topic.name.as_bytes()))
+                    .collect()
+            })
+            .collect();
         let entries: Vec<PipelineExport> = pipelines
             .iter()
-            .map(|spec| PipelineExport {
+            .zip(&tables)
+            .map(|(spec, tables)| PipelineExport {
                 name: ByteRange::of(spec.name.as_bytes()),
                 from: ByteRange::of(spec.from.name.as_bytes()),
                 to: ByteRange::of(spec.to.name.as_bytes()),
+                tables: tables.as_ptr(),
+                table_count: tables.len() as u32,
                 spec: *spec as *const PipelineSpec as *const c_void,
                 create,
                 process,
                 snapshot,
                 restore,
                 counters,
+                update_table,
                 destroy,
             })
             .collect();
@@ -160,6 +188,7 @@ impl ExportTable {
                 pipelines: entries.as_ptr(),
             },
             _entries: entries,
+            _tables: tables,
         }
     }
 
@@ -251,6 +280,27 @@ unsafe extern "C" fn counters(processor: *const c_void) -> CountersC {
     }
 }
 
+unsafe extern "C" fn update_table(
+    processor: *mut c_void,
+    table: u32,
+    key: ByteRange,
+    has_key: u8,
+    value: ByteRange,
+    has_value: u8,
+) -> i32 {
+    // SAFETY: as in `process`.
+    let (processor, key, value) =
+        unsafe { (&mut *(processor as *mut Handle), key.bytes(), value.bytes()) };
+    let key = (has_key != 0).then_some(key);
+    let value = (has_value != 0).then_some(value);
+    match catch_unwind(AssertUnwindSafe(|| {
+        processor.update_table(table as usize, key, value)
+    })) {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }
+}
+
 unsafe extern "C" fn destroy(processor: *mut c_void) {
     if !processor.is_null() {
         // SAFETY: `processor` came from `create` and is destroyed once.
@@ -265,7 +315,7 @@ macro_rules! export_pipelines {
     ($($pipeline:path),+ $(,)?) => {
         #[no_mangle]
         #[doc(hidden)]
-        pub extern "C" fn slytherin_pipelines_v1() -> *const $crate::ffi::Exports {
+        pub extern "C" fn slytherin_pipelines_v2() -> *const $crate::ffi::Exports {
             static TABLE: ::std::sync::OnceLock<$crate::ffi::ExportTable> = ::std::sync::OnceLock::new();
             TABLE
                 .get_or_init(|| $crate::ffi::ExportTable::new(&[$(&$pipeline),+]))

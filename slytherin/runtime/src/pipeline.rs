@@ -59,6 +59,102 @@ pub trait Processor: Send {
 
     /// What it has counted.
     fn counters(&self) -> Counters;
+
+    /// Applies one record of table `table` (an index into the pipeline's
+    /// [`PipelineSpec::tables`]): a row replaces the row of its key, a
+    /// tombstone (`value` `None`) removes the row of `key`.
+    fn update_table(&mut self, table: usize, key: Option<&[u8]>, value: Option<&[u8]>);
+}
+
+/// A keyed topic a pipeline's `join` reads as a table.
+#[derive(Clone, Copy, Debug)]
+pub struct TableSpec {
+    /// The topic.
+    pub topic: &'static TopicSpec,
+    /// The key of a row, from its encoded bytes (as a producer keys it);
+    /// `None` when the bytes are not a message of the topic.
+    pub key_of: fn(&[u8]) -> Option<Vec<u8>>,
+}
+
+/// The tables a pipeline's joins read: per table, the newest row of each
+/// key, kept encoded as the topic stores it. Part of a processor's state,
+/// so a checkpoint holds the rows its input was processed against.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tables {
+    rows: Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
+}
+
+impl Tables {
+    /// Applies one record of table `table` (see [`Processor::update_table`]);
+    /// false when it was neither a row nor a keyed tombstone.
+    pub fn apply(
+        &mut self,
+        specs: &[TableSpec],
+        table: usize,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+    ) -> bool {
+        let Some(spec) = specs.get(table) else {
+            return false;
+        };
+        if self.rows.len() < specs.len() {
+            self.rows.resize_with(specs.len(), BTreeMap::new);
+        }
+        let rows = &mut self.rows[table];
+        match (value, key) {
+            (Some(value), _) => match (spec.key_of)(value) {
+                Some(key) => {
+                    rows.insert(key, value.to_vec());
+                    true
+                }
+                None => false,
+            },
+            (None, Some(key)) => {
+                rows.remove(key);
+                true
+            }
+            (None, None) => false,
+        }
+    }
+
+    /// The row of `key` in table `table` of topic `topic`, if it has one.
+    pub fn lookup<R: DeserializeOwned>(
+        &self,
+        table: usize,
+        topic: &TopicSpec,
+        key: &[u8],
+    ) -> Option<R> {
+        let bytes = self.rows.get(table)?.get(key)?;
+        decode(topic, bytes).ok()
+    }
+
+    /// How many rows table `table` holds.
+    pub fn len(&self, table: usize) -> usize {
+        self.rows.get(table).map_or(0, BTreeMap::len)
+    }
+
+    /// Every row: table, key and encoded row.
+    pub fn rows(&self) -> impl Iterator<Item = (usize, &[u8], &[u8])> {
+        self.rows.iter().enumerate().flat_map(|(table, rows)| {
+            rows.iter()
+                .map(move |(key, row)| (table, key.as_slice(), row.as_slice()))
+        })
+    }
+
+    /// Whether no table holds a row.
+    pub fn is_empty(&self) -> bool {
+        self.rows.iter().all(BTreeMap::is_empty)
+    }
+}
+
+/// The key bytes of a row of a keyed topic, for a [`TableSpec`]:
+/// `key_of(bytes)` decodes the row and keys it as its producer does.
+pub fn row_key<R: DeserializeOwned>(
+    topic: &TopicSpec,
+    bytes: &[u8],
+    key: fn(&R) -> Vec<u8>,
+) -> Option<Vec<u8>> {
+    decode::<R>(topic, bytes).ok().map(|row| key(&row))
 }
 
 /// A pipeline of a program, as its generated code describes it.
@@ -70,6 +166,8 @@ pub struct PipelineSpec {
     pub from: &'static TopicSpec,
     /// The topic it writes.
     pub to: &'static TopicSpec,
+    /// The topics its joins read as tables, in the order of their indexes.
+    pub tables: &'static [TableSpec],
     /// A fresh processor of one input partition.
     pub processor: fn() -> Box<dyn Processor>,
 }
@@ -81,14 +179,25 @@ pub struct Stateless<M, O> {
     pub input: &'static TopicSpec,
     /// The output topic (its encoding).
     pub output: &'static TopicSpec,
-    /// The steps: `filter`, `map`, `flat_map` in written order.
-    pub steps: fn(M, &mut Vec<O>),
+    /// The steps: `filter`, `map`, `flat_map` and `join` in written order.
+    pub steps: fn(M, &Tables, &mut Vec<O>),
     /// The output topic's key of a message, if it has a key.
     pub output_key: Option<fn(&O) -> Vec<u8>>,
-    /// What was counted.
-    pub counters: Counters,
+    /// The tables its joins read.
+    pub table_specs: &'static [TableSpec],
+    /// The state.
+    pub state: StatelessState,
     /// The steps' output for one input message, reused.
     pub buffer: Vec<O>,
+}
+
+/// What a pipeline without a window remembers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct StatelessState {
+    /// What was counted.
+    pub counters: Counters,
+    /// The rows its joins read.
+    pub tables: Tables,
 }
 
 impl<M: DeserializeOwned, O: Serialize> Processor for Stateless<M, O>
@@ -96,33 +205,38 @@ where
     Stateless<M, O>: Send,
 {
     fn process(&mut self, record: InputRecord<'_>, out: &mut Vec<OutputRecord>) {
-        self.counters.processed += 1;
+        let counters = &mut self.state.counters;
+        counters.processed += 1;
         let Some(message) = record.value.and_then(|v| decode::<M>(self.input, v).ok()) else {
-            self.counters.undecodable += 1;
+            counters.undecodable += 1;
             return;
         };
         let mut produced = std::mem::take(&mut self.buffer);
-        (self.steps)(message, &mut produced);
+        (self.steps)(message, &self.state.tables, &mut produced);
         for message in produced.drain(..) {
             if let Some(record) = output_record(self.output, self.output_key, &message) {
                 out.push(record);
-                self.counters.emitted += 1;
+                self.state.counters.emitted += 1;
             }
         }
         self.buffer = produced;
     }
 
     fn snapshot(&self) -> Vec<u8> {
-        postcard::to_stdvec(&self.counters).unwrap_or_default()
+        postcard::to_stdvec(&self.state).unwrap_or_default()
     }
 
     fn restore(&mut self, snapshot: &[u8]) -> Result<(), String> {
-        self.counters = postcard::from_bytes(snapshot).map_err(|e| e.to_string())?;
+        self.state = postcard::from_bytes(snapshot).map_err(|e| e.to_string())?;
         Ok(())
     }
 
     fn counters(&self) -> Counters {
-        self.counters
+        self.state.counters
+    }
+
+    fn update_table(&mut self, table: usize, key: Option<&[u8]>, value: Option<&[u8]>) {
+        self.state.tables.apply(self.table_specs, table, key, value);
     }
 }
 
@@ -176,7 +290,7 @@ pub struct Windowed<M, T, K: Ord, O> {
     /// The output topic.
     pub output: &'static TopicSpec,
     /// The steps before the stream is keyed.
-    pub steps: fn(M, &mut Vec<T>),
+    pub steps: fn(M, &Tables, &mut Vec<T>),
     /// The key of a message.
     pub key: fn(&T) -> K,
     /// The event time of a message, in milliseconds since the epoch.
@@ -195,6 +309,8 @@ pub struct Windowed<M, T, K: Ord, O> {
     pub every_ms: i64,
     /// How far behind the newest event time a window stays open.
     pub lateness_ms: i64,
+    /// The tables its joins read.
+    pub table_specs: &'static [TableSpec],
     /// The state.
     pub state: WindowState<K>,
     /// The steps' output for one input message, reused.
@@ -211,6 +327,8 @@ pub struct WindowState<K: Ord> {
     pub open: BTreeMap<(i64, K, i64), i64>,
     /// What was counted.
     pub counters: Counters,
+    /// The rows its joins read.
+    pub tables: Tables,
 }
 
 impl<K: Ord> Default for WindowState<K> {
@@ -219,6 +337,7 @@ impl<K: Ord> Default for WindowState<K> {
             newest: None,
             open: BTreeMap::new(),
             counters: Counters::default(),
+            tables: Tables::default(),
         }
     }
 }
@@ -249,7 +368,7 @@ where
             return;
         };
         let mut messages = std::mem::take(&mut self.buffer);
-        (self.steps)(message, &mut messages);
+        (self.steps)(message, &self.state.tables, &mut messages);
         let every = self.every_ms.max(1);
         let windows = (self.size_ms / every).max(1);
         for message in messages.drain(..) {
@@ -314,6 +433,10 @@ where
     fn counters(&self) -> Counters {
         self.state.counters
     }
+
+    fn update_table(&mut self, table: usize, key: Option<&[u8]>, value: Option<&[u8]>) {
+        self.state.tables.apply(self.table_specs, table, key, value);
+    }
 }
 
 /// How long a fetch of the in-process host waits for input.
@@ -356,7 +479,7 @@ pub fn run_in_process(
                     )
                 })?;
         let producer = slytherin_client::Producer::connect(
-            slytherin_client::ProducerConfig::new(config)
+            slytherin_client::ProducerConfig::new(config.clone())
                 .with_acks(slytherin_client::Acks::All)
                 .with_idempotence(true),
         )
@@ -367,6 +490,7 @@ pub fn run_in_process(
                 pipeline.name
             )
         })?;
+        let mut tables = TableFeed::start(config.clone(), pipeline).await?;
         let mut processors: HashMap<i32, Box<dyn Processor>> = HashMap::new();
         let mut processed: i64 = 0;
         let mut last_input = Instant::now();
@@ -386,11 +510,12 @@ pub fn run_in_process(
                 continue;
             }
             last_input = Instant::now();
+            tables.catch_up(&mut processors).await?;
             let mut deliveries = Vec::new();
             for record in &records {
                 let processor = processors
                     .entry(record.partition)
-                    .or_insert_with(|| (pipeline.processor)());
+                    .or_insert_with(|| tables.new_processor());
                 out.clear();
                 processor.process(
                     InputRecord {
@@ -423,4 +548,110 @@ pub fn run_in_process(
                 .map_err(|e| format!("pipeline `{}`: cannot commit: {e}", pipeline.name))?;
         }
     })
+}
+
+/// The tables of a pipeline run in a process: every partition of each
+/// table topic, read from its start, applied to every processor before
+/// each batch of input (rows that arrive while a batch is processed apply
+/// to the next).
+struct TableFeed {
+    pipeline: &'static PipelineSpec,
+    consumer: Option<slytherin_client::Consumer>,
+    /// Every row so far, for processors made later.
+    rows: Tables,
+}
+
+impl TableFeed {
+    async fn start(
+        config: slytherin_client::ClientConfig,
+        pipeline: &'static PipelineSpec,
+    ) -> Result<TableFeed, String> {
+        let mut feed = TableFeed {
+            pipeline,
+            consumer: None,
+            rows: Tables::default(),
+        };
+        if pipeline.tables.is_empty() {
+            return Ok(feed);
+        }
+        let fail = |e: slytherin_client::Error| {
+            format!("pipeline `{}`: cannot read its tables: {e}", pipeline.name)
+        };
+        let mut partitions = Vec::new();
+        for table in pipeline.tables {
+            crate::ensure_topic(config.clone(), table.topic).await?;
+        }
+        let listed = slytherin_client::Admin::connect(config.clone())
+            .await
+            .map_err(fail)?
+            .list_topics()
+            .await
+            .map_err(fail)?;
+        for table in pipeline.tables {
+            let count = listed
+                .iter()
+                .find(|t| t.name == table.topic.name)
+                .map_or(0, |t| t.partitions);
+            for partition in 0..count {
+                partitions.push((
+                    slytherin_client::TopicPartition::new(table.topic.name, partition as i32),
+                    slytherin_client::StartPosition::Earliest,
+                ));
+            }
+        }
+        let mut consumer_config = slytherin_client::ConsumerConfig::new(config);
+        consumer_config.fetch_max_wait = std::time::Duration::from_millis(1);
+        feed.consumer = Some(
+            slytherin_client::Consumer::assign(consumer_config, partitions)
+                .await
+                .map_err(fail)?,
+        );
+        feed.catch_up(&mut std::collections::HashMap::new()).await?;
+        Ok(feed)
+    }
+
+    /// Applies every table record stored so far.
+    async fn catch_up(
+        &mut self,
+        processors: &mut std::collections::HashMap<i32, Box<dyn Processor>>,
+    ) -> Result<(), String> {
+        let Some(consumer) = &mut self.consumer else {
+            return Ok(());
+        };
+        loop {
+            let records = consumer.poll().await.map_err(|e| {
+                format!(
+                    "pipeline `{}`: cannot read its tables: {e}",
+                    self.pipeline.name
+                )
+            })?;
+            if records.is_empty() {
+                return Ok(());
+            }
+            for record in &records {
+                let Some(table) = self
+                    .pipeline
+                    .tables
+                    .iter()
+                    .position(|t| t.topic.name == record.topic)
+                else {
+                    continue;
+                };
+                let (key, value) = (record.key.as_deref(), record.value.as_deref());
+                self.rows.apply(self.pipeline.tables, table, key, value);
+                for processor in processors.values_mut() {
+                    processor.update_table(table, key, value);
+                }
+            }
+        }
+    }
+
+    /// A processor of a partition first seen now, with every row so far.
+    fn new_processor(&self) -> Box<dyn Processor> {
+        let mut processor = (self.pipeline.processor)();
+        for (table, _, row) in self.rows.rows() {
+            processor.update_table(table, None, Some(row));
+        }
+        processor
+    }
 }

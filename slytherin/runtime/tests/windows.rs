@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use slytherin_runtime::pipeline::{
-    Aggregate, InputRecord, OutputRecord, Processor, WindowState, Windowed,
+    Aggregate, InputRecord, OutputRecord, Processor, Tables, WindowState, Windowed,
 };
 use slytherin_runtime::{Encoding, TopicSpec};
 
@@ -47,7 +47,7 @@ static OUTPUT: TopicSpec = TopicSpec {
     encoding: Encoding::Binary,
 };
 
-fn steps(event: Event, out: &mut Vec<Event>) {
+fn steps(event: Event, _tables: &Tables, out: &mut Vec<Event>) {
     // A filter, as pipelines have: odd values only.
     if event.value % 2 != 0 {
         out.push(event);
@@ -78,6 +78,7 @@ fn processor(
         size_ms,
         every_ms,
         lateness_ms,
+        table_specs: &[],
         state: WindowState::default(),
         buffer: Vec::new(),
     }

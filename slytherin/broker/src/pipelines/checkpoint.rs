@@ -22,6 +22,10 @@ pub struct Checkpoint {
     /// What the processor had counted, for operators.
     #[serde(default)]
     pub counters: Counters,
+    /// Per table topic, per partition, the offset of its first record not
+    /// yet in the snapshot's tables.
+    #[serde(default)]
+    pub tables: BTreeMap<String, BTreeMap<i32, i64>>,
 }
 
 /// A processor's counters at a checkpoint.
@@ -114,6 +118,7 @@ mod tests {
                 processed: 5,
                 ..Counters::default()
             },
+            tables: BTreeMap::from([("pages".to_owned(), BTreeMap::from([(1, 9)]))]),
         };
         store(&at, &checkpoint).expect("stored");
         assert_eq!(load(&at), Ok(Some(checkpoint)));

@@ -2,6 +2,10 @@
 //! the partition's log after the checkpoint, process each record, append
 //! the outputs to the output topic's logs, checkpoint now and then.
 //!
+//! Tables (the topics a pipeline's joins read) are applied only together
+//! with a checkpoint: the input processed after a checkpoint always met the
+//! tables as that checkpoint holds them, so a replay meets them too.
+//!
 //! Exactly once without transactions: processing is deterministic, every
 //! output carries this (pipeline, partition)'s producer ID and the next
 //! sequence number of its output partition, and after a restart the host
@@ -33,6 +37,9 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// How long the host waits for input before looking again.
 const IDLE_WAIT: Duration = Duration::from_millis(100);
 
+/// How often new table records are applied (each time with a checkpoint).
+const TABLE_REFRESH: Duration = Duration::from_millis(100);
+
 /// The producer ID of a (pipeline, input partition): stable across
 /// restarts, and far above the IDs `InitProducerId` hands out (which start
 /// from the clock in milliseconds).
@@ -48,6 +55,8 @@ pub fn producer_id(pipeline: &str, input: i32) -> i64 {
 struct Logs {
     input: SharedLog,
     outputs: Vec<SharedLog>,
+    /// Every partition of each table topic, by table index.
+    tables: Vec<Vec<SharedLog>>,
 }
 
 fn logs(broker: &Broker, pipeline: &LoadedPipeline, input: i32) -> Option<Logs> {
@@ -55,9 +64,15 @@ fn logs(broker: &Broker, pipeline: &LoadedPipeline, input: i32) -> Option<Logs> 
         .read_storage(|storage| {
             let from = storage.topic(&pipeline.from)?;
             let to = storage.topic(&pipeline.to)?;
+            let tables = pipeline
+                .tables
+                .iter()
+                .map(|name| Some(storage.topic(name)?.partitions().to_vec()))
+                .collect::<Option<Vec<_>>>()?;
             Some(Logs {
                 input: from.shared_partition(u32::try_from(input).ok()?)?,
                 outputs: to.partitions().to_vec(),
+                tables,
             })
         })
         .ok()
@@ -106,6 +121,8 @@ struct Host {
     already_stored: BTreeMap<i32, i32>,
     /// Outputs of the replay that were not written again.
     skipped: u64,
+    /// Per table topic, per partition, the next record to apply.
+    table_offsets: BTreeMap<String, BTreeMap<i32, i64>>,
 }
 
 impl Host {
@@ -145,8 +162,86 @@ impl Host {
                         emitted: c.emitted,
                     }
                 },
+                tables: self.table_offsets.clone(),
             },
         )
+    }
+
+    /// Whether the outputs a replay must not write again are all passed:
+    /// only then may the tables change (the replayed input must meet the
+    /// tables the first run met).
+    fn replay_done(&mut self) -> bool {
+        let next = &self.next_sequence;
+        self.already_stored
+            .retain(|partition, stored| next.get(partition).is_none_or(|n| n <= stored));
+        self.already_stored.is_empty()
+    }
+
+    /// Where table `table`'s `partition` resumes in `log`.
+    fn table_offset(&self, table: usize, partition: i32) -> i64 {
+        self.table_offsets
+            .get(&self.pipeline.tables[table])
+            .and_then(|offsets| offsets.get(&partition))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Whether a table topic holds records not applied yet.
+    fn tables_behind(&self, logs: &Logs) -> bool {
+        logs.tables.iter().enumerate().any(|(table, partitions)| {
+            partitions.iter().enumerate().any(|(partition, log)| {
+                self.table_offset(table, partition as i32) < lock_log(log).log_end_offset()
+            })
+        })
+    }
+
+    /// Applies every table record stored so far; how many it applied.
+    fn refresh_tables(&mut self, logs: &Logs) -> Result<u64, String> {
+        let mut applied = 0;
+        for (table, partitions) in logs.tables.iter().enumerate() {
+            for (partition, log) in partitions.iter().enumerate() {
+                let partition = partition as i32;
+                let mut offset = self.table_offset(table, partition);
+                loop {
+                    let read = {
+                        let log = lock_log(log);
+                        offset = offset.max(log.log_start_offset());
+                        if offset >= log.log_end_offset() {
+                            break;
+                        }
+                        log.read(offset, READ_BYTES).map_err(|e| {
+                            format!("cannot read table `{}`: {e}", self.pipeline.tables[table])
+                        })?
+                    };
+                    if read.records.is_empty() {
+                        break;
+                    }
+                    let fetched = decode_fetched(Bytes::from(read.records), offset).map_err(|e| {
+                        format!(
+                            "cannot decode table `{}` partition {partition} at offset {offset}: {e}",
+                            self.pipeline.tables[table]
+                        )
+                    })?;
+                    for record in &fetched.records {
+                        self.processor
+                            .update_table(table, record.key.as_deref(), record.value.as_deref())
+                            .map_err(|_| {
+                                format!(
+                                    "the pipeline's code panicked on table `{}` partition {partition} offset {}",
+                                    self.pipeline.tables[table], record.offset
+                                )
+                            })?;
+                        applied += 1;
+                    }
+                    offset = read.next_offset.max(offset + 1);
+                }
+                self.table_offsets
+                    .entry(self.pipeline.tables[table].clone())
+                    .or_default()
+                    .insert(partition, offset);
+            }
+        }
+        Ok(applied)
     }
 
     /// Processes what the input holds past `next_offset` (one read's
@@ -334,8 +429,10 @@ async fn run_inner(
         next_sequence: saved.next_sequence,
         already_stored,
         skipped: 0,
+        table_offsets: saved.tables,
     };
     let mut last_checkpoint = Instant::now();
+    let mut last_table_refresh: Option<Instant> = None;
     let mut dirty = false;
     loop {
         if stop.load(Ordering::Relaxed) {
@@ -350,6 +447,19 @@ async fn run_inner(
         // A broker shutting down closes its logs: the host lets go of them.
         if strong.read_storage(|_| ()).is_err() {
             return Ok(());
+        }
+        if !logs.tables.is_empty()
+            && last_table_refresh.is_none_or(|at| at.elapsed() >= TABLE_REFRESH)
+            && host.replay_done()
+        {
+            last_table_refresh = Some(Instant::now());
+            if host.tables_behind(&logs) {
+                let applied = host.refresh_tables(&logs)?;
+                tracing::debug!(pipeline = %host.pipeline.name, partition = input, applied, "tables updated");
+                host.checkpoint(&logs)?;
+                last_checkpoint = Instant::now();
+                dirty = false;
+            }
         }
         let processed = host.step(&strong, &logs)?;
         if processed > 0 {

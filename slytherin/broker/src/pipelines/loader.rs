@@ -46,6 +46,8 @@ pub struct LoadedPipeline {
     pub from: String,
     /// The topic it writes.
     pub to: String,
+    /// The topics its joins read as tables, by index.
+    pub tables: Vec<String>,
 }
 
 impl std::fmt::Debug for LoadedPipeline {
@@ -54,6 +56,7 @@ impl std::fmt::Debug for LoadedPipeline {
             .field("name", &self.name)
             .field("from", &self.from)
             .field("to", &self.to)
+            .field("tables", &self.tables)
             .finish()
     }
 }
@@ -106,10 +109,19 @@ pub fn load(path: &Path) -> Result<Vec<LoadedPipeline>, String> {
     (0..count as usize)
         .map(|index| {
             let entry = library.entry(index);
+            let tables = (0..entry.table_count as usize)
+                .map(|table| {
+                    // SAFETY: the library's table of `table_count` names,
+                    // static in the library.
+                    let name = unsafe { *entry.tables.add(table) };
+                    text(name, "table topic")
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(LoadedPipeline {
                 name: text(entry.name, "name")?,
                 from: text(entry.from, "input topic")?,
                 to: text(entry.to, "output topic")?,
+                tables,
                 library: Arc::clone(&library),
                 index,
             })
@@ -235,6 +247,33 @@ impl Processor {
             Ok(())
         } else {
             Err(ProcessorError::BadSnapshot)
+        }
+    }
+
+    /// Applies one record of table `table` (an index into
+    /// [`LoadedPipeline::tables`]).
+    ///
+    /// # Errors
+    /// When the pipeline's code panicked.
+    pub fn update_table(
+        &mut self,
+        table: usize,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+    ) -> Result<(), ProcessorError> {
+        let range = |bytes: Option<&[u8]>| match bytes {
+            Some(bytes) => (ByteRange::of(bytes), 1),
+            None => (ByteRange::of(&[]), 0),
+        };
+        let ((key, has_key), (value, has_value)) = (range(key), range(value));
+        // SAFETY: as in `process`.
+        let status = unsafe {
+            (self.entry().update_table)(self.handle, table as u32, key, has_key, value, has_value)
+        };
+        if status == 0 {
+            Ok(())
+        } else {
+            Err(ProcessorError::Panicked)
         }
     }
 

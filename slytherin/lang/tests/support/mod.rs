@@ -50,6 +50,20 @@ pub fn rust_of(text: &str) -> String {
     compiled.rust.expect("Rust for a program without errors")
 }
 
+/// For each `(from, to, (code, text))`: `program` with `from` replaced by
+/// `to` has an error `code` whose span covers exactly `text`.
+pub fn assert_each_mistake_coded(program: &str, cases: &[(&str, &str, (&str, &str))]) {
+    for (from, to, expected) in cases {
+        assert!(program.contains(from), "{from}");
+        let text = program.replacen(from, to, 1);
+        let got = errors(&text);
+        assert!(
+            got.contains(&(expected.0.to_string(), expected.1.to_string())),
+            "{from:?} → {to:?}: expected {expected:?}, got {got:?}"
+        );
+    }
+}
+
 /// Builds generated Rust with clippy's driver under `-D warnings`, the
 /// run-time crates linked; returns the binary.
 pub fn build(name: &str, rust: &str) -> PathBuf {

@@ -498,6 +498,12 @@ async fn latency(server: &ServerProcess, args: &Args) -> Result<Histogram<u64>> 
     sent?;
     received?;
     producer.close().await;
+    if latencies.is_empty() {
+        bail!(
+            "no whole window of the {} s latency run came through: give --latency-seconds 3 or more",
+            args.latency_seconds
+        );
+    }
     Ok(latencies)
 }
 

@@ -144,8 +144,44 @@ pub struct Fetched {
 /// decompressed (gzip, snappy, lz4, zstd). A batch cut short at the end (a
 /// Fetch answer may end in part of one) is left for the next fetch;
 /// control batches (transaction markers) are skipped.
-pub fn decode_fetched(mut records: Bytes, from: i64) -> Result<Fetched, BatchError> {
+pub fn decode_fetched(records: Bytes, from: i64) -> Result<Fetched, BatchError> {
     let mut out = Vec::new();
+    let next_offset = for_each_fetched(records, from, |r| {
+        out.push(FetchedRecord {
+            offset: r.offset,
+            timestamp: r.timestamp,
+            key: r.key.clone(),
+            value: r.value.clone(),
+            headers: r
+                .headers
+                .iter()
+                .map(|(key, value)| Header {
+                    key: key.to_string(),
+                    value: value.clone(),
+                })
+                .collect(),
+        });
+    })?;
+    Ok(Fetched {
+        records: out,
+        next_offset,
+    })
+}
+
+/// What [`decode_fetched`] reads, lent to `each` record by record where the
+/// decoder put it (a record is large: moving it costs more than reading
+/// it): for readers that process records in place, such as the broker's
+/// pipeline hosts. Returns
+/// the offset after the last whole batch.
+///
+/// # Errors
+/// When a whole batch does not decode (records of the batches before it
+/// were handed over already).
+pub fn for_each_fetched(
+    mut records: Bytes,
+    from: i64,
+    mut each: impl FnMut(&kafka_protocol::records::Record),
+) -> Result<Option<i64>, BatchError> {
     let mut next_offset = None;
     while records.len() >= BATCH_PREFIX {
         let base_offset = (&records[0..8]).get_i64();
@@ -168,30 +204,13 @@ pub fn decode_fetched(mut records: Bytes, from: i64) -> Result<Fetched, BatchErr
             offset: base_offset,
             reason: e.to_string(),
         })?;
-        out.extend(
-            set.records
-                .into_iter()
-                .filter(|r| !r.control && r.offset >= from)
-                .map(|r| FetchedRecord {
-                    offset: r.offset,
-                    timestamp: r.timestamp,
-                    key: r.key,
-                    value: r.value,
-                    headers: r
-                        .headers
-                        .into_iter()
-                        .map(|(key, value)| Header {
-                            key: key.to_string(),
-                            value,
-                        })
-                        .collect(),
-                }),
-        );
+        for record in &set.records {
+            if !record.control && record.offset >= from {
+                each(record);
+            }
+        }
     }
-    Ok(Fetched {
-        records: out,
-        next_offset,
-    })
+    Ok(next_offset)
 }
 
 #[cfg(test)]

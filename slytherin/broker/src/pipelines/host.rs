@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use slytherin_client::partitioner::partition_for_key;
-use slytherin_client::records::{decode_fetched, encode_batch, record, ProducerStamp};
+use slytherin_client::records::{
+    decode_fetched, encode_batch, for_each_fetched, record, ProducerStamp,
+};
 
 use super::checkpoint::{self, Checkpoint};
 use super::loader::{LoadedPipeline, Outputs, Processor};
@@ -259,26 +261,24 @@ impl Host {
             return Ok(0);
         }
         let read_to = read.next_offset;
-        let fetched = decode_fetched(Bytes::from(read.records), self.next_offset).map_err(|e| {
-            format!(
-                "cannot decode the input at offset {}: {e}",
-                self.next_offset
-            )
-        })?;
         let partitions = logs.outputs.len().max(1);
         let mut batches: BTreeMap<i32, Vec<Pending>> = BTreeMap::new();
         let mut outputs: Outputs = Vec::new();
         let mut processed = 0;
-        for input in &fetched.records {
+        let mut panicked_at = None;
+        for_each_fetched(Bytes::from(read.records), self.next_offset, |input| {
+            if panicked_at.is_some() {
+                return;
+            }
             outputs.clear();
-            self.processor
+            if self
+                .processor
                 .process(input.offset, input.value.as_deref(), &mut outputs)
-                .map_err(|_| {
-                    format!(
-                        "the pipeline's code panicked at input offset {}; it stays stopped there",
-                        input.offset
-                    )
-                })?;
+                .is_err()
+            {
+                panicked_at = Some(input.offset);
+                return;
+            }
             for (key, value) in outputs.drain(..) {
                 let partition = match &key {
                     Some(key) => partition_for_key(key, partitions),
@@ -301,6 +301,17 @@ impl Host {
                     .push((this, input.timestamp, key, value));
             }
             processed += 1;
+        })
+        .map_err(|e| {
+            format!(
+                "cannot decode the input at offset {}: {e}",
+                self.next_offset
+            )
+        })?;
+        if let Some(offset) = panicked_at {
+            return Err(format!(
+                "the pipeline's code panicked at input offset {offset}; it stays stopped there"
+            ));
         }
         for (partition, records) in batches {
             let Some(log) = logs.outputs.get(partition as usize) else {

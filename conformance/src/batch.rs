@@ -11,6 +11,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A program's Rust as a module of the batch crate: without the library
+/// entry point `export_pipelines!` gives a program with pipelines (a crate
+/// exports one, and a batch holds many programs; the pipelines themselves
+/// stay and are built).
+fn without_library_entry(rust: &str) -> String {
+    const ENTRY: &str = "::slytherin_runtime::export_pipelines!(";
+    let mut out = String::with_capacity(rust.len());
+    let mut rest = rust;
+    while let Some(at) = rest.find(ENTRY) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match rest.find(");") {
+            Some(end) => rest = &rest[end + 2..],
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// One program's generated Rust.
 #[derive(Clone, Debug)]
 pub struct Unit {
@@ -95,7 +115,7 @@ impl Builder {
         std::fs::create_dir_all(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
         for (i, unit) in units.iter().enumerate() {
             let path = self.dir.join(format!("program_{i}.rs"));
-            write_if_changed(&path, &unit.rust)?;
+            write_if_changed(&path, &without_library_entry(&unit.rust))?;
         }
         let mut rejected: Vec<Option<(Vec<String>, String)>> = vec![None; units.len()];
         let mut binary = None;
@@ -247,9 +267,15 @@ impl Builder {
                     .iter()
                     .flat_map(|lint| ["-A", lint.as_str()]),
             )
-            // Programs that run work on partitions link the runtime; where
-            // it is not built, only they fail, with rustc's message.
-            .args(parseltongue_build::runtime_crates::link_arguments().unwrap_or_default())
+            // Programs that run work on partitions or declare topics link
+            // the run-time crates; where they are not built, only those
+            // programs fail, with rustc's message.
+            .args(
+                parseltongue_build::runtime_crates::link_arguments_for(
+                    parseltongue_build::runtime_crates::RUNTIME_CRATES,
+                )
+                .unwrap_or_default(),
+            )
             .args(["--error-format", "json", "-o"])
             .arg(self.dir.join(binary_name))
             .arg(&source)

@@ -205,7 +205,7 @@ pub fn judge_front_end_with(
     accept_warnings: bool,
 ) -> FrontEnd {
     let map = sources(program);
-    let checked = parseltongue_core::check(&map);
+    let checked = parseltongue_extensions::check(&map);
     let fails = if accept_warnings {
         checked.has_errors()
     } else {

@@ -218,7 +218,7 @@ fn eval(file: &std::path::Path) -> ExitCode {
         Err(code) => return code,
     };
     let sources = parseltongue_conformance::campaign::sources(&program);
-    let checked = parseltongue_core::check(&sources);
+    let checked = parseltongue_extensions::check(&sources);
     if checked.has_errors() {
         eprint!(
             "{}",

@@ -18,7 +18,7 @@ fn sources(text: &str, modules: &[(String, String)]) -> SourceMap {
 }
 
 fn errors(text: &str, modules: &[(String, String)]) -> usize {
-    parseltongue_core::check(&sources(text, modules))
+    parseltongue_extensions::check(&sources(text, modules))
         .diagnostics
         .iter()
         .filter(|d| d.is_error())

@@ -1,7 +1,9 @@
 //! The fixed-seed campaign of the test suite: 520 generated programs (300
 //! small, 220 medium), each checked, lowered, built in batches with clippy
 //! under `#![deny(warnings)]`, run, and held against the reference
-//! evaluator.
+//! evaluator. Some hold Slytherin blocks (topics of their records and a
+//! pipeline of their functions): those are checked with the official
+//! extensions and built with the run-time crate like the rest.
 //!
 //! No checker diagnostic, unparsable lowering or behaviour difference is
 //! tolerated. rustc's rejections are a known open class (see the
@@ -77,4 +79,31 @@ fn generated_programs_meet_every_oracle() {
         problems.len(),
         problems.join("\n\n")
     );
+}
+
+#[test]
+fn the_campaign_covers_extension_blocks() {
+    use parseltongue_conformance::generate::{generate, Size};
+    let sources: Vec<String> = (0..300)
+        .map(|seed| (seed, 0))
+        .chain((0..220).map(|seed| (seed, 1)))
+        .map(|(seed, size)| generate(seed, Size::from_knob(size)).files[0].1.clone())
+        .collect();
+    let with = |part: &str| sources.iter().filter(|s| s.contains(part)).count();
+    let pipelines = with("\npipeline ");
+    assert!(pipelines >= 20, "{pipelines} programs with a pipeline");
+    for part in [
+        "\n    join: ",
+        "\n    window: ",
+        "\n    map: ",
+        "\n    flat_map: ",
+        "encoding: binary",
+    ] {
+        assert!(
+            with(part) >= 2,
+            "{} programs with `{}`",
+            with(part),
+            part.trim()
+        );
+    }
 }

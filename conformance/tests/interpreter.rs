@@ -14,7 +14,7 @@ const SKIPPED: &[&str] = &[
 ];
 
 fn check(sources: &SourceMap) -> parseltongue_core::ir::Program {
-    let checked = parseltongue_core::check(sources);
+    let checked = parseltongue_extensions::check(sources);
     let problems: Vec<String> = checked
         .diagnostics
         .iter()

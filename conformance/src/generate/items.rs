@@ -33,6 +33,10 @@ impl Gen {
         for _ in 0..self.size.functions {
             functions.push(self.function());
         }
+        let streams = self.streams();
+        if let Some(streams) = &streams {
+            functions.extend(streams.functions.iter().cloned());
+        }
         let main = self.main();
         // Tests come last: every function is called from `main` already.
         let mut tests = Vec::new();
@@ -83,6 +87,9 @@ impl Gen {
                 en.name,
                 variants.join("\n")
             ));
+        }
+        if let Some(streams) = &streams {
+            out.push_str(&streams.blocks);
         }
         for (c, text) in constants.iter().enumerate() {
             // Unused constants would be warned about: keep the used ones.
@@ -462,6 +469,19 @@ impl Gen {
             let depth = self.fresh("depth");
             params.insert(0, (depth, Mode::Read, Ty::I64));
         }
+        self.write_function(name, method_of, params, returns, recursive)
+    }
+
+    /// Writes a function of the given signature with a generated body,
+    /// and lists it, so `main` calls it unless something else does.
+    pub(super) fn write_function(
+        &mut self,
+        name: String,
+        method_of: Option<(usize, Option<Mode>)>,
+        params: Vec<(String, Mode, Ty)>,
+        returns: Option<Ty>,
+        recursive: bool,
+    ) -> String {
         let index = self.items.functions.len();
         self.items.functions.push(Function {
             name: name.clone(),

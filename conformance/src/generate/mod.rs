@@ -18,6 +18,7 @@ mod order;
 mod patterns;
 mod rng;
 mod stmt;
+mod streams;
 
 pub use rng::Rng;
 

@@ -270,12 +270,21 @@ fn pipeline_items(pipeline: &Pipeline, topics: &[Topic], cx: &mut LowerCx<'_, '_
                     vec![(quote!(message), false), (quote!(row), false)],
                 );
                 let ty = cx.rust_type(&pipeline.types[index + 1]);
+                // A record that holds itself through an option is kept as
+                // `Option<Box<T>>` by the core: so is the row.
+                let row_option = Ty::Option(Box::new(Ty::Named(topic.message)));
+                let row_option_ty = cx.rust_type(&row_option);
+                let boxed = if cx.program().boxed_in_option(&Ty::Named(topic.message)) {
+                    quote!(.map(::std::boxed::Box::new))
+                } else {
+                    quote!()
+                };
                 quote! {
-                    let row: ::std::option::Option<#row_ty> = tables.lookup(
+                    let row: #row_option_ty = tables.lookup::<#row_ty>(
                         #table,
                         &#spec,
                         &::slytherin_runtime::MessageKey::key_bytes(&#key_call),
-                    );
+                    )#boxed;
                     let message: #ty = #with_call;
                     #body
                 }

@@ -27,8 +27,13 @@ const WINDOW_MS: i64 = 60_000;
 
 /// The program compiled as the library a broker hosts.
 fn library(dir: &Path) -> PathBuf {
+    library_of(PROGRAM, dir)
+}
+
+/// `program` compiled as `libclicks` in `dir`.
+fn library_of(program: &str, dir: &Path) -> PathBuf {
     let mut sources = SourceMap::new();
-    sources.add(SourceFile::new("clicks.pt", PROGRAM));
+    sources.add(SourceFile::new("clicks.pt", program));
     let extensions = Extensions::of([slytherin_lang::extension()]);
     let compiled =
         parseltongue_core::compile_with(&sources, &extensions).expect("the lowering succeeds");
@@ -442,4 +447,89 @@ fn a_broken_library_in_the_folder_is_reported_once_and_the_broker_serves_on() {
     );
     let mut admin = Admin::connect(broker.address()).expect("the broker answers");
     admin.create("still_serving", 1, &[]).expect("created");
+}
+
+#[test]
+fn a_library_deployed_again_under_its_name_runs_its_new_code_from_where_the_old_stopped() {
+    if kcat().is_none() {
+        eprintln!("kcat is not installed: scripts/test.sh installs it");
+        return;
+    }
+    let work = tempfile::tempdir().expect("a folder");
+    let first = library(&work.path().join("v1").tap_create());
+    // The second version counts robots too.
+    let counting_robots = PROGRAM.replacen("    filter: is_human,\n", "", 1);
+    assert_ne!(counting_robots, PROGRAM);
+    let second = library_of(&counting_robots, &work.path().join("v2").tap_create());
+    let data = work.path().join("data");
+    std::fs::create_dir_all(&data).expect("data");
+    let broker = BrokerProcess::start(&data, &[]);
+    let address = broker.address();
+    create_topics(address);
+    deploy(&first, &data);
+    let kcat = kcat().expect("kcat");
+    // Minute 0 (clicks 0..240), closed by the first clicks of minute 1.
+    kcat.produce(address, "clicks", &clicks(0, 260), &["-X", "acks=all"]);
+    let humans_only = expected(240);
+    wait_until(
+        "minute 0 counted by the first version",
+        Duration::from_secs(60),
+        &|| broker.log(),
+        || counts(address).len() >= humans_only.len(),
+    );
+    assert_eq!(counts(address), humans_only);
+    deploy(&second, &data);
+    wait_until(
+        "the first version to stop and the second to start",
+        Duration::from_secs(30),
+        &|| broker.log(),
+        || {
+            let log = broker.log();
+            log.contains("pipelines stopped")
+                && log
+                    .matches("starting pipeline pipeline=page_counter")
+                    .count()
+                    == 2
+        },
+    );
+    // The rest of minute 1, closed by the closers: counted with robots.
+    kcat.produce(address, "clicks", &clicks(260, 480), &["-X", "acks=all"]);
+    kcat.produce(address, "clicks", &closers(), &["-X", "acks=all"]);
+    let mut wanted = humans_only.clone();
+    for i in 240..480 {
+        *wanted
+            .entry((format!("/{}", i % 4), WINDOW_MS))
+            .or_insert(0) += 1;
+    }
+    wait_until(
+        "minute 1 counted by the second version",
+        Duration::from_secs(60),
+        &|| format!("{:?}\n{}", counts(address), broker.log()),
+        || counts(address).len() >= wanted.len(),
+    );
+    // Minute 1's windows were open across the swap: the clicks the first
+    // version saw before it were counted without robots, the rest with.
+    let got = counts(address);
+    for (key, count) in &humans_only {
+        assert_eq!(got.get(key), Some(count), "{key:?}");
+    }
+    let minute_one: i64 = got
+        .iter()
+        .filter(|((_, start), _)| *start == WINDOW_MS)
+        .map(|(_, c)| c)
+        .sum();
+    let humans_before_swap = (240..260).filter(|i| i % 7 != 0).count() as i64;
+    assert_eq!(minute_one, humans_before_swap + 220, "{got:?}");
+}
+
+/// Creating a folder as a step of an expression.
+trait TapCreate {
+    fn tap_create(self) -> Self;
+}
+
+impl TapCreate for PathBuf {
+    fn tap_create(self) -> Self {
+        std::fs::create_dir_all(&self).expect("a folder");
+        self
+    }
 }

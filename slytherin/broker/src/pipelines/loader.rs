@@ -50,6 +50,31 @@ pub struct LoadedPipeline {
     pub tables: Vec<String>,
 }
 
+/// Tells when a library is unloaded: once no pipeline, processor or host
+/// of it is left.
+#[derive(Clone, Debug)]
+pub struct LibraryInUse(std::sync::Weak<Library>);
+
+impl LibraryInUse {
+    /// Whether any pipeline or processor of the library is left.
+    pub fn in_use(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Library")
+    }
+}
+
+impl LoadedPipeline {
+    /// What tells when the pipeline's library is unloaded.
+    pub fn library_in_use(&self) -> LibraryInUse {
+        LibraryInUse(Arc::downgrade(&self.library))
+    }
+}
+
 impl std::fmt::Debug for LoadedPipeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoadedPipeline")

@@ -487,7 +487,7 @@ fn change_list(m: M, items: &mut Vec<Value>, args: &[Value]) -> Eval<Value> {
         }
         (M::Pop, []) => Value::option(items.pop()),
         (M::Sort, []) => {
-            // Stable, like `slice::sort`; `f64` by `total_cmp`.
+            // Stable, like `slice::sort`; `f64` as `total_compare` orders it.
             items.sort_by(|a, b| total_compare(a, b).unwrap_or(Ordering::Equal));
             Value::Unit
         }

@@ -197,10 +197,14 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 }
 
 /// `compare`, `sort` and the keys of `sort_by_key`: one order over every
-/// value of a type, `f64` by `total_cmp` (`-0.0` before `0.0`, NaN last).
+/// value of a type, `f64` by `total_cmp` (`-0.0` before `0.0`) with every
+/// NaN alike and last, whatever its sign bit.
 pub(crate) fn total_compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
-        (Value::Float(x), Value::Float(y)) => Some(x.total_cmp(y)),
+        (Value::Float(x), Value::Float(y)) => Some(match (x.is_nan(), y.is_nan()) {
+            (false, false) => x.total_cmp(y),
+            (x_nan, y_nan) => x_nan.cmp(&y_nan),
+        }),
         (Value::Ordering(x), Value::Ordering(y)) => Some(x.cmp(y)),
         _ => compare(a, b),
     }

@@ -688,7 +688,8 @@ impl Lowerer<'_> {
             M::OrderReverse | M::OrderThen => return self.ordering_method(m, args),
             M::Sort if matches!(&receiver_ty, Ty::List(t) if **t == Ty::F64) => {
                 let r = self.mutable_receiver(&args[0]);
-                quote!(#r.sort_by(f64::total_cmp))
+                let compare = self.compare_f64();
+                quote!(#r.sort_by(|&left, &right| #compare(left, right)))
             }
             M::Sort | M::Reverse | M::Clear => {
                 let r = self.mutable_receiver(&args[0]);

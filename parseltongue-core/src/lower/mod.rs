@@ -47,6 +47,8 @@ struct Uses {
     ordering: bool,
     /// `__insert_missing`, the out-of-line insert of `with_entry`.
     insert_missing: bool,
+    /// `__compare_f64`, the language's order of `f64` values.
+    compare_f64: bool,
     /// `__PARTITION_PLAN`, the plan work on partitions starts from.
     partition_plan: bool,
 }
@@ -62,6 +64,7 @@ impl Uses {
             cow: self.cow || other.cow,
             ordering: self.ordering || other.ordering,
             insert_missing: self.insert_missing || other.insert_missing,
+            compare_f64: self.compare_f64 || other.compare_f64,
             partition_plan: self.partition_plan || other.partition_plan,
         }
     }
@@ -304,6 +307,10 @@ fn lower_module<'p>(
         let helper = format_items(vec![entries::insert_missing_helper(&lowerer.library)])?;
         sections.push((String::new(), helper));
     }
+    if lowerer.uses.compare_f64 {
+        let helper = format_items(vec![order::compare_f64_helper(&lowerer.library)])?;
+        sections.push((String::new(), helper));
+    }
     if lowerer.uses.partition_plan {
         let plan = format_items(vec![partitions::plan_constant(&program.partitions)])?;
         sections.push((String::new(), plan));
@@ -322,6 +329,10 @@ fn lower_module<'p>(
         // functions use it.
         if test_uses.insert_missing {
             let helper = format_items(vec![entries::insert_missing_helper(&lowerer.library)])?;
+            body.push_str(&format!("\n{helper}"));
+        }
+        if test_uses.compare_f64 {
+            let helper = format_items(vec![order::compare_f64_helper(&lowerer.library)])?;
             body.push_str(&format!("\n{helper}"));
         }
         if test_uses.partition_plan {

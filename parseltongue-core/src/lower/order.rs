@@ -74,7 +74,7 @@ impl Lowerer<'_> {
     }
 
     /// `a.compare(b)`: `cmp` for integers, booleans, orderings and text,
-    /// `total_cmp` for `f64` (every value in one order, NaN included).
+    /// [`compare_f64_helper`]'s order for `f64`.
     pub(super) fn compare(&mut self, args: &[Expr]) -> Lowered {
         if args[0].ty == Ty::Str {
             // Both as `&str`: a `String` beside a `&str` has no `cmp`. A
@@ -98,14 +98,15 @@ impl Lowerer<'_> {
             };
             return atom(quote!(#a.cmp(#b)));
         }
+        if args[0].ty == Ty::F64 {
+            let a = self.typed_expr(&args[0], Want::Deref).tokens;
+            let b = self.typed_expr(&args[1], Want::Deref).tokens;
+            let compare = self.compare_f64();
+            return atom(quote!(#compare(#a, #b)));
+        }
         let a = self.typed_expr(&args[0], Want::Deref).at(Prec::Postfix);
         let b = self.compared_operand(&args[1]);
-        let name = if args[0].ty == Ty::F64 {
-            quote!(total_cmp)
-        } else {
-            quote!(cmp)
-        };
-        atom(quote!(#a.#name(#b)))
+        atom(quote!(#a.cmp(#b)))
     }
 
     /// The `&T` a copied value is compared with: a view local is one
@@ -136,7 +137,7 @@ impl Lowerer<'_> {
     /// `xs.sort_by(f)` and `xs.sort_by_key(f)`, stable as Rust's sorts
     /// are. A text key is computed once per element
     /// (`sort_by_cached_key`), not once per comparison; an `f64` key is
-    /// compared by `total_cmp`.
+    /// compared by [`compare_f64_helper`]'s order.
     pub(super) fn sort_by(&mut self, m: M, receiver: TokenStream, args: &[Expr]) -> TokenStream {
         let closure = self.function_argument(&args[1], Closure::Slice);
         if m == M::SortBy {
@@ -174,7 +175,8 @@ impl Lowerer<'_> {
             } else {
                 quote!(max_by)
             };
-            quote!(#walk.#name(|&left, &right| #left.total_cmp(&#right)))
+            let compare = self.compare_f64();
+            quote!(#walk.#name(|&left, &right| #compare(#left, #right)))
         } else {
             let closure = self.function_argument(&args[1], Closure::Iterator);
             let name = match m {
@@ -188,10 +190,20 @@ impl Lowerer<'_> {
         quote!(#found.#cloned())
     }
 
-    /// `|left, right| key(left).total_cmp(&key(right))` for an `f64` key.
+    /// `|left, right| __compare_f64(key(left), key(right))` for an `f64`
+    /// key.
     fn keys_compared(&mut self, argument: &Expr) -> TokenStream {
         let (left, right) = self.key_calls(argument);
-        quote!(|left, right| #left.total_cmp(&#right))
+        let compare = self.compare_f64();
+        quote!(|left, right| #compare(#left, #right))
+    }
+
+    /// The module's `__compare_f64`, noted as used.
+    pub(super) fn compare_f64(&mut self) -> TokenStream {
+        self.uses.compare_f64 = true;
+        // The helper returns an `Ordering`.
+        self.uses.ordering = true;
+        quote!(__compare_f64)
     }
 
     /// The key function's call on `left` and on `right`.
@@ -223,4 +235,23 @@ fn renamed(tokens: TokenStream, from: &Ident, to: &Ident) -> TokenStream {
             other => other,
         })
         .collect()
+}
+
+/// The function generated code orders `f64` values with: `total_cmp`
+/// (`-0.0` before `0.0`), except that every NaN is alike and after every
+/// number. `total_cmp` alone would put a NaN with its sign bit set first,
+/// and that bit depends on how the NaN was made (`0.0 / 0.0` folded by
+/// rustc is positive; computed by the processor, negative).
+pub(super) fn compare_f64_helper(library: &super::library::Library) -> TokenStream {
+    let ordering = library.path("Ordering");
+    quote! {
+        /// `left` against `right` as Parseltongue orders `f64`: every NaN
+        /// alike and last.
+        fn __compare_f64(left: f64, right: f64) -> #ordering {
+            match (left.is_nan(), right.is_nan()) {
+                (false, false) => left.total_cmp(&right),
+                (left_nan, right_nan) => left_nan.cmp(&right_nan),
+            }
+        }
+    }
 }

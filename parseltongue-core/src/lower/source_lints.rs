@@ -1478,16 +1478,19 @@ pub(super) fn same(a: &Expr, b: &Expr) -> bool {
                     .iter()
                     .zip(r2)
                     .all(|((o1, x), (o2, y))| o1 == o2 && same(x, y));
-            // `a + b` and `b + a`: clippy knows these operators commute.
+            // `a + b` and `b + a`: clippy knows these operators commute,
+            // and that `a < b` is `b > a` (`a >= a` is `a <= a`).
             let swapped = match (r1.as_slice(), r2.as_slice()) {
                 ([(o1, x)], [(o2, y)]) => {
-                    o1 == o2
-                        && matches!(
-                            o1,
-                            BinaryOp::Add | BinaryOp::Mul | BinaryOp::Eq | BinaryOp::Ne
-                        )
-                        && same(f1, y)
-                        && same(x, f2)
+                    let mirrored = match o1 {
+                        BinaryOp::Add | BinaryOp::Mul | BinaryOp::Eq | BinaryOp::Ne => Some(*o1),
+                        BinaryOp::Lt => Some(BinaryOp::Gt),
+                        BinaryOp::Gt => Some(BinaryOp::Lt),
+                        BinaryOp::Le => Some(BinaryOp::Ge),
+                        BinaryOp::Ge => Some(BinaryOp::Le),
+                        _ => None,
+                    };
+                    mirrored == Some(*o2) && same(f1, y) && same(x, f2)
                 }
                 _ => false,
             };

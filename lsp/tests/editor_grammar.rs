@@ -60,11 +60,18 @@ fn assert_snippet_parses(name: &str, snippet: &str) {
         "use_module",
         "partition",
         "topic",
+        "pipeline",
     ]
     .iter()
     .any(|k| text.starts_with(k));
+    // Settings of a block (`join: users, …`) go inside one.
+    let is_setting = text
+        .split_once(':')
+        .is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
     let program = if is_item {
         text.clone()
+    } else if is_setting {
+        format!("pipeline wrapper {{\n{text}\n}}\n")
     } else {
         format!("function wrapper() {{\n{text}\n}}\n")
     };

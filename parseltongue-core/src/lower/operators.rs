@@ -147,7 +147,8 @@ impl Lowerer<'_> {
                 builtin: Builtin::Method(M::ToText | M::Clone),
                 args,
             } if args[0].ty == Ty::Str => self.coerced_view(&args[0]),
-            _ => None,
+            // `match 5 { _ => word }` is lowered as its one arm.
+            _ => super::expr::one_arm_on_literal(e).and_then(|arm| self.coerced_view(arm)),
         }
     }
 

@@ -838,6 +838,16 @@ async fn slytherin_topics_get_hover_diagnostics_and_navigation() {
     let hover = client.request("textDocument/hover", at(&word)).await;
     let shown = hover["contents"]["value"].as_str().unwrap_or_default();
     assert!(shown.contains("a stream of typed messages"), "{hover}");
+    // The topic's own name: the block, and what it declares.
+    let (mut client, name) = open(&TOPICS.replacen("topic cli", "topic cli$0", 1)).await;
+    let hover = client.request("textDocument/hover", at(&name)).await;
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(shown.starts_with("**`topic clicks`**"), "{hover}");
+    assert!(
+        shown.contains("type ClicksProducer")
+            && shown.contains("send_clicks(producer: ClicksProducer, message: Click)"),
+        "{hover}"
+    );
     let (mut client, setting) = open(&TOPICS.replacen("    ke", "    ke$0", 1)).await;
     let hover = client.request("textDocument/hover", at(&setting)).await;
     let shown = hover["contents"]["value"].as_str().unwrap_or_default();

@@ -43,6 +43,11 @@ impl Analysis {
                 ));
             }
         }
+        // A block's name is where what it declares is defined: describe
+        // the block rather than the first of those.
+        if let Some(found) = self.block_name_at(file, offset) {
+            return Some(found);
+        }
         if let Some(reference) = self.reference_at(file, offset) {
             let text = self.describe(reference.target)?;
             return Some((reference.span, text));
@@ -104,6 +109,52 @@ impl Analysis {
             }
             _ => None,
         })
+    }
+
+    /// A top-level block's own name (`topic clicks`): what its kind is, and
+    /// the types and functions it declares for ordinary code (defined at
+    /// that name).
+    fn block_name_at(&self, file: FileId, offset: u32) -> Option<(Span, String)> {
+        use crate::syntax::ast::ItemKind;
+        let module = self.checked.modules.get(file.0 as usize)?;
+        let (block, name) = module.items.iter().find_map(|item| match &item.kind {
+            ItemKind::Block(block) => block
+                .name
+                .as_ref()
+                .filter(|n| n.span.start <= offset && offset <= n.span.end)
+                .map(|n| (block, n)),
+            _ => None,
+        })?;
+        let program = self.program();
+        let kind = block.keyword.name.as_str();
+        let description = crate::check::describe_block(kind).or_else(|| {
+            program
+                .extensions
+                .block_kind(kind)
+                .map(|(_, kind)| kind.description)
+        })?;
+        let declared: Vec<String> = program
+            .types
+            .iter()
+            .filter(|t| t.span == name.span && matches!(t.kind, TypeDefKind::Extension))
+            .map(|t| format!("type {}", t.name))
+            .chain(
+                program
+                    .functions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.span == name.span && f.kind == FunctionKind::Extension)
+                    .filter_map(|(id, _)| self.signature(id)),
+            )
+            .collect();
+        let mut text = format!("**`{kind} {}`**: {description}", name.name);
+        if !declared.is_empty() {
+            text.push_str(&format!(
+                "\n\nDeclares:\n```parseltongue\n{}\n```",
+                declared.join("\n")
+            ));
+        }
+        Some((name.span, text))
     }
 
     /// The signature of a built-in method named at `offset` (`.length()`).

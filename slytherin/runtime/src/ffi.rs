@@ -40,6 +40,15 @@ impl ByteRange {
         }
     }
 
+    /// The range of `bytes` if there are any, and the flag the interface
+    /// passes beside it (1 for some, 0 for none).
+    pub fn of_option(bytes: Option<&[u8]>) -> (ByteRange, u8) {
+        match bytes {
+            Some(bytes) => (ByteRange::of(bytes), 1),
+            None => (ByteRange::of(&[]), 0),
+        }
+    }
+
     /// The bytes.
     ///
     /// # Safety
@@ -231,10 +240,7 @@ unsafe extern "C" fn process(
         return 1;
     }
     for output in &out {
-        let (key, has_key) = match &output.key {
-            Some(key) => (ByteRange::of(key), 1),
-            None => (ByteRange::of(&[]), 0),
-        };
+        let (key, has_key) = ByteRange::of_option(output.key.as_deref());
         // SAFETY: the host's callback copies the ranges during the call.
         unsafe { emit(sink, key, has_key, ByteRange::of(&output.value)) };
     }

@@ -229,10 +229,7 @@ impl Processor {
         value: Option<&[u8]>,
         outputs: &mut Outputs,
     ) -> Result<(), ProcessorError> {
-        let (range, has_value) = match value {
-            Some(value) => (ByteRange::of(value), 1),
-            None => (ByteRange::of(&[]), 0),
-        };
+        let (range, has_value) = ByteRange::of_option(value);
         let sink = outputs as *mut Outputs as *mut c_void;
         // SAFETY: the handle is live; the range and sink outlive the call.
         let status = unsafe {
@@ -286,11 +283,8 @@ impl Processor {
         key: Option<&[u8]>,
         value: Option<&[u8]>,
     ) -> Result<(), ProcessorError> {
-        let range = |bytes: Option<&[u8]>| match bytes {
-            Some(bytes) => (ByteRange::of(bytes), 1),
-            None => (ByteRange::of(&[]), 0),
-        };
-        let ((key, has_key), (value, has_value)) = (range(key), range(value));
+        let ((key, has_key), (value, has_value)) =
+            (ByteRange::of_option(key), ByteRange::of_option(value));
         // SAFETY: as in `process`.
         let status = unsafe {
             (self.entry().update_table)(self.handle, table as u32, key, has_key, value, has_value)

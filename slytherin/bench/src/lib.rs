@@ -8,6 +8,7 @@ pub mod cores;
 pub mod drive;
 pub mod report;
 pub mod servers;
+pub mod stalls;
 pub mod systems;
 
 use clap::ValueEnum;

@@ -21,6 +21,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use slytherin_bench::drive;
 use slytherin_bench::report::{Measurement, Report};
 use slytherin_bench::servers::{self, ServerProcess};
+use slytherin_bench::stalls::StallMeter;
 use slytherin_bench::systems::nats::{NatsPublisher, NatsSubscriber};
 use slytherin_bench::systems::redis::{RedisPublisher, RedisSubscriber};
 use slytherin_bench::systems::slytherin::{SlytherinPublisher, SlytherinSubscriber};
@@ -55,8 +56,11 @@ struct Args {
     /// Messages a second in the latency run.
     #[arg(long, default_value_t = 20_000)]
     rate: u64,
-    /// Seconds of the latency run.
-    #[arg(long, default_value_t = 5)]
+    /// Seconds of the latency run. A p99.9 is the 1,000th-slowest part of
+    /// the messages: 30 s at 20,000 a second gives it 600 messages a round
+    /// (1,800 over 3 rounds), a few seconds only the handful of moments
+    /// the machine itself stalled.
+    #[arg(long, default_value_t = 30)]
     latency_seconds: u64,
     /// Cores the servers run on (a `taskset` list).
     #[arg(long, default_value = "1")]
@@ -72,8 +76,14 @@ struct Args {
 fn main() -> Result<()> {
     let args = Args::parse();
     let slytherin = servers::slytherin_binary(args.slytherin.as_deref())?;
-    cores::parse(&args.server_cores)?;
-    cores::pin_current_thread(&cores::parse(&args.client_cores)?)?;
+    let server_cores = cores::parse(&args.server_cores)?;
+    let client_cores = cores::parse(&args.client_cores)?;
+    cores::pin_current_thread(&client_cores)?;
+    // Every core either side runs on is watched for stalls of its own.
+    let mut watched = server_cores;
+    watched.extend(&client_cores);
+    watched.sort_unstable();
+    watched.dedup();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -94,7 +104,12 @@ fn main() -> Result<()> {
                     let latency = Duration::from_secs(args.latency_seconds);
                     let measured = runtime
                         .block_on(measure(
-                            system, durability, &server, workload, args.rate, latency,
+                            system,
+                            durability,
+                            &server,
+                            workload,
+                            (args.rate, latency),
+                            &watched,
                         ))
                         .with_context(|| format!("{system}, {size} B, fsync {durability:?}"))?;
                     let syncs = match (system, durability) {
@@ -117,8 +132,8 @@ async fn measure(
     durability: Durability,
     server: &ServerProcess,
     workload: Workload,
-    rate: u64,
-    latency: Duration,
+    latency_run: (u64, Duration),
+    watched: &[usize],
 ) -> Result<Measurement> {
     let address = server.address();
     match system {
@@ -129,8 +144,8 @@ async fn measure(
                 &publisher,
                 || SlytherinSubscriber::connect(address),
                 workload,
-                rate,
-                latency,
+                latency_run,
+                watched,
             )
             .await
         }
@@ -141,8 +156,8 @@ async fn measure(
                 &publisher,
                 || NatsSubscriber::connect(address),
                 workload,
-                rate,
-                latency,
+                latency_run,
+                watched,
             )
             .await
         }
@@ -153,23 +168,25 @@ async fn measure(
                 &publisher,
                 || RedisSubscriber::connect(address),
                 workload,
-                rate,
-                latency,
+                latency_run,
+                watched,
             )
             .await
         }
     }
 }
 
-/// Produce, then consume what was produced, then the latency run on the
-/// same stream (its reader first skips the throughput run's messages).
+/// Produce, then consume what was produced, then the latency run (`rate`
+/// messages a second for a duration) on the same stream, its reader going
+/// on from the end of the throughput run's messages, while the `watched`
+/// cores are probed for stalls of the machine's own.
 async fn measure_with<P, S, F>(
     server: &ServerProcess,
     publisher: &P,
     subscriber: impl Fn() -> F,
     workload: Workload,
-    rate: u64,
-    latency: Duration,
+    (rate, latency): (u64, Duration),
+    watched: &[usize],
 ) -> Result<Measurement>
 where
     P: Publisher,
@@ -184,6 +201,7 @@ where
     );
     let mut reader = subscriber().await?;
     let consume = drive::consume(&mut reader, workload.messages).await?;
+    let meter = StallMeter::start(watched)?;
     let latencies = drive::end_to_end(
         publisher,
         &mut reader,
@@ -193,10 +211,12 @@ where
         workload.in_flight,
     )
     .await?;
+    let stalls = meter.finish()?;
     Ok(Measurement::new(
         workload,
         (produce, produce_cpu),
         consume,
-        &latencies,
+        latencies,
+        stalls,
     ))
 }

@@ -8,31 +8,32 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 
 use crate::drive::Workload;
+use crate::stalls::{Stalls, STALL};
 use crate::{Durability, System};
 
 /// What one system did in one configuration.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Measurement {
     produce_per_second: f64,
     /// Server and load-generator CPU time per produced message, in ns.
     produce_cpu_ns: (f64, f64),
     consume_per_second: f64,
-    bytes: usize,
-    p50_us: u64,
-    p99_us: u64,
-    p999_us: u64,
-    max_us: u64,
+    /// End-to-end latencies of the latency run, in microseconds.
+    latencies: Histogram<u64>,
+    /// The machine's own stalls during the latency run.
+    stalls: Stalls,
 }
 
 impl Measurement {
     /// Rates from the run's durations (the produce run's with the CPU time
-    /// the server and the load generator spent on it), percentiles from
-    /// its latencies.
+    /// the server and the load generator spent on it), and the latency
+    /// run's latencies with the stalls the machine had meanwhile.
     pub fn new(
         workload: Workload,
         (produce, (server_cpu, client_cpu)): (Duration, (Duration, Duration)),
         consume: Duration,
-        latencies: &Histogram<u64>,
+        latencies: Histogram<u64>,
+        stalls: Stalls,
     ) -> Self {
         let messages = workload.messages as f64;
         Measurement {
@@ -42,16 +43,13 @@ impl Measurement {
                 client_cpu.as_nanos() as f64 / messages,
             ),
             consume_per_second: messages / consume.as_secs_f64(),
-            bytes: workload.size,
-            p50_us: latencies.value_at_quantile(0.5),
-            p99_us: latencies.value_at_quantile(0.99),
-            p999_us: latencies.value_at_quantile(0.999),
-            max_us: latencies.max(),
+            latencies,
+            stalls,
         }
     }
 
-    fn megabytes(&self, per_second: f64) -> f64 {
-        per_second * self.bytes as f64 / 1e6
+    fn p999_us(&self) -> u64 {
+        self.latencies.value_at_quantile(0.999)
     }
 }
 
@@ -63,30 +61,65 @@ struct Row {
     durability: Durability,
     /// Whether the server really synced each acknowledged write.
     syncs: bool,
-    /// One measurement per round; the report shows each figure's median.
+    /// One measurement per round.
     rounds: Vec<Measurement>,
 }
 
+/// A row's figures over all its rounds.
+struct Summary {
+    produce_per_second: f64,
+    produce_cpu_ns: (f64, f64),
+    consume_per_second: f64,
+    /// Every round's latencies together.
+    latencies: Histogram<u64>,
+    stalls: Stalls,
+}
+
+impl Summary {
+    fn p999_us(&self) -> u64 {
+        self.latencies.value_at_quantile(0.999)
+    }
+}
+
 impl Row {
-    /// Each figure's median over the rounds.
-    fn median(&self) -> Measurement {
-        fn middle<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
-            values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    /// Throughput as each figure's median over the rounds; latency
+    /// percentiles over every round's messages together (a p99.9 of one
+    /// round rests on few samples); the stalls of all rounds.
+    fn summary(&self) -> Summary {
+        fn middle(mut values: Vec<f64>) -> f64 {
+            values.sort_by(f64::total_cmp);
             values[values.len() / 2]
         }
         let of = |field: fn(&Measurement) -> f64| middle(self.rounds.iter().map(field).collect());
-        let of_us =
-            |field: fn(&Measurement) -> u64| middle(self.rounds.iter().map(field).collect());
-        Measurement {
+        let mut latencies = self.rounds[0].latencies.clone();
+        for round in &self.rounds[1..] {
+            // Both histograms share their bounds, so adding cannot fail.
+            let _ = latencies.add(&round.latencies);
+        }
+        Summary {
             produce_per_second: of(|m| m.produce_per_second),
             produce_cpu_ns: (of(|m| m.produce_cpu_ns.0), of(|m| m.produce_cpu_ns.1)),
             consume_per_second: of(|m| m.consume_per_second),
-            bytes: self.size,
-            p50_us: of_us(|m| m.p50_us),
-            p99_us: of_us(|m| m.p99_us),
-            p999_us: of_us(|m| m.p999_us),
-            max_us: of_us(|m| m.max_us),
+            latencies,
+            stalls: self
+                .rounds
+                .iter()
+                .fold(Stalls::default(), |all, m| all.merge(m.stalls)),
         }
+    }
+
+    fn megabytes(&self, per_second: f64) -> f64 {
+        per_second * self.size as f64 / 1e6
+    }
+
+    /// Each round's p99.9, in rounds' order.
+    fn round_p999s(&self) -> String {
+        let each: Vec<String> = self
+            .rounds
+            .iter()
+            .map(|m| m.p999_us().to_string())
+            .collect();
+        each.join("/")
     }
 }
 
@@ -138,14 +171,21 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rounds = self.rows.first().map_or(0, |r| r.rounds.len());
         writeln!(
             f,
-            "servers on cores {}, load generator on cores {}; latency from when each message was due;\nsrv ns / gen ns: CPU time per produced message of the server / the load generator",
-            self.server_cores, self.client_cores
+            "servers on cores {}, load generator on cores {}; latency from when each message was due;\n\
+             srv ns / gen ns: CPU time per produced message of the server / the load generator;\n\
+             throughput: medians of {rounds} rounds; latency: percentiles of all {rounds} rounds' messages together;\n\
+             stalls: times a probe sleeping 1 ms at a time on those cores woke {} ms or more late during the latency runs\n\
+             (the machine stopping a core, or a core too busy to run the probe; the longest in ms)",
+            self.server_cores,
+            self.client_cores,
+            STALL.as_millis()
         )?;
         writeln!(
             f,
-            "{:<15} {:>6} {:>5} {:>12} {:>9} {:>8} {:>8} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "{:<15} {:>6} {:>5} {:>12} {:>9} {:>8} {:>8} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>8}",
             "system",
             "bytes",
             "fsync",
@@ -158,12 +198,12 @@ impl fmt::Display for Report {
             "p50 us",
             "p99 us",
             "p99.9 us",
-            "max us"
+            "max us",
+            "stalls",
+            "longest"
         )?;
-        let rounds = self.rows.first().map_or(0, |r| r.rounds.len());
-        writeln!(f, "medians of {rounds} rounds")?;
         for row in &self.rows {
-            let m = &row.median();
+            let m = row.summary();
             let fsync = match (row.durability, row.syncs) {
                 (Durability::Off, _) => "off",
                 (Durability::On, true) => "on",
@@ -171,20 +211,22 @@ impl fmt::Display for Report {
             };
             writeln!(
                 f,
-                "{:<15} {:>6} {:>5} {:>12.0} {:>9.1} {:>8.0} {:>8.0} {:>12.0} {:>9.1} {:>9} {:>9} {:>9} {:>9}",
+                "{:<15} {:>6} {:>5} {:>12.0} {:>9.1} {:>8.0} {:>8.0} {:>12.0} {:>9.1} {:>9} {:>9} {:>9} {:>9} {:>7} {:>8.1}",
                 row.system.to_string(),
                 row.size,
                 fsync,
                 m.produce_per_second,
-                m.megabytes(m.produce_per_second),
+                row.megabytes(m.produce_per_second),
                 m.produce_cpu_ns.0,
                 m.produce_cpu_ns.1,
                 m.consume_per_second,
-                m.megabytes(m.consume_per_second),
-                m.p50_us,
-                m.p99_us,
-                m.p999_us,
-                m.max_us
+                row.megabytes(m.consume_per_second),
+                m.latencies.value_at_quantile(0.5),
+                m.latencies.value_at_quantile(0.99),
+                m.p999_us(),
+                m.latencies.max(),
+                m.stalls.count,
+                m.stalls.longest_us as f64 / 1000.0
             )?;
         }
         if self
@@ -198,7 +240,7 @@ impl fmt::Display for Report {
             )?;
         }
         for ours in self.rows.iter().filter(|r| r.system == System::Slytherin) {
-            let peers: Vec<Measurement> = self
+            let peers: Vec<(&Row, Summary)> = self
                 .rows
                 .iter()
                 .filter(|r| {
@@ -207,24 +249,33 @@ impl fmt::Display for Report {
                         && r.durability == ours.durability
                         && r.syncs == ours.syncs
                 })
-                .map(Row::median)
+                .map(|r| (r, r.summary()))
                 .collect();
-            let Some(best_p999) = peers.iter().map(|m| m.p999_us).min() else {
+            let Some((best_tail, best_tail_summary)) =
+                peers.iter().min_by_key(|(_, summary)| summary.p999_us())
+            else {
                 continue;
             };
-            let best =
-                |value: fn(&Measurement) -> f64| peers.iter().map(value).fold(f64::NAN, f64::max);
-            let m = &ours.median();
+            let best = |value: fn(&Summary) -> f64| {
+                peers
+                    .iter()
+                    .map(|(_, summary)| value(summary))
+                    .fold(f64::NAN, f64::max)
+            };
+            let m = ours.summary();
             writeln!(
                 f,
-                "ratio {} B fsync {}: produce {:.2}x, consume {:.2}x the best peer; p99.9 {:.2}x lower ({} us vs {} us)",
+                "ratio {} B fsync {}: produce {:.2}x, consume {:.2}x the best peer; p99.9 {:.2}x lower ({} us vs {}'s {} us; rounds {} vs {})",
                 ours.size,
                 format!("{:?}", ours.durability).to_lowercase(),
                 m.produce_per_second / best(|m| m.produce_per_second),
                 m.consume_per_second / best(|m| m.consume_per_second),
-                best_p999 as f64 / m.p999_us.max(1) as f64,
-                m.p999_us,
-                best_p999
+                best_tail_summary.p999_us() as f64 / m.p999_us().max(1) as f64,
+                m.p999_us(),
+                best_tail.system,
+                best_tail_summary.p999_us(),
+                ours.round_p999s(),
+                best_tail.round_p999s(),
             )?;
         }
         Ok(())
@@ -235,29 +286,34 @@ impl fmt::Display for Report {
 mod tests {
     use super::*;
 
-    fn measured(rate: f64, p999_us: u64) -> Measurement {
+    /// A round of 1,000 messages, `slow` of them at 1 ms and the rest at
+    /// 100 us, with the machine stalled `stalls` times.
+    fn measured(rate: f64, slow: u64, stalls: u64) -> Measurement {
+        let mut latencies = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds");
+        latencies.record_n(100, 1_000 - slow).expect("in bounds");
+        latencies.record_n(1_000, slow).expect("in bounds");
         Measurement {
             produce_per_second: rate,
             produce_cpu_ns: (1.0, 2.0),
             consume_per_second: rate * 2.0,
-            bytes: 100,
-            p50_us: 1,
-            p99_us: 2,
-            p999_us,
-            max_us: p999_us * 2,
+            latencies,
+            stalls: Stalls {
+                count: stalls,
+                longest_us: 6_000 * stalls,
+            },
         }
     }
 
     #[test]
-    fn each_figure_is_the_median_of_the_rounds() {
+    fn throughput_is_the_median_and_latency_pools_every_round() {
         let mut report = Report::new("1", "0");
-        for (rate, p999) in [(3.0, 900), (1.0, 100), (2.0, 500)] {
+        for (rate, slow) in [(3.0, 2), (1.0, 0), (2.0, 0)] {
             report.add(
                 System::Slytherin,
                 100,
                 Durability::Off,
                 false,
-                measured(rate, p999),
+                measured(rate, slow, 1),
             );
         }
         report.add(
@@ -265,16 +321,22 @@ mod tests {
             100,
             Durability::Off,
             false,
-            measured(1.0, 1000),
+            measured(1.0, 5, 0),
         );
-        let median = report.rows[0].median();
-        assert_eq!(median.produce_per_second, 2.0);
-        assert_eq!(median.p999_us, 500);
+        let ours = report.rows[0].summary();
+        assert_eq!(ours.produce_per_second, 2.0);
+        // One round alone has a 1 ms p99.9; of the 3,000 messages together
+        // only 2 are slow.
+        assert_eq!(ours.p999_us(), 100);
+        assert_eq!(ours.stalls.count, 3);
+        assert_eq!(ours.stalls.longest_us, 6_000);
         let text = report.to_string();
         assert!(text.contains("medians of 3 rounds"), "{text}");
         assert!(text.contains("produce 2.00x"), "{text}");
         assert!(
-            text.contains("p99.9 2.00x lower (500 us vs 1000 us)"),
+            text.contains(
+                "p99.9 10.00x lower (100 us vs redis-streams's 1000 us; rounds 1000/100/100 vs 1000)"
+            ),
             "{text}"
         );
     }

@@ -201,20 +201,30 @@ fn fetch_waits_up_to_max_wait_for_min_bytes() {
     );
 }
 
-#[test]
-fn a_waiting_fetch_is_answered_as_soon_as_data_arrives() {
-    let (_dir, broker, rt) = fixture();
-    produce(&broker, &rt, "wake");
-    let waiting = std::sync::Arc::clone(&broker);
-    let fetcher = std::thread::spawn(move || {
+/// A fetch of `topic` from `offset` waiting up to 20 s on its own thread:
+/// how long it took and its answer.
+fn waiting_fetch(
+    broker: &std::sync::Arc<Broker>,
+    topic: &'static str,
+    offset: i64,
+) -> std::thread::JoinHandle<(Duration, ResponseKind)> {
+    let waiting = std::sync::Arc::clone(broker);
+    std::thread::spawn(move || {
         let rt = runtime();
         let started = std::time::Instant::now();
-        let outcome = rt.block_on(waiting.handle(fetch_request("wake", 3, 20_000, 1), LOCAL));
+        let outcome = rt.block_on(waiting.handle(fetch_request(topic, offset, 20_000, 1), LOCAL));
         (
             started.elapsed(),
             decode_answer(outcome, ApiKey::Fetch, 11).1,
         )
-    });
+    })
+}
+
+#[test]
+fn a_waiting_fetch_is_answered_as_soon_as_data_arrives() {
+    let (_dir, broker, rt) = fixture();
+    produce(&broker, &rt, "wake");
+    let fetcher = waiting_fetch(&broker, "wake", 3);
     std::thread::sleep(Duration::from_millis(200));
     produce(&broker, &rt, "wake");
     let (took, answer) = fetcher.join().expect("the fetch returns");
@@ -223,6 +233,51 @@ fn a_waiting_fetch_is_answered_as_soon_as_data_arrives() {
         took < Duration::from_secs(5),
         "woken by the produce, not the 20 s wait: {took:?}"
     );
+}
+
+#[test]
+fn a_waiting_fetch_is_answered_by_its_own_partition_only() {
+    let (_dir, broker, rt) = fixture();
+    produce(&broker, &rt, "mine");
+    produce(&broker, &rt, "theirs");
+    let fetcher = waiting_fetch(&broker, "mine", 3);
+    std::thread::sleep(Duration::from_millis(100));
+    // Appends elsewhere leave the fetch waiting...
+    for _ in 0..3 {
+        produce(&broker, &rt, "theirs");
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!fetcher.is_finished(), "answered without data of its own");
+    // ...its partition's answers it, with the new batch.
+    produce(&broker, &rt, "mine");
+    let (took, answer) = fetcher.join().expect("the fetch returns");
+    assert!(fetched_bytes(&answer) > 0, "the new batch is returned");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
+fn a_waiting_fetch_of_a_deleted_topic_answers_that_it_is_gone() {
+    let (_dir, broker, rt) = fixture();
+    // The DeleteTopics request `request` writes deletes `NAME-created`.
+    produce(&broker, &rt, "doomed-created");
+    let fetcher = waiting_fetch(&broker, "doomed-created", 3);
+    std::thread::sleep(Duration::from_millis(200));
+    let frame = encode_request(
+        ApiKey::DeleteTopics,
+        newest(ApiKey::DeleteTopics),
+        7,
+        &request(ApiKey::DeleteTopics, newest(ApiKey::DeleteTopics), "doomed"),
+    );
+    let outcome = rt.block_on(broker.handle(frame, LOCAL));
+    let (_, deleted) = decode_answer(outcome, ApiKey::DeleteTopics, newest(ApiKey::DeleteTopics));
+    assert_eq!(errors(&deleted), vec![]);
+    let (took, answer) = fetcher.join().expect("the fetch returns");
+    assert_eq!(
+        errors(&answer),
+        vec![("fetch".to_owned(), 3)],
+        "UNKNOWN_TOPIC_OR_PARTITION"
+    );
+    assert!(took < Duration::from_secs(5), "not the 20 s wait: {took:?}");
 }
 
 #[test]

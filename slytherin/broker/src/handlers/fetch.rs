@@ -13,6 +13,7 @@ use kafka_protocol::messages::{FetchRequest, FetchResponse};
 use tokio::time::Instant;
 
 use super::errors::{error_code, UNKNOWN_TOPIC_OR_PARTITION};
+use crate::server::append_signals::AppendWait;
 use crate::server::{Broker, ShuttingDown};
 use crate::storage::{lock_log, PartitionLog};
 
@@ -29,19 +30,20 @@ pub(crate) async fn handle(
     let deadline = Instant::now() + wait;
     let min_bytes = usize::try_from(request.min_bytes).unwrap_or(0);
     loop {
-        // Registered before reading, so an append between the read and the
-        // wait still wakes this fetch.
-        let appended = broker.appended().notified();
-        tokio::pin!(appended);
-        appended.as_mut().enable();
-        let (responses, bytes, failed) =
-            read_all(broker, &request, broker.settings().max_fetch_bytes).await?;
+        let mut appended = AppendWait::default();
+        let (responses, bytes, failed) = read_all(
+            broker,
+            &request,
+            broker.settings().max_fetch_bytes,
+            &mut appended,
+        )
+        .await?;
         if bytes >= min_bytes || failed || Instant::now() >= deadline {
             broker.metrics().fetched(bytes);
             return Ok(FetchResponse::default().with_responses(responses));
         }
         tokio::select! {
-            _ = appended => {}
+            _ = appended.any() => {}
             _ = tokio::time::sleep_until(deadline) => {}
         }
     }
@@ -51,11 +53,14 @@ pub(crate) async fn handle(
 /// the bytes they hold, and whether any partition failed (which ends the
 /// wait, as in Kafka). Every read is started before any is awaited; the
 /// response's byte budget is applied as the answers are gathered in
-/// request order.
+/// request order. Each partition read is registered in `appended` before
+/// its read starts, so an append between the read and the wait still
+/// wakes the fetch.
 async fn read_all(
     broker: &Broker,
     request: &FetchRequest,
     max_fetch_bytes: usize,
+    appended: &mut AppendWait,
 ) -> Result<(Vec<FetchableTopicResponse>, usize, bool), ShuttingDown> {
     let mut budget = usize::try_from(request.max_bytes)
         .unwrap_or(0)
@@ -65,15 +70,17 @@ async fn read_all(
         let name = topic.topic.as_str();
         let mut reads = Vec::with_capacity(topic.partitions.len());
         for p in &topic.partitions {
+            let index = u32::try_from(p.partition).ok();
             let log = broker.read_storage(|storage| {
-                u32::try_from(p.partition)
-                    .ok()
-                    .and_then(|index| storage.topic(name)?.shared_partition(index))
+                index.and_then(|index| storage.topic(name)?.shared_partition(index))
             })?;
             let limit = usize::try_from(p.partition_max_bytes)
                 .unwrap_or(0)
                 .min(budget);
             let (partition, offset) = (p.partition, p.fetch_offset);
+            if let (Some(index), Some(_)) = (index, &log) {
+                appended.add(broker.append_signals().of(name, index));
+            }
             let read = log.map(|log| {
                 broker.on_owner(name, partition, move || {
                     read_log(&lock_log(&log), partition, offset, limit)

@@ -88,6 +88,9 @@ pub(crate) async fn handle(
             answers.push(match stored {
                 Err(code) => answer.with_error_code(code),
                 Ok(stored) => {
+                    if stored.bytes > 0 {
+                        broker.notify_appended(name.as_str(), index);
+                    }
                     broker.metrics().produced(stored.bytes);
                     answer
                         .with_base_offset(stored.base_offset)
@@ -102,7 +105,6 @@ pub(crate) async fn handle(
                 .with_partition_responses(answers),
         );
     }
-    broker.notify_appended();
     Ok((acks != 0).then(|| ProduceResponse::default().with_responses(responses)))
 }
 

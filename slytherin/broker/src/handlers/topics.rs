@@ -192,7 +192,11 @@ pub(crate) fn delete(
                     return result.with_error_code(ResponseError::InvalidTopicException.code());
                 }
                 match storage.delete_topic(name.as_str()) {
-                    Ok(()) => result,
+                    Ok(()) => {
+                        // Fetches waiting on it answer that it is gone.
+                        broker.append_signals().topic_deleted(name.as_str());
+                        result
+                    }
                     Err(e) => result
                         .with_error_code(error_code(&e))
                         .with_error_message((version >= 5).then(|| StrBytes::from(e.to_string()))),

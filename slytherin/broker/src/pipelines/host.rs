@@ -26,6 +26,7 @@ use slytherin_client::records::{
 
 use super::checkpoint::{self, Checkpoint};
 use super::loader::{LoadedPipeline, Outputs, Processor};
+use crate::server::append_signals::AppendWait;
 use crate::server::broker::Broker;
 use crate::storage::batch::iter_batches;
 use crate::storage::{lock_log, SharedLog};
@@ -343,9 +344,9 @@ impl Host {
                     self.pipeline.to
                 )
             })?;
+            broker.notify_appended(&self.pipeline.to, partition);
         }
         self.next_offset = read_to.max(self.next_offset + 1);
-        broker.notify_appended();
         Ok(processed)
     }
 }
@@ -472,6 +473,14 @@ async fn run_inner(
                 dirty = false;
             }
         }
+        // Registered before the step, so input appended during it ends
+        // the wait below at once.
+        let mut input_appended = AppendWait::default();
+        input_appended.add(
+            strong
+                .append_signals()
+                .of(&host.pipeline.from, input.unsigned_abs()),
+        );
         let processed = host.step(&strong, &logs)?;
         if processed > 0 {
             dirty = true;
@@ -482,7 +491,8 @@ async fn run_inner(
             dirty = false;
         }
         if processed == 0 {
-            let _ = tokio::time::timeout(IDLE_WAIT, strong.appended().notified()).await;
+            // Table records are looked for again after IDLE_WAIT at most.
+            let _ = tokio::time::timeout(IDLE_WAIT, input_appended.any()).await;
         } else {
             drop(strong);
             tokio::task::yield_now().await;

@@ -18,6 +18,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use tokio::sync::Notify;
 
+use super::append_signals::AppendSignals;
 use crate::config::BrokerConfig;
 use crate::groups::{persist, Groups};
 use crate::handlers;
@@ -139,13 +140,13 @@ impl Settings {
 #[error("the broker is shutting down")]
 pub struct ShuttingDown;
 
-/// The broker: storage, settings, and the signal long-polling fetches wait on.
+/// The broker: storage, settings, and the signals long-polling fetches wait on.
 #[derive(Debug)]
 pub struct Broker {
     storage: RwLock<Option<Storage>>,
     /// The cores partition logs are owned by, once the server runs.
     owners: OnceLock<partition::Partition>,
-    appended: Notify,
+    appended: AppendSignals,
     groups: Mutex<Groups>,
     groups_changed: Notify,
     producers: Arc<Mutex<Producers>>,
@@ -167,7 +168,7 @@ impl Broker {
         Ok(Arc::new(Broker {
             storage: RwLock::new(Some(storage)),
             owners: OnceLock::new(),
-            appended: Notify::new(),
+            appended: AppendSignals::default(),
             groups: Mutex::new(groups),
             groups_changed: Notify::new(),
             producers: Arc::new(Mutex::new(Producers::default())),
@@ -299,13 +300,14 @@ impl Broker {
         &self.groups_changed
     }
 
-    /// Wakes fetches waiting for data.
-    pub(crate) fn notify_appended(&self) {
-        self.appended.notify_waiters();
+    /// Wakes the fetches (and pipeline hosts) waiting for records of a
+    /// partition.
+    pub(crate) fn notify_appended(&self, topic: &str, partition: i32) {
+        self.appended.appended(topic, partition);
     }
 
-    /// The signal fetches wait on for new data.
-    pub(crate) fn appended(&self) -> &Notify {
+    /// The signals of the partitions readers wait on for new records.
+    pub(crate) fn append_signals(&self) -> &AppendSignals {
         &self.appended
     }
 
@@ -316,7 +318,7 @@ impl Broker {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        self.appended.notify_waiters();
+        self.appended.wake_all();
         storage.map_or(Ok(()), Storage::close)
     }
 

@@ -1,6 +1,7 @@
 //! The broker server: the shared [`Broker`] state, the per-connection loop,
 //! and [`Server`], which runs them on the partition runtime.
 
+pub(crate) mod append_signals;
 pub(crate) mod broker;
 mod connection;
 mod metrics_http;

@@ -79,6 +79,9 @@ pub(crate) fn commit(
         }
         Ok::<(), String>(())
     })?;
+    if stored.is_ok() && !accepted.is_empty() {
+        broker.notify_appended(persist::OFFSETS_TOPIC, 0);
+    }
     if let Err(error) = stored {
         tracing::warn!(group = by.group_id, %error, "committed offsets not stored");
         let failed = ResponseError::KafkaStorageError.code();

@@ -272,6 +272,20 @@ fn shown_value<'e>(value: &'e Expr, spec: &str) -> &'e Expr {
             builtin: crate::ir::Builtin::Method(crate::ir::BuiltinMethod::ToText),
             args,
         } if spec.is_empty() => shown_value(&args[0], spec),
-        _ => value,
+        // What the lowering writes for a one-arm match or a block of only
+        // a value is looked through too: `match c { _ => x.to_string() }`
+        // is written `x.to_string()`.
+        _ => {
+            let written = super::source_lints::simplified(value);
+            if std::ptr::eq(written, value) {
+                return value;
+            }
+            let shown = shown_value(written, spec);
+            if std::ptr::eq(shown, written) {
+                value
+            } else {
+                shown
+            }
+        }
     }
 }

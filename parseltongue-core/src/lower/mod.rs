@@ -475,7 +475,8 @@ fn names_items(program: &Program, id: FunctionId) -> bool {
 }
 
 /// Whether a body calls `std::cmp::min` or `max` through a `rust_function`
-/// on another min or max (clippy: min_max).
+/// on another min or max, or a min or max method on such a call (clippy:
+/// min_max).
 fn calls_rust_min_or_max(block: &crate::ir::Block, program: &Program) -> bool {
     use crate::ir::{Builtin, BuiltinMethod as M, Expr, ExprKind as K};
     let min_or_max = |e: &Expr| match &e.kind {
@@ -496,12 +497,14 @@ fn calls_rust_min_or_max(block: &crate::ir::Block, program: &Program) -> bool {
     let found = std::cell::Cell::new(false);
     crate::ir::walk_block(
         block,
-        &mut |e| {
-            if let K::Call { args, .. } = &e.kind {
-                if min_or_max(e) && args.iter().any(folded) {
-                    found.set(true);
-                }
-            }
+        &mut |e| match &e.kind {
+            K::Call { args, .. } if min_or_max(e) && args.iter().any(folded) => found.set(true),
+            // `std::cmp::min(0, n).max(0)`: the method on the function.
+            K::Builtin {
+                builtin: Builtin::Method(M::Min | M::Max),
+                args,
+            } if args.iter().any(min_or_max) => found.set(true),
+            _ => {}
         },
         &mut |_| {},
     );

@@ -238,6 +238,11 @@ impl Lowerer<'_> {
         match &e.kind {
             K::Str(_) => self.expr(e, Want::Read).tokens,
             _ if e.ty == Ty::Str => self.str_view(e),
+            // A binding that is a reference already is passed as it is, not
+            // as `&*x` (clippy: borrow_deref_ref).
+            K::Local { id, .. } if e.ty.is_copy() && self.local_repr(*id) == Repr::Ref => {
+                self.expr(e, Want::Read).tokens
+            }
             _ if e.ty.is_copy() => {
                 let t = self.expr(e, Want::Deref).at(Prec::Unary);
                 quote!(&#t)

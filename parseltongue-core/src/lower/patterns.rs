@@ -34,10 +34,16 @@ impl Lowerer<'_> {
             let copy = self.expr(scrutinee, Want::Owned);
             self.no_moves -= 1;
             self.suffix_next_number = suffix;
+            let binds_owned = arms.iter().any(|(p, _)| self.binds_owned(p));
             let arms = self.arms(arms, &scrutinee.ty);
             let s = if scrutinee.ty == Ty::Str {
                 let copy = copy.at(Prec::Postfix);
                 quote!(#copy.as_str())
+            } else if binds_owned {
+                // Bindings the checker made values take their parts of
+                // the copy (matched by reference, they would be
+                // references the arms borrow again).
+                copy.tokens
             } else if super::types::rust_copy(&scrutinee.ty) {
                 // A value Rust copies without a call is copied by the
                 // block (which needs no parentheses inside).
@@ -368,6 +374,21 @@ impl Lowerer<'_> {
                 }
             })
             .collect()
+    }
+
+    /// Whether `p` binds a value that is not a copy type as a value of its
+    /// own (not a reference into the matched value).
+    fn binds_owned(&self, p: &Pattern) -> bool {
+        match p {
+            Pattern::Binding(id) => {
+                self.local_repr(*id) == Repr::Value && !self.locals[*id].ty.is_copy()
+            }
+            Pattern::Variant { args, .. } => args.iter().any(|a| self.binds_owned(a)),
+            Pattern::Some(inner) | Pattern::Ok(inner) | Pattern::Err(inner) => {
+                self.binds_owned(inner)
+            }
+            _ => false,
+        }
     }
 
     pub(super) fn pattern(&mut self, p: &Pattern) -> TokenStream {

@@ -18,7 +18,9 @@ use kafka_protocol::messages::{
 use kafka_protocol::protocol::StrBytes;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use slytherin_broker::groups::persist::{self, Commit, COMPACTION_FACTOR, COMPACTION_MIN_RECORDS};
+use slytherin_broker::groups::persist::{
+    self, Commit, GroupRecord, MemberRecord, Stored, COMPACTION_FACTOR, COMPACTION_MIN_RECORDS,
+};
 use slytherin_broker::server::Broker;
 use slytherin_broker::storage::{Storage, SystemClock};
 use support::{decode_answer, encode_request, in_process_broker, name, LOCAL};
@@ -157,8 +159,30 @@ fn generated_commits_compact_and_every_group_keeps_its_newest_offsets() {
         .expect("compaction keeps the newest offsets");
 }
 
+/// A group record of `members` in `generation`.
+fn membership(group: &str, generation: i32, members: &[&str]) -> GroupRecord {
+    GroupRecord {
+        group: group.to_owned(),
+        generation,
+        protocol_type: Some("consumer".to_owned()),
+        protocol: Some("range".to_owned()),
+        leader: members.first().map(|m| (*m).to_owned()),
+        members: members
+            .iter()
+            .map(|id| MemberRecord {
+                id: (*id).to_owned(),
+                client_id: "c".to_owned(),
+                session_timeout_ms: 10_000,
+                rebalance_timeout_ms: 10_000,
+                protocols: vec![("range".to_owned(), b"topics".to_vec())],
+                assignment: Some(format!("{id} in {generation}").into_bytes()),
+            })
+            .collect(),
+    }
+}
+
 #[test]
-fn a_crash_between_snapshot_and_deletion_replays_the_same_offsets() {
+fn a_crash_between_snapshot_and_deletion_replays_the_same_offsets_and_groups() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut storage = Storage::open(dir.path(), Arc::new(SystemClock)).expect("storage opens");
     persist::ensure_topic(&mut storage).expect("offsets topic");
@@ -171,6 +195,15 @@ fn a_crash_between_snapshot_and_deletion_replays_the_same_offsets() {
     };
     let stale: Vec<Commit> = (0..50).map(|i| commit(&format!("g{}", i % 5), i)).collect();
     persist::append(&storage, &stale, 0).expect("appends");
+    for generation in 1..=3 {
+        let members: &[&str] = if generation == 2 {
+            &["a-1"]
+        } else {
+            &["a-1", "b-2"]
+        };
+        persist::append_group(&storage, &membership("g0", generation, members), 0)
+            .expect("appends a group");
+    }
     let newest = persist::replay(&storage).expect("replays");
     // The snapshot a compaction appends, in a segment of its own, with
     // the old segments still there (the crash came before the deletion).
@@ -184,15 +217,27 @@ fn a_crash_between_snapshot_and_deletion_replays_the_same_offsets() {
         .map(|i| commit(&format!("g{}", i % 5), i))
         .collect();
     persist::append(&storage, &snapshot, 0).expect("appends the snapshot");
+    persist::append_group(&storage, &membership("g0", 3, &["a-1", "b-2"]), 0)
+        .expect("appends the group snapshot");
     storage.close().expect("closes");
 
     let reopened = Storage::open(dir.path(), Arc::new(SystemClock)).expect("storage reopens");
-    let newest_of = |commits: Vec<Commit>| {
-        commits
-            .into_iter()
-            .map(|c| ((c.group, c.topic, c.partition), c.offset))
-            .collect::<BTreeMap<_, _>>()
+    let newest_of = |stored: Vec<Stored>| {
+        let mut commits = BTreeMap::new();
+        let mut groups = BTreeMap::new();
+        for record in stored {
+            match record {
+                Stored::Commit(c) => {
+                    commits.insert((c.group, c.topic, c.partition), c.offset);
+                }
+                Stored::Group(g) => {
+                    groups.insert(g.group.clone(), g);
+                }
+            }
+        }
+        (commits, groups)
     };
-    let replayed = persist::replay(&reopened).expect("replays");
-    assert_eq!(newest_of(replayed), newest_of(newest));
+    let replayed = newest_of(persist::replay(&reopened).expect("replays"));
+    assert_eq!(replayed, newest_of(newest));
+    assert_eq!(replayed.1["g0"], membership("g0", 3, &["a-1", "b-2"]));
 }

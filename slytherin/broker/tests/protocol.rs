@@ -499,3 +499,59 @@ fn a_batch_retried_across_a_broker_restart_is_still_stored_once() {
     }
     assert_eq!(log_end(&broker), Some(6));
 }
+
+#[test]
+fn a_settled_group_goes_on_after_a_restart_without_rebalancing() {
+    let (dir, broker, rt) = fixture();
+    let mut correlation = 0;
+    let mut call = |broker: &Broker, api: ApiKey, member: &str, generation: i32| {
+        correlation += 1;
+        let version = newest(api);
+        let body = group_request(api, version, "steady", member, generation);
+        let frame = encode_request(api, version, correlation, &body);
+        decode_answer(rt.block_on(broker.handle(frame, LOCAL)), api, version).1
+    };
+    let ResponseKind::JoinGroup(joined) = call(&broker, ApiKey::JoinGroup, "", -1) else {
+        panic!("not a JoinGroup answer")
+    };
+    let (member, generation) = (joined.member_id.to_string(), joined.generation_id);
+    let ResponseKind::SyncGroup(synced) = call(&broker, ApiKey::SyncGroup, &member, generation)
+    else {
+        panic!("not a SyncGroup answer")
+    };
+    assert_eq!(synced.error_code, 0);
+    broker.close().expect("closes cleanly");
+    drop(broker);
+
+    let restarted = in_process_broker(dir.path());
+    let ResponseKind::Heartbeat(beat) = call(&restarted, ApiKey::Heartbeat, &member, generation)
+    else {
+        panic!("not a Heartbeat answer")
+    };
+    assert_eq!(beat.error_code, 0, "the member is known in its generation");
+    let ResponseKind::OffsetCommit(committed) =
+        call(&restarted, ApiKey::OffsetCommit, &member, generation)
+    else {
+        panic!("not an OffsetCommit answer")
+    };
+    let codes: Vec<i16> = committed
+        .topics
+        .iter()
+        .flat_map(|t| &t.partitions)
+        .map(|p| p.error_code)
+        .collect();
+    assert_eq!(codes, vec![0], "its commits are taken");
+    // Once it leaves, a second restart does not bring it back.
+    let ResponseKind::LeaveGroup(left) = call(&restarted, ApiKey::LeaveGroup, &member, generation)
+    else {
+        panic!("not a LeaveGroup answer")
+    };
+    assert_eq!(left.error_code, 0);
+    restarted.close().expect("closes cleanly");
+    drop(restarted);
+    let again = in_process_broker(dir.path());
+    let ResponseKind::Heartbeat(beat) = call(&again, ApiKey::Heartbeat, &member, generation) else {
+        panic!("not a Heartbeat answer")
+    };
+    assert_eq!(beat.error_code, 25, "UNKNOWN_MEMBER_ID after leaving");
+}

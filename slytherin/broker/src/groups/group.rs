@@ -10,6 +10,7 @@ use super::codes::{
     ILLEGAL_GENERATION, INCONSISTENT_GROUP_PROTOCOL, INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT,
     REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID,
 };
+use super::persist::{GroupRecord, MemberRecord};
 
 /// Session timeouts a member may ask for: Kafka's defaults for
 /// `group.min.session.timeout.ms` and `group.max.session.timeout.ms`.
@@ -345,6 +346,11 @@ impl Groups {
         0
     }
 
+    /// How many groups this broker knows.
+    pub fn count(&self) -> usize {
+        self.groups.len()
+    }
+
     /// How many offsets are committed, over every group.
     pub fn committed_count(&self) -> usize {
         self.groups.values().map(|g| g.offsets.len()).sum()
@@ -440,6 +446,92 @@ impl Groups {
             (&a.group, &a.topic, a.partition).cmp(&(&b.group, &b.topic, b.partition))
         });
         all
+    }
+
+    /// A group's membership as the offsets topic stores it: its members
+    /// (with their assignments once the leader handed them over) and
+    /// generation. `None` for a group this broker does not know.
+    pub fn record(&self, group_id: &str) -> Option<GroupRecord> {
+        let group = self.groups.get(group_id)?;
+        Some(GroupRecord {
+            group: group_id.to_owned(),
+            generation: group.generation,
+            protocol_type: group.protocol_type.clone(),
+            protocol: group.protocol.clone(),
+            leader: group.leader.clone(),
+            members: group
+                .members
+                .iter()
+                .map(|(id, m)| MemberRecord {
+                    id: id.clone(),
+                    client_id: m.client_id.clone(),
+                    session_timeout_ms: m.session_timeout.as_millis() as u64,
+                    rebalance_timeout_ms: m.rebalance_timeout.as_millis() as u64,
+                    protocols: m
+                        .protocols
+                        .iter()
+                        .map(|(name, metadata)| (name.clone(), metadata.to_vec()))
+                        .collect(),
+                    assignment: m.assignment.as_ref().map(|a| a.to_vec()),
+                })
+                .collect(),
+        })
+    }
+
+    /// Every group's membership, by group ID (for a compaction snapshot).
+    pub fn all_records(&self) -> Vec<GroupRecord> {
+        let mut ids: Vec<&String> = self.groups.keys().collect();
+        ids.sort();
+        ids.into_iter()
+            .filter_map(|id| self.record(id))
+            // A group only committed to (no member ever joined) has no
+            // membership to keep.
+            .filter(|r| !r.members.is_empty() || r.generation > 0)
+            .collect()
+    }
+
+    /// Puts back a group's membership read from the offsets topic (its
+    /// committed offsets are restored apart). Every member is given its
+    /// session timeout from `now` to be heard from again; a group that was
+    /// rebalancing when it was stored rebalances again as its members
+    /// rejoin.
+    pub fn restore_group(&mut self, record: GroupRecord, now: Instant) {
+        let group = self.groups.entry(record.group).or_default();
+        group.generation = record.generation;
+        group.protocol_type = record.protocol_type;
+        group.protocol = record.protocol;
+        group.leader = record.leader;
+        group.rebalance_deadline = None;
+        group.members = record
+            .members
+            .into_iter()
+            .map(|m| {
+                // IDs given out from now on must not be one of these.
+                if let Some(number) = m.id.rsplit('-').next().and_then(|n| n.parse().ok()) {
+                    self.next_member = self.next_member.max(number);
+                }
+                let member = Member {
+                    client_id: m.client_id,
+                    session_timeout: Duration::from_millis(m.session_timeout_ms),
+                    rebalance_timeout: Duration::from_millis(m.rebalance_timeout_ms),
+                    protocols: m
+                        .protocols
+                        .into_iter()
+                        .map(|(name, metadata)| (name, Bytes::from(metadata)))
+                        .collect(),
+                    last_seen: now,
+                    joined: false,
+                    assignment: m.assignment.map(Bytes::from),
+                };
+                (m.id, member)
+            })
+            .collect();
+        // Stored before the leader's assignment came: its members are
+        // told to join again.
+        group.awaiting_sync = false;
+        if group.members.values().any(|m| m.assignment.is_none()) {
+            group.start_rebalance(now);
+        }
     }
 
     /// Every partition with a committed offset in a group.
@@ -634,6 +726,58 @@ mod tests {
             SyncOutcome::Assigned(Bytes::from_static(b"B"))
         );
         (groups, a, b)
+    }
+
+    #[test]
+    fn a_restored_settled_group_goes_on_in_its_generation() {
+        let t0 = Instant::now();
+        let (groups, a, b) = two_members(t0);
+        let record = groups.record("g").expect("known");
+        assert_eq!(record.generation, 2);
+        assert_eq!(record.members.len(), 2);
+
+        // A restarted broker, later.
+        let t1 = t0 + Duration::from_secs(3);
+        let mut restored = Groups::default();
+        restored.restore_group(record.clone(), t1);
+        assert_eq!(restored.record("g"), Some(record));
+        assert_eq!(restored.heartbeat("g", &a, 2, t1), 0);
+        assert_eq!(restored.heartbeat("g", &b, 2, t1), 0);
+        assert_eq!(
+            restored.poll_sync("g", &b, 2, t1),
+            SyncOutcome::Assigned(Bytes::from_static(b"B"))
+        );
+        let committer = Committer {
+            group_id: "g",
+            member_id: &a,
+            generation: 2,
+        };
+        assert_eq!(
+            restored.commit(&committer, ("t".into(), 0), (7, None), t1),
+            0
+        );
+        // A new member gets an ID of its own and opens a rebalance.
+        let (c, _) = restored.join("g", request(""), t1).expect("c joins");
+        assert!(c != a && c != b, "{c} reuses an ID");
+        assert_eq!(restored.heartbeat("g", &a, 2, t1), REBALANCE_IN_PROGRESS);
+        // A member silent since the restart is dropped after its session.
+        let mut quiet = Groups::default();
+        quiet.restore_group(groups.record("g").expect("known"), t1);
+        let late = t1 + Duration::from_secs(11);
+        assert_eq!(quiet.heartbeat("g", &a, 2, late), UNKNOWN_MEMBER_ID);
+    }
+
+    #[test]
+    fn a_group_stored_mid_rebalance_rebalances_again_when_restored() {
+        let t0 = Instant::now();
+        let (mut groups, a, b) = two_members(t0);
+        assert_eq!(groups.leave("g", &b, t0), 0);
+        let record = groups.record("g").expect("known");
+        assert!(record.members.iter().all(|m| m.assignment.is_none()));
+        let mut restored = Groups::default();
+        restored.restore_group(record, t0);
+        assert_eq!(restored.heartbeat("g", &a, 2, t0), REBALANCE_IN_PROGRESS);
+        assert_eq!(restored.heartbeat("g", &b, 2, t0), UNKNOWN_MEMBER_ID);
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //! stop heartbeating for their session timeout are dropped, which opens a
 //! rebalance for the others.
 //!
-//! Committed offsets are kept in memory and in the `__consumer_offsets`
-//! topic ([`persist`]), from which a restarted broker reads them back.
+//! Committed offsets and each group's membership are kept in memory and
+//! in the `__consumer_offsets` topic ([`persist`]), from which a restarted
+//! broker reads them back.
 
 mod group;
 pub mod persist;

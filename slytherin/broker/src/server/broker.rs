@@ -162,8 +162,12 @@ impl Broker {
     pub fn new(mut storage: Storage, settings: Settings) -> Result<Arc<Self>, String> {
         persist::ensure_topic(&mut storage).map_err(|e| e.to_string())?;
         let mut groups = Groups::default();
-        for commit in persist::replay(&storage)? {
-            groups.restore(commit);
+        let now = tokio::time::Instant::now();
+        for stored in persist::replay(&storage)? {
+            match stored {
+                persist::Stored::Commit(commit) => groups.restore(commit),
+                persist::Stored::Group(record) => groups.restore_group(record, now),
+            }
         }
         Ok(Arc::new(Broker {
             storage: RwLock::new(Some(storage)),

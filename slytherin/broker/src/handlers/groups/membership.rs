@@ -13,7 +13,7 @@ use kafka_protocol::ResponseError;
 use tokio::time::Instant;
 
 use crate::groups::codes::REBALANCE_IN_PROGRESS;
-use crate::groups::{Groups, JoinOutcome, JoinRequest, SyncOutcome};
+use crate::groups::{persist, Groups, JoinOutcome, JoinRequest, SyncOutcome};
 use crate::handlers::metadata::{advertised_host, advertised_port, NODE_ID};
 use crate::server::{Broker, Settings};
 
@@ -170,6 +170,7 @@ pub(crate) async fn sync(
     let group_id = request.group_id.as_str().to_owned();
     let member_id = request.member_id.as_str().to_owned();
     let generation = request.generation_id;
+    let hands_over = !request.assignments.is_empty();
     let mut assignments: Vec<_> = request
         .assignments
         .into_iter()
@@ -204,6 +205,9 @@ pub(crate) async fn sync(
         ?outcome,
         "sync answered"
     );
+    if hands_over && matches!(outcome, SyncOutcome::Assigned(_)) {
+        store_membership(broker, &group_id);
+    }
     let answer = SyncGroupResponse::default();
     let answer = if version >= 5 {
         answer
@@ -261,5 +265,32 @@ pub(crate) fn leave(
         LeaveGroupResponse::default().with_error_code(code)
     };
     broker.groups_changed().notify_waiters();
+    // Departed members are not brought back by a restart.
+    store_membership(broker, group_id);
     answer
+}
+
+/// Stores a group's membership in the offsets topic, so that a restarted
+/// broker still knows its members (see [`persist`]). Not stored, the
+/// members join again after a restart, as they would for a new broker:
+/// so a failure is logged, not answered.
+fn store_membership(broker: &Broker, group_id: &str) {
+    // One writer of the offsets topic at a time, in the lock order commits
+    // use (storage, then groups).
+    let _one_at_a_time = broker.storing_commits();
+    let stored =
+        broker.read_storage(
+            |storage| match broker.with_groups(|groups| groups.record(group_id)) {
+                Some(record) => persist::append_group(storage, &record, persist::now_ms()),
+                None => Ok(()),
+            },
+        );
+    match stored {
+        Ok(Ok(())) => broker.notify_appended(persist::OFFSETS_TOPIC, 0),
+        Ok(Err(error)) => {
+            tracing::warn!(group = group_id, %error, "group membership not stored");
+        }
+        // Shutting down: the members join again after the restart.
+        Err(_) => {}
+    }
 }

@@ -60,9 +60,7 @@ pub(crate) fn commit(
             })
             .collect()
     });
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
+    let now_ms = persist::now_ms();
     // Commits are stored one at a time, and the live offsets are read
     // while this one is (storage, then groups: the one lock order), so no
     // commit appended after a compaction's snapshot is older than what
@@ -70,8 +68,8 @@ pub(crate) fn commit(
     let _one_at_a_time = broker.storing_commits();
     let stored = broker.read_storage(|storage| {
         persist::append(storage, &accepted, now_ms)?;
-        let live_count = broker.with_groups(|groups| groups.committed_count());
-        let live = || broker.with_groups(|groups| groups.all_committed());
+        let live_count = broker.with_groups(|groups| groups.committed_count() + groups.count());
+        let live = || broker.with_groups(|groups| (groups.all_committed(), groups.all_records()));
         // The commit is stored either way; a failed compaction is tried
         // again at the next commit.
         if let Err(error) = persist::compact_if_grown(storage, live_count, live, now_ms) {

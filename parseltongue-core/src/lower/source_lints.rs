@@ -1415,6 +1415,14 @@ pub(super) fn simplified(e: &Expr) -> &Expr {
     }
 }
 
+/// `list_of_copies(literal, 0)`, which the lowering writes as an empty
+/// vector whatever the literal.
+fn no_copies_of_a_literal(e: &Expr) -> bool {
+    matches!(&e.kind, K::Builtin { builtin: Builtin::ListOfCopies, args }
+        if matches!(args[1].kind, K::Int(0))
+            && matches!(args[0].kind, K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_)))
+}
+
 /// Structural equality of two expressions without side effects (calls
 /// and blocks are never the same, so nothing is over-reported as equal
 /// that clippy would not see as equal either).
@@ -1423,6 +1431,11 @@ pub(super) fn same(a: &Expr, b: &Expr) -> bool {
     // Literals clippy folds to one value (`false` and `!true`).
     if let (Some(x), Some(y)) = (value_of(a, &[], 0), value_of(b, &[], 0)) {
         return x == y;
+    }
+    // `list_of_copies(0, 0)` and `list_of_copies(9, 0)` are both written
+    // `Vec::<i64>::new()`.
+    if no_copies_of_a_literal(a) && no_copies_of_a_literal(b) {
+        return a.ty == b.ty;
     }
     match (&a.kind, &b.kind) {
         (K::Int(x), K::Int(y)) => x == y,
